@@ -1,0 +1,8 @@
+//! Content and metadata analyses. `scanner` does the single content pass; the other modules
+//! turn its per-file signals (and repository metadata) into checks.
+
+pub mod anchors;
+pub mod classify;
+pub mod scam;
+pub mod scanner;
+pub mod secrets;

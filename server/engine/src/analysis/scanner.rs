@@ -1,0 +1,200 @@
+//! The content scanner: one automaton pass per file for every content rule, files in
+//! parallel on all cores, skipped files recorded with their reason.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use super::anchors::{Sig, ANCHORS};
+use super::classify::{self, Kind};
+use super::scam::{self, ScamFinding};
+use super::secrets::{self, SecretFinding};
+use crate::tree::{FileTree, RepoFile};
+
+pub const NSIG: usize = Sig::RustTestModule as usize + 1;
+
+/// Per-file result of the content pass.
+#[derive(Debug, Clone)]
+pub struct FileScan {
+    pub path: String,
+    pub kind: Kind,
+    pub bytes: u64,
+    pub lines: u32,
+    /// Lines counted as test code: the whole file for test paths, or from a Rust
+    /// `#[cfg(test)]` module to the end of the file.
+    pub test_lines: u32,
+    pub is_test: bool,
+    pub counts: [u32; NSIG],
+    pub secrets: Vec<SecretFinding>,
+    pub scam: Vec<ScamFinding>,
+}
+
+impl FileScan {
+    pub fn count(&self, s: Sig) -> u32 {
+        self.counts[s as usize]
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContentReport {
+    pub files: Vec<FileScan>,
+    /// (path, reason) for every file not scanned.
+    pub skipped: Vec<(String, String)>,
+    /// Scam findings that don't come from text (committed executables).
+    pub binary_findings: Vec<ScamFinding>,
+    pub bytes_scanned: u64,
+}
+
+pub struct Scanner {
+    ac: AhoCorasick,
+    /// Pattern index -> signal.
+    sigs: Vec<Sig>,
+}
+
+static SCANNER: LazyLock<Scanner> = LazyLock::new(Scanner::build);
+
+impl Scanner {
+    /// The process-wide scanner (the automaton is built once).
+    pub fn global() -> &'static Scanner {
+        &SCANNER
+    }
+
+    fn build() -> Scanner {
+        let pats: Vec<&str> = ANCHORS.iter().map(|(p, _)| *p).collect();
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&pats)
+            .expect("static anchor automaton");
+        Scanner { ac, sigs: ANCHORS.iter().map(|(_, s)| *s).collect() }
+    }
+
+    /// Scan one in-memory buffer as if it were the file at `path`. Returns `Err(reason)` if
+    /// the file is skipped; executables are reported through `binary`.
+    pub fn scan_file(&self, f: &RepoFile, binary: &mut Vec<ScamFinding>) -> Result<FileScan, String> {
+        let path = f.path.as_str();
+        if classify::vendored(path) {
+            return Err("vendored third-party code".into());
+        }
+        if let Some(found) = scam::executable(path, &f.data) {
+            binary.push(found);
+            return Err("executable binary".into());
+        }
+        if f.truncated {
+            return Err(format!("too large ({} bytes)", f.size));
+        }
+        if classify::lockfile(path) {
+            return Err("dependency lockfile".into());
+        }
+        let head = &f.data[..f.data.len().min(8000)];
+        if memchr::memchr(0, head).is_some() {
+            return Err("binary file".into());
+        }
+        let data = f.data.as_slice();
+        let kind = classify::kind_of(path);
+        let is_test = classify::test_path(path);
+
+        // The one automaton pass: record every anchor hit.
+        let mut counts = [0u32; NSIG];
+        let mut hits: Vec<(Sig, usize)> = Vec::new();
+        for m in self.ac.find_overlapping_iter(data) {
+            let sig = self.sigs[m.pattern().as_usize()];
+            counts[sig as usize] += 1;
+            // Cap stored positions per file: counts stay exact, verification stays bounded.
+            if hits.len() < 4096 {
+                hits.push((sig, m.start()));
+            }
+        }
+
+        let lines = memchr::memchr_iter(b'\n', data).count() as u32 + u32::from(!data.is_empty() && !data.ends_with(b"\n"));
+        let mut test_lines = if is_test && kind.is_code() { lines } else { 0 };
+        if !is_test && counts[Sig::RustTestModule as usize] > 0 {
+            if let Some(&(_, pos)) = hits.iter().find(|(s, _)| *s == Sig::RustTestModule) {
+                test_lines = lines.saturating_sub(secrets::line_of(data, pos) - 1);
+            }
+        }
+
+        let mut found = Vec::new();
+        let mut seen_lines: Vec<(Sig, u32)> = Vec::new();
+        for &(sig, pos) in &hits {
+            if !is_secret_sig(sig) {
+                continue;
+            }
+            // One verification per (signal, line): many anchors of one rule on a line
+            // would otherwise repeat the same regex work.
+            let line_start = memchr::memrchr(b'\n', &data[..pos]).map(|i| i + 1).unwrap_or(0) as u32;
+            if seen_lines.contains(&(sig, line_start)) {
+                continue;
+            }
+            seen_lines.push((sig, line_start));
+            secrets::verify(sig, data, pos, path, &mut found);
+        }
+        if secrets::is_env_file(path) {
+            secrets::verify_env_file(data, path, &mut found);
+        }
+        secrets::verify_keypair_file(data, path, &mut found);
+        found.sort_by(|a, b| (a.line, a.rule, &a.redacted).cmp(&(b.line, b.rule, &b.redacted)));
+        found.dedup_by(|a, b| a.rule == b.rule && a.redacted == b.redacted);
+
+        let scam = scam::evaluate_file(path, kind, data, &hits, &counts, is_test);
+        Ok(FileScan { path: path.to_string(), kind, bytes: data.len() as u64, lines, test_lines, is_test, counts, secrets: found, scam })
+    }
+
+    /// Scan every file of the tree on all cores. `progress(done, total)` is called from the
+    /// workers now and then.
+    pub fn scan_tree(&self, tree: &FileTree, progress: &(dyn Fn(usize, usize) + Sync)) -> ContentReport {
+        let total = tree.files.len();
+        let next = AtomicUsize::new(0);
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 16);
+        let step = (total / 20).max(1);
+        let mut parts: Vec<(Vec<FileScan>, Vec<(String, String)>, Vec<ScamFinding>)> = Vec::new();
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let (mut scans, mut skipped, mut bin) = (Vec::new(), Vec::new(), Vec::new());
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            if i >= total {
+                                break;
+                            }
+                            let f = &tree.files[i];
+                            match self.scan_file(f, &mut bin) {
+                                Ok(fs) => scans.push(fs),
+                                Err(reason) => skipped.push((f.path.clone(), reason)),
+                            }
+                            if i % step == 0 {
+                                progress(i, total);
+                            }
+                        }
+                        (scans, skipped, bin)
+                    })
+                })
+                .collect();
+            for h in handles {
+                // A panicking worker would be a bug; its share of files is reported skipped
+                // rather than taking the scan down.
+                if let Ok(p) = h.join() {
+                    parts.push(p);
+                }
+            }
+        });
+        let mut report = ContentReport::default();
+        for (scans, skipped, bin) in parts {
+            report.files.extend(scans);
+            report.skipped.extend(skipped);
+            report.binary_findings.extend(bin);
+        }
+        report.files.sort_by(|a, b| a.path.cmp(&b.path));
+        report.skipped.sort();
+        report.skipped.extend(tree.skipped.iter().cloned());
+        report.binary_findings.sort_by(|a, b| a.path.cmp(&b.path));
+        report.bytes_scanned = report.files.iter().map(|f| f.bytes).sum();
+        report
+    }
+}
+
+fn is_secret_sig(s: Sig) -> bool {
+    (s as usize) <= Sig::MnemonicContext as usize
+}

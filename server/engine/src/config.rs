@@ -1,0 +1,103 @@
+//! Engine configuration, typed once. Tokens never appear in `Debug` output.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Hard caps on what a scan may download and unpack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Total bytes of a repository's contents (compressed download and unpacked files alike).
+    pub max_archive_bytes: u64,
+    /// Number of archive entries / files considered.
+    pub max_files: usize,
+    /// Path components below the repository root.
+    pub max_path_depth: usize,
+    /// Files larger than this are skipped (reason recorded), not read.
+    pub max_file_bytes: u64,
+    /// Wall-clock limit for `git clone`.
+    pub clone_timeout: Duration,
+    /// Per-request timeout for API calls and downloads.
+    pub http_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_archive_bytes: 256 * 1024 * 1024,
+            max_files: 40_000,
+            max_path_depth: 32,
+            max_file_bytes: 2 * 1024 * 1024,
+            clone_timeout: Duration::from_secs(90),
+            http_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct EngineConfig {
+    pub github_api_url: String,
+    pub github_token: Option<String>,
+    pub x_api_url: String,
+    pub x_bearer_token: Option<String>,
+    /// Tests and self-hosted setups only: lets targets resolve to loopback/private
+    /// addresses and allows plain `http`.
+    pub allow_private_targets: bool,
+    pub limits: Limits,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            github_api_url: "https://api.github.com".into(),
+            github_token: None,
+            x_api_url: "https://api.x.com".into(),
+            x_bearer_token: None,
+            allow_private_targets: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Read `AURA_GITHUB_API_URL`, `AURA_GITHUB_TOKEN`, `AURA_X_API_URL`,
+    /// `AURA_X_BEARER_TOKEN` and `AURA_ALLOW_PRIVATE_TARGETS` (1/true/yes), with defaults.
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let d = EngineConfig::default();
+        EngineConfig {
+            github_api_url: var("AURA_GITHUB_API_URL").unwrap_or(d.github_api_url),
+            github_token: var("AURA_GITHUB_TOKEN"),
+            x_api_url: var("AURA_X_API_URL").unwrap_or(d.x_api_url),
+            x_bearer_token: var("AURA_X_BEARER_TOKEN"),
+            allow_private_targets: var("AURA_ALLOW_PRIVATE_TARGETS")
+                .map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+                .unwrap_or(false),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl fmt::Debug for EngineConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hide = |t: &Option<String>| if t.is_some() { "<set>" } else { "<unset>" };
+        f.debug_struct("EngineConfig")
+            .field("github_api_url", &self.github_api_url)
+            .field("github_token", &hide(&self.github_token))
+            .field("x_api_url", &self.x_api_url)
+            .field("x_bearer_token", &hide(&self.x_bearer_token))
+            .field("allow_private_targets", &self.allow_private_targets)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_hides_tokens() {
+        let c = super::EngineConfig { github_token: Some("ghp_secretvalue".into()), ..Default::default() };
+        let s = format!("{c:?}");
+        assert!(!s.contains("ghp_secretvalue"));
+        assert!(s.contains("<set>"));
+    }
+}
