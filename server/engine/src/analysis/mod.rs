@@ -6,3 +6,7 @@ pub mod classify;
 pub mod scam;
 pub mod scanner;
 pub mod secrets;
+pub mod ai_wrapper;
+pub mod content;
+pub mod manifests;
+pub mod project;

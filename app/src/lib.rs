@@ -1,0 +1,63 @@
+//! The isomorphic Leptos application: the HTML shell, the router and every page.
+//! Server-only services live in [`server`] behind the `ssr` feature.
+
+pub mod components;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The document around every page. Runs only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    provide_request_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme="dark">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Hands the nonce minted by the security-headers middleware to Leptos, so the hydration
+/// scripts it emits match the page's Content-Security-Policy.
+#[cfg(feature = "ssr")]
+fn provide_request_nonce() {
+    use leptos::nonce::Nonce;
+    if let Some(parts) = use_context::<axum::http::request::Parts>() {
+        if let Some(nonce) = parts.extensions.get::<server::http::CspNonce>() {
+            provide_context(Nonce::from_value(nonce.0.clone()));
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/aurasecurity.css"/>
+        <Link rel="icon" href="/favicon.svg"/>
+        <Meta name="theme-color" content="#0b0f17"/>
+        <Title formatter=|t: String| if t.is_empty() { "AuraSecurity".to_string() } else { format!("{t} · AuraSecurity") }/>
+        <Router>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/") view=pages::landing::Landing/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,74 @@
+//! `/`: what the product does and how partners get started.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+use crate::components::layout::Page;
+
+#[component]
+pub fn Landing() -> impl IntoView {
+    view! {
+        <Title text="Is this repository real or a rug?"/>
+        <Meta name="description" content="A 0–100 trust score, a grade, a verdict and the explainable checks behind it, for any GitHub repository."/>
+        <Page>
+            <section class="hero">
+                <h1>"Is this crypto project real, or a rug?"</h1>
+                <p class="lead">
+                    "Paste a GitHub link and get, in seconds, a 0–100 trust score, a grade, a verdict — "
+                    <strong>"SAFU"</strong>", "<strong>"DYOR"</strong>", "<strong>"RISKY"</strong>" or "<strong>"SCAM"</strong>
+                    " — and every check behind it: leaked secrets, wallet drainers, obfuscated payloads, malicious install scripts, thin AI wrappers, fake stars."
+                </p>
+                <p class="actions">
+                    <a class="button primary" href="/signup">"Get an API key"</a>
+                    <a class="button" href="/docs">"Read the API docs"</a>
+                </p>
+            </section>
+            <section class="grid3">
+                <div class="panel">
+                    <h2>"For bots"</h2>
+                    <p>"POST a repository to " <code>"/v1/scan/repo"</code> ", get " <code>"202"</code> " and a scan id at once, follow progress over SSE and receive the result as an HMAC-signed webhook."</p>
+                </div>
+                <div class="panel">
+                    <h2>"For terminals"</h2>
+                    <p>"Embed a live scan widget in an iframe — dark, 300×200 compact — framed only by the domains you register."</p>
+                </div>
+                <div class="panel">
+                    <h2>"For everyone"</h2>
+                    <p>"Shareable report pages with rich previews on X and Discord, and shields-style badges for READMEs."</p>
+                </div>
+            </section>
+            <BadgePreview/>
+        </Page>
+    }
+}
+
+/// Builds the README badge snippet as the visitor types: an interaction that needs the
+/// hydrated wasm, so the end-to-end tests use it to prove hydration works.
+#[component]
+fn BadgePreview() -> impl IntoView {
+    let (repo, set_repo) = signal(String::new());
+    let snippet = move || {
+        let r = repo.get();
+        let r = r.trim().trim_start_matches("https://github.com/").trim_matches('/');
+        if r.split('/').count() == 2 && !r.contains(' ') && !r.is_empty() {
+            format!("[![AuraSecurity](/badge/{r}.svg)](/badge/{r}.svg)")
+        } else {
+            "Type owner/repo to get your badge snippet.".to_string()
+        }
+    };
+    view! {
+        <section class="panel">
+            <h2>"Badge for your README"</h2>
+            <label for="badge-repo">"Repository"</label>
+            <input
+                id="badge-repo"
+                type="text"
+                placeholder="owner/repo"
+                autocomplete="off"
+                prop:value=repo
+                on:input=move |ev| set_repo.set(event_target_value(&ev))
+            />
+            <pre class="snippet" data-testid="badge-snippet">{snippet}</pre>
+        </section>
+    }
+}

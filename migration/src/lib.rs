@@ -1,0 +1,15 @@
+//! Schema migrations, one file per change, named by date and intent. The same migrations
+//! serve SQLite and PostgreSQL: they use only portable column types through sea-query.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_accounts_and_keys;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_accounts_and_keys::Migration)]
+    }
+}

@@ -1,0 +1,160 @@
+//! Checks built from the content pass: leaked secrets, the scam detectors, and scan
+//! coverage (what was skipped and why).
+
+use super::scam::{ScamFinding, CHECKS};
+use super::scanner::ContentReport;
+use super::secrets::SecretFinding;
+use crate::result::{CheckStatus, Severity};
+use crate::scoring::Assessment;
+
+/// Points for the "no leaked secrets" check and each clean scam check.
+pub const SECRETS_PASS_POINTS: i32 = 7;
+pub const SCAM_PASS_POINTS: i32 = 1;
+const MAX_FLAGS_PER_CHECK: usize = 10;
+
+fn secret_penalty(s: Severity) -> i32 {
+    match s {
+        Severity::Critical => -15,
+        Severity::High => -10,
+        Severity::Medium => -4,
+        Severity::Low => -1,
+        Severity::Info => 0,
+    }
+}
+
+fn scam_penalty(s: Severity) -> i32 {
+    match s {
+        Severity::Critical => -50,
+        Severity::High => -15,
+        Severity::Medium => -5,
+        _ => 0,
+    }
+}
+
+fn downgrade(s: Severity) -> Severity {
+    match s {
+        Severity::Critical => Severity::High,
+        Severity::High => Severity::Medium,
+        other => other,
+    }
+}
+
+pub fn secrets(report: &ContentReport) -> Assessment {
+    let mut a = Assessment::default();
+    let mut all: Vec<(SecretFinding, bool)> = Vec::new();
+    for f in &report.files {
+        for s in &f.secrets {
+            all.push((s.clone(), f.is_test));
+        }
+    }
+    if all.is_empty() {
+        a.check("secrets", "Leaked secrets", CheckStatus::Pass, SECRETS_PASS_POINTS, format!("No API keys, private keys or seed phrases found in {} scanned files.", report.files.len()));
+        a.green("secrets", "No leaked secrets", "No credentials, wallet keys or seed phrases were found in the code.");
+        return a;
+    }
+    let mut points = 0;
+    for (s, in_test) in &all {
+        let sev = if *in_test { downgrade(s.severity) } else { s.severity };
+        points += secret_penalty(sev);
+    }
+    let points = points.max(-40);
+    let files: std::collections::BTreeSet<&str> = all.iter().map(|(s, _)| s.path.as_str()).collect();
+    a.check(
+        "secrets",
+        "Leaked secrets",
+        CheckStatus::Fail,
+        points,
+        format!("{} secret(s) found in {} file(s); anyone can copy them from the repository. Values are redacted here.", all.len(), files.len()),
+    );
+    for (s, in_test) in all.iter().take(MAX_FLAGS_PER_CHECK) {
+        let sev = if *in_test { downgrade(s.severity) } else { s.severity };
+        a.red(
+            &format!("secrets.{}", s.rule),
+            sev,
+            format!("{}{}", s.title, if *in_test { " (in test files)" } else { "" }),
+            format!("{} line {}: {}. Rotate it: a secret in git history stays public.", s.path, s.line, s.redacted),
+        );
+    }
+    if all.len() > MAX_FLAGS_PER_CHECK {
+        a.red("secrets.more", Severity::Info, format!("{} more secrets", all.len() - MAX_FLAGS_PER_CHECK), "Only the first findings are listed.");
+    }
+    if all.iter().any(|(s, t)| !t && s.severity >= Severity::High) {
+        a.tag("#LeakedSecrets");
+    }
+    a
+}
+
+fn tag_for(check: &str) -> &'static str {
+    match check {
+        "scam.wallet_exfiltration" => "#WalletStealer",
+        "scam.drainer" => "#Drainer",
+        "scam.obfuscation" => "#Obfuscated",
+        "scam.install_scripts" => "#InstallHook",
+        "scam.executables" => "#Executable",
+        "scam.hidden_unicode" => "#TrojanSource",
+        _ => "#Typosquat",
+    }
+}
+
+pub fn scam(report: &ContentReport, extra: &[ScamFinding]) -> Assessment {
+    let mut a = Assessment::default();
+    let all: Vec<&ScamFinding> = report.files.iter().flat_map(|f| f.scam.iter()).chain(report.binary_findings.iter()).chain(extra.iter()).collect();
+    for (id, name) in CHECKS {
+        let mut found: Vec<&ScamFinding> = all.iter().copied().filter(|f| f.check == id).collect();
+        found.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.path.cmp(&y.path)));
+        let worst = found.first().map(|f| f.severity);
+        match worst {
+            None | Some(Severity::Info) | Some(Severity::Low) => {
+                let detail = if found.is_empty() {
+                    "Nothing found.".to_string()
+                } else {
+                    format!("Only in test files: {}", found[0].detail)
+                };
+                a.check(id, name, CheckStatus::Pass, SCAM_PASS_POINTS, detail);
+            }
+            Some(sev) => {
+                let points: i32 = found.iter().map(|f| scam_penalty(f.severity)).sum::<i32>().max(-100);
+                let status = if sev >= Severity::High { CheckStatus::Fail } else { CheckStatus::Warn };
+                a.check(id, name, status, points, found[0].detail.clone());
+                if sev == Severity::Critical {
+                    a.critical_scam = true;
+                    a.tag("#ScamPattern");
+                }
+                if sev >= Severity::High {
+                    a.tag(tag_for(id));
+                }
+            }
+        }
+        for f in found.iter().filter(|f| f.severity > Severity::Info).take(MAX_FLAGS_PER_CHECK) {
+            a.red(id, f.severity, f.title.clone(), f.detail.clone());
+        }
+    }
+    if !a.critical_scam && a.checks.iter().all(|c| c.status == CheckStatus::Pass) {
+        a.green("scam", "No scam patterns", "No wallet stealers, drainers, obfuscated payloads, install hooks or look-alike packages were found.");
+    }
+    a
+}
+
+/// Scan coverage: zero points, but says what was not looked at and why.
+pub fn coverage(report: &ContentReport, incomplete: bool) -> Assessment {
+    let mut a = Assessment::default();
+    let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (_, r) in &report.skipped {
+        let key = r.split(" (").next().unwrap_or(r);
+        *reasons.entry(key).or_default() += 1;
+    }
+    let skipped = if reasons.is_empty() {
+        "none skipped".to_string()
+    } else {
+        format!("skipped {}", reasons.iter().map(|(r, n)| format!("{n} {r}")).collect::<Vec<_>>().join(", "))
+    };
+    let detail = format!(
+        "Scanned {} files ({:.1} MB); {}{}.",
+        report.files.len(),
+        report.bytes_scanned as f64 / 1_048_576.0,
+        skipped,
+        if incomplete { "; the repository exceeded the size limits, so only part of it was scanned" } else { "" }
+    );
+    a.check("coverage", "Scan coverage", if incomplete { CheckStatus::Warn } else { CheckStatus::Info }, 0, detail);
+    a
+}

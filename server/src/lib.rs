@@ -1,0 +1,96 @@
+//! The AuraSecurity server: configuration → state → router → serve, plus the workers.
+//! `main.rs` is a thin CLI over [`Application`]; the integration tests build the same
+//! [`Application`] on a random port.
+
+pub mod error;
+pub mod middleware;
+pub mod routes;
+pub mod telemetry;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use app::server::{config::Config, db, state::AppState};
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+
+pub struct Application {
+    pub state: AppState,
+    listener: Option<TcpListener>,
+}
+
+impl Application {
+    /// Connects the database (running migrations) and binds the listener when this
+    /// process serves HTTP.
+    pub async fn build(config: Config, leptos: LeptosOptions) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("database {}: {e}", redact_url(&config.database_url)))?;
+        let listener = if config.role.serves_http() {
+            Some(
+                TcpListener::bind(config.site_addr)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.site_addr))?,
+            )
+        } else {
+            None
+        };
+        let state = AppState { leptos, db, config: Arc::new(config) };
+        Ok(Self { state, listener })
+    }
+
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Some(listener) = self.listener else {
+            shutdown.await;
+            return Ok(());
+        };
+        let router = routes::router(self.state.clone());
+        tracing::info!(addr = %listener.local_addr()?, "listening");
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Site options for the Leptos renderer. Under cargo-leptos the `LEPTOS_*` environment
+/// describes the site; a release binary started on its own reads `Leptos.toml` from the
+/// working directory (environment variables still override single values).
+pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
+    let from_file = std::env::var_os("LEPTOS_OUTPUT_NAME").is_none() && std::path::Path::new("Leptos.toml").exists();
+    let conf = leptos::config::get_configuration(from_file.then_some("Leptos.toml"))
+        .map_err(|e| anyhow::anyhow!("Leptos site configuration: {e}"))?;
+    Ok(conf.leptos_options)
+}
+
+/// Hides the password of a database URL for error messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown signal received");
+}

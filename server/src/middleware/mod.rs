@@ -1,0 +1,4 @@
+//! Cross-cutting HTTP layers: security headers, metrics.
+
+pub mod metrics;
+pub mod security_headers;

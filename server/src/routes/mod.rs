@@ -1,0 +1,118 @@
+//! The whole HTTP surface: service endpoints, the REST API, docs, and the Leptos pages.
+
+pub mod docs;
+pub mod service;
+pub mod v1;
+
+use std::{sync::Arc, time::Duration};
+
+use app::{server::state::AppState, shell, App};
+use axum::{
+    http::{HeaderValue, Method},
+    middleware::{from_fn, from_fn_with_state},
+    routing::get,
+    Router,
+};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::{
+    compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::middleware::{metrics, security_headers};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "AuraSecurity partner API", description = "Repository trust scans for exchanges, trading terminals and bots. Authenticate with `Authorization: Bearer aura_pk_…`."),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&BearerAuth),
+    tags((name = "service"), (name = "auth"), (name = "scans"), (name = "webhooks"), (name = "embeds"), (name = "admin"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("aura_pk_…").build()),
+        );
+    }
+}
+
+/// The OpenAPI description and the router it was generated from.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (v1_router, spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(service::info))
+        .routes(routes!(service::health))
+        .nest("/v1", v1::router())
+        .split_for_parts();
+    (v1_router, spec)
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api_router, spec) = api();
+    let spec = Arc::new(spec);
+    let cors = cors_layer(&state.config.cors_origins);
+    let security = security_headers::SecurityConfig { hsts: state.config.is_production() };
+    let leptos_routes = generate_route_list(App);
+
+    let docs = Router::new()
+        .route("/openapi.json", get(docs::openapi_json))
+        .route("/docs", get(docs::docs_page))
+        .with_state(spec);
+
+    Router::new()
+        .merge(api_router)
+        .route("/metrics", get(service::metrics))
+        .leptos_routes_with_context(&state, leptos_routes, || {}, {
+            let options = state.leptos.clone();
+            move || shell(options.clone())
+        })
+        .route_layer(from_fn(metrics::track))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        .merge(docs)
+        .layer(from_fn_with_state(security, security_headers::security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(cors)
+                .layer(CompressionLayer::new())
+                .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30))),
+        )
+}
+
+/// CORS applies to the REST API only: browsers on the configured origins may call `/v1`.
+/// Requests without an `Origin` (bots) are unaffected.
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
+            parts.uri.path().starts_with("/v1/") && allowed.iter().any(|a| a == origin)
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([axum::http::header::AUTHORIZATION, axum::http::header::CONTENT_TYPE, axum::http::HeaderName::from_static("last-event-id")])
+        .expose_headers([
+            axum::http::HeaderName::from_static("x-ratelimit-limit"),
+            axum::http::HeaderName::from_static("x-ratelimit-remaining"),
+            axum::http::HeaderName::from_static("x-ratelimit-reset"),
+            axum::http::HeaderName::from_static("ratelimit"),
+            axum::http::HeaderName::from_static("ratelimit-policy"),
+            axum::http::HeaderName::from_static("retry-after"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
