@@ -17,3 +17,4 @@ pub use result::{Check, CheckStatus, Flag, Grade, ScanResult, Severity, Verdict}
 pub use target::{parse_repo_target, parse_x_handle, RepoTarget, TargetError};
 pub mod analysis;
 pub mod tree;
+pub mod meta;

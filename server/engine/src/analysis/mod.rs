@@ -10,3 +10,5 @@ pub mod ai_wrapper;
 pub mod content;
 pub mod manifests;
 pub mod project;
+pub mod fake_stars;
+pub mod trust;
