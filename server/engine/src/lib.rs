@@ -16,5 +16,14 @@ pub use error::{ErrorKind, ScanError};
 pub use result::{Check, CheckStatus, Flag, Grade, ScanResult, Severity, Verdict};
 pub use target::{parse_repo_target, parse_x_handle, RepoTarget, TargetError};
 pub mod analysis;
-pub mod tree;
+pub mod compare;
+pub mod engine;
+pub mod fingerprint;
 pub mod meta;
+pub mod sources;
+pub mod tree;
+pub mod x_profile;
+
+pub use engine::{analyze, Engine, NoProgress, ProgressSink, RepoOutcome};
+pub use fingerprint::{similarity, Fingerprint};
+pub use netguard::{is_forbidden_ip, resolve_checked, NetGuardError};

@@ -1,0 +1,148 @@
+//! The engine: fetch a target, run every analysis, score, fingerprint. Progress is
+//! reported as percent + message through [`ProgressSink`].
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{ai_wrapper, content, fake_stars, manifests, project, scanner::Scanner, trust};
+use crate::compare::{self, Side};
+use crate::config::EngineConfig;
+use crate::error::ScanError;
+use crate::fingerprint::{self, Fingerprint};
+use crate::meta::RepoMeta;
+use crate::result::ScanResult;
+use crate::scoring::{self, Assessment};
+use crate::sources::{git::GitSource, github::GitHub};
+use crate::target::RepoTarget;
+use crate::tree::FileTree;
+use crate::x_profile;
+
+/// Receives progress events (`percent` only ever grows within a scan).
+pub trait ProgressSink: Send + Sync {
+    fn progress(&self, percent: u8, message: &str);
+}
+
+/// A sink that drops events.
+pub struct NoProgress;
+impl ProgressSink for NoProgress {
+    fn progress(&self, _: u8, _: &str) {}
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepoOutcome {
+    pub result: ScanResult,
+    pub fingerprint: Fingerprint,
+}
+
+pub struct Engine {
+    cfg: EngineConfig,
+}
+
+impl Engine {
+    pub fn new(cfg: EngineConfig) -> Self {
+        Engine { cfg }
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    /// Fetch contents and metadata of a repository.
+    pub async fn fetch(&self, target: &RepoTarget, progress: &dyn ProgressSink) -> Result<(FileTree, RepoMeta), ScanError> {
+        let now = Utc::now();
+        match target {
+            RepoTarget::GitHub { owner, repo } => {
+                let gh = GitHub::new(&self.cfg.github_api_url, self.cfg.github_token.clone(), self.cfg.allow_private_targets, self.cfg.limits.clone())?;
+                progress.progress(5, "Fetching repository metadata and source archive from GitHub");
+                // Metadata first: a 404 or rate limit fails fast without a download.
+                let meta = gh.metadata(owner, repo, now).await?;
+                progress.progress(25, "Downloading source archive");
+                let tree = gh.tarball(owner, repo).await?;
+                Ok((tree, meta))
+            }
+            RepoTarget::Git { url } => {
+                progress.progress(5, "Cloning repository");
+                let src = GitSource { allow_private: self.cfg.allow_private_targets, limits: self.cfg.limits.clone() };
+                src.fetch(url, now).await
+            }
+        }
+    }
+
+    pub async fn scan_repo(&self, target: &RepoTarget, progress: &dyn ProgressSink) -> Result<RepoOutcome, ScanError> {
+        progress.progress(1, "Scan started");
+        let (tree, meta) = self.fetch(target, progress).await?;
+        progress.progress(40, &format!("Scanning {} files for secrets and scam patterns", tree.files.len()));
+        let outcome = analyze(tree, meta, &target.display_name(), &target.repo_name(), progress).await?;
+        progress.progress(100, "Scan complete");
+        Ok(outcome)
+    }
+
+    pub async fn scan_x_profile(&self, handle: &str, progress: &dyn ProgressSink) -> Result<ScanResult, ScanError> {
+        let handle = crate::target::parse_x_handle(handle)?;
+        progress.progress(5, "Fetching X profile");
+        let (user, tweets) = x_profile::fetch(&self.cfg, &handle).await?;
+        progress.progress(70, "Analysing profile and recent posts");
+        let r = x_profile::assess(&user, &tweets, Utc::now());
+        progress.progress(100, "Scan complete");
+        Ok(r)
+    }
+
+    pub async fn compare(&self, a: &RepoTarget, b: &RepoTarget, progress: &dyn ProgressSink) -> Result<ScanResult, ScanError> {
+        progress.progress(2, "Fetching both repositories");
+        let quiet = NoProgress;
+        let (ra, rb) = tokio::join!(self.fetch(a, &quiet), self.fetch(b, &quiet));
+        let (ta, ma) = ra?;
+        let (tb, mb) = rb?;
+        progress.progress(60, "Comparing code");
+        let (na, nb, rna, rnb) = (a.display_name(), b.display_name(), a.repo_name(), b.repo_name());
+        let result = tokio::task::spawn_blocking(move || {
+            compare::compare(&Side { name: na, repo_name: rna, tree: &ta, meta: &ma }, &Side { name: nb, repo_name: rnb, tree: &tb, meta: &mb })
+        })
+        .await
+        .map_err(|_| ScanError::transient("Comparison failed unexpectedly."))?;
+        progress.progress(100, "Comparison complete");
+        Ok(result)
+    }
+}
+
+/// Run every analysis over fetched contents and metadata. Public so tests, benches and
+/// the orchestration can analyse trees they already have.
+pub async fn analyze(tree: FileTree, meta: RepoMeta, display: &str, repo_name: &str, progress: &dyn ProgressSink) -> Result<RepoOutcome, ScanError> {
+    let tree = Arc::new(tree);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+    let t2 = tree.clone();
+    let brand = crate::compare::brand_words(repo_name);
+    let _ = brand; // fingerprints are unmasked: the index compares against anything
+    let job = tokio::task::spawn_blocking(move || {
+        let report = Scanner::global().scan_tree(&t2, &|done, total| {
+            let _ = tx.send((done, total));
+        });
+        let fp = fingerprint::fingerprint(&t2, &[]);
+        (report, fp)
+    });
+    tokio::pin!(job);
+    let (report, fp) = loop {
+        tokio::select! {
+            res = &mut job => break res.map_err(|_| ScanError::transient("Content scan failed unexpectedly."))?,
+            Some((done, total)) = rx.recv() => {
+                let pct = 40 + (done * 45 / total.max(1)) as u8;
+                progress.progress(pct.min(85), &format!("Scanned {done} of {total} files"));
+            }
+        }
+    };
+    progress.progress(88, "Running trust checks");
+    let facts = project::facts(&tree, &report);
+    let stars = fake_stars::evaluate(&meta);
+    let extra = manifests::evaluate(&tree, &report.files);
+    let mut a = Assessment::default();
+    a.merge(trust::assess(&meta, &facts, &stars));
+    a.merge(fake_stars::assess(&meta, &stars));
+    a.merge(content::secrets(&report));
+    a.merge(content::scam(&report, &extra));
+    a.merge(ai_wrapper::assess(&ai_wrapper::signal(&facts, &report)));
+    a.merge(content::coverage(&report, tree.incomplete));
+    progress.progress(95, "Scoring");
+    Ok(RepoOutcome { result: scoring::finish(a, display), fingerprint: fp })
+}
