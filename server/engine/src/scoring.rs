@@ -51,7 +51,7 @@ pub fn finish(mut a: Assessment, subject: &str) -> ScanResult {
     a.tags.sort();
     a.tags.dedup();
     // Worst first; stable so detectors' order breaks ties.
-    a.red_flags.sort_by(|x, y| y.severity.cmp(&x.severity));
+    a.red_flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let summary = summarise(subject, score, verdict, &a);
     ScanResult {
         score,

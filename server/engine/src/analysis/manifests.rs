@@ -68,8 +68,8 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
@@ -169,7 +169,8 @@ pub fn evaluate(tree: &FileTree, scans: &[FileScan]) -> Vec<ScamFinding> {
             continue;
         }
         let name = file_name(&f.path);
-        if !matches!(name, "package.json" | "Cargo.toml") && !(name.starts_with("requirements") && name.ends_with(".txt")) {
+        let manifest = matches!(name, "package.json" | "Cargo.toml") || (name.starts_with("requirements") && name.ends_with(".txt"));
+        if !manifest {
             continue;
         }
         for (eco, dep) in dependencies(&f.path, &f.data) {

@@ -125,7 +125,7 @@ pub fn facts(tree: &FileTree, report: &ContentReport) -> ProjectFacts {
         }
     }
     f.languages = langs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    f.languages.sort_by(|a, b| b.1.cmp(&a.1));
+    f.languages.sort_by_key(|l| std::cmp::Reverse(l.1));
     f
 }
 

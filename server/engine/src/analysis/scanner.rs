@@ -148,7 +148,7 @@ impl Scanner {
         let next = AtomicUsize::new(0);
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 16);
         let step = (total / 20).max(1);
-        let mut parts: Vec<(Vec<FileScan>, Vec<(String, String)>, Vec<ScamFinding>)> = Vec::new();
+        let mut parts: Vec<WorkerOutput> = Vec::new();
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads)
                 .map(|_| {
@@ -164,7 +164,7 @@ impl Scanner {
                                 Ok(fs) => scans.push(fs),
                                 Err(reason) => skipped.push((f.path.clone(), reason)),
                             }
-                            if i % step == 0 {
+                            if i.is_multiple_of(step) {
                                 progress(i, total);
                             }
                         }
@@ -194,6 +194,9 @@ impl Scanner {
         report
     }
 }
+
+/// What one worker thread produced: scans, skipped files, binary findings.
+type WorkerOutput = (Vec<FileScan>, Vec<(String, String)>, Vec<ScamFinding>);
 
 fn is_secret_sig(s: Sig) -> bool {
     (s as usize) <= Sig::MnemonicContext as usize

@@ -183,10 +183,11 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
     }
 
     // README substance.
-    let (st, pts, d) = if f.readme_words >= 150 && f.readme_has_usage {
+    let (st, pts, d) = if f.readme_words >= 120 && f.readme_has_usage {
         (Pass, 6, format!("README of {} words with install/usage instructions.", f.readme_words))
     } else if f.readme_words >= 50 {
-        (Warn, 3, format!("README of {} words without real usage instructions.", f.readme_words))
+        let why = if f.readme_has_usage { "short, but with usage instructions" } else { "without install or usage instructions" };
+        (Warn, 3, format!("README of {} words, {why}.", f.readme_words))
     } else if f.readme_words > 0 {
         (Warn, 1, format!("README is only {} words.", f.readme_words))
     } else {

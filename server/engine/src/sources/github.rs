@@ -158,7 +158,7 @@ impl GitHub {
         m.tags = tags?.map(|(items, _)| items.len() as u64).unwrap_or(0);
         if let Some((Value::Object(o), _)) = languages? {
             m.languages = o.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect();
-            m.languages.sort_by(|a, b| b.1.cmp(&a.1));
+            m.languages.sort_by_key(|l| std::cmp::Reverse(l.1));
         }
         if let Some((o, _)) = owner_v? {
             m.owner = Some(OwnerMeta {
@@ -189,7 +189,7 @@ impl GitHub {
             .iter()
             .filter_map(|s| Some(Stargazer { login: s["user"]["login"].as_str()?.to_string(), starred_at: ts(&s["starred_at"])?, account_created_at: None, followers: None, public_repos: None }))
             .collect();
-        out.sort_by(|a, b| b.starred_at.cmp(&a.starred_at));
+        out.sort_by_key(|s| std::cmp::Reverse(s.starred_at));
         out.dedup_by(|a, b| a.login == b.login);
         let lookups = out.iter().take(STARGAZER_LOOKUPS).map(|s| {
             let path = format!("users/{}", s.login);
