@@ -123,12 +123,17 @@ pub async fn analyze(tree: FileTree, meta: RepoMeta, display: &str, repo_name: &
         (report, fp)
     });
     tokio::pin!(job);
+    // Workers report out of order; only ever move the bar forward.
+    let mut last = 40u8;
     let (report, fp) = loop {
         tokio::select! {
             res = &mut job => break res.map_err(|_| ScanError::transient("Content scan failed unexpectedly."))?,
             Some((done, total)) = rx.recv() => {
-                let pct = 40 + (done * 45 / total.max(1)) as u8;
-                progress.progress(pct.min(85), &format!("Scanned {done} of {total} files"));
+                let pct = (40 + (done * 45 / total.max(1)) as u8).min(85);
+                if pct > last {
+                    last = pct;
+                    progress.progress(pct, &format!("Scanned {done} of {total} files"));
+                }
             }
         }
     };

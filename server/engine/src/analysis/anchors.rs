@@ -56,6 +56,11 @@ pub enum Sig {
 }
 
 /// (literal, signal). Kept in one table so the automaton and the docs stay in sync.
+///
+/// The automaton reports non-overlapping matches (measurably faster than overlapping
+/// ones), so no anchor may contain another: signals that would nest are derived during
+/// verification instead (the `eval(function(p,a,c,k,e,` packer from an `eval(` hit, a
+/// raw-IP URL from an `http://` hit).
 pub const ANCHORS: &[(&str, Sig)] = &[
     ("AKIA", Sig::AwsKeyId),
     ("ASIA", Sig::AwsKeyId),
@@ -168,7 +173,6 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("Function(", Sig::EvalLike),
     ("fromCharCode", Sig::FromCharCode),
     ("_0x", Sig::ObfuscatorIdent),
-    ("eval(function(p,a,c,k,e,", Sig::Packer),
     ("exec(", Sig::PyExec),
     // Bidirectional control characters (Trojan Source), as UTF-8.
     ("\u{202A}", Sig::Bidi),
@@ -220,7 +224,7 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("sklearn", Sig::ModelCode),
     ("optimizer.step", Sig::ModelCode),
     ("candle_core", Sig::ModelCode),
-    ("tch::", Sig::ModelCode),
+    ("use tch::", Sig::ModelCode),
     ("onnxruntime", Sig::ModelCode),
     ("#[cfg(test)]", Sig::RustTestModule),
 ];

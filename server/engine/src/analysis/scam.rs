@@ -74,9 +74,12 @@ fn first(hits: &[(Sig, usize)], s: Sig) -> Option<usize> {
 
 /// A raw-IP URL to a public address (a local node at 127.0.0.1:8545 is normal).
 fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
-    for &(_, pos) in hits.iter().filter(|(s, _)| *s == Sig::RawIpUrl) {
+    // `://1` anchors, and `http://` anchors (which hide a following `://1` from the
+    // non-overlapping automaton).
+    let candidates = hits.iter().filter(|(s, p)| *s == Sig::RawIpUrl || (*s == Sig::NetworkUse && data[*p..].starts_with(b"http")));
+    for &(_, pos) in candidates {
         let lo = pos.saturating_sub(5);
-        let hi = (pos + 24).min(data.len());
+        let hi = (pos + 32).min(data.len());
         if let Some(c) = RAW_IP_URL.captures(&data[lo..hi]) {
             let oct: Vec<u8> = (1..=4).filter_map(|i| std::str::from_utf8(c.get(i)?.as_bytes()).ok()?.parse().ok()).collect();
             if oct.len() == 4 {
@@ -120,7 +123,7 @@ pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)],
     // --- Wallet theft: secret material read + sent somewhere an attacker controls.
     let hard_exfil = hits.iter().find(|(s, p)| *s == Sig::Exfil && !data[*p..].starts_with(b"api.telegram.org")).map(|(_, p)| *p);
     let telegram = hits.iter().find(|(s, p)| *s == Sig::Exfil && data[*p..].starts_with(b"api.telegram.org")).map(|(_, p)| *p);
-    let raw_ip = if c(Sig::RawIpUrl) > 0 { raw_public_ip(data, hits) } else { None };
+    let raw_ip = if c(Sig::RawIpUrl) + c(Sig::NetworkUse) > 0 { raw_public_ip(data, hits) } else { None };
     let wallet = if c(Sig::WalletPath) > 0 { wallet_read(data, hits) } else { None };
     let strong_exfil = hard_exfil.or(raw_ip);
     if let Some((wpos, browser_store)) = wallet {
@@ -439,6 +442,8 @@ mod tests {
         assert!(scan("lib/b.js", benign).is_empty());
         let blob = format!("const logo = \"data:image/png;base64,{}\";", "A".repeat(3000));
         assert!(scan("lib/c.js", &blob).is_empty());
+        let packed = "eval(function(p,a,c,k,e,d){e=function(c){return c};return p}('0 1',2,2,'a|b'.split('|'),0,{}))";
+        assert!(scan("lib/p.js", packed).iter().any(|f| f.check == "scam.obfuscation"));
         let hidden = format!("const payload = \"{}\";", "QUJD".repeat(1000));
         assert!(scan("lib/d.js", &hidden).iter().any(|f| f.check == "scam.obfuscation"));
     }

@@ -97,13 +97,18 @@ impl Scanner {
 
         // The one automaton pass: record every anchor hit.
         let mut counts = [0u32; NSIG];
+        // Derived signals (see anchors.rs: anchors never nest).
         let mut hits: Vec<(Sig, usize)> = Vec::new();
-        for m in self.ac.find_overlapping_iter(data) {
+        for m in self.ac.find_iter(data) {
             let sig = self.sigs[m.pattern().as_usize()];
             counts[sig as usize] += 1;
             // Cap stored positions per file: counts stay exact, verification stays bounded.
             if hits.len() < 4096 {
                 hits.push((sig, m.start()));
+            }
+            if sig == Sig::EvalLike && data[m.start()..].starts_with(b"eval(function(p,a,c,k,e,") {
+                counts[Sig::Packer as usize] += 1;
+                hits.push((Sig::Packer, m.start()));
             }
         }
 
@@ -146,6 +151,7 @@ impl Scanner {
     pub fn scan_tree(&self, tree: &FileTree, progress: &(dyn Fn(usize, usize) + Sync)) -> ContentReport {
         let total = tree.files.len();
         let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 16);
         let step = (total / 20).max(1);
         let mut parts: Vec<WorkerOutput> = Vec::new();
@@ -164,8 +170,9 @@ impl Scanner {
                                 Ok(fs) => scans.push(fs),
                                 Err(reason) => skipped.push((f.path.clone(), reason)),
                             }
-                            if i.is_multiple_of(step) {
-                                progress(i, total);
+                            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                            if d.is_multiple_of(step) || d == total {
+                                progress(d, total);
                             }
                         }
                         (scans, skipped, bin)
