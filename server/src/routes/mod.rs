@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api_router)
         .route("/metrics", get(service::metrics))
+        .route("/v1/{*rest}", axum::routing::any(v1_not_found))
         .leptos_routes_with_context(&state, leptos_routes, || {}, {
             let options = state.leptos.clone();
             move || shell(options.clone())
@@ -115,4 +116,9 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
             axum::http::HeaderName::from_static("retry-after"),
         ])
         .max_age(Duration::from_secs(600))
+}
+
+/// Unknown `/v1` paths answer the contract's JSON error body, not the HTML 404 page.
+async fn v1_not_found() -> crate::error::ApiError {
+    crate::error::ApiError::not_found("No such API route; see /docs.")
 }

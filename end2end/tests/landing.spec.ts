@@ -1,0 +1,42 @@
+// The landing page is server-rendered, carries the security headers, and hydrates: the
+// badge snippet updates as the visitor types, which only the wasm bundle can do.
+import { test, expect } from "@playwright/test";
+
+test("landing page renders, is secured and hydrates", async ({ page }) => {
+  const response = await page.goto("/");
+  expect(response?.status()).toBe(200);
+  const headers = response!.headers();
+  expect(headers["content-security-policy"]).toContain("'wasm-unsafe-eval'");
+  expect(headers["content-security-policy"]).toMatch(/'nonce-[A-Za-z0-9_-]+'/);
+  expect(headers["content-security-policy"]).not.toContain("script-src 'self' 'unsafe-inline'");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["x-frame-options"]).toBe("DENY");
+  await expect(page.locator("h1")).toContainText("real, or a rug");
+
+  const errors: string[] = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  const snippet = page.getByTestId("badge-snippet");
+  await expect(snippet).toContainText("Type owner/repo");
+  // Typing only changes the snippet once hydration has attached the event handler.
+  await expect(async () => {
+    await page.fill("#badge-repo", "");
+    await page.type("#badge-repo", "solana-labs/solana");
+    await expect(snippet).toContainText("/badge/solana-labs/solana.svg", { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  expect(errors.filter((e) => e.includes("Content Security Policy"))).toEqual([]);
+});
+
+test("docs are served from our own origin", async ({ page }) => {
+  const external: string[] = [];
+  page.on("request", (r) => { if (!r.url().startsWith(page.url().split("/docs")[0])) external.push(r.url()); });
+  await page.goto("/docs");
+  await expect(page.locator(".swagger-ui")).toBeVisible();
+  await expect(page.locator("text=/health").first()).toBeVisible();
+  expect(external.filter((u) => !u.startsWith("data:"))).toEqual([]);
+});
+
+test("unknown pages get the 404 page", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.locator("h1")).toContainText("Page not found");
+});
