@@ -54,6 +54,16 @@ fn fnv(bytes: &[u8]) -> u64 {
     h
 }
 
+/// FNV-1a of the ASCII-lowercased bytes, without allocating.
+fn fnv_lower(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in bytes {
+        h ^= b.to_ascii_lowercase() as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
 /// SplitMix64 finaliser: a cheap, well-mixed family of hash functions for MinHash slots.
 fn mix(x: u64, seed: u64) -> u32 {
     let mut z = x ^ seed.wrapping_mul(0x9E3779B97F4A7C15);
@@ -87,12 +97,14 @@ pub fn tokens(src: &[u8], hash_comments: bool, mask: &[String]) -> Vec<u64> {
             while i < n && (src[i].is_ascii_alphanumeric() || src[i] == b'_' || src[i] == b'$') {
                 i += 1;
             }
-            let word = String::from_utf8_lossy(&src[s..i]).to_ascii_lowercase();
-            if mask.iter().any(|m| word.contains(m.as_str())) {
-                out.push(fnv(b"\x01BRAND"));
-            } else {
-                out.push(fnv(word.as_bytes()));
+            if !mask.is_empty() {
+                let word = String::from_utf8_lossy(&src[s..i]).to_ascii_lowercase();
+                if mask.iter().any(|m| word.contains(m.as_str())) {
+                    out.push(fnv(b"\x01BRAND"));
+                    continue;
+                }
             }
+            out.push(fnv_lower(&src[s..i]));
         } else if c.is_ascii_digit() {
             while i < n && (src[i].is_ascii_alphanumeric() || src[i] == b'.') {
                 i += 1;
@@ -140,14 +152,16 @@ fn winnow(toks: &[u64], into: &mut Vec<u64>) {
     }
 }
 
+/// One-permutation MinHash: each hash goes to one bucket, which keeps its minimum. Linear
+/// in the set size (classic k-permutation MinHash was 128x slower on large repositories)
+/// with the same estimator: the share of equal, non-empty buckets.
 fn minhash(set: &[u64], slots: usize) -> Vec<u32> {
     let mut out = vec![EMPTY; slots];
     for &h in set {
-        for (s, slot) in out.iter_mut().enumerate() {
-            let v = mix(h, s as u64 + 1);
-            if v < *slot {
-                *slot = v;
-            }
+        let bucket = mix(h, 1) as usize % slots;
+        let v = mix(h, 2).min(EMPTY - 1);
+        if v < out[bucket] {
+            out[bucket] = v;
         }
     }
     out
