@@ -148,17 +148,27 @@ pub fn valid_github_owner(s: &str) -> bool {
     true
 }
 
-/// GitHub repository rule: `[A-Za-z0-9._-]{1,100}`, and not `.` or `..`.
+/// GitHub repository rule: `[A-Za-z0-9._-]{1,100}`, not `.` or `..`, and not ending in
+/// `.git` (GitHub reserves that suffix; accepting it would make `x.git.git` ambiguous).
 pub fn valid_github_repo(s: &str) -> bool {
     !s.is_empty()
+        && !s.to_ascii_lowercase().ends_with(".git")
         && s.len() <= MAX_REPO
         && s != "."
         && s != ".."
         && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-')
 }
 
+fn strip_git_suffix(s: &str) -> &str {
+    if s.len() > 4 && s.is_char_boundary(s.len() - 4) && s[s.len() - 4..].eq_ignore_ascii_case(".git") {
+        &s[..s.len() - 4]
+    } else {
+        s
+    }
+}
+
 fn github_pair(owner: &str, repo: &str) -> Result<RepoTarget, TargetError> {
-    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    let repo = strip_git_suffix(repo);
     if !valid_github_owner(owner) {
         return Err(TargetError::BadOwner);
     }
@@ -315,6 +325,8 @@ mod tests {
         assert_eq!(parse_repo_target("coral-xyz/anchor").unwrap(), gh("coral-xyz", "anchor"));
         assert_eq!(parse_repo_target("solana-labs/solana-web3.js").unwrap(), gh("solana-labs", "solana-web3.js"));
         assert_eq!(parse_repo_target("a/b_c.d-e").unwrap(), gh("a", "b_c.d-e"));
+        assert_eq!(parse_repo_target("a/B.GIT").unwrap(), gh("a", "B"));
+        assert!(parse_repo_target("a/b.git.git").is_err());
     }
 
     #[test]
