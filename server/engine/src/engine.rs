@@ -56,10 +56,12 @@ impl Engine {
             RepoTarget::GitHub { owner, repo } => {
                 let gh = GitHub::new(&self.cfg.github_api_url, self.cfg.github_token.clone(), self.cfg.allow_private_targets, self.cfg.limits.clone())?;
                 progress.progress(5, "Fetching repository metadata and source archive from GitHub");
-                // Metadata first: a 404 or rate limit fails fast without a download.
-                let meta = gh.metadata(owner, repo, now).await?;
-                progress.progress(25, "Downloading source archive");
-                let tree = gh.tarball(owner, repo).await?;
+                // Both at once: the archive streams while the API calls run. A metadata
+                // error (404, rate limit) wins, being the clearer message.
+                let (meta, tree) = tokio::join!(gh.metadata(owner, repo, now), gh.tarball(owner, repo));
+                let meta = meta?;
+                let tree = tree?;
+                progress.progress(35, &format!("Downloaded {} files", tree.files.len()));
                 Ok((tree, meta))
             }
             RepoTarget::Git { url } => {
@@ -74,7 +76,7 @@ impl Engine {
         progress.progress(1, "Scan started");
         let (tree, meta) = self.fetch(target, progress).await?;
         progress.progress(40, &format!("Scanning {} files for secrets and scam patterns", tree.files.len()));
-        let outcome = analyze(tree, meta, &target.display_name(), &target.repo_name(), progress).await?;
+        let outcome = analyze(tree, meta, &target.display_name(), progress).await?;
         progress.progress(100, "Scan complete");
         Ok(outcome)
     }
@@ -108,13 +110,12 @@ impl Engine {
 }
 
 /// Run every analysis over fetched contents and metadata. Public so tests, benches and
-/// the orchestration can analyse trees they already have.
-pub async fn analyze(tree: FileTree, meta: RepoMeta, display: &str, repo_name: &str, progress: &dyn ProgressSink) -> Result<RepoOutcome, ScanError> {
+/// the orchestration can analyse trees they already have. Fingerprints are not
+/// brand-masked: the orchestration's index compares against anything scanned before.
+pub async fn analyze(tree: FileTree, meta: RepoMeta, display: &str, progress: &dyn ProgressSink) -> Result<RepoOutcome, ScanError> {
     let tree = Arc::new(tree);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
     let t2 = tree.clone();
-    let brand = crate::compare::brand_words(repo_name);
-    let _ = brand; // fingerprints are unmasked: the index compares against anything
     let job = tokio::task::spawn_blocking(move || {
         let report = Scanner::global().scan_tree(&t2, &|done, total| {
             let _ = tx.send((done, total));

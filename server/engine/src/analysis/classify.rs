@@ -102,11 +102,18 @@ pub fn test_path(path: &str) -> bool {
     let stem = name.split('.').next().unwrap_or("");
     name.contains(".test.")
         || name.contains(".spec.")
+        || name.contains(".tests.")
         || stem.ends_with("_test")
         || stem.starts_with("test_")
         || stem.ends_with("_spec")
         || stem.ends_with("Test")
         || stem.ends_with("Tests")
+}
+
+/// Example and sample code: committed sample keys there are demo material, so secret
+/// findings count one severity lower (scam findings do not: scams hide anywhere).
+pub fn sample_path(path: &str) -> bool {
+    path.split('/').rev().skip(1).any(|c| matches!(c, "examples" | "example" | "samples" | "sample" | "demo" | "demos" | "docs"))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Checks built from the content pass: leaked secrets, the scam detectors, and scan
 //! coverage (what was skipped and why).
 
+use super::classify;
 use super::scam::{ScamFinding, CHECKS};
 use super::scanner::ContentReport;
 use super::secrets::SecretFinding;
@@ -31,20 +32,21 @@ fn scam_penalty(s: Severity) -> i32 {
     }
 }
 
+/// Keys in tests and examples are usually fixtures (TLS test certificates, demo keys):
+/// still reported, but low.
 fn downgrade(s: Severity) -> Severity {
-    match s {
-        Severity::Critical => Severity::High,
-        Severity::High => Severity::Medium,
-        other => other,
-    }
+    s.min(Severity::Low)
 }
 
 pub fn secrets(report: &ContentReport) -> Assessment {
     let mut a = Assessment::default();
     let mut all: Vec<(SecretFinding, bool)> = Vec::new();
     for f in &report.files {
+        // Inside a Rust `#[cfg(test)]` module (it runs to the end of the file).
+        let test_from = (f.test_lines > 0).then(|| f.lines - f.test_lines + 1);
         for s in &f.secrets {
-            all.push((s.clone(), f.is_test));
+            let in_test = f.is_test || classify::sample_path(&s.path) || test_from.is_some_and(|l| s.line >= l);
+            all.push((s.clone(), in_test));
         }
     }
     if all.is_empty() {
@@ -59,19 +61,24 @@ pub fn secrets(report: &ContentReport) -> Assessment {
     }
     let points = points.max(-40);
     let files: std::collections::BTreeSet<&str> = all.iter().map(|(s, _)| s.path.as_str()).collect();
+    let only_fixtures = all.iter().all(|(_, t)| *t);
     a.check(
         "secrets",
         "Leaked secrets",
-        CheckStatus::Fail,
+        if only_fixtures { CheckStatus::Warn } else { CheckStatus::Fail },
         points,
-        format!("{} secret(s) found in {} file(s); anyone can copy them from the repository. Values are redacted here.", all.len(), files.len()),
+        if only_fixtures {
+            format!("{} key(s) in test or example files ({} file(s)), most likely fixtures; check none is live. Values are redacted here.", all.len(), files.len())
+        } else {
+            format!("{} secret(s) found in {} file(s); anyone can copy them from the repository. Values are redacted here.", all.len(), files.len())
+        },
     );
     for (s, in_test) in all.iter().take(MAX_FLAGS_PER_CHECK) {
         let sev = if *in_test { downgrade(s.severity) } else { s.severity };
         a.red(
             &format!("secrets.{}", s.rule),
             sev,
-            format!("{}{}", s.title, if *in_test { " (in test files)" } else { "" }),
+            format!("{}{}", s.title, if *in_test { " (in test or example code)" } else { "" }),
             format!("{} line {}: {}. Rotate it: a secret in git history stays public.", s.path, s.line, s.redacted),
         );
     }

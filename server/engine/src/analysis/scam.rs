@@ -310,18 +310,23 @@ fn long_blob(data: &[u8]) -> Option<(u32, usize)> {
         if line.len() < MIN {
             continue;
         }
-        let mut run = 0usize;
-        let mut best = 0usize;
-        let mut best_end = 0usize;
+        // Longest run of base64 characters that mixes letters and digits: a long decimal
+        // literal (a big-number test vector) is not a hidden payload.
+        let (mut run, mut best, mut best_end) = (0usize, 0usize, 0usize);
+        let (mut alpha, mut digit) = (false, false);
         for (i, &b) in line.iter().enumerate() {
             if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=' {
                 run += 1;
-                if run > best {
+                alpha |= b.is_ascii_alphabetic();
+                digit |= b.is_ascii_digit();
+                if run > best && alpha && digit {
                     best = run;
                     best_end = i;
                 }
             } else {
                 run = 0;
+                alpha = false;
+                digit = false;
             }
         }
         if best >= MIN {
@@ -337,23 +342,29 @@ fn long_blob(data: &[u8]) -> Option<(u32, usize)> {
     None
 }
 
+/// Network use by code that runs at build or install time. A URL in a string (an error
+/// message, a doc link) is not network use; an HTTP client, a raw socket or a download tool
+/// is. Downloading and piping into a shell is the critical case.
 fn build_time(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut Vec<ScamFinding>) {
     let is_setup = path.ends_with("setup.py");
     if is_setup && !contains(data, "cmdclass") {
         return;
     }
-    let net = hits.iter().find(|&&(s, pos)| {
-        s == Sig::NetworkUse && {
-            let (_, line) = window(data, pos, 300, 0);
-            !comment_line(line) && !contains(line, "///") && !contains(line, "cargo:rerun") && !contains(line, "url=") && !contains(line, "homepage")
-        }
-    });
-    let Some(&(_, pos)) = net else { return };
-    let spawn = hits.iter().any(|(s, _)| *s == Sig::ProcessSpawn) || contains(data, "exec(");
-    let (sev, title) = if spawn {
-        (Severity::Critical, "Build/install hook downloads and runs code")
-    } else {
-        (Severity::High, "Build/install hook uses the network")
+    let code_line = |pos: usize| {
+        let (_, line) = window(data, pos, 300, 0);
+        !comment_line(line)
+    };
+    let client = hits.iter().find(|&&(s, pos)| s == Sig::NetworkUse && !data[pos..].starts_with(b"http") && code_line(pos)).map(|(_, p)| *p);
+    const TOOLS: [&str; 5] = ["curl ", "wget ", "Invoke-WebRequest", "iwr ", "certutil"];
+    let tool = TOOLS.iter().filter_map(|t| memchr::memmem::find(data, t.as_bytes())).find(|&p| code_line(p));
+    let url = hits.iter().any(|&(s, pos)| s == Sig::NetworkUse && data[pos..].starts_with(b"http") && code_line(pos));
+    const SHELLS: [&str; 6] = ["| sh", "|sh", "| bash", "\"sh\"", "\"bash\"", "powershell"];
+    let shell = SHELLS.iter().any(|sh| contains(data, sh)) && hits.iter().any(|(s, _)| *s == Sig::ProcessSpawn);
+    let downloads = tool.filter(|_| url);
+    let (sev, title, pos) = match (downloads, client) {
+        (Some(p), _) if shell => (Severity::Critical, "Build/install hook downloads and runs code", p),
+        (Some(p), _) | (None, Some(p)) => (Severity::High, "Build/install hook uses the network", p),
+        (None, None) => return,
     };
     let what = if is_setup { "setup.py overrides the install command and" } else { "build.rs (run on every `cargo build`)" };
     out.push(ScamFinding::new(
@@ -362,7 +373,7 @@ fn build_time(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut Vec<Scam
         title,
         path,
         line_of(data, pos),
-        format!("{what} reaches the network (line {}){}.", line_of(data, pos), if spawn { " and starts other programs" } else { "" }),
+        format!("{what} reaches the network (line {}){}.", line_of(data, pos), if sev == Severity::Critical { " and pipes what it downloads into a shell" } else { "" }),
     ));
 }
 
@@ -441,10 +452,14 @@ mod tests {
         let benign = "const retrieval = retrieval(query);\nconst ok = isFunction(x);\nconst m = re.exec(s);\nconst img = atob(data);";
         assert!(scan("lib/b.js", benign).is_empty());
         let blob = format!("const logo = \"data:image/png;base64,{}\";", "A".repeat(3000));
+        let digits = format!("const N: &str = \"{}\";", "1234567890".repeat(300));
+        assert!(scan("src/num.rs", &digits).is_empty());
         assert!(scan("lib/c.js", &blob).is_empty());
         let packed = "eval(function(p,a,c,k,e,d){e=function(c){return c};return p}('0 1',2,2,'a|b'.split('|'),0,{}))";
         assert!(scan("lib/p.js", packed).iter().any(|f| f.check == "scam.obfuscation"));
-        let hidden = format!("const payload = \"{}\";", "QUJD".repeat(1000));
+        use base64::Engine as _;
+        let bytes: Vec<u8> = (0..1500u32).map(|i| (i * 31 % 251) as u8).collect();
+        let hidden = format!("const payload = \"{}\";", base64::engine::general_purpose::STANDARD.encode(bytes));
         assert!(scan("lib/d.js", &hidden).iter().any(|f| f.check == "scam.obfuscation"));
     }
 
@@ -461,6 +476,10 @@ mod tests {
         assert!(scan("build.rs", bad).iter().any(|f| f.check == "scam.install_scripts" && f.severity == Severity::Critical));
         let good = "// See https://doc.rust-lang.org/cargo/reference/build-scripts.html\nfn main() {\n    cc::Build::new().file(\"src/ffi.c\").compile(\"ffi\");\n    println!(\"cargo:rerun-if-changed=src/ffi.c\");\n}";
         assert!(scan("build.rs", good).is_empty());
+        let msg = "fn main() {\n    let v = std::process::Command::new(\"rustc\").arg(\"--version\").output();\n    eprintln!(\"please file an issue in https://github.com/x/y\");\n}";
+        assert!(scan("build.rs", msg).is_empty());
+        let client = "fn main() {\n    let body = ureq::get(\"https://example.com/lib.tar.gz\").call();\n}";
+        assert_eq!(scan("build.rs", client).first().map(|f| f.severity), Some(Severity::High));
     }
 
     #[test]

@@ -309,6 +309,10 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
     let tarball = Arc::new(fx.tarball(&format!("{}-{}-{sha7}", r.owner, r.repo)));
     let tb = tarball.clone();
     let archive_host = serve(Arc::new(move |req: Request| {
+        // The API token must not follow the redirect to another host.
+        if req.headers.contains_key("authorization") {
+            return Response::status(500);
+        }
         if req.path().starts_with("/archive/") {
             Response { status: 200, headers: vec![("Content-Type".into(), "application/x-gzip".into())], body: tb.to_vec() }
         } else {
@@ -359,6 +363,7 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
             Failure::ServerError => return Response::json(502, &json!({"message": "Server Error"})),
             Failure::None => {}
         }
+        assert_eq!(req.headers.get("authorization").map(String::as_str), Some("Bearer ghp_testtokenthatmustnotleak000000000000"));
         let me = sa.lock().unwrap().unwrap();
         let p = req.path().to_string();
         let page: usize = req.query().split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|v| v.parse().ok()).unwrap_or(1);
