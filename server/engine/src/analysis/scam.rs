@@ -157,8 +157,9 @@ pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)],
         drainer(path, data, hits, counts, &mut out);
     }
 
-    // --- Obfuscation.
-    obfuscation(path, data, hits, counts, strong_exfil.is_some() || wallet.is_some(), &mut out);
+    // --- Obfuscation (eval-style tricks only exist in dynamic languages; a Rust binding
+    // named `fromCharCode` is not a payload). Encoded blobs are checked everywhere.
+    obfuscation(path, kind, data, hits, counts, strong_exfil.is_some() || wallet.is_some(), &mut out);
 
     // --- Trojan Source: bidi controls have no business in code.
     if let Some(pos) = first(hits, Sig::Bidi) {
@@ -172,9 +173,11 @@ pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)],
         ));
     }
 
-    // --- build.rs / setup.py network use at build or install time.
+    // --- build.rs / setup.py network use at build or install time. A `build.rs` under
+    // `src/` is an ordinary module, not a Cargo build script.
     let name = classify::file_name(path);
-    if name == "build.rs" || name == "setup.py" {
+    let build_script = name == "build.rs" && !path.split('/').any(|c| c == "src");
+    if build_script || name == "setup.py" {
         build_time(path, data, hits, &mut out);
     }
 
@@ -238,15 +241,16 @@ fn drainer(path: &str, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG],
     ));
 }
 
-fn obfuscation(path: &str, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], exfil_or_wallet: bool, out: &mut Vec<ScamFinding>) {
-    let c = |s: Sig| counts[s as usize];
+fn obfuscation(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], exfil_or_wallet: bool, out: &mut Vec<ScamFinding>) {
+    let dynamic = matches!(kind, Kind::Code("JavaScript" | "TypeScript" | "Python" | "Shell" | "PHP" | "Ruby" | "Lua"));
+    let c = |s: Sig| if dynamic { counts[s as usize] } else { 0 };
     const DECODERS: [&str; 12] = [
         "atob(", "Buffer.from(", "unescape(", "fromCharCode", "decodeURIComponent(", "\\x", "base64", "b64decode",
         "decompress", "marshal.loads", "codecs.decode", "rot13",
     ];
     // A call, not part of a longer name: `retrieval(`, `isFunction(`, `re.exec(` don't count.
     let is_call = |pos: usize| pos == 0 || !ident_byte(data[pos - 1]);
-    let eval_decoded = hits.iter().filter(|(s, _)| matches!(s, Sig::EvalLike | Sig::PyExec)).find(|&&(_, pos)| {
+    let eval_decoded = hits.iter().filter(|(s, _)| dynamic && matches!(s, Sig::EvalLike | Sig::PyExec)).find(|&&(_, pos)| {
         if !is_call(pos) {
             return false;
         }
@@ -260,11 +264,11 @@ fn obfuscation(path: &str, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NS
         severity = Severity::Critical;
         reasons.push((line_of(data, p), "runs code decoded at run time (eval/exec over decoded strings)".into()));
     }
-    if let Some(&(_, p)) = hits.iter().find(|(s, _)| *s == Sig::Packer) {
+    if let Some(&(_, p)) = hits.iter().find(|(s, _)| dynamic && *s == Sig::Packer) {
         severity = severity.max(Severity::High);
         reasons.push((line_of(data, p), "contains packed code (eval(function(p,a,c,k,e,...)))".into()));
     }
-    if c(Sig::FromCharCode) >= 20 || hits.iter().any(|&(s, p)| s == Sig::FromCharCode && CHARCODE_CHAIN.is_match(&data[p..(p + 200).min(data.len())])) {
+    if c(Sig::FromCharCode) >= 20 || hits.iter().any(|&(s, p)| dynamic && s == Sig::FromCharCode && CHARCODE_CHAIN.is_match(&data[p..(p + 200).min(data.len())])) {
         severity = severity.max(Severity::High);
         let p = first(hits, Sig::FromCharCode).unwrap_or(0);
         reasons.push((line_of(data, p), "builds strings from character-code chains".into()));
@@ -355,11 +359,15 @@ fn build_time(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut Vec<Scam
         !comment_line(line)
     };
     let client = hits.iter().find(|&&(s, pos)| s == Sig::NetworkUse && !data[pos..].starts_with(b"http") && code_line(pos)).map(|(_, p)| *p);
-    const TOOLS: [&str; 5] = ["curl ", "wget ", "Invoke-WebRequest", "iwr ", "certutil"];
+    const TOOLS: [&str; 8] = ["curl ", "wget ", "\"curl\"", "\"wget\"", "curl.exe", "Invoke-WebRequest", "iwr ", "certutil"];
     let tool = TOOLS.iter().filter_map(|t| memchr::memmem::find(data, t.as_bytes())).find(|&p| code_line(p));
     let url = hits.iter().any(|&(s, pos)| s == Sig::NetworkUse && data[pos..].starts_with(b"http") && code_line(pos));
-    const SHELLS: [&str; 6] = ["| sh", "|sh", "| bash", "\"sh\"", "\"bash\"", "powershell"];
-    let shell = SHELLS.iter().any(|sh| contains(data, sh)) && hits.iter().any(|(s, _)| *s == Sig::ProcessSpawn);
+    // Piped into a shell right where it is downloaded (same or neighbouring lines).
+    const SHELLS: [&str; 8] = ["| sh", "|sh", "| bash", "|bash", "\"sh\"", "\"bash\"", "\"powershell", "| iex"];
+    let shell = tool.is_some_and(|p| {
+        let (_, w) = window(data, p, 400, 2);
+        SHELLS.iter().any(|sh| contains(w, sh))
+    });
     let downloads = tool.filter(|_| url);
     let (sev, title, pos) = match (downloads, client) {
         (Some(p), _) if shell => (Severity::Critical, "Build/install hook downloads and runs code", p),
@@ -451,6 +459,8 @@ mod tests {
         assert!(scan("lib/a.js", evil).iter().any(|f| f.severity == Severity::Critical));
         let benign = "const retrieval = retrieval(query);\nconst ok = isFunction(x);\nconst m = re.exec(s);\nconst img = atob(data);";
         assert!(scan("lib/b.js", benign).is_empty());
+        let binding = "#[wasm_bindgen(js_name = fromCharCode)]\npub fn from_char_code(a: u16) -> JsString;\n".repeat(25);
+        assert!(scan("src/lib.rs", &binding).is_empty());
         let blob = format!("const logo = \"data:image/png;base64,{}\";", "A".repeat(3000));
         let digits = format!("const N: &str = \"{}\";", "1234567890".repeat(300));
         assert!(scan("src/num.rs", &digits).is_empty());
@@ -478,6 +488,9 @@ mod tests {
         assert!(scan("build.rs", good).is_empty());
         let msg = "fn main() {\n    let v = std::process::Command::new(\"rustc\").arg(\"--version\").output();\n    eprintln!(\"please file an issue in https://github.com/x/y\");\n}";
         assert!(scan("build.rs", msg).is_empty());
+        assert!(scan("src/body/build.rs", bad).is_empty(), "a module named build.rs is not a build script");
+        let curl = "fn main() {\n    // on Windows powershell aliases curl\n    let s = std::process::Command::new(\"curl\").arg(\"-sSfL\").arg(\"https://example.com/ui.zip\").status();\n}";
+        assert_eq!(scan("build.rs", curl).first().map(|f| f.severity), Some(Severity::High));
         let client = "fn main() {\n    let body = ureq::get(\"https://example.com/lib.tar.gz\").call();\n}";
         assert_eq!(scan("build.rs", client).first().map(|f| f.severity), Some(Severity::High));
     }
