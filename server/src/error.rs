@@ -117,3 +117,45 @@ where
         }
     }
 }
+
+impl From<app::server::error::ServiceError> for ApiError {
+    fn from(e: app::server::error::ServiceError) -> Self {
+        use app::server::error::ServiceError as S;
+        use axum::http::StatusCode as C;
+        match e {
+            S::Invalid { code, message } => ApiError::new(C::UNPROCESSABLE_ENTITY, code, message),
+            S::Conflict { code, message } => ApiError::new(C::CONFLICT, code, message),
+            S::NotFound(m) => ApiError::not_found(m),
+            S::Unauthorized(m) => ApiError::unauthorized(m),
+            S::Forbidden(m) => ApiError::forbidden(m),
+            S::TooMany { code, message, retry_after_secs } => ApiError::new(C::TOO_MANY_REQUESTS, code, message)
+                .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1))),
+            S::Db(e) => ApiError::from(e),
+            S::Internal(m) => ApiError::internal(m),
+        }
+    }
+}
+
+/// An optional JSON body: an empty body is `T::default()`, a malformed one the contract's
+/// error body.
+pub struct OptionalJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for OptionalJson<T>
+where
+    T: serde::de::DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| ApiError::new(r.status(), "invalid_body", r.body_text()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        serde_json::from_slice(&bytes)
+            .map(OptionalJson)
+            .map_err(|e| ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("Invalid JSON body: {e}")))
+    }
+}

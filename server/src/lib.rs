@@ -34,7 +34,9 @@ impl Application {
         } else {
             None
         };
-        let state = AppState { leptos, db, config: Arc::new(config) };
+        let meter = app::server::usage::Meter::start(db.clone());
+        let limiter: Arc<dyn app::server::limiter::RateLimiter> = Arc::new(app::server::limiter::MemoryLimiter::new());
+        let state = AppState { leptos, db, config: Arc::new(config), limiter, meter };
         Ok(Self { state, listener })
     }
 

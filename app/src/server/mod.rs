@@ -1,7 +1,20 @@
 //! Server-only code shared by the axum binary and the server functions: configuration,
 //! the database, and the service layer. Compiled only with the `ssr` feature.
+//! Handlers and server functions parse input, check the caller, and call these services;
+//! neither talks to sea-orm directly.
 
+pub mod accounts;
+pub mod audit;
 pub mod config;
+pub mod crypto;
 pub mod db;
+pub mod entities;
+pub mod error;
 pub mod http;
+pub mod keys;
+pub mod limiter;
+pub mod passwords;
+pub mod sessions;
 pub mod state;
+pub mod tiers;
+pub mod usage;

@@ -7,13 +7,15 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::config::Config;
+use super::{config::Config, limiter::RateLimiter, usage::Meter};
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
+    pub limiter: Arc<dyn RateLimiter>,
+    pub meter: Meter,
 }
 
 impl FromRef<AppState> for LeptosOptions {

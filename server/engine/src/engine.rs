@@ -54,6 +54,11 @@ impl Engine {
         let now = Utc::now();
         match target {
             RepoTarget::GitHub { owner, repo } => {
+                // Targets may be built directly rather than parsed: re-check the names that
+                // become API path segments.
+                if !crate::target::valid_github_owner(owner) || !crate::target::valid_github_repo(repo) {
+                    return Err(ScanError::permanent("Invalid GitHub owner or repository name."));
+                }
                 let gh = GitHub::new(&self.cfg.github_api_url, self.cfg.github_token.clone(), self.cfg.allow_private_targets, self.cfg.limits.clone())?;
                 progress.progress(5, "Fetching repository metadata and source archive from GitHub");
                 // Both at once: the archive streams while the API calls run. A metadata

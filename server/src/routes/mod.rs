@@ -48,17 +48,17 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The OpenAPI description and the router it was generated from.
-pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (v1_router, spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(service::info))
         .routes(routes!(service::health))
-        .nest("/v1", v1::router())
+        .nest("/v1", v1::router(state))
         .split_for_parts();
     (v1_router, spec)
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api_router, spec) = api();
+    let (api_router, spec) = api(&state);
     let spec = Arc::new(spec);
     let cors = cors_layer(&state.config.cors_origins);
     let security = security_headers::SecurityConfig { hsts: state.config.is_production() };

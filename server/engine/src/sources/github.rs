@@ -213,7 +213,9 @@ impl GitHub {
     /// guard) and unpack it while it streams. The compressed size is capped too.
     pub async fn tarball(&self, owner: &str, repo: &str) -> Result<FileTree, ScanError> {
         let url = self.url(&format!("repos/{owner}/{repo}/tarball"))?;
-        let resp = self.request(url, ACCEPT_JSON).send().await.map_err(|e| transport_error(SERVICE, &e))?;
+        // The whole download shares one deadline, longer than an API call's.
+        let deadline = self.limits.http_timeout.max(self.limits.clone_timeout);
+        let resp = self.request(url, ACCEPT_JSON).timeout(deadline).send().await.map_err(|e| transport_error(SERVICE, &e))?;
         let status = resp.status();
         if !status.is_success() {
             if rate_limited(status, resp.headers()) {

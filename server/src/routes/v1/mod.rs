@@ -1,9 +1,19 @@
 //! The partner REST API, `/v1`. Each domain is a module; each handler carries its
 //! `#[utoipa::path]` so `/openapi.json` describes exactly what is routed.
 
-use app::server::state::AppState;
-use utoipa_axum::router::OpenApiRouter;
+pub mod auth;
+pub mod caller;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+use app::server::state::AppState;
+use axum::middleware::from_fn_with_state;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    let protected = OpenApiRouter::new()
+        .routes(routes!(auth::create_key, auth::list_keys))
+        .routes(routes!(auth::rotate_key))
+        .routes(routes!(auth::delete_key))
+        .routes(routes!(auth::usage))
+        .route_layer(from_fn_with_state(state.clone(), caller::require_key));
+    OpenApiRouter::new().routes(routes!(auth::register)).merge(protected)
 }

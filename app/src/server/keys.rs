@@ -1,0 +1,200 @@
+//! API keys: `aura_pk_{tier}_{32 lowercase hex}`, made from the OS CSPRNG. Only the SHA-256
+//! of a key and a display prefix are stored; the full key is returned once, at creation.
+//! SHA-256 (not a password hash) is right here: keys carry 128 random bits, so there is
+//! nothing to brute-force, and verification must be cheap on every request.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    TransactionSession,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use super::{
+    accounts::{self, Account},
+    crypto,
+    entities::api_key,
+    error::{ServiceError, ServiceResult},
+    tiers::Tier,
+};
+
+pub use api_key::Model as ApiKey;
+
+pub struct NewKey {
+    pub model: ApiKey,
+    /// The full key: shown once, never stored.
+    pub secret: String,
+}
+
+/// Builds a fresh key string, its display prefix and its hash.
+pub fn generate(tier: Tier) -> (String, String, String) {
+    let random = crypto::random_id();
+    let full = format!("aura_pk_{}_{}", tier.as_str(), random);
+    let prefix = format!("aura_pk_{}_{}", tier.as_str(), &random[..8]);
+    let hash = crypto::sha256_hex(full.as_bytes());
+    (full, prefix, hash)
+}
+
+/// Cheap shape check before any database work: refuses garbage without a lookup.
+pub fn looks_like_key(token: &str) -> bool {
+    let Some(rest) = token.strip_prefix("aura_pk_") else { return false };
+    let Some((tier, random)) = rest.split_once('_') else { return false };
+    Tier::parse(tier).is_some() && random.len() == 32 && random.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn clean_name(name: Option<&str>, default: &str) -> ServiceResult<String> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(default);
+    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ServiceError::validation("A key name has at most 100 characters."));
+    }
+    Ok(name.to_string())
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    account: &Account,
+    name: &str,
+    expires_at: Option<DateTime<Utc>>,
+) -> ServiceResult<NewKey> {
+    let tier = accounts::tier(account);
+    let (secret, prefix, hash) = generate(tier);
+    let model = api_key::ActiveModel {
+        id: Set(crypto::random_id()),
+        account_id: Set(account.id.clone()),
+        name: Set(clean_name(Some(name), "API key")?),
+        prefix: Set(prefix),
+        key_hash: Set(hash),
+        tier: Set(tier.as_str().into()),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(NewKey { model, secret })
+}
+
+pub async fn create_named(db: &impl ConnectionTrait, account: &Account, name: Option<&str>) -> ServiceResult<NewKey> {
+    let name = clean_name(name, "API key")?;
+    create(db, account, &name, None).await
+}
+
+pub async fn list(db: &impl ConnectionTrait, account_id: &str) -> ServiceResult<Vec<ApiKey>> {
+    Ok(api_key::Entity::find()
+        .filter(api_key::Column::AccountId.eq(account_id))
+        .order_by_desc(api_key::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// One of this account's keys; another account's key is "not found" (never "forbidden"),
+/// so ids reveal nothing.
+pub async fn get_owned(db: &impl ConnectionTrait, account_id: &str, key_id: &str) -> ServiceResult<ApiKey> {
+    api_key::Entity::find_by_id(key_id.to_string())
+        .filter(api_key::Column::AccountId.eq(account_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("No such key.".into()))
+}
+
+pub fn is_usable(k: &ApiKey, now: DateTime<Utc>) -> bool {
+    k.revoked_at.is_none() && k.expires_at.is_none_or(|t| t > now)
+}
+
+/// Issues a replacement key; the old one keeps working for `grace_secs` (0: stops now).
+pub async fn rotate(
+    db: &impl TransactionTrait,
+    account: &Account,
+    key_id: &str,
+    grace_secs: u64,
+) -> ServiceResult<NewKey> {
+    if grace_secs > 30 * 24 * 3600 {
+        return Err(ServiceError::validation("expire_old_in_secs is at most 2592000 (30 days)."));
+    }
+    let txn = db.begin().await?;
+    let old = get_owned(&txn, &account.id, key_id).await?;
+    let now = Utc::now();
+    if !is_usable(&old, now) {
+        return Err(ServiceError::Invalid { code: "key_inactive", message: "This key is already revoked or expired.".into() });
+    }
+    let new = create(&txn, account, &old.name, None).await?;
+    let mut am: api_key::ActiveModel = old.into();
+    if grace_secs == 0 {
+        am.revoked_at = Set(Some(now));
+    } else {
+        am.expires_at = Set(Some(now + Duration::seconds(grace_secs as i64)));
+    }
+    am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(new)
+}
+
+pub async fn revoke(db: &impl ConnectionTrait, account_id: &str, key_id: &str) -> ServiceResult<ApiKey> {
+    let key = get_owned(db, account_id, key_id).await?;
+    if key.revoked_at.is_some() {
+        return Ok(key);
+    }
+    let mut am: api_key::ActiveModel = key.into();
+    am.revoked_at = Set(Some(Utc::now()));
+    Ok(am.update(db).await?)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// Unknown, malformed, revoked or expired key: 401.
+    Invalid,
+    /// The account is suspended: 403.
+    Suspended,
+}
+
+/// Resolves a bearer token to its key and account. Reads the database on every call, so a
+/// revoked key or a suspended account is refused on the very next request, on every
+/// instance; the two primary-key lookups cost microseconds.
+pub async fn verify(db: &impl ConnectionTrait, token: &str) -> Result<(Account, ApiKey), VerifyError> {
+    if !looks_like_key(token) {
+        return Err(VerifyError::Auth(AuthFailure::Invalid));
+    }
+    let hash = crypto::sha256_hex(token.as_bytes());
+    let key = api_key::Entity::find()
+        .filter(api_key::Column::KeyHash.eq(hash))
+        .one(db)
+        .await?
+        .ok_or(VerifyError::Auth(AuthFailure::Invalid))?;
+    if !is_usable(&key, Utc::now()) {
+        return Err(VerifyError::Auth(AuthFailure::Invalid));
+    }
+    let account = accounts::get(db, &key.account_id).await.map_err(|_| VerifyError::Auth(AuthFailure::Invalid))?;
+    if accounts::is_suspended(&account) {
+        return Err(VerifyError::Auth(AuthFailure::Suspended));
+    }
+    Ok((account, key))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("authentication failed: {0:?}")]
+    Auth(AuthFailure),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_format_matches_the_contract() {
+        for tier in Tier::ALL {
+            let (full, prefix, hash) = generate(tier);
+            assert!(full.starts_with(&format!("aura_pk_{}_", tier.as_str())));
+            assert_eq!(full.len(), format!("aura_pk_{}_", tier.as_str()).len() + 32);
+            assert!(looks_like_key(&full), "{full}");
+            assert!(full.starts_with(&prefix));
+            assert!(prefix.len() < full.len() - 16, "prefix must not reveal the key");
+            assert_eq!(hash.len(), 64);
+        }
+        assert!(!looks_like_key("aura_pk_gold_0123456789abcdef0123456789abcdef"));
+        assert!(!looks_like_key("aura_pk_pro_0123456789ABCDEF0123456789abcdef"));
+        assert!(!looks_like_key("Bearer x"));
+    }
+}

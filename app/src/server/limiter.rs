@@ -1,0 +1,237 @@
+//! Rate limiting behind one small interface, so the scale-out mode can keep its state in
+//! Redis while a single machine keeps it in memory.
+//!
+//! Per-minute limits are a **sliding log**: the times of the admitted hits inside the window
+//! are kept (at most `limit` of them), and a hit is admitted while fewer than `limit` are
+//! younger than the window. Unlike fixed windows it never admits a double burst across a
+//! window edge, unlike the sliding-window *counter* approximation it is exact, and with the
+//! contract's limits (≤ 100 a minute) the log is small. Daily quotas are counters per UTC day.
+//! Every decision happens under one lock (one Lua script in Redis), so concurrent calls can
+//! never over-admit.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use chrono::{NaiveDate, Utc};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Window {
+    Sliding(Duration),
+    /// Resets at 00:00 UTC.
+    UtcDay,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub key: String,
+    pub limit: u32,
+    pub window: Window,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleState {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Time until the window frees a request (zero when it has room now and is empty).
+    pub reset_after: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct Decision {
+    pub allowed: bool,
+    /// One state per rule, in the order given.
+    pub states: Vec<RuleState>,
+    /// The first rule without room, when refused.
+    pub denied_by: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("rate limiter unavailable: {0}")]
+pub struct LimiterError(pub String);
+
+#[async_trait::async_trait]
+pub trait RateLimiter: Send + Sync + 'static {
+    /// Admits one hit if every rule has room, recording it in all of them; atomically.
+    async fn acquire(&self, rules: &[Rule]) -> Result<Decision, LimiterError>;
+    /// Records a hit whether or not there is room (e.g. a failed login attempt).
+    async fn record(&self, rule: &Rule) -> Result<RuleState, LimiterError>;
+    /// The state of a rule, recording nothing.
+    async fn peek(&self, rule: &Rule) -> Result<RuleState, LimiterError>;
+}
+
+enum Entry {
+    Log(VecDeque<Instant>),
+    Day { day: NaiveDate, count: u32 },
+}
+
+/// The in-process limiter: one mutex over a map. Operations take microseconds, so one lock
+/// is simpler and as fast as sharding at this size.
+#[derive(Default)]
+pub struct MemoryLimiter {
+    entries: Mutex<HashMap<String, Entry>>,
+    calls: std::sync::atomic::AtomicU64,
+}
+
+fn until_utc_midnight() -> Duration {
+    let now = Utc::now();
+    let tomorrow = (now.date_naive() + chrono::Days::new(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    (tomorrow - now).to_std().unwrap_or_default()
+}
+
+impl MemoryLimiter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(entry: Option<&mut Entry>, rule: &Rule, now: Instant) -> RuleState {
+        match (&rule.window, entry) {
+            (Window::Sliding(w), Some(Entry::Log(log))) => {
+                while log.front().is_some_and(|t| now.duration_since(*t) >= *w) {
+                    log.pop_front();
+                }
+                let used = log.len() as u32;
+                let reset_after = log.front().map(|t| *w - now.duration_since(*t)).unwrap_or_default();
+                RuleState { limit: rule.limit, remaining: rule.limit.saturating_sub(used), reset_after }
+            }
+            (Window::UtcDay, Some(Entry::Day { day, count })) => {
+                let today = Utc::now().date_naive();
+                let used = if *day == today { *count } else { 0 };
+                RuleState { limit: rule.limit, remaining: rule.limit.saturating_sub(used), reset_after: until_utc_midnight() }
+            }
+            (Window::Sliding(_), _) => RuleState { limit: rule.limit, remaining: rule.limit, reset_after: Duration::ZERO },
+            (Window::UtcDay, _) => RuleState { limit: rule.limit, remaining: rule.limit, reset_after: until_utc_midnight() },
+        }
+    }
+
+    fn add(map: &mut HashMap<String, Entry>, rule: &Rule, now: Instant) {
+        let today = Utc::now().date_naive();
+        match rule.window {
+            Window::Sliding(_) => {
+                let e = map.entry(rule.key.clone()).or_insert_with(|| Entry::Log(VecDeque::new()));
+                if let Entry::Log(log) = e {
+                    log.push_back(now);
+                    // `record` can push past the limit; the log never needs more than that.
+                    while log.len() > rule.limit.max(1) as usize {
+                        log.pop_front();
+                    }
+                }
+            }
+            Window::UtcDay => {
+                let e = map.entry(rule.key.clone()).or_insert(Entry::Day { day: today, count: 0 });
+                if let Entry::Day { day, count } = e {
+                    if *day != today {
+                        *day = today;
+                        *count = 0;
+                    }
+                    *count += 1;
+                }
+            }
+        }
+    }
+
+    /// Drops entries with nothing left in their window, now and then, to bound memory.
+    fn maybe_sweep(&self, map: &mut HashMap<String, Entry>, now: Instant) {
+        let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n % 4096 != 0 {
+            return;
+        }
+        let today = Utc::now().date_naive();
+        map.retain(|_, e| match e {
+            Entry::Log(log) => log.back().is_some_and(|t| now.duration_since(*t) < Duration::from_secs(24 * 3600)),
+            Entry::Day { day, .. } => *day == today,
+        });
+    }
+}
+
+#[async_trait::async_trait]
+impl RateLimiter for MemoryLimiter {
+    async fn acquire(&self, rules: &[Rule]) -> Result<Decision, LimiterError> {
+        let now = Instant::now();
+        let mut map = self.entries.lock().expect("limiter lock");
+        self.maybe_sweep(&mut map, now);
+        let mut states: Vec<RuleState> = rules.iter().map(|r| Self::state(map.get_mut(&r.key), r, now)).collect();
+        let denied_by = states.iter().position(|s| s.remaining == 0);
+        if denied_by.is_none() {
+            for (rule, state) in rules.iter().zip(states.iter_mut()) {
+                Self::add(&mut map, rule, now);
+                *state = Self::state(map.get_mut(&rule.key), rule, now);
+            }
+        }
+        Ok(Decision { allowed: denied_by.is_none(), states, denied_by })
+    }
+
+    async fn record(&self, rule: &Rule) -> Result<RuleState, LimiterError> {
+        let now = Instant::now();
+        let mut map = self.entries.lock().expect("limiter lock");
+        Self::add(&mut map, rule, now);
+        Ok(Self::state(map.get_mut(&rule.key), rule, now))
+    }
+
+    async fn peek(&self, rule: &Rule) -> Result<RuleState, LimiterError> {
+        let now = Instant::now();
+        let mut map = self.entries.lock().expect("limiter lock");
+        Ok(Self::state(map.get_mut(&rule.key), rule, now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn minute(key: &str, limit: u32) -> Rule {
+        Rule { key: key.into(), limit, window: Window::Sliding(Duration::from_secs(60)) }
+    }
+
+    #[tokio::test]
+    async fn admits_exactly_the_limit_under_concurrency() {
+        let limiter = Arc::new(MemoryLimiter::new());
+        let mut tasks = Vec::new();
+        for _ in 0..200 {
+            let l = limiter.clone();
+            tasks.push(tokio::spawn(async move { l.acquire(&[minute("k", 30)]).await.unwrap().allowed }));
+        }
+        let mut admitted = 0;
+        for t in tasks {
+            admitted += t.await.unwrap() as u32;
+        }
+        assert_eq!(admitted, 30);
+    }
+
+    #[tokio::test]
+    async fn a_refused_rule_consumes_nothing_from_the_others() {
+        let l = MemoryLimiter::new();
+        let day = Rule { key: "d".into(), limit: 1, window: Window::UtcDay };
+        assert!(l.acquire(&[minute("m", 5), day.clone()]).await.unwrap().allowed);
+        let d = l.acquire(&[minute("m", 5), day]).await.unwrap();
+        assert!(!d.allowed);
+        assert_eq!(d.denied_by, Some(1));
+        assert_eq!(l.peek(&minute("m", 5)).await.unwrap().remaining, 4);
+    }
+
+    #[tokio::test]
+    async fn sliding_window_frees_slots_as_hits_age() {
+        let l = MemoryLimiter::new();
+        let r = Rule { key: "s".into(), limit: 2, window: Window::Sliding(Duration::from_millis(150)) };
+        assert!(l.acquire(std::slice::from_ref(&r)).await.unwrap().allowed);
+        assert!(l.acquire(std::slice::from_ref(&r)).await.unwrap().allowed);
+        let refused = l.acquire(std::slice::from_ref(&r)).await.unwrap();
+        assert!(!refused.allowed);
+        assert!(refused.states[0].reset_after <= Duration::from_millis(150));
+        tokio::time::sleep(Duration::from_millis(160)).await;
+        assert!(l.acquire(std::slice::from_ref(&r)).await.unwrap().allowed);
+    }
+
+    #[tokio::test]
+    async fn record_counts_failures_beyond_room() {
+        let l = MemoryLimiter::new();
+        let r = minute("login", 3);
+        for _ in 0..5 {
+            l.record(&r).await.unwrap();
+        }
+        assert_eq!(l.peek(&r).await.unwrap().remaining, 0);
+    }
+}

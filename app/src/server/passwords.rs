@@ -1,0 +1,68 @@
+//! Password hashing: argon2id with OWASP's minimum parameters (19 MiB, t=2, p=1).
+//! Hashing runs on the blocking pool so a burst of logins cannot stall the runtime.
+
+use argon2::{
+    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Algorithm, Argon2, Params, Version,
+};
+
+pub const MIN_LEN: usize = 8;
+pub const MAX_LEN: usize = 128;
+
+fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid params"))
+}
+
+pub fn validate(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_LEN {
+        return Err(format!("The password must have at least {MIN_LEN} characters."));
+    }
+    if n > MAX_LEN {
+        return Err(format!("The password must have at most {MAX_LEN} characters."));
+    }
+    Ok(())
+}
+
+pub async fn hash(password: String) -> String {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::encode_b64(&super::crypto::random_bytes::<16>()).expect("salt");
+        argon2().hash_password(password.as_bytes(), &salt).expect("argon2 hashing").to_string()
+    })
+    .await
+    .expect("hashing task")
+}
+
+pub async fn verify(password: String, phc: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || match phc {
+        Some(phc) => PasswordHash::new(&phc).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok()),
+        // Spend the same time when there is no account, so timing does not reveal which
+        // emails exist.
+        None => {
+            let salt = SaltString::encode_b64(&[0u8; 16]).expect("salt");
+            let _ = argon2().hash_password(password.as_bytes(), &salt);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn hashes_are_argon2id_with_owasp_parameters() {
+        let h = super::hash("correct horse battery".into()).await;
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(super::verify("correct horse battery".into(), Some(h.clone())).await);
+        assert!(!super::verify("wrong".into(), Some(h)).await);
+        assert!(!super::verify("x".into(), None).await);
+    }
+
+    #[test]
+    fn length_rules() {
+        assert!(super::validate("short").is_err());
+        assert!(super::validate("eightchr").is_ok());
+        assert!(super::validate(&"x".repeat(129)).is_err());
+    }
+}

@@ -1,0 +1,224 @@
+//! Usage metering. Every authenticated `/v1` call becomes one event, sent over a channel to
+//! a writer task that inserts them in batches and, once per batch, moves each key's
+//! `last_used_at` forward — so the request path never waits for a database write.
+
+use std::{collections::HashMap, time::Duration};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult,
+    QueryFilter, Statement,
+};
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+
+use super::entities::{api_key, usage_event};
+
+#[derive(Clone, Debug)]
+pub struct UsageEvent {
+    pub key_id: String,
+    pub account_id: String,
+    pub route: String,
+    pub method: String,
+    pub status: u16,
+    pub latency_ms: u32,
+    pub target: Option<String>,
+    pub is_scan: bool,
+    pub at: DateTime<Utc>,
+}
+
+enum Msg {
+    Event(UsageEvent),
+    Flush(oneshot::Sender<()>),
+}
+
+#[derive(Clone)]
+pub struct Meter {
+    tx: mpsc::Sender<Msg>,
+}
+
+const BATCH: usize = 500;
+
+impl Meter {
+    /// Starts the writer task.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (tx, rx) = mpsc::channel(20_000);
+        tokio::spawn(writer(db, rx));
+        Self { tx }
+    }
+
+    /// Never blocks the request: when the buffer is full the event is dropped and counted.
+    pub fn record(&self, event: UsageEvent) {
+        if self.tx.try_send(Msg::Event(event)).is_err() {
+            tracing::warn!("usage meter buffer full; event dropped");
+        }
+    }
+
+    /// Waits until everything recorded so far is in the database (read-your-writes for the
+    /// usage endpoint).
+    pub async fn flush(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Msg::Flush(tx)).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+async fn writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Msg>) {
+    let mut batch: Vec<UsageEvent> = Vec::with_capacity(BATCH);
+    let mut waiters: Vec<oneshot::Sender<()>> = Vec::new();
+    loop {
+        let first = match rx.recv().await {
+            Some(m) => m,
+            None => break,
+        };
+        let take = |m: Msg, batch: &mut Vec<UsageEvent>, waiters: &mut Vec<oneshot::Sender<()>>| match m {
+            Msg::Event(e) => batch.push(e),
+            Msg::Flush(w) => waiters.push(w),
+        };
+        take(first, &mut batch, &mut waiters);
+        // Gather whatever else arrives within a short window, up to a full batch.
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(200);
+        while batch.len() < BATCH && waiters.is_empty() {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(m)) => take(m, &mut batch, &mut waiters),
+                _ => break,
+            }
+        }
+        while let Ok(m) = rx.try_recv() {
+            take(m, &mut batch, &mut waiters);
+            if batch.len() >= BATCH {
+                break;
+            }
+        }
+        if !batch.is_empty() {
+            if let Err(e) = write_batch(&db, &batch).await {
+                tracing::error!(error = %e, events = batch.len(), "usage batch write failed");
+            }
+            batch.clear();
+        }
+        for w in waiters.drain(..) {
+            let _ = w.send(());
+        }
+    }
+}
+
+async fn write_batch(db: &DatabaseConnection, batch: &[UsageEvent]) -> Result<(), sea_orm::DbErr> {
+    let models = batch.iter().map(|e| usage_event::ActiveModel {
+        id: sea_orm::NotSet,
+        key_id: sea_orm::Set(e.key_id.clone()),
+        account_id: sea_orm::Set(e.account_id.clone()),
+        route: sea_orm::Set(e.route.chars().take(128).collect()),
+        method: sea_orm::Set(e.method.clone()),
+        status: sea_orm::Set(e.status as i16),
+        latency_ms: sea_orm::Set(e.latency_ms.min(i32::MAX as u32) as i32),
+        target: sea_orm::Set(e.target.as_ref().map(|t| t.chars().take(512).collect())),
+        is_scan: sea_orm::Set(e.is_scan),
+        created_at: sea_orm::Set(e.at),
+    });
+    usage_event::Entity::insert_many(models).exec(db).await?;
+    let mut last: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    for e in batch {
+        let t = last.entry(e.key_id.as_str()).or_insert(e.at);
+        *t = (*t).max(e.at);
+    }
+    for (key_id, at) in last {
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(at))
+            .filter(api_key::Column::Id.eq(key_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct DailyPoint {
+    pub date: String,
+    pub requests: u64,
+    pub scans: u64,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct TopRepo {
+    pub target: String,
+    pub scans: u64,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Summary {
+    pub today: DailyPoint,
+    /// The last `days` UTC days, oldest first, zero-filled.
+    pub daily: Vec<DailyPoint>,
+    pub top_repos: Vec<TopRepo>,
+}
+
+#[derive(FromQueryResult)]
+struct DayRow {
+    day: String,
+    requests: i64,
+    scans: i64,
+}
+
+#[derive(FromQueryResult)]
+struct RepoRow {
+    target: String,
+    scans: i64,
+}
+
+/// The usage of one account over the last `days` UTC days.
+pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> Result<Summary, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let today = Utc::now().date_naive();
+    let since = (today - chrono::Days::new(days.saturating_sub(1) as u64)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    // The one backend-specific piece: the UTC date of a timestamp.
+    let (day_expr, true_lit) = match backend {
+        DatabaseBackend::Postgres => ("to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')", "TRUE"),
+        _ => ("substr(created_at, 1, 10)", "1"),
+    };
+    let p = |n: usize| if backend == DatabaseBackend::Postgres { format!("${n}") } else { "?".to_string() };
+    let day_sql = format!(
+        "SELECT {day_expr} AS day, COUNT(*) AS requests, \
+         SUM(CASE WHEN is_scan = {true_lit} THEN 1 ELSE 0 END) AS scans \
+         FROM usage_events WHERE account_id = {} AND created_at >= {} GROUP BY 1",
+        p(1),
+        p(2)
+    );
+    let rows = DayRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        &day_sql,
+        [account_id.into(), since.into()],
+    ))
+    .all(db)
+    .await?;
+    let by_day: HashMap<String, (u64, u64)> =
+        rows.into_iter().map(|r| (r.day, (r.requests.max(0) as u64, r.scans.max(0) as u64))).collect();
+    let daily: Vec<DailyPoint> = (0..days)
+        .rev()
+        .map(|back| {
+            let d: NaiveDate = today - chrono::Days::new(back as u64);
+            let key = d.format("%Y-%m-%d").to_string();
+            let (requests, scans) = by_day.get(&key).copied().unwrap_or((0, 0));
+            DailyPoint { date: key, requests, scans }
+        })
+        .collect();
+    let repo_sql = format!(
+        "SELECT target, COUNT(*) AS scans FROM usage_events \
+         WHERE account_id = {} AND created_at >= {} AND is_scan = {true_lit} AND target IS NOT NULL \
+         GROUP BY target ORDER BY 2 DESC, 1 LIMIT 10",
+        p(1),
+        p(2)
+    );
+    let top_repos = RepoRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        &repo_sql,
+        [account_id.into(), since.into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|r| TopRepo { target: r.target, scans: r.scans.max(0) as u64 })
+    .collect();
+    let today = daily.last().cloned().unwrap_or(DailyPoint { date: today.to_string(), requests: 0, scans: 0 });
+    Ok(Summary { today, daily, top_repos })
+}

@@ -1,0 +1,274 @@
+//! `/v1/auth`: registration, API keys, usage.
+
+use std::net::SocketAddr;
+
+use app::server::{
+    accounts, audit,
+    error::ServiceError,
+    keys::{self, ApiKey},
+    limiter::{Rule, Window},
+    state::AppState,
+    tiers::Tier,
+    usage,
+};
+use axum::{
+    extract::{ConnectInfo, Path, State},
+    http::{HeaderMap, StatusCode},
+    Extension, Json,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::caller::Caller;
+use crate::error::{ApiError, ApiJson, ErrorBody, OptionalJson};
+
+/// Where a request came from, for the audit log and per-address limits.
+pub fn origin_of(headers: &HeaderMap, peer: Option<SocketAddr>) -> audit::Origin {
+    audit::Origin {
+        ip: peer.map(|p| p.ip().to_string()),
+        user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+    }
+}
+
+/// Per-address protection of a public endpoint.
+pub async fn limit_address(state: &AppState, scope: &str, ip: Option<&str>, limit: u32, window_secs: u64) -> Result<(), ApiError> {
+    let Some(ip) = ip else { return Ok(()) };
+    let rule = Rule { key: format!("ip:{scope}:{ip}"), limit, window: Window::Sliding(std::time::Duration::from_secs(window_secs)) };
+    match state.limiter.acquire(std::slice::from_ref(&rule)).await {
+        Ok(d) if !d.allowed => {
+            let retry = d.states[0].reset_after.as_secs().max(1);
+            Err(ServiceError::TooMany {
+                code: "rate_limited",
+                message: format!("Too many requests from this address; retry in {retry} s."),
+                retry_after_secs: retry,
+            }
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    email: String,
+    password: String,
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KeySummary {
+    id: String,
+    prefix: String,
+    tier: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegisterResponse {
+    account_id: String,
+    partner_slug: String,
+    /// The full API key: shown once.
+    api_key: String,
+    /// The account's webhook signing secret (`whsec_…`): shown once here.
+    webhook_secret: String,
+    key: KeySummary,
+}
+
+/// Create a partner account (free tier) with its first API key and webhook secret.
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest, responses(
+    (status = 201, body = RegisterResponse),
+    (status = 409, description = "`email_taken`", body = ErrorBody),
+    (status = 422, description = "`validation_failed`", body = ErrorBody),
+    (status = 429, description = "too many sign-ups from this address", body = ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> Result<(StatusCode, Json<RegisterResponse>), ApiError> {
+    let origin = origin_of(&headers, Some(peer));
+    limit_address(&state, "register", origin.ip.as_deref(), 10, 3600).await?;
+    let created = accounts::register(&state.db, &state.config, &body.email, &body.password, &body.name, &origin).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RegisterResponse {
+            account_id: created.account.id,
+            partner_slug: created.account.partner_slug,
+            api_key: created.key.secret,
+            webhook_secret: created.webhook_secret,
+            key: KeySummary { id: created.key.model.id, prefix: created.key.model.prefix, tier: created.key.model.tier },
+        }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct CreateKeyRequest {
+    name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NewKeyResponse {
+    id: String,
+    /// The full API key: shown once.
+    api_key: String,
+    prefix: String,
+    name: String,
+    tier: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<keys::NewKey> for NewKeyResponse {
+    fn from(k: keys::NewKey) -> Self {
+        NewKeyResponse {
+            id: k.model.id,
+            api_key: k.secret,
+            prefix: k.model.prefix,
+            name: k.model.name,
+            tier: k.model.tier,
+            created_at: k.model.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KeyInfo {
+    id: String,
+    prefix: String,
+    name: String,
+    tier: String,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKey> for KeyInfo {
+    fn from(k: ApiKey) -> Self {
+        // A rotated-out key whose grace period has ended reads as revoked at that moment.
+        let revoked_at = k.revoked_at.or(k.expires_at.filter(|t| *t <= Utc::now()));
+        KeyInfo { id: k.id, prefix: k.prefix, name: k.name, tier: k.tier, created_at: k.created_at, last_used_at: k.last_used_at, revoked_at }
+    }
+}
+
+/// Create another API key for this account.
+#[utoipa::path(post, path = "/auth/keys", tag = "auth", request_body = CreateKeyRequest, security(("bearer" = [])),
+    responses((status = 201, body = NewKeyResponse), (status = 401, body = ErrorBody)))]
+pub async fn create_key(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    OptionalJson(body): OptionalJson<CreateKeyRequest>,
+) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
+    let key = keys::create_named(&state.db, &caller.account, body.name.as_deref()).await?;
+    audit::record(&state.db, &caller.account.email, "key.create", &key.model.id, &origin_of(&headers, Some(peer)), None).await;
+    Ok((StatusCode::CREATED, Json(key.into())))
+}
+
+/// List this account's keys (never a full key or a hash).
+#[utoipa::path(get, path = "/auth/keys", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<KeyInfo>), (status = 401, body = ErrorBody)))]
+pub async fn list_keys(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<Vec<KeyInfo>>, ApiError> {
+    Ok(Json(keys::list(&state.db, &caller.account.id).await?.into_iter().map(KeyInfo::from).collect()))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct RotateRequest {
+    /// Seconds the old key keeps working (default 0: it stops at once).
+    expire_old_in_secs: Option<u64>,
+}
+
+/// Replace a key; the old one stops working after `expire_old_in_secs`.
+#[utoipa::path(post, path = "/auth/keys/{id}/rotate", tag = "auth", request_body = RotateRequest, security(("bearer" = [])),
+    params(("id" = String, Path, description = "key id")),
+    responses((status = 201, body = NewKeyResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<RotateRequest>,
+) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
+    let grace = body.expire_old_in_secs.unwrap_or(0);
+    let key = keys::rotate(&state.db, &caller.account, &id, grace).await?;
+    audit::record(
+        &state.db,
+        &caller.account.email,
+        "key.rotate",
+        &id,
+        &origin_of(&headers, Some(peer)),
+        Some(serde_json::json!({ "new_key": key.model.id, "expire_old_in_secs": grace })),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(key.into())))
+}
+
+/// Revoke a key: it gets 401 from the next request on.
+#[utoipa::path(delete, path = "/auth/keys/{id}", tag = "auth", security(("bearer" = [])),
+    params(("id" = String, Path, description = "key id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete_key(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    keys::revoke(&state.db, &caller.account.id, &id).await?;
+    audit::record(&state.db, &caller.account.email, "key.revoke", &id, &origin_of(&headers, Some(peer)), None).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LimitsBody {
+    /// `null` when unlimited.
+    per_minute: Option<u32>,
+    per_day: Option<u32>,
+    concurrent_scans: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TodayBody {
+    requests: u64,
+    scans: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DailyBody {
+    date: String,
+    requests: u64,
+    scans: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TopRepoBody {
+    target: String,
+    scans: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UsageResponse {
+    tier: String,
+    limits: LimitsBody,
+    today: TodayBody,
+    /// The last 30 UTC days, oldest first.
+    daily: Vec<DailyBody>,
+    top_repos: Vec<TopRepoBody>,
+}
+
+/// This account's usage: today, the last 30 days, and the most scanned repositories.
+#[utoipa::path(get, path = "/auth/usage", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UsageResponse), (status = 401, body = ErrorBody)))]
+pub async fn usage(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<UsageResponse>, ApiError> {
+    state.meter.flush().await;
+    let tier: Tier = accounts::tier(&caller.account);
+    let l = tier.limits();
+    let s = usage::summary(&state.db, &caller.account.id, 30).await?;
+    Ok(Json(UsageResponse {
+        tier: tier.as_str().into(),
+        limits: LimitsBody { per_minute: l.per_minute, per_day: l.per_day, concurrent_scans: l.concurrent_scans },
+        today: TodayBody { requests: s.today.requests, scans: s.today.scans },
+        daily: s.daily.into_iter().map(|d| DailyBody { date: d.date, requests: d.requests, scans: d.scans }).collect(),
+        top_repos: s.top_repos.into_iter().map(|r| TopRepoBody { target: r.target, scans: r.scans }).collect(),
+    }))
+}

@@ -1,0 +1,174 @@
+//! Bearer-key authentication, per-key rate limits and usage metering for `/v1`.
+//!
+//! One middleware does all three, in this order: resolve the key (401/403), admit the call
+//! against the account's *current* tier (429), run the handler, then stamp the rate-limit
+//! headers on the response and meter the call off the request path.
+
+use std::time::{Duration, Instant};
+
+use app::server::{
+    accounts::{self, Account},
+    keys::{self, ApiKey, AuthFailure, VerifyError},
+    limiter::{Decision, Rule, Window},
+    state::AppState,
+    tiers::Limits,
+    usage::UsageEvent,
+};
+use axum::{
+    extract::{MatchedPath, Request, State},
+    http::{header, HeaderMap, HeaderValue},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use crate::error::ApiError;
+
+/// The authenticated caller, put in the request's extensions.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub account: Account,
+    pub key: ApiKey,
+}
+
+/// What a handler tells the meter about the call (the scan target), via response extensions.
+#[derive(Clone, Debug)]
+pub struct Metered {
+    pub target: Option<String>,
+    pub is_scan: bool,
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+pub async fn require_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    authenticate(state, req, next, true).await
+}
+
+/// For public routes: no key is fine, but a key that is sent is checked and metered.
+pub async fn optional_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    authenticate(state, req, next, false).await
+}
+
+async fn authenticate(state: AppState, mut req: Request, next: Next, required: bool) -> Response {
+    let Some(token) = bearer(req.headers()).map(str::to_owned) else {
+        if required {
+            return ApiError::unauthorized("An API key is required: send `Authorization: Bearer <key>`.").into_response();
+        }
+        return next.run(req).await;
+    };
+    let (account, key) = match keys::verify(&state.db, &token).await {
+        Ok(found) => found,
+        Err(VerifyError::Auth(AuthFailure::Invalid)) => {
+            return ApiError::unauthorized("The API key is invalid, revoked or expired.").into_response()
+        }
+        Err(VerifyError::Auth(AuthFailure::Suspended)) => {
+            return ApiError::forbidden("This account is suspended.").into_response()
+        }
+        Err(VerifyError::Db(e)) => return ApiError::from(e).into_response(),
+    };
+
+    let limits = accounts::tier(&account).limits();
+    let rules = rules_for(&key.id, &limits);
+    let decision = match state.limiter.acquire(&rules).await {
+        Ok(d) => d,
+        // Documented policy: when the limiter's store is unreachable, per-key limits fail
+        // open (partners keep working; the outage is logged and visible in metrics).
+        Err(e) => {
+            tracing::warn!(error = %e, "rate limiter unavailable; admitting");
+            metrics::counter!("rate_limiter_errors_total").increment(1);
+            Decision { allowed: true, states: Vec::new(), denied_by: None }
+        }
+    };
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let method = req.method().as_str().to_owned();
+    let start = Instant::now();
+
+    let mut res = if decision.allowed {
+        req.extensions_mut().insert(Caller { account: account.clone(), key: key.clone() });
+        next.run(req).await
+    } else {
+        refused(&rules, &decision).into_response()
+    };
+    stamp_headers(res.headers_mut(), &rules, &decision);
+
+    let metered = res.extensions().get::<Metered>().cloned();
+    state.meter.record(UsageEvent {
+        key_id: key.id,
+        account_id: account.id,
+        route,
+        method,
+        status: res.status().as_u16(),
+        latency_ms: start.elapsed().as_millis().min(u32::MAX as u128) as u32,
+        target: metered.as_ref().and_then(|m| m.target.clone()),
+        is_scan: metered.is_some_and(|m| m.is_scan),
+        at: chrono::Utc::now(),
+    });
+    res
+}
+
+fn rules_for(key_id: &str, limits: &Limits) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if let Some(m) = limits.per_minute {
+        rules.push(Rule { key: format!("key:{key_id}:minute"), limit: m, window: Window::Sliding(Duration::from_secs(60)) });
+    }
+    if let Some(d) = limits.per_day {
+        rules.push(Rule { key: format!("key:{key_id}:day"), limit: d, window: Window::UtcDay });
+    }
+    rules
+}
+
+fn secs_ceil(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+fn refused(rules: &[Rule], d: &Decision) -> ApiError {
+    let i = d.denied_by.unwrap_or(0);
+    let retry = secs_ceil(d.states[i].reset_after).max(1);
+    let (code, message) = match rules[i].window {
+        Window::UtcDay => ("daily_quota_exceeded", format!("Daily quota of {} requests reached; it resets at 00:00 UTC.", rules[i].limit)),
+        Window::Sliding(_) => ("rate_limited", format!("Rate limit of {} requests per minute reached; retry in {retry} s.", rules[i].limit)),
+    };
+    ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, code, message)
+        .with_header(header::RETRY_AFTER, HeaderValue::from(retry))
+}
+
+/// `X-RateLimit-*` describe the binding window (the refusing one, else the one with the
+/// least room); `RateLimit-Policy` and `RateLimit` (IETF httpapi draft, structured fields)
+/// describe both windows.
+fn stamp_headers(h: &mut HeaderMap, rules: &[Rule], d: &Decision) {
+    if rules.is_empty() || d.states.len() != rules.len() {
+        return;
+    }
+    let binding = d.denied_by.unwrap_or_else(|| {
+        (0..rules.len()).min_by_key(|&i| (d.states[i].remaining, i)).unwrap_or(0)
+    });
+    let s = &d.states[binding];
+    h.insert("x-ratelimit-limit", HeaderValue::from(s.limit));
+    h.insert("x-ratelimit-remaining", HeaderValue::from(s.remaining));
+    h.insert("x-ratelimit-reset", HeaderValue::from(secs_ceil(s.reset_after)));
+    let name = |w: &Window| match w {
+        Window::UtcDay => ("day", 86_400u64),
+        Window::Sliding(d) => ("minute", d.as_secs()),
+    };
+    let policy: Vec<String> = rules
+        .iter()
+        .map(|r| {
+            let (n, w) = name(&r.window);
+            format!("\"{n}\";q={};w={w}", r.limit)
+        })
+        .collect();
+    let current: Vec<String> = rules
+        .iter()
+        .zip(&d.states)
+        .map(|(r, s)| format!("\"{}\";r={};t={}", name(&r.window).0, s.remaining, secs_ceil(s.reset_after)))
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&policy.join(", ")) {
+        h.insert("ratelimit-policy", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&current.join(", ")) {
+        h.insert("ratelimit", v);
+    }
+}
