@@ -78,10 +78,19 @@ impl Engine {
     }
 
     pub async fn scan_repo(&self, target: &RepoTarget, progress: &dyn ProgressSink) -> Result<RepoOutcome, ScanError> {
+        let started = std::time::Instant::now();
         progress.progress(1, "Scan started");
-        let (tree, meta) = self.fetch(target, progress).await?;
+        let (tree, meta) = match self.fetch(target, progress).await {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::info!(target = %target, retryable = e.is_retryable(), error = %e, "repository fetch failed");
+                return Err(e);
+            }
+        };
+        tracing::debug!(target = %target, files = tree.files.len(), bytes = tree.total_bytes(), skipped = tree.skipped.len(), "repository fetched");
         progress.progress(40, &format!("Scanning {} files for secrets and scam patterns", tree.files.len()));
         let outcome = analyze(tree, meta, &target.display_name(), progress).await?;
+        tracing::info!(target = %target, score = outcome.result.score, verdict = outcome.result.verdict.as_str(), ms = started.elapsed().as_millis() as u64, "repository scanned");
         progress.progress(100, "Scan complete");
         Ok(outcome)
     }

@@ -203,6 +203,26 @@ pub fn fingerprint(tree: &FileTree, mask: &[String]) -> Fingerprint {
     Fingerprint { v: 1, tokens: total, files, code: minhash(&shingles, SLOTS), file_set: minhash(&file_hashes, FILE_SLOTS) }
 }
 
+impl Fingerprint {
+    /// Locality-sensitive index keys: the code sketch cut into 32 bands of 4 slots, each
+    /// band hashed (`"{band}:{hash}"`). Two repositories with code similarity s share at
+    /// least one key with probability 1 - (1 - s^4)^32 (≈ 0.99 at s = 0.5, ≈ 0.03 at
+    /// s = 0.1), so the orchestration can find near-duplicates with an indexed equality
+    /// lookup and confirm them with [`similarity`].
+    pub fn index_keys(&self) -> Vec<String> {
+        const ROWS: usize = 4;
+        self.code
+            .chunks(ROWS)
+            .enumerate()
+            .filter(|(_, band)| band.iter().any(|&v| v != EMPTY))
+            .map(|(i, band)| {
+                let h = band.iter().fold(0xcbf29ce484222325u64, |h, v| (h ^ *v as u64).wrapping_mul(0x100000001b3));
+                format!("{i}:{h:016x}")
+            })
+            .collect()
+    }
+}
+
 fn sketch_similarity(a: &[u32], b: &[u32]) -> f64 {
     if a.len() != b.len() || a.is_empty() {
         return 0.0;
@@ -264,6 +284,10 @@ mod tests {
         assert!(file_similarity(&a, &b) > 0.95);
         let c = fingerprint(&tree(&[("src/z.py", "import os\n".repeat(3) + &(0..80).map(|i| format!("def f{i}(x):\n    return [y for y in range(x) if y % {i} == 0]\n")).collect::<String>())]), &[]);
         assert!(similarity(&a, &c) < 0.1);
+        let keys_a = a.index_keys();
+        assert_eq!(keys_a.len(), SLOTS / 4);
+        assert!(b.index_keys().iter().any(|k| keys_a.contains(k)));
+        assert!(!c.index_keys().iter().any(|k| keys_a.contains(k)));
         let json = serde_json::to_string(&a).unwrap();
         assert!(json.len() < 1200, "{}", json.len());
         let back: Fingerprint = serde_json::from_str(&json).unwrap();
