@@ -195,6 +195,13 @@ async fn git_smart_http_source() {
     assert_eq!(r.verdict, Verdict::Scam, "{r:#?}");
     assert_eq!(r.red_flags[0].id, "scam.wallet_exfiltration");
 
+    // The size cap stops a clone that is too large.
+    let mut small = config(addr);
+    small.limits.max_archive_bytes = 16 * 1024;
+    let url = url::Url::parse(&format!("http://{addr}/orbit.git")).unwrap();
+    let e = Engine::new(small).scan_repo(&RepoTarget::Git { url }, &NoProgress).await.unwrap_err();
+    assert!(e.kind == ErrorKind::Permanent && e.message.contains("larger than"), "{e:?}");
+
     let url = url::Url::parse(&format!("http://{addr}/missing.git")).unwrap();
     let e = engine.scan_repo(&RepoTarget::Git { url }, &NoProgress).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent, "{e:?}");
@@ -214,6 +221,12 @@ async fn github_errors_map_to_retryable_or_not() {
     let e = Engine::new(config(api)).scan_repo(&gh("orbit", "nope"), &NoProgress).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent);
     assert!(e.message.contains("not found"), "{e}");
+
+    // An archive over the byte cap is refused as too large (not retryable).
+    let mut small = config(api);
+    small.limits.max_archive_bytes = 1024;
+    let e = Engine::new(small).scan_repo(&gh("orbit", "sdk"), &NoProgress).await.unwrap_err();
+    assert!(e.kind == ErrorKind::Permanent && e.message.contains("larger than"), "{e:?}");
 
     let api = github_mock(&fx, GhRepo::new("orbit", "sdk"), Failure::RateLimited).await;
     let e = Engine::new(config(api)).scan_repo(&gh("orbit", "sdk"), &NoProgress).await.unwrap_err();

@@ -145,6 +145,10 @@ impl GitSource {
                 status = child.wait() => {
                     let status = status.map_err(|_| ScanError::transient("git clone failed to run."))?;
                     if status.success() {
+                        // A small clone can finish between two polls: check once more.
+                        if dir_size(&dest.join(".git")) > self.limits.max_archive_bytes {
+                            return Err(ScanError::permanent(format!("The repository is larger than the {} MB scan limit.", self.limits.max_archive_bytes / 1_048_576)));
+                        }
                         return Ok(());
                     }
                     let err = err_task.await.unwrap_or_default();
