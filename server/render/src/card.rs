@@ -144,8 +144,16 @@ impl Painter<'_, '_> {
                 hi = mid - 1;
             }
         }
-        let head: String = chars[..lo].iter().collect();
-        let head = head.trim_end_matches(|c: char| c == ' ' || c == ',' || c == '.' || c == ';');
+        let mut head: String = chars[..lo].iter().collect();
+        // Cut mid-word only when the last word boundary would waste over a third of the room.
+        if lo < chars.len() && chars[lo] != ' ' {
+            if let Some(sp) = head.rfind(' ') {
+                if self.measure(&head[..sp], size, w) >= max_w * 0.66 {
+                    head.truncate(sp);
+                }
+            }
+        }
+        let head = head.trim_end_matches(|c: char| c == ' ' || c == ',' || c == '.' || c == ';' || c == ':');
         format!("{head}…")
     }
 
@@ -434,19 +442,13 @@ fn display_target(target: &str) -> String {
 }
 
 /// Paints the background straight into the RGB buffer: the base colour with two soft glows
-/// (brand accent top left, the verdict's colour behind the dial), ordered-dithered so the
-/// gradients do not band.
+/// (brand accent top left, the verdict's colour behind the dial). Not dithered: the steps
+/// are single levels and invisible, and dithering would double the PNG's size.
 fn paint_background(buf: &mut [u8], glow: Rgb) {
     let (w, h) = (CARD_WIDTH as usize, CARD_HEIGHT as usize);
     let glows = [
         (-80.0f64, -160.0f64, 760.0f64, ACCENT, 0.20f64),
         (DIAL_CX, DIAL_CY, 560.0, glow, 0.13),
-    ];
-    const BAYER: [[f64; 4]; 4] = [
-        [0.0, 8.0, 2.0, 10.0],
-        [12.0, 4.0, 14.0, 6.0],
-        [3.0, 11.0, 1.0, 9.0],
-        [15.0, 7.0, 13.0, 5.0],
     ];
     for y in 0..h {
         for x in 0..w {
@@ -458,10 +460,9 @@ fn paint_background(buf: &mut [u8], glow: Rgb) {
                 c[1] += (col.1 as f64 - c[1]) * a;
                 c[2] += (col.2 as f64 - c[2]) * a;
             }
-            let dither = (BAYER[y & 3][x & 3] + 0.5) / 16.0 - 0.5;
             let i = (y * w + x) * 3;
             for k in 0..3 {
-                buf[i + k] = (c[k] + dither).round().clamp(0.0, 255.0) as u8;
+                buf[i + k] = c[k].round().clamp(0.0, 255.0) as u8;
             }
         }
     }
@@ -521,7 +522,7 @@ fn draw_card(
     p.text("Security scan report", right, 75, 20, Weight::Regular, MUTED, Align::Right)?;
 
     // Target.
-    p.text("SCAN TARGET", left, 156, 16, Weight::Bold, FAINT, Align::Left)?;
+    p.text("SCAN TARGET", left, 152, 16, Weight::Bold, FAINT, Align::Left)?;
     let target = p.printable(&display_target(data.target), Weight::Bold);
     let target = if target.is_empty() { "unknown target".to_string() } else { target };
     let mut size = 54;
@@ -568,19 +569,21 @@ fn draw_card(
     } else {
         summary
     };
-    for (i, line) in p.wrap(&summary, 22, Weight::Regular, LEFT_W, 2).iter().enumerate() {
+    let lines = p.wrap(&summary, 22, Weight::Regular, LEFT_W, 2);
+    for (i, line) in lines.iter().enumerate() {
         p.text(line, left, 334 + 32 * i as i32, 22, Weight::Regular, TEXT_SOFT, Align::Left)?;
     }
 
-    // Top flags.
+    // Top flags, right under the summary.
     if status == Status::Completed {
-        p.text("TOP FLAGS", left, 418, 16, Weight::Bold, FAINT, Align::Left)?;
+        let label_y = if lines.is_empty() { 340 } else { 354 + 32 * lines.len() as i32 };
+        p.text("TOP FLAGS", left, label_y, 16, Weight::Bold, FAINT, Align::Left)?;
         let flags: Vec<_> = data.flags.iter().take(3).collect();
         if flags.is_empty() {
-            p.text("No red flags raised", left, 458, 22, Weight::Regular, MUTED, Align::Left)?;
+            p.text("No red flags raised", left, label_y + 40, 22, Weight::Regular, MUTED, Align::Left)?;
         }
         for (i, (sev, title)) in flags.into_iter().enumerate() {
-            let y0 = 434.0 + 42.0 * i as f64;
+            let y0 = (label_y + 16) as f64 + 42.0 * i as f64;
             let (label, color) = severity(sev);
             let label = p.printable(&label, Weight::Bold);
             let chip_w = 108.0;
@@ -673,4 +676,78 @@ fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, RenderError> {
         writer.finish().map_err(|e| RenderError::Encode(e.to_string()))?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_rgb(data: &CardData) -> Vec<u8> {
+        let png = card_png(data).unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut buf).unwrap();
+        buf
+    }
+
+    fn pixel(rgb: &[u8], x: f64, y: f64) -> Rgb {
+        let i = ((y as usize) * CARD_WIDTH as usize + x as usize) * 3;
+        (rgb[i], rgb[i + 1], rgb[i + 2])
+    }
+
+    fn data(verdict: &'static str, score: u8) -> CardData<'static> {
+        CardData {
+            target: "acme/widget",
+            score: Some(score),
+            grade: Some("B"),
+            verdict: Some(verdict),
+            summary: "summary",
+            flags: &[],
+            status: "completed",
+        }
+    }
+
+    #[test]
+    fn dial_is_coloured_by_verdict_and_filled_by_score() {
+        for v in [Verdict::Safu, Verdict::Dyor, Verdict::Risky, Verdict::Scam] {
+            let rgb = render_rgb(&data(v.as_str(), 60));
+            // 12 o'clock (start of the arc) and 3 o'clock (25%) carry the verdict colour...
+            assert_eq!(pixel(&rgb, DIAL_CX, DIAL_CY - DIAL_R), v.rgb(), "{v} top");
+            assert_eq!(pixel(&rgb, DIAL_CX + DIAL_R, DIAL_CY), v.rgb(), "{v} right");
+            // ...9 o'clock (75%) is past a score of 60: track colour.
+            assert_eq!(pixel(&rgb, DIAL_CX - DIAL_R, DIAL_CY), TRACK, "{v} left");
+        }
+    }
+
+    #[test]
+    fn fitting_helpers() {
+        let mut buf = vec![0u8; (CARD_WIDTH * CARD_HEIGHT * 3) as usize];
+        let area = BitMapBackend::with_buffer(&mut buf, (CARD_WIDTH, CARD_HEIGHT)).into_drawing_area();
+        let p = Painter { area: &area, fonts: fonts().unwrap() };
+        let long = "0x1f9840a85d5af5bf1d1762f925bdaddc4201f984aaaaaaaaaaaaaaaaaaaaaaaaaa";
+        let mid = p.fit_middle(long, 36, Weight::Bold, 300.0);
+        assert!(mid.starts_with("0x1f98") && mid.ends_with("aaa") && mid.contains('…'), "{mid}");
+        assert!(p.measure(&mid, 36, Weight::Bold) <= 300.0);
+        let end = p.fit_end("The quick brown fox jumps over the lazy dog", 22, Weight::Regular, 200.0);
+        assert!(end.ends_with('…') && p.measure(&end, 22, Weight::Regular) <= 200.0, "{end}");
+        assert!(end.starts_with("The quick"), "{end}");
+        assert!(!end.ends_with(" …"), "{end}");
+        let lines = p.wrap(&"lorem ipsum ".repeat(50), 22, Weight::Regular, LEFT_W, 2);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'), "{lines:?}");
+        assert!(lines.iter().all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W));
+        let lines = p.wrap(&"x".repeat(500), 22, Weight::Regular, LEFT_W, 2);
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W), "{lines:?}");
+        assert_eq!(p.wrap("short", 22, Weight::Regular, LEFT_W, 2), vec!["short".to_string()]);
+        assert!(p.wrap("", 22, Weight::Regular, LEFT_W, 2).is_empty());
+        assert_eq!(p.printable("a 🚀 b\u{301}", Weight::Regular), "a b\u{301}");
+    }
+
+    #[test]
+    fn targets_are_shown_without_scheme() {
+        assert_eq!(display_target("https://github.com/acme/widget.git"), "acme/widget");
+        assert_eq!(display_target("https://gitlab.com/acme/widget/"), "gitlab.com/acme/widget");
+        assert_eq!(display_target("acme/\u{202E}widget"), "acme/widget");
+    }
 }
