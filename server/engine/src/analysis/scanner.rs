@@ -121,7 +121,7 @@ impl Scanner {
         }
 
         let mut found = Vec::new();
-        let mut seen_lines: Vec<(Sig, u32)> = Vec::new();
+        let mut seen_lines: std::collections::HashSet<(Sig, u32)> = std::collections::HashSet::new();
         for &(sig, pos) in &hits {
             if !is_secret_sig(sig) {
                 continue;
@@ -129,10 +129,9 @@ impl Scanner {
             // One verification per (signal, line): many anchors of one rule on a line
             // would otherwise repeat the same regex work.
             let line_start = memchr::memrchr(b'\n', &data[..pos]).map(|i| i + 1).unwrap_or(0) as u32;
-            if seen_lines.contains(&(sig, line_start)) {
+            if !seen_lines.insert((sig, line_start)) {
                 continue;
             }
-            seen_lines.push((sig, line_start));
             secrets::verify(sig, data, pos, path, &mut found);
         }
         if secrets::is_env_file(path) {
