@@ -121,6 +121,7 @@ fn content_scanner_survives_noise() {
                 }
             }
         }
+        let _ = aura_engine::fingerprint::tokens(&data, i % 2 == 0, &["brand".to_string()]);
         let f = RepoFile { path: paths[i % paths.len()].into(), size: data.len() as u64, data, truncated: false };
         let _ = Scanner::global().scan_file(&f, &mut Vec::new());
     }

@@ -44,6 +44,9 @@ pub fn bus_factor(contributors: &[(String, u64)]) -> usize {
 pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment {
     let mut a = Assessment::default();
     let age = m.age_days(m.created_at);
+    // Commit dates are chosen by whoever commits: future-dated ones must not fake activity.
+    let commits: Vec<&crate::meta::Commit> = m.commits.iter().filter(|c| c.at <= m.now + Duration::days(1)).collect();
+    let from_history = m.source == "git history";
 
     // Repository age.
     match age {
@@ -56,7 +59,8 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
                 30..=179 => (Warn, 3),
                 _ => (Fail, 0),
             };
-            a.check("repo_age", "Repository age", st, pts, format!("Created {bound}{} ago.", days_text(d)));
+            let basis = if from_history { " (from commit dates, which the committer can set)" } else { "" };
+            a.check("repo_age", "Repository age", st, pts, format!("Created {bound}{} ago{basis}.", days_text(d)));
             if d < 30 && !m.created_is_lower_bound {
                 a.red("repo_age", Severity::Medium, "Brand-new repository", format!("The repository is {d} days old: rugs are typically launched from fresh repositories."));
                 a.tag("#NewProject");
@@ -68,9 +72,9 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
     }
 
     // Recent activity and cadence.
-    let last = m.commits.iter().map(|c| c.at).max().or(m.pushed_at);
+    let last = commits.iter().map(|c| c.at).max().or(m.pushed_at);
     let since = m.age_days(last);
-    let recent: Vec<_> = m.commits.iter().filter(|c| m.now - c.at <= Duration::days(90)).collect();
+    let recent: Vec<_> = commits.iter().filter(|c| m.now - c.at <= Duration::days(90)).collect();
     let mut weeks: Vec<i64> = recent.iter().map(|c| (m.now - c.at).num_weeks()).collect();
     weeks.sort_unstable();
     weeks.dedup();
@@ -100,8 +104,8 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
         None => a.check("activity", "Recent activity", Info, 0, "No commit history available."),
     }
     // History dumped in one go: a copied project pushed once.
-    if m.commits.len() >= 2 && m.commits.len() < 10 {
-        let span = m.commits.iter().map(|c| c.at).max().zip(m.commits.iter().map(|c| c.at).min()).map(|(x, y)| x - y);
+    if commits.len() >= 2 && commits.len() < 10 {
+        let span = commits.iter().map(|c| c.at).max().zip(commits.iter().map(|c| c.at).min()).map(|(x, y)| x - y);
         if span.is_some_and(|s| s < Duration::days(2)) && age.is_some_and(|d| d < 90) {
             a.red("activity", Severity::Low, "Whole history written in a day or two", "All commits are within 48 hours: often a copied project pushed once.");
         }
@@ -262,6 +266,25 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::meta::Commit;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn future_dated_commits_do_not_count() {
+        let now = Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).unwrap();
+        let m = RepoMeta {
+            now,
+            source: "git history".into(),
+            created_at: Some(now - Duration::days(800)),
+            commits: (1..20).map(|i| Commit { author: "a".into(), at: now + Duration::days(7 * i) }).chain([Commit { author: "a".into(), at: now - Duration::days(800) }]).collect(),
+            ..Default::default()
+        };
+        let a = assess(&m, &ProjectFacts::default(), &StarVerdict::default());
+        let act = a.checks.iter().find(|c| c.id == "activity").unwrap();
+        assert_eq!(act.points, 0, "{act:?}");
+        let age = a.checks.iter().find(|c| c.id == "repo_age").unwrap();
+        assert!(age.detail.contains("committer can set"));
+    }
 
     #[test]
     fn bus() {
