@@ -382,6 +382,7 @@ async fn x_profile_scan() {
             "/2/users/11/tweets" => Response::json(200, &json!({"data": (0..10).map(|i| json!({"id": i.to_string(), "text": "Shipped a fix to the tx builder", "created_at": iso(i), "public_metrics": {"like_count": 60, "retweet_count": 8, "reply_count": 5, "quote_count": 1}})).collect::<Vec<_>>()})),
             "/2/users/by/username/sol_giveaway" => Response::json(200, &json!({"data": {"id": "22", "username": "sol_giveaway", "name": "SOL Giveaway", "created_at": iso(4), "description": "Official giveaway! 100x airdrop", "verified": false, "public_metrics": {"followers_count": 52000, "following_count": 3, "tweet_count": 12, "listed_count": 0}}})),
             "/2/users/22/tweets" => Response::json(200, &json!({"data": [{"id": "1", "text": "Send 1 SOL to the address below and we will send back 2 SOL! Double your SOL", "created_at": iso(0), "public_metrics": {"like_count": 2, "retweet_count": 0, "reply_count": 0}}]})),
+            "/2/users/by/username/limited" => Response::json(429, &json!({"title": "Too Many Requests"})).header("x-rate-limit-remaining", "0").header("x-rate-limit-reset", &(now.timestamp() + 900).to_string()),
             "/2/users/by/username/ghost" => Response::json(200, &json!({"errors": [{"title": "Not Found Error", "detail": "Could not find user with username: [ghost]."}]})),
             _ => Response::status(404),
         }
@@ -393,6 +394,8 @@ async fn x_profile_scan() {
     let r = engine.scan_x_profile("https://x.com/sol_giveaway", &NoProgress).await.unwrap();
     assert_eq!(r.verdict, Verdict::Scam, "{r:#?}");
     assert!(r.tags.contains(&"#GiveawayScam".to_string()));
+    let e = engine.scan_x_profile("limited", &NoProgress).await.unwrap_err();
+    assert!(e.is_retryable() && e.message.contains("UTC"), "{e:?}");
     let e = engine.scan_x_profile("ghost", &NoProgress).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent);
     let e = engine.scan_x_profile("not a handle!", &NoProgress).await.unwrap_err();

@@ -42,8 +42,10 @@ pub fn rate_limited(status: StatusCode, h: &HeaderMap) -> bool {
 }
 
 pub fn rate_limit_error(service: &str, h: &HeaderMap) -> ScanError {
+    // GitHub says `x-ratelimit-reset`, X says `x-rate-limit-reset`; both epoch seconds.
     let when = h
         .get("x-ratelimit-reset")
+        .or_else(|| h.get("x-rate-limit-reset"))
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok())
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
