@@ -2,6 +2,9 @@
 //! turn its per-file signals (and repository metadata) into checks.
 
 pub mod anchors;
+mod build_hooks;
+pub mod executables;
+mod obfuscation;
 pub mod classify;
 pub mod scam;
 pub mod scanner;

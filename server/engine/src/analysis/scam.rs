@@ -38,7 +38,7 @@ pub struct ScamFinding {
 }
 
 impl ScamFinding {
-    fn new(check: &'static str, severity: Severity, title: &str, path: &str, line: u32, detail: impl Into<String>) -> Self {
+    pub(super) fn new(check: &'static str, severity: Severity, title: &str, path: &str, line: u32, detail: impl Into<String>) -> Self {
         ScamFinding { check, severity, title: title.into(), path: path.into(), line, detail: detail.into() }
     }
 }
@@ -51,24 +51,20 @@ static APPROVE_ALL_LITERAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"setApprovalForAll\s*\(\s*["']?0x[0-9a-fA-F]{40}"#).expect("approval regex"));
 static RAW_IP_URL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"https?://(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})").expect("ip regex"));
-static CHARCODE_CHAIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"fromCharCode\s*\(\s*(?:\d+\s*,\s*){8,}").expect("charcode regex"));
-static OBF_IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"_0x[0-9a-f]{4,6}").expect("obf regex"));
-
-fn ident_byte(b: u8) -> bool {
+pub(super) fn ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'.'
 }
 
-fn comment_line(line: &[u8]) -> bool {
+pub(super) fn comment_line(line: &[u8]) -> bool {
     let t = line.trim_ascii_start();
     t.starts_with(b"//") || t.starts_with(b"#") || t.starts_with(b"*") || t.starts_with(b"/*") || t.starts_with(b"--")
 }
 
-fn contains(hay: &[u8], needle: &str) -> bool {
+pub(super) fn contains(hay: &[u8], needle: &str) -> bool {
     memchr::memmem::find(hay, needle.as_bytes()).is_some()
 }
 
-fn first(hits: &[(Sig, usize)], s: Sig) -> Option<usize> {
+pub(super) fn first(hits: &[(Sig, usize)], s: Sig) -> Option<usize> {
     hits.iter().find(|(x, _)| *x == s).map(|(_, p)| *p)
 }
 
@@ -159,7 +155,7 @@ pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)],
 
     // --- Obfuscation (eval-style tricks only exist in dynamic languages; a Rust binding
     // named `fromCharCode` is not a payload). Encoded blobs are checked everywhere.
-    obfuscation(path, kind, data, hits, counts, strong_exfil.is_some() || wallet.is_some(), &mut out);
+    super::obfuscation::obfuscation(path, kind, data, hits, counts, strong_exfil.is_some() || wallet.is_some(), &mut out);
 
     // --- Trojan Source: bidi controls have no business in code.
     if let Some(pos) = first(hits, Sig::Bidi) {
@@ -178,7 +174,7 @@ pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)],
     let name = classify::file_name(path);
     let build_script = name == "build.rs" && !path.split('/').any(|c| c == "src");
     if build_script || name == "setup.py" {
-        build_time(path, data, hits, &mut out);
+        super::build_hooks::build_time(path, data, hits, &mut out);
     }
 
     if is_test {
@@ -241,189 +237,10 @@ fn drainer(path: &str, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG],
     ));
 }
 
-fn obfuscation(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], exfil_or_wallet: bool, out: &mut Vec<ScamFinding>) {
-    let dynamic = matches!(kind, Kind::Code("JavaScript" | "TypeScript" | "Python" | "Shell" | "PHP" | "Ruby" | "Lua"));
-    let c = |s: Sig| if dynamic { counts[s as usize] } else { 0 };
-    const DECODERS: [&str; 12] = [
-        "atob(", "Buffer.from(", "unescape(", "fromCharCode", "decodeURIComponent(", "\\x", "base64", "b64decode",
-        "decompress", "marshal.loads", "codecs.decode", "rot13",
-    ];
-    // A call, not part of a longer name: `retrieval(`, `isFunction(`, `re.exec(` don't count.
-    let is_call = |pos: usize| pos == 0 || !ident_byte(data[pos - 1]);
-    let eval_decoded = hits.iter().filter(|(s, _)| dynamic && matches!(s, Sig::EvalLike | Sig::PyExec)).find(|&&(_, pos)| {
-        if !is_call(pos) {
-            return false;
-        }
-        let (_, line) = window(data, pos, 400, 0);
-        !comment_line(line) && DECODERS.iter().any(|d| contains(line, d))
-    });
-    let minified = classify::minified(path);
-    let mut reasons: Vec<(u32, String)> = Vec::new();
-    let mut severity = Severity::Medium;
-    if let Some(&(_, p)) = eval_decoded {
-        severity = Severity::Critical;
-        reasons.push((line_of(data, p), "runs code decoded at run time (eval/exec over decoded strings)".into()));
-    }
-    if let Some(&(_, p)) = hits.iter().find(|(s, _)| dynamic && *s == Sig::Packer) {
-        severity = severity.max(Severity::High);
-        reasons.push((line_of(data, p), "contains packed code (eval(function(p,a,c,k,e,...)))".into()));
-    }
-    if c(Sig::FromCharCode) >= 20 || hits.iter().any(|&(s, p)| dynamic && s == Sig::FromCharCode && CHARCODE_CHAIN.is_match(&data[p..(p + 200).min(data.len())])) {
-        severity = severity.max(Severity::High);
-        let p = first(hits, Sig::FromCharCode).unwrap_or(0);
-        reasons.push((line_of(data, p), "builds strings from character-code chains".into()));
-    }
-    if c(Sig::ObfuscatorIdent) >= 20 && OBF_IDENT.find_iter(data).take(20).count() >= 20 {
-        severity = severity.max(Severity::High);
-        let p = first(hits, Sig::ObfuscatorIdent).unwrap_or(0);
-        reasons.push((line_of(data, p), "uses javascript-obfuscator style _0x identifiers".into()));
-    }
-    if !minified {
-        if let Some((line, len)) = long_blob(data) {
-            reasons.push((line, format!("embeds a {len}-character encoded blob")));
-        }
-    }
-    if reasons.is_empty() {
-        return;
-    }
-    if exfil_or_wallet && severity >= Severity::High {
-        severity = Severity::Critical;
-    }
-    let line = reasons[0].0;
-    let text: Vec<String> = reasons.iter().map(|(l, r)| format!("{r} (line {l})")).collect();
-    out.push(ScamFinding::new(
-        "scam.obfuscation",
-        severity,
-        if severity == Severity::Critical { "Obfuscated code that runs hidden payloads" } else { "Obfuscated code" },
-        path,
-        line,
-        format!("{path} {}.", text.join("; ")),
-    ));
-}
-
-/// The longest base64/hex run on any long line, if it is long enough to hide a payload.
-/// Only lines of 1,500+ bytes are examined, so ordinary code costs one `memchr` pass.
-fn long_blob(data: &[u8]) -> Option<(u32, usize)> {
-    const MIN: usize = 1500;
-    let mut start = 0;
-    let mut line_no = 0u32;
-    for nl in memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len())) {
-        line_no += 1;
-        let line = &data[start..nl];
-        start = nl + 1;
-        if line.len() < MIN {
-            continue;
-        }
-        // Longest run of base64 characters that mixes letters and digits: a long decimal
-        // literal (a big-number test vector) is not a hidden payload.
-        let (mut run, mut best, mut best_end) = (0usize, 0usize, 0usize);
-        let (mut alpha, mut digit) = (false, false);
-        for (i, &b) in line.iter().enumerate() {
-            if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=' {
-                run += 1;
-                alpha |= b.is_ascii_alphabetic();
-                digit |= b.is_ascii_digit();
-                if run > best && alpha && digit {
-                    best = run;
-                    best_end = i;
-                }
-            } else {
-                run = 0;
-                alpha = false;
-                digit = false;
-            }
-        }
-        if best >= MIN {
-            let begin = best_end + 1 - best;
-            // Inline images and fonts are data, not hidden code.
-            let before = &line[begin.saturating_sub(40)..begin];
-            if contains(before, "base64,") {
-                continue;
-            }
-            return Some((line_no, best));
-        }
-    }
-    None
-}
-
-/// Network use by code that runs at build or install time. A URL in a string (an error
-/// message, a doc link) is not network use; an HTTP client, a raw socket or a download tool
-/// is. Downloading and piping into a shell is the critical case.
-fn build_time(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut Vec<ScamFinding>) {
-    let is_setup = path.ends_with("setup.py");
-    if is_setup && !contains(data, "cmdclass") {
-        return;
-    }
-    let code_line = |pos: usize| {
-        let (_, line) = window(data, pos, 300, 0);
-        !comment_line(line)
-    };
-    let client = hits.iter().find(|&&(s, pos)| s == Sig::NetworkUse && !data[pos..].starts_with(b"http") && code_line(pos)).map(|(_, p)| *p);
-    const TOOLS: [&str; 8] = ["curl ", "wget ", "\"curl\"", "\"wget\"", "curl.exe", "Invoke-WebRequest", "iwr ", "certutil"];
-    let tool = TOOLS.iter().filter_map(|t| memchr::memmem::find(data, t.as_bytes())).find(|&p| code_line(p));
-    let url = hits.iter().any(|&(s, pos)| s == Sig::NetworkUse && data[pos..].starts_with(b"http") && code_line(pos));
-    // Piped into a shell right where it is downloaded (same or neighbouring lines).
-    const SHELLS: [&str; 8] = ["| sh", "|sh", "| bash", "|bash", "\"sh\"", "\"bash\"", "\"powershell", "| iex"];
-    let shell = tool.is_some_and(|p| {
-        let (_, w) = window(data, p, 400, 2);
-        SHELLS.iter().any(|sh| contains(w, sh))
-    });
-    let downloads = tool.filter(|_| url);
-    let (sev, title, pos) = match (downloads, client) {
-        (Some(p), _) if shell => (Severity::Critical, "Build/install hook downloads and runs code", p),
-        (Some(p), _) | (None, Some(p)) => (Severity::High, "Build/install hook uses the network", p),
-        (None, None) => return,
-    };
-    let what = if is_setup { "setup.py overrides the install command and" } else { "build.rs (run on every `cargo build`)" };
-    out.push(ScamFinding::new(
-        "scam.install_scripts",
-        sev,
-        title,
-        path,
-        line_of(data, pos),
-        format!("{what} reaches the network (line {}){}.", line_of(data, pos), if sev == Severity::Critical { " and pipes what it downloads into a shell" } else { "" }),
-    ));
-}
-
-/// Committed executables, by magic number (extension alone is not trusted either way).
-pub fn executable(path: &str, data: &[u8]) -> Option<ScamFinding> {
-    let fmt = if data.starts_with(b"MZ") {
-        // "MZ" also starts ordinary text; a PE file points at its "PE\0\0" header from 0x3c.
-        let ext = classify::extension(path);
-        let pe_header = data.get(0x3c..0x40).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize).and_then(|off| data.get(off..off + 4)) == Some(b"PE\0\0");
-        if pe_header || (matches!(ext.as_str(), "exe" | "dll" | "scr" | "msi" | "sys" | "pif" | "cpl") && memchr::memchr(0, data).is_some()) {
-            "Windows executable"
-        } else {
-            return None;
-        }
-    } else if data.starts_with(b"\x7fELF") {
-        "Linux executable"
-    } else if data.starts_with(&[0xfe, 0xed, 0xfa, 0xce]) || data.starts_with(&[0xfe, 0xed, 0xfa, 0xcf]) || data.starts_with(&[0xce, 0xfa, 0xed, 0xfe]) || data.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) {
-        "macOS executable"
-    } else {
-        return None;
-    };
-    let in_tests = classify::test_path(path);
-    let severity = if in_tests {
-        Severity::Low
-    } else if fmt == "Windows executable" {
-        Severity::Critical
-    } else {
-        Severity::High
-    };
-    Some(ScamFinding::new(
-        "scam.executables",
-        severity,
-        if in_tests { "Executable in test fixtures" } else { "Ships a prebuilt executable" },
-        path,
-        0,
-        format!("{path} is a {fmt} committed to the repository; its behaviour can't be reviewed from source."),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::executables::executable;
     use crate::analysis::scanner::Scanner;
     use crate::tree::RepoFile;
 

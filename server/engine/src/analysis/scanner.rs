@@ -77,7 +77,7 @@ impl Scanner {
         if classify::vendored(path) {
             return Err("vendored third-party code".into());
         }
-        if let Some(found) = scam::executable(path, &f.data) {
+        if let Some(found) = super::executables::executable(path, &f.data) {
             binary.push(found);
             return Err("executable binary".into());
         }
