@@ -35,7 +35,9 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("content_scan");
     g.throughput(Throughput::Bytes(tree.total_bytes()));
     g.sample_size(20);
-    g.bench_function("scan_tree_all_cores", |b| b.iter(|| black_box(scanner.scan_tree(&tree, &|_, _| {}))));
+    g.bench_function("scan_tree_all_cores", |b| {
+        b.iter(|| black_box(scanner.scan_tree(&tree, &|_, _| {})))
+    });
     g.bench_function("scan_files_one_core", |b| {
         b.iter(|| {
             let mut bin = Vec::new();
@@ -44,7 +46,9 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    g.bench_function("fingerprint", |b| b.iter(|| black_box(aura_engine::fingerprint::fingerprint(&tree, &[]))));
+    g.bench_function("fingerprint", |b| {
+        b.iter(|| black_box(aura_engine::fingerprint::fingerprint(&tree, &[])))
+    });
     g.finish();
 }
 

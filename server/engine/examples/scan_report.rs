@@ -13,9 +13,16 @@ async fn main() {
         std::process::exit(2);
     };
     let tree = read_tree(std::path::Path::new(&dir), &Limits::default());
-    let meta = RepoMeta { source: "local directory".into(), now: chrono::Utc::now(), ..Default::default() };
+    let meta = RepoMeta {
+        source: "local directory".into(),
+        now: chrono::Utc::now(),
+        ..Default::default()
+    };
     match analyze(tree, meta, &dir, &NoProgress).await {
-        Ok(out) => println!("{}", serde_json::to_string_pretty(&out.result).unwrap_or_default()),
+        Ok(out) => println!(
+            "{}",
+            serde_json::to_string_pretty(&out.result).unwrap_or_default()
+        ),
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);

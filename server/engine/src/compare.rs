@@ -12,16 +12,44 @@ use crate::tree::FileTree;
 
 /// Words too generic to be a brand.
 const GENERIC: [&str; 24] = [
-    "bot", "app", "core", "sdk", "solana", "token", "wallet", "contract", "contracts", "program", "client", "server",
-    "api", "web", "dapp", "swap", "protocol", "sniper", "trading", "main", "master", "crypto", "frontend", "backend",
+    "bot",
+    "app",
+    "core",
+    "sdk",
+    "solana",
+    "token",
+    "wallet",
+    "contract",
+    "contracts",
+    "program",
+    "client",
+    "server",
+    "api",
+    "web",
+    "dapp",
+    "swap",
+    "protocol",
+    "sniper",
+    "trading",
+    "main",
+    "master",
+    "crypto",
+    "frontend",
+    "backend",
 ];
 
 /// Brand words of a repository name: `moonshot-bot` -> ["moonshot", "moonshotbot"].
 pub fn brand_words(repo_name: &str) -> Vec<String> {
     let lower = repo_name.to_ascii_lowercase();
-    let parts: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| p.len() >= 4 && !GENERIC.contains(p)).collect();
+    let parts: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| p.len() >= 4 && !GENERIC.contains(p))
+        .collect();
     let mut out: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
-    let joined: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let joined: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
     if joined.len() >= 4 && !GENERIC.contains(&joined.as_str()) && !out.contains(&joined) {
         out.push(joined);
     }
@@ -32,11 +60,18 @@ fn count_words(tree: &FileTree, words: &[String]) -> usize {
     if words.is_empty() {
         return 0;
     }
-    let ac = match aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(words) {
+    let ac = match aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
+    {
         Ok(a) => a,
         Err(_) => return 0,
     };
-    tree.files.iter().filter(|f| !f.truncated && !crate::analysis::classify::vendored(&f.path)).map(|f| ac.find_iter(&f.data).count()).sum()
+    tree.files
+        .iter()
+        .filter(|f| !f.truncated && !crate::analysis::classify::vendored(&f.path))
+        .map(|f| ac.find_iter(&f.data).count())
+        .sum()
 }
 
 pub struct Side<'a> {
@@ -57,13 +92,30 @@ pub fn compare(a: &Side, b: &Side) -> ScanResult {
         mask.clear();
     }
     let raw = similarity(&fingerprint(a.tree, &[]), &fingerprint(b.tree, &[]));
-    let sim = if mask.is_empty() { raw } else { similarity(&fingerprint(a.tree, &mask), &fingerprint(b.tree, &mask)) }.max(raw);
+    let sim = if mask.is_empty() {
+        raw
+    } else {
+        similarity(&fingerprint(a.tree, &mask), &fingerprint(b.tree, &mask))
+    }
+    .max(raw);
 
     // Shared files by normalised content (brand-masked, so renamed copies still match).
-    let a_hashes: HashSet<u64> = fingerprint_files(a.tree).map(|f| fingerprint::file_hash(&f.path, &f.data, &mask)).collect();
-    let b_files: Vec<_> = fingerprint_files(b.tree).filter(|f| f.data.len() >= 200).collect();
-    let shared: Vec<&str> = b_files.iter().filter(|f| a_hashes.contains(&fingerprint::file_hash(&f.path, &f.data, &mask))).map(|f| f.path.as_str()).collect();
-    let share = if b_files.is_empty() { 0.0 } else { shared.len() as f64 / b_files.len() as f64 };
+    let a_hashes: HashSet<u64> = fingerprint_files(a.tree)
+        .map(|f| fingerprint::file_hash(&f.path, &f.data, &mask))
+        .collect();
+    let b_files: Vec<_> = fingerprint_files(b.tree)
+        .filter(|f| f.data.len() >= 200)
+        .collect();
+    let shared: Vec<&str> = b_files
+        .iter()
+        .filter(|f| a_hashes.contains(&fingerprint::file_hash(&f.path, &f.data, &mask)))
+        .map(|f| f.path.as_str())
+        .collect();
+    let share = if b_files.is_empty() {
+        0.0
+    } else {
+        shared.len() as f64 / b_files.len() as f64
+    };
 
     let mut x = Assessment::default();
     let pct = (sim * 100.0).round();
@@ -78,25 +130,68 @@ pub fn compare(a: &Side, b: &Side) -> ScanResult {
         s if s >= 0.3 => (CheckStatus::Info, None),
         _ => (CheckStatus::Pass, None),
     };
-    x.check("compare.similarity", "Code similarity", st, ((1.0 - sim) * 60.0).round() as i32, format!("About {pct}% of {}'s normalised code shingles also appear in {}.{older}", b.name, a.name));
+    x.check(
+        "compare.similarity",
+        "Code similarity",
+        st,
+        ((1.0 - sim) * 60.0).round() as i32,
+        format!(
+            "About {pct}% of {}'s normalised code shingles also appear in {}.{older}",
+            b.name, a.name
+        ),
+    );
     if let Some(sev) = sev {
-        x.red("compare.similarity", sev, if sim >= 0.85 { format!("Near-copy of {}", a.name) } else { format!("Largely the same code as {}", a.name) }, format!("{pct}% estimated code overlap.{older}"));
+        x.red(
+            "compare.similarity",
+            sev,
+            if sim >= 0.85 {
+                format!("Near-copy of {}", a.name)
+            } else {
+                format!("Largely the same code as {}", a.name)
+            },
+            format!("{pct}% estimated code overlap.{older}"),
+        );
     }
     if sim >= 0.85 {
         x.tag("#Clone");
     } else if sim < 0.3 {
         x.tag("#Original");
-        x.green("compare.similarity", "Original code", format!("Only {pct}% overlap with {}.", a.name));
+        x.green(
+            "compare.similarity",
+            "Original code",
+            format!("Only {pct}% overlap with {}.", a.name),
+        );
     }
 
-    let list = shared.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-    let st = if share >= 0.5 { CheckStatus::Fail } else if share >= 0.2 { CheckStatus::Warn } else { CheckStatus::Pass };
+    let list = shared
+        .iter()
+        .take(5)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let st = if share >= 0.5 {
+        CheckStatus::Fail
+    } else if share >= 0.2 {
+        CheckStatus::Warn
+    } else {
+        CheckStatus::Pass
+    };
     x.check(
         "compare.shared_files",
         "Shared files",
         st,
         ((1.0 - share) * 30.0).round() as i32,
-        if shared.is_empty() { format!("No file of {} is a copy of one in {}.", b.name, a.name) } else { format!("{} of {} code files of {} are copies of files in {} (e.g. {list}).", shared.len(), b_files.len(), b.name, a.name) },
+        if shared.is_empty() {
+            format!("No file of {} is a copy of one in {}.", b.name, a.name)
+        } else {
+            format!(
+                "{} of {} code files of {} are copies of files in {} (e.g. {list}).",
+                shared.len(),
+                b_files.len(),
+                b.name,
+                a.name
+            )
+        },
     );
 
     let a_in_a = count_words(a.tree, &brand_a);
@@ -111,10 +206,21 @@ pub fn compare(a: &Side, b: &Side) -> ScanResult {
             -30,
             format!("{} is {}'s code with the name changed: \"{}\" appears {a_in_a} times in {} but {a_in_b} times in {}, replaced by \"{}\".", b.name, a.name, brand_a.first().cloned().unwrap_or_default(), a.name, b.name, brand_b.first().cloned().unwrap_or_default()),
         );
-        x.red("compare.branding", Severity::High, "Copy with renamed branding", format!("{} looks like {} re-branded.", b.name, a.name));
+        x.red(
+            "compare.branding",
+            Severity::High,
+            "Copy with renamed branding",
+            format!("{} looks like {} re-branded.", b.name, a.name),
+        );
         x.tag("#Rebranded");
     } else {
-        x.check("compare.branding", "Renamed branding", CheckStatus::Pass, 10, "No sign of a search-and-replace rebrand.");
+        x.check(
+            "compare.branding",
+            "Renamed branding",
+            CheckStatus::Pass,
+            10,
+            "No sign of a search-and-replace rebrand.",
+        );
     }
     scoring::finish(x, &format!("{} compared with {}", b.name, a.name))
 }
@@ -125,7 +231,10 @@ mod tests {
 
     #[test]
     fn brands() {
-        assert_eq!(brand_words("moonshot-bot"), vec!["moonshot".to_string(), "moonshotbot".to_string()]);
+        assert_eq!(
+            brand_words("moonshot-bot"),
+            vec!["moonshot".to_string(), "moonshotbot".to_string()]
+        );
         assert_eq!(brand_words("bot"), Vec::<String>::new());
     }
 }

@@ -95,7 +95,10 @@ impl fmt::Debug for EngineConfig {
 mod tests {
     #[test]
     fn debug_hides_tokens() {
-        let c = super::EngineConfig { github_token: Some("ghp_secretvalue".into()), ..Default::default() };
+        let c = super::EngineConfig {
+            github_token: Some("ghp_secretvalue".into()),
+            ..Default::default()
+        };
         let s = format!("{c:?}");
         assert!(!s.contains("ghp_secretvalue"));
         assert!(s.contains("<set>"));

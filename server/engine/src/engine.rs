@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{ai_wrapper, content, fake_stars, manifests, project, scanner::Scanner, trust};
+use crate::analysis::{
+    ai_wrapper, content, fake_stars, manifests, project, scanner::Scanner, trust,
+};
 use crate::compare::{self, Side};
 use crate::config::EngineConfig;
 use crate::error::ScanError;
@@ -50,20 +52,37 @@ impl Engine {
     }
 
     /// Fetch contents and metadata of a repository.
-    pub async fn fetch(&self, target: &RepoTarget, progress: &dyn ProgressSink) -> Result<(FileTree, RepoMeta), ScanError> {
+    pub async fn fetch(
+        &self,
+        target: &RepoTarget,
+        progress: &dyn ProgressSink,
+    ) -> Result<(FileTree, RepoMeta), ScanError> {
         let now = Utc::now();
         match target {
             RepoTarget::GitHub { owner, repo } => {
                 // Targets may be built directly rather than parsed: re-check the names that
                 // become API path segments.
-                if !crate::target::valid_github_owner(owner) || !crate::target::valid_github_repo(repo) {
-                    return Err(ScanError::permanent("Invalid GitHub owner or repository name."));
+                if !crate::target::valid_github_owner(owner)
+                    || !crate::target::valid_github_repo(repo)
+                {
+                    return Err(ScanError::permanent(
+                        "Invalid GitHub owner or repository name.",
+                    ));
                 }
-                let gh = GitHub::new(&self.cfg.github_api_url, self.cfg.github_token.clone(), self.cfg.allow_private_targets, self.cfg.limits.clone())?;
-                progress.progress(5, "Fetching repository metadata and source archive from GitHub");
+                let gh = GitHub::new(
+                    &self.cfg.github_api_url,
+                    self.cfg.github_token.clone(),
+                    self.cfg.allow_private_targets,
+                    self.cfg.limits.clone(),
+                )?;
+                progress.progress(
+                    5,
+                    "Fetching repository metadata and source archive from GitHub",
+                );
                 // Both at once: the archive streams while the API calls run. A metadata
                 // error (404, rate limit) wins, being the clearer message.
-                let (meta, tree) = tokio::join!(gh.metadata(owner, repo, now), gh.tarball(owner, repo));
+                let (meta, tree) =
+                    tokio::join!(gh.metadata(owner, repo, now), gh.tarball(owner, repo));
                 let meta = meta?;
                 let tree = tree?;
                 progress.progress(35, &format!("Downloaded {} files", tree.files.len()));
@@ -71,13 +90,20 @@ impl Engine {
             }
             RepoTarget::Git { url } => {
                 progress.progress(5, "Cloning repository");
-                let src = GitSource { allow_private: self.cfg.allow_private_targets, limits: self.cfg.limits.clone() };
+                let src = GitSource {
+                    allow_private: self.cfg.allow_private_targets,
+                    limits: self.cfg.limits.clone(),
+                };
                 src.fetch(url, now).await
             }
         }
     }
 
-    pub async fn scan_repo(&self, target: &RepoTarget, progress: &dyn ProgressSink) -> Result<RepoOutcome, ScanError> {
+    pub async fn scan_repo(
+        &self,
+        target: &RepoTarget,
+        progress: &dyn ProgressSink,
+    ) -> Result<RepoOutcome, ScanError> {
         let started = std::time::Instant::now();
         progress.progress(1, "Scan started");
         let (tree, meta) = match self.fetch(target, progress).await {
@@ -88,14 +114,24 @@ impl Engine {
             }
         };
         tracing::debug!(target = %target, files = tree.files.len(), bytes = tree.total_bytes(), skipped = tree.skipped.len(), "repository fetched");
-        progress.progress(40, &format!("Scanning {} files for secrets and scam patterns", tree.files.len()));
+        progress.progress(
+            40,
+            &format!(
+                "Scanning {} files for secrets and scam patterns",
+                tree.files.len()
+            ),
+        );
         let outcome = analyze(tree, meta, &target.display_name(), progress).await?;
         tracing::info!(target = %target, score = outcome.result.score, verdict = outcome.result.verdict.as_str(), ms = started.elapsed().as_millis() as u64, "repository scanned");
         progress.progress(100, "Scan complete");
         Ok(outcome)
     }
 
-    pub async fn scan_x_profile(&self, handle: &str, progress: &dyn ProgressSink) -> Result<ScanResult, ScanError> {
+    pub async fn scan_x_profile(
+        &self,
+        handle: &str,
+        progress: &dyn ProgressSink,
+    ) -> Result<ScanResult, ScanError> {
         let handle = crate::target::parse_x_handle(handle)?;
         progress.progress(5, "Fetching X profile");
         let (user, tweets) = x_profile::fetch(&self.cfg, &handle).await?;
@@ -105,16 +141,39 @@ impl Engine {
         Ok(r)
     }
 
-    pub async fn compare(&self, a: &RepoTarget, b: &RepoTarget, progress: &dyn ProgressSink) -> Result<ScanResult, ScanError> {
+    pub async fn compare(
+        &self,
+        a: &RepoTarget,
+        b: &RepoTarget,
+        progress: &dyn ProgressSink,
+    ) -> Result<ScanResult, ScanError> {
         progress.progress(2, "Fetching both repositories");
         let quiet = NoProgress;
         let (ra, rb) = tokio::join!(self.fetch(a, &quiet), self.fetch(b, &quiet));
         let (ta, ma) = ra?;
         let (tb, mb) = rb?;
         progress.progress(60, "Comparing code");
-        let (na, nb, rna, rnb) = (a.display_name(), b.display_name(), a.repo_name(), b.repo_name());
+        let (na, nb, rna, rnb) = (
+            a.display_name(),
+            b.display_name(),
+            a.repo_name(),
+            b.repo_name(),
+        );
         let result = tokio::task::spawn_blocking(move || {
-            compare::compare(&Side { name: na, repo_name: rna, tree: &ta, meta: &ma }, &Side { name: nb, repo_name: rnb, tree: &tb, meta: &mb })
+            compare::compare(
+                &Side {
+                    name: na,
+                    repo_name: rna,
+                    tree: &ta,
+                    meta: &ma,
+                },
+                &Side {
+                    name: nb,
+                    repo_name: rnb,
+                    tree: &tb,
+                    meta: &mb,
+                },
+            )
         })
         .await
         .map_err(|_| ScanError::transient("Comparison failed unexpectedly."))?;
@@ -126,7 +185,12 @@ impl Engine {
 /// Run every analysis over fetched contents and metadata. Public so tests, benches and
 /// the orchestration can analyse trees they already have. Fingerprints are not
 /// brand-masked: the orchestration's index compares against anything scanned before.
-pub async fn analyze(tree: FileTree, meta: RepoMeta, display: &str, progress: &dyn ProgressSink) -> Result<RepoOutcome, ScanError> {
+pub async fn analyze(
+    tree: FileTree,
+    meta: RepoMeta,
+    display: &str,
+    progress: &dyn ProgressSink,
+) -> Result<RepoOutcome, ScanError> {
     let tree = Arc::new(tree);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
     let t2 = tree.clone();
@@ -164,5 +228,8 @@ pub async fn analyze(tree: FileTree, meta: RepoMeta, display: &str, progress: &d
     a.merge(ai_wrapper::assess(&ai_wrapper::signal(&facts, &report)));
     a.merge(content::coverage(&report, tree.incomplete));
     progress.progress(95, "Scoring");
-    Ok(RepoOutcome { result: scoring::finish(a, display), fingerprint: fp })
+    Ok(RepoOutcome {
+        result: scoring::finish(a, display),
+        fingerprint: fp,
+    })
 }

@@ -26,10 +26,16 @@ impl fmt::Display for ScanError {
 
 impl ScanError {
     pub fn transient(message: impl Into<String>) -> Self {
-        ScanError { kind: ErrorKind::Transient, message: message.into() }
+        ScanError {
+            kind: ErrorKind::Transient,
+            message: message.into(),
+        }
     }
     pub fn permanent(message: impl Into<String>) -> Self {
-        ScanError { kind: ErrorKind::Permanent, message: message.into() }
+        ScanError {
+            kind: ErrorKind::Permanent,
+            message: message.into(),
+        }
     }
     pub fn is_retryable(&self) -> bool {
         self.kind == ErrorKind::Transient
@@ -46,11 +52,13 @@ impl From<crate::netguard::NetGuardError> for ScanError {
     fn from(e: crate::netguard::NetGuardError) -> Self {
         use crate::netguard::NetGuardError::*;
         match e {
-            Resolve { host, .. } => ScanError::transient(format!("Could not look up {host}; try again later.")),
-            // Don't echo the internal address back to the caller.
-            Forbidden { host, .. } => {
-                ScanError::permanent(format!("{host} is not a public address; it cannot be scanned."))
+            Resolve { host, .. } => {
+                ScanError::transient(format!("Could not look up {host}; try again later."))
             }
+            // Don't echo the internal address back to the caller.
+            Forbidden { host, .. } => ScanError::permanent(format!(
+                "{host} is not a public address; it cannot be scanned."
+            )),
             other => ScanError::permanent(other.to_string()),
         }
     }

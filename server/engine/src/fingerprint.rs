@@ -37,11 +37,16 @@ mod b64_u32 {
     }
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
         let s = String::deserialize(d)?;
-        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(s.as_bytes()).map_err(serde::de::Error::custom)?;
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(s.as_bytes())
+            .map_err(serde::de::Error::custom)?;
         if bytes.len() % 4 != 0 {
             return Err(serde::de::Error::custom("bad sketch length"));
         }
-        Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
     }
 }
 
@@ -137,14 +142,26 @@ fn winnow(toks: &[u64], into: &mut Vec<u64>) {
     if toks.len() < K {
         return;
     }
-    let shingles: Vec<u64> = toks.windows(K).map(|w| w.iter().fold(0u64, |h, t| h.rotate_left(7) ^ t).wrapping_mul(0x100000001b3)).collect();
+    let shingles: Vec<u64> = toks
+        .windows(K)
+        .map(|w| {
+            w.iter()
+                .fold(0u64, |h, t| h.rotate_left(7) ^ t)
+                .wrapping_mul(0x100000001b3)
+        })
+        .collect();
     if shingles.len() < W {
         into.extend(shingles.iter().min());
         return;
     }
     let mut last = None;
     for (i, w) in shingles.windows(W).enumerate() {
-        let (j, m) = w.iter().enumerate().min_by_key(|(_, v)| **v).map(|(j, v)| (i + j, *v)).unwrap_or((i, w[0]));
+        let (j, m) = w
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, v)| **v)
+            .map(|(j, v)| (i + j, *v))
+            .unwrap_or((i, w[0]));
         if last != Some(j) {
             into.push(m);
             last = Some(j);
@@ -169,16 +186,28 @@ fn minhash(set: &[u64], slots: usize) -> Vec<u32> {
 
 /// Files that count as the project's code for fingerprinting.
 pub fn fingerprint_files(tree: &FileTree) -> impl Iterator<Item = &crate::tree::RepoFile> {
-    tree.files.iter().filter(|f| !f.truncated && !classify::vendored(&f.path) && !classify::lockfile(&f.path) && matches!(classify::kind_of(&f.path), Kind::Code(_)))
+    tree.files.iter().filter(|f| {
+        !f.truncated
+            && !classify::vendored(&f.path)
+            && !classify::lockfile(&f.path)
+            && matches!(classify::kind_of(&f.path), Kind::Code(_))
+    })
 }
 
 pub fn hash_comments(path: &str) -> bool {
-    matches!(classify::kind_of(path), Kind::Code("Python" | "Ruby" | "Shell" | "Elixir"))
+    matches!(
+        classify::kind_of(path),
+        Kind::Code("Python" | "Ruby" | "Shell" | "Elixir")
+    )
 }
 
 /// Hash of a file's normalised tokens (whitespace/comment changes don't matter).
 pub fn file_hash(path: &str, data: &[u8], mask: &[String]) -> u64 {
-    tokens(data, hash_comments(path), mask).iter().fold(0xcbf29ce484222325u64, |h, t| (h ^ t).wrapping_mul(0x100000001b3))
+    tokens(data, hash_comments(path), mask)
+        .iter()
+        .fold(0xcbf29ce484222325u64, |h, t| {
+            (h ^ t).wrapping_mul(0x100000001b3)
+        })
 }
 
 pub fn fingerprint(tree: &FileTree, mask: &[String]) -> Fingerprint {
@@ -194,13 +223,21 @@ pub fn fingerprint(tree: &FileTree, mask: &[String]) -> Fingerprint {
         total += toks.len() as u64;
         files += 1;
         winnow(&toks, &mut shingles);
-        file_hashes.push(toks.iter().fold(0xcbf29ce484222325u64, |h, t| (h ^ t).wrapping_mul(0x100000001b3)));
+        file_hashes.push(toks.iter().fold(0xcbf29ce484222325u64, |h, t| {
+            (h ^ t).wrapping_mul(0x100000001b3)
+        }));
     }
     shingles.sort_unstable();
     shingles.dedup();
     file_hashes.sort_unstable();
     file_hashes.dedup();
-    Fingerprint { v: 1, tokens: total, files, code: minhash(&shingles, SLOTS), file_set: minhash(&file_hashes, FILE_SLOTS) }
+    Fingerprint {
+        v: 1,
+        tokens: total,
+        files,
+        code: minhash(&shingles, SLOTS),
+        file_set: minhash(&file_hashes, FILE_SLOTS),
+    }
 }
 
 impl Fingerprint {
@@ -216,7 +253,9 @@ impl Fingerprint {
             .enumerate()
             .filter(|(_, band)| band.iter().any(|&v| v != EMPTY))
             .map(|(i, band)| {
-                let h = band.iter().fold(0xcbf29ce484222325u64, |h, v| (h ^ *v as u64).wrapping_mul(0x100000001b3));
+                let h = band.iter().fold(0xcbf29ce484222325u64, |h, v| {
+                    (h ^ *v as u64).wrapping_mul(0x100000001b3)
+                });
                 format!("{i}:{h:016x}")
             })
             .collect()
@@ -282,7 +321,20 @@ mod tests {
         let b = fingerprint(&tree(&[("lib/x.js", code(1)), ("lib/y.js", code(2))]), &[]);
         assert!(similarity(&a, &b) > 0.95);
         assert!(file_similarity(&a, &b) > 0.95);
-        let c = fingerprint(&tree(&[("src/z.py", "import os\n".repeat(3) + &(0..80).map(|i| format!("def f{i}(x):\n    return [y for y in range(x) if y % {i} == 0]\n")).collect::<String>())]), &[]);
+        let c = fingerprint(
+            &tree(&[(
+                "src/z.py",
+                "import os\n".repeat(3)
+                    + &(0..80)
+                        .map(|i| {
+                            format!(
+                                "def f{i}(x):\n    return [y for y in range(x) if y % {i} == 0]\n"
+                            )
+                        })
+                        .collect::<String>(),
+            )]),
+            &[],
+        );
         assert!(similarity(&a, &c) < 0.1);
         let keys_a = a.index_keys();
         assert_eq!(keys_a.len(), SLOTS / 4);

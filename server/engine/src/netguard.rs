@@ -48,7 +48,8 @@ fn v6_forbidden(ip: Ipv6Addr) -> bool {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return v4_forbidden(v4);
     }
-    let embedded = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    let embedded =
+        |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
     if s[0..6] == [0, 0, 0, 0, 0, 0] && !ip.is_unspecified() && !ip.is_loopback() {
         return v4_forbidden(embedded(s[6], s[7]));
     }
@@ -80,7 +81,9 @@ pub fn is_forbidden_ip(ip: IpAddr) -> bool {
 }
 
 fn strip_brackets(host: &str) -> &str {
-    host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host)
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
 }
 
 /// Resolve `host` and return its addresses, refusing the whole host when any address is
@@ -93,20 +96,31 @@ pub async fn resolve_checked(
     let bare = strip_brackets(host);
     if let Ok(ip) = bare.parse::<IpAddr>() {
         if !allow_private && is_forbidden_ip(ip) {
-            return Err(NetGuardError::Forbidden { host: host.to_string(), ip });
+            return Err(NetGuardError::Forbidden {
+                host: host.to_string(),
+                ip,
+            });
         }
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
         .await
-        .map_err(|e| NetGuardError::Resolve { host: host.to_string(), message: e.to_string() })?
+        .map_err(|e| NetGuardError::Resolve {
+            host: host.to_string(),
+            message: e.to_string(),
+        })?
         .collect();
     if addrs.is_empty() {
-        return Err(NetGuardError::NoAddresses { host: host.to_string() });
+        return Err(NetGuardError::NoAddresses {
+            host: host.to_string(),
+        });
     }
     if !allow_private {
         if let Some(bad) = addrs.iter().find(|a| is_forbidden_ip(a.ip())) {
-            return Err(NetGuardError::Forbidden { host: host.to_string(), ip: bad.ip() });
+            return Err(NetGuardError::Forbidden {
+                host: host.to_string(),
+                ip: bad.ip(),
+            });
         }
     }
     Ok(addrs)
@@ -118,10 +132,16 @@ pub fn check_url_host(url: &url::Url, allow_private: bool) -> Result<(), NetGuar
     match url.host() {
         None => Err(NetGuardError::NoHost),
         Some(url::Host::Ipv4(ip)) if !allow_private && is_forbidden_ip(IpAddr::V4(ip)) => {
-            Err(NetGuardError::Forbidden { host: ip.to_string(), ip: IpAddr::V4(ip) })
+            Err(NetGuardError::Forbidden {
+                host: ip.to_string(),
+                ip: IpAddr::V4(ip),
+            })
         }
         Some(url::Host::Ipv6(ip)) if !allow_private && is_forbidden_ip(IpAddr::V6(ip)) => {
-            Err(NetGuardError::Forbidden { host: ip.to_string(), ip: IpAddr::V6(ip) })
+            Err(NetGuardError::Forbidden {
+                host: ip.to_string(),
+                ip: IpAddr::V6(ip),
+            })
         }
         Some(_) => Ok(()),
     }
@@ -192,12 +212,42 @@ mod tests {
     #[test]
     fn forbidden_ranges() {
         for s in [
-            "127.0.0.1", "127.255.0.9", "0.0.0.0", "0.1.2.3", "10.1.2.3", "172.16.0.1", "172.31.255.255",
-            "192.168.1.1", "169.254.169.254", "100.64.0.1", "100.127.255.255", "224.0.0.1", "239.1.1.1",
-            "255.255.255.255", "240.0.0.1", "192.0.2.5", "198.51.100.7", "203.0.113.9", "198.18.0.1",
-            "192.0.0.8", "::", "::1", "fe80::1", "febf::1", "fc00::1", "fd12:3456::1", "ff02::1",
-            "2001:db8::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1",
-            "::127.0.0.1", "64:ff9b::a9fe:a9fe", "2002:7f00:1::1", "2001:0:4136:e378::1", "fec0::1",
+            "127.0.0.1",
+            "127.255.0.9",
+            "0.0.0.0",
+            "0.1.2.3",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.127.255.255",
+            "224.0.0.1",
+            "239.1.1.1",
+            "255.255.255.255",
+            "240.0.0.1",
+            "192.0.2.5",
+            "198.51.100.7",
+            "203.0.113.9",
+            "198.18.0.1",
+            "192.0.0.8",
+            "::",
+            "::1",
+            "fe80::1",
+            "febf::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "ff02::1",
+            "2001:db8::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "::ffff:10.0.0.1",
+            "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "fec0::1",
         ] {
             assert!(is_forbidden_ip(ip(s)), "{s} must be forbidden");
         }
@@ -206,9 +256,19 @@ mod tests {
     #[test]
     fn public_ranges() {
         for s in [
-            "140.82.112.3", "8.8.8.8", "1.1.1.1", "172.32.0.1", "172.15.255.255", "100.128.0.1",
-            "100.63.255.255", "169.253.1.1", "2606:4700::1111", "2a00:1450:4001::200e",
-            "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:0808:0808::1",
+            "140.82.112.3",
+            "8.8.8.8",
+            "1.1.1.1",
+            "172.32.0.1",
+            "172.15.255.255",
+            "100.128.0.1",
+            "100.63.255.255",
+            "169.253.1.1",
+            "2606:4700::1111",
+            "2a00:1450:4001::200e",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+            "2002:0808:0808::1",
         ] {
             assert!(!is_forbidden_ip(ip(s)), "{s} must be allowed");
         }

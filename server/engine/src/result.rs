@@ -153,9 +153,20 @@ mod tests {
             verdict: Verdict::Dyor,
             summary: "s".into(),
             tags: vec!["#HasTests".into()],
-            red_flags: vec![Flag { id: "x".into(), severity: Severity::Critical, title: "t".into(), detail: "d".into() }],
+            red_flags: vec![Flag {
+                id: "x".into(),
+                severity: Severity::Critical,
+                title: "t".into(),
+                detail: "d".into(),
+            }],
             green_flags: vec![],
-            checks: vec![Check { id: "c".into(), name: "n".into(), status: CheckStatus::Warn, points: -3, detail: "d".into() }],
+            checks: vec![Check {
+                id: "c".into(),
+                name: "n".into(),
+                status: CheckStatus::Warn,
+                points: -3,
+                detail: "d".into(),
+            }],
         };
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(

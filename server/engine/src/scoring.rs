@@ -15,14 +15,43 @@ pub struct Assessment {
 }
 
 impl Assessment {
-    pub fn check(&mut self, id: &str, name: &str, status: CheckStatus, points: i32, detail: impl Into<String>) {
-        self.checks.push(Check { id: id.into(), name: name.into(), status, points, detail: detail.into() });
+    pub fn check(
+        &mut self,
+        id: &str,
+        name: &str,
+        status: CheckStatus,
+        points: i32,
+        detail: impl Into<String>,
+    ) {
+        self.checks.push(Check {
+            id: id.into(),
+            name: name.into(),
+            status,
+            points,
+            detail: detail.into(),
+        });
     }
-    pub fn red(&mut self, id: &str, severity: Severity, title: impl Into<String>, detail: impl Into<String>) {
-        self.red_flags.push(Flag { id: id.into(), severity, title: title.into(), detail: detail.into() });
+    pub fn red(
+        &mut self,
+        id: &str,
+        severity: Severity,
+        title: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.red_flags.push(Flag {
+            id: id.into(),
+            severity,
+            title: title.into(),
+            detail: detail.into(),
+        });
     }
     pub fn green(&mut self, id: &str, title: impl Into<String>, detail: impl Into<String>) {
-        self.green_flags.push(Flag { id: id.into(), severity: Severity::Info, title: title.into(), detail: detail.into() });
+        self.green_flags.push(Flag {
+            id: id.into(),
+            severity: Severity::Info,
+            title: title.into(),
+            detail: detail.into(),
+        });
     }
     pub fn tag(&mut self, t: &str) {
         debug_assert!(t.starts_with('#'));
@@ -66,7 +95,11 @@ pub fn finish(mut a: Assessment, subject: &str) -> ScanResult {
 }
 
 fn summarise(subject: &str, score: u8, verdict: Verdict, a: &Assessment) -> String {
-    let passed = a.checks.iter().filter(|c| c.status == CheckStatus::Pass).count();
+    let passed = a
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Pass)
+        .count();
     let total = a.checks.len();
     let head = match verdict {
         Verdict::Scam => "Likely scam",
@@ -74,7 +107,8 @@ fn summarise(subject: &str, score: u8, verdict: Verdict, a: &Assessment) -> Stri
         Verdict::Dyor => "Do your own research",
         Verdict::Safu => "Looks legitimate",
     };
-    let mut s = format!("{head}: {subject} scores {score}/100 ({passed} of {total} checks passed).");
+    let mut s =
+        format!("{head}: {subject} scores {score}/100 ({passed} of {total} checks passed).");
     let worst: Vec<&str> = a
         .red_flags
         .iter()
@@ -87,7 +121,12 @@ fn summarise(subject: &str, score: u8, verdict: Verdict, a: &Assessment) -> Stri
     } else if let Some(f) = a.red_flags.first() {
         s.push_str(&format!(" Watch: {}.", f.title));
     }
-    let good: Vec<&str> = a.green_flags.iter().take(3).map(|f| f.title.as_str()).collect();
+    let good: Vec<&str> = a
+        .green_flags
+        .iter()
+        .take(3)
+        .map(|f| f.title.as_str())
+        .collect();
     if !good.is_empty() && verdict != Verdict::Scam {
         s.push_str(&format!(" Strengths: {}.", good.join("; ")));
     }
@@ -131,7 +170,10 @@ mod tests {
         a.red("m", Severity::Medium, "med", "");
         let r = finish(a, "s");
         let sev: Vec<Severity> = r.red_flags.iter().map(|f| f.severity).collect();
-        assert_eq!(sev, vec![Severity::Critical, Severity::Medium, Severity::Low]);
+        assert_eq!(
+            sev,
+            vec![Severity::Critical, Severity::Medium, Severity::Low]
+        );
         assert_eq!(r.verdict, Verdict::Scam); // score 0 < 20
     }
 }

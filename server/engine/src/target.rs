@@ -60,7 +60,11 @@ impl RepoTarget {
     pub fn normalized(&self) -> String {
         match self {
             RepoTarget::GitHub { owner, repo } => {
-                format!("{}/{}", owner.to_ascii_lowercase(), repo.to_ascii_lowercase())
+                format!(
+                    "{}/{}",
+                    owner.to_ascii_lowercase(),
+                    repo.to_ascii_lowercase()
+                )
             }
             RepoTarget::Git { url } => {
                 let mut s = format!("{}://", url.scheme());
@@ -83,9 +87,20 @@ impl RepoTarget {
         match self {
             RepoTarget::GitHub { owner, repo } => format!("{owner}/{repo}"),
             RepoTarget::Git { url } => {
-                let segs: Vec<&str> =
-                    url.path().trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
-                let tail = segs.iter().rev().take(2).rev().cloned().collect::<Vec<_>>().join("/");
+                let segs: Vec<&str> = url
+                    .path()
+                    .trim_matches('/')
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                let tail = segs
+                    .iter()
+                    .rev()
+                    .take(2)
+                    .rev()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("/");
                 tail.strip_suffix(".git").unwrap_or(&tail).to_string()
             }
         }
@@ -96,8 +111,16 @@ impl RepoTarget {
         match self {
             RepoTarget::GitHub { repo, .. } => repo.clone(),
             RepoTarget::Git { url } => {
-                let last = url.path().trim_matches('/').rsplit('/').next().unwrap_or("").to_string();
-                last.strip_suffix(".git").map(str::to_string).unwrap_or(last)
+                let last = url
+                    .path()
+                    .trim_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                last.strip_suffix(".git")
+                    .map(str::to_string)
+                    .unwrap_or(last)
             }
         }
     }
@@ -156,11 +179,15 @@ pub fn valid_github_repo(s: &str) -> bool {
         && s.len() <= MAX_REPO
         && s != "."
         && s != ".."
-        && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-')
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-')
 }
 
 fn strip_git_suffix(s: &str) -> &str {
-    if s.len() > 4 && s.is_char_boundary(s.len() - 4) && s[s.len() - 4..].eq_ignore_ascii_case(".git") {
+    if s.len() > 4
+        && s.is_char_boundary(s.len() - 4)
+        && s[s.len() - 4..].eq_ignore_ascii_case(".git")
+    {
         &s[..s.len() - 4]
     } else {
         s
@@ -175,7 +202,10 @@ fn github_pair(owner: &str, repo: &str) -> Result<RepoTarget, TargetError> {
     if !valid_github_repo(repo) {
         return Err(TargetError::BadRepo);
     }
-    Ok(RepoTarget::GitHub { owner: owner.to_string(), repo: repo.to_string() })
+    Ok(RepoTarget::GitHub {
+        owner: owner.to_string(),
+        repo: repo.to_string(),
+    })
 }
 
 /// A host that could be public: a DNS name with at least one dot, not an IP literal and not
@@ -185,8 +215,15 @@ fn public_dns_name(host: &str) -> bool {
     if h.is_empty() || h.len() > 253 || !h.contains('.') {
         return false;
     }
-    const LOCAL_SUFFIXES: [&str; 7] =
-        [".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet", ".corp"];
+    const LOCAL_SUFFIXES: [&str; 7] = [
+        ".localhost",
+        ".local",
+        ".internal",
+        ".lan",
+        ".home.arpa",
+        ".intranet",
+        ".corp",
+    ];
     if h == "localhost" || LOCAL_SUFFIXES.iter().any(|s| h.ends_with(s)) {
         return false;
     }
@@ -201,7 +238,9 @@ fn public_dns_name(host: &str) -> bool {
             return false;
         }
     }
-    labels.last().is_some_and(|tld| !tld.bytes().all(|c| c.is_ascii_digit()))
+    labels
+        .last()
+        .is_some_and(|tld| !tld.bytes().all(|c| c.is_ascii_digit()))
 }
 
 fn valid_path_segment(s: &str) -> bool {
@@ -209,7 +248,8 @@ fn valid_path_segment(s: &str) -> bool {
         && s.len() <= 100
         && s != "."
         && s != ".."
-        && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'~'))
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'~'))
 }
 
 /// Parse a pasted repository address. See the module docs for the accepted forms.
@@ -237,7 +277,10 @@ pub fn parse_repo_target(input: &str) -> Result<RepoTarget, TargetError> {
     }
     // The raw path, before the URL parser resolved dot segments or percent escapes: refuse
     // anything the parser would have rewritten.
-    let raw_path = s.split("://").nth(1).and_then(|rest| rest.find('/').map(|i| &rest[i..]));
+    let raw_path = s
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.find('/').map(|i| &rest[i..]));
     if let Some(rp) = raw_path {
         if rp.contains("/./") || rp.contains("/../") || rp.contains('%') || rp.contains('\\') {
             return Err(TargetError::BadPath);
@@ -264,7 +307,9 @@ pub fn parse_repo_target(input: &str) -> Result<RepoTarget, TargetError> {
     if !public_dns_name(&host) {
         return Err(TargetError::BadHost);
     }
-    if segs.is_empty() || segs.len() > MAX_PATH_SEGMENTS || !segs.iter().all(|s| valid_path_segment(s))
+    if segs.is_empty()
+        || segs.len() > MAX_PATH_SEGMENTS
+        || !segs.iter().all(|s| valid_path_segment(s))
     {
         return Err(TargetError::BadPath);
     }
@@ -313,17 +358,38 @@ mod tests {
     use super::*;
 
     fn gh(o: &str, r: &str) -> RepoTarget {
-        RepoTarget::GitHub { owner: o.into(), repo: r.into() }
+        RepoTarget::GitHub {
+            owner: o.into(),
+            repo: r.into(),
+        }
     }
 
     #[test]
     fn github_forms() {
-        assert_eq!(parse_repo_target("https://github.com/coral-xyz/anchor").unwrap(), gh("coral-xyz", "anchor"));
-        assert_eq!(parse_repo_target("https://github.com/coral-xyz/anchor.git").unwrap(), gh("coral-xyz", "anchor"));
-        assert_eq!(parse_repo_target("https://github.com/coral-xyz/anchor/").unwrap(), gh("coral-xyz", "anchor"));
-        assert_eq!(parse_repo_target(" https://GitHub.com/Coral-XYZ/Anchor ").unwrap(), gh("Coral-XYZ", "Anchor"));
-        assert_eq!(parse_repo_target("coral-xyz/anchor").unwrap(), gh("coral-xyz", "anchor"));
-        assert_eq!(parse_repo_target("solana-labs/solana-web3.js").unwrap(), gh("solana-labs", "solana-web3.js"));
+        assert_eq!(
+            parse_repo_target("https://github.com/coral-xyz/anchor").unwrap(),
+            gh("coral-xyz", "anchor")
+        );
+        assert_eq!(
+            parse_repo_target("https://github.com/coral-xyz/anchor.git").unwrap(),
+            gh("coral-xyz", "anchor")
+        );
+        assert_eq!(
+            parse_repo_target("https://github.com/coral-xyz/anchor/").unwrap(),
+            gh("coral-xyz", "anchor")
+        );
+        assert_eq!(
+            parse_repo_target(" https://GitHub.com/Coral-XYZ/Anchor ").unwrap(),
+            gh("Coral-XYZ", "Anchor")
+        );
+        assert_eq!(
+            parse_repo_target("coral-xyz/anchor").unwrap(),
+            gh("coral-xyz", "anchor")
+        );
+        assert_eq!(
+            parse_repo_target("solana-labs/solana-web3.js").unwrap(),
+            gh("solana-labs", "solana-web3.js")
+        );
         assert_eq!(parse_repo_target("a/b_c.d-e").unwrap(), gh("a", "b_c.d-e"));
         assert_eq!(parse_repo_target("a/B.GIT").unwrap(), gh("a", "B"));
         assert!(parse_repo_target("a/b.git.git").is_err());
@@ -331,7 +397,10 @@ mod tests {
 
     #[test]
     fn normalized_forms() {
-        assert_eq!(parse_repo_target("Coral-XYZ/Anchor").unwrap().normalized(), "coral-xyz/anchor");
+        assert_eq!(
+            parse_repo_target("Coral-XYZ/Anchor").unwrap().normalized(),
+            "coral-xyz/anchor"
+        );
         let t = parse_repo_target("https://GitLab.com/group/sub/proj.git/").unwrap();
         assert_eq!(t.normalized(), "https://gitlab.com/group/sub/proj");
         assert_eq!(t.display_name(), "sub/proj");
@@ -343,14 +412,36 @@ mod tests {
     #[test]
     fn rejects_bad_github_names() {
         for bad in [
-            "-abc/repo", "abc-/repo", "a--b/repo", "a_b/repo", "abc/.", "abc/..", "abc/", "/repo",
-            "abc/re po", "abc/re$po", "a/b/c", "https://github.com/a", "https://github.com/a/b/tree/main",
-            "https://github.com/a/b?tab=readme", "https://github.com/a/b#x", "https://github.com:8443/a/b",
-            "https://user:pw@github.com/a/b", "http://github.com/a/b", "git@github.com:a/b.git",
-            "ssh://git@github.com/a/b", "file:///etc/passwd", "github.com/a/b", "",
-            "abcdefghijabcdefghijabcdefghijabcdefghij/repo", "a/.git",
+            "-abc/repo",
+            "abc-/repo",
+            "a--b/repo",
+            "a_b/repo",
+            "abc/.",
+            "abc/..",
+            "abc/",
+            "/repo",
+            "abc/re po",
+            "abc/re$po",
+            "a/b/c",
+            "https://github.com/a",
+            "https://github.com/a/b/tree/main",
+            "https://github.com/a/b?tab=readme",
+            "https://github.com/a/b#x",
+            "https://github.com:8443/a/b",
+            "https://user:pw@github.com/a/b",
+            "http://github.com/a/b",
+            "git@github.com:a/b.git",
+            "ssh://git@github.com/a/b",
+            "file:///etc/passwd",
+            "github.com/a/b",
+            "",
+            "abcdefghijabcdefghijabcdefghijabcdefghij/repo",
+            "a/.git",
         ] {
-            assert!(parse_repo_target(bad).is_err(), "{bad:?} should be rejected");
+            assert!(
+                parse_repo_target(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
         let long_repo = format!("a/{}", "r".repeat(101));
         assert!(parse_repo_target(&long_repo).is_err());
@@ -361,22 +452,44 @@ mod tests {
         let t = parse_repo_target("https://codeberg.org/forgejo/forgejo").unwrap();
         assert!(matches!(t, RepoTarget::Git { .. }));
         for bad in [
-            "https://127.0.0.1/a/b", "https://[::1]/a/b", "https://localhost/a/b", "https://intranet/a/b",
-            "https://git.corp/a/b", "https://box.local/a/b", "https://10.0.0.1/a/b", "https://0x7f.1/a/b",
-            "https://127.1/a/b", "https://gitlab.com/", "https://gitlab.com/a/../b", "https://gitlab.com/a/%2e%2e/b",
-            "https://gitlab.com/a/b?x=1", "https://u@gitlab.com/a/b", "http://gitlab.com/a/b",
-            "https://gitlab.com/a b/c", "https://gitlab.com/a/b;c", "https://exa_mple.com/a/b",
+            "https://127.0.0.1/a/b",
+            "https://[::1]/a/b",
+            "https://localhost/a/b",
+            "https://intranet/a/b",
+            "https://git.corp/a/b",
+            "https://box.local/a/b",
+            "https://10.0.0.1/a/b",
+            "https://0x7f.1/a/b",
+            "https://127.1/a/b",
+            "https://gitlab.com/",
+            "https://gitlab.com/a/../b",
+            "https://gitlab.com/a/%2e%2e/b",
+            "https://gitlab.com/a/b?x=1",
+            "https://u@gitlab.com/a/b",
+            "http://gitlab.com/a/b",
+            "https://gitlab.com/a b/c",
+            "https://gitlab.com/a/b;c",
+            "https://exa_mple.com/a/b",
             "https://gitlab.com/a\\b/c",
         ] {
-            assert!(parse_repo_target(bad).is_err(), "{bad:?} should be rejected");
+            assert!(
+                parse_repo_target(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 
     #[test]
     fn control_and_length() {
         assert_eq!(parse_repo_target("a/b\n"), Ok(gh("a", "b"))); // trimmed
-        assert_eq!(parse_repo_target("a/\u{0}b"), Err(TargetError::BadCharacters));
-        assert_eq!(parse_repo_target(&"a".repeat(600)), Err(TargetError::TooLong));
+        assert_eq!(
+            parse_repo_target("a/\u{0}b"),
+            Err(TargetError::BadCharacters)
+        );
+        assert_eq!(
+            parse_repo_target(&"a".repeat(600)),
+            Err(TargetError::TooLong)
+        );
     }
 
     #[test]
@@ -384,8 +497,19 @@ mod tests {
         assert_eq!(parse_x_handle("@aura_sec").unwrap(), "aura_sec");
         assert_eq!(parse_x_handle("AuraSec").unwrap(), "AuraSec");
         assert_eq!(parse_x_handle("https://x.com/AuraSec").unwrap(), "AuraSec");
-        assert_eq!(parse_x_handle("https://twitter.com/AuraSec/").unwrap(), "AuraSec");
-        for bad in ["", "@", "a-b", "abcdefghijklmnop", "https://evil.com/x", "https://x.com/a/status/1", "@a b"] {
+        assert_eq!(
+            parse_x_handle("https://twitter.com/AuraSec/").unwrap(),
+            "AuraSec"
+        );
+        for bad in [
+            "",
+            "@",
+            "a-b",
+            "abcdefghijklmnop",
+            "https://evil.com/x",
+            "https://x.com/a/status/1",
+            "@a b",
+        ] {
             assert!(parse_x_handle(bad).is_err(), "{bad:?}");
         }
     }

@@ -30,7 +30,12 @@ impl FileTree {
     pub fn add(&mut self, path: impl Into<String>, data: impl Into<Vec<u8>>) {
         let data = data.into();
         let size = data.len() as u64;
-        self.files.push(RepoFile { path: path.into(), data, size, truncated: false });
+        self.files.push(RepoFile {
+            path: path.into(),
+            data,
+            size,
+            truncated: false,
+        });
     }
     pub fn total_bytes(&self) -> u64 {
         self.files.iter().map(|f| f.data.len() as u64).sum()

@@ -11,18 +11,28 @@ use common::*;
 use serde_json::json;
 
 fn gh(owner: &str, repo: &str) -> RepoTarget {
-    RepoTarget::GitHub { owner: owner.into(), repo: repo.into() }
+    RepoTarget::GitHub {
+        owner: owner.into(),
+        repo: repo.into(),
+    }
 }
 
 fn check<'a>(r: &'a ScanResult, id: &str) -> &'a aura_engine::Check {
-    r.checks.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no check {id} in {:#?}", r.checks))
+    r.checks
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no check {id} in {:#?}", r.checks))
 }
 
 async fn scan_github(fx: &Fixture, repo: GhRepo) -> ScanResult {
     let (o, n) = (repo.owner.clone(), repo.repo.clone());
     let api = github_mock(fx, repo, Failure::None).await;
     let engine = Engine::new(config(api));
-    engine.scan_repo(&gh(&o, &n), &NoProgress).await.expect("scan succeeds").result
+    engine
+        .scan_repo(&gh(&o, &n), &NoProgress)
+        .await
+        .expect("scan succeeds")
+        .result
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,17 +43,41 @@ async fn established_benign_repo_is_safu_with_green_flags() {
     let rec = Recorder::default();
     let out = engine.scan_repo(&gh("orbit", "sdk"), &rec).await.unwrap();
     let r = &out.result;
-    if std::env::var("AURA_DEBUG").is_ok() { eprintln!("{}", serde_json::to_string_pretty(r).unwrap()); }
+    if std::env::var("AURA_DEBUG").is_ok() {
+        eprintln!("{}", serde_json::to_string_pretty(r).unwrap());
+    }
     assert!(matches!(r.verdict, Verdict::Safu | Verdict::Dyor), "{r:#?}");
     assert!(r.score >= 80, "{r:#?}");
     assert!(!r.green_flags.is_empty());
-    for t in ["#Established", "#ActiveTeam", "#HasTests", "#Licensed", "#HasCI"] {
+    for t in [
+        "#Established",
+        "#ActiveTeam",
+        "#HasTests",
+        "#Licensed",
+        "#HasCI",
+    ] {
         assert!(r.tags.contains(&t.to_string()), "missing {t}: {:?}", r.tags);
     }
-    assert!(r.red_flags.iter().all(|f| f.severity < aura_engine::Severity::Medium), "{:#?}", r.red_flags);
-    assert_eq!(check(r, "contributors").points, 10, "pagination over Link headers should find all six authors");
-    assert!(check(r, "fake_stars").detail.contains("counts and ratios only"));
-    assert_eq!(check(r, "scam.wallet_exfiltration").status, CheckStatus::Pass, "a wallet that signs is not a stealer");
+    assert!(
+        r.red_flags
+            .iter()
+            .all(|f| f.severity < aura_engine::Severity::Medium),
+        "{:#?}",
+        r.red_flags
+    );
+    assert_eq!(
+        check(r, "contributors").points,
+        10,
+        "pagination over Link headers should find all six authors"
+    );
+    assert!(check(r, "fake_stars")
+        .detail
+        .contains("counts and ratios only"));
+    assert_eq!(
+        check(r, "scam.wallet_exfiltration").status,
+        CheckStatus::Pass,
+        "a wallet that signs is not a stealer"
+    );
     // The score is exactly the clamped sum of check points.
     let sum: i32 = r.checks.iter().map(|c| c.points).sum();
     assert_eq!(r.score as i32, sum.clamp(0, 100));
@@ -51,7 +85,16 @@ async fn established_benign_repo_is_safu_with_green_flags() {
     let v = serde_json::to_value(r).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys.len(), 8);
-    for k in ["score", "grade", "verdict", "summary", "tags", "red_flags", "green_flags", "checks"] {
+    for k in [
+        "score",
+        "grade",
+        "verdict",
+        "summary",
+        "tags",
+        "red_flags",
+        "green_flags",
+        "checks",
+    ] {
         assert!(v.get(k).is_some(), "{k}");
     }
     assert_eq!(v["grade"], json!(r.grade.as_str()));
@@ -64,7 +107,8 @@ async fn established_benign_repo_is_safu_with_green_flags() {
     assert_eq!(events.last().unwrap().0, 100);
     // Fingerprint travels with the result and round-trips.
     assert!(out.fingerprint.tokens > 0);
-    let fp: aura_engine::Fingerprint = serde_json::from_str(&serde_json::to_string(&out.fingerprint).unwrap()).unwrap();
+    let fp: aura_engine::Fingerprint =
+        serde_json::from_str(&serde_json::to_string(&out.fingerprint).unwrap()).unwrap();
     assert_eq!(aura_engine::similarity(&fp, &out.fingerprint), 1.0);
 }
 
@@ -74,29 +118,51 @@ async fn benign_lookalikes_do_not_fire() {
     let fx = established_repo();
     fx.write("contracts/Collection.sol", "pragma solidity ^0.8.20;\ncontract Collection {\n  mapping(address => mapping(address => bool)) private _ops;\n  function setApprovalForAll(address operator, bool approved) public {\n    _ops[msg.sender][operator] = approved;\n  }\n  function transferFrom(address from, address to, uint256 id) public { require(from != address(0)); }\n}\n");
     fx.write("src/swap.ts", "import { ethers } from 'ethers';\n// Standard router approval before a swap the user confirms.\nexport async function approveRouter(token: ethers.Contract, router: string, amount: bigint) {\n  return token.approve(router, amount);\n}\nexport async function balances(token: ethers.Contract, owner: string) { return token.balanceOf(owner); }\n");
-    let logo = format!("export const LOGO = 'data:image/png;base64,{}';\n", "iVBORw0KGgo".repeat(300));
+    let logo = format!(
+        "export const LOGO = 'data:image/png;base64,{}';\n",
+        "iVBORw0KGgo".repeat(300)
+    );
     fx.write("src/logo.ts", logo);
     fx.write("src/notify.ts", "// Posts trade confirmations to the team's Telegram channel.\nexport const notify = (text: string) => fetch(`https://api.telegram.org/bot${process.env.TG}/sendMessage`, { method: 'POST', body: text });\n");
-    fx.write("docs/he.md", "שלום \u{202B}עולם\u{202C} — right-to-left text in documentation is normal.\n");
+    fx.write(
+        "docs/he.md",
+        "שלום \u{202B}עולם\u{202C} — right-to-left text in documentation is normal.\n",
+    );
     let mut pe = b"MZ".to_vec();
     pe.resize(512, 0);
     pe[0x3c] = 0x80;
     pe[0x80..0x84].copy_from_slice(b"PE\0\0");
     fx.write("test/fixtures/sample.exe", &pe);
     fx.write("native/build.rs", "// Links the C helper; see https://doc.rust-lang.org/cargo/reference/build-scripts.html\nfn main() {\n    cc::Build::new().file(\"src/helper.c\").compile(\"helper\");\n}\n");
-    fx.write(".env.example", "PRIVATE_KEY=your_private_key_here\nRPC_URL=https://api.devnet.solana.com\n");
-    fx.write("docs/aws.md", "Set `aws_access_key_id = AKIAIOSFODNN7EXAMPLE` in your profile.\n");
-    fx.write("src/stripe.ts", "export const TEST_KEY = 'sk_test_51H8x2bCdEfGhIjKlMnOpQrStUv';\n");
+    fx.write(
+        ".env.example",
+        "PRIVATE_KEY=your_private_key_here\nRPC_URL=https://api.devnet.solana.com\n",
+    );
+    fx.write(
+        "docs/aws.md",
+        "Set `aws_access_key_id = AKIAIOSFODNN7EXAMPLE` in your profile.\n",
+    );
+    fx.write(
+        "src/stripe.ts",
+        "export const TEST_KEY = 'sk_test_51H8x2bCdEfGhIjKlMnOpQrStUv';\n",
+    );
     fx.write("test/keys.test.ts", "const hardhat = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'; // PRIVATE_KEY of account #0\nconst mnemonic = 'test test test test test test test test test test test junk';\n");
     fx.write("src/llm.ts", "import OpenAI from 'openai';\nconst openai = new OpenAI();\nexport async function summarize(text: string) {\n  const r = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] });\n  return r.choices[0].message.content;\n}\n");
     fx.commit("Alice", 1, "look-alikes");
     let r = scan_github(&fx, GhRepo::new("orbit", "sdk")).await;
     assert_ne!(r.verdict, Verdict::Scam, "{r:#?}");
     assert!(matches!(r.verdict, Verdict::Safu | Verdict::Dyor));
-    for c in r.checks.iter().filter(|c| c.id.starts_with("scam.") || c.id == "secrets") {
+    for c in r
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("scam.") || c.id == "secrets")
+    {
         assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
     }
-    assert!(!r.tags.contains(&"#AIWrapper".to_string()), "one LLM feature among many is not a wrapper");
+    assert!(
+        !r.tags.contains(&"#AIWrapper".to_string()),
+        "one LLM feature among many is not a wrapper"
+    );
     assert!(!r.tags.contains(&"#LeakedSecrets".to_string()));
 }
 
@@ -123,14 +189,30 @@ async fn each_malicious_pattern_is_scam() {
         fx.write(path, &content);
         fx.commit("Mallory", 1, name);
         let r = scan_github(&fx, GhRepo::new("orbit", "sdk")).await;
-        if std::env::var("AURA_DEBUG").is_ok() { eprintln!("{name}: {} {:?} {}", r.score, r.red_flags.first(), r.summary); }
+        if std::env::var("AURA_DEBUG").is_ok() {
+            eprintln!(
+                "{name}: {} {:?} {}",
+                r.score,
+                r.red_flags.first(),
+                r.summary
+            );
+        }
         assert_eq!(r.verdict, Verdict::Scam, "{name}: {r:#?}");
         assert_eq!(check(&r, id).status, CheckStatus::Fail, "{name}");
         let flag = r.red_flags.first().expect("a red flag");
-        assert_eq!(flag.severity, aura_engine::Severity::Critical, "{name}: {:#?}", r.red_flags);
+        assert_eq!(
+            flag.severity,
+            aura_engine::Severity::Critical,
+            "{name}: {:#?}",
+            r.red_flags
+        );
         assert_eq!(flag.id, id, "{name}: worst flag names the finding");
         assert!(r.tags.contains(&"#ScamPattern".to_string()));
-        assert!(r.summary.contains(&flag.title), "{name}: summary names the finding: {}", r.summary);
+        assert!(
+            r.summary.contains(&flag.title),
+            "{name}: summary names the finding: {}",
+            r.summary
+        );
     }
 }
 
@@ -155,16 +237,37 @@ async fn secrets_are_found_and_never_appear_unredacted() {
     assert_eq!(c.points, -40, "{c:#?}");
     assert!(r.tags.contains(&"#LeakedSecrets".to_string()));
     let ids: Vec<&str> = r.red_flags.iter().map(|f| f.id.as_str()).collect();
-    for want in ["secrets.github_token", "secrets.aws_access_key", "secrets.eth_private_key", "secrets.bip39_mnemonic", "secrets.private_key_pem", "secrets.solana_keypair", "secrets.env_file_secret"] {
+    for want in [
+        "secrets.github_token",
+        "secrets.aws_access_key",
+        "secrets.eth_private_key",
+        "secrets.bip39_mnemonic",
+        "secrets.private_key_pem",
+        "secrets.solana_keypair",
+        "secrets.env_file_secret",
+    ] {
         assert!(ids.contains(&want), "missing {want}: {ids:?}");
     }
     let json = serde_json::to_string(&r).unwrap();
     let debug = format!("{r:?}");
-    for raw in [gh_token, &gh_token[4..], aws, eth, mnemonic, "ozone drill grab", pem_body, env_secret, &keypair[..6].join(",")] {
+    for raw in [
+        gh_token,
+        &gh_token[4..],
+        aws,
+        eth,
+        mnemonic,
+        "ozone drill grab",
+        pem_body,
+        env_secret,
+        &keypair[..6].join(","),
+    ] {
         assert!(!json.contains(raw), "{raw} leaked into the result JSON");
         assert!(!debug.contains(raw), "{raw} leaked into Debug output");
     }
-    assert!(!json.contains("ghp_testtokenthatmustnotleak"), "the API token must never appear");
+    assert!(
+        !json.contains("ghp_testtokenthatmustnotleak"),
+        "the API token must never appear"
+    );
     // Leaked secrets alone are not a scam.
     assert_ne!(r.verdict, Verdict::Scam);
 }
@@ -182,16 +285,36 @@ async fn git_smart_http_source() {
     let engine = Engine::new(config(addr));
 
     let url = url::Url::parse(&format!("http://{addr}/orbit.git")).unwrap();
-    let out = engine.scan_repo(&RepoTarget::Git { url }, &NoProgress).await.unwrap();
+    let out = engine
+        .scan_repo(&RepoTarget::Git { url }, &NoProgress)
+        .await
+        .unwrap();
     let r = out.result;
     assert!(matches!(r.verdict, Verdict::Safu | Verdict::Dyor), "{r:#?}");
-    assert_eq!(check(&r, "contributors").points, 10, "{:#?}", check(&r, "contributors"));
-    assert!(check(&r, "repo_age").detail.contains("years"), "{:#?}", check(&r, "repo_age"));
-    assert_eq!(check(&r, "releases").status, CheckStatus::Pass, "tags via ls-remote");
+    assert_eq!(
+        check(&r, "contributors").points,
+        10,
+        "{:#?}",
+        check(&r, "contributors")
+    );
+    assert!(
+        check(&r, "repo_age").detail.contains("years"),
+        "{:#?}",
+        check(&r, "repo_age")
+    );
+    assert_eq!(
+        check(&r, "releases").status,
+        CheckStatus::Pass,
+        "tags via ls-remote"
+    );
     assert_eq!(check(&r, "owner").status, CheckStatus::Info);
 
     let url = url::Url::parse(&format!("http://{addr}/evil.git")).unwrap();
-    let r = engine.scan_repo(&RepoTarget::Git { url }, &NoProgress).await.unwrap().result;
+    let r = engine
+        .scan_repo(&RepoTarget::Git { url }, &NoProgress)
+        .await
+        .unwrap()
+        .result;
     assert_eq!(r.verdict, Verdict::Scam, "{r:#?}");
     assert_eq!(r.red_flags[0].id, "scam.wallet_exfiltration");
 
@@ -199,18 +322,30 @@ async fn git_smart_http_source() {
     let mut small = config(addr);
     small.limits.max_archive_bytes = 16 * 1024;
     let url = url::Url::parse(&format!("http://{addr}/orbit.git")).unwrap();
-    let e = Engine::new(small).scan_repo(&RepoTarget::Git { url }, &NoProgress).await.unwrap_err();
-    assert!(e.kind == ErrorKind::Permanent && e.message.contains("larger than"), "{e:?}");
+    let e = Engine::new(small)
+        .scan_repo(&RepoTarget::Git { url }, &NoProgress)
+        .await
+        .unwrap_err();
+    assert!(
+        e.kind == ErrorKind::Permanent && e.message.contains("larger than"),
+        "{e:?}"
+    );
 
     let url = url::Url::parse(&format!("http://{addr}/missing.git")).unwrap();
-    let e = engine.scan_repo(&RepoTarget::Git { url }, &NoProgress).await.unwrap_err();
+    let e = engine
+        .scan_repo(&RepoTarget::Git { url }, &NoProgress)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent, "{e:?}");
 
     // Without the private-target allowance the same loopback server is refused before git runs.
     let mut cfg = config(addr);
     cfg.allow_private_targets = false;
     let url = url::Url::parse(&format!("http://{addr}/orbit.git")).unwrap();
-    let e = Engine::new(cfg).scan_repo(&RepoTarget::Git { url }, &NoProgress).await.unwrap_err();
+    let e = Engine::new(cfg)
+        .scan_repo(&RepoTarget::Git { url }, &NoProgress)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent);
 }
 
@@ -218,29 +353,47 @@ async fn git_smart_http_source() {
 async fn github_errors_map_to_retryable_or_not() {
     let fx = established_repo();
     let api = github_mock(&fx, GhRepo::new("orbit", "sdk"), Failure::None).await;
-    let e = Engine::new(config(api)).scan_repo(&gh("orbit", "nope"), &NoProgress).await.unwrap_err();
+    let e = Engine::new(config(api))
+        .scan_repo(&gh("orbit", "nope"), &NoProgress)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent);
     assert!(e.message.contains("not found"), "{e}");
 
     // An archive over the byte cap is refused as too large (not retryable).
     let mut small = config(api);
     small.limits.max_archive_bytes = 1024;
-    let e = Engine::new(small).scan_repo(&gh("orbit", "sdk"), &NoProgress).await.unwrap_err();
-    assert!(e.kind == ErrorKind::Permanent && e.message.contains("larger than"), "{e:?}");
+    let e = Engine::new(small)
+        .scan_repo(&gh("orbit", "sdk"), &NoProgress)
+        .await
+        .unwrap_err();
+    assert!(
+        e.kind == ErrorKind::Permanent && e.message.contains("larger than"),
+        "{e:?}"
+    );
 
     let api = github_mock(&fx, GhRepo::new("orbit", "sdk"), Failure::RateLimited).await;
-    let e = Engine::new(config(api)).scan_repo(&gh("orbit", "sdk"), &NoProgress).await.unwrap_err();
+    let e = Engine::new(config(api))
+        .scan_repo(&gh("orbit", "sdk"), &NoProgress)
+        .await
+        .unwrap_err();
     assert!(e.is_retryable() && e.message.contains("rate limit"), "{e}");
     assert!(!e.message.contains("ghp_"));
 
     let api = github_mock(&fx, GhRepo::new("orbit", "sdk"), Failure::ServerError).await;
-    let e = Engine::new(config(api)).scan_repo(&gh("orbit", "sdk"), &NoProgress).await.unwrap_err();
+    let e = Engine::new(config(api))
+        .scan_repo(&gh("orbit", "sdk"), &NoProgress)
+        .await
+        .unwrap_err();
     assert!(e.is_retryable(), "{e}");
 
     // The guard: a loopback API is refused unless private targets are allowed.
     let mut cfg = config(api);
     cfg.allow_private_targets = false;
-    let e = Engine::new(cfg).scan_repo(&gh("orbit", "sdk"), &NoProgress).await.unwrap_err();
+    let e = Engine::new(cfg)
+        .scan_repo(&gh("orbit", "sdk"), &NoProgress)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent);
 }
 
@@ -253,22 +406,43 @@ async fn guarded_client_refuses_names_resolving_to_loopback() {
         Response::status(200)
     }))
     .await;
-    let client = aura_engine::netguard::guarded_client(false, std::time::Duration::from_secs(5), "t").unwrap();
-    let err = client.get(format!("http://localhost:{}/", addr.port())).send().await.unwrap_err();
+    let client =
+        aura_engine::netguard::guarded_client(false, std::time::Duration::from_secs(5), "t")
+            .unwrap();
+    let err = client
+        .get(format!("http://localhost:{}/", addr.port()))
+        .send()
+        .await
+        .unwrap_err();
     let mapped = aura_engine::sources::http::transport_error("Test", &err);
     assert_eq!(mapped.kind, ErrorKind::Permanent, "{mapped:?}");
-    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0, "no request may reach a loopback server");
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no request may reach a loopback server"
+    );
     // Redirect hops are checked too: a hop to a metadata address is refused before connecting.
-    let redirect = serve(Arc::new(|_| Response::status(302).header("Location", "https://169.254.169.254/latest/meta-data/"))).await;
-    let strict = reqwest::Client::builder().redirect(aura_engine::netguard::guarded_redirect_policy(false, 5)).build().unwrap();
-    let e = strict.get(format!("http://{redirect}/")).send().await.unwrap_err();
+    let redirect = serve(Arc::new(|_| {
+        Response::status(302).header("Location", "https://169.254.169.254/latest/meta-data/")
+    }))
+    .await;
+    let strict = reqwest::Client::builder()
+        .redirect(aura_engine::netguard::guarded_redirect_policy(false, 5))
+        .build()
+        .unwrap();
+    let e = strict
+        .get(format!("http://{redirect}/"))
+        .send()
+        .await
+        .unwrap_err();
     assert!(e.is_redirect(), "{e:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fake_stars_from_ratios_and_from_a_sample() {
     let fx = Fixture::new();
-    fx.write("README.md", "# MoonRocket\nThe next 1000x gem.\n").write("index.js", "console.log('moon');\n");
+    fx.write("README.md", "# MoonRocket\nThe next 1000x gem.\n")
+        .write("index.js", "console.log('moon');\n");
     fx.commit("Dev", 9, "init").commit("Dev", 8, "update");
     let mut repo = GhRepo::new("moondev", "moonrocket");
     repo.stars = 4800;
@@ -279,10 +453,15 @@ async fn fake_stars_from_ratios_and_from_a_sample() {
     repo.releases = 0;
     let r = scan_github(&fx, repo.clone()).await;
     assert_eq!(check(&r, "fake_stars").status, CheckStatus::Fail, "{r:#?}");
-    assert!(check(&r, "fake_stars").detail.contains("counts and ratios only"));
+    assert!(check(&r, "fake_stars")
+        .detail
+        .contains("counts and ratios only"));
     assert!(r.tags.contains(&"#FakeStars".to_string()));
     assert!(r.tags.contains(&"#NewProject".to_string()));
-    assert!(matches!(r.verdict, Verdict::Scam | Verdict::Risky), "{r:#?}");
+    assert!(
+        matches!(r.verdict, Verdict::Scam | Verdict::Risky),
+        "{r:#?}"
+    );
 
     // When GitHub does return stargazers: a burst of throwaway accounts.
     let now = fx.now;
@@ -291,11 +470,25 @@ async fn fake_stars_from_ratios_and_from_a_sample() {
     repo.watchers = 10;
     repo.created_days_ago = 400;
     repo.owner_days_ago = 900;
-    repo.stargazers = Some((0..40).map(|i| (format!("bot{i}"), now - Duration::days(2) + Duration::minutes(i * 9), 3)).collect());
+    repo.stargazers = Some(
+        (0..40)
+            .map(|i| {
+                (
+                    format!("bot{i}"),
+                    now - Duration::days(2) + Duration::minutes(i * 9),
+                    3,
+                )
+            })
+            .collect(),
+    );
     let r = scan_github(&fx, repo).await;
     let c = check(&r, "fake_stars");
     assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
-    assert!(c.detail.contains("sample of stargazers") && c.detail.contains("within 24 hours"), "{}", c.detail);
+    assert!(
+        c.detail.contains("sample of stargazers") && c.detail.contains("within 24 hours"),
+        "{}",
+        c.detail
+    );
 
     // An old repository with a few honest stars.
     let mut honest = GhRepo::new("oldtimer", "tools");
@@ -332,7 +525,10 @@ async fn compare_detects_rebranded_copy() {
         );
         files.push((format!("src/module{i}.ts"), body));
     }
-    files.push(("README.md".into(), "# Moonshot\nMoonshot is a sniper bot. Moonshot is fast.\n".into()));
+    files.push((
+        "README.md".into(),
+        "# Moonshot\nMoonshot is a sniper bot. Moonshot is fast.\n".into(),
+    ));
     for (p, b) in &files {
         orig.write(p, b);
     }
@@ -340,7 +536,11 @@ async fn compare_detects_rebranded_copy() {
     orig.bare_into(root.path(), "moonshot");
     let copy = Fixture::new();
     for (p, b) in &files {
-        copy.write(p, b.replace("Moonshot", "Galaxy").replace("moonshot", "galaxy"));
+        copy.write(
+            p,
+            b.replace("Moonshot", "Galaxy")
+                .replace("moonshot", "galaxy"),
+        );
     }
     copy.commit("Copycat", 3, "initial commit");
     copy.bare_into(root.path(), "galaxy");
@@ -348,24 +548,55 @@ async fn compare_detects_rebranded_copy() {
     other.bare_into(root.path(), "orbit");
     let addr = serve_git(root.path().to_path_buf()).await;
     let engine = Engine::new(config(addr));
-    let t = |n: &str| RepoTarget::Git { url: url::Url::parse(&format!("http://{addr}/{n}.git")).unwrap() };
+    let t = |n: &str| RepoTarget::Git {
+        url: url::Url::parse(&format!("http://{addr}/{n}.git")).unwrap(),
+    };
 
-    let r = engine.compare(&t("moonshot"), &t("galaxy"), &NoProgress).await.unwrap();
-    assert_eq!(check(&r, "compare.branding").status, CheckStatus::Fail, "{r:#?}");
+    let r = engine
+        .compare(&t("moonshot"), &t("galaxy"), &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(
+        check(&r, "compare.branding").status,
+        CheckStatus::Fail,
+        "{r:#?}"
+    );
     assert_eq!(check(&r, "compare.similarity").status, CheckStatus::Fail);
     assert_eq!(check(&r, "compare.shared_files").status, CheckStatus::Fail);
     assert!(r.tags.contains(&"#Rebranded".to_string()));
-    assert!(matches!(r.verdict, Verdict::Scam | Verdict::Risky), "{r:#?}");
+    assert!(
+        matches!(r.verdict, Verdict::Scam | Verdict::Risky),
+        "{r:#?}"
+    );
 
-    let r = engine.compare(&t("moonshot"), &t("orbit"), &NoProgress).await.unwrap();
-    assert_eq!(check(&r, "compare.branding").status, CheckStatus::Pass, "{r:#?}");
+    let r = engine
+        .compare(&t("moonshot"), &t("orbit"), &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(
+        check(&r, "compare.branding").status,
+        CheckStatus::Pass,
+        "{r:#?}"
+    );
     assert_eq!(check(&r, "compare.similarity").status, CheckStatus::Pass);
     assert!(r.tags.contains(&"#Original".to_string()));
 
     // The fingerprints in scan results find the copy as well.
-    let a = engine.scan_repo(&t("moonshot"), &NoProgress).await.unwrap().fingerprint;
-    let b = engine.scan_repo(&t("galaxy"), &NoProgress).await.unwrap().fingerprint;
-    let c = engine.scan_repo(&t("orbit"), &NoProgress).await.unwrap().fingerprint;
+    let a = engine
+        .scan_repo(&t("moonshot"), &NoProgress)
+        .await
+        .unwrap()
+        .fingerprint;
+    let b = engine
+        .scan_repo(&t("galaxy"), &NoProgress)
+        .await
+        .unwrap()
+        .fingerprint;
+    let c = engine
+        .scan_repo(&t("orbit"), &NoProgress)
+        .await
+        .unwrap()
+        .fingerprint;
     assert!(aura_engine::similarity(&a, &c) < 0.1);
     assert!(aura_engine::similarity(&a, &b) > aura_engine::similarity(&a, &c));
 }
@@ -389,15 +620,30 @@ async fn x_profile_scan() {
     }))
     .await;
     let engine = Engine::new(config(addr));
-    let r = engine.scan_x_profile("@solbuilder", &NoProgress).await.unwrap();
+    let r = engine
+        .scan_x_profile("@solbuilder", &NoProgress)
+        .await
+        .unwrap();
     assert_eq!(r.verdict, Verdict::Safu, "{r:#?}");
-    let r = engine.scan_x_profile("https://x.com/sol_giveaway", &NoProgress).await.unwrap();
+    let r = engine
+        .scan_x_profile("https://x.com/sol_giveaway", &NoProgress)
+        .await
+        .unwrap();
     assert_eq!(r.verdict, Verdict::Scam, "{r:#?}");
     assert!(r.tags.contains(&"#GiveawayScam".to_string()));
-    let e = engine.scan_x_profile("limited", &NoProgress).await.unwrap_err();
+    let e = engine
+        .scan_x_profile("limited", &NoProgress)
+        .await
+        .unwrap_err();
     assert!(e.is_retryable() && e.message.contains("UTC"), "{e:?}");
-    let e = engine.scan_x_profile("ghost", &NoProgress).await.unwrap_err();
+    let e = engine
+        .scan_x_profile("ghost", &NoProgress)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent);
-    let e = engine.scan_x_profile("not a handle!", &NoProgress).await.unwrap_err();
+    let e = engine
+        .scan_x_profile("not a handle!", &NoProgress)
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent);
 }

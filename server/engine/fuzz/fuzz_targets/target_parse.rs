@@ -2,7 +2,9 @@
 //!   cd server/engine/fuzz && cargo +nightly fuzz run target_parse
 #![no_main]
 
-use aura_engine::target::{parse_repo_target, parse_x_handle, valid_github_owner, valid_github_repo, RepoTarget};
+use aura_engine::target::{
+    parse_repo_target, parse_x_handle, valid_github_owner, valid_github_repo, RepoTarget,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

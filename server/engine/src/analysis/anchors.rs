@@ -158,7 +158,10 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("type(uint256).max", Sig::MaxApproval),
     ("2n ** 256n", Sig::MaxApproval),
     ("2**256", Sig::MaxApproval),
-    ("ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", Sig::MaxApproval),
+    (
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        Sig::MaxApproval,
+    ),
     ("getParsedTokenAccountsByOwner", Sig::TokenEnumeration),
     ("getTokenAccountsByOwner", Sig::TokenEnumeration),
     ("getTokenBalances", Sig::TokenEnumeration),

@@ -53,8 +53,8 @@ pub fn kind_of(path: &str) -> Kind {
         "cairo" => "Cairo",
         "vy" => "Vyper",
         "md" | "markdown" | "rst" | "txt" | "adoc" | "org" => return Kind::Doc,
-        "json" | "yaml" | "yml" | "toml" | "xml" | "csv" | "tsv" | "po" | "pot" | "ini" | "cfg" | "lock"
-        | "svg" | "html" | "htm" | "css" | "scss" | "sum" | "mod" => return Kind::Data,
+        "json" | "yaml" | "yml" | "toml" | "xml" | "csv" | "tsv" | "po" | "pot" | "ini" | "cfg"
+        | "lock" | "svg" | "html" | "htm" | "css" | "scss" | "sum" | "mod" => return Kind::Data,
         _ => {
             let name = file_name(path);
             if name == "Makefile" || name == "Dockerfile" || name == "Jenkinsfile" {
@@ -71,8 +71,19 @@ pub fn vendored(path: &str) -> bool {
     path.split('/').any(|c| {
         matches!(
             c,
-            "node_modules" | "vendor" | "vendored" | "third_party" | "third-party" | "thirdparty"
-                | "bower_components" | ".yarn" | "Pods" | "venv" | ".venv" | "site-packages" | ".git"
+            "node_modules"
+                | "vendor"
+                | "vendored"
+                | "third_party"
+                | "third-party"
+                | "thirdparty"
+                | "bower_components"
+                | ".yarn"
+                | "Pods"
+                | "venv"
+                | ".venv"
+                | "site-packages"
+                | ".git"
         )
     })
 }
@@ -80,8 +91,18 @@ pub fn vendored(path: &str) -> bool {
 pub fn lockfile(path: &str) -> bool {
     matches!(
         file_name(path),
-        "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml" | "Cargo.lock" | "poetry.lock" | "Gemfile.lock"
-            | "composer.lock" | "go.sum" | "Pipfile.lock" | "bun.lockb" | "uv.lock" | "flake.lock"
+        "package-lock.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+            | "Cargo.lock"
+            | "poetry.lock"
+            | "Gemfile.lock"
+            | "composer.lock"
+            | "go.sum"
+            | "Pipfile.lock"
+            | "bun.lockb"
+            | "uv.lock"
+            | "flake.lock"
     )
 }
 
@@ -95,7 +116,19 @@ pub fn test_path(path: &str) -> bool {
     let mut comps = path.split('/');
     let name = comps.next_back().unwrap_or("");
     if path.split('/').rev().skip(1).any(|c| {
-        matches!(c, "test" | "tests" | "__tests__" | "spec" | "specs" | "testdata" | "fixtures" | "e2e" | "testing" | "test-utils")
+        matches!(
+            c,
+            "test"
+                | "tests"
+                | "__tests__"
+                | "spec"
+                | "specs"
+                | "testdata"
+                | "fixtures"
+                | "e2e"
+                | "testing"
+                | "test-utils"
+        )
     }) {
         return true;
     }
@@ -113,7 +146,12 @@ pub fn test_path(path: &str) -> bool {
 /// Example and sample code: committed sample keys there are demo material, so secret
 /// findings count one severity lower (scam findings do not: scams hide anywhere).
 pub fn sample_path(path: &str) -> bool {
-    path.split('/').rev().skip(1).any(|c| matches!(c, "examples" | "example" | "samples" | "sample" | "demo" | "demos" | "docs"))
+    path.split('/').rev().skip(1).any(|c| {
+        matches!(
+            c,
+            "examples" | "example" | "samples" | "sample" | "demo" | "demos" | "docs"
+        )
+    })
 }
 
 #[cfg(test)]

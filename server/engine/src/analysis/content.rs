@@ -45,22 +45,42 @@ pub fn secrets(report: &ContentReport) -> Assessment {
         // Inside a Rust `#[cfg(test)]` module (it runs to the end of the file).
         let test_from = (f.test_lines > 0).then(|| f.lines - f.test_lines + 1);
         for s in &f.secrets {
-            let in_test = f.is_test || classify::sample_path(&s.path) || test_from.is_some_and(|l| s.line >= l);
+            let in_test = f.is_test
+                || classify::sample_path(&s.path)
+                || test_from.is_some_and(|l| s.line >= l);
             all.push((s.clone(), in_test));
         }
     }
     if all.is_empty() {
-        a.check("secrets", "Leaked secrets", CheckStatus::Pass, SECRETS_PASS_POINTS, format!("No API keys, private keys or seed phrases found in {} scanned files.", report.files.len()));
-        a.green("secrets", "No leaked secrets", "No credentials, wallet keys or seed phrases were found in the code.");
+        a.check(
+            "secrets",
+            "Leaked secrets",
+            CheckStatus::Pass,
+            SECRETS_PASS_POINTS,
+            format!(
+                "No API keys, private keys or seed phrases found in {} scanned files.",
+                report.files.len()
+            ),
+        );
+        a.green(
+            "secrets",
+            "No leaked secrets",
+            "No credentials, wallet keys or seed phrases were found in the code.",
+        );
         return a;
     }
     let mut points = 0;
     for (s, in_test) in &all {
-        let sev = if *in_test { downgrade(s.severity) } else { s.severity };
+        let sev = if *in_test {
+            downgrade(s.severity)
+        } else {
+            s.severity
+        };
         points += secret_penalty(sev);
     }
     let points = points.max(-40);
-    let files: std::collections::BTreeSet<&str> = all.iter().map(|(s, _)| s.path.as_str()).collect();
+    let files: std::collections::BTreeSet<&str> =
+        all.iter().map(|(s, _)| s.path.as_str()).collect();
     let only_fixtures = all.iter().all(|(_, t)| *t);
     a.check(
         "secrets",
@@ -74,16 +94,36 @@ pub fn secrets(report: &ContentReport) -> Assessment {
         },
     );
     for (s, in_test) in all.iter().take(MAX_FLAGS_PER_CHECK) {
-        let sev = if *in_test { downgrade(s.severity) } else { s.severity };
+        let sev = if *in_test {
+            downgrade(s.severity)
+        } else {
+            s.severity
+        };
         a.red(
             &format!("secrets.{}", s.rule),
             sev,
-            format!("{}{}", s.title, if *in_test { " (in test or example code)" } else { "" }),
-            format!("{} line {}: {}. Rotate it: a secret in git history stays public.", s.path, s.line, s.redacted),
+            format!(
+                "{}{}",
+                s.title,
+                if *in_test {
+                    " (in test or example code)"
+                } else {
+                    ""
+                }
+            ),
+            format!(
+                "{} line {}: {}. Rotate it: a secret in git history stays public.",
+                s.path, s.line, s.redacted
+            ),
         );
     }
     if all.len() > MAX_FLAGS_PER_CHECK {
-        a.red("secrets.more", Severity::Info, format!("{} more secrets", all.len() - MAX_FLAGS_PER_CHECK), "Only the first findings are listed.");
+        a.red(
+            "secrets.more",
+            Severity::Info,
+            format!("{} more secrets", all.len() - MAX_FLAGS_PER_CHECK),
+            "Only the first findings are listed.",
+        );
     }
     if all.iter().any(|(s, t)| !t && s.severity >= Severity::High) {
         a.tag("#LeakedSecrets");
@@ -105,7 +145,13 @@ fn tag_for(check: &str) -> &'static str {
 
 pub fn scam(report: &ContentReport, extra: &[ScamFinding]) -> Assessment {
     let mut a = Assessment::default();
-    let all: Vec<&ScamFinding> = report.files.iter().flat_map(|f| f.scam.iter()).chain(report.binary_findings.iter()).chain(extra.iter()).collect();
+    let all: Vec<&ScamFinding> = report
+        .files
+        .iter()
+        .flat_map(|f| f.scam.iter())
+        .chain(report.binary_findings.iter())
+        .chain(extra.iter())
+        .collect();
     for (id, name) in CHECKS {
         let mut found: Vec<&ScamFinding> = all.iter().copied().filter(|f| f.check == id).collect();
         found.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.path.cmp(&y.path)));
@@ -120,8 +166,16 @@ pub fn scam(report: &ContentReport, extra: &[ScamFinding]) -> Assessment {
                 a.check(id, name, CheckStatus::Pass, SCAM_PASS_POINTS, detail);
             }
             Some(sev) => {
-                let points: i32 = found.iter().map(|f| scam_penalty(f.severity)).sum::<i32>().max(-100);
-                let status = if sev >= Severity::High { CheckStatus::Fail } else { CheckStatus::Warn };
+                let points: i32 = found
+                    .iter()
+                    .map(|f| scam_penalty(f.severity))
+                    .sum::<i32>()
+                    .max(-100);
+                let status = if sev >= Severity::High {
+                    CheckStatus::Fail
+                } else {
+                    CheckStatus::Warn
+                };
                 a.check(id, name, status, points, found[0].detail.clone());
                 if sev == Severity::Critical {
                     a.critical_scam = true;
@@ -132,7 +186,11 @@ pub fn scam(report: &ContentReport, extra: &[ScamFinding]) -> Assessment {
                 }
             }
         }
-        for f in found.iter().filter(|f| f.severity > Severity::Info).take(MAX_FLAGS_PER_CHECK) {
+        for f in found
+            .iter()
+            .filter(|f| f.severity > Severity::Info)
+            .take(MAX_FLAGS_PER_CHECK)
+        {
             a.red(id, f.severity, f.title.clone(), f.detail.clone());
         }
     }
@@ -153,15 +211,36 @@ pub fn coverage(report: &ContentReport, incomplete: bool) -> Assessment {
     let skipped = if reasons.is_empty() {
         "none skipped".to_string()
     } else {
-        format!("skipped {}", reasons.iter().map(|(r, n)| format!("{n} {r}")).collect::<Vec<_>>().join(", "))
+        format!(
+            "skipped {}",
+            reasons
+                .iter()
+                .map(|(r, n)| format!("{n} {r}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
     let detail = format!(
         "Scanned {} files ({:.1} MB); {}{}.",
         report.files.len(),
         report.bytes_scanned as f64 / 1_048_576.0,
         skipped,
-        if incomplete { "; the repository exceeded the size limits, so only part of it was scanned" } else { "" }
+        if incomplete {
+            "; the repository exceeded the size limits, so only part of it was scanned"
+        } else {
+            ""
+        }
     );
-    a.check("coverage", "Scan coverage", if incomplete { CheckStatus::Warn } else { CheckStatus::Info }, 0, detail);
+    a.check(
+        "coverage",
+        "Scan coverage",
+        if incomplete {
+            CheckStatus::Warn
+        } else {
+            CheckStatus::Info
+        },
+        0,
+        detail,
+    );
     a
 }

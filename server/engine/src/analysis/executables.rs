@@ -9,15 +9,28 @@ pub fn executable(path: &str, data: &[u8]) -> Option<ScamFinding> {
     let fmt = if data.starts_with(b"MZ") {
         // "MZ" also starts ordinary text; a PE file points at its "PE\0\0" header from 0x3c.
         let ext = classify::extension(path);
-        let pe_header = data.get(0x3c..0x40).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize).and_then(|off| data.get(off..off + 4)) == Some(b"PE\0\0");
-        if pe_header || (matches!(ext.as_str(), "exe" | "dll" | "scr" | "msi" | "sys" | "pif" | "cpl") && memchr::memchr(0, data).is_some()) {
+        let pe_header = data
+            .get(0x3c..0x40)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .and_then(|off| data.get(off..off + 4))
+            == Some(b"PE\0\0");
+        if pe_header
+            || (matches!(
+                ext.as_str(),
+                "exe" | "dll" | "scr" | "msi" | "sys" | "pif" | "cpl"
+            ) && memchr::memchr(0, data).is_some())
+        {
             "Windows executable"
         } else {
             return None;
         }
     } else if data.starts_with(b"\x7fELF") {
         "Linux executable"
-    } else if data.starts_with(&[0xfe, 0xed, 0xfa, 0xce]) || data.starts_with(&[0xfe, 0xed, 0xfa, 0xcf]) || data.starts_with(&[0xce, 0xfa, 0xed, 0xfe]) || data.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) {
+    } else if data.starts_with(&[0xfe, 0xed, 0xfa, 0xce])
+        || data.starts_with(&[0xfe, 0xed, 0xfa, 0xcf])
+        || data.starts_with(&[0xce, 0xfa, 0xed, 0xfe])
+        || data.starts_with(&[0xcf, 0xfa, 0xed, 0xfe])
+    {
         "macOS executable"
     } else {
         return None;

@@ -40,7 +40,13 @@ pub fn evaluate(m: &RepoMeta) -> StarVerdict {
     }
     let contributors = m.contributors.len();
     if stars >= 200 && contributors <= 2 && m.commits.len() < 30 {
-        add(1, format!("{stars} stars for {contributors} contributor(s) and {} commits", m.commits.len()));
+        add(
+            1,
+            format!(
+                "{stars} stars for {contributors} contributor(s) and {} commits",
+                m.commits.len()
+            ),
+        );
     }
     if let Some(age) = m.age_days(m.created_at) {
         if stars >= 300 && age < 30 && !m.created_is_lower_bound {
@@ -49,7 +55,10 @@ pub fn evaluate(m: &RepoMeta) -> StarVerdict {
     }
     if let Some(oa) = m.owner.as_ref().and_then(|o| m.age_days(o.created_at)) {
         if stars >= 200 && oa < 90 {
-            add(1, format!("{stars} stars on a repository of an account created {oa} days ago"));
+            add(
+                1,
+                format!("{stars} stars on a repository of an account created {oa} days ago"),
+            );
         }
     }
     if let Some(sample) = &m.stargazers {
@@ -66,14 +75,25 @@ pub fn evaluate(m: &RepoMeta) -> StarVerdict {
                 best = best.max(hi - lo + 1);
             }
             if best * 2 >= sample.len() {
-                add(2, format!("{best} of {} sampled stars arrived within 24 hours", sample.len()));
+                add(
+                    2,
+                    format!(
+                        "{best} of {} sampled stars arrived within 24 hours",
+                        sample.len()
+                    ),
+                );
             }
         }
-        let looked: Vec<_> = sample.iter().filter(|s| s.account_created_at.is_some()).collect();
+        let looked: Vec<_> = sample
+            .iter()
+            .filter(|s| s.account_created_at.is_some())
+            .collect();
         let throwaway = looked
             .iter()
             .filter(|s| {
-                let young = s.account_created_at.is_some_and(|c| s.starred_at - c < Duration::days(30));
+                let young = s
+                    .account_created_at
+                    .is_some_and(|c| s.starred_at - c < Duration::days(30));
                 young && s.followers.unwrap_or(0) == 0 && s.public_repos.unwrap_or(0) == 0
             })
             .count();
@@ -92,21 +112,61 @@ pub fn assess(m: &RepoMeta, v: &StarVerdict) -> Assessment {
         "GitHub did not return the stargazer list (only admins can read it since July 2026), so this is judged from counts and ratios only."
     };
     let Some(stars) = m.stars else {
-        a.check("fake_stars", "Fake stars", CheckStatus::Info, 0, "Star counts are not available for this host.");
+        a.check(
+            "fake_stars",
+            "Fake stars",
+            CheckStatus::Info,
+            0,
+            "Star counts are not available for this host.",
+        );
         return a;
     };
     let list = v.signals.join("; ");
     if v.suspicious() {
-        a.check("fake_stars", "Fake stars", CheckStatus::Fail, -20, format!("Stars look bought: {list}. {basis}"));
-        a.red("fake_stars", Severity::High, "Likely fake stars", format!("{list}. {basis}"));
+        a.check(
+            "fake_stars",
+            "Fake stars",
+            CheckStatus::Fail,
+            -20,
+            format!("Stars look bought: {list}. {basis}"),
+        );
+        a.red(
+            "fake_stars",
+            Severity::High,
+            "Likely fake stars",
+            format!("{list}. {basis}"),
+        );
         a.tag("#FakeStars");
     } else if v.weight == 2 {
-        a.check("fake_stars", "Fake stars", CheckStatus::Warn, -8, format!("Some star counts look inflated: {list}. {basis}"));
-        a.red("fake_stars", Severity::Medium, "Star counts look inflated", format!("{list}. {basis}"));
+        a.check(
+            "fake_stars",
+            "Fake stars",
+            CheckStatus::Warn,
+            -8,
+            format!("Some star counts look inflated: {list}. {basis}"),
+        );
+        a.red(
+            "fake_stars",
+            Severity::Medium,
+            "Star counts look inflated",
+            format!("{list}. {basis}"),
+        );
     } else if v.weight == 1 {
-        a.check("fake_stars", "Fake stars", CheckStatus::Info, 0, format!("One weak signal: {list}. {basis}"));
+        a.check(
+            "fake_stars",
+            "Fake stars",
+            CheckStatus::Info,
+            0,
+            format!("One weak signal: {list}. {basis}"),
+        );
     } else {
-        a.check("fake_stars", "Fake stars", CheckStatus::Pass, 0, format!("{stars} stars are in proportion to forks, watchers and activity. {basis}"));
+        a.check(
+            "fake_stars",
+            "Fake stars",
+            CheckStatus::Pass,
+            0,
+            format!("{stars} stars are in proportion to forks, watchers and activity. {basis}"),
+        );
     }
     a
 }
@@ -119,7 +179,11 @@ mod tests {
 
     fn base() -> RepoMeta {
         let now = Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).unwrap();
-        RepoMeta { now, created_at: Some(now - Duration::days(20)), ..Default::default() }
+        RepoMeta {
+            now,
+            created_at: Some(now - Duration::days(20)),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -129,7 +193,11 @@ mod tests {
         m.forks = Some(3);
         m.watchers = Some(2);
         m.contributors = vec![("dev".into(), 4)];
-        m.owner = Some(OwnerMeta { login: "dev".into(), created_at: Some(m.now - Duration::days(15)), ..Default::default() });
+        m.owner = Some(OwnerMeta {
+            login: "dev".into(),
+            created_at: Some(m.now - Duration::days(15)),
+            ..Default::default()
+        });
         let v = evaluate(&m);
         assert!(v.suspicious(), "{v:?}");
         let a = assess(&m, &v);
@@ -156,13 +224,17 @@ mod tests {
         m.stars = Some(150);
         m.forks = Some(20);
         let t0 = m.now - Duration::days(3);
-        m.stargazers = Some((0..40).map(|i| Stargazer {
-            login: format!("u{i}"),
-            starred_at: t0 + Duration::minutes(i * 7),
-            account_created_at: (i < 10).then(|| t0 - Duration::days(2)),
-            followers: Some(0),
-            public_repos: Some(0),
-        }).collect());
+        m.stargazers = Some(
+            (0..40)
+                .map(|i| Stargazer {
+                    login: format!("u{i}"),
+                    starred_at: t0 + Duration::minutes(i * 7),
+                    account_created_at: (i < 10).then(|| t0 - Duration::days(2)),
+                    followers: Some(0),
+                    public_repos: Some(0),
+                })
+                .collect(),
+        );
         let v = evaluate(&m);
         assert!(v.sample_used && v.suspicious(), "{v:?}");
     }

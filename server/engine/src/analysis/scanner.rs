@@ -67,12 +67,19 @@ impl Scanner {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&pats)
             .expect("static anchor automaton");
-        Scanner { ac, sigs: ANCHORS.iter().map(|(_, s)| *s).collect() }
+        Scanner {
+            ac,
+            sigs: ANCHORS.iter().map(|(_, s)| *s).collect(),
+        }
     }
 
     /// Scan one in-memory buffer as if it were the file at `path`. Returns `Err(reason)` if
     /// the file is skipped; executables are reported through `binary`.
-    pub fn scan_file(&self, f: &RepoFile, binary: &mut Vec<ScamFinding>) -> Result<FileScan, String> {
+    pub fn scan_file(
+        &self,
+        f: &RepoFile,
+        binary: &mut Vec<ScamFinding>,
+    ) -> Result<FileScan, String> {
         let path = f.path.as_str();
         if classify::vendored(path) {
             return Err("vendored third-party code".into());
@@ -112,7 +119,8 @@ impl Scanner {
             }
         }
 
-        let lines = memchr::memchr_iter(b'\n', data).count() as u32 + u32::from(!data.is_empty() && !data.ends_with(b"\n"));
+        let lines = memchr::memchr_iter(b'\n', data).count() as u32
+            + u32::from(!data.is_empty() && !data.ends_with(b"\n"));
         let mut test_lines = if is_test && kind.is_code() { lines } else { 0 };
         if !is_test && counts[Sig::RustTestModule as usize] > 0 {
             if let Some(&(_, pos)) = hits.iter().find(|(s, _)| *s == Sig::RustTestModule) {
@@ -121,14 +129,17 @@ impl Scanner {
         }
 
         let mut found = Vec::new();
-        let mut seen_lines: std::collections::HashSet<(Sig, u32)> = std::collections::HashSet::new();
+        let mut seen_lines: std::collections::HashSet<(Sig, u32)> =
+            std::collections::HashSet::new();
         for &(sig, pos) in &hits {
             if !is_secret_sig(sig) {
                 continue;
             }
             // One verification per (signal, line): many anchors of one rule on a line
             // would otherwise repeat the same regex work.
-            let line_start = memchr::memrchr(b'\n', &data[..pos]).map(|i| i + 1).unwrap_or(0) as u32;
+            let line_start = memchr::memrchr(b'\n', &data[..pos])
+                .map(|i| i + 1)
+                .unwrap_or(0) as u32;
             if !seen_lines.insert((sig, line_start)) {
                 continue;
             }
@@ -142,23 +153,41 @@ impl Scanner {
         found.dedup_by(|a, b| a.rule == b.rule && a.redacted == b.redacted);
 
         let scam = scam::evaluate_file(path, kind, data, &hits, &counts, is_test);
-        Ok(FileScan { path: path.to_string(), kind, bytes: data.len() as u64, lines, test_lines, is_test, counts, secrets: found, scam })
+        Ok(FileScan {
+            path: path.to_string(),
+            kind,
+            bytes: data.len() as u64,
+            lines,
+            test_lines,
+            is_test,
+            counts,
+            secrets: found,
+            scam,
+        })
     }
 
     /// Scan every file of the tree on all cores. `progress(done, total)` is called from the
     /// workers now and then.
-    pub fn scan_tree(&self, tree: &FileTree, progress: &(dyn Fn(usize, usize) + Sync)) -> ContentReport {
+    pub fn scan_tree(
+        &self,
+        tree: &FileTree,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> ContentReport {
         let total = tree.files.len();
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 16);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 16);
         let step = (total / 20).max(1);
         let mut parts: Vec<WorkerOutput> = Vec::new();
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads)
                 .map(|_| {
                     s.spawn(|| {
-                        let (mut scans, mut skipped, mut bin) = (Vec::new(), Vec::new(), Vec::new());
+                        let (mut scans, mut skipped, mut bin) =
+                            (Vec::new(), Vec::new(), Vec::new());
                         loop {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             if i >= total {

@@ -34,10 +34,14 @@ pub fn entropy(s: &[u8]) -> f64 {
         counts[b as usize] += 1;
     }
     let n = s.len() as f64;
-    counts.iter().filter(|&&c| c > 0).map(|&c| {
-        let p = c as f64 / n;
-        -p * p.log2()
-    }).sum()
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
 }
 
 /// `ghp_…[40 chars, sha256:1a2b3c4d]`: enough to find and rotate the key, useless to use it.
@@ -45,14 +49,28 @@ pub fn redact(secret: &[u8], public_prefix: usize) -> String {
     let keep = public_prefix.min(secret.len() / 4).min(8);
     let prefix = String::from_utf8_lossy(&secret[..keep]);
     let digest = Sha256::digest(secret);
-    format!("{prefix}…[{} chars, sha256:{}]", secret.len(), hex::encode(&digest[..4]))
+    format!(
+        "{prefix}…[{} chars, sha256:{}]",
+        secret.len(),
+        hex::encode(&digest[..4])
+    )
 }
 
 fn looks_placeholder(v: &[u8]) -> bool {
     let lower = String::from_utf8_lossy(v).to_ascii_lowercase();
     const WORDS: [&str; 12] = [
-        "example", "xxxx", "your", "dummy", "placeholder", "changeme", "fake", "sample", "redacted",
-        "<", "0000000000", "1234567890",
+        "example",
+        "xxxx",
+        "your",
+        "dummy",
+        "placeholder",
+        "changeme",
+        "fake",
+        "sample",
+        "redacted",
+        "<",
+        "0000000000",
+        "1234567890",
     ];
     if WORDS.iter().any(|w| lower.contains(w)) {
         return true;
@@ -60,7 +78,9 @@ fn looks_placeholder(v: &[u8]) -> bool {
     // One character repeated, or a trivially sequential run.
     let distinct = {
         let mut seen = [false; 256];
-        v.iter().filter(|&&b| !std::mem::replace(&mut seen[b as usize], true)).count()
+        v.iter()
+            .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+            .count()
     };
     distinct <= 3
 }
@@ -77,31 +97,156 @@ struct Rule {
     prefix: usize,
 }
 
-fn rule(id: &'static str, title: &'static str, sig: Sig, re: &str, min_entropy: f64, severity: Severity, prefix: usize) -> Rule {
-    Rule { id, title, sig, re: Regex::new(re).expect("static secret regex"), group: 1, min_entropy, severity, prefix }
+fn rule(
+    id: &'static str,
+    title: &'static str,
+    sig: Sig,
+    re: &str,
+    min_entropy: f64,
+    severity: Severity,
+    prefix: usize,
+) -> Rule {
+    Rule {
+        id,
+        title,
+        sig,
+        re: Regex::new(re).expect("static secret regex"),
+        group: 1,
+        min_entropy,
+        severity,
+        prefix,
+    }
 }
 
 static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     use Severity::*;
     vec![
-        rule("aws_access_key", "AWS access key ID", Sig::AwsKeyId, r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b", 3.0, High, 4),
-        rule("aws_secret_key", "AWS secret access key", Sig::AwsSecret,
-            r#"(?i)aws_secret_access_key["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})\b"#, 4.0, Critical, 0),
-        rule("github_token", "GitHub token", Sig::GithubToken, r"\b(gh[pousr]_[A-Za-z0-9]{36})\b", 3.5, Critical, 4),
-        rule("github_token", "GitHub fine-grained token", Sig::GithubPat, r"\b(github_pat_[A-Za-z0-9_]{82})\b", 3.5, Critical, 11),
-        rule("slack_token", "Slack token", Sig::SlackToken, r"\b(xox[bparse]-[0-9]{8,13}-[0-9A-Za-z-]{8,})\b", 3.0, High, 5),
-        rule("slack_webhook", "Slack webhook URL", Sig::SlackWebhook,
-            r"(hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})", 3.5, Medium, 24),
-        rule("stripe_live_key", "Stripe live secret key", Sig::StripeLive, r"\b([sr]k_live_[0-9a-zA-Z]{24,99})\b", 3.5, Critical, 8),
-        rule("openai_key", "OpenAI API key", Sig::OpenAiKey,
-            r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200})", 4.0, Critical, 3),
-        rule("openai_key", "OpenAI API key", Sig::OpenAiKey, r"\b(sk-(?:proj|svcacct)-[A-Za-z0-9_-]{80,200})", 4.0, Critical, 3),
-        rule("anthropic_key", "Anthropic API key", Sig::AnthropicKey, r"\b(sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,120})", 4.0, Critical, 7),
-        rule("google_api_key", "Google API key", Sig::GoogleApiKey, r"\b(AIza[0-9A-Za-z_-]{35})", 3.5, Medium, 4),
-        rule("npm_token", "npm access token", Sig::NpmToken, r"\b(npm_[A-Za-z0-9]{36})\b", 3.5, High, 4),
-        rule("telegram_bot_token", "Telegram bot token", Sig::TelegramToken, r"\b([0-9]{8,10}:AA[0-9A-Za-z_-]{33})\b", 3.5, High, 0),
-        rule("eth_private_key", "Wallet private key (hex)", Sig::KeyContext,
-            r#"(?i)(?:priv(?:ate)?[ _-]?key|wallet\()[^\n]{0,40}?["'=:\s(`]\s*(?:0x)?([0-9a-f]{64})\b"#, 3.0, Critical, 0),
+        rule(
+            "aws_access_key",
+            "AWS access key ID",
+            Sig::AwsKeyId,
+            r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b",
+            3.0,
+            High,
+            4,
+        ),
+        rule(
+            "aws_secret_key",
+            "AWS secret access key",
+            Sig::AwsSecret,
+            r#"(?i)aws_secret_access_key["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})\b"#,
+            4.0,
+            Critical,
+            0,
+        ),
+        rule(
+            "github_token",
+            "GitHub token",
+            Sig::GithubToken,
+            r"\b(gh[pousr]_[A-Za-z0-9]{36})\b",
+            3.5,
+            Critical,
+            4,
+        ),
+        rule(
+            "github_token",
+            "GitHub fine-grained token",
+            Sig::GithubPat,
+            r"\b(github_pat_[A-Za-z0-9_]{82})\b",
+            3.5,
+            Critical,
+            11,
+        ),
+        rule(
+            "slack_token",
+            "Slack token",
+            Sig::SlackToken,
+            r"\b(xox[bparse]-[0-9]{8,13}-[0-9A-Za-z-]{8,})\b",
+            3.0,
+            High,
+            5,
+        ),
+        rule(
+            "slack_webhook",
+            "Slack webhook URL",
+            Sig::SlackWebhook,
+            r"(hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})",
+            3.5,
+            Medium,
+            24,
+        ),
+        rule(
+            "stripe_live_key",
+            "Stripe live secret key",
+            Sig::StripeLive,
+            r"\b([sr]k_live_[0-9a-zA-Z]{24,99})\b",
+            3.5,
+            Critical,
+            8,
+        ),
+        rule(
+            "openai_key",
+            "OpenAI API key",
+            Sig::OpenAiKey,
+            r"\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200})",
+            4.0,
+            Critical,
+            3,
+        ),
+        rule(
+            "openai_key",
+            "OpenAI API key",
+            Sig::OpenAiKey,
+            r"\b(sk-(?:proj|svcacct)-[A-Za-z0-9_-]{80,200})",
+            4.0,
+            Critical,
+            3,
+        ),
+        rule(
+            "anthropic_key",
+            "Anthropic API key",
+            Sig::AnthropicKey,
+            r"\b(sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,120})",
+            4.0,
+            Critical,
+            7,
+        ),
+        rule(
+            "google_api_key",
+            "Google API key",
+            Sig::GoogleApiKey,
+            r"\b(AIza[0-9A-Za-z_-]{35})",
+            3.5,
+            Medium,
+            4,
+        ),
+        rule(
+            "npm_token",
+            "npm access token",
+            Sig::NpmToken,
+            r"\b(npm_[A-Za-z0-9]{36})\b",
+            3.5,
+            High,
+            4,
+        ),
+        rule(
+            "telegram_bot_token",
+            "Telegram bot token",
+            Sig::TelegramToken,
+            r"\b([0-9]{8,10}:AA[0-9A-Za-z_-]{33})\b",
+            3.5,
+            High,
+            0,
+        ),
+        rule(
+            "eth_private_key",
+            "Wallet private key (hex)",
+            Sig::KeyContext,
+            r#"(?i)(?:priv(?:ate)?[ _-]?key|wallet\()[^\n]{0,40}?["'=:\s(`]\s*(?:0x)?([0-9a-f]{64})\b"#,
+            3.0,
+            Critical,
+            0,
+        ),
     ]
 });
 
@@ -122,17 +267,21 @@ static PEM_BODY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----\s*(?:[A-Za-z-]+:[^\n]*\n\s*)*([A-Za-z0-9+/=]{40,}(?:\s*[A-Za-z0-9+/=]{16,}){1,})")
         .expect("pem regex")
 });
-static SOLANA_ARRAY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\[\s*((?:\d{1,3}\s*,\s*){63}\d{1,3})\s*,?\s*\]").expect("solana regex"));
+static SOLANA_ARRAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\[\s*((?:\d{1,3}\s*,\s*){63}\d{1,3})\s*,?\s*\]").expect("solana regex")
+});
 static MNEMONIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["'`=:]\s*((?:[a-z]{3,8}[ ]+){11,23}[a-z]{3,8})\s*["'`\r\n]"#).expect("mnemonic regex")
+    Regex::new(r#"["'`=:]\s*((?:[a-z]{3,8}[ ]+){11,23}[a-z]{3,8})\s*["'`\r\n]"#)
+        .expect("mnemonic regex")
 });
 
 /// A byte window around `pos`: from the start of its line to `after` bytes past the end of
 /// its line (both capped), so verification never scans whole files.
 pub fn window(data: &[u8], pos: usize, before: usize, after_lines: usize) -> (usize, &[u8]) {
     let lo_cap = pos.saturating_sub(before);
-    let start = memchr::memrchr(b'\n', &data[lo_cap..pos]).map(|i| lo_cap + i + 1).unwrap_or(lo_cap);
+    let start = memchr::memrchr(b'\n', &data[lo_cap..pos])
+        .map(|i| lo_cap + i + 1)
+        .unwrap_or(lo_cap);
     let mut end = pos;
     for _ in 0..=after_lines {
         match memchr::memchr(b'\n', &data[end.min(data.len())..]) {
@@ -193,7 +342,9 @@ fn verify_pem(data: &[u8], pos: usize, path: &str, out: &mut Vec<SecretFinding>)
     let hi = (pos + 8192).min(data.len());
     let win = &data[lo..hi];
     if let Some(c) = PEM_BODY.captures(win) {
-        let (Some(all), Some(body)) = (c.get(0), c.get(2)) else { return };
+        let (Some(all), Some(body)) = (c.get(0), c.get(2)) else {
+            return;
+        };
         // The hit must belong to this header (not a later one), and the body must be random.
         if lo + all.start() > pos || entropy(body.as_bytes()) < 4.5 {
             return;
@@ -241,7 +392,10 @@ pub fn keypair_bytes(nums: &[u8]) -> Option<Vec<u8>> {
         out.push(v as u8);
     }
     let mut seen = [false; 256];
-    let distinct = out.iter().filter(|&&b| !std::mem::replace(&mut seen[b as usize], true)).count();
+    let distinct = out
+        .iter()
+        .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+        .count();
     (out.len() == 64 && distinct >= 32).then_some(out)
 }
 
@@ -290,7 +444,11 @@ fn verify_mnemonic(data: &[u8], pos: usize, path: &str, out: &mut Vec<SecretFind
             severity: Severity::Critical,
             path: path.to_string(),
             line: line_of(data, start + m.start()),
-            redacted: format!("{} words…[sha256:{}]", words.len(), hex::encode(&Sha256::digest(normal.as_bytes())[..4])),
+            redacted: format!(
+                "{} words…[sha256:{}]",
+                words.len(),
+                hex::encode(&Sha256::digest(normal.as_bytes())[..4])
+            ),
         });
     }
 }
@@ -301,7 +459,11 @@ pub fn is_env_file(path: &str) -> bool {
     if !(name == ".env" || name.starts_with(".env.") || name.ends_with(".env")) {
         return false;
     }
-    !["example", "sample", "template", "dist", "defaults", "test", "ci"].iter().any(|w| name.contains(w))
+    ![
+        "example", "sample", "template", "dist", "defaults", "test", "ci",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
 }
 
 pub fn verify_env_file(data: &[u8], path: &str, out: &mut Vec<SecretFinding>) {
@@ -312,13 +474,30 @@ pub fn verify_env_file(data: &[u8], path: &str, out: &mut Vec<SecretFinding>) {
             continue;
         }
         let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((k, v)) = line.split_once('=') else { continue };
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
         let key = k.trim().to_ascii_uppercase();
         let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
-        let sensitive = ["SECRET", "TOKEN", "KEY", "PASSWORD", "PASSWD", "PRIVATE", "MNEMONIC", "SEED", "CREDENTIAL", "DATABASE_URL"]
-            .iter()
-            .any(|w| key.contains(w));
-        if !sensitive || v.len() < 12 || looks_placeholder(v.as_bytes()) || entropy(v.as_bytes()) < 3.3 {
+        let sensitive = [
+            "SECRET",
+            "TOKEN",
+            "KEY",
+            "PASSWORD",
+            "PASSWD",
+            "PRIVATE",
+            "MNEMONIC",
+            "SEED",
+            "CREDENTIAL",
+            "DATABASE_URL",
+        ]
+        .iter()
+        .any(|w| key.contains(w));
+        if !sensitive
+            || v.len() < 12
+            || looks_placeholder(v.as_bytes())
+            || entropy(v.as_bytes()) < 3.3
+        {
             continue;
         }
         out.push(SecretFinding {
@@ -362,11 +541,23 @@ mod tests {
         assert!(run(Sig::GithubToken, r"const re = /ghp_[A-Za-z0-9]{36}/;").is_empty());
         assert!(run(Sig::AwsKeyId, "aws_access_key_id = AKIAIOSFODNN7EXAMPLE").is_empty());
         assert!(run(Sig::StripeLive, "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx").is_empty());
-        assert!(run(Sig::PemPrivate, "if line.contains(\"-----BEGIN RSA PRIVATE KEY-----\") {").is_empty());
+        assert!(run(
+            Sig::PemPrivate,
+            "if line.contains(\"-----BEGIN RSA PRIVATE KEY-----\") {"
+        )
+        .is_empty());
         // A transaction hash is 64 hex chars too, but has no key context.
         assert!(run(Sig::KeyContext, "let privateKeyless = 1;\nconst txHash = '0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060';").is_empty());
-        assert!(run(Sig::KeyContext, "PRIVATE_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80").is_empty());
-        assert!(run(Sig::MnemonicContext, "mnemonic: \"test test test test test test test test test test test junk\"").is_empty());
+        assert!(run(
+            Sig::KeyContext,
+            "PRIVATE_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+        )
+        .is_empty());
+        assert!(run(
+            Sig::MnemonicContext,
+            "mnemonic: \"test test test test test test test test test test test junk\""
+        )
+        .is_empty());
     }
 
     #[test]
@@ -377,7 +568,13 @@ mod tests {
         let f = run(Sig::MnemonicContext, "const mnemonic = \"ozone drill grab fiber curtain grace pudding thank cruise elder eight picnic\";");
         assert_eq!(f.len(), 1);
         let arr: Vec<String> = (0..64).map(|i| ((i * 37 + 11) % 256).to_string()).collect();
-        let f = run(Sig::SolanaArrayContext, &format!("const kp = Keypair.fromSecretKey(Uint8Array.from([{}]));", arr.join(",")));
+        let f = run(
+            Sig::SolanaArrayContext,
+            &format!(
+                "const kp = Keypair.fromSecretKey(Uint8Array.from([{}]));",
+                arr.join(",")
+            ),
+        );
         assert_eq!(f.len(), 1);
         assert!(!f[0].redacted.contains(&arr[..5].join(",")));
     }
@@ -385,7 +582,8 @@ mod tests {
     #[test]
     fn pem_with_body() {
         let body = "MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\naDPnhqiJu8dUAZKLZYdPMt6bZC8z9Zv0tX6MMlDKQVnEUdHCPlOkCaoWEkLzpMtX\n";
-        let text = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n");
+        let text =
+            format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n");
         let pos = text.find("PRIVATE KEY").unwrap();
         let mut out = Vec::new();
         verify(Sig::PemPrivate, text.as_bytes(), pos, "k.pem", &mut out);

@@ -45,13 +45,21 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
     let mut a = Assessment::default();
     let age = m.age_days(m.created_at);
     // Commit dates are chosen by whoever commits: future-dated ones must not fake activity.
-    let commits: Vec<&crate::meta::Commit> = m.commits.iter().filter(|c| c.at <= m.now + Duration::days(1)).collect();
+    let commits: Vec<&crate::meta::Commit> = m
+        .commits
+        .iter()
+        .filter(|c| c.at <= m.now + Duration::days(1))
+        .collect();
     let from_history = m.source == "git history";
 
     // Repository age.
     match age {
         Some(d) => {
-            let bound = if m.created_is_lower_bound { "at least " } else { "" };
+            let bound = if m.created_is_lower_bound {
+                "at least "
+            } else {
+                ""
+            };
             let (st, pts) = match d {
                 730.. => (Pass, 10),
                 365..=729 => (Pass, 8),
@@ -59,22 +67,45 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
                 30..=179 => (Warn, 3),
                 _ => (Fail, 0),
             };
-            let basis = if from_history { " (from commit dates, which the committer can set)" } else { "" };
-            a.check("repo_age", "Repository age", st, pts, format!("Created {bound}{} ago{basis}.", days_text(d)));
+            let basis = if from_history {
+                " (from commit dates, which the committer can set)"
+            } else {
+                ""
+            };
+            a.check(
+                "repo_age",
+                "Repository age",
+                st,
+                pts,
+                format!("Created {bound}{} ago{basis}.", days_text(d)),
+            );
             if d < 30 && !m.created_is_lower_bound {
                 a.red("repo_age", Severity::Medium, "Brand-new repository", format!("The repository is {d} days old: rugs are typically launched from fresh repositories."));
                 a.tag("#NewProject");
             } else if d >= 365 {
-                a.green("repo_age", "Established repository", format!("Around for {bound}{}.", days_text(d)));
+                a.green(
+                    "repo_age",
+                    "Established repository",
+                    format!("Around for {bound}{}.", days_text(d)),
+                );
             }
         }
-        None => a.check("repo_age", "Repository age", Info, 0, "Creation date unknown."),
+        None => a.check(
+            "repo_age",
+            "Repository age",
+            Info,
+            0,
+            "Creation date unknown.",
+        ),
     }
 
     // Recent activity and cadence.
     let last = commits.iter().map(|c| c.at).max().or(m.pushed_at);
     let since = m.age_days(last);
-    let recent: Vec<_> = commits.iter().filter(|c| m.now - c.at <= Duration::days(90)).collect();
+    let recent: Vec<_> = commits
+        .iter()
+        .filter(|c| m.now - c.at <= Duration::days(90))
+        .collect();
     let mut weeks: Vec<i64> = recent.iter().map(|c| (m.now - c.at).num_weeks()).collect();
     weeks.sort_unstable();
     weeks.dedup();
@@ -92,22 +123,51 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
                 "Recent activity",
                 st,
                 pts,
-                format!("Last commit {} ago; commits in {} of the last 13 weeks.", days_text(d), weeks.len()),
+                format!(
+                    "Last commit {} ago; commits in {} of the last 13 weeks.",
+                    days_text(d),
+                    weeks.len()
+                ),
             );
             if d > 365 {
                 a.tag("#Inactive");
-                a.red("activity", Severity::Low, "No commits for over a year", "Nobody appears to maintain this code.");
+                a.red(
+                    "activity",
+                    Severity::Low,
+                    "No commits for over a year",
+                    "Nobody appears to maintain this code.",
+                );
             } else if weeks.len() >= 4 {
-                a.green("activity", "Actively maintained", format!("Commits in {} of the last 13 weeks.", weeks.len()));
+                a.green(
+                    "activity",
+                    "Actively maintained",
+                    format!("Commits in {} of the last 13 weeks.", weeks.len()),
+                );
             }
         }
-        None => a.check("activity", "Recent activity", Info, 0, "No commit history available."),
+        None => a.check(
+            "activity",
+            "Recent activity",
+            Info,
+            0,
+            "No commit history available.",
+        ),
     }
     // History dumped in one go: a copied project pushed once.
     if commits.len() >= 2 && commits.len() < 10 {
-        let span = commits.iter().map(|c| c.at).max().zip(commits.iter().map(|c| c.at).min()).map(|(x, y)| x - y);
+        let span = commits
+            .iter()
+            .map(|c| c.at)
+            .max()
+            .zip(commits.iter().map(|c| c.at).min())
+            .map(|(x, y)| x - y);
         if span.is_some_and(|s| s < Duration::days(2)) && age.is_some_and(|d| d < 90) {
-            a.red("activity", Severity::Low, "Whole history written in a day or two", "All commits are within 48 hours: often a copied project pushed once.");
+            a.red(
+                "activity",
+                Severity::Low,
+                "Whole history written in a day or two",
+                "All commits are within 48 hours: often a copied project pushed once.",
+            );
         }
     }
 
@@ -121,18 +181,29 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
         _ if bus >= 2 => (Pass, 10),
         _ => (Pass, 8),
     };
-    a.check("contributors", "Contributors and bus factor", st, pts, format!("{n} contributor(s); {bus} of them wrote half of the commits."));
+    a.check(
+        "contributors",
+        "Contributors and bus factor",
+        st,
+        pts,
+        format!("{n} contributor(s); {bus} of them wrote half of the commits."),
+    );
     if n == 1 {
         a.tag("#SoloDev");
     }
     if n >= 3 && since.is_some_and(|d| d <= 30) {
-        let active: std::collections::BTreeSet<&str> = recent.iter().map(|c| c.author.as_str()).collect();
+        let active: std::collections::BTreeSet<&str> =
+            recent.iter().map(|c| c.author.as_str()).collect();
         if active.len() >= 2 {
             a.tag("#ActiveTeam");
         }
     }
     if n >= 5 {
-        a.green("contributors", "Several contributors", format!("{n} people have contributed."));
+        a.green(
+            "contributors",
+            "Several contributors",
+            format!("{n} people have contributed."),
+        );
     }
     if age.is_some_and(|d| d >= 365) && n >= 3 && since.is_some_and(|d| d <= 365) {
         a.tag("#Established");
@@ -150,15 +221,45 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
                     _ => (Fail, -5),
                 };
                 let kind = if o.is_org { "organisation" } else { "account" };
-                let followers = o.followers.map(|f| format!(", {f} followers")).unwrap_or_default();
-                a.check("owner", "Owner account", st, pts, format!("{} is an {kind} created {} ago{followers}.", o.login, days_text(d)));
+                let followers = o
+                    .followers
+                    .map(|f| format!(", {f} followers"))
+                    .unwrap_or_default();
+                a.check(
+                    "owner",
+                    "Owner account",
+                    st,
+                    pts,
+                    format!(
+                        "{} is an {kind} created {} ago{followers}.",
+                        o.login,
+                        days_text(d)
+                    ),
+                );
                 if d < 30 {
-                    a.red("owner", Severity::High, "Owner account is brand new", format!("{} was created {d} days ago.", o.login));
+                    a.red(
+                        "owner",
+                        Severity::High,
+                        "Owner account is brand new",
+                        format!("{} was created {d} days ago.", o.login),
+                    );
                 }
             }
-            None => a.check("owner", "Owner account", Info, 0, format!("Account details for {} unavailable.", o.login)),
+            None => a.check(
+                "owner",
+                "Owner account",
+                Info,
+                0,
+                format!("Account details for {} unavailable.", o.login),
+            ),
         },
-        None => a.check("owner", "Owner account", Info, 0, "This host has no owner account data."),
+        None => a.check(
+            "owner",
+            "Owner account",
+            Info,
+            0,
+            "This host has no owner account data.",
+        ),
     }
 
     // Releases and tags.
@@ -175,23 +276,59 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
     a.check("releases", "Releases and tags", st, pts, rel_text);
 
     // Licence.
-    let lic = f.license.clone().or_else(|| m.license_spdx.clone().filter(|l| l != "NOASSERTION"));
+    let lic = f
+        .license
+        .clone()
+        .or_else(|| m.license_spdx.clone().filter(|l| l != "NOASSERTION"));
     match lic.as_deref() {
-        Some("custom") => a.check("license", "Licence", Warn, 4, "A licence file exists but is not a standard open-source licence."),
+        Some("custom") => a.check(
+            "license",
+            "Licence",
+            Warn,
+            4,
+            "A licence file exists but is not a standard open-source licence.",
+        ),
         Some(l) => {
-            a.check("license", "Licence", Pass, 8, format!("Licensed under {l}."));
+            a.check(
+                "license",
+                "Licence",
+                Pass,
+                8,
+                format!("Licensed under {l}."),
+            );
             a.tag("#Licensed");
             a.green("license", "Open-source licence", format!("{l}."));
         }
-        None => a.check("license", "Licence", Warn, 0, "No licence: nobody may legally reuse or audit-fork this code."),
+        None => a.check(
+            "license",
+            "Licence",
+            Warn,
+            0,
+            "No licence: nobody may legally reuse or audit-fork this code.",
+        ),
     }
 
     // README substance.
     let (st, pts, d) = if f.readme_words >= 120 && f.readme_has_usage {
-        (Pass, 6, format!("README of {} words with install/usage instructions.", f.readme_words))
+        (
+            Pass,
+            6,
+            format!(
+                "README of {} words with install/usage instructions.",
+                f.readme_words
+            ),
+        )
     } else if f.readme_words >= 50 {
-        let why = if f.readme_has_usage { "short, but with usage instructions" } else { "without install or usage instructions" };
-        (Warn, 3, format!("README of {} words, {why}.", f.readme_words))
+        let why = if f.readme_has_usage {
+            "short, but with usage instructions"
+        } else {
+            "without install or usage instructions"
+        };
+        (
+            Warn,
+            3,
+            format!("README of {} words, {why}.", f.readme_words),
+        )
     } else if f.readme_words > 0 {
         (Warn, 1, format!("README is only {} words.", f.readme_words))
     } else {
@@ -202,51 +339,147 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
     // Tests.
     let share = f.test_share();
     if f.test_files > 0 && share >= 0.10 {
-        a.check("tests", "Tests", Pass, 10, format!("{} test file(s); tests are {:.0}% of the code.", f.test_files, share * 100.0));
+        a.check(
+            "tests",
+            "Tests",
+            Pass,
+            10,
+            format!(
+                "{} test file(s); tests are {:.0}% of the code.",
+                f.test_files,
+                share * 100.0
+            ),
+        );
         a.tag("#HasTests");
-        a.green("tests", "Has tests", format!("Tests are {:.0}% of the code.", share * 100.0));
+        a.green(
+            "tests",
+            "Has tests",
+            format!("Tests are {:.0}% of the code.", share * 100.0),
+        );
     } else if f.test_files > 0 {
-        a.check("tests", "Tests", Pass, 6, format!("{} test file(s), but only {:.0}% of the code.", f.test_files, share * 100.0));
+        a.check(
+            "tests",
+            "Tests",
+            Pass,
+            6,
+            format!(
+                "{} test file(s), but only {:.0}% of the code.",
+                f.test_files,
+                share * 100.0
+            ),
+        );
         a.tag("#HasTests");
     } else {
-        a.check("tests", "Tests", Warn, 0, format!("No tests found in {} code file(s).", f.code_files));
+        a.check(
+            "tests",
+            "Tests",
+            Warn,
+            0,
+            format!("No tests found in {} code file(s).", f.code_files),
+        );
     }
 
     // CI.
     if let Some(first) = f.ci.first() {
-        a.check("ci", "Continuous integration", Pass, 6, format!("CI configured ({first}{}).", if f.ci.len() > 1 { format!(" and {} more", f.ci.len() - 1) } else { String::new() }));
+        a.check(
+            "ci",
+            "Continuous integration",
+            Pass,
+            6,
+            format!(
+                "CI configured ({first}{}).",
+                if f.ci.len() > 1 {
+                    format!(" and {} more", f.ci.len() - 1)
+                } else {
+                    String::new()
+                }
+            ),
+        );
         a.tag("#HasCI");
-        a.green("ci", "Continuous integration", "Changes are built and tested automatically.");
+        a.green(
+            "ci",
+            "Continuous integration",
+            "Changes are built and tested automatically.",
+        );
     } else {
-        a.check("ci", "Continuous integration", Warn, 0, "No CI configuration found.");
+        a.check(
+            "ci",
+            "Continuous integration",
+            Warn,
+            0,
+            "No CI configuration found.",
+        );
     }
 
     // Security policy.
     match &f.security_policy {
-        Some(p) => a.check("security_policy", "Security policy", Pass, 4, format!("Security policy at {p}.")),
-        None => a.check("security_policy", "Security policy", Info, 0, "No SECURITY.md: no stated way to report vulnerabilities."),
+        Some(p) => a.check(
+            "security_policy",
+            "Security policy",
+            Pass,
+            4,
+            format!("Security policy at {p}."),
+        ),
+        None => a.check(
+            "security_policy",
+            "Security policy",
+            Info,
+            0,
+            "No SECURITY.md: no stated way to report vulnerabilities.",
+        ),
     }
 
     // Archived and fork.
     if m.archived {
-        a.check("archived", "Archived", Warn, -5, "The owner archived this repository: it is read-only and unmaintained.");
+        a.check(
+            "archived",
+            "Archived",
+            Warn,
+            -5,
+            "The owner archived this repository: it is read-only and unmaintained.",
+        );
         a.tag("#Archived");
-        a.red("archived", Severity::Low, "Archived repository", "Read-only; no fixes will come.");
+        a.red(
+            "archived",
+            Severity::Low,
+            "Archived repository",
+            "Read-only; no fixes will come.",
+        );
     } else {
         a.check("archived", "Archived", Pass, 0, "Not archived.");
     }
     if m.is_fork {
-        let parent = m.fork_of.clone().unwrap_or_else(|| "another repository".into());
-        a.check("fork", "Fork", Warn, -5, format!("A fork of {parent}: judge the original, and what changed."));
+        let parent = m
+            .fork_of
+            .clone()
+            .unwrap_or_else(|| "another repository".into());
+        a.check(
+            "fork",
+            "Fork",
+            Warn,
+            -5,
+            format!("A fork of {parent}: judge the original, and what changed."),
+        );
         a.tag("#Fork");
-        a.red("fork", Severity::Low, "Fork of another project", format!("Forked from {parent}."));
+        a.red(
+            "fork",
+            Severity::Low,
+            "Fork of another project",
+            format!("Forked from {parent}."),
+        );
     } else {
         a.check("fork", "Fork", Pass, 0, "Not a fork.");
     }
 
     // Community interest, not rewarded when the stars look bought.
     match m.stars {
-        Some(_) if stars.weight >= 2 => a.check("community", "Community interest", Warn, 0, "Star counts look inflated, so they earn nothing here."),
+        Some(_) if stars.weight >= 2 => a.check(
+            "community",
+            "Community interest",
+            Warn,
+            0,
+            "Star counts look inflated, so they earn nothing here.",
+        ),
         Some(s) => {
             let forks = m.forks.unwrap_or(0);
             let (st, pts) = if s >= 100 && forks >= 10 {
@@ -256,9 +489,24 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
             } else {
                 (Info, 2)
             };
-            a.check("community", "Community interest", st, pts, format!("{s} stars, {forks} forks, {} watchers.", m.watchers.unwrap_or(0)));
+            a.check(
+                "community",
+                "Community interest",
+                st,
+                pts,
+                format!(
+                    "{s} stars, {forks} forks, {} watchers.",
+                    m.watchers.unwrap_or(0)
+                ),
+            );
         }
-        None => a.check("community", "Community interest", Info, 0, "Stars and forks are not available for this host."),
+        None => a.check(
+            "community",
+            "Community interest",
+            Info,
+            0,
+            "Stars and forks are not available for this host.",
+        ),
     }
     a
 }
@@ -276,7 +524,16 @@ mod tests {
             now,
             source: "git history".into(),
             created_at: Some(now - Duration::days(800)),
-            commits: (1..20).map(|i| Commit { author: "a".into(), at: now + Duration::days(7 * i) }).chain([Commit { author: "a".into(), at: now - Duration::days(800) }]).collect(),
+            commits: (1..20)
+                .map(|i| Commit {
+                    author: "a".into(),
+                    at: now + Duration::days(7 * i),
+                })
+                .chain([Commit {
+                    author: "a".into(),
+                    at: now - Duration::days(800),
+                }])
+                .collect(),
             ..Default::default()
         };
         let a = assess(&m, &ProjectFacts::default(), &StarVerdict::default());
@@ -290,6 +547,9 @@ mod tests {
     fn bus() {
         assert_eq!(bus_factor(&[]), 0);
         assert_eq!(bus_factor(&[("a".into(), 90), ("b".into(), 10)]), 1);
-        assert_eq!(bus_factor(&[("a".into(), 30), ("b".into(), 30), ("c".into(), 40)]), 2);
+        assert_eq!(
+            bus_factor(&[("a".into(), 30), ("b".into(), 30), ("c".into(), 40)]),
+            2
+        );
     }
 }

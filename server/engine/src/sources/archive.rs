@@ -45,23 +45,39 @@ impl<R: Read> Read for Capped<R> {
 
 /// Unpack a gzip-compressed tarball. With `strip_top`, every entry must live under one
 /// top-level folder (GitHub's `{owner}-{repo}-{sha7}/`), which is removed from paths.
-pub fn unpack_tar_gz<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Result<FileTree, ArchiveError> {
+pub fn unpack_tar_gz<R: Read>(
+    reader: R,
+    limits: &Limits,
+    strip_top: bool,
+) -> Result<FileTree, ArchiveError> {
     unpack_tar(GzDecoder::new(reader), limits, strip_top)
 }
 
 /// Unpack an uncompressed tar stream (see [`unpack_tar_gz`]).
-pub fn unpack_tar<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Result<FileTree, ArchiveError> {
+pub fn unpack_tar<R: Read>(
+    reader: R,
+    limits: &Limits,
+    strip_top: bool,
+) -> Result<FileTree, ArchiveError> {
     let hit = Rc::new(Cell::new(false));
     // The decompressed stream may be a little larger than the files (headers, padding).
-    let cap = limits.max_archive_bytes.saturating_add(limits.max_archive_bytes / 8 + 1024 * 1024);
-    let capped = Capped { inner: reader, left: cap, hit: hit.clone() };
+    let cap = limits
+        .max_archive_bytes
+        .saturating_add(limits.max_archive_bytes / 8 + 1024 * 1024);
+    let capped = Capped {
+        inner: reader,
+        left: cap,
+        hit: hit.clone(),
+    };
     let mut archive = tar::Archive::new(capped);
     let mut tree = FileTree::default();
     let mut top: Option<String> = None;
     let mut kept_bytes: u64 = 0;
     let mut entries_seen = 0usize;
 
-    let entries = archive.entries().map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+    let entries = archive
+        .entries()
+        .map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
     for entry in entries {
         let mut entry = match entry {
             Ok(e) => e,
@@ -73,24 +89,33 @@ pub fn unpack_tar<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Resul
                 // A truncated or corrupt tail after some files: keep what we have.
                 if !tree.files.is_empty() {
                     tree.incomplete = true;
-                    tree.skipped.push(("(archive)".into(), format!("unreadable tail: {e}")));
+                    tree.skipped
+                        .push(("(archive)".into(), format!("unreadable tail: {e}")));
                     break;
                 }
                 return Err(ArchiveError::Corrupt(e.to_string()));
             }
         };
         entries_seen += 1;
-        if entries_seen > limits.max_files.saturating_mul(2) || tree.files.len() >= limits.max_files {
+        if entries_seen > limits.max_files.saturating_mul(2) || tree.files.len() >= limits.max_files
+        {
             tree.incomplete = true;
             break;
         }
         let etype = entry.header().entry_type();
-        if etype.is_pax_global_extensions() || etype.is_pax_local_extensions() || etype.is_gnu_longname() || etype.is_gnu_longlink() {
+        if etype.is_pax_global_extensions()
+            || etype.is_pax_local_extensions()
+            || etype.is_gnu_longname()
+            || etype.is_gnu_longlink()
+        {
             continue;
         }
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let Some(mut path) = clean_path(&raw, limits.max_path_depth + 1) else {
-            tree.skipped.push((raw.chars().take(200).collect(), "unsafe or too deep path".into()));
+            tree.skipped.push((
+                raw.chars().take(200).collect(),
+                "unsafe or too deep path".into(),
+            ));
             continue;
         };
         if strip_top {
@@ -101,7 +126,8 @@ pub fn unpack_tar<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Resul
             match &top {
                 None => top = Some(first.clone()),
                 Some(t) if *t != first => {
-                    tree.skipped.push((path.clone(), "outside the archive's top folder".into()));
+                    tree.skipped
+                        .push((path.clone(), "outside the archive's top folder".into()));
                     continue;
                 }
                 _ => {}
@@ -119,13 +145,20 @@ pub fn unpack_tar<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Resul
             continue;
         }
         if etype.is_symlink() || etype.is_hard_link() {
-            let target = entry.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            let target = entry
+                .link_name_bytes()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
             let joined = match parent(&path) {
                 "" => target.clone(),
                 dir => format!("{dir}/{target}"),
             };
             let escapes = target.starts_with('/') || clean_path(&joined, usize::MAX).is_none();
-            let why = if escapes { "link pointing outside the repository (not followed)" } else { "link (not followed)" };
+            let why = if escapes {
+                "link pointing outside the repository (not followed)"
+            } else {
+                "link (not followed)"
+            };
             tree.skipped.push((path, why.into()));
             continue;
         }
@@ -139,7 +172,12 @@ pub fn unpack_tar<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Resul
             if entry.read_exact(&mut head).is_err() {
                 head.clear();
             }
-            tree.files.push(RepoFile { path, data: head, size, truncated: true });
+            tree.files.push(RepoFile {
+                path,
+                data: head,
+                size,
+                truncated: true,
+            });
             continue;
         }
         if kept_bytes + size > limits.max_archive_bytes {
@@ -147,7 +185,10 @@ pub fn unpack_tar<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Resul
             break;
         }
         let mut data = Vec::with_capacity(size as usize);
-        match (&mut entry).take(limits.max_file_bytes + 1).read_to_end(&mut data) {
+        match (&mut entry)
+            .take(limits.max_file_bytes + 1)
+            .read_to_end(&mut data)
+        {
             Ok(_) => {}
             Err(_) if hit.get() => {
                 tree.incomplete = true;
@@ -156,7 +197,12 @@ pub fn unpack_tar<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Resul
             Err(e) => return Err(ArchiveError::Corrupt(e.to_string())),
         }
         kept_bytes += data.len() as u64;
-        tree.files.push(RepoFile { path, size: data.len() as u64, data, truncated: false });
+        tree.files.push(RepoFile {
+            path,
+            size: data.len() as u64,
+            data,
+            truncated: false,
+        });
     }
     if tree.files.is_empty() && !tree.incomplete {
         return Err(ArchiveError::Empty);
@@ -178,7 +224,11 @@ pub struct ChannelReader {
 
 impl ChannelReader {
     pub fn new(rx: tokio::sync::mpsc::Receiver<io::Result<Vec<u8>>>) -> Self {
-        ChannelReader { rx, buf: Vec::new(), pos: 0 }
+        ChannelReader {
+            rx,
+            buf: Vec::new(),
+            pos: 0,
+        }
     }
 }
 
@@ -233,7 +283,12 @@ mod tests {
             ("o-r-abc1234/src/main.rs", Regular, b"fn main() {}", None),
             ("o-r-abc1234/../../etc/evil", Regular, b"x", None),
             ("other-top/x.txt", Regular, b"x", None),
-            ("o-r-abc1234/link", Symlink, b"", Some("../../../etc/passwd")),
+            (
+                "o-r-abc1234/link",
+                Symlink,
+                b"",
+                Some("../../../etc/passwd"),
+            ),
             ("o-r-abc1234/ok-link", Symlink, b"", Some("src/main.rs")),
             ("/abs/path", Regular, b"x", None),
         ]);
@@ -241,10 +296,19 @@ mod tests {
         assert_eq!(t.files.len(), 1);
         assert_eq!(t.files[0].path, "src/main.rs");
         let reasons: Vec<&str> = t.skipped.iter().map(|(_, r)| r.as_str()).collect();
-        assert!(reasons.contains(&"link pointing outside the repository (not followed)"), "{reasons:?}");
+        assert!(
+            reasons.contains(&"link pointing outside the repository (not followed)"),
+            "{reasons:?}"
+        );
         assert!(reasons.contains(&"link (not followed)"));
         assert!(reasons.contains(&"outside the archive's top folder"));
-        assert!(reasons.iter().filter(|r| **r == "unsafe or too deep path").count() >= 2);
+        assert!(
+            reasons
+                .iter()
+                .filter(|r| **r == "unsafe or too deep path")
+                .count()
+                >= 2
+        );
         assert!(!t.incomplete);
     }
 
@@ -252,19 +316,40 @@ mod tests {
     fn caps() {
         use tar::EntryType::*;
         let big = vec![b'a'; 5000];
-        let data = tgz(&[("t/a.txt", Regular, &big, None), ("t/b.txt", Regular, b"hi", None), ("t/c.txt", Regular, b"yo", None)]);
-        let limits = Limits { max_file_bytes: 1000, max_files: 2, ..Limits::default() };
+        let data = tgz(&[
+            ("t/a.txt", Regular, &big, None),
+            ("t/b.txt", Regular, b"hi", None),
+            ("t/c.txt", Regular, b"yo", None),
+        ]);
+        let limits = Limits {
+            max_file_bytes: 1000,
+            max_files: 2,
+            ..Limits::default()
+        };
         let t = unpack_tar_gz(&data[..], &limits, true).unwrap();
-        assert!(t.files[0].truncated && t.files[0].size == 5000 && t.files[0].data.len() == HEAD_BYTES);
+        assert!(
+            t.files[0].truncated && t.files[0].size == 5000 && t.files[0].data.len() == HEAD_BYTES
+        );
         assert_eq!(t.files.len(), 2);
         assert!(t.incomplete);
         // A decompression bomb is cut at the byte cap.
         let bomb = tgz(&[("t/zeros", Regular, &vec![0u8; 4 << 20], None)]);
-        let limits = Limits { max_archive_bytes: 1 << 20, max_file_bytes: 8 << 20, ..Limits::default() };
+        let limits = Limits {
+            max_archive_bytes: 1 << 20,
+            max_file_bytes: 8 << 20,
+            ..Limits::default()
+        };
         let t = unpack_tar_gz(&bomb[..], &limits, true).unwrap();
         assert!(t.incomplete && t.files.is_empty());
         let deep = tgz(&[("t/a/b/c/d/e.txt", Regular, b"x", None)]);
-        let t = unpack_tar_gz(&deep[..], &Limits { max_path_depth: 3, ..Limits::default() }, true);
+        let t = unpack_tar_gz(
+            &deep[..],
+            &Limits {
+                max_path_depth: 3,
+                ..Limits::default()
+            },
+            true,
+        );
         assert!(matches!(t, Err(ArchiveError::Empty)));
     }
 

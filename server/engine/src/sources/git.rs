@@ -30,8 +30,16 @@ pub struct TempDir(PathBuf);
 impl TempDir {
     pub fn new(prefix: &str) -> std::io::Result<TempDir> {
         use sha2::{Digest, Sha256};
-        let seed = format!("{:?}{:?}{}", std::time::SystemTime::now(), std::thread::current().id(), std::process::id());
-        let name = format!("{prefix}-{}", &hex::encode(Sha256::digest(seed.as_bytes()))[..16]);
+        let seed = format!(
+            "{:?}{:?}{}",
+            std::time::SystemTime::now(),
+            std::thread::current().id(),
+            std::process::id()
+        );
+        let name = format!(
+            "{prefix}-{}",
+            &hex::encode(Sha256::digest(seed.as_bytes()))[..16]
+        );
         let p = std::env::temp_dir().join(name);
         std::fs::create_dir(&p)?;
         Ok(TempDir(p))
@@ -57,15 +65,41 @@ impl GitSource {
     fn git(&self, home: &Path, pin: Option<&str>) -> Command {
         let mut c = Command::new("git");
         c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin:/usr/local/bin".into()))
+            .env(
+                "PATH",
+                std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin:/usr/local/bin".into()),
+            )
             .env("HOME", home)
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_ASKPASS", "/bin/false")
-            .env("GIT_ALLOW_PROTOCOL", if self.allow_private { "http:https" } else { "https" })
-            .args(["-c", "http.followRedirects=false", "-c", "credential.helper=", "-c", "core.hooksPath=/dev/null"])
-            .args(["-c", "core.symlinks=false", "-c", "protocol.file.allow=never", "-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=30"])
+            .env(
+                "GIT_ALLOW_PROTOCOL",
+                if self.allow_private {
+                    "http:https"
+                } else {
+                    "https"
+                },
+            )
+            .args([
+                "-c",
+                "http.followRedirects=false",
+                "-c",
+                "credential.helper=",
+                "-c",
+                "core.hooksPath=/dev/null",
+            ])
+            .args([
+                "-c",
+                "core.symlinks=false",
+                "-c",
+                "protocol.file.allow=never",
+                "-c",
+                "http.lowSpeedLimit=1000",
+                "-c",
+                "http.lowSpeedTime=30",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -82,32 +116,70 @@ impl GitSource {
         if !ok_scheme {
             return Err(ScanError::permanent("Only https git URLs can be scanned."));
         }
-        let host = url.host_str().ok_or_else(|| ScanError::permanent("The URL has no host."))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| ScanError::permanent("The URL has no host."))?;
         let port = url.port_or_known_default().unwrap_or(443);
         let addrs = resolve_checked(host, port, self.allow_private).await?;
         let ip = addrs[0].ip();
-        let ip_text = if ip.is_ipv6() { format!("[{ip}]") } else { ip.to_string() };
-        Ok(format!("{}:{port}:{ip_text}", host.trim_start_matches('[').trim_end_matches(']')))
+        let ip_text = if ip.is_ipv6() {
+            format!("[{ip}]")
+        } else {
+            ip.to_string()
+        };
+        Ok(format!(
+            "{}:{port}:{ip_text}",
+            host.trim_start_matches('[').trim_end_matches(']')
+        ))
     }
 
-    pub async fn fetch(&self, url: &Url, now: DateTime<Utc>) -> Result<(FileTree, RepoMeta), ScanError> {
+    pub async fn fetch(
+        &self,
+        url: &Url,
+        now: DateTime<Utc>,
+    ) -> Result<(FileTree, RepoMeta), ScanError> {
         let pin = self.pin(url).await?;
-        let tmp = TempDir::new("aura-clone").map_err(|_| ScanError::transient("No temporary space for the clone."))?;
+        let tmp = TempDir::new("aura-clone")
+            .map_err(|_| ScanError::transient("No temporary space for the clone."))?;
         let home = tmp.path().join("home");
         let dest = tmp.path().join("repo");
-        std::fs::create_dir(&home).map_err(|_| ScanError::transient("No temporary space for the clone."))?;
+        std::fs::create_dir(&home)
+            .map_err(|_| ScanError::transient("No temporary space for the clone."))?;
 
         let mut clone = self.git(&home, Some(&pin));
-        clone.args(["clone", "--quiet", "--no-tags", "--single-branch", "--depth", &CLONE_DEPTH.to_string(), "--", url.as_str()]).arg(&dest);
-        let child = clone.spawn().map_err(|_| ScanError::permanent("git is not installed on the scan worker."))?;
+        clone
+            .args([
+                "clone",
+                "--quiet",
+                "--no-tags",
+                "--single-branch",
+                "--depth",
+                &CLONE_DEPTH.to_string(),
+                "--",
+                url.as_str(),
+            ])
+            .arg(&dest);
+        let child = clone
+            .spawn()
+            .map_err(|_| ScanError::permanent("git is not installed on the scan worker."))?;
         self.wait_capped(child, &dest).await?;
 
-        let log = self.output(&home, &dest, &["log", "--format=%aI%x09%aN%x09%aE", "-n", "5000"]).await.unwrap_or_default();
+        let log = self
+            .output(
+                &home,
+                &dest,
+                &["log", "--format=%aI%x09%aN%x09%aE", "-n", "5000"],
+            )
+            .await
+            .unwrap_or_default();
         let shallow = dest.join(".git/shallow").exists();
         let mut ls = self.git(&home, Some(&pin));
         ls.args(["ls-remote", "--tags", "--", url.as_str()]);
         let tags = match tokio::time::timeout(Duration::from_secs(20), ls.output()).await {
-            Ok(Ok(o)) if o.status.success() => String::from_utf8_lossy(&o.stdout).lines().filter(|l| !l.ends_with("^{}")).count() as u64,
+            Ok(Ok(o)) if o.status.success() => String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter(|l| !l.ends_with("^{}"))
+                .count() as u64,
             _ => 0,
         };
         let limits = self.limits.clone();
@@ -123,12 +195,21 @@ impl GitSource {
     async fn output(&self, home: &Path, repo: &Path, args: &[&str]) -> Option<String> {
         let mut c = self.git(home, None);
         c.arg("-C").arg(repo).args(args);
-        let o = tokio::time::timeout(Duration::from_secs(20), c.output()).await.ok()?.ok()?;
-        o.status.success().then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+        let o = tokio::time::timeout(Duration::from_secs(20), c.output())
+            .await
+            .ok()?
+            .ok()?;
+        o.status
+            .success()
+            .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
     }
 
     /// Wait for `git clone` under the timeout, polling the object store size against the cap.
-    async fn wait_capped(&self, mut child: tokio::process::Child, dest: &Path) -> Result<(), ScanError> {
+    async fn wait_capped(
+        &self,
+        mut child: tokio::process::Child,
+        dest: &Path,
+    ) -> Result<(), ScanError> {
         let deadline = tokio::time::Instant::now() + self.limits.clone_timeout;
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         let mut stderr = child.stderr.take();
@@ -171,13 +252,25 @@ impl GitSource {
 
 fn clone_error(stderr: &str) -> ScanError {
     let s = stderr.to_ascii_lowercase();
-    if s.contains("not found") || s.contains("404") || s.contains("does not appear to be a git repository") || s.contains("repository not found") {
+    if s.contains("not found")
+        || s.contains("404")
+        || s.contains("does not appear to be a git repository")
+        || s.contains("repository not found")
+    {
         ScanError::permanent("Repository not found (it may be private or deleted).")
-    } else if s.contains("authentication") || s.contains("could not read username") || s.contains("401") || s.contains("403") {
+    } else if s.contains("authentication")
+        || s.contains("could not read username")
+        || s.contains("401")
+        || s.contains("403")
+    {
         ScanError::permanent("The repository is not public.")
     } else if s.contains("redirect") || s.contains("301") || s.contains("302") {
         ScanError::permanent("The host redirected the clone; use the repository's canonical URL.")
-    } else if s.contains("50") || s.contains("timed out") || s.contains("could not resolve") || s.contains("connection") {
+    } else if s.contains("50")
+        || s.contains("timed out")
+        || s.contains("could not resolve")
+        || s.contains("connection")
+    {
         ScanError::transient("The git host could not be reached; try again later.")
     } else {
         ScanError::permanent("The repository could not be cloned.")
@@ -188,7 +281,9 @@ fn dir_size(p: &Path) -> u64 {
     let mut total = 0;
     let mut stack = vec![p.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             match e.metadata() {
                 Ok(m) if m.is_dir() => stack.push(e.path()),
@@ -207,12 +302,18 @@ pub fn read_tree(root: &Path, limits: &Limits) -> FileTree {
     let mut kept = 0u64;
     let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, rel)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         let mut entries: Vec<_> = rd.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
             let name = e.file_name().to_string_lossy().into_owned();
-            let rel_path = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+            let rel_path = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
             if rel.is_empty() && name == ".git" {
                 continue;
             }
@@ -220,7 +321,9 @@ pub fn read_tree(root: &Path, limits: &Limits) -> FileTree {
                 tree.skipped.push((rel_path, "path too deep".into()));
                 continue;
             };
-            let Ok(md) = std::fs::symlink_metadata(e.path()) else { continue };
+            let Ok(md) = std::fs::symlink_metadata(e.path()) else {
+                continue;
+            };
             if md.file_type().is_symlink() {
                 tree.skipped.push((clean, "link (not followed)".into()));
             } else if md.is_dir() {
@@ -233,9 +336,16 @@ pub fn read_tree(root: &Path, limits: &Limits) -> FileTree {
                 let size = md.len();
                 if size > limits.max_file_bytes {
                     let mut head = vec![0u8; HEAD_BYTES];
-                    let n = std::fs::File::open(e.path()).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).unwrap_or(0);
+                    let n = std::fs::File::open(e.path())
+                        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+                        .unwrap_or(0);
                     head.truncate(n);
-                    tree.files.push(RepoFile { path: clean, data: head, size, truncated: true });
+                    tree.files.push(RepoFile {
+                        path: clean,
+                        data: head,
+                        size,
+                        truncated: true,
+                    });
                     continue;
                 }
                 if kept + size > limits.max_archive_bytes {
@@ -244,7 +354,12 @@ pub fn read_tree(root: &Path, limits: &Limits) -> FileTree {
                 }
                 if let Ok(data) = std::fs::read(e.path()) {
                     kept += data.len() as u64;
-                    tree.files.push(RepoFile { path: clean, size: data.len() as u64, data, truncated: false });
+                    tree.files.push(RepoFile {
+                        path: clean,
+                        size: data.len() as u64,
+                        data,
+                        truncated: false,
+                    });
                 }
             } else {
                 tree.skipped.push((clean, "special file".into()));
@@ -256,18 +371,36 @@ pub fn read_tree(root: &Path, limits: &Limits) -> FileTree {
 }
 
 /// Metadata from `git log --format=%aI%x09%aN%x09%aE` output (newest first).
-pub fn meta_from_log(log: &str, shallow: bool, tags: u64, now: DateTime<Utc>, url: &Url) -> RepoMeta {
+pub fn meta_from_log(
+    log: &str,
+    shallow: bool,
+    tags: u64,
+    now: DateTime<Utc>,
+    url: &Url,
+) -> RepoMeta {
     let mut commits = Vec::new();
     let mut by_author: HashMap<String, (String, u64)> = HashMap::new();
     for line in log.lines() {
         let mut p = line.splitn(3, '\t');
-        let (Some(date), Some(name), email) = (p.next(), p.next(), p.next()) else { continue };
-        let Ok(at) = DateTime::parse_from_rfc3339(date) else { continue };
+        let (Some(date), Some(name), email) = (p.next(), p.next(), p.next()) else {
+            continue;
+        };
+        let Ok(at) = DateTime::parse_from_rfc3339(date) else {
+            continue;
+        };
         // Authors are identified by email where present: names vary more.
-        let key = email.filter(|e| !e.is_empty()).unwrap_or(name).to_ascii_lowercase();
-        let entry = by_author.entry(key).or_insert_with(|| (name.to_string(), 0));
+        let key = email
+            .filter(|e| !e.is_empty())
+            .unwrap_or(name)
+            .to_ascii_lowercase();
+        let entry = by_author
+            .entry(key)
+            .or_insert_with(|| (name.to_string(), 0));
         entry.1 += 1;
-        commits.push(Commit { author: name.to_string(), at: at.with_timezone(&Utc) });
+        commits.push(Commit {
+            author: name.to_string(),
+            at: at.with_timezone(&Utc),
+        });
     }
     let mut contributors: Vec<(String, u64)> = by_author.into_values().collect();
     contributors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -297,7 +430,10 @@ mod tests {
         assert_eq!(m.commits.len(), 3);
         assert_eq!(m.contributors.len(), 2);
         assert_eq!(m.contributors[0].1, 2);
-        assert_eq!(m.created_at.unwrap().to_rfc3339(), "2024-01-01T00:00:00+00:00");
+        assert_eq!(
+            m.created_at.unwrap().to_rfc3339(),
+            "2024-01-01T00:00:00+00:00"
+        );
         assert!(!m.created_is_lower_bound);
     }
 
@@ -311,8 +447,14 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc/passwd", tmp.path().join("passwd")).unwrap();
         let t = read_tree(tmp.path(), &Limits::default());
-        assert_eq!(t.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), vec!["src/a.rs"]);
+        assert_eq!(
+            t.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+            vec!["src/a.rs"]
+        );
         #[cfg(unix)]
-        assert_eq!(t.skipped, vec![("passwd".to_string(), "link (not followed)".to_string())]);
+        assert_eq!(
+            t.skipped,
+            vec![("passwd".to_string(), "link (not followed)".to_string())]
+        );
     }
 }

@@ -10,7 +10,9 @@ use serde_json::Value;
 use url::Url;
 
 use super::archive::{unpack_tar_gz, ChannelReader};
-use super::http::{self, check_base, link_rel, rate_limit_error, rate_limited, same_origin, transport_error};
+use super::http::{
+    self, check_base, link_rel, rate_limit_error, rate_limited, same_origin, transport_error,
+};
 use crate::config::Limits;
 use crate::error::ScanError;
 use crate::meta::{Commit, OwnerMeta, RepoMeta, Stargazer};
@@ -30,25 +32,44 @@ pub struct GitHub {
 }
 
 fn ts(v: &Value) -> Option<DateTime<Utc>> {
-    v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|d| d.with_timezone(&Utc))
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.with_timezone(&Utc))
 }
 
 impl GitHub {
-    pub fn new(api_url: &str, token: Option<String>, allow_private: bool, limits: Limits) -> Result<Self, ScanError> {
-        let mut base = Url::parse(api_url).map_err(|_| ScanError::permanent("GitHub API URL is invalid."))?;
+    pub fn new(
+        api_url: &str,
+        token: Option<String>,
+        allow_private: bool,
+        limits: Limits,
+    ) -> Result<Self, ScanError> {
+        let mut base =
+            Url::parse(api_url).map_err(|_| ScanError::permanent("GitHub API URL is invalid."))?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
         check_base(SERVICE, &base, allow_private)?;
-        Ok(GitHub { client: http::client(allow_private, limits.http_timeout)?, base, token, limits })
+        Ok(GitHub {
+            client: http::client(allow_private, limits.http_timeout)?,
+            base,
+            token,
+            limits,
+        })
     }
 
     fn url(&self, path: &str) -> Result<Url, ScanError> {
-        self.base.join(path.trim_start_matches('/')).map_err(|_| ScanError::permanent("Invalid GitHub API path."))
+        self.base
+            .join(path.trim_start_matches('/'))
+            .map_err(|_| ScanError::permanent("Invalid GitHub API path."))
     }
 
     fn request(&self, url: Url, accept: &str) -> reqwest::RequestBuilder {
-        let mut r = self.client.get(url).header(ACCEPT, accept).header("X-GitHub-Api-Version", "2022-11-28");
+        let mut r = self
+            .client
+            .get(url)
+            .header(ACCEPT, accept)
+            .header("X-GitHub-Api-Version", "2022-11-28");
         if let Some(t) = &self.token {
             r = r.header(AUTHORIZATION, format!("Bearer {t}"));
         }
@@ -56,18 +77,31 @@ impl GitHub {
     }
 
     /// One JSON page. `Ok(None)` for the statuses a caller asked to treat as "not available".
-    async fn page(&self, url: Url, accept: &str, soft: &[StatusCode]) -> Result<Option<(Value, reqwest::header::HeaderMap)>, ScanError> {
+    async fn page(
+        &self,
+        url: Url,
+        accept: &str,
+        soft: &[StatusCode],
+    ) -> Result<Option<(Value, reqwest::header::HeaderMap)>, ScanError> {
         if !same_origin(&url, &self.base) {
-            return Err(ScanError::permanent("GitHub pagination pointed at another host."));
+            return Err(ScanError::permanent(
+                "GitHub pagination pointed at another host.",
+            ));
         }
-        let resp = self.request(url, accept).send().await.map_err(|e| transport_error(SERVICE, &e))?;
+        let resp = self
+            .request(url, accept)
+            .send()
+            .await
+            .map_err(|e| transport_error(SERVICE, &e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         if status.is_success() {
             if status == StatusCode::NO_CONTENT || status == StatusCode::ACCEPTED {
                 return Ok(Some((Value::Array(vec![]), headers)));
             }
-            let v: Value = resp.json().await.map_err(|_| ScanError::transient("GitHub returned an unreadable answer; try again later."))?;
+            let v: Value = resp.json().await.map_err(|_| {
+                ScanError::transient("GitHub returned an unreadable answer; try again later.")
+            })?;
             return Ok(Some((v, headers)));
         }
         if rate_limited(status, &headers) {
@@ -80,12 +114,20 @@ impl GitHub {
     }
 
     /// Follow `Link: rel="next"` for up to `max_pages` pages of a list endpoint.
-    async fn list(&self, path: &str, accept: &str, max_pages: usize, soft: &[StatusCode]) -> Result<Option<(Vec<Value>, Option<String>)>, ScanError> {
+    async fn list(
+        &self,
+        path: &str,
+        accept: &str,
+        max_pages: usize,
+        soft: &[StatusCode],
+    ) -> Result<Option<(Vec<Value>, Option<String>)>, ScanError> {
         let mut url = self.url(path)?;
         let mut out = Vec::new();
         let mut last = None;
         for i in 0..max_pages {
-            let Some((v, h)) = self.page(url.clone(), accept, soft).await? else { return Ok(None) };
+            let Some((v, h)) = self.page(url.clone(), accept, soft).await? else {
+                return Ok(None);
+            };
             if i == 0 {
                 last = link_rel(&h, "last");
             }
@@ -101,13 +143,23 @@ impl GitHub {
         Ok(Some((out, last)))
     }
 
-    pub async fn metadata(&self, owner: &str, repo: &str, now: DateTime<Utc>) -> Result<RepoMeta, ScanError> {
+    pub async fn metadata(
+        &self,
+        owner: &str,
+        repo: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RepoMeta, ScanError> {
         let base = format!("repos/{owner}/{repo}");
         let Some((r, _)) = self.page(self.url(&base)?, ACCEPT_JSON, &[]).await? else {
             return Err(ScanError::permanent("Repository not found."));
         };
         let owner_login = r["owner"]["login"].as_str().unwrap_or(owner).to_string();
-        let none: &[StatusCode] = &[StatusCode::NOT_FOUND, StatusCode::FORBIDDEN, StatusCode::CONFLICT, StatusCode::UNPROCESSABLE_ENTITY];
+        let none: &[StatusCode] = &[
+            StatusCode::NOT_FOUND,
+            StatusCode::FORBIDDEN,
+            StatusCode::CONFLICT,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ];
         let contributors_path = format!("{base}/contributors?per_page=100");
         let commits_path = format!("{base}/commits?per_page=100");
         let releases_path = format!("{base}/releases?per_page=100");
@@ -142,22 +194,40 @@ impl GitHub {
             ..Default::default()
         };
         if let Some((items, _)) = contributors? {
-            m.contributors = items.iter().filter_map(|c| Some((c["login"].as_str()?.to_string(), c["contributions"].as_u64().unwrap_or(0)))).collect();
+            m.contributors = items
+                .iter()
+                .filter_map(|c| {
+                    Some((
+                        c["login"].as_str()?.to_string(),
+                        c["contributions"].as_u64().unwrap_or(0),
+                    ))
+                })
+                .collect();
         }
         if let Some((items, _)) = commits? {
             m.commits = items
                 .iter()
                 .filter_map(|c| {
-                    let at = ts(&c["commit"]["author"]["date"]).or_else(|| ts(&c["commit"]["committer"]["date"]))?;
-                    let author = c["author"]["login"].as_str().or_else(|| c["commit"]["author"]["name"].as_str()).unwrap_or("unknown");
-                    Some(Commit { author: author.to_string(), at })
+                    let at = ts(&c["commit"]["author"]["date"])
+                        .or_else(|| ts(&c["commit"]["committer"]["date"]))?;
+                    let author = c["author"]["login"]
+                        .as_str()
+                        .or_else(|| c["commit"]["author"]["name"].as_str())
+                        .unwrap_or("unknown");
+                    Some(Commit {
+                        author: author.to_string(),
+                        at,
+                    })
                 })
                 .collect();
         }
         m.releases = releases?.map(|(items, _)| items.len() as u64);
         m.tags = tags?.map(|(items, _)| items.len() as u64).unwrap_or(0);
         if let Some((Value::Object(o), _)) = languages? {
-            m.languages = o.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect();
+            m.languages = o
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+                .collect();
             m.languages.sort_by_key(|l| std::cmp::Reverse(l.1));
         }
         if let Some((o, _)) = owner_v? {
@@ -173,7 +243,9 @@ impl GitHub {
             Some((mut items, last)) => {
                 // The listing is oldest-first: the last page holds the recent stars.
                 if let Some(last_url) = last.and_then(|l| Url::parse(&l).ok()) {
-                    if let Some((Value::Array(more), _)) = self.page(last_url, ACCEPT_STARS, none).await? {
+                    if let Some((Value::Array(more), _)) =
+                        self.page(last_url, ACCEPT_STARS, none).await?
+                    {
                         items.extend(more);
                     }
                 }
@@ -187,7 +259,15 @@ impl GitHub {
     async fn stargazers(&self, items: Vec<Value>) -> Vec<Stargazer> {
         let mut out: Vec<Stargazer> = items
             .iter()
-            .filter_map(|s| Some(Stargazer { login: s["user"]["login"].as_str()?.to_string(), starred_at: ts(&s["starred_at"])?, account_created_at: None, followers: None, public_repos: None }))
+            .filter_map(|s| {
+                Some(Stargazer {
+                    login: s["user"]["login"].as_str()?.to_string(),
+                    starred_at: ts(&s["starred_at"])?,
+                    account_created_at: None,
+                    followers: None,
+                    public_repos: None,
+                })
+            })
             .collect();
         out.sort_by_key(|s| std::cmp::Reverse(s.starred_at));
         out.dedup_by(|a, b| a.login == b.login);
@@ -195,7 +275,11 @@ impl GitHub {
             let path = format!("users/{}", s.login);
             async move {
                 let url = self.url(&path).ok()?;
-                self.page(url, ACCEPT_JSON, &[StatusCode::NOT_FOUND]).await.ok().flatten().map(|(v, _)| v)
+                self.page(url, ACCEPT_JSON, &[StatusCode::NOT_FOUND])
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|(v, _)| v)
             }
         });
         let users = futures::future::join_all(lookups).await;
@@ -215,7 +299,12 @@ impl GitHub {
         let url = self.url(&format!("repos/{owner}/{repo}/tarball"))?;
         // The whole download shares one deadline, longer than an API call's.
         let deadline = self.limits.http_timeout.max(self.limits.clone_timeout);
-        let resp = self.request(url, ACCEPT_JSON).timeout(deadline).send().await.map_err(|e| transport_error(SERVICE, &e))?;
+        let resp = self
+            .request(url, ACCEPT_JSON)
+            .timeout(deadline)
+            .send()
+            .await
+            .map_err(|e| transport_error(SERVICE, &e))?;
         let status = resp.status();
         if !status.is_success() {
             if rate_limited(status, resp.headers()) {
@@ -229,7 +318,9 @@ impl GitHub {
         }
         let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(16);
         let limits = self.limits.clone();
-        let unpack = tokio::task::spawn_blocking(move || unpack_tar_gz(ChannelReader::new(rx), &limits, true));
+        let unpack = tokio::task::spawn_blocking(move || {
+            unpack_tar_gz(ChannelReader::new(rx), &limits, true)
+        });
         let mut stream = resp.bytes_stream();
         let mut total: u64 = 0;
         let mut failure = None;
@@ -254,7 +345,9 @@ impl GitHub {
             }
         }
         drop(tx);
-        let result = unpack.await.map_err(|_| ScanError::transient("Unpacking the archive failed."))?;
+        let result = unpack
+            .await
+            .map_err(|_| ScanError::transient("Unpacking the archive failed."))?;
         if let Some(f) = failure {
             return Err(f);
         }
@@ -263,12 +356,17 @@ impl GitHub {
 }
 
 fn too_large(cap: u64) -> ScanError {
-    ScanError::permanent(format!("The repository is larger than the {} MB scan limit.", cap / 1_048_576))
+    ScanError::permanent(format!(
+        "The repository is larger than the {} MB scan limit.",
+        cap / 1_048_576
+    ))
 }
 
 fn status_error(status: StatusCode) -> ScanError {
     match status.as_u16() {
-        404 => ScanError::permanent("Repository not found on GitHub (it may be private or deleted)."),
+        404 => {
+            ScanError::permanent("Repository not found on GitHub (it may be private or deleted).")
+        }
         451 => ScanError::permanent("GitHub blocks this repository for legal reasons."),
         401 => ScanError::permanent("GitHub rejected the configured token."),
         403 => ScanError::permanent("GitHub refused access to this repository."),

@@ -22,12 +22,23 @@ pub struct Fixture {
 }
 
 fn git_env(cmd: &mut Command) -> &mut Command {
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null").env("HOME", "/nonexistent")
+    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", "/nonexistent")
 }
 
 pub fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = git_env(&mut Command::new("git")).arg("-C").arg(dir).args(args).output().expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = git_env(&mut Command::new("git"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -35,7 +46,10 @@ impl Fixture {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         git(dir.path(), &["init", "-q", "-b", "main"]);
-        Fixture { dir, now: Utc::now() }
+        Fixture {
+            dir,
+            now: Utc::now(),
+        }
     }
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -55,12 +69,26 @@ impl Fixture {
         let out = git_env(&mut Command::new("git"))
             .arg("-C")
             .arg(self.path())
-            .args(["-c", &format!("user.name={author}"), "-c", &format!("user.email={email}"), "commit", "-q", "--allow-empty", "-m", msg])
+            .args([
+                "-c",
+                &format!("user.name={author}"),
+                "-c",
+                &format!("user.email={email}"),
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                msg,
+            ])
             .env("GIT_AUTHOR_DATE", &date)
             .env("GIT_COMMITTER_DATE", &date)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         self
     }
     pub fn tag(&self, name: &str) -> &Self {
@@ -69,19 +97,35 @@ impl Fixture {
     }
     /// (author, ISO date, sha) newest first, from the real history.
     pub fn log(&self) -> Vec<(String, String, String)> {
-        let out = String::from_utf8(git(self.path(), &["log", "--format=%aN%x09%aI%x09%H"])).unwrap();
-        out.lines().map(|l| {
-            let p: Vec<&str> = l.split('\t').collect();
-            (p[0].to_string(), p[1].to_string(), p[2].to_string())
-        }).collect()
+        let out =
+            String::from_utf8(git(self.path(), &["log", "--format=%aN%x09%aI%x09%H"])).unwrap();
+        out.lines()
+            .map(|l| {
+                let p: Vec<&str> = l.split('\t').collect();
+                (p[0].to_string(), p[1].to_string(), p[2].to_string())
+            })
+            .collect()
     }
     pub fn tarball(&self, prefix: &str) -> Vec<u8> {
-        git(self.path(), &["archive", "--format=tar.gz", &format!("--prefix={prefix}/"), "HEAD"])
+        git(
+            self.path(),
+            &[
+                "archive",
+                "--format=tar.gz",
+                &format!("--prefix={prefix}/"),
+                "HEAD",
+            ],
+        )
     }
     /// A bare copy under `root/name.git` for smart-HTTP serving.
     pub fn bare_into(&self, root: &Path, name: &str) -> PathBuf {
         let dest = root.join(format!("{name}.git"));
-        let out = git_env(&mut Command::new("git")).args(["clone", "-q", "--bare"]).arg(self.path()).arg(&dest).output().unwrap();
+        let out = git_env(&mut Command::new("git"))
+            .args(["clone", "-q", "--bare"])
+            .arg(self.path())
+            .arg(&dest)
+            .output()
+            .unwrap();
         assert!(out.status.success());
         dest
     }
@@ -115,10 +159,18 @@ pub struct Response {
 
 impl Response {
     pub fn json(status: u16, v: &Value) -> Self {
-        Response { status, headers: vec![("Content-Type".into(), "application/json".into())], body: serde_json::to_vec(v).unwrap() }
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: serde_json::to_vec(v).unwrap(),
+        }
     }
     pub fn status(status: u16) -> Self {
-        Response { status, headers: vec![], body: vec![] }
+        Response {
+            status,
+            headers: vec![],
+            body: vec![],
+        }
     }
     pub fn header(mut self, k: &str, v: &str) -> Self {
         self.headers.push((k.into(), v.into()));
@@ -134,12 +186,22 @@ pub async fn serve(handler: Handler) -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         loop {
-            let Ok((mut sock, _)) = listener.accept().await else { break };
+            let Ok((mut sock, _)) = listener.accept().await else {
+                break;
+            };
             let h = handler.clone();
             tokio::spawn(async move {
-                let Some(req) = read_request(&mut sock).await else { return };
-                let resp = tokio::task::spawn_blocking(move || h(req)).await.unwrap_or_else(|_| Response::status(500));
-                let mut head = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n", resp.status, resp.body.len());
+                let Some(req) = read_request(&mut sock).await else {
+                    return;
+                };
+                let resp = tokio::task::spawn_blocking(move || h(req))
+                    .await
+                    .unwrap_or_else(|_| Response::status(500));
+                let mut head = format!(
+                    "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                    resp.status,
+                    resp.body.len()
+                );
                 for (k, v) in &resp.headers {
                     head.push_str(&format!("{k}: {v}\r\n"));
                 }
@@ -171,9 +233,15 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Request> {
     let mut first = lines.next()?.split(' ');
     let method = first.next()?.to_string();
     let target = first.next()?.to_string();
-    let headers: HashMap<String, String> = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())).collect();
+    let headers: HashMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
     let mut body = buf[head_end + 4..].to_vec();
-    if let Some(len) = headers.get("content-length").and_then(|l| l.parse::<usize>().ok()) {
+    if let Some(len) = headers
+        .get("content-length")
+        .and_then(|l| l.parse::<usize>().ok())
+    {
         while body.len() < len {
             let n = sock.read(&mut tmp).await.ok()?;
             if n == 0 {
@@ -181,7 +249,10 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Request> {
             }
             body.extend_from_slice(&tmp[..n]);
         }
-    } else if headers.get("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+    } else if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t.contains("chunked"))
+    {
         loop {
             if let Some(decoded) = dechunk(&body) {
                 body = decoded;
@@ -194,7 +265,12 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Request> {
             body.extend_from_slice(&tmp[..n]);
         }
     }
-    Some(Request { method, target, headers, body })
+    Some(Request {
+        method,
+        target,
+        headers,
+        body,
+    })
 }
 
 /// Decode a complete chunked body, or `None` if more bytes are needed.
@@ -203,7 +279,14 @@ fn dechunk(raw: &[u8]) -> Option<Vec<u8>> {
     let mut i = 0;
     loop {
         let nl = raw[i..].windows(2).position(|w| w == b"\r\n")? + i;
-        let size = usize::from_str_radix(String::from_utf8_lossy(&raw[i..nl]).split(';').next()?.trim(), 16).ok()?;
+        let size = usize::from_str_radix(
+            String::from_utf8_lossy(&raw[i..nl])
+                .split(';')
+                .next()?
+                .trim(),
+            16,
+        )
+        .ok()?;
         i = nl + 2;
         if size == 0 {
             return Some(out);
@@ -220,7 +303,16 @@ fn dechunk(raw: &[u8]) -> Option<Vec<u8>> {
 
 /// Serve every bare repository under `root` with `git http-backend`.
 pub async fn serve_git(root: PathBuf) -> SocketAddr {
-    let exec = String::from_utf8(Command::new("git").arg("--exec-path").output().unwrap().stdout).unwrap().trim().to_string();
+    let exec = String::from_utf8(
+        Command::new("git")
+            .arg("--exec-path")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
     let backend = Path::new(&exec).join("git-http-backend");
     serve(Arc::new(move |req: Request| {
         let mut cmd = Command::new(&backend);
@@ -233,12 +325,18 @@ pub async fn serve_git(root: PathBuf) -> SocketAddr {
             .env("REMOTE_ADDR", "127.0.0.1")
             .env("CONTENT_LENGTH", req.body.len().to_string())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        for (h, env) in [("content-type", "CONTENT_TYPE"), ("content-encoding", "HTTP_CONTENT_ENCODING"), ("git-protocol", "GIT_PROTOCOL")] {
+        for (h, env) in [
+            ("content-type", "CONTENT_TYPE"),
+            ("content-encoding", "HTTP_CONTENT_ENCODING"),
+            ("git-protocol", "GIT_PROTOCOL"),
+        ] {
             if let Some(v) = req.headers.get(h) {
                 cmd.env(env, v);
             }
         }
-        cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null());
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
         let mut child = cmd.spawn().unwrap();
         {
             use std::io::Write;
@@ -247,14 +345,29 @@ pub async fn serve_git(root: PathBuf) -> SocketAddr {
         }
         let out = child.wait_with_output().unwrap();
         let raw = out.stdout;
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i, 4)).or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
-        let Some((i, sep)) = split else { return Response::status(500) };
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|i| (i, 4))
+            .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
+        let Some((i, sep)) = split else {
+            return Response::status(500);
+        };
         let head = String::from_utf8_lossy(&raw[..i]).to_string();
-        let mut resp = Response { status: 200, headers: vec![], body: raw[i + sep..].to_vec() };
+        let mut resp = Response {
+            status: 200,
+            headers: vec![],
+            body: raw[i + sep..].to_vec(),
+        };
         for line in head.lines() {
             if let Some((k, v)) = line.split_once(':') {
                 if k.eq_ignore_ascii_case("status") {
-                    resp.status = v.trim().split(' ').next().and_then(|s| s.parse().ok()).unwrap_or(200);
+                    resp.status = v
+                        .trim()
+                        .split(' ')
+                        .next()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(200);
                 } else {
                     resp.headers.push((k.trim().into(), v.trim().into()));
                 }
@@ -287,7 +400,20 @@ pub struct GhRepo {
 
 impl GhRepo {
     pub fn new(owner: &str, repo: &str) -> Self {
-        GhRepo { owner: owner.into(), repo: repo.into(), created_days_ago: 1200, owner_days_ago: 2500, stars: 850, forks: 120, watchers: 40, archived: false, fork: false, license: Some("MIT"), stargazers: None, releases: 5 }
+        GhRepo {
+            owner: owner.into(),
+            repo: repo.into(),
+            created_days_ago: 1200,
+            owner_days_ago: 2500,
+            stars: 850,
+            forks: 120,
+            watchers: 40,
+            archived: false,
+            fork: false,
+            license: Some("MIT"),
+            stargazers: None,
+            releases: 5,
+        }
     }
 }
 
@@ -305,7 +431,10 @@ fn iso(t: DateTime<Utc>) -> String {
 pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAddr {
     let now = fx.now;
     let log = fx.log();
-    let sha7 = log.first().map(|l| l.2[..7].to_string()).unwrap_or_default();
+    let sha7 = log
+        .first()
+        .map(|l| l.2[..7].to_string())
+        .unwrap_or_default();
     let tarball = Arc::new(fx.tarball(&format!("{}-{}-{sha7}", r.owner, r.repo)));
     let tb = tarball.clone();
     let archive_host = serve(Arc::new(move |req: Request| {
@@ -314,7 +443,11 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
             return Response::status(500);
         }
         if req.path().starts_with("/archive/") {
-            Response { status: 200, headers: vec![("Content-Type".into(), "application/x-gzip".into())], body: tb.to_vec() }
+            Response {
+                status: 200,
+                headers: vec![("Content-Type".into(), "application/x-gzip".into())],
+                body: tb.to_vec(),
+            }
         } else {
             Response::status(404)
         }
@@ -326,7 +459,11 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
         *counts.entry(a.clone()).or_default() += 1;
     }
     let mut contributors: Vec<Value> = counts.iter().map(|(a, c)| json!({"login": a.to_lowercase(), "id": 1, "type": "User", "contributions": c})).collect();
-    contributors.sort_by(|a, b| b["contributions"].as_u64().cmp(&a["contributions"].as_u64()));
+    contributors.sort_by(|a, b| {
+        b["contributions"]
+            .as_u64()
+            .cmp(&a["contributions"].as_u64())
+    });
     let commits: Vec<Value> = log.iter().map(|(a, d, sha)| json!({
         "sha": sha,
         "commit": {"author": {"name": a, "email": format!("{}@example.org", a.to_lowercase()), "date": d}, "committer": {"name": a, "date": d}, "message": "m"},
@@ -346,11 +483,14 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
     });
     let owner_json = json!({"login": r.owner, "type": "User", "created_at": iso(now - Duration::days(r.owner_days_ago)), "followers": 300, "public_repos": 25});
     let releases: Vec<Value> = (0..r.releases).map(|i| json!({"tag_name": format!("v{i}"), "published_at": iso(now - Duration::days(30 * i as i64))})).collect();
-    let tags: Vec<Value> = (0..r.releases).map(|i| json!({"name": format!("v{i}")})).collect();
+    let tags: Vec<Value> = (0..r.releases)
+        .map(|i| json!({"name": format!("v{i}")}))
+        .collect();
     let stargazers = r.stargazers.clone();
     let archive = format!("http://{archive_host}/archive/{full}/{sha7}");
     let base_repo = format!("/repos/{full}");
-    let self_addr: Arc<std::sync::Mutex<Option<SocketAddr>>> = Arc::new(std::sync::Mutex::new(None));
+    let self_addr: Arc<std::sync::Mutex<Option<SocketAddr>>> =
+        Arc::new(std::sync::Mutex::new(None));
     let sa = self_addr.clone();
 
     let addr = serve(Arc::new(move |req: Request| {
@@ -464,7 +604,10 @@ pub fn benign_source(i: usize) -> String {
 /// An established, benign project: 3+ years of history, six authors, tests, CI, licence.
 pub fn established_repo() -> Fixture {
     let fx = Fixture::new();
-    fx.write("README.md", README).write("LICENSE", MIT).write("SECURITY.md", "Report vulnerabilities to security@orbit.example.\n");
+    fx.write("README.md", README).write("LICENSE", MIT).write(
+        "SECURITY.md",
+        "Report vulnerabilities to security@orbit.example.\n",
+    );
     fx.write(".github/workflows/ci.yml", "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm ci && npm test\n");
     fx.write("package.json", r#"{"name":"@orbit/sdk","version":"3.2.0","license":"MIT","scripts":{"test":"vitest","prepare":"husky install"},"dependencies":{"@solana/web3.js":"^1.95.0","bs58":"^5.0.0"},"devDependencies":{"vitest":"^1.0.0","husky":"^9.0.0"}}"#);
     fx.write("src/wallet.ts", WALLET_TS);
