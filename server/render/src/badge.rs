@@ -48,7 +48,7 @@ pub fn badge_text_width(text: &str) -> f64 {
 /// falls on a half pixel when the box is, keeping glyphs crisp.
 fn text_px(text: &str) -> u32 {
     let w = badge_text_width(text).ceil() as u32;
-    if w % 2 == 0 {
+    if w.is_multiple_of(2) {
         w + 1
     } else {
         w
@@ -114,7 +114,10 @@ pub fn badge_svg(label: &str, value: &str, color: &str) -> String {
         h = BADGE_HEIGHT,
     );
     if lw > 0 {
-        let _ = write!(s, r#"<rect width="{lw}" height="{BADGE_HEIGHT}" fill="{LABEL_COLOR}"/>"#);
+        let _ = write!(
+            s,
+            r#"<rect width="{lw}" height="{BADGE_HEIGHT}" fill="{LABEL_COLOR}"/>"#
+        );
     }
     let _ = write!(
         s,

@@ -64,7 +64,10 @@ impl CardCache {
     pub fn new(capacity: usize) -> Self {
         CardCache {
             capacity: capacity.max(1),
-            inner: Mutex::new(Inner { map: HashMap::new(), order: VecDeque::new() }),
+            inner: Mutex::new(Inner {
+                map: HashMap::new(),
+                order: VecDeque::new(),
+            }),
         }
     }
 
@@ -100,7 +103,11 @@ impl CardCache {
 
     /// Number of cards held.
     pub fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).map.len()
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map
+            .len()
     }
 
     /// Whether the cache is empty.

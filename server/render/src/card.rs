@@ -11,7 +11,7 @@ use crate::text::clean;
 use crate::{CardData, RenderError, Verdict};
 use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
 use plotters::prelude::*;
-use plotters::style::{RGBAColor, RGBColor};
+use plotters::style::RGBAColor;
 use std::sync::OnceLock;
 
 /// Width of the card in pixels.
@@ -123,9 +123,14 @@ impl Painter<'_, '_> {
     /// like), collapsing the spaces that leaves behind.
     fn printable(&self, text: &str, w: Weight) -> String {
         let font = self.font(w);
-        let kept: String =
-            text.chars().filter(|&c| c == ' ' || font.glyph_id(c).0 != 0).collect();
-        kept.split(' ').filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+        let kept: String = text
+            .chars()
+            .filter(|&c| c == ' ' || font.glyph_id(c).0 != 0)
+            .collect();
+        kept.split(' ')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// `text` cut at the end with `…` so that it fits `max_w`.
@@ -136,8 +141,13 @@ impl Painter<'_, '_> {
         let chars: Vec<char> = text.chars().collect();
         let (mut lo, mut hi) = (0usize, chars.len());
         while lo < hi {
-            let mid = (lo + hi + 1) / 2;
-            let s: String = chars[..mid].iter().collect::<String>().trim_end().to_string() + "…";
+            let mid = (lo + hi).div_ceil(2);
+            let s: String = chars[..mid]
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+                + "…";
             if self.measure(&s, size, w) <= max_w {
                 lo = mid;
             } else {
@@ -153,7 +163,7 @@ impl Painter<'_, '_> {
                 }
             }
         }
-        let head = head.trim_end_matches(|c: char| c == ' ' || c == ',' || c == '.' || c == ';' || c == ':');
+        let head = head.trim_end_matches([' ', ',', '.', ';', ':']);
         format!("{head}…")
     }
 
@@ -173,7 +183,7 @@ impl Painter<'_, '_> {
         };
         let (mut lo, mut hi) = (0usize, chars.len());
         while lo < hi {
-            let mid = (lo + hi + 1) / 2;
+            let mid = (lo + hi).div_ceil(2);
             if self.measure(&build(mid), size, w) <= max_w {
                 lo = mid;
             } else {
@@ -191,8 +201,11 @@ impl Painter<'_, '_> {
         words.reverse();
         let mut line = String::new();
         while let Some(word) = words.pop() {
-            let candidate =
-                if line.is_empty() { word.clone() } else { format!("{line} {word}") };
+            let candidate = if line.is_empty() {
+                word.clone()
+            } else {
+                format!("{line} {word}")
+            };
             if self.measure(&candidate, size, w) <= max_w {
                 line = candidate;
                 continue;
@@ -201,8 +214,7 @@ impl Painter<'_, '_> {
                 // A single word wider than the line: break it.
                 let chars: Vec<char> = word.chars().collect();
                 let mut n = chars.len();
-                while n > 1
-                    && self.measure(&chars[..n].iter().collect::<String>(), size, w) > max_w
+                while n > 1 && self.measure(&chars[..n].iter().collect::<String>(), size, w) > max_w
                 {
                     n -= 1;
                 }
@@ -276,48 +288,103 @@ impl Painter<'_, '_> {
             prev = Some(id);
             let glyph = id.with_scale_and_position(scale, point(pen, baseline as f32));
             pen += scaled.h_advance(id);
-            let Some(outline) = font.outline_glyph(glyph) else { continue };
+            let Some(outline) = font.outline_glyph(glyph) else {
+                continue;
+            };
             let bounds = outline.px_bounds();
             let (bx, by) = (bounds.min.x as i32, bounds.min.y as i32);
             outline.draw(|gx, gy, cov| {
                 if cov <= 0.0 || result.is_err() {
                     return;
                 }
-                // Light text on a dark ground reads thin when blended linearly in sRGB;
-                // lift partial coverage slightly.
-                let a = (cov.min(1.0) as f64).powf(0.85);
+                // Light text on a dark ground reads thin when blended in sRGB; lift partial
+                // coverage slightly.
+                let cov = cov.min(1.0) as f64;
+                let a = cov * (1.18 - 0.18 * cov); // ≈ cov^0.85
                 let c = RGBAColor(color.0, color.1, color.2, a);
-                result = self.area.draw_pixel((bx + gx as i32, by + gy as i32), &c).map_err(draw_err);
+                result = self
+                    .area
+                    .draw_pixel((bx + gx as i32, by + gy as i32), &c)
+                    .map_err(draw_err);
             });
-            result.as_ref().map_err(|e| RenderError::Draw(e.to_string()))?;
+            result
+                .as_ref()
+                .map_err(|e| RenderError::Draw(e.to_string()))?;
         }
         Ok(width)
     }
 
-    /// Fills the shape whose signed distance (negative inside) `sdf` gives, anti-aliased,
-    /// within the pixel box `[x0, x1) × [y0, y1)`.
-    fn fill_sdf(
+    /// Paints `color` at the opacity `alpha_at` gives for each pixel centre within the pixel
+    /// box `[x0, x1) × [y0, y1)`, skipping the whole pixels of `hole` (a region the caller
+    /// fills another way, or knows to be untouched).
+    fn fill_field(
         &self,
         bbox: (f64, f64, f64, f64),
+        hole: Option<(i32, i32, i32, i32)>,
         color: Rgb,
-        alpha: f64,
-        sdf: impl Fn(f64, f64) -> f64,
+        alpha_at: impl Fn(f64, f64) -> f64,
     ) -> Result<(), RenderError> {
         let x0 = (bbox.0.floor() as i32).max(0);
         let y0 = (bbox.1.floor() as i32).max(0);
         let x1 = (bbox.2.ceil() as i32).min(CARD_WIDTH as i32);
         let y1 = (bbox.3.ceil() as i32).min(CARD_HEIGHT as i32);
+        let (hx0, hy0, hx1, hy1) = hole.unwrap_or((0, 0, 0, 0));
         for y in y0..y1 {
-            for x in x0..x1 {
-                let d = sdf(x as f64 + 0.5, y as f64 + 0.5);
-                let cov = (0.5 - d).clamp(0.0, 1.0);
-                if cov > 0.0 {
-                    let c = RGBAColor(color.0, color.1, color.2, alpha * cov);
+            let in_hole_rows = y >= hy0 && y < hy1;
+            let mut x = x0;
+            while x < x1 {
+                if in_hole_rows && x >= hx0 && x < hx1 {
+                    x = hx1;
+                    continue;
+                }
+                let a = alpha_at(x as f64 + 0.5, y as f64 + 0.5);
+                if a > 0.0 {
+                    let c = RGBAColor(color.0, color.1, color.2, a.min(1.0));
                     self.area.draw_pixel((x, y), &c).map_err(draw_err)?;
                 }
+                x += 1;
             }
         }
         Ok(())
+    }
+
+    /// Fills the shape whose signed distance (negative inside) `sdf` gives, anti-aliased.
+    fn fill_sdf(
+        &self,
+        bbox: (f64, f64, f64, f64),
+        hole: Option<(i32, i32, i32, i32)>,
+        color: Rgb,
+        alpha: f64,
+        sdf: impl Fn(f64, f64) -> f64,
+    ) -> Result<(), RenderError> {
+        self.fill_field(bbox, hole, color, |x, y| {
+            alpha * (0.5 - sdf(x, y)).clamp(0.0, 1.0)
+        })
+    }
+
+    /// Fills the pixels `[x0, x1) × [y0, y1)`. (`BitMapBackend`'s filled rectangle excludes
+    /// its bottom-right corner, unlike its outlines.)
+    fn fill_rect(
+        &self,
+        (x0, y0, x1, y1): (i32, i32, i32, i32),
+        color: Rgb,
+        alpha: f64,
+    ) -> Result<(), RenderError> {
+        let c = RGBAColor(color.0, color.1, color.2, alpha);
+        self.area
+            .draw(&Rectangle::new([(x0, y0), (x1, y1)], c.filled()))
+            .map_err(draw_err)
+    }
+
+    /// Whole pixels at least `inset` inside the box.
+    fn inner((x0, y0, x1, y1): (f64, f64, f64, f64), inset: f64) -> Option<(i32, i32, i32, i32)> {
+        let h = (
+            (x0 + inset).ceil() as i32,
+            (y0 + inset).ceil() as i32,
+            (x1 - inset).floor() as i32,
+            (y1 - inset).floor() as i32,
+        );
+        (h.0 < h.2 && h.1 < h.3).then_some(h)
     }
 
     fn rounded_rect(
@@ -327,7 +394,14 @@ impl Painter<'_, '_> {
         color: Rgb,
         alpha: f64,
     ) -> Result<(), RenderError> {
-        self.fill_sdf((x0, y0, x1, y1), color, alpha, |x, y| rrect_sdf(x, y, x0, y0, x1, y1, r))
+        // The interior goes through plotters' rectangle fill; only the rim is rasterised here.
+        let hole = Self::inner((x0, y0, x1, y1), r.max(1.0));
+        if let Some((hx0, hy0, hx1, hy1)) = hole {
+            self.fill_rect((hx0, hy0, hx1, hy1), color, alpha)?;
+        }
+        self.fill_sdf((x0, y0, x1, y1), hole, color, alpha, |x, y| {
+            rrect_sdf(x, y, x0, y0, x1, y1, r)
+        })
     }
 
     /// A `width`-wide outline just inside the rounded rectangle's edge.
@@ -340,45 +414,106 @@ impl Painter<'_, '_> {
         alpha: f64,
     ) -> Result<(), RenderError> {
         let h = width / 2.0;
-        self.fill_sdf((x0, y0, x1, y1), color, alpha, |x, y| {
+        let hole = Self::inner((x0, y0, x1, y1), r.max(width + 1.0));
+        self.fill_sdf((x0, y0, x1, y1), hole, color, alpha, |x, y| {
             rrect_sdf(x, y, x0 + h, y0 + h, x1 - h, y1 - h, r - h).abs() - h
         })
     }
 
     fn circle(&self, cx: f64, cy: f64, r: f64, color: Rgb, alpha: f64) -> Result<(), RenderError> {
-        self.fill_sdf((cx - r - 1.0, cy - r - 1.0, cx + r + 1.0, cy + r + 1.0), color, alpha, |x, y| {
-            ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r
-        })
+        self.fill_sdf(
+            (cx - r - 1.0, cy - r - 1.0, cx + r + 1.0, cy + r + 1.0),
+            None,
+            color,
+            alpha,
+            |x, y| ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r,
+        )
     }
 
     /// A ring of mid radius `r` and half thickness `t` from 12 o'clock clockwise over
     /// `frac` of a turn, with round caps (a full ring when `frac >= 1`).
-    fn arc(&self, cx: f64, cy: f64, r: f64, t: f64, frac: f64, color: Rgb, alpha: f64) -> Result<(), RenderError> {
+    #[allow(clippy::too_many_arguments)]
+    fn arc(
+        &self,
+        cx: f64,
+        cy: f64,
+        r: f64,
+        t: f64,
+        frac: f64,
+        color: Rgb,
+        alpha: f64,
+    ) -> Result<(), RenderError> {
         if frac <= 0.0 {
             return Ok(());
         }
-        let tau = std::f64::consts::TAU;
-        let sweep = frac.min(1.0) * tau;
-        let (ex, ey) = (cx + r * sweep.sin(), cy - r * sweep.cos());
         let m = r + t + 1.0;
-        self.fill_sdf((cx - m, cy - m, cx + m, cy + m), color, alpha, |x, y| {
-            let (dx, dy) = (x - cx, y - cy);
-            let dist = (dx * dx + dy * dy).sqrt();
-            if frac >= 1.0 {
-                return (dist - r).abs() - t;
-            }
-            let mut theta = dx.atan2(-dy);
-            if theta < 0.0 {
-                theta += tau;
-            }
-            if theta <= sweep {
-                (dist - r).abs() - t
+        // The square inscribed in the ring's inner edge is never touched.
+        let k = (r - t - 1.0).max(0.0) / std::f64::consts::SQRT_2;
+        let hole = Self::inner((cx - k, cy - k, cx + k, cy + k), 0.0);
+        self.fill_sdf(
+            (cx - m, cy - m, cx + m, cy + m),
+            hole,
+            color,
+            alpha,
+            arc_sdf(cx, cy, r, t, frac),
+        )
+    }
+
+    /// A soft glow around the same arc: `peak` opacity under it, fading to nothing `spread`
+    /// pixels away.
+    #[allow(clippy::too_many_arguments)]
+    fn arc_glow(
+        &self,
+        cx: f64,
+        cy: f64,
+        r: f64,
+        t: f64,
+        frac: f64,
+        color: Rgb,
+        peak: f64,
+        spread: f64,
+    ) -> Result<(), RenderError> {
+        if frac <= 0.0 {
+            return Ok(());
+        }
+        let m = r + t + spread + 1.0;
+        let k = (r - t - spread - 1.0).max(0.0) / std::f64::consts::SQRT_2;
+        let hole = Self::inner((cx - k, cy - k, cx + k, cy + k), 0.0);
+        let sdf = arc_sdf(cx, cy, r, t, frac);
+        self.fill_field((cx - m, cy - m, cx + m, cy + m), hole, color, |x, y| {
+            let d = sdf(x, y).max(0.0);
+            if d >= spread {
+                0.0
             } else {
-                let d0 = ((x - cx).powi(2) + (y - (cy - r)).powi(2)).sqrt();
-                let d1 = ((x - ex).powi(2) + (y - ey).powi(2)).sqrt();
-                d0.min(d1) - t
+                let f = 1.0 - d / spread;
+                peak * f * f
             }
         })
+    }
+}
+
+/// Signed distance to the arc of [`Painter::arc`].
+fn arc_sdf(cx: f64, cy: f64, r: f64, t: f64, frac: f64) -> impl Fn(f64, f64) -> f64 {
+    let tau = std::f64::consts::TAU;
+    let sweep = frac.min(1.0) * tau;
+    let (ex, ey) = (cx + r * sweep.sin(), cy - r * sweep.cos());
+    move |x, y| {
+        let (dx, dy) = (x - cx, y - cy);
+        let dist = (dx * dx + dy * dy).sqrt();
+        if frac >= 1.0 {
+            return (dist - r).abs() - t;
+        }
+        let mut theta = dx.atan2(-dy);
+        if theta < 0.0 {
+            theta += tau;
+        }
+        if theta <= sweep {
+            (dist - r).abs() - t
+        } else {
+            let d0 = (dx * dx + (y - (cy - r)).powi(2)).sqrt();
+            let d1 = ((x - ex).powi(2) + (y - ey).powi(2)).sqrt();
+            d0.min(d1) - t
+        }
     }
 }
 
@@ -394,7 +529,11 @@ fn rrect_sdf(x: f64, y: f64, x0: f64, y0: f64, x1: f64, y1: f64, r: f64) -> f64 
 }
 
 fn mix(a: Rgb, b: Rgb, t: f64) -> Rgb {
-    let l = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round().clamp(0.0, 255.0) as u8;
+    let l = |x: u8, y: u8| {
+        (x as f64 + (y as f64 - x as f64) * t)
+            .round()
+            .clamp(0.0, 255.0) as u8
+    };
     (l(a.0, b.0), l(a.1, b.1), l(a.2, b.2))
 }
 
@@ -434,7 +573,10 @@ fn status(data: &CardData) -> Status {
 /// The display form of a target: scheme and a trailing `.git` or `/` dropped.
 fn display_target(target: &str) -> String {
     let t = clean(target, MAX_TARGET_CHARS);
-    let t = t.strip_prefix("https://").or_else(|| t.strip_prefix("http://")).unwrap_or(&t);
+    let t = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .unwrap_or(&t);
     let t = t.strip_prefix("github.com/").unwrap_or(t);
     let t = t.trim_end_matches('/');
     let t = t.strip_suffix(".git").unwrap_or(t);
@@ -447,22 +589,27 @@ fn display_target(target: &str) -> String {
 fn paint_background(buf: &mut [u8], glow: Rgb) {
     let (w, h) = (CARD_WIDTH as usize, CARD_HEIGHT as usize);
     let glows = [
-        (-80.0f64, -160.0f64, 760.0f64, ACCENT, 0.20f64),
-        (DIAL_CX, DIAL_CY, 560.0, glow, 0.13),
+        (-80.0f32, -160.0f32, 760.0f32, ACCENT, 0.20f32),
+        (DIAL_CX as f32, DIAL_CY as f32, 560.0, glow, 0.13),
     ];
     for y in 0..h {
-        for x in 0..w {
-            let mut c = [BG.0 as f64, BG.1 as f64, BG.2 as f64];
+        let row = &mut buf[y * w * 3..(y + 1) * w * 3];
+        for (x, px) in row.chunks_exact_mut(3).enumerate() {
+            let mut c = [BG.0 as f32, BG.1 as f32, BG.2 as f32];
             for &(gx, gy, gr, col, peak) in &glows {
-                let d = (((x as f64 - gx).powi(2) + (y as f64 - gy).powi(2)).sqrt() / gr).min(1.0);
-                let a = peak * (1.0 - d) * (1.0 - d);
-                c[0] += (col.0 as f64 - c[0]) * a;
-                c[1] += (col.1 as f64 - c[1]) * a;
-                c[2] += (col.2 as f64 - c[2]) * a;
+                let (dx, dy) = (x as f32 - gx, y as f32 - gy);
+                let d2 = (dx * dx + dy * dy) / (gr * gr);
+                if d2 >= 1.0 {
+                    continue;
+                }
+                let t = 1.0 - d2.sqrt();
+                let a = peak * t * t;
+                c[0] += (col.0 as f32 - c[0]) * a;
+                c[1] += (col.1 as f32 - c[1]) * a;
+                c[2] += (col.2 as f32 - c[2]) * a;
             }
-            let i = (y * w + x) * 3;
             for k in 0..3 {
-                buf[i + k] = c[k].round().clamp(0.0, 255.0) as u8;
+                px[k] = (c[k] + 0.5) as u8; // within 0..=255 by construction
             }
         }
     }
@@ -487,7 +634,8 @@ pub fn card_png(data: &CardData) -> Result<Vec<u8>, RenderError> {
     let mut buf = vec![0u8; w * h * 3];
     paint_background(&mut buf, tone);
     {
-        let area = BitMapBackend::with_buffer(&mut buf, (CARD_WIDTH, CARD_HEIGHT)).into_drawing_area();
+        let area =
+            BitMapBackend::with_buffer(&mut buf, (CARD_WIDTH, CARD_HEIGHT)).into_drawing_area();
         draw_card(&Painter { area: &area, fonts }, data, status, verdict, tone)?;
         area.present().map_err(draw_err)?;
     }
@@ -507,9 +655,7 @@ fn draw_card(
     // Top edge: a gradient bar from the brand accent to the verdict's colour.
     for x in 0..CARD_WIDTH as i32 {
         let c = mix(ACCENT, tone, x as f64 / (CARD_WIDTH - 1) as f64);
-        p.area
-            .draw(&Rectangle::new([(x, 0), (x, 5)], RGBColor(c.0, c.1, c.2).filled()))
-            .map_err(draw_err)?;
+        p.fill_rect((x, 0, x + 1, 6), c, 1.0)?;
     }
 
     // Header: mark + wordmark, and what this is.
@@ -518,13 +664,41 @@ fn draw_card(
     p.circle(mx, my, 6.5, ACCENT, 1.0)?;
     p.arc(mx, my, 16.0, 4.0, 0.18, (0xb4, 0xa2, 0xff), 1.0)?;
     let brand_w = p.text("Aura", left + 50.0, 77, 32, Weight::Bold, TEXT, Align::Left)?;
-    p.text("Security", left + 50.0 + brand_w, 77, 32, Weight::Bold, (0xa8, 0x94, 0xff), Align::Left)?;
-    p.text("Security scan report", right, 75, 20, Weight::Regular, MUTED, Align::Right)?;
+    p.text(
+        "Security",
+        left + 50.0 + brand_w,
+        77,
+        32,
+        Weight::Bold,
+        (0xa8, 0x94, 0xff),
+        Align::Left,
+    )?;
+    p.text(
+        "Security scan report",
+        right,
+        75,
+        20,
+        Weight::Regular,
+        MUTED,
+        Align::Right,
+    )?;
 
     // Target.
-    p.text("SCAN TARGET", left, 152, 16, Weight::Bold, FAINT, Align::Left)?;
+    p.text(
+        "SCAN TARGET",
+        left,
+        152,
+        16,
+        Weight::Bold,
+        FAINT,
+        Align::Left,
+    )?;
     let target = p.printable(&display_target(data.target), Weight::Bold);
-    let target = if target.is_empty() { "unknown target".to_string() } else { target };
+    let target = if target.is_empty() {
+        "unknown target".to_string()
+    } else {
+        target
+    };
     let mut size = 54;
     while size > 36 && p.measure(&target, size, Weight::Bold) > LEFT_W {
         size -= 2;
@@ -539,7 +713,10 @@ fn draw_card(
             None => {
                 let v = clean(data.verdict.unwrap_or(""), 12).to_uppercase();
                 let v = p.printable(&v, Weight::Bold);
-                (if v.is_empty() { "UNRATED".into() } else { v }, "Scan completed".into())
+                (
+                    if v.is_empty() { "UNRATED".into() } else { v },
+                    "Scan completed".into(),
+                )
             }
         },
         Status::Running => ("SCANNING".into(), "Scan in progress".into()),
@@ -553,17 +730,35 @@ fn draw_card(
     p.rounded_rect_stroke((left, py0, px1, py1), 22.0, 2.0, tone, 0.85)?;
     p.circle(left + 26.0, (py0 + py1) / 2.0, 6.0, tone, 1.0)?;
     let pill_text_color = mix(tone, TEXT, 0.25);
-    p.text(&pill_text, left + 44.0, 272, 22, Weight::Bold, pill_text_color, Align::Left)?;
+    p.text(
+        &pill_text,
+        left + 44.0,
+        272,
+        22,
+        Weight::Bold,
+        pill_text_color,
+        Align::Left,
+    )?;
     let meaning_x = px1 + 18.0;
     let meaning = p.fit_end(&meaning, 22, Weight::Regular, left + LEFT_W - meaning_x);
-    p.text(&meaning, meaning_x, 272, 22, Weight::Regular, TEXT_SOFT, Align::Left)?;
+    p.text(
+        &meaning,
+        meaning_x,
+        272,
+        22,
+        Weight::Regular,
+        TEXT_SOFT,
+        Align::Left,
+    )?;
 
     // Summary: two wrapped lines.
     let summary = p.printable(&clean(data.summary, MAX_SUMMARY_CHARS), Weight::Regular);
     let summary = if summary.is_empty() {
         match status {
             Status::Completed => String::new(),
-            Status::Running | Status::Queued => "The full report appears here when the scan completes.".into(),
+            Status::Running | Status::Queued => {
+                "The full report appears here when the scan completes.".into()
+            }
             Status::Failed => "Open the report for details.".into(),
         }
     } else {
@@ -571,16 +766,44 @@ fn draw_card(
     };
     let lines = p.wrap(&summary, 22, Weight::Regular, LEFT_W, 2);
     for (i, line) in lines.iter().enumerate() {
-        p.text(line, left, 334 + 32 * i as i32, 22, Weight::Regular, TEXT_SOFT, Align::Left)?;
+        p.text(
+            line,
+            left,
+            334 + 32 * i as i32,
+            22,
+            Weight::Regular,
+            TEXT_SOFT,
+            Align::Left,
+        )?;
     }
 
     // Top flags, right under the summary.
     if status == Status::Completed {
-        let label_y = if lines.is_empty() { 340 } else { 354 + 32 * lines.len() as i32 };
-        p.text("TOP FLAGS", left, label_y, 16, Weight::Bold, FAINT, Align::Left)?;
+        let label_y = if lines.is_empty() {
+            340
+        } else {
+            354 + 32 * lines.len() as i32
+        };
+        p.text(
+            "TOP FLAGS",
+            left,
+            label_y,
+            16,
+            Weight::Bold,
+            FAINT,
+            Align::Left,
+        )?;
         let flags: Vec<_> = data.flags.iter().take(3).collect();
         if flags.is_empty() {
-            p.text("No red flags raised", left, label_y + 40, 22, Weight::Regular, MUTED, Align::Left)?;
+            p.text(
+                "No red flags raised",
+                left,
+                label_y + 40,
+                22,
+                Weight::Regular,
+                MUTED,
+                Align::Left,
+            )?;
         }
         for (i, (sev, title)) in flags.into_iter().enumerate() {
             let y0 = (label_y + 16) as f64 + 42.0 * i as f64;
@@ -590,12 +813,32 @@ fn draw_card(
             p.rounded_rect((left, y0, left + chip_w, y0 + 30.0), 8.0, color, 0.16)?;
             p.rounded_rect_stroke((left, y0, left + chip_w, y0 + 30.0), 8.0, 1.5, color, 0.55)?;
             let label = p.fit_end(&label, 14, Weight::Bold, chip_w - 12.0);
-            p.text(&label, left + chip_w / 2.0, y0 as i32 + 21, 14, Weight::Bold, mix(color, TEXT, 0.2), Align::Center)?;
+            p.text(
+                &label,
+                left + chip_w / 2.0,
+                y0 as i32 + 21,
+                14,
+                Weight::Bold,
+                mix(color, TEXT, 0.2),
+                Align::Center,
+            )?;
             let tx = left + chip_w + 16.0;
             let title = p.printable(&clean(title, MAX_FLAG_CHARS), Weight::Regular);
-            let title = if title.is_empty() { "Untitled flag".to_string() } else { title };
+            let title = if title.is_empty() {
+                "Untitled flag".to_string()
+            } else {
+                title
+            };
             let title = p.fit_end(&title, 22, Weight::Regular, left + LEFT_W - tx);
-            p.text(&title, tx, y0 as i32 + 23, 22, Weight::Regular, TEXT, Align::Left)?;
+            p.text(
+                &title,
+                tx,
+                y0 as i32 + 23,
+                22,
+                Weight::Regular,
+                TEXT,
+                Align::Left,
+            )?;
         }
     }
 
@@ -609,15 +852,55 @@ fn draw_card(
     match (status, score) {
         (Status::Completed, Some(s)) => {
             let frac = s as f64 / 100.0;
-            p.arc(cx, cy, DIAL_R, DIAL_T + 7.0, frac, tone, 0.12)?;
+            p.arc_glow(cx, cy, DIAL_R, DIAL_T, frac, tone, 0.26, 16.0)?;
             p.arc(cx, cy, DIAL_R, DIAL_T, frac, tone, 1.0)?;
-            p.text(&s.to_string(), cx, cy as i32 + 30, 92, Weight::Bold, TEXT, Align::Center)?;
-            p.text("/ 100", cx, cy as i32 + 68, 22, Weight::Regular, MUTED, Align::Center)?;
-            p.text("SCORE", cx, cy as i32 - 50, 16, Weight::Bold, FAINT, Align::Center)?;
+            p.text(
+                &s.to_string(),
+                cx,
+                cy as i32 + 30,
+                92,
+                Weight::Bold,
+                TEXT,
+                Align::Center,
+            )?;
+            p.text(
+                "/ 100",
+                cx,
+                cy as i32 + 68,
+                22,
+                Weight::Regular,
+                MUTED,
+                Align::Center,
+            )?;
+            p.text(
+                "SCORE",
+                cx,
+                cy as i32 - 50,
+                16,
+                Weight::Bold,
+                FAINT,
+                Align::Center,
+            )?;
         }
         (Status::Completed, None) => {
-            p.text("—", cx, cy as i32 + 20, 64, Weight::Bold, MUTED, Align::Center)?;
-            p.text("no score", cx, cy as i32 + 62, 22, Weight::Regular, MUTED, Align::Center)?;
+            p.text(
+                "—",
+                cx,
+                cy as i32 + 20,
+                64,
+                Weight::Bold,
+                MUTED,
+                Align::Center,
+            )?;
+            p.text(
+                "no score",
+                cx,
+                cy as i32 + 62,
+                22,
+                Weight::Regular,
+                MUTED,
+                Align::Center,
+            )?;
         }
         (other, _) => {
             if other != Status::Failed {
@@ -628,8 +911,24 @@ fn draw_card(
                 Status::Queued => ("Queued", "score pending"),
                 _ => ("Failed", "no score"),
             };
-            p.text(big, cx, cy as i32 + 12, 34, Weight::Bold, TEXT, Align::Center)?;
-            p.text(small, cx, cy as i32 + 48, 20, Weight::Regular, MUTED, Align::Center)?;
+            p.text(
+                big,
+                cx,
+                cy as i32 + 12,
+                34,
+                Weight::Bold,
+                TEXT,
+                Align::Center,
+            )?;
+            p.text(
+                small,
+                cx,
+                cy as i32 + 48,
+                20,
+                Weight::Regular,
+                MUTED,
+                Align::Center,
+            )?;
         }
     }
     // Grade under the dial.
@@ -656,11 +955,29 @@ fn draw_card(
     }
 
     // Footer.
-    p.area
-        .draw(&Rectangle::new([(MARGIN, 572), (CARD_WIDTH as i32 - MARGIN, 572)], RGBColor(0x1d, 0x24, 0x33).filled()))
-        .map_err(draw_err)?;
-    p.text("Automated security analysis · not financial advice", left, 606, 18, Weight::Regular, FAINT, Align::Left)?;
-    p.text("Score 0–100 · higher is safer", right, 606, 18, Weight::Regular, FAINT, Align::Right)?;
+    p.fill_rect(
+        (MARGIN, 572, CARD_WIDTH as i32 - MARGIN, 573),
+        (0x1d, 0x24, 0x33),
+        1.0,
+    )?;
+    p.text(
+        "Automated security analysis · not financial advice",
+        left,
+        606,
+        18,
+        Weight::Regular,
+        FAINT,
+        Align::Left,
+    )?;
+    p.text(
+        "Score 0–100 · higher is safer",
+        right,
+        606,
+        18,
+        Weight::Regular,
+        FAINT,
+        Align::Right,
+    )?;
     Ok(())
 }
 
@@ -670,10 +987,17 @@ fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, RenderError> {
         let mut enc = png::Encoder::new(&mut out, CARD_WIDTH, CARD_HEIGHT);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        // Balanced: ~25% smaller than `Fast` for ~20 ms more, paid once per cached card.
         enc.set_compression(png::Compression::Balanced);
-        let mut writer = enc.write_header().map_err(|e| RenderError::Encode(e.to_string()))?;
-        writer.write_image_data(rgb).map_err(|e| RenderError::Encode(e.to_string()))?;
-        writer.finish().map_err(|e| RenderError::Encode(e.to_string()))?;
+        let mut writer = enc
+            .write_header()
+            .map_err(|e| RenderError::Encode(e.to_string()))?;
+        writer
+            .write_image_data(rgb)
+            .map_err(|e| RenderError::Encode(e.to_string()))?;
+        writer
+            .finish()
+            .map_err(|e| RenderError::Encode(e.to_string()))?;
     }
     Ok(out)
 }
@@ -684,7 +1008,9 @@ mod tests {
 
     fn render_rgb(data: &CardData) -> Vec<u8> {
         let png = card_png(data).unwrap();
-        let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+            .read_info()
+            .unwrap();
         let mut buf = vec![0; reader.output_buffer_size().unwrap()];
         reader.next_frame(&mut buf).unwrap();
         buf
@@ -722,32 +1048,63 @@ mod tests {
     #[test]
     fn fitting_helpers() {
         let mut buf = vec![0u8; (CARD_WIDTH * CARD_HEIGHT * 3) as usize];
-        let area = BitMapBackend::with_buffer(&mut buf, (CARD_WIDTH, CARD_HEIGHT)).into_drawing_area();
-        let p = Painter { area: &area, fonts: fonts().unwrap() };
+        let area =
+            BitMapBackend::with_buffer(&mut buf, (CARD_WIDTH, CARD_HEIGHT)).into_drawing_area();
+        let p = Painter {
+            area: &area,
+            fonts: fonts().unwrap(),
+        };
         let long = "0x1f9840a85d5af5bf1d1762f925bdaddc4201f984aaaaaaaaaaaaaaaaaaaaaaaaaa";
         let mid = p.fit_middle(long, 36, Weight::Bold, 300.0);
-        assert!(mid.starts_with("0x1f98") && mid.ends_with("aaa") && mid.contains('…'), "{mid}");
+        assert!(
+            mid.starts_with("0x1f98") && mid.ends_with("aaa") && mid.contains('…'),
+            "{mid}"
+        );
         assert!(p.measure(&mid, 36, Weight::Bold) <= 300.0);
-        let end = p.fit_end("The quick brown fox jumps over the lazy dog", 22, Weight::Regular, 200.0);
-        assert!(end.ends_with('…') && p.measure(&end, 22, Weight::Regular) <= 200.0, "{end}");
+        let end = p.fit_end(
+            "The quick brown fox jumps over the lazy dog",
+            22,
+            Weight::Regular,
+            200.0,
+        );
+        assert!(
+            end.ends_with('…') && p.measure(&end, 22, Weight::Regular) <= 200.0,
+            "{end}"
+        );
         assert!(end.starts_with("The quick"), "{end}");
         assert!(!end.ends_with(" …"), "{end}");
         let lines = p.wrap(&"lorem ipsum ".repeat(50), 22, Weight::Regular, LEFT_W, 2);
         assert_eq!(lines.len(), 2);
         assert!(lines[1].ends_with('…'), "{lines:?}");
-        assert!(lines.iter().all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W));
+        assert!(lines
+            .iter()
+            .all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W));
         let lines = p.wrap(&"x".repeat(500), 22, Weight::Regular, LEFT_W, 2);
         assert_eq!(lines.len(), 2);
-        assert!(lines.iter().all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W), "{lines:?}");
-        assert_eq!(p.wrap("short", 22, Weight::Regular, LEFT_W, 2), vec!["short".to_string()]);
+        assert!(
+            lines
+                .iter()
+                .all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W),
+            "{lines:?}"
+        );
+        assert_eq!(
+            p.wrap("short", 22, Weight::Regular, LEFT_W, 2),
+            vec!["short".to_string()]
+        );
         assert!(p.wrap("", 22, Weight::Regular, LEFT_W, 2).is_empty());
         assert_eq!(p.printable("a 🚀 b\u{301}", Weight::Regular), "a b\u{301}");
     }
 
     #[test]
     fn targets_are_shown_without_scheme() {
-        assert_eq!(display_target("https://github.com/acme/widget.git"), "acme/widget");
-        assert_eq!(display_target("https://gitlab.com/acme/widget/"), "gitlab.com/acme/widget");
+        assert_eq!(
+            display_target("https://github.com/acme/widget.git"),
+            "acme/widget"
+        );
+        assert_eq!(
+            display_target("https://gitlab.com/acme/widget/"),
+            "gitlab.com/acme/widget"
+        );
         assert_eq!(display_target("acme/\u{202E}widget"), "acme/widget");
     }
 }

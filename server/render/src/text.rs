@@ -100,6 +100,9 @@ mod tests {
 
     #[test]
     fn escape_all_five() {
-        assert_eq!(xml_escape(r#"<a href="x" b='y'>&</a>"#), "&lt;a href=&quot;x&quot; b=&apos;y&apos;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            xml_escape(r#"<a href="x" b='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; b=&apos;y&apos;&gt;&amp;&lt;/a&gt;"
+        );
     }
 }

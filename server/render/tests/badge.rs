@@ -9,14 +9,23 @@ use roxmltree::Document;
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
 fn num(node: roxmltree::Node, attr: &str) -> f64 {
-    node.attribute(attr).unwrap_or("0").parse().unwrap_or_else(|_| panic!("{attr} not numeric"))
+    node.attribute(attr)
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or_else(|_| panic!("{attr} not numeric"))
 }
 
 /// (text content, x centre, textLength) of the visible (non-shadow) texts, in pixels.
 fn texts(doc: &Document) -> Vec<(String, f64, f64)> {
     doc.descendants()
         .filter(|n| n.has_tag_name((SVG_NS, "text")) && n.attribute("aria-hidden").is_none())
-        .map(|n| (n.text().unwrap_or("").to_string(), num(n, "x") / 10.0, num(n, "textLength") / 10.0))
+        .map(|n| {
+            (
+                n.text().unwrap_or("").to_string(),
+                num(n, "x") / 10.0,
+                num(n, "textLength") / 10.0,
+            )
+        })
         .collect()
 }
 
@@ -29,7 +38,13 @@ fn boxes(doc: &Document) -> Vec<(f64, f64, String)> {
     g.children()
         .filter(|n| n.has_tag_name((SVG_NS, "rect")))
         .filter(|n| !n.attribute("fill").unwrap_or("").starts_with("url("))
-        .map(|n| (num(n, "x"), num(n, "width"), n.attribute("fill").unwrap().to_string()))
+        .map(|n| {
+            (
+                num(n, "x"),
+                num(n, "width"),
+                n.attribute("fill").unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -46,21 +61,36 @@ fn assert_fits(svg: &str) {
     let mut right = 0.0f64;
     for ((text, cx, len), (bx, bw, _)) in texts.iter().zip(&boxes) {
         // textLength (what the viewer fits the text to) covers the real advance widths...
-        assert!(*len >= badge_text_width(text) - 1e-9, "{text:?}: textLength {len} too short");
+        assert!(
+            *len >= badge_text_width(text) - 1e-9,
+            "{text:?}: textLength {len} too short"
+        );
         // ...and stays within the box, 5px clear of each edge.
-        assert!(cx - len / 2.0 >= bx + 5.0 - 1e-9, "{text:?} clips left: {svg}");
-        assert!(cx + len / 2.0 <= bx + bw - 5.0 + 1e-9, "{text:?} clips right: {svg}");
+        assert!(
+            cx - len / 2.0 >= bx + 5.0 - 1e-9,
+            "{text:?} clips left: {svg}"
+        );
+        assert!(
+            cx + len / 2.0 <= bx + bw - 5.0 + 1e-9,
+            "{text:?} clips right: {svg}"
+        );
         assert!((bx - right).abs() < 1e-9, "boxes are contiguous");
         right = bx + bw;
     }
-    assert!((num(root, "width") - right).abs() < 1e-9, "badge width = sum of boxes");
+    assert!(
+        (num(root, "width") - right).abs() < 1e-9,
+        "badge width = sum of boxes"
+    );
     // The shadow copies say the same as the visible texts.
     let shadows: Vec<String> = doc
         .descendants()
         .filter(|n| n.has_tag_name((SVG_NS, "text")) && n.attribute("aria-hidden") == Some("true"))
         .map(|n| n.text().unwrap_or("").to_string())
         .collect();
-    assert_eq!(shadows, texts.iter().map(|t| t.0.clone()).collect::<Vec<_>>());
+    assert_eq!(
+        shadows,
+        texts.iter().map(|t| t.0.clone()).collect::<Vec<_>>()
+    );
 }
 
 fn width(svg: &str) -> f64 {
@@ -76,14 +106,25 @@ fn score_badge_parses_and_carries_score_grade_verdict() {
     assert_eq!(t[0].0, BADGE_LABEL);
     assert_eq!(t[1].0, "72 · B · DYOR");
     assert_eq!(boxes(&doc)[1].2, Verdict::Dyor.color());
-    let title = doc.descendants().find(|n| n.has_tag_name((SVG_NS, "title"))).unwrap();
+    let title = doc
+        .descendants()
+        .find(|n| n.has_tag_name((SVG_NS, "title")))
+        .unwrap();
     assert_eq!(title.text(), Some("AuraSecurity: 72 · B · DYOR"));
-    assert_eq!(doc.root_element().attribute("aria-label"), Some("AuraSecurity: 72 · B · DYOR"));
+    assert_eq!(
+        doc.root_element().attribute("aria-label"),
+        Some("AuraSecurity: 72 · B · DYOR")
+    );
 }
 
 #[test]
 fn verdict_colours() {
-    for (v, c) in [("SAFU", "#22c55e"), ("dyor", "#eab308"), ("Risky", "#f97316"), ("SCAM", "#ef4444")] {
+    for (v, c) in [
+        ("SAFU", "#22c55e"),
+        ("dyor", "#eab308"),
+        ("Risky", "#f97316"),
+        ("SCAM", "#ef4444"),
+    ] {
         let svg = score_badge(50, "C", v);
         assert_fits(&svg);
         let doc = Document::parse(&svg).unwrap();
@@ -100,7 +141,10 @@ fn verdict_colours() {
 
 #[test]
 fn scanning_and_invalid_badges() {
-    for (svg, value) in [(scanning_badge(), "scanning…"), (invalid_badge(), "invalid")] {
+    for (svg, value) in [
+        (scanning_badge(), "scanning…"),
+        (invalid_badge(), "invalid"),
+    ] {
         assert_fits(&svg);
         let doc = Document::parse(&svg).unwrap();
         let t = texts(&doc);
@@ -124,12 +168,25 @@ fn width_grows_with_text_and_never_clips() {
         last = w;
     }
     // Wide, narrow, non-Latin, emoji, combining marks: all fit.
-    for v in ["WWWWWWWWWW", "iiiiiiiiii", "MMMM", "漢字テスト", "🚀🔥", "e\u{301}", "Ünïcödé", "…", ""] {
+    for v in [
+        "WWWWWWWWWW",
+        "iiiiiiiiii",
+        "MMMM",
+        "漢字テスト",
+        "🚀🔥",
+        "e\u{301}",
+        "Ünïcödé",
+        "…",
+        "",
+    ] {
         assert_fits(&badge_svg("label", v, "#000"));
         assert_fits(&badge_svg(v, "value", "blue"));
     }
     // W is wider than i in the real font; widths are not a per-character constant.
-    assert!(width(&badge_svg("x", "WWWWWWWWWW", "red")) > width(&badge_svg("x", "iiiiiiiiii", "red")) + 60.0);
+    assert!(
+        width(&badge_svg("x", "WWWWWWWWWW", "red"))
+            > width(&badge_svg("x", "iiiiiiiiii", "red")) + 60.0
+    );
 }
 
 #[test]
@@ -144,7 +201,11 @@ fn long_text_is_capped() {
     let long = "a".repeat(10_000);
     let svg = badge_svg(&long, &long, "red");
     assert_fits(&svg);
-    assert!(svg.len() < 2_000, "capped, not 20k characters: {}", svg.len());
+    assert!(
+        svg.len() < 2_000,
+        "capped, not 20k characters: {}",
+        svg.len()
+    );
     let doc = Document::parse(&svg).unwrap();
     assert!(texts(&doc).iter().all(|t| t.0.ends_with('…')));
 }
@@ -152,10 +213,16 @@ fn long_text_is_capped() {
 fn assert_inert(svg: &str) {
     let doc = Document::parse(svg).unwrap_or_else(|e| panic!("not well-formed ({e}): {svg}"));
     for n in doc.descendants() {
-        assert!(!n.has_tag_name("script") && n.tag_name().name() != "script", "script element: {svg}");
+        assert!(
+            !n.has_tag_name("script") && n.tag_name().name() != "script",
+            "script element: {svg}"
+        );
         for a in n.attributes() {
             let name = a.name().to_ascii_lowercase();
-            assert!(!name.starts_with("on"), "event handler attribute {name}: {svg}");
+            assert!(
+                !name.starts_with("on"),
+                "event handler attribute {name}: {svg}"
+            );
         }
         if n.has_tag_name((SVG_NS, "rect")) {
             let fill = n.attribute("fill").unwrap_or("");
@@ -165,8 +232,17 @@ fn assert_inert(svg: &str) {
     // Only the elements of the template exist.
     for n in doc.descendants().filter(|n| n.is_element()) {
         assert!(
-            ["svg", "title", "linearGradient", "stop", "clipPath", "rect", "g", "text"]
-                .contains(&n.tag_name().name()),
+            [
+                "svg",
+                "title",
+                "linearGradient",
+                "stop",
+                "clipPath",
+                "rect",
+                "g",
+                "text"
+            ]
+            .contains(&n.tag_name().name()),
             "unexpected element {:?}",
             n.tag_name()
         );
