@@ -56,10 +56,13 @@ pub(super) fn obfuscation(
             if !is_call(pos) {
                 return false;
             }
+            // The decoder must be inside the call's own argument: in a minified bundle the
+            // same line holds megabytes of unrelated code.
             let (_, line) = window(data, pos, 400, 0);
-            !comment_line(line) && DECODERS.iter().any(|d| contains(line, d))
+            let arg = &data[pos..(pos + 120).min(data.len())];
+            !comment_line(line) && DECODERS.iter().any(|d| contains(arg, d))
         });
-    let minified = classify::minified(path);
+    let minified = classify::minified(path) || bundled(data);
     let mut reasons: Vec<(u32, String)> = Vec::new();
     let mut severity = Severity::Medium;
     if let Some(&(_, p)) = eval_decoded {
@@ -128,6 +131,27 @@ pub(super) fn obfuscation(
     ));
 }
 
+/// Base64 of well-known binary formats (WebAssembly, PNG, JPEG, GIF, WOFF/WOFF2, OpenType,
+/// TrueType, gzip): embedded assets, not hidden code.
+const KNOWN_MEDIA: [&str; 9] = [
+    "AGFzbQ",
+    "iVBORw0KGgo",
+    "/9j/",
+    "R0lGOD",
+    "d09GRg",
+    "d09GMg",
+    "T1RUTw",
+    "AAEAAA",
+    "H4sI",
+];
+
+/// Generated bundles (webpack output and the like) whatever their name: large files of very
+/// long lines. A small file holding one long blob is not a bundle.
+fn bundled(data: &[u8]) -> bool {
+    let lines = memchr::memchr_iter(b'\n', data).count() + 1;
+    data.len() > 50_000 && data.len() / lines > 300
+}
+
 /// The longest base64/hex run on any long line, if it is long enough to hide a payload.
 /// Only lines of 1,500+ bytes are examined, so ordinary code costs one `memchr` pass.
 fn long_blob(data: &[u8]) -> Option<(u32, usize)> {
@@ -164,7 +188,11 @@ fn long_blob(data: &[u8]) -> Option<(u32, usize)> {
             let begin = best_end + 1 - best;
             // Inline images and fonts are data, not hidden code.
             let before = &line[begin.saturating_sub(40)..begin];
-            if contains(before, "base64,") {
+            if contains(before, "base64,")
+                || KNOWN_MEDIA
+                    .iter()
+                    .any(|m| line[begin..].starts_with(m.as_bytes()))
+            {
                 continue;
             }
             return Some((line_no, best));

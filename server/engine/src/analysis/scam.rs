@@ -383,6 +383,12 @@ mod tests {
             .any(|f| f.severity == Severity::Critical));
     }
 
+    fn base64_noise(n: usize) -> String {
+        use base64::Engine as _;
+        let bytes: Vec<u8> = (0..n as u32).map(|i| (i * 31 % 251) as u8).collect();
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
     #[test]
     fn obfuscation_cases() {
         let evil = "const p = 'ZmV0Y2goImh0dHBzOi8vZXZpbC5leGFtcGxlIik=';\neval(atob(p));";
@@ -398,6 +404,16 @@ mod tests {
         let blob = format!(
             "const logo = \"data:image/png;base64,{}\";",
             "A".repeat(3000)
+        );
+        let wasm = format!("const wasm = \"AGFzbQEAAAAB{}\";", base64_noise(3000));
+        assert!(scan("lib/llhttp-wasm.js", &wasm).is_empty());
+        let bundle = format!(
+            "!function(){{var a=atob;{}}}();\n!function(e){{return eval(e)}}(x);",
+            "var q=1;".repeat(8000)
+        );
+        assert!(
+            scan("dist/swagger-ui-bundle.js", &bundle).is_empty(),
+            "eval far from a decoder in a bundle"
         );
         let digits = format!("const N: &str = \"{}\";", "1234567890".repeat(300));
         assert!(scan("src/num.rs", &digits).is_empty());
