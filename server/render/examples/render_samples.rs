@@ -42,7 +42,14 @@ fn main() {
         ("scam", score_badge(8, "F", "SCAM")),
         ("scanning", scanning_badge()),
         ("invalid", invalid_badge()),
-        ("hostile", aura_render::badge_svg("<script>alert(1)</script>", "\" onerror=\"x", "red\" onload=\"x")),
+        (
+            "hostile",
+            aura_render::badge_svg(
+                "<script>alert(1)</script>",
+                "\" onerror=\"x",
+                "red\" onload=\"x",
+            ),
+        ),
     ] {
         std::fs::write(format!("{dir}/badge-{name}.svg"), &svg).unwrap();
         println!("badge-{name}.svg {} bytes", svg.len());

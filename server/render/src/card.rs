@@ -619,7 +619,9 @@ fn paint_background(buf: &mut [u8], glow: Rgb) {
 ///
 /// All strings are untrusted: they are stripped of control and bidi characters, capped, and
 /// fitted (target shrunk then cut in the middle, summary wrapped to two lines, flag titles cut
-/// with `…`). Nothing is ever interpreted: it only becomes pixels.
+/// with `…`). Nothing is ever interpreted: it only becomes pixels. Output depends only on
+/// `data` (fonts are embedded). Takes tens of milliseconds of CPU: call it from
+/// `spawn_blocking`, and cache the result ([`crate::CardCache`]).
 pub fn card_png(data: &CardData) -> Result<Vec<u8>, RenderError> {
     let fonts = fonts()?;
     let status = status(data);
