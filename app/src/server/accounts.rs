@@ -127,7 +127,7 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
         }
         Err(e) => return Err(e.into()),
     };
-    let key = keys::create(&txn, &account, "Default key", None).await?;
+    let key = keys::create(&txn, &account, Some("Default key"), None).await?;
     txn.commit().await?;
     Ok(Created { account, webhook_secret, key })
 }

@@ -49,10 +49,11 @@ fn clean_name(name: Option<&str>, default: &str) -> ServiceResult<String> {
     Ok(name.to_string())
 }
 
+/// `name` defaults to "API key" when absent or blank.
 pub async fn create(
     db: &impl ConnectionTrait,
     account: &Account,
-    name: &str,
+    name: Option<&str>,
     expires_at: Option<DateTime<Utc>>,
 ) -> ServiceResult<NewKey> {
     let tier = accounts::tier(account);
@@ -60,7 +61,7 @@ pub async fn create(
     let model = api_key::ActiveModel {
         id: Set(crypto::random_id()),
         account_id: Set(account.id.clone()),
-        name: Set(clean_name(Some(name), "API key")?),
+        name: Set(clean_name(name, "API key")?),
         prefix: Set(prefix),
         key_hash: Set(hash),
         tier: Set(tier.as_str().into()),
@@ -72,11 +73,6 @@ pub async fn create(
     .insert(db)
     .await?;
     Ok(NewKey { model, secret })
-}
-
-pub async fn create_named(db: &impl ConnectionTrait, account: &Account, name: Option<&str>) -> ServiceResult<NewKey> {
-    let name = clean_name(name, "API key")?;
-    create(db, account, &name, None).await
 }
 
 pub async fn list(db: &impl ConnectionTrait, account_id: &str) -> ServiceResult<Vec<ApiKey>> {
@@ -117,7 +113,7 @@ pub async fn rotate(
     if !is_usable(&old, now) {
         return Err(ServiceError::Invalid { code: "key_inactive", message: "This key is already revoked or expired.".into() });
     }
-    let new = create(&txn, account, &old.name, None).await?;
+    let new = create(&txn, account, Some(&old.name), None).await?;
     let mut am: api_key::ActiveModel = old.into();
     if grace_secs == 0 {
         am.revoked_at = Set(Some(now));

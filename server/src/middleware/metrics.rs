@@ -24,12 +24,9 @@ pub fn handle() -> PrometheusHandle {
         .clone()
 }
 
+/// Installed with `route_layer`, so it only sees matched routes and `MatchedPath` is set.
 pub async fn track(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| if req.uri().path().starts_with("/pkg/") { "/pkg/*".into() } else { "unmatched".into() });
+    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
     let method = req.method().as_str().to_owned();
     let start = Instant::now();
     let res = next.run(req).await;

@@ -159,7 +159,7 @@ pub async fn create_key(
     headers: HeaderMap,
     OptionalJson(body): OptionalJson<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
-    let key = keys::create_named(&state.db, &caller.account, body.name.as_deref()).await?;
+    let key = keys::create(&state.db, &caller.account, body.name.as_deref(), None).await?;
     audit::record(&state.db, &caller.account.email, "key.create", &key.model.id, &origin_of(&headers, Some(peer)), None).await;
     Ok((StatusCode::CREATED, Json(key.into())))
 }
