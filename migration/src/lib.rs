@@ -4,12 +4,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_accounts_and_keys;
+mod m20261123_000002_scans_and_jobs;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_accounts_and_keys::Migration)]
+        vec![
+            Box::new(m20261123_000001_accounts_and_keys::Migration),
+            Box::new(m20261123_000002_scans_and_jobs::Migration),
+        ]
     }
 }

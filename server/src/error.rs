@@ -130,6 +130,7 @@ impl From<app::server::error::ServiceError> for ApiError {
             S::Forbidden(m) => ApiError::forbidden(m),
             S::TooMany { code, message, retry_after_secs } => ApiError::new(C::TOO_MANY_REQUESTS, code, message)
                 .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1))),
+            S::Unavailable { code, message } => ApiError::new(C::SERVICE_UNAVAILABLE, code, message),
             S::Db(e) => ApiError::from(e),
             S::Internal(m) => ApiError::internal(m),
         }

@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 pub struct Application {
     pub state: AppState,
     listener: Option<TcpListener>,
+    stop_tx: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -36,25 +37,49 @@ impl Application {
         };
         let meter = app::server::usage::Meter::start(db.clone());
         let limiter: Arc<dyn app::server::limiter::RateLimiter> = Arc::new(app::server::limiter::MemoryLimiter::new());
-        let state = AppState { leptos, db, config: Arc::new(config), limiter, meter };
-        Ok(Self { state, listener })
+        let engine = Arc::new(aura_engine::Engine::new(config.engine_config()));
+        let bus: Arc<dyn app::server::events::EventBus> = app::server::events::LocalBus::new();
+        let (stop_tx, stopping) = tokio::sync::watch::channel(false);
+        let state = AppState { leptos, db, config: Arc::new(config), limiter, meter, engine, bus, stopping };
+        Ok(Self { state, listener, stop_tx })
     }
 
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
-    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    /// Serves and/or works (per `AURA_ROLE`) until `shutdown` resolves, then drains
+    /// in-flight requests (open event streams end) and lets workers finish or release their
+    /// jobs.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Some(listener) = self.listener else {
-            shutdown.await;
-            return Ok(());
+        let workers = if self.state.config.role.runs_workers() {
+            app::server::worker::spawn_scan_workers(&self.state, self.state.stopping.clone())
+        } else {
+            Vec::new()
         };
-        let router = routes::router(self.state.clone());
-        tracing::info!(addr = %listener.local_addr()?, "listening");
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let stop_tx = self.stop_tx;
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        let mut stop = self.state.stopping.clone();
+        match self.listener {
+            Some(listener) => {
+                let router = routes::router(self.state.clone());
+                tracing::info!(addr = %listener.local_addr()?, "listening");
+                axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    })
+                    .await?;
+            }
+            None => {
+                let _ = stop.wait_for(|s| *s).await;
+            }
+        }
+        for w in workers {
+            let _ = w.await;
+        }
         Ok(())
     }
 }

@@ -71,6 +71,9 @@ pub struct Config {
     pub allow_private_targets: bool,
     pub scan_cache_ttl: Duration,
     pub webhook_retry_delays: Vec<Duration>,
+    /// Delays before each retry of a scan that failed for a transient reason (GitHub 5xx or
+    /// rate limits): `AURA_SCAN_RETRY_DELAYS`, default `10,60` (three attempts in all).
+    pub scan_retry_delays: Vec<Duration>,
     pub cors_origins: Vec<String>,
     pub metrics_token: Option<Secret<String>>,
     /// Scan worker tasks per worker process (`AURA_SCAN_WORKERS`, default 2).
@@ -84,6 +87,18 @@ pub struct Config {
 pub struct ConfigError {
     pub var: &'static str,
     pub message: String,
+}
+
+/// A comma-separated list of seconds (`""` is no retries at all).
+fn parse_delays(var: &'static str, v: Option<String>, default: &[u64]) -> Result<Vec<Duration>, ConfigError> {
+    match v {
+        None => Ok(default.iter().copied().map(Duration::from_secs).collect()),
+        Some(v) => v
+            .split(',')
+            .map(|s| s.trim().parse::<u64>().map(Duration::from_secs))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| err(var, format!("`{v}` is not a comma-separated list of seconds"))),
+    }
 }
 
 fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
@@ -152,14 +167,8 @@ impl Config {
         let admin_password = get("AURA_ADMIN_PASSWORD").map(Secret::new);
         let allow_private_targets = parse_bool("AURA_ALLOW_PRIVATE_TARGETS", get("AURA_ALLOW_PRIVATE_TARGETS"))?;
         let scan_cache_ttl = Duration::from_secs(parse_num("AURA_SCAN_CACHE_TTL_SECS", get("AURA_SCAN_CACHE_TTL_SECS"), 3600)?);
-        let webhook_retry_delays = match get("AURA_WEBHOOK_RETRY_DELAYS") {
-            None => vec![1, 4, 16].into_iter().map(Duration::from_secs).collect(),
-            Some(v) => v
-                .split(',')
-                .map(|s| s.trim().parse::<u64>().map(Duration::from_secs))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| err("AURA_WEBHOOK_RETRY_DELAYS", format!("`{v}` is not a comma-separated list of seconds")))?,
-        };
+        let webhook_retry_delays = parse_delays("AURA_WEBHOOK_RETRY_DELAYS", get("AURA_WEBHOOK_RETRY_DELAYS"), &[1, 4, 16])?;
+        let scan_retry_delays = parse_delays("AURA_SCAN_RETRY_DELAYS", get("AURA_SCAN_RETRY_DELAYS"), &[10, 60])?;
         let cors_origins = match get("AURA_CORS_ORIGINS") {
             None => Vec::new(),
             Some(v) => v
@@ -203,11 +212,25 @@ impl Config {
             allow_private_targets,
             scan_cache_ttl,
             webhook_retry_delays,
+            scan_retry_delays,
             cors_origins,
             metrics_token: get("AURA_METRICS_TOKEN").map(Secret::new),
             scan_workers,
             log_json: get("AURA_LOG_FORMAT").as_deref() == Some("json"),
         })
+    }
+
+    /// The engine's view of the configuration.
+    pub fn engine_config(&self) -> aura_engine::EngineConfig {
+        aura_engine::EngineConfig {
+            github_api_url: self.github_api_url.clone(),
+            github_token: self.github_token.as_ref().map(|t| t.expose().clone()),
+            // The contract's base includes the API version; the engine adds `2/…` itself.
+            x_api_url: self.x_api_url.strip_suffix("/2").unwrap_or(&self.x_api_url).to_string(),
+            x_bearer_token: self.x_bearer_token.as_ref().map(|t| t.expose().clone()),
+            allow_private_targets: self.allow_private_targets,
+            limits: aura_engine::Limits::default(),
+        }
     }
 
     pub fn is_production(&self) -> bool {

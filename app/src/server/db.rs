@@ -40,3 +40,37 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }
+
+/// A raw statement for either backend, written once with `?` placeholders (rewritten to
+/// `$1, $2…` for PostgreSQL). Used only where sea-query cannot say it (the queue's claim,
+/// advisory locks); everything else goes through entities.
+pub fn statement(backend: sea_orm::DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            let mut out = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    out.push_str(&format!("${n}"));
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        _ => sql.to_owned(),
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_become_numbered_on_postgres() {
+        let s = super::statement(sea_orm::DbBackend::Postgres, "a = ? AND b = ?", vec![1.into(), 2.into()]);
+        assert_eq!(s.sql, "a = $1 AND b = $2");
+        let s = super::statement(sea_orm::DbBackend::Sqlite, "a = ?", vec![1.into()]);
+        assert_eq!(s.sql, "a = ?");
+    }
+}

@@ -20,6 +20,9 @@ pub enum ServiceError {
     /// 429 with a retry hint.
     #[error("{message}")]
     TooMany { code: &'static str, message: String, retry_after_secs: u64 },
+    /// 503: a dependency we need is not configured or not reachable (`x_api_not_configured`).
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: String },
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error("{0}")]

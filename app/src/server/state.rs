@@ -7,7 +7,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::{config::Config, limiter::RateLimiter, usage::Meter};
+use super::{config::Config, events::EventBus, limiter::RateLimiter, usage::Meter};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +16,11 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: Arc<dyn RateLimiter>,
     pub meter: Meter,
+    pub engine: Arc<aura_engine::Engine>,
+    /// Scan events and job wake-ups (in-process, or through Redis when scaled out).
+    pub bus: Arc<dyn EventBus>,
+    /// Turns true when the process begins shutting down (workers wind down, event streams end).
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

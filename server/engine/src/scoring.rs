@@ -81,7 +81,7 @@ pub fn finish(mut a: Assessment, subject: &str) -> ScanResult {
     a.tags.dedup();
     // Worst first; stable so detectors' order breaks ties.
     a.red_flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let summary = summarise(subject, score, verdict, &a);
+    let summary = summarise(subject, score, verdict, &a.checks, &a.red_flags, &a.green_flags);
     ScanResult {
         score,
         grade,
@@ -94,13 +94,32 @@ pub fn finish(mut a: Assessment, subject: &str) -> ScanResult {
     }
 }
 
-fn summarise(subject: &str, score: u8, verdict: Verdict, a: &Assessment) -> String {
-    let passed = a
-        .checks
+/// Recompute score, grade, verdict and summary after checks or flags were added to a
+/// finished result (the orchestration's similarity finding). `critical_scam` is whether a
+/// critical scam finding forces SCAM.
+pub fn rescore(r: &mut ScanResult, subject: &str, critical_scam: bool) {
+    r.red_flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    r.tags.sort();
+    r.tags.dedup();
+    r.score = score_of(&r.checks);
+    r.grade = Grade::from_score(r.score);
+    r.verdict = Verdict::decide(r.score, critical_scam);
+    r.summary = summarise(subject, r.score, r.verdict, &r.checks, &r.red_flags, &r.green_flags);
+}
+
+fn summarise(
+    subject: &str,
+    score: u8,
+    verdict: Verdict,
+    checks: &[Check],
+    red_flags: &[Flag],
+    green_flags: &[Flag],
+) -> String {
+    let passed = checks
         .iter()
         .filter(|c| c.status == CheckStatus::Pass)
         .count();
-    let total = a.checks.len();
+    let total = checks.len();
     let head = match verdict {
         Verdict::Scam => "Likely scam",
         Verdict::Risky => "Risky",
@@ -109,8 +128,7 @@ fn summarise(subject: &str, score: u8, verdict: Verdict, a: &Assessment) -> Stri
     };
     let mut s =
         format!("{head}: {subject} scores {score}/100 ({passed} of {total} checks passed).");
-    let worst: Vec<&str> = a
-        .red_flags
+    let worst: Vec<&str> = red_flags
         .iter()
         .filter(|f| f.severity >= Severity::High)
         .take(2)
@@ -118,11 +136,10 @@ fn summarise(subject: &str, score: u8, verdict: Verdict, a: &Assessment) -> Stri
         .collect();
     if !worst.is_empty() {
         s.push_str(&format!(" Main concern: {}.", worst.join("; ")));
-    } else if let Some(f) = a.red_flags.first() {
+    } else if let Some(f) = red_flags.first() {
         s.push_str(&format!(" Watch: {}.", f.title));
     }
-    let good: Vec<&str> = a
-        .green_flags
+    let good: Vec<&str> = green_flags
         .iter()
         .take(3)
         .map(|f| f.title.as_str())

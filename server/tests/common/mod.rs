@@ -4,6 +4,8 @@
 //! instead of skipping).
 #![allow(dead_code)]
 
+pub mod github;
+
 use std::collections::HashMap;
 
 use app::server::config::Config;
@@ -97,7 +99,8 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
     }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
     let app = Application::build(config, leptos_options()).await.expect("build application");
-    let base = format!("http://{}", app.local_addr().expect("listening"));
+    // A worker-only instance listens nowhere.
+    let base = app.local_addr().map(|a| format!("http://{a}")).unwrap_or_default();
     let db = app.state.db.clone();
     let config = app.state.config.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -150,4 +153,102 @@ macro_rules! on_both_databases {
             }
         )*
     };
+}
+
+/// Runs one async test body, which takes the database kind and starts its own app (for tests
+/// that need stand-ins or extra environment), against SQLite and PostgreSQL.
+#[macro_export]
+macro_rules! on_both_kinds {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Db::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::Db::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+/// One server-sent event as a client sees it.
+#[derive(Debug, Clone)]
+pub struct SseEvent {
+    pub id: Option<String>,
+    pub event: String,
+    pub data: serde_json::Value,
+}
+
+/// Reads an event stream until it closes, or until a `scan_completed`/`scan_failed` event
+/// when `stop_at_outcome`. Comment lines (keep-alives) are skipped.
+pub async fn read_sse(mut res: reqwest::Response, stop_at_outcome: bool) -> Vec<SseEvent> {
+    let mut buf = String::new();
+    let mut out = Vec::new();
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let (mut id, mut event, mut data) = (None, "message".to_string(), String::new());
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("id:") {
+                    id = Some(v.trim().to_string());
+                } else if let Some(v) = line.strip_prefix("event:") {
+                    event = v.trim().to_string();
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim_start());
+                }
+            }
+            if data.is_empty() && id.is_none() {
+                continue;
+            }
+            let ev = SseEvent { id, event, data: serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)) };
+            let terminal = ev.event == "scan_completed" || ev.event == "scan_failed";
+            out.push(ev);
+            if terminal && stop_at_outcome {
+                return out;
+            }
+        }
+        match tokio::time::timeout(std::time::Duration::from_secs(60), res.chunk()).await {
+            Ok(Ok(Some(bytes))) => buf.push_str(&String::from_utf8_lossy(&bytes)),
+            Ok(Ok(None)) => return out,
+            Ok(Err(e)) => panic!("stream error: {e}"),
+            Err(_) => panic!("no event within 60 s; got {out:?}"),
+        }
+    }
+}
+
+/// Registers a partner and returns (account id, API key).
+pub async fn register(app: &TestApp, email: &str) -> (String, String) {
+    let res = app
+        .client
+        .post(app.url("/v1/auth/register"))
+        .json(&serde_json::json!({"email": email, "password": "hunter2hunter2", "name": "Acme Terminal"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let v: serde_json::Value = res.json().await.unwrap();
+    (v["account_id"].as_str().unwrap().to_string(), v["api_key"].as_str().unwrap().to_string())
+}
+
+/// Changes an account's tier directly in the database.
+pub async fn set_tier(app: &TestApp, account_id: &str, tier: &str) {
+    use sea_orm::{EntityTrait, Set};
+    let am = app::server::entities::account::ActiveModel { id: Set(account_id.to_string()), tier: Set(tier.into()), ..Default::default() };
+    app::server::entities::account::Entity::update(am).exec(&app.db).await.unwrap();
+}
+
+/// Polls a scan until it is finished.
+pub async fn wait_finished(app: &TestApp, scan_id: &str) -> serde_json::Value {
+    for _ in 0..600 {
+        let v: serde_json::Value = app.client.get(app.url(&format!("/v1/scan/{scan_id}"))).send().await.unwrap().json().await.unwrap();
+        if v["status"] == "completed" || v["status"] == "failed" {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("scan {scan_id} did not finish within 60 s");
 }

@@ -3,5 +3,10 @@
 pub mod account;
 pub mod api_key;
 pub mod audit_log;
+pub mod fingerprint;
+pub mod fingerprint_key;
+pub mod job;
+pub mod scan;
+pub mod scan_event;
 pub mod session;
 pub mod usage_event;

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod caller;
+pub mod scans;
 
 use app::server::state::AppState;
 use axum::middleware::from_fn_with_state;
@@ -14,6 +15,14 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(auth::rotate_key))
         .routes(routes!(auth::delete_key))
         .routes(routes!(auth::usage))
+        .routes(routes!(scans::scan_repo))
+        .routes(routes!(scans::scan_x_profile))
+        .routes(routes!(scans::scan_compare))
         .route_layer(from_fn_with_state(state.clone(), caller::require_key));
-    OpenApiRouter::new().routes(routes!(auth::register)).merge(protected)
+    // Reports are public; a key that is sent is still checked and metered.
+    let public = OpenApiRouter::new()
+        .routes(routes!(scans::get_scan))
+        .routes(routes!(scans::stream_scan))
+        .route_layer(from_fn_with_state(state.clone(), caller::optional_key));
+    OpenApiRouter::new().routes(routes!(auth::register)).merge(protected).merge(public)
 }

@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+/// A unit of background work (a scan or a webhook delivery) in the durable queue.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "jobs")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// `scan` or `delivery`.
+    pub kind: String,
+    /// The scan or delivery id.
+    pub ref_id: String,
+    /// `queued`, `running`, `done`, `failed` (permanent error) or `dead` (attempts used up).
+    pub status: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    /// Unix milliseconds before which the job is not claimed.
+    pub run_at: i64,
+    /// Unix milliseconds when a running job's claim lapses (its worker is presumed dead).
+    pub lease_until: Option<i64>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

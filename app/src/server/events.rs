@@ -1,0 +1,170 @@
+//! Scan events: stored in `scan_events` (so any instance can replay and resume a stream) and
+//! fanned out live through an [`EventBus`]. The in-process bus is a map of broadcast
+//! channels, one per watched scan; the scale-out mode puts a Redis transport in front of the
+//! same hub so a subscriber on one instance sees a scan run on another.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, Notify};
+
+use super::entities::scan_event;
+
+/// One server-sent event of a scan. `seq` is the SSE `id:`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScanEvent {
+    pub scan_id: String,
+    pub seq: i32,
+    /// `scan_started`, `progress`, `scan_completed` or `scan_failed`.
+    pub event: String,
+    pub data: serde_json::Value,
+}
+
+impl ScanEvent {
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.event.as_str(), "scan_completed" | "scan_failed")
+    }
+}
+
+/// Stores an event (inside the caller's transaction when given one). Publish it after commit.
+pub async fn store(db: &impl ConnectionTrait, ev: &ScanEvent) -> Result<(), DbErr> {
+    scan_event::Entity::insert(scan_event::ActiveModel {
+        scan_id: Set(ev.scan_id.clone()),
+        seq: Set(ev.seq),
+        event: Set(ev.event.clone()),
+        data: Set(ev.data.to_string()),
+        created_at: Set(Utc::now()),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+fn from_row(m: scan_event::Model) -> ScanEvent {
+    ScanEvent { scan_id: m.scan_id, seq: m.seq, event: m.event, data: serde_json::from_str(&m.data).unwrap_or_default() }
+}
+
+/// Stored events of a scan after `after_seq`, oldest first.
+pub async fn since(db: &impl ConnectionTrait, scan_id: &str, after_seq: i32) -> Result<Vec<ScanEvent>, DbErr> {
+    Ok(scan_event::Entity::find()
+        .filter(scan_event::Column::ScanId.eq(scan_id))
+        .filter(scan_event::Column::Seq.gt(after_seq))
+        .order_by_asc(scan_event::Column::Seq)
+        .limit(1000)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect())
+}
+
+/// The newest stored event of a scan.
+pub async fn last(db: &impl ConnectionTrait, scan_id: &str) -> Result<Option<ScanEvent>, DbErr> {
+    Ok(scan_event::Entity::find()
+        .filter(scan_event::Column::ScanId.eq(scan_id))
+        .order_by_desc(scan_event::Column::Seq)
+        .one(db)
+        .await?
+        .map(from_row))
+}
+
+/// How events and job wake-ups travel between instances.
+#[async_trait::async_trait]
+pub trait EventBus: Send + Sync + 'static {
+    /// Delivers a stored event to every subscriber of its scan, on every instance.
+    async fn publish(&self, ev: &ScanEvent);
+    /// Wakes idle workers (on every instance): a job is ready.
+    async fn notify_jobs(&self);
+    /// The local hub subscribers and workers listen on.
+    fn hub(&self) -> &Hub;
+}
+
+/// Per-process fan-out: one broadcast channel per scan that has subscribers, plus the
+/// workers' wake-up signal. A publish to a scan nobody watches costs one map lookup.
+#[derive(Default)]
+pub struct Hub {
+    channels: Mutex<HashMap<String, broadcast::Sender<ScanEvent>>>,
+    jobs: Notify,
+}
+
+impl Hub {
+    pub fn subscribe(&self, scan_id: &str) -> broadcast::Receiver<ScanEvent> {
+        let mut map = self.channels.lock().expect("hub lock");
+        // Drop channels whose subscribers have all gone, so the map only holds live scans.
+        map.retain(|_, tx| tx.receiver_count() > 0);
+        map.entry(scan_id.to_owned()).or_insert_with(|| broadcast::channel(64).0).subscribe()
+    }
+
+    pub fn deliver(&self, ev: &ScanEvent) {
+        let map = self.channels.lock().expect("hub lock");
+        if let Some(tx) = map.get(&ev.scan_id) {
+            let _ = tx.send(ev.clone());
+        }
+    }
+
+    pub fn wake_workers(&self) {
+        self.jobs.notify_waiters();
+    }
+
+    /// The wake-up signal. Workers create (and `enable`) a `notified()` future *before*
+    /// looking for work, so a job queued between the look and the wait is not missed.
+    pub fn jobs_signal(&self) -> &Notify {
+        &self.jobs
+    }
+
+    /// Scans currently watched on this instance.
+    pub fn watched(&self) -> usize {
+        self.channels.lock().expect("hub lock").values().filter(|tx| tx.receiver_count() > 0).count()
+    }
+}
+
+/// The single-machine bus.
+#[derive(Default)]
+pub struct LocalBus {
+    hub: Hub,
+}
+
+impl LocalBus {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+}
+
+#[async_trait::async_trait]
+impl EventBus for LocalBus {
+    async fn publish(&self, ev: &ScanEvent) {
+        self.hub.deliver(ev);
+    }
+    async fn notify_jobs(&self) {
+        self.hub.wake_workers();
+    }
+    fn hub(&self) -> &Hub {
+        &self.hub
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn fan_out_reaches_every_subscriber_of_that_scan_only() {
+        let bus = LocalBus::new();
+        let mut a = bus.hub().subscribe("s1");
+        let mut b = bus.hub().subscribe("s1");
+        let mut other = bus.hub().subscribe("s2");
+        let ev = ScanEvent { scan_id: "s1".into(), seq: 1, event: "progress".into(), data: serde_json::json!({"percent": 5}) };
+        bus.publish(&ev).await;
+        assert_eq!(a.recv().await.unwrap(), ev);
+        assert_eq!(b.recv().await.unwrap(), ev);
+        assert!(other.try_recv().is_err());
+        drop((a, b));
+        let _c = bus.hub().subscribe("s3");
+        assert_eq!(bus.hub().watched(), 2, "s1's channel is dropped once unwatched");
+    }
+}

@@ -1,0 +1,208 @@
+//! The durable job queue shared by scans and webhook deliveries.
+//!
+//! A job is claimed by one worker with a lease (`lease_until`); the worker renews it while it
+//! runs. A worker that dies stops renewing, the lease lapses, and the job is claimed again, so
+//! nothing is lost. Claiming is one atomic `UPDATE … RETURNING`: on PostgreSQL the candidate
+//! row is picked with `FOR UPDATE SKIP LOCKED` (many workers never block on each other), on
+//! SQLite the single writer makes the statement atomic by itself. Every state change after
+//! the claim is conditional on still holding it (`locked_by` and `attempts`), so a worker
+//! whose lease was taken over cannot overwrite the new owner's work.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::{db::statement, entities::job};
+
+pub type Job = job::Model;
+
+pub const KIND_SCAN: &str = "scan";
+pub const KIND_DELIVERY: &str = "delivery";
+
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+/// Queues a job to run after `delay` (inside the caller's transaction when given one).
+pub async fn enqueue(db: &impl ConnectionTrait, kind: &str, ref_id: &str, max_attempts: i32, delay: Duration) -> Result<i64, DbErr> {
+    let now = Utc::now();
+    let res = job::Entity::insert(job::ActiveModel {
+        kind: Set(kind.to_owned()),
+        ref_id: Set(ref_id.to_owned()),
+        status: Set("queued".into()),
+        attempts: Set(0),
+        max_attempts: Set(max_attempts),
+        run_at: Set(now.timestamp_millis() + delay.as_millis() as i64),
+        lease_until: Set(None),
+        locked_by: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(res.last_insert_id)
+}
+
+/// Claims the next due job of `kind` (queued and due, or running with a lapsed lease).
+pub async fn claim(db: &impl ConnectionTrait, kind: &str, worker: &str, lease: Duration) -> Result<Option<Job>, DbErr> {
+    let backend = db.get_database_backend();
+    let now = now_ms();
+    let skip_locked = if backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, lease_until = ?, updated_at = ? \
+         WHERE id = (SELECT id FROM jobs WHERE kind = ? AND \
+           ((status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until < ?)) \
+           ORDER BY run_at, id LIMIT 1{skip_locked}) \
+         RETURNING *"
+    );
+    let stmt = statement(
+        backend,
+        &sql,
+        vec![
+            worker.into(),
+            (now + lease.as_millis() as i64).into(),
+            Utc::now().into(),
+            kind.into(),
+            now.into(),
+            now.into(),
+        ],
+    );
+    match db.query_one_raw(stmt).await? {
+        Some(row) => Ok(Some(Job::from_query_result(&row, "")?)),
+        None => Ok(None),
+    }
+}
+
+/// Conditions every post-claim update on still owning this attempt of the job.
+fn owned(job: &Job) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(job::Column::Id.eq(job.id))
+        .add(job::Column::Status.eq("running"))
+        .add(job::Column::LockedBy.eq(job.locked_by.clone()))
+        .add(job::Column::Attempts.eq(job.attempts))
+}
+
+async fn update_owned(db: &impl ConnectionTrait, job: &Job, mut am: job::ActiveModel) -> Result<bool, DbErr> {
+    am.updated_at = Set(Utc::now());
+    let res = job::Entity::update_many().set(am).filter(owned(job)).exec(db).await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Extends the lease. `false`: the lease was lost (another worker owns the job now).
+pub async fn renew(db: &impl ConnectionTrait, job: &Job, lease: Duration) -> Result<bool, DbErr> {
+    update_owned(db, job, job::ActiveModel { lease_until: Set(Some(now_ms() + lease.as_millis() as i64)), ..Default::default() })
+        .await
+}
+
+/// Marks the job done. `false`: the lease was lost and nothing was changed.
+pub async fn complete(db: &impl ConnectionTrait, job: &Job) -> Result<bool, DbErr> {
+    update_owned(
+        db,
+        job,
+        job::ActiveModel { status: Set("done".into()), lease_until: Set(None), last_error: Set(None), ..Default::default() },
+    )
+    .await
+}
+
+/// Schedules another attempt after `delay`.
+pub async fn retry(db: &impl ConnectionTrait, job: &Job, delay: Duration, error: &str) -> Result<bool, DbErr> {
+    update_owned(
+        db,
+        job,
+        job::ActiveModel {
+            status: Set("queued".into()),
+            run_at: Set(now_ms() + delay.as_millis() as i64),
+            lease_until: Set(None),
+            locked_by: Set(None),
+            last_error: Set(Some(error.to_owned())),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Ends the job for good: `failed` (a permanent error) or `dead` (attempts used up; visible
+/// and re-runnable with [`requeue`]).
+pub async fn finish_failed(db: &impl ConnectionTrait, job: &Job, dead: bool, error: &str) -> Result<bool, DbErr> {
+    update_owned(
+        db,
+        job,
+        job::ActiveModel {
+            status: Set(if dead { "dead" } else { "failed" }.into()),
+            lease_until: Set(None),
+            last_error: Set(Some(error.to_owned())),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Hands a claimed job back untouched (graceful shutdown): the attempt does not count.
+pub async fn release(db: &impl ConnectionTrait, job: &Job) -> Result<bool, DbErr> {
+    update_owned(
+        db,
+        job,
+        job::ActiveModel {
+            status: Set("queued".into()),
+            attempts: Set(job.attempts - 1),
+            run_at: Set(now_ms()),
+            lease_until: Set(None),
+            locked_by: Set(None),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Runs a finished (dead or failed) job again from a clean slate.
+pub async fn requeue(db: &impl ConnectionTrait, id: i64) -> Result<Option<Job>, DbErr> {
+    let res = job::Entity::update_many()
+        .set(job::ActiveModel {
+            status: Set("queued".into()),
+            attempts: Set(0),
+            run_at: Set(now_ms()),
+            lease_until: Set(None),
+            locked_by: Set(None),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        })
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Status.is_in(["dead", "failed"]))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(None);
+    }
+    job::Entity::find_by_id(id).one(db).await
+}
+
+/// Jobs in one state, newest first (the dead-letter view).
+pub async fn list(db: &impl ConnectionTrait, status: &str, limit: u64) -> Result<Vec<Job>, DbErr> {
+    job::Entity::find()
+        .filter(job::Column::Status.eq(status))
+        .order_by_desc(job::Column::UpdatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The newest job for a scan or delivery.
+pub async fn for_ref(db: &impl ConnectionTrait, kind: &str, ref_id: &str) -> Result<Option<Job>, DbErr> {
+    job::Entity::find()
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::RefId.eq(ref_id))
+        .order_by_desc(job::Column::Id)
+        .one(db)
+        .await
+}
+
+/// Running jobs of a kind (for metrics and tests of the concurrency bound).
+pub async fn running(db: &impl ConnectionTrait, kind: &str) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    job::Entity::find().filter(job::Column::Kind.eq(kind)).filter(job::Column::Status.eq("running")).count(db).await
+}

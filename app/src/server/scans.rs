@@ -1,0 +1,281 @@
+//! Scan records: what is asked (`ScanRequest`), submitting it (the concurrent-scan cap, the
+//! job, in one transaction), the result cache, and the contract's scan object.
+
+use std::time::Duration;
+
+use aura_engine::{parse_repo_target, parse_x_handle, RepoTarget, ScanResult};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    config::Config,
+    crypto::random_id,
+    db::statement,
+    entities::scan,
+    error::{ServiceError, ServiceResult},
+    jobs,
+};
+
+pub type Scan = scan::Model;
+
+/// Attempts a scan job gets (transient failures such as GitHub 5xx or rate limits).
+pub const MAX_ATTEMPTS: i32 = 3;
+
+pub const UNFINISHED: [&str; 2] = ["queued", "running"];
+
+/// What the worker needs to run a scan (stored as JSON with the scan).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScanRequest {
+    /// `target` is re-parsed by the worker: `owner/repo` or a git URL.
+    Repo { target: String },
+    XProfile { handle: String },
+    Compare { a: String, b: String },
+}
+
+impl ScanRequest {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ScanRequest::Repo { .. } => "repo",
+            ScanRequest::XProfile { .. } => "x_profile",
+            ScanRequest::Compare { .. } => "compare",
+        }
+    }
+}
+
+fn invalid_target(message: impl Into<String>) -> ServiceError {
+    ServiceError::invalid("invalid_target", message)
+}
+
+fn request_form(t: &RepoTarget) -> String {
+    match t {
+        RepoTarget::GitHub { owner, repo } => format!("{owner}/{repo}"),
+        RepoTarget::Git { url } => url.to_string(),
+    }
+}
+
+/// A validated scan: its normalised target (the cache key) and request.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub target: String,
+    pub request: ScanRequest,
+}
+
+pub fn prepare_repo(input: &str) -> ServiceResult<Prepared> {
+    let t = parse_repo_target(input).map_err(|e| invalid_target(e.to_string()))?;
+    Ok(Prepared { target: t.normalized(), request: ScanRequest::Repo { target: request_form(&t) } })
+}
+
+pub fn prepare_x_profile(input: &str) -> ServiceResult<Prepared> {
+    let handle = parse_x_handle(input).map_err(|e| invalid_target(e.to_string()))?;
+    Ok(Prepared { target: format!("@{}", handle.to_ascii_lowercase()), request: ScanRequest::XProfile { handle } })
+}
+
+pub fn prepare_compare(a: &str, b: &str) -> ServiceResult<Prepared> {
+    let ta = parse_repo_target(a).map_err(|e| invalid_target(format!("url_a: {e}")))?;
+    let tb = parse_repo_target(b).map_err(|e| invalid_target(format!("url_b: {e}")))?;
+    if ta.normalized() == tb.normalized() {
+        return Err(invalid_target("url_a and url_b are the same repository."));
+    }
+    Ok(Prepared {
+        target: format!("{} vs {}", ta.normalized(), tb.normalized()),
+        request: ScanRequest::Compare { a: request_form(&ta), b: request_form(&tb) },
+    })
+}
+
+/// Who asked, and the cap that applies to them.
+#[derive(Clone, Debug, Default)]
+pub struct Submitter {
+    pub account_id: Option<String>,
+    pub key_id: Option<String>,
+    /// The tier's concurrent-scan limit, counted per key (`None`: unlimited).
+    pub concurrent_limit: Option<u32>,
+}
+
+/// Creates the scan and its job in one transaction. With a cap, the key's unfinished scans
+/// are counted *after* inserting under a lock that serialises one key's submissions (the
+/// SQLite write lock taken by the insert; a transaction-scoped advisory lock on PostgreSQL),
+/// so concurrent submissions can never exceed the cap.
+pub async fn submit(db: &DatabaseConnection, p: Prepared, who: Submitter, callback_url: Option<String>) -> ServiceResult<Scan> {
+    let txn = db.begin().await?;
+    if let (Some(key_id), Some(_), DbBackend::Postgres) = (&who.key_id, who.concurrent_limit, txn.get_database_backend()) {
+        txn.execute_raw(statement(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))",
+            vec![format!("scan-cap:{key_id}").into()],
+        ))
+        .await?;
+    }
+    let now = Utc::now();
+    let model = scan::ActiveModel {
+        id: Set(random_id()),
+        kind: Set(p.request.kind().to_owned()),
+        target: Set(p.target),
+        request: Set(serde_json::to_string(&p.request).map_err(ServiceError::internal)?),
+        account_id: Set(who.account_id),
+        key_id: Set(who.key_id.clone()),
+        status: Set("queued".into()),
+        progress: Set(0),
+        result: Set(None),
+        error: Set(None),
+        callback_url: Set(callback_url),
+        attempts: Set(0),
+        created_at: Set(now),
+        started_at: Set(None),
+        completed_at: Set(None),
+    };
+    let scan = scan::Entity::insert(model).exec_with_returning(&txn).await?;
+    if let (Some(key_id), Some(limit)) = (&who.key_id, who.concurrent_limit) {
+        let open = scan::Entity::find()
+            .filter(scan::Column::KeyId.eq(key_id.as_str()))
+            .filter(scan::Column::Status.is_in(UNFINISHED))
+            .count(&txn)
+            .await?;
+        if open > u64::from(limit) {
+            txn.rollback().await?;
+            return Err(ServiceError::TooMany {
+                code: "concurrent_scan_limit",
+                message: format!(
+                    "This key already has {limit} scan{} in progress, the most its tier allows; wait for one to finish.",
+                    if limit == 1 { "" } else { "s" }
+                ),
+                retry_after_secs: 5,
+            });
+        }
+    }
+    jobs::enqueue(&txn, jobs::KIND_SCAN, &scan.id, MAX_ATTEMPTS, Duration::ZERO).await?;
+    txn.commit().await?;
+    Ok(scan)
+}
+
+/// The newest completed scan of this kind and target, if younger than `ttl`.
+pub async fn find_cached(db: &impl ConnectionTrait, kind: &str, target: &str, ttl: Duration) -> ServiceResult<Option<Scan>> {
+    if ttl.is_zero() {
+        return Ok(None);
+    }
+    let since = Utc::now() - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+    Ok(scan::Entity::find()
+        .filter(scan::Column::Kind.eq(kind))
+        .filter(scan::Column::Target.eq(target))
+        .filter(scan::Column::Status.eq("completed"))
+        .filter(scan::Column::CompletedAt.gte(since))
+        .order_by_desc(scan::Column::CompletedAt)
+        .one(db)
+        .await?)
+}
+
+/// An unfinished scan of this target (badges and embeds join it instead of starting another).
+pub async fn find_in_flight(db: &impl ConnectionTrait, kind: &str, target: &str) -> ServiceResult<Option<Scan>> {
+    Ok(scan::Entity::find()
+        .filter(scan::Column::Kind.eq(kind))
+        .filter(scan::Column::Target.eq(target))
+        .filter(scan::Column::Status.is_in(UNFINISHED))
+        .order_by_desc(scan::Column::CreatedAt)
+        .one(db)
+        .await?)
+}
+
+/// Scan ids are 32 lowercase hex characters; anything else cannot exist.
+pub fn looks_like_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: &str) -> ServiceResult<Scan> {
+    if !looks_like_id(id) {
+        return Err(ServiceError::NotFound("No scan with this id.".into()));
+    }
+    scan::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("No scan with this id.".into()))
+}
+
+/// An account's recent scans, newest first (the dashboard).
+pub async fn recent_for_account(db: &impl ConnectionTrait, account_id: &str, limit: u64) -> ServiceResult<Vec<Scan>> {
+    use sea_orm::QuerySelect;
+    Ok(scan::Entity::find()
+        .filter(scan::Column::AccountId.eq(account_id))
+        .order_by_desc(scan::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+pub fn result_of(s: &Scan) -> Option<ScanResult> {
+    s.result.as_deref().and_then(|r| serde_json::from_str(r).ok())
+}
+
+pub fn report_url(config: &Config, id: &str) -> String {
+    format!("{}/report/{id}", config.public_url)
+}
+
+pub fn stream_url(config: &Config, id: &str) -> String {
+    format!("{}/v1/scan/{id}/stream", config.public_url)
+}
+
+/// The contract's scan object.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ScanView {
+    pub scan_id: String,
+    pub kind: String,
+    pub target: String,
+    pub status: String,
+    pub progress: u8,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub report_url: String,
+    pub stream_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cached: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<ScanResult>,
+}
+
+pub fn view(config: &Config, s: &Scan, cached: Option<bool>) -> ScanView {
+    ScanView {
+        scan_id: s.id.clone(),
+        kind: s.kind.clone(),
+        target: s.target.clone(),
+        status: s.status.clone(),
+        progress: s.progress.clamp(0, 100) as u8,
+        created_at: s.created_at,
+        completed_at: s.completed_at,
+        report_url: report_url(config, &s.id),
+        stream_url: stream_url(config, &s.id),
+        cached,
+        error: s.error.clone(),
+        result: result_of(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_normalise_and_bad_ones_are_invalid_target() {
+        let p = prepare_repo("https://github.com/Coral-XYZ/Anchor").unwrap();
+        assert_eq!(p.target, "coral-xyz/anchor");
+        assert_eq!(p.request, ScanRequest::Repo { target: "Coral-XYZ/Anchor".into() });
+        assert_eq!(prepare_repo("coral-xyz/anchor").unwrap().target, "coral-xyz/anchor");
+        for bad in ["", "not a repo", "ftp://github.com/a/b", "https://github.com/a", "javascript:alert(1)"] {
+            assert!(matches!(prepare_repo(bad), Err(ServiceError::Invalid { code: "invalid_target", .. })), "{bad}");
+        }
+        assert!(prepare_compare("a/b", "A/B").is_err());
+        assert_eq!(prepare_compare("a/b", "c/d").unwrap().target, "a/b vs c/d");
+        assert_eq!(prepare_x_profile("@Solana").unwrap().target, "@solana");
+    }
+
+    #[test]
+    fn ids_are_checked_before_the_database() {
+        assert!(looks_like_id(&random_id()));
+        assert!(!looks_like_id("../../etc/passwd"));
+        assert!(!looks_like_id("ABCDEF0123456789ABCDEF0123456789"));
+    }
+}

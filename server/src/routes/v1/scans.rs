@@ -1,0 +1,319 @@
+//! `/v1/scan`: submit scans (202 at once; the workers run them), read them, follow them live.
+
+use std::{convert::Infallible, time::Duration};
+
+use app::server::{
+    accounts,
+    error::ServiceError,
+    events::{self, ScanEvent},
+    outbound,
+    scans::{self, Prepared, ScanView, Submitter},
+    state::AppState,
+};
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse, Response,
+    },
+    Extension, Json,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast::error::RecvError, mpsc};
+use utoipa::ToSchema;
+
+use super::caller::{Caller, Metered};
+use crate::error::{ApiError, ApiJson, ErrorBody};
+
+#[derive(Deserialize, ToSchema)]
+pub struct RepoScanRequest {
+    /// `https://github.com/{owner}/{repo}`, `{owner}/{repo}`, or an `https` git URL.
+    url: String,
+    /// Receives the outcome as a signed webhook.
+    callback_url: Option<String>,
+    /// Scan again even when a recent result is cached.
+    #[serde(default)]
+    fresh: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct XProfileScanRequest {
+    /// `@handle`, `handle` or `https://x.com/handle`.
+    handle: String,
+    callback_url: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CompareScanRequest {
+    url_a: String,
+    url_b: String,
+    callback_url: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Accepted {
+    scan_id: String,
+    /// Always `queued`.
+    status: &'static str,
+    stream_url: String,
+    report_url: String,
+}
+
+/// The contract's scan object (see `GET /v1/scan/{id}`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ScanObject {
+    scan_id: String,
+    /// `repo`, `x_profile` or `compare`.
+    kind: String,
+    target: String,
+    /// `queued`, `running`, `completed` or `failed`.
+    status: String,
+    progress: u8,
+    created_at: String,
+    completed_at: Option<String>,
+    report_url: String,
+    stream_url: String,
+    cached: Option<bool>,
+    error: Option<String>,
+    /// `{score, grade, verdict, summary, tags, red_flags, green_flags, checks}`.
+    result: Option<serde_json::Value>,
+}
+
+fn metered(mut res: Response, target: &str) -> Response {
+    res.extensions_mut().insert(Metered { target: Some(target.to_owned()), is_scan: true });
+    res
+}
+
+async fn callback(state: &AppState, url: Option<&str>) -> Result<Option<String>, ApiError> {
+    match url.map(str::trim).filter(|u| !u.is_empty()) {
+        None => Ok(None),
+        Some(u) => Ok(Some(outbound::validate(u, state.config.allow_private_targets).await?.to_string())),
+    }
+}
+
+/// Queues a prepared scan for the caller and answers 202.
+async fn accept(state: &AppState, caller: &Caller, p: Prepared, callback_url: Option<String>) -> Result<Response, ApiError> {
+    let target = p.target.clone();
+    let limits = accounts::tier(&caller.account).limits();
+    let who = Submitter {
+        account_id: Some(caller.account.id.clone()),
+        key_id: Some(caller.key.id.clone()),
+        concurrent_limit: limits.concurrent_scans,
+    };
+    let scan = match scans::submit(&state.db, p, who, callback_url).await {
+        Ok(s) => s,
+        // Refused scans are metered too, with their target.
+        Err(e) => return Ok(metered(ApiError::from(e).into_response(), &target)),
+    };
+    state.bus.notify_jobs().await;
+    let body = Accepted {
+        status: "queued",
+        stream_url: scans::stream_url(&state.config, &scan.id),
+        report_url: scans::report_url(&state.config, &scan.id),
+        scan_id: scan.id,
+    };
+    Ok(metered((StatusCode::ACCEPTED, Json(body)).into_response(), &target))
+}
+
+/// Scan a repository.
+///
+/// Answers 202 at once; follow `stream_url` or poll `GET /v1/scan/{id}`. A completed scan of
+/// the same repository younger than the cache TTL is returned instead (200, `cached: true`)
+/// unless `fresh` is true.
+#[utoipa::path(post, path = "/scan/repo", tag = "scans", request_body = RepoScanRequest, security(("bearer" = [])), responses(
+    (status = 202, body = Accepted),
+    (status = 200, description = "cached result", body = ScanObject),
+    (status = 422, description = "`invalid_target`, `invalid_url`", body = ErrorBody),
+    (status = 429, description = "`rate_limited`, `daily_quota_exceeded`, `concurrent_scan_limit`", body = ErrorBody)))]
+pub async fn scan_repo(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<RepoScanRequest>,
+) -> Result<Response, ApiError> {
+    let p = scans::prepare_repo(&body.url)?;
+    let callback_url = callback(&state, body.callback_url.as_deref()).await?;
+    if !body.fresh {
+        if let Some(hit) = scans::find_cached(&state.db, "repo", &p.target, state.config.scan_cache_ttl).await? {
+            let view = scans::view(&state.config, &hit, Some(true));
+            return Ok(metered(Json(view).into_response(), &p.target));
+        }
+    }
+    accept(&state, &caller, p, callback_url).await
+}
+
+/// Scan an X (Twitter) profile.
+#[utoipa::path(post, path = "/scan/x-profile", tag = "scans", request_body = XProfileScanRequest, security(("bearer" = [])), responses(
+    (status = 202, body = Accepted),
+    (status = 422, description = "`invalid_target`, `invalid_url`", body = ErrorBody),
+    (status = 503, description = "`x_api_not_configured`", body = ErrorBody)))]
+pub async fn scan_x_profile(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<XProfileScanRequest>,
+) -> Result<Response, ApiError> {
+    if state.config.x_bearer_token.is_none() {
+        return Err(ServiceError::Unavailable {
+            code: "x_api_not_configured",
+            message: "X profile scans are not configured on this server (AURA_X_BEARER_TOKEN is unset).".into(),
+        }
+        .into());
+    }
+    let p = scans::prepare_x_profile(&body.handle)?;
+    let callback_url = callback(&state, body.callback_url.as_deref()).await?;
+    accept(&state, &caller, p, callback_url).await
+}
+
+/// Compare two repositories (clone and rebrand detection).
+#[utoipa::path(post, path = "/scan/compare", tag = "scans", request_body = CompareScanRequest, security(("bearer" = [])), responses(
+    (status = 202, body = Accepted),
+    (status = 422, description = "`invalid_target`, `invalid_url`", body = ErrorBody)))]
+pub async fn scan_compare(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<CompareScanRequest>,
+) -> Result<Response, ApiError> {
+    let p = scans::prepare_compare(&body.url_a, &body.url_b)?;
+    let callback_url = callback(&state, body.callback_url.as_deref()).await?;
+    accept(&state, &caller, p, callback_url).await
+}
+
+/// Read a scan. Public: scan ids are unguessable; a key, when sent, is checked and metered.
+#[utoipa::path(get, path = "/scan/{id}", tag = "scans", params(("id" = String, Path)), responses(
+    (status = 200, body = ScanObject),
+    (status = 404, body = ErrorBody)))]
+pub async fn get_scan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ScanView>, ApiError> {
+    let scan = scans::get(&state.db, &id).await?;
+    Ok(Json(scans::view(&state.config, &scan, None)))
+}
+
+/// Follow a scan as server-sent events.
+///
+/// Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then
+/// `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed`
+/// `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan
+/// replays its last event and closes; a resume with nothing left answers 204 (which tells
+/// `EventSource` to stop reconnecting).
+#[utoipa::path(get, path = "/scan/{id}/stream", tag = "scans", params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), responses(
+    (status = 200, content_type = "text/event-stream", description = "the event stream"),
+    (status = 204, description = "finished, nothing after Last-Event-ID"),
+    (status = 404, body = ErrorBody)))]
+pub async fn stream_scan(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let scan = scans::get(&state.db, &id).await?;
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i32>().ok())
+        .filter(|n| *n >= 0);
+
+    // Subscribe before reading the log, so nothing published in between is missed.
+    let live = state.bus.hub().subscribe(&scan.id);
+    let backlog = match resume {
+        Some(after) => events::since(&state.db, &scan.id, after).await?,
+        None => {
+            let all = events::since(&state.db, &scan.id, 0).await?;
+            match all.iter().rposition(ScanEvent::is_terminal) {
+                // A finished scan replays only its outcome.
+                Some(i) => vec![all[i].clone()],
+                None => all,
+            }
+        }
+    };
+    let finished = !scans::UNFINISHED.contains(&scan.status.as_str());
+    if resume.is_some() && backlog.is_empty() && finished {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+
+    let (tx, rx) = mpsc::channel::<Event>(16);
+    let after = resume.unwrap_or(0);
+    tokio::spawn(pump(state.clone(), scan.id.clone(), after, backlog, live, tx));
+    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx)) });
+    let mut res = Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")).into_response();
+    // Proxies such as nginx must not buffer the stream.
+    res.headers_mut().insert("x-accel-buffering", axum::http::HeaderValue::from_static("no"));
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
+    Ok(res)
+}
+
+fn sse_event(ev: &ScanEvent) -> Event {
+    Event::default().id(ev.seq.to_string()).event(ev.event.as_str()).data(ev.data.to_string())
+}
+
+/// Backstop for a publish this instance never heard (another instance without a shared bus).
+const RECHECK: Duration = Duration::from_secs(10);
+
+/// Feeds one subscriber: the stored backlog, then live events in order, re-reading the log
+/// whenever a gap shows (lagged receiver, missed publish); ends after the outcome, when the
+/// client leaves, or at shutdown.
+async fn pump(
+    state: AppState,
+    scan_id: String,
+    mut sent: i32,
+    backlog: Vec<ScanEvent>,
+    mut live: tokio::sync::broadcast::Receiver<ScanEvent>,
+    tx: mpsc::Sender<Event>,
+) {
+    metrics::gauge!("sse_subscribers").increment(1.0);
+    let _guard = scopeguard(|| metrics::gauge!("sse_subscribers").decrement(1.0));
+    let mut stopping = state.stopping.clone();
+
+    // Sends events past `sent`, in order; `Some(true)` once the outcome went out, `None` if
+    // the client left.
+    async fn send_all(tx: &mpsc::Sender<Event>, sent: &mut i32, evs: Vec<ScanEvent>) -> Option<bool> {
+        for ev in evs {
+            if ev.seq <= *sent {
+                continue;
+            }
+            tx.send(sse_event(&ev)).await.ok()?;
+            *sent = ev.seq;
+            if ev.is_terminal() {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+
+    if send_all(&tx, &mut sent, backlog).await != Some(false) || *stopping.borrow_and_update() {
+        return;
+    }
+    loop {
+        let gap = tokio::select! {
+            r = live.recv() => match r {
+                Ok(ev) if ev.seq <= sent => continue,
+                Ok(ev) if ev.seq == sent + 1 => match send_all(&tx, &mut sent, vec![ev]).await {
+                    Some(false) => continue,
+                    _ => return,
+                },
+                // Missed something: the log has it.
+                Ok(_) | Err(RecvError::Lagged(_)) => true,
+                Err(RecvError::Closed) => return,
+            },
+            _ = tokio::time::sleep(RECHECK) => true,
+            _ = tx.closed() => return,
+            _ = stopping.changed() => return,
+        };
+        if gap {
+            match events::since(&state.db, &scan_id, sent).await {
+                Ok(evs) => match send_all(&tx, &mut sent, evs).await {
+                    Some(false) => {}
+                    _ => return,
+                },
+                Err(e) => tracing::warn!(scan = %scan_id, error = %e, "reading scan events failed"),
+            }
+        }
+    }
+}
+
+/// Runs `f` when dropped (the subscriber gauge stays right however the pump ends).
+fn scopeguard(f: impl FnOnce()) -> impl Drop {
+    struct Guard<F: FnOnce()>(Option<F>);
+    impl<F: FnOnce()> Drop for Guard<F> {
+        fn drop(&mut self) {
+            if let Some(f) = self.0.take() {
+                f()
+            }
+        }
+    }
+    Guard(Some(f))
+}
