@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_accounts_and_keys;
 mod m20261123_000002_scans_and_jobs;
+mod m20261123_000003_webhooks;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_accounts_and_keys::Migration),
             Box::new(m20261123_000002_scans_and_jobs::Migration),
+            Box::new(m20261123_000003_webhooks::Migration),
         ]
     }
 }

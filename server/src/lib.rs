@@ -53,7 +53,9 @@ impl Application {
     /// jobs.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let workers = if self.state.config.role.runs_workers() {
-            app::server::worker::spawn_scan_workers(&self.state, self.state.stopping.clone())
+            let mut w = app::server::worker::spawn_scan_workers(&self.state, self.state.stopping.clone());
+            w.extend(app::server::webhooks::sender::spawn_delivery_workers(&self.state, self.state.stopping.clone()));
+            w
         } else {
             Vec::new()
         };

@@ -74,6 +74,11 @@ pub struct Config {
     /// Delays before each retry of a scan that failed for a transient reason (GitHub 5xx or
     /// rate limits): `AURA_SCAN_RETRY_DELAYS`, default `10,60` (three attempts in all).
     pub scan_retry_delays: Vec<Duration>,
+    /// An endpoint failing every delivery for this long is disabled
+    /// (`AURA_WEBHOOK_DISABLE_AFTER_SECS`, default 5 days).
+    pub webhook_disable_after: Duration,
+    /// Delivery worker tasks per worker process (`AURA_DELIVERY_WORKERS`, default 4).
+    pub delivery_workers: usize,
     pub cors_origins: Vec<String>,
     pub metrics_token: Option<Secret<String>>,
     /// Scan worker tasks per worker process (`AURA_SCAN_WORKERS`, default 2).
@@ -169,6 +174,9 @@ impl Config {
         let scan_cache_ttl = Duration::from_secs(parse_num("AURA_SCAN_CACHE_TTL_SECS", get("AURA_SCAN_CACHE_TTL_SECS"), 3600)?);
         let webhook_retry_delays = parse_delays("AURA_WEBHOOK_RETRY_DELAYS", get("AURA_WEBHOOK_RETRY_DELAYS"), &[1, 4, 16])?;
         let scan_retry_delays = parse_delays("AURA_SCAN_RETRY_DELAYS", get("AURA_SCAN_RETRY_DELAYS"), &[10, 60])?;
+        let webhook_disable_after =
+            Duration::from_secs(parse_num("AURA_WEBHOOK_DISABLE_AFTER_SECS", get("AURA_WEBHOOK_DISABLE_AFTER_SECS"), 5 * 24 * 3600)?);
+        let delivery_workers = parse_num("AURA_DELIVERY_WORKERS", get("AURA_DELIVERY_WORKERS"), 4)?.max(1) as usize;
         let cors_origins = match get("AURA_CORS_ORIGINS") {
             None => Vec::new(),
             Some(v) => v
@@ -213,6 +221,8 @@ impl Config {
             scan_cache_ttl,
             webhook_retry_delays,
             scan_retry_delays,
+            webhook_disable_after,
+            delivery_workers,
             cors_origins,
             metrics_token: get("AURA_METRICS_TOKEN").map(Secret::new),
             scan_workers,

@@ -23,4 +23,5 @@ pub mod similarity;
 pub mod state;
 pub mod tiers;
 pub mod usage;
+pub mod webhooks;
 pub mod worker;

@@ -22,6 +22,7 @@ use super::{
     scans::{self, Scan, ScanRequest},
     similarity,
     state::AppState,
+    webhooks::deliveries::{self, Outcome},
 };
 
 /// How long a claim lasts without renewal; renewed every quarter of it.
@@ -272,6 +273,9 @@ impl Worker {
             if let Some(fp) = &fp {
                 similarity::index(&txn, &s.id, &s.target, fp).await?;
             }
+            deliveries::enqueue_for_scan(&txn, &self.state.config, s, &Outcome::Completed(&result))
+                .await
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
             txn.commit().await?;
             Ok(true)
         }
@@ -308,6 +312,9 @@ impl Worker {
             .update(&txn)
             .await?;
             events::store(&txn, &ev).await?;
+            deliveries::enqueue_for_scan(&txn, &self.state.config, s, &Outcome::Failed(message))
+                .await
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
             txn.commit().await?;
             Ok(true)
         }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod github;
+pub mod receiver;
 
 use std::collections::HashMap;
 
@@ -26,7 +27,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub config: std::sync::Arc<Config>,
     pub kind: Db,
-    _dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
 }
@@ -36,8 +37,19 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// Stops the server but keeps its data directory (and SQLite file) for a restart.
+    pub async fn stop_keeping_data(mut self) -> Option<tempfile::TempDir> {
+        let dir = self.dir.take();
+        self.stop_now().await;
+        dir
+    }
+
     /// Stops the server and waits for it to drain.
     pub async fn stop(mut self) {
+        self.stop_now().await
+    }
+
+    async fn stop_now(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -116,7 +128,7 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
         .cookie_store(true)
         .build()
         .unwrap();
-    Some(TestApp { base, client, db, config, kind, _dir: dir, shutdown: Some(tx), handle: Some(handle) })
+    Some(TestApp { base, client, db, config, kind, dir: Some(dir), shutdown: Some(tx), handle: Some(handle) })
 }
 
 pub async fn spawn(kind: Db) -> Option<TestApp> {

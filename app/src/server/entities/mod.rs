@@ -3,6 +3,8 @@
 pub mod account;
 pub mod api_key;
 pub mod audit_log;
+pub mod delivery;
+pub mod delivery_attempt;
 pub mod fingerprint;
 pub mod fingerprint_key;
 pub mod job;
@@ -10,3 +12,4 @@ pub mod scan;
 pub mod scan_event;
 pub mod session;
 pub mod usage_event;
+pub mod webhook;

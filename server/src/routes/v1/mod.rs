@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod caller;
 pub mod scans;
+pub mod webhooks;
 
 use app::server::state::AppState;
 use axum::middleware::from_fn_with_state;
@@ -18,6 +19,15 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scans::scan_repo))
         .routes(routes!(scans::scan_x_profile))
         .routes(routes!(scans::scan_compare))
+        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(webhooks::delete_webhook))
+        .routes(routes!(webhooks::enable_webhook))
+        .routes(routes!(webhooks::test_webhook))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::get_delivery))
+        .routes(routes!(webhooks::redeliver))
+        .routes(routes!(webhooks::replay))
+        .routes(routes!(webhooks::rotate_secret))
         .route_layer(from_fn_with_state(state.clone(), caller::require_key));
     // Reports are public; a key that is sent is still checked and metered.
     let public = OpenApiRouter::new()

@@ -1,0 +1,224 @@
+//! Deliveries: one per finished scan and matching endpoint (plus one to the scan's own
+//! `callback_url`), queued in the durable job queue inside the transaction that finishes the
+//! scan, so a crash cannot separate the two. The body is fixed at that moment and sent
+//! byte-for-byte on every attempt; the id stays the same across retries.
+
+use std::time::Duration;
+
+use aura_engine::ScanResult;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+
+use super::{events_of, Webhook};
+use crate::server::{
+    config::Config,
+    crypto,
+    entities::{delivery, delivery_attempt, webhook},
+    error::{ServiceError, ServiceResult},
+    jobs,
+    scans::{self, Scan},
+};
+
+pub type Delivery = delivery::Model;
+pub type Attempt = delivery_attempt::Model;
+
+/// How a scan ended, for the webhook body.
+pub enum Outcome<'a> {
+    Completed(&'a ScanResult),
+    Failed(&'a str),
+}
+
+impl Outcome<'_> {
+    pub fn event(&self) -> &'static str {
+        match self {
+            Outcome::Completed(_) => "scan_completed",
+            Outcome::Failed(_) => "scan_failed",
+        }
+    }
+}
+
+/// The contract's body: `{event, scan_id, score, grade, verdict, report_url, tags, red_flags,
+/// green_flags}`; for `scan_failed` the score fields are null and `error` is added.
+pub fn payload(config: &Config, scan: &Scan, outcome: &Outcome) -> String {
+    let report_url = scans::report_url(config, &scan.id);
+    let body = match outcome {
+        Outcome::Completed(r) => json!({
+            "event": outcome.event(),
+            "scan_id": scan.id,
+            "target": scan.target,
+            "score": r.score,
+            "grade": r.grade.as_str(),
+            "verdict": r.verdict.as_str(),
+            "report_url": report_url,
+            "tags": r.tags,
+            "red_flags": r.red_flags,
+            "green_flags": r.green_flags,
+        }),
+        Outcome::Failed(error) => json!({
+            "event": outcome.event(),
+            "scan_id": scan.id,
+            "target": scan.target,
+            "score": null,
+            "grade": null,
+            "verdict": null,
+            "report_url": report_url,
+            "tags": [],
+            "red_flags": [],
+            "green_flags": [],
+            "error": error,
+        }),
+    };
+    body.to_string()
+}
+
+/// Attempts a delivery gets: the first plus one per configured retry delay.
+pub fn max_attempts(config: &Config) -> i32 {
+    1 + config.webhook_retry_delays.len() as i32
+}
+
+struct NewDelivery<'a> {
+    account_id: &'a str,
+    webhook_id: Option<&'a str>,
+    url: &'a str,
+    event: &'a str,
+    scan_id: Option<&'a str>,
+    payload: &'a str,
+}
+
+/// Inserts the delivery and, unless its endpoint is disabled, its job.
+async fn insert(db: &impl ConnectionTrait, config: &Config, d: NewDelivery<'_>, disabled: bool) -> ServiceResult<Delivery> {
+    let now = Utc::now();
+    let row = delivery::ActiveModel {
+        id: Set(crypto::random_id()),
+        account_id: Set(d.account_id.to_owned()),
+        webhook_id: Set(d.webhook_id.map(str::to_owned)),
+        url: Set(d.url.to_owned()),
+        event: Set(d.event.to_owned()),
+        scan_id: Set(d.scan_id.map(str::to_owned)),
+        payload: Set(d.payload.to_owned()),
+        status: Set(if disabled { "failed" } else { "pending" }.into()),
+        attempts: Set(0),
+        last_status_code: Set(None),
+        // Kept so re-enabling the endpoint can replay what it missed.
+        last_error: Set(disabled.then(|| "Not sent: the endpoint is disabled.".to_owned())),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    if !disabled {
+        jobs::enqueue(db, jobs::KIND_DELIVERY, &row.id, max_attempts(config), Duration::ZERO).await?;
+    }
+    Ok(row)
+}
+
+/// Queues the outcome of a scan for its callback URL and every subscribed endpoint of its
+/// account. Call inside the transaction that stores the outcome.
+pub async fn enqueue_for_scan(db: &impl ConnectionTrait, config: &Config, scan: &Scan, outcome: &Outcome<'_>) -> ServiceResult<usize> {
+    let Some(account_id) = scan.account_id.as_deref() else { return Ok(0) };
+    let event = outcome.event();
+    let body = payload(config, scan, outcome);
+    let mut n = 0;
+    if let Some(url) = scan.callback_url.as_deref() {
+        let d = NewDelivery { account_id, webhook_id: None, url, event, scan_id: Some(&scan.id), payload: &body };
+        insert(db, config, d, false).await?;
+        n += 1;
+    }
+    let hooks = webhook::Entity::find().filter(webhook::Column::AccountId.eq(account_id)).all(db).await?;
+    for w in hooks.iter().filter(|w| events_of(w).iter().any(|e| e == event)) {
+        let d = NewDelivery { account_id, webhook_id: Some(&w.id), url: &w.url, event, scan_id: Some(&scan.id), payload: &body };
+        insert(db, config, d, w.disabled_at.is_some()).await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Queues a `test` event to one endpoint (the dashboard's "send a test event").
+pub async fn send_test(db: &impl ConnectionTrait, config: &Config, w: &Webhook) -> ServiceResult<Delivery> {
+    let body = json!({
+        "event": "test",
+        "scan_id": null,
+        "score": null,
+        "grade": null,
+        "verdict": null,
+        "report_url": null,
+        "tags": [],
+        "red_flags": [],
+        "green_flags": [],
+        "message": "A test delivery from AuraSecurity. Verify its signature as you would a real one.",
+    })
+    .to_string();
+    let d = NewDelivery { account_id: &w.account_id, webhook_id: Some(&w.id), url: &w.url, event: "test", scan_id: None, payload: &body };
+    insert(db, config, d, false).await
+}
+
+#[derive(Default, Clone, Debug)]
+pub struct Filter {
+    pub status: Option<String>,
+    pub webhook_id: Option<String>,
+    pub limit: Option<u64>,
+}
+
+/// The account's deliveries, newest first.
+pub async fn list(db: &impl ConnectionTrait, account_id: &str, f: Filter) -> ServiceResult<Vec<Delivery>> {
+    let mut q = delivery::Entity::find().filter(delivery::Column::AccountId.eq(account_id));
+    if let Some(s) = f.status {
+        q = q.filter(delivery::Column::Status.eq(s));
+    }
+    if let Some(w) = f.webhook_id {
+        q = q.filter(delivery::Column::WebhookId.eq(w));
+    }
+    Ok(q.order_by_desc(delivery::Column::CreatedAt).limit(f.limit.unwrap_or(100).clamp(1, 1000)).all(db).await?)
+}
+
+pub async fn get_owned(db: &impl ConnectionTrait, account_id: &str, id: &str) -> ServiceResult<Delivery> {
+    delivery::Entity::find_by_id(id.to_owned())
+        .filter(delivery::Column::AccountId.eq(account_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("No delivery with this id.".into()))
+}
+
+pub async fn attempts(db: &impl ConnectionTrait, delivery_id: &str) -> ServiceResult<Vec<Attempt>> {
+    Ok(delivery_attempt::Entity::find()
+        .filter(delivery_attempt::Column::DeliveryId.eq(delivery_id))
+        .order_by_asc(delivery_attempt::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// A new attempt with the same delivery id (and the same body), now.
+pub async fn redeliver(db: &DatabaseConnection, account_id: &str, id: &str) -> ServiceResult<Delivery> {
+    let d = get_owned(db, account_id, id).await?;
+    requeue(db, d, 1).await
+}
+
+async fn requeue(db: &impl ConnectionTrait, d: Delivery, attempts: i32) -> ServiceResult<Delivery> {
+    let mut am: delivery::ActiveModel = d.into();
+    am.status = Set("pending".into());
+    am.updated_at = Set(Utc::now());
+    let d = am.update(db).await?;
+    jobs::enqueue(db, jobs::KIND_DELIVERY, &d.id, attempts, Duration::ZERO).await?;
+    Ok(d)
+}
+
+/// Re-queues every failed delivery of the account created since `since` (optionally of one
+/// endpoint), each with a full retry schedule. Returns how many.
+pub async fn replay(db: &DatabaseConnection, config: &Config, account_id: &str, since: DateTime<Utc>, webhook_id: Option<&str>) -> ServiceResult<usize> {
+    let mut q = delivery::Entity::find()
+        .filter(delivery::Column::AccountId.eq(account_id))
+        .filter(delivery::Column::Status.eq("failed"))
+        .filter(delivery::Column::CreatedAt.gte(since));
+    if let Some(w) = webhook_id {
+        q = q.filter(delivery::Column::WebhookId.eq(w));
+    }
+    let failed = q.order_by_asc(delivery::Column::CreatedAt).limit(10_000).all(db).await?;
+    let n = failed.len();
+    for d in failed {
+        requeue(db, d, max_attempts(config)).await?;
+    }
+    Ok(n)
+}
