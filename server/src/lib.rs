@@ -36,9 +36,8 @@ impl Application {
             None
         };
         let meter = app::server::usage::Meter::start(db.clone());
-        let limiter: Arc<dyn app::server::limiter::RateLimiter> = Arc::new(app::server::limiter::MemoryLimiter::new());
         let engine = Arc::new(aura_engine::Engine::new(config.engine_config()));
-        let bus: Arc<dyn app::server::events::EventBus> = app::server::events::LocalBus::new();
+        let (limiter, bus) = shared_state(&config)?;
         let (stop_tx, stopping) = tokio::sync::watch::channel(false);
         let state = AppState { leptos, db, config: Arc::new(config), limiter, meter, engine, bus, stopping };
         Ok(Self { state, listener, stop_tx })
@@ -83,6 +82,20 @@ impl Application {
             let _ = w.await;
         }
         Ok(())
+    }
+}
+
+/// The limiter and event bus: in-process by default, on Redis when `AURA_REDIS_URL` is set.
+fn shared_state(
+    config: &Config,
+) -> anyhow::Result<(Arc<dyn app::server::limiter::RateLimiter>, Arc<dyn app::server::events::EventBus>)> {
+    use app::server::{events::LocalBus, limiter::MemoryLimiter, redis};
+    match &config.redis_url {
+        None => Ok((Arc::new(MemoryLimiter::new()), LocalBus::new())),
+        Some(url) => {
+            let r = redis::Redis::connect(url.expose()).map_err(|e| anyhow::anyhow!("AURA_REDIS_URL: {e}"))?;
+            Ok((Arc::new(redis::limiter::RedisLimiter::new(r.clone())), redis::bus::RedisBus::start(r)))
+        }
     }
 }
 

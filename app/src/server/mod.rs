@@ -17,6 +17,7 @@ pub mod keys;
 pub mod limiter;
 pub mod outbound;
 pub mod passwords;
+pub mod redis;
 pub mod scans;
 pub mod sessions;
 pub mod similarity;

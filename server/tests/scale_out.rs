@@ -1,0 +1,120 @@
+//! The scale-out mode: several instances on one PostgreSQL database and one Redis behave as
+//! one (shared limits, SSE fan-out across instances, job wake-ups), and a Redis outage
+//! degrades to working in-process instead of failing requests.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{github, read_sse, register, spawn_with, wait_finished, Db, TestApp};
+use serde_json::{json, Value};
+
+fn redis_url() -> Option<String> {
+    match std::env::var("AURA_TEST_REDIS_URL") {
+        Ok(u) => Some(u),
+        Err(_) if std::env::var("AURA_TEST_REQUIRE_POSTGRES").is_ok() => panic!("CI must set AURA_TEST_REDIS_URL"),
+        Err(_) => {
+            eprintln!("skipped: AURA_TEST_REDIS_URL not set");
+            None
+        }
+    }
+}
+
+/// A first instance on a fresh PostgreSQL database, then more on the same database.
+async fn cluster(roles: &[&str], extra: &[(&str, &str)]) -> Option<Vec<TestApp>> {
+    let redis = redis_url()?;
+    let mut env: Vec<(&str, &str)> = vec![("AURA_REDIS_URL", redis.as_str()), ("AURA_ROLE", roles[0])];
+    env.extend_from_slice(extra);
+    let first = spawn_with(Db::Postgres, &env).await?;
+    let db = first.config.database_url.clone();
+    let mut apps = vec![first];
+    for role in &roles[1..] {
+        let mut env: Vec<(&str, &str)> = vec![("AURA_REDIS_URL", redis.as_str()), ("AURA_ROLE", role), ("AURA_DATABASE_URL", db.as_str())];
+        env.extend_from_slice(extra);
+        apps.push(spawn_with(Db::Postgres, &env).await.unwrap());
+    }
+    // Let every instance's Redis connection come up.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Some(apps)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_keys_limit_holds_across_instances() {
+    let Some(apps) = cluster(&["web", "web"], &[]).await else { return };
+    let (a, b) = (&apps[0], &apps[1]);
+    let (_, key) = register(a, "bot@acme.example").await;
+    // Free tier: 5 a minute, whichever instance answers.
+    let calls: Vec<_> = (0..40)
+        .map(|i| {
+            let app = if i % 2 == 0 { a } else { b };
+            let (c, u, k) = (app.client.clone(), app.url("/v1/auth/keys"), key.clone());
+            tokio::spawn(async move { c.get(u).bearer_auth(k).send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut ok = 0;
+    for c in calls {
+        ok += (c.await.unwrap() == 200) as u32;
+    }
+    assert_eq!(ok, 5, "exactly the limit is admitted across both instances");
+    let res = b.client.get(b.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(res.headers()["x-ratelimit-remaining"], "0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scans_queued_anywhere_complete_and_stream_everywhere() {
+    let gh = github::start().await;
+    for i in 0..6 {
+        gh.add(&format!("acme/repo{i}"), github::healthy_repo(i));
+    }
+    gh.set_archive_delay(Duration::from_millis(700));
+    let api = gh.api_url();
+    let Some(apps) = cluster(&["web", "web", "worker", "worker"], &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_WORKERS", "1")]).await
+    else {
+        return;
+    };
+    let (a, b) = (&apps[0], &apps[1]);
+    let (account, key) = register(a, "bot@acme.example").await;
+    common::set_tier(a, &account, "internal").await;
+
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let web = if i % 2 == 0 { a } else { b };
+        let res = web.client.post(web.url("/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": format!("acme/repo{i}")})).send().await.unwrap();
+        assert_eq!(res.status(), 202);
+        ids.push(res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string());
+    }
+    // A subscriber on B follows a scan queued on A, run by a worker instance.
+    let res = b.client.get(b.url(&format!("/v1/scan/{}/stream", ids[0]))).send().await.unwrap();
+    let events = read_sse(res, true).await;
+    assert_eq!(events.last().unwrap().event, "scan_completed", "{events:?}");
+    assert!(events.iter().any(|e| e.event == "progress"));
+    for id in &ids {
+        assert_eq!(wait_finished(b, id).await["status"], "completed");
+    }
+    for app in apps {
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_redis_outage_degrades_to_in_process() {
+    // Nothing listens on this port: Redis is "down" for this instance's whole life.
+    let dead = format!("redis://127.0.0.1:{}", std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port());
+    let gh = github::start().await;
+    gh.add("acme/orbit", github::healthy_repo(1));
+    let api = gh.api_url();
+    let Some(app) = spawn_with(Db::Sqlite, &[("AURA_REDIS_URL", dead.as_str()), ("AURA_GITHUB_API_URL", api.as_str())]).await else { return };
+    let (_, key) = register(&app, "bot@acme.example").await;
+    // Limits fail open (documented), requests keep working.
+    for _ in 0..7 {
+        assert_eq!(app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap().status(), 200);
+    }
+    // Scans run and stream on this instance.
+    let res = app.client.post(app.url("/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": "acme/orbit"})).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let id = res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string();
+    let events = read_sse(app.client.get(app.url(&format!("/v1/scan/{id}/stream"))).send().await.unwrap(), true).await;
+    assert_eq!(events.last().unwrap().event, "scan_completed");
+    app.stop().await;
+}
