@@ -117,7 +117,7 @@ pub async fn create_or_reset_admin(
     }
 
     let password_hash = passwords::hash(password.to_string()).await;
-    let txn = db.begin().await?;
+    let txn = super::db::begin_write(db).await?;
     let existing = find_by_email(&txn, &email).await?.ok_or_else(|| ServiceError::internal("account vanished"))?;
     let promoted = accounts::role(&existing) != Role::Admin;
     let was_suspended = accounts::is_suspended(&existing);
@@ -209,7 +209,9 @@ pub async fn bootstrap(db: &(impl TransactionTrait + ConnectionTrait), config: &
                 .await;
             Ok(Bootstrap::Created(email))
         }
-        Err(ServiceError::Conflict { .. }) if any_admin(db).await? => Ok(Bootstrap::AdminExists),
+        // Another instance won the race (PostgreSQL: the unique email index; SQLite: the
+        // write lock), or the email was just taken by a partner.
+        Err(_) if any_admin(db).await? => Ok(Bootstrap::AdminExists),
         Err(ServiceError::Conflict { .. }) => Ok(Bootstrap::EmailIsPartner(email)),
         Err(e) => Err(e),
     }
@@ -242,7 +244,7 @@ pub async fn onboard_partner(
     require_admin(admin)?;
     let tier = parse_tier(&new.tier)?;
     let allowed_domains = embed_settings::normalize_domains(&new.allowed_domains)?;
-    let txn = db.begin().await?;
+    let txn = super::db::begin_write(db).await?;
     let created = accounts::create(
         &txn,
         config,
