@@ -11,7 +11,7 @@ use app::server::{
     state::AppState,
 };
 use axum::{
-    extract::{ConnectInfo, Path, Request, State},
+    extract::{ConnectInfo, OriginalUri, Path, Request, State},
     http::{HeaderMap, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -33,7 +33,9 @@ pub async fn require_admin(
     next: Next,
 ) -> Response {
     if let Err(e) = admin::require_admin(&caller.account) {
-        let target = format!("{} {}", req.method(), req.uri().path());
+        // Inside the nested `/v1` router the URI lacks its prefix; log the path as sent.
+        let path = req.extensions().get::<OriginalUri>().map(|u| u.path().to_owned()).unwrap_or_else(|| req.uri().path().to_owned());
+        let target = format!("{} {path}", req.method());
         audit::record(&state.db, &caller.account.email, "admin.denied", &target, &origin_of(req.headers(), Some(peer)), None)
             .await;
         return ApiError::from(e).into_response();
