@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/") view=pages::landing::Landing/>
+                <Route path=path!("/invite/:token") view=pages::invite::InvitePage ssr=leptos_router::SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -26,6 +26,7 @@ impl Application {
         let db = db::connect(&config.database_url)
             .await
             .map_err(|e| anyhow::anyhow!("database {}: {e}", redact_url(&config.database_url)))?;
+        bootstrap_admin(&db, &config).await?;
         let listener = if config.role.serves_http() {
             Some(
                 TcpListener::bind(config.site_addr)
@@ -97,6 +98,24 @@ fn shared_state(
             Ok((Arc::new(redis::limiter::RedisLimiter::new(r.clone())), redis::bus::RedisBus::start(r)))
         }
     }
+}
+
+/// Creates the first admin from `AURA_ADMIN_EMAIL`/`AURA_ADMIN_PASSWORD` when both are set
+/// and no admin exists (idempotent; safe when several instances start together).
+async fn bootstrap_admin(db: &sea_orm::DatabaseConnection, config: &Config) -> anyhow::Result<()> {
+    use app::server::{admin::Bootstrap, error::ServiceError};
+    match app::server::admin::bootstrap(db, config).await {
+        Ok(Bootstrap::Created(email)) => tracing::info!(%email, "created the admin account from AURA_ADMIN_EMAIL"),
+        Ok(Bootstrap::EmailIsPartner(email)) => tracing::error!(
+            %email,
+            "AURA_ADMIN_EMAIL belongs to a partner account, which is not promoted automatically; \
+             run `server admin create` to make it an admin"
+        ),
+        Ok(Bootstrap::NotConfigured | Bootstrap::AdminExists) => {}
+        Err(ServiceError::Invalid { message, .. }) => anyhow::bail!("{message}"),
+        Err(e) => anyhow::bail!("creating the admin from AURA_ADMIN_EMAIL: {e}"),
+    }
+    Ok(())
 }
 
 /// Site options for the Leptos renderer. Under cargo-leptos the `LEPTOS_*` environment

@@ -96,7 +96,7 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
     };
     let webhook_secret = crypto::new_webhook_secret();
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = super::db::begin_write(db).await?;
     if account::Entity::find().filter(account::Column::Email.eq(&email)).count(&txn).await? > 0 {
         return Err(ServiceError::Conflict { code: "email_taken", message: "An account with this email already exists.".into() });
     }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use migration::MigratorTrait;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
@@ -73,4 +73,17 @@ mod tests {
         let s = super::statement(sea_orm::DbBackend::Sqlite, "a = ?", vec![1.into()]);
         assert_eq!(s.sql, "a = ?");
     }
+}
+
+/// Begins a transaction that will write. On SQLite it starts as `BEGIN IMMEDIATE`: a
+/// deferred transaction that reads and then writes fails at once with `SQLITE_BUSY` when
+/// another connection (the usage meter, say) committed in between, whereas an immediate one
+/// takes the write lock up front and waits its turn under the busy timeout. PostgreSQL
+/// ignores the option. Inside a transaction this opens a savepoint, as `begin` does.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }

@@ -107,7 +107,7 @@ pub async fn rotate(
     if grace_secs > 30 * 24 * 3600 {
         return Err(ServiceError::validation("expire_old_in_secs is at most 2592000 (30 days)."));
     }
-    let txn = db.begin().await?;
+    let txn = super::db::begin_write(db).await?;
     let old = get_owned(&txn, &account.id, key_id).await?;
     let now = Utc::now();
     if !is_usable(&old, now) {

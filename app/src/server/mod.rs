@@ -4,14 +4,17 @@
 //! neither talks to sea-orm directly.
 
 pub mod accounts;
+pub mod admin;
 pub mod audit;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod embed_settings;
 pub mod entities;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod invites;
 pub mod jobs;
 pub mod keys;
 pub mod limiter;

@@ -1,0 +1,244 @@
+//! `/v1/admin`: partner onboarding, tier and status changes, the audit log. Needs an admin
+//! account's key: the key layer answers 401/403 first, then [`require_admin`] refuses (and
+//! audits) any other account with 403 `forbidden`.
+
+use std::net::SocketAddr;
+
+use app::server::{
+    admin::{self, NewPartner, PartnerQuery, PartnerUpdate, RoleFilter},
+    audit::{self, AuditQuery},
+    entities::audit_log,
+    state::AppState,
+};
+use axum::{
+    extract::{ConnectInfo, OriginalUri, Path, Request, State},
+    http::{HeaderMap, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Extension, Json,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{auth::origin_of, caller::Caller};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody, OptionalJson};
+
+/// Route layer of every admin route, inside the key layer.
+pub async fn require_admin(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(caller): Extension<Caller>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Err(e) = admin::require_admin(&caller.account) {
+        // Inside the nested `/v1` router the URI lacks its prefix; log the path as sent.
+        let path = req.extensions().get::<OriginalUri>().map(|u| u.path().to_owned()).unwrap_or_else(|| req.uri().path().to_owned());
+        let target = format!("{} {path}", req.method());
+        audit::record(&state.db, &caller.account.email, "admin.denied", &target, &origin_of(req.headers(), Some(peer)), None)
+            .await;
+        return ApiError::from(e).into_response();
+    }
+    next.run(req).await
+}
+
+/// A partner (or admin) account as the admin API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct Partner {
+    account_id: String,
+    name: String,
+    email: String,
+    /// `partner` or `admin`.
+    role: String,
+    /// `free`, `pro`, `partner` or `internal`.
+    tier: String,
+    /// `active` or `suspended`.
+    status: String,
+    partner_slug: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<app::server::accounts::Account> for Partner {
+    fn from(a: app::server::accounts::Account) -> Self {
+        Partner {
+            account_id: a.id,
+            name: a.name,
+            email: a.email,
+            role: a.role,
+            tier: a.tier,
+            status: a.status,
+            partner_slug: a.partner_slug,
+            created_at: a.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreatePartnerRequest {
+    name: String,
+    email: String,
+    /// `free`, `pro`, `partner` or `internal`.
+    tier: String,
+    /// Origins allowed to embed the widget: `https://host[:port]` or `http://localhost[:port]`.
+    #[serde(default)]
+    allowed_domains: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatePartnerResponse {
+    account_id: String,
+    partner_slug: String,
+    /// The partner's first API key: shown once.
+    api_key: String,
+    /// The partner's webhook signing secret (`whsec_…`): shown once.
+    webhook_secret: String,
+    /// Link for the partner to set a password (valid 7 days, single use).
+    invite_url: String,
+}
+
+/// Onboard a partner: account, first API key, webhook secret and an invitation link.
+#[utoipa::path(post, path = "/admin/partners", tag = "admin", request_body = CreatePartnerRequest, security(("bearer" = [])),
+    responses(
+        (status = 201, body = CreatePartnerResponse),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "`forbidden`: not an admin account", body = ErrorBody),
+        (status = 409, description = "`email_taken`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: bad email, tier or domain", body = ErrorBody)))]
+pub async fn create_partner(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CreatePartnerRequest>,
+) -> Result<(StatusCode, Json<CreatePartnerResponse>), ApiError> {
+    let new = NewPartner { name: body.name, email: body.email, tier: body.tier, allowed_domains: body.allowed_domains };
+    let done = admin::onboard_partner(&state.db, &state.config, &caller.account, new, &origin_of(&headers, Some(peer))).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatePartnerResponse {
+            account_id: done.account.id,
+            partner_slug: done.account.partner_slug,
+            api_key: done.key.secret,
+            webhook_secret: done.webhook_secret,
+            invite_url: done.invite_url,
+        }),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PartnerListParams {
+    /// `partner` (default), `admin` or `all`.
+    role: Option<String>,
+    /// Case-insensitive part of the name, email or slug.
+    q: Option<String>,
+}
+
+/// List partner accounts, newest first.
+#[utoipa::path(get, path = "/admin/partners", tag = "admin", params(PartnerListParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<Partner>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_partners(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<PartnerListParams>,
+) -> Result<Json<Vec<Partner>>, ApiError> {
+    let role = match params.role.as_deref() {
+        None | Some("") | Some("partner") => RoleFilter::Partners,
+        Some("admin") => RoleFilter::Admins,
+        Some("all") => RoleFilter::All,
+        Some(_) => return Err(ApiError::validation("role is `partner`, `admin` or `all`.")),
+    };
+    let rows = admin::list_partners(&state.db, PartnerQuery { role, search: params.q }).await?;
+    Ok(Json(rows.into_iter().map(Partner::from).collect()))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct UpdatePartnerRequest {
+    /// New tier; limits follow from the next request.
+    tier: Option<String>,
+    /// `active` or `suspended`; a suspended account's keys get 403.
+    status: Option<String>,
+}
+
+/// Change a partner's tier or status.
+#[utoipa::path(patch, path = "/admin/partners/{account_id}", tag = "admin", request_body = UpdatePartnerRequest, security(("bearer" = [])),
+    params(("account_id" = String, Path, description = "account id")),
+    responses(
+        (status = 200, body = Partner),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: bad tier or status, or suspending yourself", body = ErrorBody)))]
+pub async fn update_partner(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+    OptionalJson(body): OptionalJson<UpdatePartnerRequest>,
+) -> Result<Json<Partner>, ApiError> {
+    let change = PartnerUpdate { tier: body.tier, status: body.status };
+    let account = admin::update_partner(&state.db, &caller.account, &account_id, change, &origin_of(&headers, Some(peer))).await?;
+    Ok(Json(account.into()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditParams {
+    /// Entries to return, newest first: default 100, at most 1000.
+    #[param(value_type = Option<u64>)]
+    limit: Option<String>,
+    /// Only entries by this actor (an email, `cli` or `system`).
+    actor: Option<String>,
+    /// Only this action, e.g. `partner.update`.
+    action: Option<String>,
+    /// Only entries about this target (usually an account id).
+    target: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry {
+    id: i64,
+    actor: String,
+    action: String,
+    target: String,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    /// What changed, when the action records it (e.g. tier before and after).
+    #[schema(value_type = Option<Object>)]
+    details: Option<serde_json::Value>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<audit_log::Model> for AuditEntry {
+    fn from(m: audit_log::Model) -> Self {
+        AuditEntry {
+            id: m.id,
+            actor: m.actor,
+            action: m.action,
+            target: m.target,
+            ip: m.ip,
+            user_agent: m.user_agent,
+            details: m.details.and_then(|d| serde_json::from_str(&d).ok()),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/admin/audit", tag = "admin", params(AuditParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: limit is not a number from 1 to 1000", body = ErrorBody)))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<AuditParams>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    let limit = match params.limit.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (1..=1000).contains(&n) => Some(n),
+            _ => return Err(ApiError::validation("limit is a whole number from 1 to 1000.")),
+        },
+    };
+    let query = AuditQuery { limit, actor: params.actor, action: params.action, target: params.target };
+    let rows = audit::list(&state.db, query).await?;
+    Ok(Json(rows.into_iter().map(AuditEntry::from).collect()))
+}
