@@ -8,7 +8,7 @@ use app::server::{
 };
 use server::{leptos_options, redact_url, shutdown_signal, telemetry, Application};
 
-const USAGE: &str = "usage:\n  server [serve]\n  server admin create --email E --password P\n  server admin create --email E --password-stdin";
+const USAGE: &str = "usage:\n  server [serve]\n  server healthcheck\n  server admin create --email E --password P\n  server admin create --email E --password-stdin";
 
 #[tokio::main]
 async fn main() {
@@ -26,6 +26,7 @@ async fn main() {
             telemetry::init(config.log_json);
             serve(config).await
         }
+        ["healthcheck"] => healthcheck(&config).await,
         ["--help"] | ["-h"] | ["help"] => {
             println!("{USAGE}");
             Ok(())
@@ -50,6 +51,26 @@ async fn main() {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// For container health checks: `GET /health` on the local listen address; exit 0 on 200.
+async fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut addr = config.site_addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let io = async {
+        let mut s = tokio::net::TcpStream::connect(addr).await?;
+        s.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n").await?;
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).await?;
+        Ok::<_, std::io::Error>(buf)
+    };
+    let buf = tokio::time::timeout(std::time::Duration::from_secs(3), io).await??;
+    let head = String::from_utf8_lossy(&buf[..buf.len().min(32)]).to_string();
+    anyhow::ensure!(head.split(' ').nth(1) == Some("200"), "unhealthy: {}", head.lines().next().unwrap_or(""));
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

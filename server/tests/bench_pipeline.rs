@@ -1,0 +1,240 @@
+//! Pipeline benchmarks (not part of the test run): the real server binary as a child process
+//! on loopback, the GitHub stand-in and a webhook receiver in this process. Prints figures for
+//! BENCHMARKS.md; asserts nothing about time.
+//!
+//! cargo test --release -p server --test bench_pipeline -- --ignored --nocapture --test-threads 1
+
+mod common;
+
+use std::{
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use common::{github, receiver};
+use serde_json::{json, Value};
+
+struct Server {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn rss_kib(&self) -> u64 {
+        let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        s.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+    }
+}
+
+async fn start(env: &[(&str, &str)]) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("AURA_DATA_DIR", dir.path())
+        .env("AURA_DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("b.db").display()))
+        .env("AURA_SECRET_KEY", common::SECRET_KEY)
+        .env("AURA_ALLOW_PRIVATE_TARGETS", "true")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let c = reqwest::Client::new();
+    for _ in 0..200 {
+        if c.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status() == 200) {
+            return Server { child, base, _dir: dir };
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not start");
+}
+
+/// An internal-tier key (no limits), made through the admin CLI against the same database.
+async fn internal_key(s: &Server) -> String {
+    let db = format!("sqlite://{}?mode=rwc", s._dir.path().join("b.db").display());
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["admin", "create", "--email", "bench@aura.test", "--password", "bench-password-1"])
+        .env("AURA_DATABASE_URL", db)
+        .env("AURA_DATA_DIR", s._dir.path())
+        .env("AURA_SECRET_KEY", common::SECRET_KEY)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string()
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn scan_submission_latency_under_load() {
+    // Web role only: the measurement is the POST path (validate, cap, insert scan + job).
+    let s = start(&[("AURA_ROLE", "web")]).await;
+    let key = internal_key(&s).await;
+    let c = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let (total, conc) = (4000usize, 32usize);
+    let next = Arc::new(AtomicUsize::new(0));
+    let t0 = Instant::now();
+    let tasks: Vec<_> = (0..conc)
+        .map(|_| {
+            let (c, base, key, next) = (c.clone(), s.base.clone(), key.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut lat = Vec::new();
+                while next.fetch_add(1, Ordering::Relaxed) < total {
+                    let t = Instant::now();
+                    let r = c.post(format!("{base}/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": "acme/orbit", "fresh": true})).send().await.unwrap();
+                    assert_eq!(r.status(), 202);
+                    lat.push(t.elapsed());
+                }
+                lat
+            })
+        })
+        .collect();
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    lat.sort();
+    println!(
+        "POST /v1/scan/repo, SQLite, {conc} concurrent: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        total as f64 / secs,
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        pct(&lat, 1.0)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn scans_completed_per_minute() {
+    let gh = github::start().await;
+    gh.add("acme/orbit", github::healthy_repo(1));
+    let api = gh.api_url();
+    for workers in ["2", "4"] {
+        let s = start(&[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_WORKERS", workers)]).await;
+        let key = internal_key(&s).await;
+        let c = reqwest::Client::new();
+        let n = 60;
+        let t0 = Instant::now();
+        let mut ids = Vec::new();
+        for _ in 0..n {
+            let r: Value = c.post(format!("{}/v1/scan/repo", s.base)).bearer_auth(&key).json(&json!({"url": "acme/orbit", "fresh": true})).send().await.unwrap().json().await.unwrap();
+            ids.push(r["scan_id"].as_str().unwrap().to_string());
+        }
+        for id in &ids {
+            loop {
+                let v: Value = c.get(format!("{}/v1/scan/{id}", s.base)).send().await.unwrap().json().await.unwrap();
+                if v["status"] == "completed" {
+                    break;
+                }
+                assert_ne!(v["status"], "failed", "{v}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        let secs = t0.elapsed().as_secs_f64();
+        println!("fixture repository (23 files), {workers} workers: {n} scans in {secs:.1} s = {:.0} scans/min, server RSS {} MiB", n as f64 * 60.0 / secs, s.rss_kib() / 1024);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn sse_subscribers_and_memory() {
+    let gh = github::start().await;
+    gh.add("acme/orbit", github::healthy_repo(1));
+    gh.set_archive_delay(Duration::from_secs(20));
+    let api = gh.api_url();
+    let s = start(&[("AURA_GITHUB_API_URL", api.as_str())]).await;
+    let key = internal_key(&s).await;
+    let c = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let r: Value = c.post(format!("{}/v1/scan/repo", s.base)).bearer_auth(&key).json(&json!({"url": "acme/orbit"})).send().await.unwrap().json().await.unwrap();
+    let id = r["scan_id"].as_str().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = s.rss_kib();
+    let n = 5000;
+    let mut streams = Vec::new();
+    for _ in 0..n {
+        let res = c.get(format!("{}/v1/scan/{id}/stream", s.base)).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        streams.push(res);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = s.rss_kib();
+    println!(
+        "{n} SSE subscribers on one scan: server RSS {} MiB -> {} MiB ({:.1} KiB per subscriber)",
+        before / 1024,
+        after / 1024,
+        (after.saturating_sub(before)) as f64 / n as f64
+    );
+    // Fan-out: every subscriber gets the outcome.
+    let t0 = Instant::now();
+    let mut done = 0;
+    let readers: Vec<_> = streams.into_iter().map(|res| tokio::spawn(async move { common::read_sse(res, true).await.last().map(|e| e.event.clone()) })).collect();
+    for r in readers {
+        done += (r.await.unwrap().as_deref() == Some("scan_completed")) as usize;
+    }
+    println!("all {done} subscribers received scan_completed ({:.1} s after subscribing, archive delay 20 s)", t0.elapsed().as_secs_f64());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn webhook_throughput_and_latency() {
+    let gh = github::start().await;
+    gh.add("acme/orbit", github::healthy_repo(1));
+    let api = gh.api_url();
+    let rx = receiver::start().await;
+    let s = start(&[("AURA_GITHUB_API_URL", api.as_str())]).await;
+    let key = internal_key(&s).await;
+    let c = reqwest::Client::new();
+    let hook: Value = c.post(format!("{}/v1/webhooks", s.base)).bearer_auth(&key).json(&json!({"url": rx.url("/hook")})).send().await.unwrap().json().await.unwrap();
+    let hook_id = hook["id"].as_str().unwrap();
+
+    let n = 1000;
+    let t0 = Instant::now();
+    for _ in 0..n {
+        assert_eq!(c.post(format!("{}/v1/webhooks/{hook_id}/test", s.base)).bearer_auth(&key).send().await.unwrap().status(), 202);
+    }
+    let queued = t0.elapsed().as_secs_f64();
+    while rx.received().len() < n {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    println!("{n} signed deliveries to a loopback receiver in {secs:.2} s ({:.0}/s; queueing took {queued:.2} s), 4 delivery workers", n as f64 / secs);
+
+    // Scan completion (the outcome committed) to the receiver's first byte.
+    let mut lags = Vec::new();
+    for _ in 0..20 {
+        let before = rx.received().len();
+        let r: Value = c.post(format!("{}/v1/scan/repo", s.base)).bearer_auth(&key).json(&json!({"url": "acme/orbit", "fresh": true})).send().await.unwrap().json().await.unwrap();
+        let id = r["scan_id"].as_str().unwrap();
+        while rx.received().len() == before {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let arrived = chrono::Utc::now();
+        let v: Value = c.get(format!("{}/v1/scan/{id}", s.base)).send().await.unwrap().json().await.unwrap();
+        let done: chrono::DateTime<chrono::Utc> = v["completed_at"].as_str().unwrap().parse().unwrap();
+        lags.push((arrived - done).to_std().unwrap_or_default());
+    }
+    lags.sort();
+    println!("scan completed -> receiver first byte: median {:.1} ms, max {:.1} ms (20 scans; includes 1 ms polling)", pct(&lags, 0.5), pct(&lags, 1.0));
+}
