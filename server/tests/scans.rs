@@ -280,6 +280,22 @@ async fn transient_failures_retry_then_dead_letter(kind: Db) {
     let j = jobs::for_ref(&app.db, jobs::KIND_SCAN, &id).await.unwrap().unwrap();
     assert_eq!((j.status.as_str(), j.attempts), ("dead", 3));
     assert!(jobs::list(&app.db, "dead", 10).await.unwrap().iter().any(|d| d.id == j.id));
+
+    // An admin sees the dead letter and re-runs it; GitHub is back, so it completes.
+    let res = app.client.get(app.url("/v1/admin/jobs")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(res.status(), 403, "partners cannot see the queue");
+    let am = app::server::entities::account::ActiveModel { id: sea_orm::Set(account.clone()), role: sea_orm::Set("admin".into()), ..Default::default() };
+    app::server::entities::account::Entity::update(am).exec(&app.db).await.unwrap();
+    let dead: Vec<Value> = app.client.get(app.url("/v1/admin/jobs?status=dead")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    assert!(dead.iter().any(|d| d["id"] == j.id && d["ref_id"] == id.as_str()));
+    let res = app.client.post(app.url(&format!("/v1/admin/jobs/{}/retry", j.id))).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(res.status(), 202);
+    let done = wait_finished(&app, &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let events = read_sse(app.client.get(app.url(&format!("/v1/scan/{id}/stream"))).send().await.unwrap(), false).await;
+    assert_eq!(events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(), ["scan_completed"]);
+    let res = app.client.post(app.url(&format!("/v1/admin/jobs/{}/retry", j.id))).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(res.status(), 404, "only dead or failed jobs are re-run");
     app.stop().await;
 }
 

@@ -242,3 +242,67 @@ pub async fn audit_log(
     let rows = audit::list(&state.db, query).await?;
     Ok(Json(rows.into_iter().map(AuditEntry::from).collect()))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct JobBody {
+    id: i64,
+    /// `scan` or `delivery`.
+    kind: String,
+    /// The scan or delivery id.
+    ref_id: String,
+    /// `queued`, `running`, `done`, `failed` or `dead`.
+    status: String,
+    attempts: i32,
+    max_attempts: i32,
+    last_error: Option<String>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<app::server::jobs::Job> for JobBody {
+    fn from(j: app::server::jobs::Job) -> Self {
+        JobBody {
+            id: j.id,
+            kind: j.kind,
+            ref_id: j.ref_id,
+            status: j.status,
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            last_error: j.last_error,
+            updated_at: j.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct JobQuery {
+    /// Default `dead` (the dead-letter queue).
+    status: Option<String>,
+    limit: Option<u64>,
+}
+
+/// Background jobs by state, newest first; `dead` lists the dead-letter queue.
+#[utoipa::path(get, path = "/admin/jobs", tag = "admin", params(JobQuery), security(("bearer" = [])), responses(
+    (status = 200, body = [JobBody]), (status = 403, body = ErrorBody)))]
+pub async fn list_jobs(State(state): State<AppState>, ApiQuery(q): ApiQuery<JobQuery>) -> Result<Json<Vec<JobBody>>, ApiError> {
+    let status = q.status.unwrap_or_else(|| "dead".into());
+    let jobs = app::server::jobs::list(&state.db, &status, q.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    Ok(Json(jobs.into_iter().map(Into::into).collect()))
+}
+
+/// Run a dead or failed job again from a clean slate (its scan goes back to `queued`).
+#[utoipa::path(post, path = "/admin/jobs/{id}/retry", tag = "admin", params(("id" = i64, Path)), security(("bearer" = [])), responses(
+    (status = 202, body = JobBody), (status = 404, body = ErrorBody)))]
+pub async fn retry_job(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<JobBody>), ApiError> {
+    let job = app::server::scans::rerun_job(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("No dead or failed job with this id."))?;
+    audit::record(&state.db, &caller.account.email, "job.retry", &format!("{} {}", job.kind, job.ref_id), &origin_of(&headers, Some(peer)), None).await;
+    state.bus.notify_jobs().await;
+    Ok((StatusCode::ACCEPTED, Json(job.into())))
+}

@@ -18,6 +18,8 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::create_partner, admin::list_partners))
         .routes(routes!(admin::update_partner))
         .routes(routes!(admin::audit_log))
+        .routes(routes!(admin::list_jobs))
+        .routes(routes!(admin::retry_job))
         .route_layer(from_fn_with_state(state.clone(), admin::require_admin));
     let protected = OpenApiRouter::new()
         .routes(routes!(auth::create_key, auth::list_keys))

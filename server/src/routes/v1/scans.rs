@@ -209,18 +209,20 @@ pub async fn stream_scan(State(state): State<AppState>, Path(id): Path<String>, 
 
     // Subscribe before reading the log, so nothing published in between is missed.
     let live = state.bus.hub().subscribe(&scan.id);
+    let finished = !scans::UNFINISHED.contains(&scan.status.as_str());
     let backlog = match resume {
         Some(after) => events::since(&state.db, &scan.id, after).await?,
         None => {
             let all = events::since(&state.db, &scan.id, 0).await?;
             match all.iter().rposition(ScanEvent::is_terminal) {
                 // A finished scan replays only its outcome.
-                Some(i) => vec![all[i].clone()],
+                Some(i) if finished => vec![all[i].clone()],
+                // A scan re-run after failing: only what came after the old outcome.
+                Some(i) => all[i + 1..].to_vec(),
                 None => all,
             }
         }
     };
-    let finished = !scans::UNFINISHED.contains(&scan.status.as_str());
     if resume.is_some() && backlog.is_empty() && finished {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
