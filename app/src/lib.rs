@@ -1,6 +1,7 @@
 //! The isomorphic Leptos application: the HTML shell, the router and every page.
 //! Server-only services live in [`server`] behind the `ssr` feature.
 
+pub mod auth;
 pub mod components;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The document around every page. Runs only on the server.
@@ -58,6 +59,13 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/") view=pages::landing::Landing/>
                 <Route path=path!("/invite/:token") view=pages::invite::InvitePage ssr=leptos_router::SsrMode::Async/>
+                // Rendered whole before sending (`Async`): the session decides the content and
+                // a redirect must come before the first byte, and the pages must read
+                // completely without JavaScript.
+                <Route path=path!("/signup") view=pages::auth::SignupPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/logout") view=pages::auth::LogoutPage ssr=SsrMode::Async/>
+                <Route path=path!("/dashboard") view=pages::dashboard::Dashboard ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

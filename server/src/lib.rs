@@ -68,12 +68,14 @@ impl Application {
         match self.listener {
             Some(listener) => {
                 let router = routes::router(self.state.clone());
+                let purge = tokio::spawn(purge_expired_sessions(self.state.db.clone()));
                 tracing::info!(addr = %listener.local_addr()?, "listening");
                 axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
                     .with_graceful_shutdown(async move {
                         let _ = stop.wait_for(|s| *s).await;
                     })
                     .await?;
+                purge.abort();
             }
             None => {
                 let _ = stop.wait_for(|s| *s).await;
@@ -96,6 +98,21 @@ fn shared_state(
         Some(url) => {
             let r = redis::Redis::connect(url.expose()).map_err(|e| anyhow::anyhow!("AURA_REDIS_URL: {e}"))?;
             Ok((Arc::new(redis::limiter::RedisLimiter::new(r.clone())), redis::bus::RedisBus::start(r)))
+        }
+    }
+}
+
+/// Deletes expired browser sessions now and every hour. Expired rows are already ignored
+/// when loaded; this only keeps the table small. Every web instance runs it; the delete is
+/// idempotent.
+async fn purge_expired_sessions(db: sea_orm::DatabaseConnection) {
+    use tower_sessions::ExpiredDeletion;
+    let store = app::server::sessions::DbSessionStore::new(db);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "purging expired sessions failed");
         }
     }
 }

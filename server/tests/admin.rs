@@ -476,6 +476,7 @@ async fn invitation_sets_the_password_once(app: TestApp) {
     let submit = |password: &str, confirm: &str| {
         app.client
             .post(app.url("/api/accept_invite"))
+            .header("origin", app.base.as_str())
             .header("accept", "text/html")
             .header("referer", &page)
             .form(&[("token", token.as_str()), ("password", password), ("confirm", confirm)])
@@ -517,6 +518,7 @@ async fn invitation_sets_the_password_once(app: TestApp) {
     let res = app
         .client
         .post(app.url("/api/accept_invite"))
+        .header("origin", app.base.as_str())
         .form(&[("token", token2.as_str()), ("password", "late password"), ("confirm", "late password")])
         .send()
         .await

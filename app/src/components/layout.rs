@@ -2,8 +2,18 @@
 
 use leptos::prelude::*;
 
+use crate::{auth::current_user, pages::auth::LogoutButton};
+
 #[component]
 pub fn Page(children: Children) -> impl IntoView {
+    // Who is logged in decides the links; visitors see "Log in / Sign up" until it is known.
+    let user = Resource::new(|| (), |_| current_user());
+    let anonymous = || {
+        view! {
+            <a href="/login">"Log in"</a>
+            <a class="button" href="/signup">"Sign up"</a>
+        }
+    };
     view! {
         <header class="site-header">
             <a class="brand" href="/">
@@ -12,8 +22,18 @@ pub fn Page(children: Children) -> impl IntoView {
             </a>
             <nav>
                 <a href="/docs">"API docs"</a>
-                <a href="/login">"Log in"</a>
-                <a class="button" href="/signup">"Sign up"</a>
+                <Transition fallback=anonymous>
+                    {move || Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(_)) => view! {
+                                <a href="/dashboard">"Dashboard"</a>
+                                <LogoutButton class="button"/>
+                            }
+                            .into_any(),
+                            _ => anonymous().into_any(),
+                        }
+                    })}
+                </Transition>
             </nav>
         </header>
         <main>{children()}</main>

@@ -1,5 +1,7 @@
 //! One module per page.
 
 pub mod invite;
+pub mod auth;
+pub mod dashboard;
 pub mod landing;
 pub mod not_found;

@@ -15,6 +15,18 @@ pub struct Origin {
     pub user_agent: Option<String>,
 }
 
+impl Origin {
+    /// The peer address of the connection (`ConnectInfo`) and the `User-Agent`. Forwarded
+    /// headers are not trusted: anyone can send them, and per-address limits must not be
+    /// escapable by writing a header.
+    pub fn from_request(headers: &axum::http::HeaderMap, peer: Option<std::net::SocketAddr>) -> Self {
+        Origin {
+            ip: peer.map(|p| p.ip().to_string()),
+            user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        }
+    }
+}
+
 pub async fn record(
     db: &impl ConnectionTrait,
     actor: &str,

@@ -60,6 +60,45 @@ pub trait RateLimiter: Send + Sync + 'static {
     async fn record(&self, rule: &Rule) -> Result<RuleState, LimiterError>;
     /// The state of a rule, recording nothing.
     async fn peek(&self, rule: &Rule) -> Result<RuleState, LimiterError>;
+    /// Forgets a rule's hits (a successful login clears that email's failures). Best effort:
+    /// a store that cannot forget keeps the hits until they age out of the window.
+    async fn clear(&self, _key: &str) -> Result<(), LimiterError> {
+        Ok(())
+    }
+}
+
+/// The rule protecting a public endpoint per client address. One key format for the REST
+/// API and the browser forms, so `/v1/auth/register` and `/signup` share one budget.
+pub fn address_rule(scope: &str, ip: &str, limit: u32, window: Duration) -> Rule {
+    Rule { key: format!("ip:{scope}:{ip}"), limit, window: Window::Sliding(window) }
+}
+
+/// Admits one hit of `scope` from `ip`, or answers 429 with the wait. Fails open when the
+/// limiter's store is unreachable (logged), like the per-key limits.
+pub async fn limit_address(
+    limiter: &dyn RateLimiter,
+    scope: &str,
+    ip: Option<&str>,
+    limit: u32,
+    window: Duration,
+) -> Result<(), super::error::ServiceError> {
+    let Some(ip) = ip else { return Ok(()) };
+    let rule = address_rule(scope, ip, limit, window);
+    match limiter.acquire(std::slice::from_ref(&rule)).await {
+        Ok(d) if !d.allowed => {
+            let retry = d.states[0].reset_after.as_secs().max(1);
+            Err(super::error::ServiceError::TooMany {
+                code: "rate_limited",
+                message: format!("Too many requests from this address; retry in {retry} s."),
+                retry_after_secs: retry,
+            })
+        }
+        Ok(_) => Ok(()),
+        Err(e) => {
+            tracing::warn!(error = %e, scope, "rate limiter unavailable; admitting");
+            Ok(())
+        }
+    }
 }
 
 enum Entry {
@@ -175,6 +214,11 @@ impl RateLimiter for MemoryLimiter {
         let mut map = self.entries.lock().expect("limiter lock");
         Ok(Self::state(map.get_mut(&rule.key), rule, now))
     }
+
+    async fn clear(&self, key: &str) -> Result<(), LimiterError> {
+        self.entries.lock().expect("limiter lock").remove(key);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -233,5 +277,7 @@ mod tests {
             l.record(&r).await.unwrap();
         }
         assert_eq!(l.peek(&r).await.unwrap().remaining, 0);
+        l.clear(&r.key).await.unwrap();
+        assert_eq!(l.peek(&r).await.unwrap().remaining, 3);
     }
 }

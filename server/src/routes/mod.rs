@@ -6,7 +6,10 @@ pub mod v1;
 
 use std::{sync::Arc, time::Duration};
 
-use app::{server::state::AppState, shell, App};
+use app::{
+    server::{sessions::DbSessionStore, state::AppState, web::RequestFlash},
+    shell, App,
+};
 use axum::{
     http::{HeaderValue, Method},
     middleware::{from_fn, from_fn_with_state},
@@ -21,10 +24,20 @@ use tower_http::{
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::middleware::{metrics, security_headers};
+use crate::middleware::{
+    metrics,
+    same_origin::{self, OriginPolicy},
+    security_headers,
+};
+
+/// Name of the browser session cookie.
+pub const SESSION_COOKIE: &str = "aura_session";
+/// A session ends after this long without a request.
+pub const SESSION_IDLE_DAYS: i64 = 7;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -64,6 +77,16 @@ pub fn router(state: AppState) -> Router {
     let security = security_headers::SecurityConfig { hsts: state.config.is_production() };
     let leptos_routes = generate_route_list(App);
 
+    // The pages and their server functions: the only routes with a session, and the only
+    // ones the browser's cross-site guard applies to. `/v1` stays stateless and cookie-free.
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, leptos_routes, || leptos::prelude::provide_context(RequestFlash::default()), {
+            let options = state.leptos.clone();
+            move || shell(options.clone())
+        })
+        .layer(session_layer(&state))
+        .layer(from_fn_with_state(OriginPolicy::new(&state.config.public_url), same_origin::guard));
+
     let docs = Router::new()
         .route("/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::docs_page))
@@ -73,10 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_router)
         .route("/metrics", get(service::metrics))
         .route("/v1/{*rest}", axum::routing::any(v1_not_found))
-        .leptos_routes_with_context(&state, leptos_routes, || {}, {
-            let options = state.leptos.clone();
-            move || shell(options.clone())
-        })
+        .merge(pages)
         .route_layer(from_fn(metrics::track))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
@@ -95,6 +115,22 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30))),
         )
+}
+
+/// Browser sessions in our database. The cookie holds only the random session id; it is
+/// HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site POSTs), Secure in
+/// production, and every request that uses the session pushes its expiry 7 days out
+/// (`always_save`: one row update per logged-in page view or call, a fair price for a
+/// sliding expiry; anonymous visitors have no session and cost nothing).
+fn session_layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
+    SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.is_production())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS)))
+        .with_always_save(true)
 }
 
 /// CORS applies to the REST API only: browsers on the configured origins may call `/v1`.

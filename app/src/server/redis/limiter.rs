@@ -127,4 +127,16 @@ impl RateLimiter for RedisLimiter {
     async fn peek(&self, rule: &Rule) -> Result<RuleState, LimiterError> {
         Ok(self.run("peek", std::slice::from_ref(rule)).await?.1.remove(0))
     }
+
+    async fn clear(&self, key: &str) -> Result<(), LimiterError> {
+        let mut conn = self.redis.conn().ok_or_else(|| LimiterError("Redis is not connected".into()))?;
+        let day = Utc::now().format("%Y-%m-%d");
+        redis::cmd("DEL")
+            .arg(format!("aura:rl:{key}"))
+            .arg(format!("aura:rl:{key}:{day}"))
+            .query_async::<i64>(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(|e| LimiterError(e.to_string()))
+    }
 }

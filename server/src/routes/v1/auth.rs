@@ -4,9 +4,8 @@ use std::net::SocketAddr;
 
 use app::server::{
     accounts, audit,
-    error::ServiceError,
     keys::{self, ApiKey},
-    limiter::{Rule, Window},
+    limiter,
     state::AppState,
     tiers::Tier,
     usage,
@@ -25,28 +24,13 @@ use crate::error::{ApiError, ApiJson, ErrorBody, OptionalJson};
 
 /// Where a request came from, for the audit log and per-address limits.
 pub fn origin_of(headers: &HeaderMap, peer: Option<SocketAddr>) -> audit::Origin {
-    audit::Origin {
-        ip: peer.map(|p| p.ip().to_string()),
-        user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
-    }
+    audit::Origin::from_request(headers, peer)
 }
 
-/// Per-address protection of a public endpoint.
+/// Per-address protection of a public endpoint (shared with the browser forms).
 pub async fn limit_address(state: &AppState, scope: &str, ip: Option<&str>, limit: u32, window_secs: u64) -> Result<(), ApiError> {
-    let Some(ip) = ip else { return Ok(()) };
-    let rule = Rule { key: format!("ip:{scope}:{ip}"), limit, window: Window::Sliding(std::time::Duration::from_secs(window_secs)) };
-    match state.limiter.acquire(std::slice::from_ref(&rule)).await {
-        Ok(d) if !d.allowed => {
-            let retry = d.states[0].reset_after.as_secs().max(1);
-            Err(ServiceError::TooMany {
-                code: "rate_limited",
-                message: format!("Too many requests from this address; retry in {retry} s."),
-                retry_after_secs: retry,
-            }
-            .into())
-        }
-        _ => Ok(()),
-    }
+    limiter::limit_address(&*state.limiter, scope, ip, limit, std::time::Duration::from_secs(window_secs)).await?;
+    Ok(())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,0 +1,328 @@
+//! The dashboard's API keys: list, create (the full key shown once, with a copy button),
+//! rotate with a grace period for the old key, revoke after a confirmation. Every form
+//! works without JavaScript; with it, the list refreshes in place.
+
+use leptos::{form::ActionForm, prelude::*};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::error_text;
+
+/// Session key of a new key to show once after a form post without JavaScript.
+pub const FLASH_NEW_KEY: &str = "new_key";
+
+/// Grace periods offered when rotating: (seconds, label).
+pub const GRACE_CHOICES: [(u64, &str); 4] =
+    [(0, "stops immediately"), (3600, "keeps working for 1 hour"), (86_400, "keeps working for 24 hours"), (604_800, "keeps working for 7 days")];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyStatus {
+    Active,
+    /// Rotated out; works until then.
+    Expiring(String),
+    Expired(String),
+    Revoked(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRow {
+    pub id: String,
+    pub prefix: String,
+    pub name: String,
+    pub tier: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub status: KeyStatus,
+}
+
+/// A key just made: the only time its full text is shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreshKey {
+    pub id: String,
+    pub name: String,
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeysPage {
+    pub keys: Vec<KeyRow>,
+    pub fresh: Option<FreshKey>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::server::keys::{ApiKey, NewKey};
+
+    pub fn when(t: DateTime<Utc>) -> String {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+
+    impl From<ApiKey> for KeyRow {
+        fn from(k: ApiKey) -> Self {
+            let now = Utc::now();
+            let status = match (k.revoked_at, k.expires_at) {
+                (Some(t), _) => KeyStatus::Revoked(when(t)),
+                (None, Some(t)) if t <= now => KeyStatus::Expired(when(t)),
+                (None, Some(t)) => KeyStatus::Expiring(when(t)),
+                (None, None) => KeyStatus::Active,
+            };
+            KeyRow {
+                id: k.id,
+                prefix: k.prefix,
+                name: k.name,
+                tier: k.tier,
+                created: when(k.created_at),
+                last_used: k.last_used_at.map(when),
+                status,
+            }
+        }
+    }
+
+    impl From<NewKey> for FreshKey {
+        fn from(k: NewKey) -> Self {
+            FreshKey { id: k.model.id, name: k.model.name, secret: k.secret }
+        }
+    }
+
+    /// After a plain form post the answer is a redirect, so the new key waits in the session
+    /// for the next render, which takes it out. Hydrated calls get it in their response.
+    pub async fn hand_over(key: FreshKey) -> Result<FreshKey, ServerFnError> {
+        if crate::server::web::is_plain_form_post() {
+            crate::server::web::flash_set(FLASH_NEW_KEY, &key).await?;
+        }
+        Ok(key)
+    }
+}
+
+#[server(endpoint = "keys/overview")]
+pub async fn keys_overview() -> Result<KeysPage, ServerFnError> {
+    use crate::server::{keys, web};
+    let account = web::current_account().await?;
+    let state = web::app_state()?;
+    let rows = keys::list(&state.db, &account.id).await.map_err(web::service_error)?;
+    let fresh = web::flash_take::<FreshKey>(FLASH_NEW_KEY).await?;
+    Ok(KeysPage { keys: rows.into_iter().map(KeyRow::from).collect(), fresh })
+}
+
+#[server(endpoint = "keys/create")]
+pub async fn create_key(name: String) -> Result<FreshKey, ServerFnError> {
+    use crate::server::{audit, keys, web};
+    let account = web::current_account().await?;
+    let state = web::app_state()?;
+    let key = keys::create(&state.db, &account, Some(&name), None).await.map_err(web::service_error)?;
+    audit::record(&state.db, &account.email, "key.create", &key.model.id, &web::request_origin(), None).await;
+    ssr::hand_over(key.into()).await
+}
+
+#[server(endpoint = "keys/rotate")]
+pub async fn rotate_key(id: String, grace: u64) -> Result<FreshKey, ServerFnError> {
+    use crate::server::{audit, error::ServiceError, keys, web};
+    let account = web::current_account().await?;
+    if !GRACE_CHOICES.iter().any(|(secs, _)| *secs == grace) {
+        return Err(web::service_error(ServiceError::validation("Choose one of the offered grace periods.")));
+    }
+    let state = web::app_state()?;
+    let key = keys::rotate(&state.db, &account, &id, grace).await.map_err(web::service_error)?;
+    audit::record(
+        &state.db,
+        &account.email,
+        "key.rotate",
+        &id,
+        &web::request_origin(),
+        Some(serde_json::json!({ "new_key": key.model.id, "expire_old_in_secs": grace })),
+    )
+    .await;
+    ssr::hand_over(key.into()).await
+}
+
+#[server(endpoint = "keys/revoke")]
+pub async fn revoke_key(id: String) -> Result<(), ServerFnError> {
+    use crate::server::{audit, keys, web};
+    let account = web::current_account().await?;
+    let state = web::app_state()?;
+    keys::revoke(&state.db, &account.id, &id).await.map_err(web::service_error)?;
+    audit::record(&state.db, &account.email, "key.revoke", &id, &web::request_origin(), None).await;
+    Ok(())
+}
+
+#[component]
+pub fn KeysSection() -> impl IntoView {
+    let create = ServerAction::<CreateKey>::new();
+    let rotate = ServerAction::<RotateKey>::new();
+    let revoke = ServerAction::<RevokeKey>::new();
+    let overview = Resource::new(
+        move || (create.version().get(), rotate.version().get(), revoke.version().get()),
+        |_| keys_overview(),
+    );
+    // The newest key made on this page, from whichever action made it last.
+    let fresh = RwSignal::new(None::<FreshKey>);
+    Effect::new(move |_| {
+        if let Some(Ok(k)) = create.value().get() {
+            fresh.set(Some(k));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(k)) = rotate.value().get() {
+            fresh.set(Some(k));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = revoke.value().get() {
+            fresh.set(None);
+        }
+    });
+    let error = move || {
+        let errs = [
+            create.value().get().and_then(Result::err),
+            rotate.value().get().and_then(Result::err),
+            revoke.value().get().and_then(Result::err),
+        ];
+        errs.into_iter().flatten().next().map(|e| view! { <p class="error" role="alert" data-testid="keys-error">{error_text(&e)}</p> })
+    };
+
+    view! {
+        <section class="panel" id="keys" aria-labelledby="keys-title">
+            <h2 id="keys-title">"API keys"</h2>
+            <p class="muted">"Send a key as " <code>"Authorization: Bearer aura_pk_…"</code> ". Only a hash is stored: a key is shown once, when it is made."</p>
+            <Transition fallback=|| view! { <p class="muted">"Loading keys…"</p> }>
+                {move || {
+                    // Read before the await, so a new key re-renders the list.
+                    let latest = fresh.get();
+                    Suspend::new(async move {
+                    let data = overview.await;
+                    let shown = latest.or_else(|| data.as_ref().ok().and_then(|d| d.fresh.clone()));
+                    let body = match data {
+                        Ok(d) => view! { <KeysTable keys=d.keys rotate=rotate revoke=revoke/> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    };
+                    view! {
+                        {shown.map(|k| view! { <FreshKeyPanel key=k/> })}
+                        {body}
+                    }
+                    })
+                }}
+            </Transition>
+            {error}
+            <ActionForm action=create>
+                <div class="inline-form">
+                    <label for="new-key-name">"New key name (optional)"</label>
+                    <input id="new-key-name" type="text" name="name" maxlength="100" placeholder="e.g. trading bot" autocomplete="off"/>
+                    <button type="submit" class="button primary" data-testid="create-key">"Create key"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn FreshKeyPanel(key: FreshKey) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let secret = key.secret.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            // The promise is dropped: the key stays on screen to select by hand if the
+            // browser refuses clipboard access.
+            let _ = window().navigator().clipboard().write_text(&secret);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &secret;
+        copied.set(true);
+    };
+    view! {
+        <div class="fresh-key" data-testid="fresh-key" role="status">
+            <p>
+                <strong>"Your new API key"</strong>" (" {key.name} "). Copy it now: it will not be shown again."
+            </p>
+            <div class="fresh-key-row">
+                <code data-testid="fresh-key-value">{key.secret}</code>
+                <button type="button" class="button" data-testid="copy-key" on:click=copy>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn KeysTable(keys: Vec<KeyRow>, rotate: ServerAction<RotateKey>, revoke: ServerAction<RevokeKey>) -> impl IntoView {
+    if keys.is_empty() {
+        return view! { <p class="muted">"No keys yet."</p> }.into_any();
+    }
+    let rows = keys
+        .into_iter()
+        .map(|k| {
+            let (status_class, status_text) = match &k.status {
+                KeyStatus::Active => ("status ok", "active".to_string()),
+                KeyStatus::Expiring(t) => ("status warn", format!("expiring at {t}")),
+                KeyStatus::Expired(t) => ("status off", format!("expired at {t}")),
+                KeyStatus::Revoked(t) => ("status off", format!("revoked at {t}")),
+            };
+            let can_rotate = k.status == KeyStatus::Active;
+            let can_revoke = matches!(k.status, KeyStatus::Active | KeyStatus::Expiring(_));
+            let id = k.id.clone();
+            let prefix = k.prefix.clone();
+            view! {
+                <tr data-testid="key-row" data-prefix=prefix>
+                    <td><code>{k.prefix}"…"</code></td>
+                    <td>{k.name}</td>
+                    <td>{k.tier}</td>
+                    <td>{k.created}</td>
+                    <td>{k.last_used.unwrap_or_else(|| "never".into())}</td>
+                    <td><span class=status_class data-testid="key-status">{status_text}</span></td>
+                    <td class="row-actions">
+                        {can_rotate.then(|| view! { <RotateForm id=id.clone() action=rotate/> })}
+                        {can_revoke.then(|| view! { <RevokeForm id=id.clone() action=revoke/> })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="keys">
+                <thead>
+                    <tr><th>"Prefix"</th><th>"Name"</th><th>"Tier"</th><th>"Created"</th><th>"Last used"</th><th>"Status"</th><th></th></tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// `<details>` makes the choice a second step that needs no JavaScript.
+#[component]
+fn RotateForm(id: String, action: ServerAction<RotateKey>) -> impl IntoView {
+    view! {
+        <details class="confirm">
+            <summary class="button small" data-testid="rotate-key">"Rotate"</summary>
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=id/>
+                <label>
+                    "The old key "
+                    <select name="grace" data-testid="rotate-grace">
+                        {GRACE_CHOICES.iter().map(|(secs, label)| view! { <option value=secs.to_string()>{*label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="button primary small" data-testid="rotate-confirm">"Issue replacement"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn RevokeForm(id: String, action: ServerAction<RevokeKey>) -> impl IntoView {
+    view! {
+        <details class="confirm">
+            <summary class="button small danger" data-testid="revoke-key">"Revoke"</summary>
+            <ActionForm action=action>
+                <input type="hidden" name="id" value=id/>
+                <p>"Calls with this key will be refused from the next request on."</p>
+                <button type="submit" class="button danger small" data-testid="revoke-confirm">"Yes, revoke it"</button>
+            </ActionForm>
+        </details>
+    }
+}

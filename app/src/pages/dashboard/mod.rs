@@ -1,0 +1,56 @@
+//! `/dashboard`: the partner's own console. One module per section, each a component with
+//! its own server functions, so sections (usage, webhooks, embed settings…) are added by
+//! writing a module and listing it in [`Dashboard`].
+
+pub mod keys;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{auth::current_user, components::layout::Page};
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    view! {
+        <Title text="Dashboard"/>
+        <Page>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(u)) => view! {
+                            <header class="page-head">
+                                <h1>"Dashboard"</h1>
+                                <p class="muted" data-testid="signed-in-as">"Signed in as " {u.name} " · " {u.email}</p>
+                            </header>
+                            <keys::KeysSection/>
+                        }
+                        .into_any(),
+                        _ => {
+                            login_required();
+                            view! {
+                                <section class="panel narrow">
+                                    <h1>"Please log in"</h1>
+                                    <p><a class="button primary" href="/login">"Log in"</a></p>
+                                </section>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+/// Sends a visitor without a session to `/login`: a 303 when the page renders on the server,
+/// a client-side navigation when it was reached inside the hydrated app.
+fn login_required() {
+    #[cfg(feature = "ssr")]
+    crate::server::web::redirect_page("/login");
+    #[cfg(feature = "hydrate")]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        request_animation_frame(move || navigate("/login", Default::default()));
+    }
+}

@@ -1,0 +1,181 @@
+//! What every server function needs: the application state, the caller's session and
+//! account, where the request came from, and service errors turned into messages with the
+//! right HTTP status.
+//!
+//! Server functions run inside the Leptos owner set up by `leptos_routes_with_context`,
+//! which provides the [`AppState`] and the request's `Parts` (whose extensions hold the
+//! tower-sessions [`Session`] and the peer address) as context, both when the browser calls
+//! them over HTTP and when a page calls them while rendering on the server.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::ConnectInfo,
+    http::{header, request::Parts, StatusCode},
+};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use tower_sessions::Session;
+
+use super::{
+    accounts::{self, Account},
+    audit::Origin,
+    error::ServiceError,
+    state::AppState,
+};
+
+/// Session key of the logged-in account's id.
+pub const SESSION_ACCOUNT: &str = "account_id";
+pub const NOT_LOGGED_IN: &str = "Please log in.";
+
+pub fn app_state() -> Result<AppState, ServerFnError> {
+    use_context::<AppState>().ok_or_else(|| ServerFnError::new("The application state is missing."))
+}
+
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+/// The caller's session. Missing only on routes outside the session layer (static files and
+/// the 404 fallback), where callers treat the visitor as anonymous.
+pub fn session() -> Option<Session> {
+    parts()?.extensions.get::<Session>().cloned()
+}
+
+pub fn request_origin() -> Origin {
+    match parts() {
+        Some(p) => Origin::from_request(&p.headers, p.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
+        None => Origin::default(),
+    }
+}
+
+/// True when a plain HTML form (no JavaScript) posted to a server function: its answer is
+/// a redirect, so whatever must be shown afterwards goes through the session.
+pub fn is_plain_form_post() -> bool {
+    parts().is_some_and(|p| {
+        p.uri.path().starts_with("/api/")
+            && p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+    })
+}
+
+/// A failure with its HTTP status. The status is set only for server-function calls made by
+/// the hydrated page: a page rendering on the server keeps its own status, and a plain form
+/// post must stay the redirect back to its form, which shows the message.
+pub fn fail(status: StatusCode, message: impl Into<String>) -> ServerFnError {
+    let called_over_http = parts().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    if called_over_http && !is_plain_form_post() {
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.set_status(status);
+        }
+    }
+    ServerFnError::new(message.into())
+}
+
+/// Maps a service error to its status and a message safe to show.
+pub fn service_error(e: ServiceError) -> ServerFnError {
+    let status = match &e {
+        ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+        ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+        ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ServiceError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceError::TooMany { retry_after_secs, .. } => {
+            if let Some(res) = use_context::<ResponseOptions>() {
+                if !is_plain_form_post() {
+                    res.insert_header(header::RETRY_AFTER, (*retry_after_secs).into());
+                }
+            }
+            StatusCode::TOO_MANY_REQUESTS
+        }
+        ServiceError::Db(_) | ServiceError::Internal(_) => {
+            tracing::error!(error = %e, "server function failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    };
+    fail(status, e.public_message())
+}
+
+fn session_error(e: tower_sessions::session::Error) -> ServerFnError {
+    tracing::error!(error = %e, "session store");
+    fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side; please retry.")
+}
+
+/// The logged-in account, or `None` for anonymous visitors. A session whose account is gone
+/// or suspended is ended on the spot.
+pub async fn current_account_opt() -> Result<Option<Account>, ServerFnError> {
+    let Some(session) = session() else { return Ok(None) };
+    let Some(id) = session.get::<String>(SESSION_ACCOUNT).await.map_err(session_error)? else {
+        return Ok(None);
+    };
+    let state = app_state()?;
+    match accounts::get(&state.db, &id).await {
+        Ok(account) if !accounts::is_suspended(&account) => Ok(Some(account)),
+        Ok(_) | Err(ServiceError::NotFound(_)) => {
+            session.flush().await.map_err(session_error)?;
+            Ok(None)
+        }
+        Err(e) => Err(service_error(e)),
+    }
+}
+
+/// The logged-in account; 401 "Please log in." otherwise.
+pub async fn current_account() -> Result<Account, ServerFnError> {
+    current_account_opt().await?.ok_or_else(|| fail(StatusCode::UNAUTHORIZED, NOT_LOGGED_IN))
+}
+
+/// Starts an authenticated session under a fresh id: an id planted or seen before login
+/// (session fixation) never becomes a logged-in session.
+pub async fn start_session(account: &Account) -> Result<(), ServerFnError> {
+    let session = session().ok_or_else(|| fail(StatusCode::INTERNAL_SERVER_ERROR, "Sessions are unavailable."))?;
+    session.cycle_id().await.map_err(session_error)?;
+    session.insert(SESSION_ACCOUNT, &account.id).await.map_err(session_error)?;
+    Ok(())
+}
+
+/// Deletes the session from the store and expires the cookie.
+pub async fn end_session() -> Result<(), ServerFnError> {
+    if let Some(session) = session() {
+        session.flush().await.map_err(session_error)?;
+    }
+    Ok(())
+}
+
+/// Keeps a value for the next page render only (e.g. a new key after a form post without
+/// JavaScript, whose response is a redirect).
+pub async fn flash_set<T: serde::Serialize>(key: &str, value: &T) -> Result<(), ServerFnError> {
+    if let Some(session) = session() {
+        session.insert(key, value).await.map_err(session_error)?;
+    }
+    Ok(())
+}
+
+/// Flash values taken during one request. A page rendering on the server may run a
+/// resource more than once (or several components may ask); each must see what the first
+/// took out of the session. Provided per request by the router.
+#[derive(Clone, Default)]
+pub struct RequestFlash(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, serde_json::Value>>>);
+
+pub async fn flash_take<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, ServerFnError> {
+    let cache = use_context::<RequestFlash>();
+    if let Some(v) = cache.as_ref().and_then(|c| c.0.lock().expect("flash lock").get(key).cloned()) {
+        return Ok(serde_json::from_value(v).ok());
+    }
+    let Some(session) = session() else { return Ok(None) };
+    let Some(value) = session.remove_value(key).await.map_err(session_error)? else { return Ok(None) };
+    if let Some(c) = cache {
+        c.0.lock().expect("flash lock").insert(key.to_string(), value.clone());
+    }
+    Ok(serde_json::from_value(value).ok())
+}
+
+/// A page rendering on the server sends the browser elsewhere (303). During hydration or
+/// client-side navigation the caller navigates instead.
+pub fn redirect_page(path: &str) {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.set_status(StatusCode::SEE_OTHER);
+        if let Ok(v) = path.parse() {
+            res.insert_header(header::LOCATION, v);
+        }
+    }
+}
