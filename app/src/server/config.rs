@@ -83,6 +83,9 @@ pub struct Config {
     pub metrics_token: Option<Secret<String>>,
     /// Scan worker tasks per worker process (`AURA_SCAN_WORKERS`, default 2).
     pub scan_workers: usize,
+    /// How long a scan job's claim lasts without renewal (`AURA_JOB_LEASE_SECS`, default 60):
+    /// the time after which a dead worker's scan is picked up again.
+    pub job_lease: Duration,
     /// Log as JSON lines (`AURA_LOG_FORMAT=json`) instead of human-readable text.
     pub log_json: bool,
 }
@@ -193,6 +196,7 @@ impl Config {
                 .collect::<Result<_, _>>()?,
         };
         let scan_workers = parse_num("AURA_SCAN_WORKERS", get("AURA_SCAN_WORKERS"), 2)? as usize;
+        let job_lease = Duration::from_secs(parse_num("AURA_JOB_LEASE_SECS", get("AURA_JOB_LEASE_SECS"), 60)?.max(2));
         if scan_workers == 0 {
             return Err(err("AURA_SCAN_WORKERS", "must be at least 1"));
         }
@@ -226,6 +230,7 @@ impl Config {
             cors_origins,
             metrics_token: get("AURA_METRICS_TOKEN").map(Secret::new),
             scan_workers,
+            job_lease,
             log_json: get("AURA_LOG_FORMAT").as_deref() == Some("json"),
         })
     }

@@ -25,8 +25,6 @@ use super::{
     webhooks::deliveries::{self, Outcome},
 };
 
-/// How long a claim lasts without renewal; renewed every quarter of it.
-pub const LEASE: Duration = Duration::from_secs(60);
 /// Idle workers look for due jobs this often even without a wake-up (delayed retries,
 /// jobs queued by another instance without a shared bus).
 const POLL: Duration = Duration::from_secs(2);
@@ -63,7 +61,7 @@ impl Worker {
             let signal = bus.hub().jobs_signal().notified();
             tokio::pin!(signal);
             signal.as_mut().enable();
-            match jobs::claim(&self.state.db, jobs::KIND_SCAN, &self.id, LEASE).await {
+            match jobs::claim(&self.state.db, jobs::KIND_SCAN, &self.id, self.state.config.job_lease).await {
                 Ok(Some(job)) => {
                     self.run_job(job, &mut shutdown).await;
                     continue;
@@ -164,7 +162,9 @@ impl Worker {
         F: Future<Output = Result<(ScanResult, Option<aura_engine::Fingerprint>), ScanError>>,
     {
         tokio::pin!(work);
-        let mut renew = tokio::time::interval(LEASE / 4);
+        let lease = self.state.config.job_lease;
+        // Renewed every quarter of the lease, so one missed renewal never loses the claim.
+        let mut renew = tokio::time::interval(lease / 4);
         renew.tick().await;
         let far = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
         let deadline = tokio::time::sleep_until(if *shutdown.borrow() { tokio::time::Instant::now() + SHUTDOWN_GRACE } else { far });
@@ -172,7 +172,7 @@ impl Worker {
         loop {
             tokio::select! {
                 r = &mut work => return Ending::Finished(r),
-                _ = renew.tick() => match jobs::renew(&self.state.db, job, LEASE).await {
+                _ = renew.tick() => match jobs::renew(&self.state.db, job, lease).await {
                     Ok(true) => {}
                     Ok(false) => return Ending::LeaseLost,
                     // A database hiccup: keep running; the next tick tries again.

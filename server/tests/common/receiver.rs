@@ -70,9 +70,14 @@ async fn hook(State(inner): State<Arc<Inner>>, uri: axum::http::Uri, headers: He
 }
 
 pub async fn start() -> Receiver {
+    start_on(0).await
+}
+
+/// On a given port (a receiver that "comes back" where it used to be).
+pub async fn start_on(port: u16) -> Receiver {
     let inner = Arc::new(Inner::default());
     let app = Router::new().route("/{*path}", post(hook)).with_state(inner.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
