@@ -114,7 +114,8 @@ pub struct MemoryLimiter {
     calls: std::sync::atomic::AtomicU64,
 }
 
-fn until_utc_midnight() -> Duration {
+/// Time left in the current UTC day (when daily quotas reset).
+pub(crate) fn until_utc_midnight() -> Duration {
     let now = Utc::now();
     let tomorrow = (now.date_naive() + chrono::Days::new(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     (tomorrow - now).to_std().unwrap_or_default()

@@ -76,11 +76,7 @@ impl RedisLimiter {
     async fn run(&self, mode: &str, rules: &[Rule]) -> Result<(usize, Vec<RuleState>), LimiterError> {
         let mut conn = self.redis.conn().ok_or_else(|| LimiterError("Redis is not connected".into()))?;
         let day = Utc::now().format("%Y-%m-%d").to_string();
-        let until_midnight = {
-            let now = Utc::now();
-            let next = (now.date_naive() + chrono::Days::new(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-            (next - now).num_milliseconds().max(1)
-        };
+        let until_midnight = (crate::server::limiter::until_utc_midnight().as_millis() as u64).max(1);
         let mut inv = self.script.prepare_invoke();
         inv.arg(mode).arg(crate::server::crypto::random_id());
         for r in rules {

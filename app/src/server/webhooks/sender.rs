@@ -116,7 +116,7 @@ impl Worker {
         };
         if d.webhook_id.is_some() && hook.as_ref().is_none_or(|h| h.disabled_at.is_some()) {
             let why = if hook.is_none() { "Not sent: the endpoint was deleted." } else { "Not sent: the endpoint is disabled." };
-            self.settle(job, d, None, why, false).await?;
+            self.settle(job, d, why, false).await?;
             return Ok(());
         }
 
@@ -165,7 +165,7 @@ impl Worker {
         } else {
             let d = am.update(db).await?;
             let error = sent.error.clone().unwrap_or_default();
-            self.settle(job, d, sent.status, &error, true).await?;
+            self.settle(job, d, &error, true).await?;
         }
         if let Some(h) = hook {
             self.note_failure(h, d.created_at).await?;
@@ -174,7 +174,7 @@ impl Worker {
     }
 
     /// Ends a delivery as failed; `attempted`: the error is already on the row.
-    async fn settle(&self, job: &Job, d: Delivery, _status: Option<u16>, error: &str, attempted: bool) -> Result<(), sea_orm::DbErr> {
+    async fn settle(&self, job: &Job, d: Delivery, error: &str, attempted: bool) -> Result<(), sea_orm::DbErr> {
         let mut am: delivery::ActiveModel = d.into();
         am.status = Set("failed".into());
         if !attempted {
