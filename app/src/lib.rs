@@ -1,8 +1,11 @@
 //! The isomorphic Leptos application: the HTML shell, the router and every page.
 //! Server-only services live in [`server`] behind the `ssr` feature.
 
+#[cfg(feature = "hydrate")]
+pub mod browser;
 pub mod components;
 pub mod pages;
+pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -10,7 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The document around every page. Runs only on the server.
@@ -57,6 +60,14 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/") view=pages::landing::Landing/>
+                // Public surfaces: rendered whole before sending (`Async`), so their meta tags
+                // and status codes depend on the scan and no JavaScript is needed to read them.
+                <Route path=path!("/report/:id") view=pages::report::ReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/v1/report/:id") view=pages::report::ReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/embed/scan") view=pages::embed::EmbedScan ssr=SsrMode::Async/>
+                <Route path=path!("/v1/embed/scan") view=pages::embed::EmbedScan ssr=SsrMode::Async/>
+                <Route path=path!("/embed/result/:id") view=pages::embed::EmbedResult ssr=SsrMode::Async/>
+                <Route path=path!("/v1/embed/result/:id") view=pages::embed::EmbedResult ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
