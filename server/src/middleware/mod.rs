@@ -1,4 +1,5 @@
-//! Cross-cutting HTTP layers: security headers, metrics.
+//! Cross-cutting HTTP layers: security headers, embed framing, metrics.
 
+pub mod embed_framing;
 pub mod metrics;
 pub mod security_headers;

@@ -1,6 +1,7 @@
 //! The whole HTTP surface: service endpoints, the REST API, docs, and the Leptos pages.
 
 pub mod docs;
+pub mod public;
 pub mod service;
 pub mod v1;
 
@@ -24,7 +25,7 @@ use tower_http::{
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::middleware::{metrics, security_headers};
+use crate::middleware::{embed_framing, metrics, security_headers};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     let security = security_headers::SecurityConfig { hsts: state.config.is_production() };
     let leptos_routes = generate_route_list(App);
+    let state_for_framing = state.clone();
 
     let docs = Router::new()
         .route("/openapi.json", get(docs::openapi_json))
@@ -72,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api_router)
         .route("/metrics", get(service::metrics))
+        .merge(public::router())
         .route("/v1/{*rest}", axum::routing::any(v1_not_found))
         .leptos_routes_with_context(&state, leptos_routes, || {}, {
             let options = state.leptos.clone();
@@ -81,6 +84,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .merge(docs)
+        // Inside the security headers, which turn its verdict into `frame-ancestors`.
+        .layer(from_fn_with_state(state_for_framing, embed_framing::embed_framing))
         .layer(from_fn_with_state(security, security_headers::security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .layer(
