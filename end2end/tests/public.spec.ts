@@ -66,9 +66,12 @@ test("the report is complete with JavaScript disabled", async ({ browser, baseUR
   const res = await api.post("/v1/scan/repo", { data: { url: "e2e-org/report-sdk" } });
   expect([200, 202]).toContain(res.status());
   const { scan_id: id } = await res.json();
-  await expect.poll(async () => (await (await api.get(`/v1/scan/${id}`)).json()).status, { timeout: 45_000 }).toBe("completed");
-  const scan = await (await api.get(`/v1/scan/${id}`)).json();
   await api.dispose();
+  // Scans are public: poll without the key (a free key allows 5 calls a minute).
+  const anon = await apiRequest.newContext({ baseURL });
+  await expect.poll(async () => (await (await anon.get(`/v1/scan/${id}`)).json()).status, { timeout: 45_000 }).toBe("completed");
+  const scan = await (await anon.get(`/v1/scan/${id}`)).json();
+  await anon.dispose();
 
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
