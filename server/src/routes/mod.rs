@@ -55,6 +55,8 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(service::health))
         .nest("/v1", v1::router(state))
         .split_for_parts();
+    let mut spec = spec;
+    spec.merge(public::PublicDoc::openapi());
     (v1_router, spec)
 }
 

@@ -101,6 +101,18 @@ pub fn strong_etag(bytes: &[u8]) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12]))).expect("hex is a valid header value")
 }
 
+/// A repository's trust badge (shields.io style SVG).
+///
+/// With a fresh result: the score badge, `Cache-Control: max-age=3600`, `ETag` (304 on
+/// `If-None-Match`). Without one: a scan is queued (30 per address an hour) and a short-lived
+/// "scanning" badge answers. Names that are not repositories get the "invalid" badge.
+#[utoipa::path(get, path = "/v1/badge/{owner}/{repo}.svg", tag = "embeds", params(("owner" = String, Path), ("repo" = String, Path)), responses(
+    (status = 200, content_type = "image/svg+xml", description = "the badge"),
+    (status = 304, description = "not modified"),
+    (status = 429, content_type = "image/svg+xml", description = "too many new scans from this address")))]
+#[allow(dead_code)]
+pub fn badge_doc() {}
+
 pub async fn badge(
     State(state): State<AppState>,
     Extension(cache): Extension<Arc<BadgeCache>>,

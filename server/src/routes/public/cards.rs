@@ -63,6 +63,14 @@ fn card_of(s: &scans::Scan) -> Card {
     }
 }
 
+/// The report's 1200×630 PNG card (its `og:image`).
+#[utoipa::path(get, path = "/v1/report/{id}/card.png", tag = "embeds", params(("id" = String, Path)), responses(
+    (status = 200, content_type = "image/png", description = "the card"),
+    (status = 304, description = "not modified"),
+    (status = 404, description = "no scan with this id")))]
+#[allow(dead_code)]
+pub fn card_doc() {}
+
 pub async fn card(
     State(state): State<AppState>,
     Extension(cache): Extension<Arc<CardCache>>,

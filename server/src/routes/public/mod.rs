@@ -15,6 +15,39 @@ use axum::{
     Extension, Router,
 };
 
+/// The `/v1` twins of the public surfaces in `/openapi.json` (the contract asks for every
+/// `/v1` route there). They are routed here and by Leptos, so they are described, not built,
+/// through utoipa.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(badges::badge_doc, cards::card_doc, oembed::oembed_doc, pages::report, pages::embed_scan, pages::embed_result))]
+pub struct PublicDoc;
+
+/// Descriptions of the Leptos pages served under `/v1`.
+#[allow(dead_code)]
+mod pages {
+    /// The shareable report page (HTML, readable without JavaScript; OpenGraph tags).
+    #[utoipa::path(get, path = "/v1/report/{id}", tag = "embeds", params(("id" = String, Path)), responses(
+        (status = 200, content_type = "text/html", description = "the report"),
+        (status = 404, content_type = "text/html", description = "no scan with this id")))]
+    pub fn report() {}
+
+    /// The embeddable widget: starts or reuses a scan of `repo` for `partner`.
+    /// Framable only by the partner's registered origins (`frame-ancestors`).
+    #[utoipa::path(get, path = "/v1/embed/scan", tag = "embeds", params(
+        ("repo" = String, Query, description = "`owner/repo`"),
+        ("partner" = Option<String>, Query, description = "the partner's slug"),
+        ("theme" = Option<String>, Query, description = "`dark` or `light` (default: the partner's setting)"),
+        ("compact" = Option<bool>, Query, description = "`true`: fits 300×200")),
+        responses((status = 200, content_type = "text/html", description = "the widget")))]
+    pub fn embed_scan() {}
+
+    /// The embeddable widget for one scan.
+    #[utoipa::path(get, path = "/v1/embed/result/{id}", tag = "embeds", params(
+        ("id" = String, Path), ("partner" = Option<String>, Query), ("theme" = Option<String>, Query), ("compact" = Option<bool>, Query)),
+        responses((status = 200, content_type = "text/html", description = "the widget")))]
+    pub fn embed_result() {}
+}
+
 /// Rendered cards kept in memory (each ~150 KB).
 const CARDS_IN_MEMORY: usize = 256;
 

@@ -49,6 +49,16 @@ fn error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
+/// oEmbed for report pages: the card as a `photo`.
+#[utoipa::path(get, path = "/v1/oembed", tag = "embeds", params(
+    ("url" = String, Query, description = "a report URL"), ("format" = Option<String>, Query, description = "`json` (the only format)"),
+    ("maxwidth" = Option<u32>, Query), ("maxheight" = Option<u32>, Query)), responses(
+    (status = 200, description = "oEmbed 1.0 `photo` response"),
+    (status = 404, description = "not a report of this site"),
+    (status = 501, description = "unsupported format")))]
+#[allow(dead_code)]
+pub fn oembed_doc() {}
+
 pub async fn oembed(State(state): State<AppState>, Query(q): Query<OEmbedQuery>) -> Response {
     if q.format.as_deref().is_some_and(|f| f != "json") {
         return error(StatusCode::NOT_IMPLEMENTED, "Only format=json is supported.");
