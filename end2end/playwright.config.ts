@@ -9,6 +9,10 @@ import { join } from "node:path";
 const port = Number(process.env.AURA_E2E_PORT ?? 3917);
 const baseURL = `http://127.0.0.1:${port}`;
 const dataDir = process.env.AURA_E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), "aura-e2e-"));
+// Test workers re-evaluate this file: hand them the same data folder (journeys that need
+// to arrange data the API cannot, e.g. before embed settings exist, open its database).
+process.env.AURA_E2E_DATA_DIR = dataDir;
+const githubPort = Number(process.env.AURA_E2E_GITHUB_PORT ?? 3918);
 
 export default defineConfig({
   testDir: "./tests",
@@ -27,7 +31,14 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    // GitHub stand-in and partner sites (end2end/support/stubs.mjs).
+    command: "node support/stubs.mjs",
+    url: `http://127.0.0.1:${process.env.AURA_E2E_PARTNER_PORT ?? 3919}/health`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: "pipe",
+  }, {
     command: "./target/release/server",
     cwd: "..",
     url: `${baseURL}/health`,
@@ -43,7 +54,7 @@ export default defineConfig({
       AURA_ADMIN_EMAIL: "admin@e2e.test",
       AURA_ADMIN_PASSWORD: "admin-password-e2e",
       AURA_WEBHOOK_RETRY_DELAYS: "1,1,1",
-      ...(process.env.AURA_E2E_GITHUB_API_URL ? { AURA_GITHUB_API_URL: process.env.AURA_E2E_GITHUB_API_URL } : {}),
+      AURA_GITHUB_API_URL: process.env.AURA_E2E_GITHUB_API_URL ?? `http://127.0.0.1:${githubPort}`,
     },
-  },
+  }],
 });

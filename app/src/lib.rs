@@ -2,8 +2,11 @@
 //! Server-only services live in [`server`] behind the `ssr` feature.
 
 pub mod auth;
+#[cfg(feature = "hydrate")]
+pub mod browser;
 pub mod components;
 pub mod pages;
+pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -66,6 +69,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/logout") view=pages::auth::LogoutPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard") view=pages::dashboard::Dashboard ssr=SsrMode::Async/>
+                // Public surfaces: rendered whole before sending (`Async`), so their meta tags
+                // and status codes depend on the scan and no JavaScript is needed to read them.
+                <Route path=path!("/report/:id") view=pages::report::ReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/v1/report/:id") view=pages::report::ReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/embed/scan") view=pages::embed::EmbedScan ssr=SsrMode::Async/>
+                <Route path=path!("/v1/embed/scan") view=pages::embed::EmbedScan ssr=SsrMode::Async/>
+                <Route path=path!("/embed/result/:id") view=pages::embed::EmbedResult ssr=SsrMode::Async/>
+                <Route path=path!("/v1/embed/result/:id") view=pages::embed::EmbedResult ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

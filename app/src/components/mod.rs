@@ -1,3 +1,4 @@
 //! Reusable view pieces.
 
 pub mod layout;
+pub mod live;

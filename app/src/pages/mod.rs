@@ -3,5 +3,7 @@
 pub mod invite;
 pub mod auth;
 pub mod dashboard;
+pub mod embed;
 pub mod landing;
 pub mod not_found;
+pub mod report;

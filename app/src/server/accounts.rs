@@ -181,6 +181,14 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> ServiceResult<Account> 
         .ok_or_else(|| ServiceError::NotFound("No such account.".into()))
 }
 
+/// The account behind a public partner slug (embed widgets name their partner this way).
+pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> ServiceResult<Option<Account>> {
+    if slug.is_empty() || slug.len() > 64 {
+        return Ok(None);
+    }
+    Ok(account::Entity::find().filter(account::Column::PartnerSlug.eq(slug)).one(db).await?)
+}
+
 pub fn tier(a: &Account) -> Tier {
     Tier::parse(&a.tier).unwrap_or(Tier::Free)
 }

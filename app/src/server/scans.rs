@@ -179,6 +179,17 @@ pub async fn find_in_flight(db: &impl ConnectionTrait, kind: &str, target: &str)
         .await?)
 }
 
+/// The newest scan of this target, whatever its state (badges use it to notice a recent
+/// failure instead of queuing the same doomed scan on every view).
+pub async fn latest(db: &impl ConnectionTrait, kind: &str, target: &str) -> ServiceResult<Option<Scan>> {
+    Ok(scan::Entity::find()
+        .filter(scan::Column::Kind.eq(kind))
+        .filter(scan::Column::Target.eq(target))
+        .order_by_desc(scan::Column::CreatedAt)
+        .one(db)
+        .await?)
+}
+
 /// Scan ids are 32 lowercase hex characters; anything else cannot exist.
 pub fn looks_like_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))

@@ -1,6 +1,7 @@
 //! The whole HTTP surface: service endpoints, the REST API, docs, and the Leptos pages.
 
 pub mod docs;
+pub mod public;
 pub mod service;
 pub mod v1;
 
@@ -29,7 +30,7 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::middleware::{
-    metrics,
+    embed_framing, metrics,
     same_origin::{self, OriginPolicy},
     security_headers,
 };
@@ -67,6 +68,8 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(service::health))
         .nest("/v1", v1::router(state))
         .split_for_parts();
+    let mut spec = spec;
+    spec.merge(public::PublicDoc::openapi());
     (v1_router, spec)
 }
 
@@ -76,6 +79,7 @@ pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     let security = security_headers::SecurityConfig { hsts: state.config.is_production() };
     let leptos_routes = generate_route_list(App);
+    let state_for_framing = state.clone();
 
     // The pages and their server functions: the only routes with a session, and the only
     // ones the browser's cross-site guard applies to. `/v1` stays stateless and cookie-free.
@@ -95,12 +99,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api_router)
         .route("/metrics", get(service::metrics))
+        .merge(public::router())
         .route("/v1/{*rest}", axum::routing::any(v1_not_found))
         .merge(pages)
         .route_layer(from_fn(metrics::track))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .merge(docs)
+        // Inside the security headers, which turn its verdict into `frame-ancestors`.
+        .layer(from_fn_with_state(state_for_framing, embed_framing::embed_framing))
         .layer(from_fn_with_state(security, security_headers::security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .layer(

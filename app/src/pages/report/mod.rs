@@ -1,0 +1,72 @@
+//! `/report/{id}` (and `/v1/report/{id}`): the shareable report of one scan. Rendered in
+//! full on the server (the route uses `SsrMode::Async`, so the OpenGraph tags and the 404
+//! status are known before the first byte goes out), readable without JavaScript; once
+//! hydrated, an unfinished scan shows live progress and reloads into its report.
+
+mod body;
+mod meta;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use body::ReportBody;
+use meta::ReportMeta;
+
+use crate::{components::layout::Page, reports::load_report};
+
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let report = Resource::new(move || params.read().get("id").unwrap_or_default(), load_report);
+    view! {
+        <Suspense fallback=|| view! { <Page><p>"Loading the report…"</p></Page> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(Some(r)) => view! {
+                        <ReportMeta report=r.clone()/>
+                        <Page><ReportBody report=r/></Page>
+                    }
+                    .into_any(),
+                    Ok(None) => view! { <NoSuchReport/> }.into_any(),
+                    Err(_) => view! { <ReportUnavailable/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NoSuchReport() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Report not found"/>
+        <Page>
+            <section class="panel narrow">
+                <h1>"Report not found"</h1>
+                <p>"There is no scan with this id. Report links are exact: check that the whole link was copied."</p>
+                <p><a class="button" href="/">"Go home"</a></p>
+            </section>
+        </Page>
+    }
+}
+
+#[component]
+fn ReportUnavailable() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+    }
+    view! {
+        <Title text="Report unavailable"/>
+        <Page>
+            <section class="panel narrow">
+                <h1>"Report unavailable"</h1>
+                <p>"The report cannot be loaded right now; please retry in a moment."</p>
+            </section>
+        </Page>
+    }
+}

@@ -1,0 +1,63 @@
+//! Builds the public pages' view of a scan ([`crate::reports::Report`]) from its record.
+
+use super::{
+    config::Config,
+    error::{ServiceError, ServiceResult},
+    scans::{self, Scan},
+    state::AppState,
+};
+use crate::reports::{Report, ReportResult};
+
+/// The stored result, read leniently into the page's shape (the same JSON as the contract's
+/// `result`), so a page renders whatever the engine version that wrote it.
+pub fn result_of(s: &Scan) -> Option<ReportResult> {
+    s.result.as_deref().and_then(|r| serde_json::from_str(r).ok())
+}
+
+/// `owner/repo` when the target is a GitHub repository (the only kind with a badge URL).
+pub fn github_repo(s: &Scan) -> Option<&str> {
+    let t = s.target.as_str();
+    let ok = s.kind == "repo"
+        && t.split('/').count() == 2
+        && t.split('/').all(|p| !p.is_empty())
+        && t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
+    ok.then_some(t)
+}
+
+pub fn card_url(config: &Config, id: &str) -> String {
+    format!("{}/report/{id}/card.png", config.public_url)
+}
+
+pub fn badge_url(config: &Config, repo: &str) -> String {
+    format!("{}/badge/{repo}.svg", config.public_url)
+}
+
+pub fn oembed_url(config: &Config, id: &str) -> String {
+    let report = scans::report_url(config, id);
+    format!("{}/oembed?url={}&format=json", config.public_url, url::form_urlencoded::byte_serialize(report.as_bytes()).collect::<String>())
+}
+
+pub fn report(config: &Config, s: &Scan) -> Report {
+    Report {
+        scan_id: s.id.clone(),
+        kind: s.kind.clone(),
+        target: s.target.clone(),
+        status: s.status.clone(),
+        progress: s.progress.clamp(0, 100) as u8,
+        report_url: scans::report_url(config, &s.id),
+        error: s.error.clone(),
+        result: if s.status == "completed" { result_of(s) } else { None },
+        card_url: card_url(config, &s.id),
+        badge_url: github_repo(s).map(|r| badge_url(config, r)),
+        oembed_url: oembed_url(config, &s.id),
+    }
+}
+
+/// The report of a scan; `None` for an unknown (or malformed) id.
+pub async fn load(state: &AppState, id: &str) -> ServiceResult<Option<Report>> {
+    match scans::get(&state.db, id).await {
+        Ok(s) => Ok(Some(report(&state.config, &s))),
+        Err(ServiceError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,181 @@
+//! `GET /badge/{owner}/{repo}.svg` (and `/v1/badge/…`): shields-style trust badges.
+//!
+//! A fresh result answers the score badge with `Cache-Control: max-age=3600` and a strong
+//! `ETag` (304 on a matching `If-None-Match`). Without one, the badge joins a scan in flight
+//! or queues one, attributed to no account and limited per address, and answers a
+//! "scanning" badge that caches briefly. Anything that is not a repository name gets the
+//! "invalid" badge: an image URL in a README must never turn into a 500.
+//!
+//! Badges are the hottest public route (every README view), so answered score badges are
+//! kept in memory for up to a minute: a hit costs a map lookup, no database query.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use app::server::{
+    reports,
+    scans::{self, Submitter},
+    state::AppState,
+};
+use axum::{
+    body::Bytes,
+    extract::{ConnectInfo, Path, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Extension,
+};
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+use super::etag_matches;
+use crate::routes::v1::auth::limit_address;
+
+/// New scans one address may queue through badges per hour.
+const SCANS_PER_ADDRESS_HOUR: u32 = 30;
+/// How long an answered score badge is served from memory.
+const MEMORY_TTL: Duration = Duration::from_secs(60);
+const MAX_ENTRIES: usize = 10_000;
+/// A failure this recent is shown instead of queuing the same scan again.
+const FAILURE_HOLD: Duration = Duration::from_secs(600);
+
+#[derive(Clone)]
+struct Cached {
+    svg: Bytes,
+    etag: HeaderValue,
+    until: Instant,
+}
+
+/// Score badges answered recently, by normalised target.
+#[derive(Default)]
+pub struct BadgeCache {
+    map: RwLock<HashMap<String, Cached>>,
+}
+
+impl BadgeCache {
+    fn get(&self, target: &str) -> Option<Cached> {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        map.get(target).filter(|c| c.until > Instant::now()).cloned()
+    }
+
+    fn put(&self, target: String, c: Cached) {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            let now = Instant::now();
+            map.retain(|_, c| c.until > now);
+            if map.len() >= MAX_ENTRIES {
+                map.clear();
+            }
+        }
+        map.insert(target, c);
+    }
+}
+
+fn svg(status: StatusCode, body: impl Into<Bytes>, cache_control: &'static str) -> Response {
+    let mut res = (status, body.into()).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    // Opened directly, an SVG is a document: it may not run or load anything.
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"));
+    res
+}
+
+fn score_response(c: &Cached, headers: &HeaderMap) -> Response {
+    let mut res = if etag_matches(headers, &c.etag) {
+        let mut r = StatusCode::NOT_MODIFIED.into_response();
+        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+        r
+    } else {
+        svg(StatusCode::OK, c.svg.clone(), "max-age=3600")
+    };
+    res.headers_mut().insert(header::ETAG, c.etag.clone());
+    res
+}
+
+pub fn strong_etag(bytes: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(bytes);
+    HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12]))).expect("hex is a valid header value")
+}
+
+/// A repository's trust badge (shields.io style SVG).
+///
+/// With a fresh result: the score badge, `Cache-Control: max-age=3600`, `ETag` (304 on
+/// `If-None-Match`). Without one: a scan is queued (30 per address an hour) and a short-lived
+/// "scanning" badge answers. Names that are not repositories get the "invalid" badge.
+#[utoipa::path(get, path = "/v1/badge/{owner}/{repo}.svg", tag = "embeds", params(("owner" = String, Path), ("repo" = String, Path)), responses(
+    (status = 200, content_type = "image/svg+xml", description = "the badge"),
+    (status = 304, description = "not modified"),
+    (status = 429, content_type = "image/svg+xml", description = "too many new scans from this address")))]
+#[allow(dead_code)]
+pub fn badge_doc() {}
+
+pub async fn badge(
+    State(state): State<AppState>,
+    Extension(cache): Extension<Arc<BadgeCache>>,
+    Path((owner, file)): Path<(String, String)>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let invalid = || svg(StatusCode::OK, aura_render::invalid_badge(), "max-age=3600");
+    let Some(repo) = file.strip_suffix(".svg") else { return invalid() };
+    // Only `owner/repo` of GitHub: a badge URL names no host.
+    if owner.contains(':') || repo.contains(':') {
+        return invalid();
+    }
+    let Ok(p) = scans::prepare_repo(&format!("{owner}/{repo}")) else { return invalid() };
+    if let Some(c) = cache.get(&p.target) {
+        return score_response(&c, &headers);
+    }
+    match answer(&state, &cache, p, peer, &headers).await {
+        Ok(res) => res,
+        Err(e) => {
+            tracing::error!(error = %e, "badge failed");
+            svg(StatusCode::SERVICE_UNAVAILABLE, aura_render::badge_svg(aura_render::BADGE_LABEL, "unavailable", "grey"), "no-store")
+        }
+    }
+}
+
+async fn answer(
+    state: &AppState,
+    cache: &BadgeCache,
+    p: scans::Prepared,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Result<Response, app::server::error::ServiceError> {
+    let ttl = state.config.scan_cache_ttl;
+    if let Some(hit) = scans::find_cached(&state.db, "repo", &p.target, ttl).await? {
+        if let Some(r) = reports::result_of(&hit) {
+            let body = aura_render::score_badge(r.score, &r.grade, &r.verdict);
+            let etag = strong_etag(body.as_bytes());
+            // Never serve from memory past the result's own freshness.
+            let age = hit.completed_at.map(|t| (Utc::now() - t).to_std().unwrap_or_default()).unwrap_or_default();
+            let left = ttl.saturating_sub(age).min(MEMORY_TTL);
+            let c = Cached { svg: Bytes::from(body), etag, until: Instant::now() + left };
+            cache.put(p.target.clone(), c.clone());
+            return Ok(score_response(&c, headers));
+        }
+    }
+    let scanning = || svg(StatusCode::OK, aura_render::scanning_badge(), "max-age=15");
+    if scans::find_in_flight(&state.db, "repo", &p.target).await?.is_some() {
+        return Ok(scanning());
+    }
+    if let Some(last) = scans::latest(&state.db, "repo", &p.target).await? {
+        let recent = last.completed_at.is_some_and(|t| (Utc::now() - t).to_std().unwrap_or_default() < FAILURE_HOLD);
+        if last.status == "failed" && recent {
+            return Ok(svg(StatusCode::OK, aura_render::badge_svg(aura_render::BADGE_LABEL, "scan failed", "grey"), "max-age=300"));
+        }
+    }
+    let ip = peer.ip().to_string();
+    if limit_address(state, "badge", Some(&ip), SCANS_PER_ADDRESS_HOUR, 3600).await.is_err() {
+        let mut res = svg(StatusCode::TOO_MANY_REQUESTS, aura_render::badge_svg(aura_render::BADGE_LABEL, "try later", "grey"), "no-store");
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return Ok(res);
+    }
+    scans::submit(&state.db, p, Submitter::default(), None).await?;
+    state.bus.notify_jobs().await;
+    Ok(scanning())
+}
