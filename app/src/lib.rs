@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::auth::LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/logout") view=pages::auth::LogoutPage ssr=SsrMode::Async/>
                 <Route path=path!("/dashboard") view=pages::dashboard::Dashboard ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
