@@ -156,7 +156,9 @@ async fn webhooks_section(app: TestApp) {
     assert_eq!(deliveries[0]["event"], "test");
     let delivery_id = deliveries[0]["id"].as_str().unwrap().to_string();
     json(call(&app, &owner, "/api/webhooks/redeliver", &[("id", &delivery_id)], Via::Script).await).await;
-    assert_eq!(json(call(&app, &owner, "/api/webhooks/enable", &[("id", &hook_id), ("replay", "on")], Via::Script).await).await, 0);
+    // Replays the test delivery if it has already failed (nothing listens), else nothing.
+    let replayed = json(call(&app, &owner, "/api/webhooks/enable", &[("id", &hook_id), ("replay", "on")], Via::Script).await).await;
+    assert!(replayed.as_u64().is_some_and(|n| n <= 1), "{replayed}");
 
     // The secret: revealed on demand, rotated with a grace period from the offered ones.
     let first = json(call(&app, &owner, "/api/webhooks/secret/reveal", &[], Via::Script).await).await;
