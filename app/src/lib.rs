@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/v1/embed/scan") view=pages::embed::EmbedScan ssr=SsrMode::Async/>
                 <Route path=path!("/embed/result/:id") view=pages::embed::EmbedResult ssr=SsrMode::Async/>
                 <Route path=path!("/v1/embed/result/:id") view=pages::embed::EmbedResult ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

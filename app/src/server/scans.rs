@@ -92,8 +92,28 @@ pub fn prepare_compare(a: &str, b: &str) -> ServiceResult<Prepared> {
 pub struct Submitter {
     pub account_id: Option<String>,
     pub key_id: Option<String>,
-    /// The tier's concurrent-scan limit, counted per key (`None`: unlimited).
+    /// The tier's concurrent-scan limit (`None`: unlimited), counted per key; scans without
+    /// a key (the dashboard's) are counted per account.
     pub concurrent_limit: Option<u32>,
+}
+
+/// Whose unfinished scans a cap counts: one key's, or an account's key-less (dashboard)
+/// scans. Key-less scans get their own pool so that the lock below serialises exactly the
+/// submissions that are counted together.
+enum CapScope<'a> {
+    Key(&'a str),
+    Dashboard(&'a str),
+}
+
+impl Submitter {
+    fn cap_scope(&self) -> Option<CapScope<'_>> {
+        self.concurrent_limit?;
+        match (&self.key_id, &self.account_id) {
+            (Some(k), _) => Some(CapScope::Key(k)),
+            (None, Some(a)) => Some(CapScope::Dashboard(a)),
+            (None, None) => None,
+        }
+    }
 }
 
 /// Creates the scan and its job in one transaction. With a cap, the key's unfinished scans
@@ -102,13 +122,14 @@ pub struct Submitter {
 /// so concurrent submissions can never exceed the cap.
 pub async fn submit(db: &DatabaseConnection, p: Prepared, who: Submitter, callback_url: Option<String>) -> ServiceResult<Scan> {
     let txn = db.begin().await?;
-    if let (Some(key_id), Some(_), DbBackend::Postgres) = (&who.key_id, who.concurrent_limit, txn.get_database_backend()) {
-        txn.execute_raw(statement(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))",
-            vec![format!("scan-cap:{key_id}").into()],
-        ))
-        .await?;
+    let scope = who.cap_scope();
+    if let (Some(scope), DbBackend::Postgres) = (&scope, txn.get_database_backend()) {
+        let lock = match scope {
+            CapScope::Key(k) => format!("scan-cap:{k}"),
+            CapScope::Dashboard(a) => format!("scan-cap-account:{a}"),
+        };
+        txn.execute_raw(statement(DbBackend::Postgres, "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))", vec![lock.into()]))
+            .await?;
     }
     let now = Utc::now();
     let model = scan::ActiveModel {
@@ -116,7 +137,7 @@ pub async fn submit(db: &DatabaseConnection, p: Prepared, who: Submitter, callba
         kind: Set(p.request.kind().to_owned()),
         target: Set(p.target),
         request: Set(serde_json::to_string(&p.request).map_err(ServiceError::internal)?),
-        account_id: Set(who.account_id),
+        account_id: Set(who.account_id.clone()),
         key_id: Set(who.key_id.clone()),
         status: Set("queued".into()),
         progress: Set(0),
@@ -129,18 +150,19 @@ pub async fn submit(db: &DatabaseConnection, p: Prepared, who: Submitter, callba
         completed_at: Set(None),
     };
     let scan = scan::Entity::insert(model).exec_with_returning(&txn).await?;
-    if let (Some(key_id), Some(limit)) = (&who.key_id, who.concurrent_limit) {
-        let open = scan::Entity::find()
-            .filter(scan::Column::KeyId.eq(key_id.as_str()))
-            .filter(scan::Column::Status.is_in(UNFINISHED))
-            .count(&txn)
-            .await?;
+    if let (Some(scope), Some(limit)) = (scope, who.concurrent_limit) {
+        let query = match scope {
+            CapScope::Key(k) => scan::Entity::find().filter(scan::Column::KeyId.eq(k)),
+            CapScope::Dashboard(a) => scan::Entity::find().filter(scan::Column::AccountId.eq(a)).filter(scan::Column::KeyId.is_null()),
+        };
+        let open = query.filter(scan::Column::Status.is_in(UNFINISHED)).count(&txn).await?;
         if open > u64::from(limit) {
             txn.rollback().await?;
             return Err(ServiceError::TooMany {
                 code: "concurrent_scan_limit",
                 message: format!(
-                    "This key already has {limit} scan{} in progress, the most its tier allows; wait for one to finish.",
+                    "{} already has {limit} scan{} in progress, the most its tier allows; wait for one to finish.",
+                    if who.key_id.is_some() { "This key" } else { "This account" },
                     if limit == 1 { "" } else { "s" }
                 ),
                 retry_after_secs: 5,

@@ -221,12 +221,9 @@ fn FreshKeyPanel(key: FreshKey) -> impl IntoView {
     let copied = RwSignal::new(false);
     let secret = key.secret.clone();
     let copy = move |_| {
+        // If the browser refuses clipboard access the key stays on screen to select by hand.
         #[cfg(feature = "hydrate")]
-        {
-            // The promise is dropped: the key stays on screen to select by hand if the
-            // browser refuses clipboard access.
-            let _ = window().navigator().clipboard().write_text(&secret);
-        }
+        crate::browser::copy_to_clipboard(&secret);
         #[cfg(not(feature = "hydrate"))]
         let _ = &secret;
         copied.set(true);

@@ -2,7 +2,11 @@
 //! its own server functions, so sections (usage, webhooks, embed settings…) are added by
 //! writing a module and listing it in [`Dashboard`].
 
+pub mod embed;
 pub mod keys;
+pub mod scans;
+pub mod usage;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,7 +27,11 @@ pub fn Dashboard() -> impl IntoView {
                                 <h1>"Dashboard"</h1>
                                 <p class="muted" data-testid="signed-in-as">"Signed in as " {u.name} " · " {u.email}</p>
                             </header>
+                            <scans::ScansSection/>
+                            <usage::UsageSection/>
                             <keys::KeysSection/>
+                            <webhooks::WebhooksSection/>
+                            <embed::EmbedSection/>
                         }
                         .into_any(),
                         _ => {
@@ -45,7 +53,7 @@ pub fn Dashboard() -> impl IntoView {
 
 /// Sends a visitor without a session to `/login`: a 303 when the page renders on the server,
 /// a client-side navigation when it was reached inside the hydrated app.
-fn login_required() {
+pub(crate) fn login_required() {
     #[cfg(feature = "ssr")]
     crate::server::web::redirect_page("/login");
     #[cfg(feature = "hydrate")]
