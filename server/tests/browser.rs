@@ -10,7 +10,7 @@ use app::server::{
     audit::{self, AuditQuery},
     entities::{api_key, session},
 };
-use common::{Db, TestApp};
+use common::{browser, Db, TestApp};
 use reqwest::{header, Client, Response, StatusCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
@@ -19,10 +19,6 @@ const PASSWORD: &str = "correct horse battery";
 const HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 /// A browser with its own cookie jar that does not follow redirects.
-fn browser() -> Client {
-    Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
-}
-
 /// How a request reaches a server function.
 #[derive(Clone, Copy)]
 enum Via {

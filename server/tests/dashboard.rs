@@ -5,16 +5,12 @@
 
 mod common;
 
-use common::{github, spawn_with, wait_finished, Db, TestApp};
+use common::{browser, github, spawn_with, wait_finished, Db, TestApp};
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::Value;
 
 const PASSWORD: &str = "correct horse battery";
 const HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-
-fn browser() -> Client {
-    Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
-}
 
 #[derive(Clone, Copy)]
 enum Via {
@@ -307,3 +303,39 @@ async fn admin_console(app: TestApp) {
 }
 
 on_both_databases!(webhooks_section, usage_section, embed_section, admin_console);
+
+/// Server renders of the session pages, many at once: each must arrive whole and soon. Leptos resolves every section's `<Suspense>` before sending these
+/// pages, and races there once left a response stalled mid-body; this looks for that.
+async fn pages_render_whole_under_concurrency(app: TestApp) {
+    let admin = admin_browser(&app).await;
+    let partner = partner(&app, "busy@acme.example").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..240 {
+        let (client, path) = if i % 2 == 0 { (admin.clone(), "/admin") } else { (partner.clone(), "/dashboard") };
+        let url = app.url(path);
+        tasks.spawn(async move {
+            let send = client.get(&url).header(header::ACCEPT, HTML).send();
+            let res = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+                let res = send.await.unwrap();
+                (res.status(), res.text().await.unwrap_or_default())
+            })
+            .await;
+            (path, res)
+        });
+        if tasks.len() >= 8 {
+            check_render(tasks.join_next().await.unwrap().unwrap());
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        check_render(done.unwrap());
+    }
+}
+
+fn check_render((path, res): (&str, Result<(StatusCode, String), tokio::time::error::Elapsed>)) {
+    let (status, html) = res.unwrap_or_else(|_| panic!("{path}: no complete answer within 20 s"));
+    assert_eq!(status, 200, "{path}: {html}");
+    // Leptos appends its resource scripts after `</html>`; the last one closes the stream.
+    assert!(html.contains("</html>") && html.contains("__INCOMPLETE_CHUNKS=[]"), "{path} stopped mid-body: {html}");
+}
+
+on_both_databases!(pages_render_whole_under_concurrency);

@@ -123,12 +123,20 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
         .await
         .expect("server run");
     });
-    let client = reqwest::Client::builder()
+    let client = browser();
+    Some(TestApp { base, client, db, config, kind, dir: Some(dir), shutdown: Some(tx), handle: Some(handle) })
+}
+
+/// A client like a browser (own cookie jar, redirects not followed) that gives up on a
+/// response stalled for a minute, so a server that stops mid-body fails the test instead
+/// of hanging the run. Streams are unaffected: they send a keep-alive every 15 s.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
+        .read_timeout(std::time::Duration::from_secs(60))
         .build()
-        .unwrap();
-    Some(TestApp { base, client, db, config, kind, dir: Some(dir), shutdown: Some(tx), handle: Some(handle) })
+        .unwrap()
 }
 
 pub async fn spawn(kind: Db) -> Option<TestApp> {

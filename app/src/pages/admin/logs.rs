@@ -84,10 +84,24 @@ pub async fn rerun_job(id: i64) -> Result<(), ServerFnError> {
     Ok(())
 }
 
+/// The dead-letter section's action and list, made by the page (see [`super::AdminPage`]).
+#[derive(Clone, Copy)]
+pub struct DeadJobsData {
+    rerun: ServerAction<RerunJob>,
+    jobs: Resource<Result<Option<Vec<JobRow>>, ServerFnError>>,
+}
+
+impl DeadJobsData {
+    pub fn new(me: super::Me) -> Self {
+        let rerun = ServerAction::<RerunJob>::new();
+        let jobs = Resource::new(move || rerun.version().get(), move |_| super::for_admin(me, dead_jobs()));
+        Self { rerun, jobs }
+    }
+}
+
 #[component]
-pub fn DeadJobsSection() -> impl IntoView {
-    let rerun = ServerAction::<RerunJob>::new();
-    let jobs = Resource::new(move || rerun.version().get(), |_| dead_jobs());
+pub fn DeadJobsSection(data: DeadJobsData) -> impl IntoView {
+    let DeadJobsData { rerun, jobs } = data;
     view! {
         <section class="panel" id="dead-jobs" aria-labelledby="dead-jobs-title">
             <h2 id="dead-jobs-title">"Dead-lettered jobs"</h2>
@@ -95,8 +109,9 @@ pub fn DeadJobsSection() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading jobs…"</p> }>
                 {move || Suspend::new(async move {
                     match jobs.await {
-                        Ok(rows) if rows.is_empty() => view! { <p class="muted">"None: every job finished or is still retrying."</p> }.into_any(),
-                        Ok(rows) => {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(rows)) if rows.is_empty() => view! { <p class="muted">"None: every job finished or is still retrying."</p> }.into_any(),
+                        Ok(Some(rows)) => {
                             let rows = rows
                                 .into_iter()
                                 .map(|j| view! {
@@ -134,11 +149,29 @@ pub fn DeadJobsSection() -> impl IntoView {
     }
 }
 
+/// The audit section's list, following the page's query string (see [`super::AdminPage`]).
+#[derive(Clone, Copy)]
+pub struct AuditData {
+    rows: Resource<Result<Option<Vec<AuditRow>>, ServerFnError>>,
+}
+
+impl AuditData {
+    pub fn new(me: super::Me) -> Self {
+        let query = use_query_map();
+        let get = move |k: &str| query.with(|q| q.get(k)).filter(|v| !v.is_empty());
+        let rows = Resource::new(
+            move || (get("actor"), get("action"), get("target")),
+            move |(a, b, c)| super::for_admin(me, admin_audit(a, b, c)),
+        );
+        Self { rows }
+    }
+}
+
 #[component]
-pub fn AuditSection() -> impl IntoView {
+pub fn AuditSection(data: AuditData) -> impl IntoView {
+    let rows = data.rows;
     let query = use_query_map();
     let get = move |k: &str| query.with(|q| q.get(k)).filter(|v| !v.is_empty());
-    let rows = Resource::new(move || (get("actor"), get("action"), get("target")), |(a, b, c)| admin_audit(a, b, c));
     view! {
         <section class="panel" id="audit" aria-labelledby="audit-title">
             <h2 id="audit-title">"Audit log"</h2>
@@ -151,8 +184,9 @@ pub fn AuditSection() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading the log…"</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {
-                        Ok(rows) if rows.is_empty() => view! { <p class="muted">"No entries."</p> }.into_any(),
-                        Ok(rows) => {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(rows)) if rows.is_empty() => view! { <p class="muted">"No entries."</p> }.into_any(),
+                        Ok(Some(rows)) => {
                             let rows = rows
                                 .into_iter()
                                 .map(|r| view! {

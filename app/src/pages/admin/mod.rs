@@ -43,9 +43,27 @@ pub async fn admin_whoami() -> Result<String, ServerFnError> {
     Ok(gate().await?.email)
 }
 
+/// The page's answer to "may I see the console?", loaded once; every section's loader
+/// waits for it, so a refused visitor costs one server call and one audit entry.
+pub type Me = Resource<Result<String, ServerFnError>>;
+
+/// Runs `load` for an admin only; anyone else gets `None` without another server call.
+async fn for_admin<T>(me: Me, load: impl std::future::Future<Output = Result<T, ServerFnError>>) -> Result<Option<T>, ServerFnError> {
+    match me.await {
+        Ok(_) => load.await.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Every resource and action of the console is made here, above the `<Suspense>`, and handed
+/// to the sections: resources created inside a `<Suspense>`'s children can leave a server
+/// render waiting forever (leptos-rs/leptos#4866).
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| admin_whoami());
+    let me: Me = Resource::new(|| (), |_| admin_whoami());
+    let partners = partners::PartnersData::new(me);
+    let dead = logs::DeadJobsData::new(me);
+    let audit = logs::AuditData::new(me);
     view! {
         <Title text="Admin"/>
         <Page>
@@ -57,9 +75,9 @@ pub fn AdminPage() -> impl IntoView {
                                 <h1>"Admin console"</h1>
                                 <p class="muted" data-testid="admin-as">"Signed in as " {email}</p>
                             </header>
-                            <partners::PartnersSection/>
-                            <logs::DeadJobsSection/>
-                            <logs::AuditSection/>
+                            <partners::PartnersSection data=partners/>
+                            <logs::DeadJobsSection data=dead/>
+                            <logs::AuditSection data=audit/>
                         }
                         .into_any(),
                         Err(e) if error_text(&e) == NOT_LOGGED_IN => {

@@ -96,11 +96,26 @@ pub async fn update_partner(id: String, tier: Option<String>, status: Option<Str
     Ok(())
 }
 
+/// The partners section's actions and list, made by the page (see [`super::AdminPage`]).
+#[derive(Clone, Copy)]
+pub struct PartnersData {
+    onboard: ServerAction<Onboard>,
+    update: ServerAction<UpdatePartner>,
+    page: Resource<Result<Option<PartnersPage>, ServerFnError>>,
+}
+
+impl PartnersData {
+    pub fn new(me: super::Me) -> Self {
+        let onboard = ServerAction::<Onboard>::new();
+        let update = ServerAction::<UpdatePartner>::new();
+        let page = Resource::new(move || (onboard.version().get(), update.version().get()), move |_| super::for_admin(me, admin_partners()));
+        Self { onboard, update, page }
+    }
+}
+
 #[component]
-pub fn PartnersSection() -> impl IntoView {
-    let onboard = ServerAction::<Onboard>::new();
-    let update = ServerAction::<UpdatePartner>::new();
-    let page = Resource::new(move || (onboard.version().get(), update.version().get()), |_| admin_partners());
+pub fn PartnersSection(data: PartnersData) -> impl IntoView {
+    let PartnersData { onboard, update, page } = data;
     let error = move || {
         [onboard.value().get().and_then(Result::err), update.value().get().and_then(Result::err)]
             .into_iter()
@@ -116,7 +131,8 @@ pub fn PartnersSection() -> impl IntoView {
                     let fresh = onboard.value().get().and_then(Result::ok);
                     Suspend::new(async move {
                         match page.await {
-                            Ok(p) => view! {
+                            Ok(None) => ().into_any(),
+                            Ok(Some(p)) => view! {
                                 {fresh.or(p.onboarded).map(|o| view! { <OnboardedPanel o=o/> })}
                                 <PartnersTable rows=p.partners update=update/>
                             }

@@ -13,6 +13,11 @@ use leptos_meta::Title;
 
 use crate::{auth::current_user, components::layout::Page};
 
+/// The sections sit beside the header's `<Suspense>`, not inside it: a section creates its
+/// resources when it is built, and resources created inside a `<Suspense>`'s children can
+/// leave a server render waiting forever (leptos-rs/leptos#4866). Each section's server
+/// functions check the session themselves; a visitor without one is sent to `/login` by the
+/// header before any of it is seen.
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
@@ -27,11 +32,6 @@ pub fn Dashboard() -> impl IntoView {
                                 <h1>"Dashboard"</h1>
                                 <p class="muted" data-testid="signed-in-as">"Signed in as " {u.name} " · " {u.email}</p>
                             </header>
-                            <scans::ScansSection/>
-                            <usage::UsageSection/>
-                            <keys::KeysSection/>
-                            <webhooks::WebhooksSection/>
-                            <embed::EmbedSection/>
                         }
                         .into_any(),
                         _ => {
@@ -47,6 +47,11 @@ pub fn Dashboard() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <scans::ScansSection/>
+            <usage::UsageSection/>
+            <keys::KeysSection/>
+            <webhooks::WebhooksSection/>
+            <embed::EmbedSection/>
         </Page>
     }
 }

@@ -175,6 +175,7 @@ fn LiveScan(row: ScanRow) -> impl IntoView {
         view! {
             <LiveProgress stream_path=format!("/v1/scan/{}/stream", row.id) percent=row.progress status=row.status.clone() on_done=on_done/>
         }
+        .into_any()
     });
     let report = row.report_path();
     view! {
