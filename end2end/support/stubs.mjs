@@ -3,7 +3,9 @@
 //    commits, contributors, and the tarball as a 302 to a real .tar.gz made by `tar`,
 //    answered after a delay so a scan stays visibly in progress for a moment;
 //  * two partner sites on other origins, each a page that frames `?src=` in a 300×200
-//    iframe: one origin gets registered as the partner's domain, the other does not.
+//    iframe: one origin gets registered as the partner's domain, the other does not;
+//  * a webhook receiver on the first partner site: `POST /hook?tag=…` answers 200 and
+//    keeps the delivery, `GET /hook/log?tag=…` lists what arrived under that tag.
 import { createServer } from "node:http";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
@@ -90,11 +92,30 @@ createServer((req, res) => {
 const partnerPage = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Partner terminal</title></head>
 <body><h1>Partner terminal</h1><iframe id="widget" width="300" height="200" style="border:0"></iframe>
 <script>document.getElementById("widget").src = new URLSearchParams(location.search).get("src");</script></body></html>`;
+// Webhook deliveries by tag, in arrival order: { event, headers, body }.
+const hooks = new Map();
+function receiver(req, res, url) {
+  const tag = url.searchParams.get("tag") ?? "";
+  if (req.method === "GET" && url.pathname === "/hook/log") return json(res, 200, hooks.get(tag) ?? []);
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    let event = null;
+    try { event = JSON.parse(body).event ?? null; } catch { /* kept as received */ }
+    if (!hooks.has(tag)) hooks.set(tag, []);
+    hooks.get(tag).push({ event, headers: req.headers, body });
+    res.writeHead(200);
+    res.end("ok");
+  });
+}
+
 // Browsers may resolve `localhost` to either loopback address: answer on both.
 for (const port of PARTNER_PORTS) {
   for (const host of ["127.0.0.1", "::1"]) {
     createServer((req, res) => {
       if (req.url === "/health") { res.writeHead(200); return res.end("ok"); }
+      const url = new URL(req.url, "http://x");
+      if (url.pathname.startsWith("/hook")) return receiver(req, res, url);
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end(partnerPage);
     }).on("error", (e) => { if (host === "127.0.0.1") throw e; }).listen(port, host);
