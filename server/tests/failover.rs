@@ -1,8 +1,9 @@
 //! Failover with real processes: web and worker instances of the server binary on one
 //! PostgreSQL database and Redis, killed with SIGKILL mid-work. Nothing is lost: a killed
 //! worker's scan is finished by another, a client whose web instance dies resumes its stream
-//! on another with `Last-Event-ID`, and a webhook receiver that is down for 30 s still gets
-//! its delivery.
+//! on another with `Last-Event-ID`, a webhook receiver that is down for 30 s still gets
+//! its delivery, and a database restarted under load costs 503s while it is down, nothing
+//! after.
 
 mod common;
 
@@ -42,6 +43,12 @@ struct Cluster {
 }
 
 impl Cluster {
+    /// A cluster on a database URL of the caller's choosing.
+    fn on(db: String, github: String) -> Self {
+        let redis = std::env::var("AURA_TEST_REDIS_URL").unwrap_or_default();
+        Cluster { db, redis, github, data: tempfile::tempdir().unwrap() }
+    }
+
     async fn new(github: String) -> Option<Self> {
         let redis = match std::env::var("AURA_TEST_REDIS_URL") {
             Ok(r) => r,
@@ -193,4 +200,132 @@ async fn a_receiver_down_for_30_seconds_still_gets_its_delivery() {
     let log: Vec<Value> = c.get(format!("{}/v1/webhooks/deliveries", web.base)).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
     let d = log.iter().find(|d| d["scan_id"] == id.as_str()).unwrap();
     assert!(d["attempts"].as_i64().unwrap() >= 4, "{d}");
+}
+
+/// A PostgreSQL server of this test's own (the shared one must stay up for the other tests),
+/// from the binaries `.ci/services` found. Run as the `postgres` user when we are root, as
+/// PostgreSQL refuses to run as root.
+struct OwnPostgres {
+    bin: std::path::PathBuf,
+    data: tempfile::TempDir,
+    port: u16,
+}
+
+impl OwnPostgres {
+    fn start() -> Option<Self> {
+        let Ok(bin) = std::env::var("AURA_CI_PG_BIN") else {
+            if std::env::var("AURA_TEST_REQUIRE_POSTGRES").is_ok() {
+                panic!("CI must set AURA_CI_PG_BIN (source .ci/services)");
+            }
+            return None;
+        };
+        let data = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let pg = OwnPostgres { bin: bin.into(), data, port };
+        if pg.as_root() {
+            assert!(Command::new("chown").arg("-R").arg("postgres:").arg(pg.data.path()).status().unwrap().success());
+        }
+        pg.run("initdb", &["-D", &pg.dir(), "-A", "trust", "-U", "aura"]);
+        pg.ctl("start");
+        Some(pg)
+    }
+
+    fn as_root(&self) -> bool {
+        String::from_utf8(Command::new("id").arg("-u").output().unwrap().stdout).unwrap().trim() == "0"
+    }
+
+    fn dir(&self) -> String {
+        self.data.path().join("pg").display().to_string()
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://aura@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let exe = self.bin.join(tool);
+        let mut cmd = if self.as_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let out = cmd.args(args).stdout(Stdio::null()).output().unwrap();
+        assert!(out.status.success(), "{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// `start` waits until it accepts connections; `stop` is a fast shutdown that ends every
+    /// session, as a crash or a restart for maintenance would.
+    fn ctl(&self, action: &str) {
+        let opts = format!("-p {} -c listen_addresses=127.0.0.1 -k /tmp -c fsync=off", self.port);
+        let log = self.data.path().join("server.log").display().to_string();
+        match action {
+            "start" => self.run("pg_ctl", &["-D", &self.dir(), "-l", &log, "-w", "-o", &opts, "start"]),
+            _ => self.run("pg_ctl", &["-D", &self.dir(), "-m", "fast", "-w", "stop"]),
+        }
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        let _ = Command::new(self.bin.join("pg_ctl")).args(["-D", &self.dir(), "-m", "immediate", "stop"]).output();
+        if self.as_root() {
+            let _ = Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(self.bin.join("pg_ctl"))
+                .args(["-D", &self.dir(), "-m", "immediate", "stop"])
+                .output();
+        }
+    }
+}
+
+/// Statuses of an authenticated read and of `/health`, called back to back for `secs`.
+async fn load(c: &reqwest::Client, web: &str, key: &str, secs: u64) -> Vec<(u16, u16, bool)> {
+    let mut seen = Vec::new();
+    let until = std::time::Instant::now() + Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        let call = c.get(format!("{web}/v1/auth/keys")).bearer_auth(key).timeout(Duration::from_secs(15)).send().await.unwrap();
+        let retry_after = call.headers().contains_key("retry-after");
+        let health = c.get(format!("{web}/health")).timeout(Duration::from_secs(15)).send().await.unwrap();
+        seen.push((call.status().as_u16(), health.status().as_u16(), retry_after));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_restarted_under_load_costs_503s_then_recovers() {
+    let Some(pg) = OwnPostgres::start() else { return };
+    let gh = github::start().await;
+    let cluster = Cluster::on(pg.url(), gh.api_url());
+    let key = cluster.key();
+    let web = cluster.start("all", &[]).await;
+    let c = reqwest::Client::new();
+
+    let before = load(&c, &web.base, &key, 1).await;
+    assert!(before.iter().all(|s| *s == (200, 200, false)), "{before:?}");
+
+    pg.ctl("stop");
+    let down = load(&c, &web.base, &key, 3).await;
+    // Every call answers, quickly enough to finish the loop, and as "retry later".
+    assert!(down.len() >= 3, "{down:?}");
+    assert!(down.iter().all(|(call, health, retry)| *call == 503 && *health == 503 && *retry), "{down:?}");
+
+    pg.ctl("start");
+    let mut recovered = false;
+    for _ in 0..60 {
+        let call = c.get(format!("{}/v1/auth/keys", web.base)).bearer_auth(&key).send().await.unwrap().status();
+        let health = c.get(format!("{}/health", web.base)).send().await.unwrap().status();
+        if call == 200 && health == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(recovered, "the instance came back without a restart");
+    // And it stays up: scans queue and complete again.
+    gh.add("acme/after", github::healthy_repo(3));
+    let id = submit(&c, &web, &key, json!({"url": "https://github.com/acme/after"})).await;
+    wait_status(&c, &web, &id, "completed", 60).await;
 }

@@ -64,6 +64,12 @@ async fn openapi_and_docs(app: TestApp) {
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     assert!(spec["paths"]["/info"]["get"].is_object());
     assert!(spec["paths"]["/health"]["get"].is_object());
+    // Every operation documents the error body for statuses it does not list one by one.
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert_eq!(op["responses"]["default"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody", "{method} {path}");
+        }
+    }
     let res = app.client.get(app.url("/docs")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();

@@ -41,6 +41,25 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }
 
+/// Whether an error means "the database is unreachable right now" (refused or dropped
+/// connections, the pool timing out, the server shutting down or starting up) rather than a
+/// fault in the request: callers answer 503 with a retry hint instead of 500.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    use sea_orm::{sqlx::Error as Sqlx, RuntimeErr};
+    let sqlx = match e {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => s,
+        _ => return false,
+    };
+    match sqlx {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_) | Sqlx::Protocol(_) => true,
+        // SQLSTATE class 08 (connection exception) and 57P (operator intervention: admin or
+        // crash shutdown, "the database system is starting up").
+        Sqlx::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
+}
+
 /// A raw statement for either backend, written once with `?` placeholders (rewritten to
 /// `$1, $2…` for PostgreSQL). Used only where sea-query cannot say it (the queue's claim,
 /// advisory locks); everything else goes through entities.

@@ -61,6 +61,26 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Every operation may also answer the contract's error body with statuses it does not list
+/// one by one (401 without a key, 400/415 for a body that is not JSON, 429 when limited, 503
+/// while the database is unreachable…): documented once as each operation's `default`.
+struct ErrorResponses;
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let default = ResponseBuilder::new()
+            .description("An error: `{\"error\": {\"code\", \"message\"}}` with the status of the problem (see the contract's error codes).")
+            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                op.responses.responses.entry("default".into()).or_insert_with(|| default.clone().into());
+            }
+        }
+    }
+}
+
 /// The OpenAPI description and the router it was generated from.
 pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (v1_router, spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -70,6 +90,8 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     let mut spec = spec;
     spec.merge(public::PublicDoc::openapi());
+    // After the routes are in: modifiers named in `#[openapi]` run before any path exists.
+    utoipa::Modify::modify(&ErrorResponses, &mut spec);
     (v1_router, spec)
 }
 

@@ -60,7 +60,8 @@ fn error(status: StatusCode, message: &str) -> Response {
 pub fn oembed_doc() {}
 
 pub async fn oembed(State(state): State<AppState>, Query(q): Query<OEmbedQuery>) -> Response {
-    if q.format.as_deref().is_some_and(|f| f != "json") {
+    // An empty `format=` is no format: JSON, the default.
+    if q.format.as_deref().is_some_and(|f| !f.is_empty() && f != "json") {
         return error(StatusCode::NOT_IMPLEMENTED, "Only format=json is supported.");
     }
     let Some(id) = q.url.as_deref().and_then(|u| report_id(&state.config.public_url, u)) else {

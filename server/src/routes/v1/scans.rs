@@ -153,6 +153,8 @@ pub async fn scan_x_profile(
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<XProfileScanRequest>,
 ) -> Result<Response, ApiError> {
+    // Bad input is the caller's to fix whatever this server supports: checked first.
+    let p = scans::prepare_x_profile(&body.handle)?;
     if state.config.x_bearer_token.is_none() {
         return Err(ServiceError::Unavailable {
             code: "x_api_not_configured",
@@ -160,7 +162,6 @@ pub async fn scan_x_profile(
         }
         .into());
     }
-    let p = scans::prepare_x_profile(&body.handle)?;
     let callback_url = callback(&state, body.callback_url.as_deref()).await?;
     accept(&state, &caller, p, callback_url).await
 }
