@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{browser, github, spawn_with, wait_finished, Db, TestApp};
+use common::{browser, build_with, github, spawn_with, wait_finished, Db, TestApp};
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::Value;
 
@@ -339,3 +339,47 @@ fn check_render((path, res): (&str, Result<(StatusCode, String), tokio::time::er
 }
 
 on_both_databases!(pages_render_whole_under_concurrency);
+
+/// Pages render whole while other apps start in the same process, as they do in every test
+/// binary. Leptos makes its route list by rendering the app with resource loading switched
+/// off through a process-wide flag; a page that created its resources meanwhile waited on
+/// them forever (leptos-rs/leptos#4773). Here another app's router is built over and over
+/// while the session pages render.
+async fn pages_render_while_another_app_builds_its_router(app: TestApp) {
+    use std::sync::{atomic::{AtomicBool, Ordering}, Arc};
+    let admin = admin_browser(&app).await;
+    let partner = partner(&app, "busy@acme.example").await;
+    let (other, _dir) = build_with(Db::Sqlite, &[]).await.unwrap();
+    struct StopOnDrop(Arc<AtomicBool>);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    let stop = StopOnDrop(Arc::new(AtomicBool::new(false)));
+    let builder = tokio::task::spawn_blocking({
+        let (state, stop) = (other.state.clone(), stop.0.clone());
+        move || {
+            let mut built = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                drop(server::routes::router(state.clone()));
+                built += 1;
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            built
+        }
+    });
+    for i in 0..40 {
+        let (client, path) = if i % 2 == 0 { (&admin, "/admin") } else { (&partner, "/dashboard") };
+        let res = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            let res = client.get(app.url(path)).header(header::ACCEPT, HTML).send().await.unwrap();
+            (res.status(), res.text().await.unwrap_or_default())
+        })
+        .await;
+        check_render((path, res));
+    }
+    drop(stop);
+    assert!(builder.await.unwrap() > 0);
+}
+
+on_both_databases!(pages_render_while_another_app_builds_its_router);

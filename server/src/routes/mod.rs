@@ -17,7 +17,7 @@ use axum::{
     routing::get,
     Router,
 };
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::{
     compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
@@ -100,7 +100,7 @@ pub fn router(state: AppState) -> Router {
     let spec = Arc::new(spec);
     let cors = cors_layer(&state.config.cors_origins);
     let security = security_headers::SecurityConfig { hsts: state.config.is_production() };
-    let leptos_routes = generate_route_list(App);
+    let leptos_routes = leptos_routes();
     let state_for_framing = state.clone();
 
     // The pages and their server functions: the only routes with a session, and the only
@@ -144,6 +144,17 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30))),
         )
+}
+
+/// The pages' routes, listed once per process. Leptos lists them by rendering the app with
+/// resource loading switched off through a process-wide flag, so a page rendering anywhere
+/// else in the process meanwhile would wait on its resources forever (leptos-rs/leptos#4773):
+/// its response never comes, or stops mid-body. The first router is built before any page
+/// can render, so listing only then leaves no such moment; tests start many apps in one
+/// process, each building its router while the others serve.
+fn leptos_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Browser sessions in our database. The cookie holds only the random session id; it is

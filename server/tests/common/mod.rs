@@ -90,8 +90,8 @@ pub fn random_hex(bytes: usize) -> String {
     hex::encode(b)
 }
 
-/// Starts the application with the default test environment plus `env` overrides.
-pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
+/// The application, built (database migrated, listener bound) but not yet running, and its data directory.
+pub async fn build_with(kind: Db, env: &[(&str, &str)]) -> Option<(Application, tempfile::TempDir)> {
     let dir = tempfile::tempdir().unwrap();
     let database_url = match kind {
         Db::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
@@ -111,6 +111,12 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
     }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
     let app = Application::build(config, leptos_options()).await.expect("build application");
+    Some((app, dir))
+}
+
+/// Starts the application with the default test environment plus `env` overrides.
+pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
+    let (app, dir) = build_with(kind, env).await?;
     // A worker-only instance listens nowhere.
     let base = app.local_addr().map(|a| format!("http://{a}")).unwrap_or_default();
     let db = app.state.db.clone();
