@@ -307,9 +307,10 @@ async fn a_database_restarted_under_load_costs_503s_then_recovers() {
     assert!(before.iter().all(|s| *s == (200, 200, false)), "{before:?}");
 
     pg.ctl("stop");
-    let down = load(&c, &web.base, &key, 3).await;
-    // Every call answers, quickly enough to finish the loop, and as "retry later".
-    assert!(down.len() >= 3, "{down:?}");
+    // Every call answers within the pool's 5 s acquire timeout (the load loop gives each 15 s),
+    // as "retry later".
+    let down = load(&c, &web.base, &key, 12).await;
+    assert!(down.len() >= 2, "{down:?}");
     assert!(down.iter().all(|(call, health, retry)| *call == 503 && *health == 503 && *retry), "{down:?}");
 
     pg.ctl("start");

@@ -51,7 +51,7 @@ pub fn is_unavailable(e: &DbErr) -> bool {
         DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => s,
         _ => return false,
     };
-    match sqlx {
+    match &**sqlx {
         Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_) | Sqlx::Protocol(_) => true,
         // SQLSTATE class 08 (connection exception) and 57P (operator intervention: admin or
         // crash shutdown, "the database system is starting up").
