@@ -1,6 +1,8 @@
-//! Cross-cutting HTTP layers: security headers, embed framing, metrics, the browser's same-origin guard.
+//! Cross-cutting HTTP layers: security headers, embed framing, JSON error bodies, metrics, the
+//! browser's same-origin guard.
 
 pub mod embed_framing;
+pub mod json_errors;
 pub mod metrics;
 pub mod same_origin;
 pub mod security_headers;

@@ -67,15 +67,23 @@ impl utoipa::Modify for BearerAuth {
 struct ErrorResponses;
 impl utoipa::Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let default = ResponseBuilder::new()
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let json = ResponseBuilder::new()
             .description("An error: `{\"error\": {\"code\", \"message\"}}` with the status of the problem (see the contract's error codes).")
             .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
             .build();
+        // Pages, badges and cards answer problems in their own medium (an error page, an
+        // "invalid" badge), so their default names no body.
+        let own_medium = ResponseBuilder::new().description("An error, in the operation's own media type.").build();
         for item in openapi.paths.paths.values_mut() {
             let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
             for op in ops.into_iter().flatten() {
-                op.responses.responses.entry("default".into()).or_insert_with(|| default.clone().into());
+                let not_json = op.responses.responses.values().any(|r| match r {
+                    RefOr::T(r) => r.content.keys().any(|ct| ct != "application/json"),
+                    RefOr::Ref(_) => false,
+                });
+                let default = if not_json { own_medium.clone() } else { json.clone() };
+                op.responses.responses.entry("default".into()).or_insert_with(|| default.into());
             }
         }
     }

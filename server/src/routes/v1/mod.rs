@@ -9,7 +9,7 @@ pub mod webhooks;
 pub mod embed_settings;
 
 use app::server::state::AppState;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
@@ -46,5 +46,9 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scans::get_scan))
         .routes(routes!(scans::stream_scan))
         .route_layer(from_fn_with_state(state.clone(), caller::optional_key));
-    OpenApiRouter::new().routes(routes!(auth::register)).merge(protected).merge(public)
+    OpenApiRouter::new()
+        .routes(routes!(auth::register))
+        .merge(protected)
+        .merge(public)
+        .layer(from_fn(crate::middleware::json_errors::json_errors))
 }

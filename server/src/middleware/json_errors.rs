@@ -1,0 +1,48 @@
+//! The REST API answers every error with the contract's JSON body. Handlers do so through
+//! `ApiError`; this layer covers what axum's own extractors answer before a handler runs
+//! (a path segment that is not a number, a query string that does not parse: plain-text
+//! 400s) by rewriting a plain-text error into `{"error": {"code", "message"}}`.
+
+use axum::{
+    body::to_bytes,
+    extract::Request,
+    http::{header, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use crate::error::ApiError;
+
+/// Extractor messages are a line or two; anything longer is cut rather than buffered.
+const MAX_MESSAGE: usize = 4096;
+
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = to_bytes(body, MAX_MESSAGE).await.map(|b| String::from_utf8_lossy(&b).trim().to_string()).unwrap_or_default();
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        s if s.is_server_error() => "internal_error",
+        _ => "invalid_request",
+    };
+    let message = if text.is_empty() { status.canonical_reason().unwrap_or("Error").to_string() } else { text };
+    let mut rewritten = ApiError::new(status, code, message).into_response();
+    // Keep what the original answer said beyond its body (Allow, Retry-After…).
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rewritten.headers_mut().entry(name).or_insert(value.clone());
+        }
+    }
+    rewritten
+}
