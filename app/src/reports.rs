@@ -136,6 +136,18 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// The stylesheet class of a verdict (`v-safu`…), which sets the colour the report page and
+/// the widget paint it in.
+pub fn verdict_class(verdict: &str) -> &'static str {
+    match verdict {
+        "SAFU" => "v-safu",
+        "DYOR" => "v-dyor",
+        "RISKY" => "v-risky",
+        "SCAM" => "v-scam",
+        _ => "v-unknown",
+    }
+}
+
 /// What the embed widget shows: a scan, or why there is none.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Embed {

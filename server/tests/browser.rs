@@ -10,38 +10,15 @@ use app::server::{
     audit::{self, AuditQuery},
     entities::{api_key, session},
 };
-use common::{browser, Db, TestApp};
+use common::{browser, Db, TestApp, Via, HTML};
 use reqwest::{header, Client, Response, StatusCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";
-const HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-
-/// A browser with its own cookie jar that does not follow redirects.
-/// How a request reaches a server function.
-#[derive(Clone, Copy)]
-enum Via {
-    /// A plain HTML form (no JavaScript): answered with a redirect.
-    Form,
-    /// The hydrated page's server-function client: answered with data or an error status.
-    Script,
-}
 
 async fn call(app: &TestApp, client: &Client, path: &str, fields: &[(&str, &str)], via: Via) -> Response {
-    let accept = match via {
-        Via::Form => HTML,
-        Via::Script => "application/json",
-    };
-    client
-        .post(app.url(path))
-        .header(header::ORIGIN, &app.base)
-        .header(header::ACCEPT, accept)
-        .header(header::REFERER, app.url("/page"))
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
+    common::call_from(app, client, "/page", path, fields, via).await
 }
 
 fn session_cookie(res: &Response) -> Option<String> {

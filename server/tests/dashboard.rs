@@ -5,33 +5,14 @@
 
 mod common;
 
-use common::{browser, build_with, github, spawn_with, wait_finished, Db, TestApp};
+use common::{browser, build_with, github, spawn_with, wait_finished, Db, TestApp, Via, HTML};
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::Value;
 
 const PASSWORD: &str = "correct horse battery";
-const HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-
-#[derive(Clone, Copy)]
-enum Via {
-    Form,
-    Script,
-}
 
 async fn call(app: &TestApp, client: &Client, path: &str, fields: &[(&str, &str)], via: Via) -> Response {
-    let accept = match via {
-        Via::Form => HTML,
-        Via::Script => "application/json",
-    };
-    client
-        .post(app.url(path))
-        .header(header::ORIGIN, &app.base)
-        .header(header::ACCEPT, accept)
-        .header(header::REFERER, app.url("/dashboard"))
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
+    common::call_from(app, client, "/dashboard", path, fields, via).await
 }
 
 /// A browser logged in as a new partner.

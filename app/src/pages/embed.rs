@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     components::live::{LiveProgress, Outcome},
-    reports::{load_embed, truncate, Embed, Report},
+    reports::{load_embed, truncate, verdict_class, Embed, Report},
 };
 
 fn flag(q: &leptos_router::params::ParamsMap, name: &str) -> Option<String> {
@@ -92,16 +92,6 @@ fn Widget(embed: Embed, compact: bool) -> impl IntoView {
                 }}
             </footer>
         </div>
-    }
-}
-
-fn verdict_class(verdict: &str) -> &'static str {
-    match verdict {
-        "SAFU" => "v-safu",
-        "DYOR" => "v-dyor",
-        "RISKY" => "v-risky",
-        "SCAM" => "v-scam",
-        _ => "v-unknown",
     }
 }
 

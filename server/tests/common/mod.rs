@@ -145,6 +145,36 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// What a browser sends as `Accept` when it navigates or posts a plain form.
+pub const HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/// How a request reaches a server function.
+#[derive(Clone, Copy)]
+pub enum Via {
+    /// A plain HTML form (no JavaScript): answered with a redirect.
+    Form,
+    /// The hydrated page's server-function client: answered with data or an error status.
+    Script,
+}
+
+/// Posts `fields` to the server function at `path` as a browser on page `from` would (same
+/// `Origin`, that page as `Referer`, where a plain form's errors are sent back to).
+pub async fn call_from(app: &TestApp, client: &reqwest::Client, from: &str, path: &str, fields: &[(&str, &str)], via: Via) -> reqwest::Response {
+    let accept = match via {
+        Via::Form => HTML,
+        Via::Script => "application/json",
+    };
+    client
+        .post(app.url(path))
+        .header(reqwest::header::ORIGIN, &app.base)
+        .header(reqwest::header::ACCEPT, accept)
+        .header(reqwest::header::REFERER, app.url(from))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
 pub async fn spawn(kind: Db) -> Option<TestApp> {
     spawn_with(kind, &[]).await
 }

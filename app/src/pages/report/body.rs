@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::{
     components::live::{CopyField, LiveProgress, Outcome},
-    reports::{Check, Flag, Report, ReportResult},
+    reports::{verdict_class, Check, Flag, Report, ReportResult},
 };
 
 #[component]
@@ -56,16 +56,6 @@ pub fn ReportBody(report: Report) -> impl IntoView {
             {state}
             <Share report=report.clone()/>
         </article>
-    }
-}
-
-fn verdict_class(verdict: &str) -> &'static str {
-    match verdict {
-        "SAFU" => "v-safu",
-        "DYOR" => "v-dyor",
-        "RISKY" => "v-risky",
-        "SCAM" => "v-scam",
-        _ => "v-unknown",
     }
 }
 
