@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
 
 use common::{github, read_sse, register, spawn_with, wait_finished, Db, TestApp};
 use serde_json::{json, Value};
@@ -59,6 +59,79 @@ async fn one_keys_limit_holds_across_instances() {
     let res = b.client.get(b.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(res.status(), 429);
     assert_eq!(res.headers()["x-ratelimit-remaining"], "0");
+}
+
+/// Fires `n` calls at once, alternating between the instances, and counts the answers by
+/// status and error code.
+async fn storm(apps: &[&TestApp], n: usize, call: impl Fn(&TestApp) -> reqwest::RequestBuilder) -> BTreeMap<String, u32> {
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let calls: Vec<_> = (0..n)
+        .map(|i| {
+            let req = call(apps[i % apps.len()]);
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let res = req.send().await.unwrap();
+                let status = res.status().as_u16();
+                let body: Value = res.json().await.unwrap_or(Value::Null);
+                match body["error"]["code"].as_str() {
+                    Some(code) => format!("{status} {code}"),
+                    None => status.to_string(),
+                }
+            })
+        })
+        .collect();
+    let mut seen = BTreeMap::new();
+    for c in calls {
+        *seen.entry(c.await.unwrap()).or_insert(0) += 1;
+    }
+    seen
+}
+
+/// BENCHMARKS.md, "over-admission": 1,000 concurrent calls on one partner key (100 a minute,
+/// 20 concurrent scans) through two instances admit exactly the limit, never one more. The
+/// same storm of scan submissions admits exactly the concurrent-scan cap (no worker runs
+/// them, so none finishes and frees a slot).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_calls_on_one_key_never_over_admit() {
+    let Some(apps) = cluster(&["web", "web"], &[]).await else { return };
+    let both = [&apps[0], &apps[1]];
+    let (account, key) = register(&apps[0], "storm@acme.example").await;
+    common::set_tier(&apps[0], &account, "partner").await;
+
+    let reads = storm(&both, 1000, |app| app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key)).await;
+    eprintln!("1,000 concurrent GET /v1/auth/keys, partner key, 2 instances: {reads:?}");
+    assert_eq!(reads.get("200"), Some(&100), "exactly the per-minute limit is admitted: {reads:?}");
+    assert_eq!(reads.get("429 rate_limited"), Some(&900), "{reads:?}");
+
+    // A fresh partner's key for the scan storm, so its minute window starts empty.
+    let (other, scan_key) = register(&apps[1], "storm-scans@acme.example").await;
+    common::set_tier(&apps[0], &other, "partner").await;
+    let scans = storm(&both, 1000, |app| {
+        app.client.post(app.url("/v1/scan/repo")).bearer_auth(&scan_key).json(&json!({"url": "acme/orbit"}))
+    })
+    .await;
+    eprintln!("1,000 concurrent POST /v1/scan/repo, partner key, 2 instances: {scans:?}");
+    assert_eq!(scans.get("202"), Some(&20), "exactly the concurrent-scan cap is admitted: {scans:?}");
+    assert_eq!(scans.get("429 concurrent_scan_limit"), Some(&80), "{scans:?}");
+    assert_eq!(scans.get("429 rate_limited"), Some(&900), "{scans:?}");
+    for app in apps {
+        app.stop().await;
+    }
+}
+
+/// The single-machine mode (SQLite, in-process limiter) holds the same line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_calls_never_over_admit_in_process() {
+    let Some(app) = spawn_with(Db::Sqlite, &[("AURA_ROLE", "web")]).await else { return };
+    let (account, key) = register(&app, "storm@acme.example").await;
+    common::set_tier(&app, &account, "partner").await;
+    let scans = storm(&[&app], 1000, |app| app.client.post(app.url("/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": "acme/orbit"}))).await;
+    eprintln!("1,000 concurrent POST /v1/scan/repo, partner key, 1 instance, SQLite: {scans:?}");
+    assert_eq!(scans.get("202"), Some(&20), "{scans:?}");
+    assert_eq!(scans.get("429 concurrent_scan_limit"), Some(&80), "{scans:?}");
+    assert_eq!(scans.get("429 rate_limited"), Some(&900), "{scans:?}");
+    app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -12,7 +12,7 @@ use sea_orm::{
 use super::{
     accounts::{self, Account},
     crypto,
-    entities::api_key,
+    entities::{account, api_key},
     error::{ServiceError, ServiceResult},
     tiers::Tier,
 };
@@ -151,15 +151,17 @@ pub async fn verify(db: &impl ConnectionTrait, token: &str) -> Result<(Account, 
         return Err(VerifyError::Auth(AuthFailure::Invalid));
     }
     let hash = crypto::sha256_hex(token.as_bytes());
-    let key = api_key::Entity::find()
+    // Key and account in one round trip: this runs on every authenticated call.
+    let (key, account) = api_key::Entity::find()
         .filter(api_key::Column::KeyHash.eq(hash))
+        .find_also_related(account::Entity)
         .one(db)
         .await?
         .ok_or(VerifyError::Auth(AuthFailure::Invalid))?;
+    let account = account.ok_or(VerifyError::Auth(AuthFailure::Invalid))?;
     if !is_usable(&key, Utc::now()) {
         return Err(VerifyError::Auth(AuthFailure::Invalid));
     }
-    let account = accounts::get(db, &key.account_id).await.map_err(|_| VerifyError::Auth(AuthFailure::Invalid))?;
     if accounts::is_suspended(&account) {
         return Err(VerifyError::Auth(AuthFailure::Suspended));
     }
