@@ -78,7 +78,13 @@ measure() {
 # CPU time (clock ticks) of some processes, and of the whole machine (all but idle and iowait).
 ticks() { for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
 machine() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
-cpu() { echo "$(ticks "${servers[@]}") $(ticks $(pgrep -u postgres postgres)) $(ticks $(pgrep redis-server)) $(machine)"; }
+# PostgreSQL: the postmaster with its exited children (backends come and go with the pools'
+# idle timeouts) plus the live ones.
+postgres() {
+  local pm; pm=$(head -n 1 "$AURA_CI_PG_DATA/postmaster.pid")
+  echo $(( $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat") + $(ticks $(pgrep -P "$pm")) ))
+}
+cpu() { echo "$(ticks "${servers[@]}") $(postgres) $(ticks $(pgrep redis-server)) $(machine)"; }
 
 # bench NAME PATH [ARGS]: one row, against whichever instances are up ($ports), with where
 # the machine's busy CPU time went meanwhile (servers, PostgreSQL, Redis, and the

@@ -7,7 +7,7 @@
 mod common;
 
 use std::{
-    process::{Child, Command, Stdio},
+    ops::Deref,
     sync::{
         atomic::{AtomicUsize, Ordering},
         Arc,
@@ -15,70 +15,39 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{github, receiver};
+use common::{github, process::ServerProcess, receiver};
 use serde_json::{json, Value};
 
+/// A server process on a SQLite file of its own.
 struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
+    process: ServerProcess,
+    dir: tempfile::TempDir,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl Deref for Server {
+    type Target = ServerProcess;
+    fn deref(&self) -> &ServerProcess {
+        &self.process
     }
 }
 
 impl Server {
-    fn rss_kib(&self) -> u64 {
-        let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        s.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+    fn db(dir: &tempfile::TempDir) -> String {
+        format!("sqlite://{}?mode=rwc", dir.path().join("b.db").display())
     }
 }
 
 async fn start(env: &[(&str, &str)]) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
-    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("AURA_DATA_DIR", dir.path())
-        .env("AURA_DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("b.db").display()))
-        .env("AURA_SECRET_KEY", common::SECRET_KEY)
-        .env("AURA_ALLOW_PRIVATE_TARGETS", "true")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let child = cmd.spawn().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let c = reqwest::Client::new();
-    for _ in 0..200 {
-        if c.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status() == 200) {
-            return Server { child, base, _dir: dir };
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server did not start");
+    let (db, data) = (Server::db(&dir), dir.path().to_str().unwrap().to_owned());
+    let mut all = vec![("AURA_DATA_DIR", data.as_str()), ("AURA_DATABASE_URL", db.as_str())];
+    all.extend_from_slice(env);
+    Server { process: ServerProcess::start(&all).await, dir }
 }
 
 /// An internal-tier key (no limits), made through the admin CLI against the same database.
 async fn internal_key(s: &Server) -> String {
-    let db = format!("sqlite://{}?mode=rwc", s._dir.path().join("b.db").display());
-    let out = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["admin", "create", "--email", "bench@aura.test", "--password", "bench-password-1"])
-        .env("AURA_DATABASE_URL", db)
-        .env("AURA_DATA_DIR", s._dir.path())
-        .env("AURA_SECRET_KEY", common::SECRET_KEY)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string()
+    common::process::admin_key(&Server::db(&s.dir), s.dir.path())
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {

@@ -8,32 +8,12 @@
 mod common;
 
 use std::{
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::Duration,
 };
 
-use common::{github, postgres_database, read_sse, receiver};
+use common::{github, postgres_database, process::ServerProcess as Proc, read_sse, receiver};
 use serde_json::{json, Value};
-
-struct Proc {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Proc {
-    /// SIGKILL: no graceful shutdown, no lease release.
-    fn kill9(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
 
 struct Cluster {
     db: String,
@@ -60,53 +40,23 @@ impl Cluster {
     }
 
     async fn start(&self, role: &str, extra: &[(&str, &str)]) -> Proc {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
-        cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("AURA_PUBLIC_URL", "http://aura.test")
-            .env("AURA_DATA_DIR", self.data.path())
-            .env("AURA_DATABASE_URL", &self.db)
-            .env("AURA_REDIS_URL", &self.redis)
-            .env("AURA_SECRET_KEY", common::SECRET_KEY)
-            .env("AURA_ALLOW_PRIVATE_TARGETS", "true")
-            .env("AURA_GITHUB_API_URL", &self.github)
-            .env("AURA_ROLE", role)
-            .env("AURA_JOB_LEASE_SECS", "3")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        for (k, v) in extra {
-            cmd.env(k, v);
-        }
-        let child = cmd.spawn().unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        if role != "worker" {
-            let c = reqwest::Client::new();
-            for _ in 0..300 {
-                if c.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status() == 200) {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        } else {
-            tokio::time::sleep(Duration::from_millis(800)).await;
-        }
-        Proc { child, base }
+        let data = self.data.path().to_str().unwrap();
+        let mut env = vec![
+            ("AURA_PUBLIC_URL", "http://aura.test"),
+            ("AURA_DATA_DIR", data),
+            ("AURA_DATABASE_URL", self.db.as_str()),
+            ("AURA_REDIS_URL", self.redis.as_str()),
+            ("AURA_GITHUB_API_URL", self.github.as_str()),
+            ("AURA_ROLE", role),
+            ("AURA_JOB_LEASE_SECS", "3"),
+        ];
+        env.extend_from_slice(extra);
+        Proc::start(&env).await
     }
 
     /// An internal key for a fresh partner, via the admin CLI on the same database.
     fn key(&self) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_server"))
-            .args(["admin", "create", "--email", "ops@aura.test", "--password", "ops-password-1"])
-            .env("AURA_DATABASE_URL", &self.db)
-            .env("AURA_DATA_DIR", self.data.path())
-            .env("AURA_SECRET_KEY", common::SECRET_KEY)
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string()
+        common::process::admin_key(&self.db, self.data.path())
     }
 }
 

@@ -237,6 +237,30 @@ async fn badges_scan_then_score(kind: Db) {
     }
     assert!(statuses[..29].iter().all(|s| *s == 200), "{statuses:?}");
     assert_eq!(statuses[29], 429);
+    // Writing `X-Forwarded-For` buys no new budget: no proxy is trusted here.
+    let res = app.client.get(app.url("/badge/nobody/spoofed.svg")).header("x-forwarded-for", "203.0.113.77").send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    app.stop().await;
+}
+
+/// Behind a trusted reverse proxy (`AURA_TRUSTED_PROXIES`), each client has its own budget
+/// instead of all of them sharing the proxy's, and a client still cannot pick its address
+/// by writing the header's left part itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_client_has_its_own_badge_budget() {
+    let app = common::spawn_with(Db::Sqlite, &[("AURA_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")]).await.unwrap();
+    let badge = |repo: String, forwarded: &'static str| {
+        let req = app.client.get(app.url(&format!("/badge/nobody/{repo}.svg"))).header("x-forwarded-for", forwarded);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    for i in 0..30 {
+        assert_eq!(badge(format!("a{i}"), "203.0.113.1").await, 200, "scan {i}");
+    }
+    assert_eq!(badge("a30".into(), "203.0.113.1").await, 429);
+    // What the client wrote, then what our proxies appended: the client is 203.0.113.1.
+    assert_eq!(badge("a31".into(), "203.0.113.2, 203.0.113.1, 10.0.0.7").await, 429);
+    // Another client behind the same proxy.
+    assert_eq!(badge("b0".into(), "203.0.113.2").await, 200);
     app.stop().await;
 }
 

@@ -16,9 +16,9 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// The peer address of the connection (`ConnectInfo`) and the `User-Agent`. Forwarded
-    /// headers are not trusted: anyone can send them, and per-address limits must not be
-    /// escapable by writing a header.
+    /// The client's address (`ConnectInfo`: the TCP peer, or the client behind a trusted
+    /// proxy as resolved by the server's outermost layer, never a header anyone could write)
+    /// and the `User-Agent`.
     pub fn from_request(headers: &axum::http::HeaderMap, peer: Option<std::net::SocketAddr>) -> Self {
         Origin {
             ip: peer.map(|p| p.ip().to_string()),

@@ -88,6 +88,8 @@ pub struct Config {
     pub job_lease: Duration,
     /// Log as JSON lines (`AURA_LOG_FORMAT=json`) instead of human-readable text.
     pub log_json: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`AURA_TRUSTED_PROXIES`).
+    pub trusted_proxies: super::proxies::TrustedProxies,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -197,6 +199,8 @@ impl Config {
         };
         let scan_workers = parse_num("AURA_SCAN_WORKERS", get("AURA_SCAN_WORKERS"), 2)? as usize;
         let job_lease = Duration::from_secs(parse_num("AURA_JOB_LEASE_SECS", get("AURA_JOB_LEASE_SECS"), 60)?.max(2));
+        let trusted_proxies = super::proxies::TrustedProxies::parse(&get("AURA_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|m| err("AURA_TRUSTED_PROXIES", m))?;
         if scan_workers == 0 {
             return Err(err("AURA_SCAN_WORKERS", "must be at least 1"));
         }
@@ -232,6 +236,7 @@ impl Config {
             scan_workers,
             job_lease,
             log_json: get("AURA_LOG_FORMAT").as_deref() == Some("json"),
+            trusted_proxies,
         })
     }
 

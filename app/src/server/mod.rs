@@ -22,6 +22,7 @@ pub mod limiter;
 pub mod outbound;
 pub mod login;
 pub mod passwords;
+pub mod proxies;
 pub mod redis;
 pub mod reports;
 pub mod scans;

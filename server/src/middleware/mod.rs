@@ -1,6 +1,7 @@
-//! Cross-cutting HTTP layers: security headers, embed framing, JSON error bodies, metrics, the
+//! Cross-cutting HTTP layers: the client's address behind proxies, security headers, embed framing, JSON error bodies, metrics, the
 //! browser's same-origin guard.
 
+pub mod client_addr;
 pub mod embed_framing;
 pub mod json_errors;
 pub mod metrics;

@@ -30,7 +30,7 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::middleware::{
-    embed_framing, metrics,
+    client_addr, embed_framing, metrics,
     same_origin::{self, OriginPolicy},
     security_headers,
 };
@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
     let security = security_headers::SecurityConfig { hsts: state.config.is_production() };
     let leptos_routes = leptos_routes();
     let state_for_framing = state.clone();
+    let proxies = Arc::new(state.config.trusted_proxies.clone());
 
     // The pages and their server functions: the only routes with a session, and the only
     // ones the browser's cross-site guard applies to. `/v1` stays stateless and cookie-free.
@@ -152,6 +153,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30))),
         )
+        // Outermost: everything inside sees the client's address.
+        .layer(from_fn_with_state(proxies, client_addr::resolve))
 }
 
 /// The pages' routes, listed once per process. Leptos lists them by rendering the app with

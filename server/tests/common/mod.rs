@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod github;
+pub mod process;
 pub mod receiver;
 
 use std::collections::HashMap;
