@@ -369,7 +369,26 @@ async fn the_api_sets_no_cookies(app: TestApp) {
     assert!(res.headers().get(header::SET_COOKIE).is_none());
 }
 
+/// An operator resetting a password (`server admin create` on an existing admin) ends the
+/// browser sessions opened with the old one: whoever had stolen a session loses it with the
+/// password. The new password opens a session as usual.
+async fn a_password_reset_ends_the_sessions_opened_before(app: TestApp) {
+    use app::server::{admin, audit::Origin};
+    let email = "ops@aura.example";
+    admin::create_or_reset_admin(&app.db, &app.config, email, PASSWORD, "test", &Origin::default()).await.unwrap();
+    let before = cookie_value(&session_cookie(&login(&app, &browser(), email, PASSWORD, Via::Form).await).unwrap());
+    assert_eq!(whoami(&app, &before).await.as_deref(), Some(email));
+
+    admin::create_or_reset_admin(&app.db, &app.config, email, "a brand new passphrase", "cli", &Origin::default()).await.unwrap();
+    assert_eq!(whoami(&app, &before).await, None, "the old session ended with the old password");
+    assert!(session::Entity::find_by_id(before).one(&app.db).await.unwrap().is_none(), "and is gone from the store");
+
+    let after = cookie_value(&session_cookie(&login(&app, &browser(), email, "a brand new passphrase", Via::Form).await).unwrap());
+    assert_eq!(whoami(&app, &after).await.as_deref(), Some(email));
+}
+
 on_both_databases!(
+    a_password_reset_ends_the_sessions_opened_before,
     signup_creates_a_session_and_shows_the_first_key_once,
     login_with_a_wrong_password_is_refused,
     brute_force_is_throttled,

@@ -162,6 +162,14 @@ pub async fn register(
     Ok(created)
 }
 
+/// Names the password a browser session was opened with, so a session ends when the password
+/// changes (an operator's reset through the CLI, an invitation claimed): a short digest of
+/// the stored argon2 hash, which a new salt changes even for the same password. It is kept
+/// in the server-side session record, never in the cookie.
+pub fn password_fingerprint(a: &Account) -> String {
+    crypto::sha256_hex(a.password_hash.as_deref().unwrap_or_default().as_bytes())[..16].to_string()
+}
+
 /// Checks a password. The caller throttles and audits; this only answers yes or no.
 pub async fn check_password(db: &impl ConnectionTrait, email: &str, password: &str) -> ServiceResult<Option<Account>> {
     let email = email.trim().to_lowercase();

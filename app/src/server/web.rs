@@ -26,6 +26,8 @@ use super::{
 
 /// Session key of the logged-in account's id.
 pub const SESSION_ACCOUNT: &str = "account_id";
+/// `accounts::password_fingerprint` of the account when the session was opened.
+const SESSION_PASSWORD: &str = "password";
 pub const NOT_LOGGED_IN: &str = "Please log in.";
 
 pub fn app_state() -> Result<AppState, ServerFnError> {
@@ -102,15 +104,18 @@ fn session_error(e: tower_sessions::session::Error) -> ServerFnError {
 }
 
 /// The logged-in account, or `None` for anonymous visitors. A session whose account is gone
-/// or suspended is ended on the spot.
+/// or suspended, or whose password changed since it was opened, is ended on the spot.
 pub async fn current_account_opt() -> Result<Option<Account>, ServerFnError> {
     let Some(session) = session() else { return Ok(None) };
     let Some(id) = session.get::<String>(SESSION_ACCOUNT).await.map_err(session_error)? else {
         return Ok(None);
     };
+    let opened_with = session.get::<String>(SESSION_PASSWORD).await.map_err(session_error)?;
     let state = app_state()?;
     match accounts::get(&state.db, &id).await {
-        Ok(account) if !accounts::is_suspended(&account) => Ok(Some(account)),
+        Ok(account) if !accounts::is_suspended(&account) && opened_with.as_deref() == Some(&accounts::password_fingerprint(&account)) => {
+            Ok(Some(account))
+        }
         Ok(_) | Err(ServiceError::NotFound(_)) => {
             session.flush().await.map_err(session_error)?;
             Ok(None)
@@ -130,6 +135,7 @@ pub async fn start_session(account: &Account) -> Result<(), ServerFnError> {
     let session = session().ok_or_else(|| fail(StatusCode::INTERNAL_SERVER_ERROR, "Sessions are unavailable."))?;
     session.cycle_id().await.map_err(session_error)?;
     session.insert(SESSION_ACCOUNT, &account.id).await.map_err(session_error)?;
+    session.insert(SESSION_PASSWORD, accounts::password_fingerprint(account)).await.map_err(session_error)?;
     Ok(())
 }
 
