@@ -50,6 +50,7 @@ test("dashboard: a scan runs live, its webhook delivery is sent and redelivered"
   await page.getByTestId("add-webhook").click();
   await expect(page.getByTestId("webhook-row")).toHaveCount(1);
   await expect(page.getByTestId("webhook-row")).toContainText("active");
+  await expect(page.locator("#new-webhook-url")).toHaveValue("");
   await page.getByTestId("reveal-secret").click();
   await expect(page.getByTestId("webhook-secret-value")).toHaveText(/^whsec_/);
 
@@ -92,6 +93,8 @@ test("admin onboards a partner who sets a password, sees usage and embeds; suspe
   await admin.selectOption("#onboard-tier", "pro");
   await admin.getByTestId("onboard-submit").click();
   await expect(admin.getByTestId("onboarded")).toBeVisible();
+  // The form empties after a success, ready for the next partner.
+  await expect(admin.locator("#onboard-email")).toHaveValue("");
   const key = (await admin.getByTestId("onboarded-key").textContent())!.trim();
   expect(key).toMatch(/^aura_pk_pro_[0-9a-f]{32}$/);
   await expect(admin.getByTestId("onboarded-secret")).toHaveText(/^whsec_/);

@@ -55,8 +55,12 @@ start all $P1
 KEY=$(printf 'bench password 1\n' | ./target/release/server admin create --email ops@bench.test --password-stdin | tail -n 1)
 id=$(curl -fs -H "authorization: Bearer $KEY" -H 'content-type: application/json' \
   -d '{"url":"bench-org/wallet-sdk"}' "http://127.0.0.1:$P1/v1/scan/repo" | sed -E 's/.*"scan_id":"([^"]+)".*/\1/')
-for _ in $(seq 150); do curl -fs "http://127.0.0.1:$P1/v1/scan/$id" | grep -q '"status":"completed"' && break; sleep 0.2; done
-curl -fs "http://127.0.0.1:$P1/v1/scan/$id" | grep -q '"status":"completed"' || { echo "set-up scan did not complete" >&2; exit 1; }
+done=no
+for _ in $(seq 150); do
+  [[ $(curl -fs "http://127.0.0.1:$P1/v1/scan/$id") == *'"status":"completed"'* ]] && { done=yes; break; }
+  sleep 0.2
+done
+[ $done = yes ] || { echo "set-up scan did not complete" >&2; exit 1; }
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'
 
 cat >"$WORK/submit.lua" <<LUA
@@ -84,7 +88,8 @@ postgres() {
   local pm; pm=$(head -n 1 "$AURA_CI_PG_DATA/postmaster.pid")
   echo $(( $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat") + $(ticks $(pgrep -P "$pm")) ))
 }
-cpu() { echo "$(ticks "${servers[@]}") $(postgres) $(ticks $(pgrep redis-server)) $(machine)"; }
+redis() { ticks $(pgrep -f "redis-server 127.0.0.1:$REDIS_PORT"); }
+cpu() { echo "$(ticks "${servers[@]}") $(postgres) $(redis) $(machine)"; }
 
 # bench NAME PATH [ARGS]: one row, against whichever instances are up ($ports), with where
 # the machine's busy CPU time went meanwhile (servers, PostgreSQL, Redis, and the
@@ -94,11 +99,11 @@ bench() {
   local n=${#ports[@]} jobs=() before after
   before=$(cpu)
   for port in "${ports[@]}"; do measure $((2 / n)) $((CONNS / n)) "$port" "$path" "$@" >"$WORK/out-$port" & jobs+=($!); done
-  wait "${jobs[@]}"
+  for job in "${jobs[@]}"; do wait "$job"; done   # one by one: each wrk's failure stops the run
   after=$(cpu)
   { for port in "${ports[@]}"; do cat "$WORK/out-$port"; done; echo "cpu $before $after"; } | awk -v name="$name" -v n="$n" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    $1 == "cpu" { total = $9 - $5; for (i = 0; i < 3; i++) share[i] = 100 * ($(i + 6) - $(i + 2)) / total; next }
+    $1 == "cpu" { total = $9 - $5; if (total <= 0) total = 1; for (i = 0; i < 3; i++) share[i] = 100 * ($(i + 6) - $(i + 2)) / total; next }
     { rps += $1; if (ms($2) > p99) p99 = ms($2); bad += $3 }
     END { rest = 100 - share[0] - share[1] - share[2]
           printf "| %s | %d | %.0f | %.1f | %d | %.0f / %.0f / %.0f / %.0f |\n", name, n, rps, p99, bad, share[0], share[1], share[2], rest }'

@@ -27,6 +27,9 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("database {}: {e}", redact_url(&config.database_url)))?;
         bootstrap_admin(&db, &config).await?;
+        if config.trusted_proxies.trusts_everyone() {
+            tracing::warn!("AURA_TRUSTED_PROXIES trusts every address: any client can choose the address its limits count against");
+        }
         let listener = if config.role.serves_http() {
             Some(
                 TcpListener::bind(config.site_addr)

@@ -601,16 +601,20 @@ async fn openapi_lists_admin_and_embed_routes(app: TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_names_the_client_behind_a_trusted_proxy() {
     for (trusted, forwarded, want) in [
-        ("127.0.0.1", "203.0.113.9", "203.0.113.9"),
-        ("127.0.0.1", "6.6.6.6, 203.0.113.9", "203.0.113.9"),
-        ("", "203.0.113.9", "127.0.0.1"),
-        ("10.0.0.0/8", "203.0.113.9", "127.0.0.1"),
+        ("127.0.0.1", &b"203.0.113.9"[..], "203.0.113.9"),
+        ("127.0.0.1", b"6.6.6.6, 203.0.113.9", "203.0.113.9"),
+        // A byte that is not UTF-8 on the client's part of the line does not hide the
+        // address the proxy appended.
+        ("127.0.0.1", b"\xff\xfe, 203.0.113.9", "203.0.113.9"),
+        ("", b"203.0.113.9", "127.0.0.1"),
+        ("10.0.0.0/8", b"203.0.113.9", "127.0.0.1"),
     ] {
+        let forwarded = reqwest::header::HeaderValue::from_bytes(forwarded).unwrap();
         let app = common::spawn_with(Db::Sqlite, &[("AURA_TRUSTED_PROXIES", trusted)]).await.unwrap();
         let admin = admin_key(&app).await;
         let partner = register(&app, "proxy@acme.example").await;
         let key = partner["api_key"].as_str().unwrap();
-        let res = app.client.post(app.url("/v1/auth/keys")).bearer_auth(key).header("x-forwarded-for", forwarded).json(&json!({})).send().await.unwrap();
+        let res = app.client.post(app.url("/v1/auth/keys")).bearer_auth(key).header("x-forwarded-for", forwarded.clone()).json(&json!({})).send().await.unwrap();
         assert_eq!(res.status(), 201);
         let entries = audit(&app, &admin, "?action=key.create").await;
         assert_eq!(entries[0]["ip"], want, "trusted {trusted:?}, forwarded {forwarded:?}");

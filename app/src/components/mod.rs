@@ -1,4 +1,5 @@
 //! Reusable view pieces.
 
+pub mod forms;
 pub mod layout;
 pub mod live;

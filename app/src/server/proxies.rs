@@ -23,6 +23,7 @@ impl TrustedProxies {
             .map(|s| {
                 s.parse::<IpNet>()
                     .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                    .map(canonical_net)
                     .map_err(|_| format!("`{s}` is not an IP address or a network like 10.0.0.0/8"))
             })
             .collect::<Result<_, _>>()
@@ -31,6 +32,12 @@ impl TrustedProxies {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// True when the list holds a network as wide as the whole internet, i.e. everyone may
+    /// choose their own address (worth a warning at start-up).
+    pub fn trusts_everyone(&self) -> bool {
+        self.0.iter().any(|n| n.prefix_len() == 0)
     }
 
     fn trusts(&self, ip: IpAddr) -> bool {
@@ -51,13 +58,44 @@ impl TrustedProxies {
         let hops: Vec<&str> = forwarded_for.into_iter().flat_map(|v| v.split(',')).map(str::trim).collect();
         let mut client = peer;
         for hop in hops.iter().rev() {
-            let Ok(ip) = hop.parse::<IpAddr>().map(|ip| ip.to_canonical()) else { break };
+            let Some(ip) = parse_hop(hop) else { break };
             client = ip;
             if !self.trusts(ip) {
                 break;
             }
         }
         client
+    }
+}
+
+/// One `X-Forwarded-For` entry: an address, or an address with a port as some load balancers
+/// write it (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let ip = hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))?;
+    Some(ip.to_canonical())
+}
+
+/// `::ffff:10.0.0.0/104` written for an IPv4 network means that network: compare like with like,
+/// as peers are canonicalised too.
+fn canonical_net(net: IpNet) -> IpNet {
+    match net {
+        IpNet::V6(v6) if v6.prefix_len() >= 96 => match v6.addr().to_ipv4_mapped() {
+            Some(v4) => IpNet::new(IpAddr::V4(v4), v6.prefix_len() - 96).map(|n| n.trunc()).unwrap_or(net),
+            None => net,
+        },
+        _ => net,
+    }
+}
+
+/// The key a per-address limit counts under: the address itself for IPv4, the /64 for IPv6,
+/// since one host usually holds a whole /64 and could otherwise rotate through it.
+pub fn limit_key(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
     }
 }
 
@@ -104,5 +142,23 @@ mod tests {
         assert_eq!(t.client(ip("10.0.0.2"), []), ip("10.0.0.2"));
         // Only trusted hops: the farthest one.
         assert_eq!(t.client(ip("10.0.0.2"), ["10.0.0.9"]), ip("10.0.0.9"));
+        // Ports, as some load balancers write them.
+        assert_eq!(t.client(ip("10.0.0.2"), ["203.0.113.9:4711"]), ip("203.0.113.9"));
+        assert_eq!(t.client(ip("10.0.0.2"), ["[2001:db8::7]:4711"]), ip("2001:db8::7"));
+    }
+
+    #[test]
+    fn mapped_entries_and_wide_networks() {
+        let t = TrustedProxies::parse("::ffff:10.0.0.0/104").unwrap();
+        assert!(t.trusts(ip("10.9.9.9")), "an IPv4 network written IPv6-mapped");
+        assert!(!t.trusts_everyone());
+        assert!(TrustedProxies::parse("0.0.0.0/0").unwrap().trusts_everyone());
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_per_64() {
+        assert_eq!(limit_key(ip("2001:db8:1:2:aaaa::1")), limit_key(ip("2001:db8:1:2:bbbb::9")));
+        assert_ne!(limit_key(ip("2001:db8:1:2::1")), limit_key(ip("2001:db8:1:3::1")));
+        assert_eq!(limit_key(ip("::ffff:192.0.2.1")), "192.0.2.1");
     }
 }

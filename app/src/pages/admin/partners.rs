@@ -4,7 +4,7 @@
 use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::error_text;
+use crate::{auth::error_text, components::forms::cleared_on_success};
 
 /// Session key of an onboarding's secrets after a form post without JavaScript.
 pub const FLASH_ONBOARDED: &str = "onboarded";
@@ -145,7 +145,7 @@ pub fn PartnersSection(data: PartnersData) -> impl IntoView {
             {error}
             <details>
                 <summary class="button primary" data-testid="onboard-open">"Onboard a partner"</summary>
-                <ActionForm action=onboard>
+                <ActionForm action=onboard node_ref=cleared_on_success(onboard)>
                     <label for="onboard-name">"Name"</label>
                     <input id="onboard-name" type="text" name="name" required maxlength="200"/>
                     <label for="onboard-email">"Email"</label>

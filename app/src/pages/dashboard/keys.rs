@@ -5,7 +5,7 @@
 use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::error_text;
+use crate::{auth::error_text, components::forms::cleared_on_success};
 
 /// Session key of a new key to show once after a form post without JavaScript.
 pub const FLASH_NEW_KEY: &str = "new_key";
@@ -205,7 +205,7 @@ pub fn KeysSection() -> impl IntoView {
                 }}
             </Transition>
             {error}
-            <ActionForm action=create>
+            <ActionForm action=create node_ref=cleared_on_success(create)>
                 <div class="inline-form">
                     <label for="new-key-name">"New key name (optional)"</label>
                     <input id="new-key-name" type="text" name="name" maxlength="100" placeholder="e.g. trading bot" autocomplete="off"/>

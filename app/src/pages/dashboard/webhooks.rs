@@ -7,7 +7,7 @@ use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
 use super::keys::GRACE_CHOICES;
-use crate::auth::error_text;
+use crate::{auth::error_text, components::forms::cleared_on_success};
 
 /// Session key of a secret to show once after a form post without JavaScript.
 pub const FLASH_SECRET: &str = "webhook_secret";
@@ -253,7 +253,7 @@ pub fn WebhooksSection() -> impl IntoView {
                 }}
             </Transition>
             {error}
-            <ActionForm action=create>
+            <ActionForm action=create node_ref=cleared_on_success(create)>
                 <div class="inline-form">
                     <label for="new-webhook-url">"Endpoint URL"</label>
                     <input id="new-webhook-url" type="url" name="url" required maxlength="2000" placeholder="https://example.com/hooks/aura" autocomplete="off"/>
