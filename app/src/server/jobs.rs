@@ -8,19 +8,52 @@
 //! the claim is conditional on still holding it (`locked_by` and `attempts`), so a worker
 //! whose lease was taken over cannot overwrite the new owner's work.
 
-use std::time::Duration;
+use std::{future::Future, time::Duration};
 
 use chrono::Utc;
+use tokio::sync::watch;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::{db::statement, entities::job};
+use super::{db::statement, entities::job, state::AppState};
 
 pub type Job = job::Model;
 
 pub const KIND_SCAN: &str = "scan";
 pub const KIND_DELIVERY: &str = "delivery";
+
+/// The loop every worker runs (scan and delivery workers alike): claim a job of `kind`, hand
+/// it to `run`, and with the queue empty wait for a wake-up (a job queued on any instance),
+/// the `poll` interval (delayed retries, lapsed leases) or shutdown. Returns once `shutdown`
+/// turns true; the job in hand is `run`'s to finish or release.
+pub async fn work<F, Fut>(state: &AppState, kind: &str, worker: &str, lease: Duration, poll: Duration, mut shutdown: watch::Receiver<bool>, mut run: F)
+where
+    F: FnMut(Job) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    tracing::debug!(worker, "worker started");
+    while !*shutdown.borrow() {
+        // Armed before claiming, so a job queued between the claim and the wait still wakes us.
+        let signal = state.bus.hub().jobs_signal().notified();
+        tokio::pin!(signal);
+        signal.as_mut().enable();
+        match claim(&state.db, kind, worker, lease).await {
+            Ok(Some(job)) => {
+                run(job).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(worker, error = %e, "claiming a job failed"),
+        }
+        tokio::select! {
+            _ = &mut signal => {}
+            _ = tokio::time::sleep(poll) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+    tracing::debug!(worker, "worker stopped");
+}
 
 pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()

@@ -54,28 +54,15 @@ enum Ending {
 }
 
 impl Worker {
-    async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        tracing::debug!(worker = %self.id, "scan worker started");
-        while !*shutdown.borrow() {
-            let bus = self.state.bus.clone();
-            let signal = bus.hub().jobs_signal().notified();
-            tokio::pin!(signal);
-            signal.as_mut().enable();
-            match jobs::claim(&self.state.db, jobs::KIND_SCAN, &self.id, self.state.config.job_lease).await {
-                Ok(Some(job)) => {
-                    self.run_job(job, &mut shutdown).await;
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(worker = %self.id, error = %e, "claiming a scan job failed"),
-            }
-            tokio::select! {
-                _ = &mut signal => {}
-                _ = tokio::time::sleep(POLL) => {}
-                _ = shutdown.changed() => {}
-            }
-        }
-        tracing::debug!(worker = %self.id, "scan worker stopped");
+    async fn run(self, shutdown: watch::Receiver<bool>) {
+        let this = &self;
+        let watching = shutdown.clone();
+        jobs::work(&self.state, jobs::KIND_SCAN, &self.id, self.state.config.job_lease, POLL, shutdown, move |job| {
+            // Its own receiver: the running scan watches for shutdown to release its job.
+            let mut shutdown = watching.clone();
+            async move { this.run_job(job, &mut shutdown).await }
+        })
+        .await;
     }
 
     async fn run_job(&self, job: Job, shutdown: &mut watch::Receiver<bool>) {

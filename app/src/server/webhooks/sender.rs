@@ -74,30 +74,16 @@ impl Sent {
 }
 
 impl Worker {
-    async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    async fn run(self, shutdown: watch::Receiver<bool>) {
         // A delivery takes at most TOTAL_TIMEOUT, so at shutdown the current one is simply
         // finished; nothing is released half-done.
-        while !*shutdown.borrow() {
-            let bus = self.state.bus.clone();
-            let signal = bus.hub().jobs_signal().notified();
-            tokio::pin!(signal);
-            signal.as_mut().enable();
-            match jobs::claim(&self.state.db, jobs::KIND_DELIVERY, &self.id, LEASE).await {
-                Ok(Some(job)) => {
-                    if let Err(e) = self.run_job(&job).await {
-                        tracing::warn!(job = job.id, error = %e, "delivery bookkeeping failed; the job runs again after its lease");
-                    }
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(worker = %self.id, error = %e, "claiming a delivery failed"),
+        let this = &self;
+        jobs::work(&self.state, jobs::KIND_DELIVERY, &self.id, LEASE, POLL, shutdown, move |job| async move {
+            if let Err(e) = this.run_job(&job).await {
+                tracing::warn!(job = job.id, error = %e, "delivery bookkeeping failed; the job runs again after its lease");
             }
-            tokio::select! {
-                _ = &mut signal => {}
-                _ = tokio::time::sleep(POLL) => {}
-                _ = shutdown.changed() => {}
-            }
-        }
+        })
+        .await;
     }
 
     async fn run_job(&self, job: &Job) -> Result<(), sea_orm::DbErr> {
