@@ -1,5 +1,5 @@
 //! Administration: admin accounts (CLI and start-up bootstrap), partner onboarding, tier and
-//! status changes. The REST routes (`/v1/admin/*`), the `server admin create` command and the
+//! status changes, re-running dead-lettered jobs. The REST routes (`/v1/admin/*`), the `server admin create` command and the
 //! browser console all call these functions; each action is written to the audit log.
 
 use chrono::Utc;
@@ -15,7 +15,7 @@ use super::{
     embed_settings,
     entities::{account, api_key},
     error::{ServiceError, ServiceResult},
-    invites,
+    invites, jobs,
     keys::{self, NewKey},
     passwords,
     tiers::{Role, Status, Tier},
@@ -357,6 +357,36 @@ pub async fn update_partner(
     )
     .await;
     Ok(account)
+}
+
+
+/// Re-runs a dead-lettered or failed job (the console's and `POST /v1/admin/jobs/{id}/retry`'s
+/// action). A scan's record goes back to `queued` (its event log keeps the earlier attempt's
+/// events, and the stream continues after them); a delivery goes back to `pending`.
+pub async fn rerun_job(db: &sea_orm::DatabaseConnection, job_id: i64) -> ServiceResult<Option<jobs::Job>> {
+    let txn = super::db::begin_write(db).await?;
+    let Some(job) = jobs::requeue(&txn, job_id).await? else {
+        return Ok(None);
+    };
+    if job.kind == jobs::KIND_SCAN {
+        use super::entities::scan;
+        scan::Entity::update_many()
+            .col_expr(scan::Column::Status, sea_orm::sea_query::Expr::value("queued"))
+            .col_expr(scan::Column::Error, sea_orm::sea_query::Expr::value(Option::<String>::None))
+            .col_expr(scan::Column::CompletedAt, sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<Utc>>::None))
+            .filter(scan::Column::Id.eq(job.ref_id.as_str()))
+            .exec(&txn)
+            .await?;
+    } else if job.kind == jobs::KIND_DELIVERY {
+        use super::entities::delivery;
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::Status, sea_orm::sea_query::Expr::value("pending"))
+            .filter(delivery::Column::Id.eq(job.ref_id.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(Some(job))
 }
 
 #[cfg(test)]

@@ -313,29 +313,3 @@ mod tests {
     }
 }
 
-/// Re-runs a dead or failed job; a scan's record goes back to `queued` (its event log keeps
-/// the earlier attempt's events, and the stream continues after them).
-pub async fn rerun_job(db: &DatabaseConnection, job_id: i64) -> ServiceResult<Option<jobs::Job>> {
-    let txn = super::db::begin_write(db).await?;
-    let Some(job) = jobs::requeue(&txn, job_id).await? else {
-        return Ok(None);
-    };
-    if job.kind == jobs::KIND_SCAN {
-        scan::Entity::update_many()
-            .col_expr(scan::Column::Status, sea_orm::sea_query::Expr::value("queued"))
-            .col_expr(scan::Column::Error, sea_orm::sea_query::Expr::value(Option::<String>::None))
-            .col_expr(scan::Column::CompletedAt, sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None))
-            .filter(scan::Column::Id.eq(job.ref_id.as_str()))
-            .exec(&txn)
-            .await?;
-    } else if job.kind == jobs::KIND_DELIVERY {
-        use super::entities::delivery;
-        delivery::Entity::update_many()
-            .col_expr(delivery::Column::Status, sea_orm::sea_query::Expr::value("pending"))
-            .filter(delivery::Column::Id.eq(job.ref_id.as_str()))
-            .exec(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok(Some(job))
-}

@@ -72,10 +72,10 @@ pub async fn dead_jobs() -> Result<Vec<JobRow>, ServerFnError> {
 
 #[server(endpoint = "admin/jobs/rerun")]
 pub async fn rerun_job(id: i64) -> Result<(), ServerFnError> {
-    use crate::server::{audit, error::ServiceError, scans, web};
+    use crate::server::{admin, audit, error::ServiceError, web};
     let me = super::gate().await?;
     let state = web::app_state()?;
-    let job = scans::rerun_job(&state.db, id)
+    let job = admin::rerun_job(&state.db, id)
         .await
         .map_err(web::service_error)?
         .ok_or_else(|| web::service_error(ServiceError::NotFound("No dead or failed job with this id.".into())))?;

@@ -299,7 +299,7 @@ pub async fn retry_job(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<(StatusCode, Json<JobBody>), ApiError> {
-    let job = app::server::scans::rerun_job(&state.db, id)
+    let job = app::server::admin::rerun_job(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("No dead or failed job with this id."))?;
     audit::record(&state.db, &caller.account.email, "job.retry", &format!("{} {}", job.kind, job.ref_id), &origin_of(&headers, Some(peer)), None).await;
