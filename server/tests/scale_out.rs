@@ -6,7 +6,7 @@ mod common;
 
 use std::{collections::BTreeMap, time::Duration};
 
-use common::{github, read_sse, register, spawn_with, wait_finished, Db, TestApp};
+use common::{github, read_sse, spawn_with, wait_finished, Db, TestApp};
 use serde_json::{json, Value};
 
 fn redis_url() -> Option<String> {
@@ -18,6 +18,15 @@ fn redis_url() -> Option<String> {
             None
         }
     }
+}
+
+/// A partner account and its key, made through the service rather than `POST
+/// /v1/auth/register`: sign-ups are limited per address, and with Redis that budget outlives
+/// the test (and is shared with every other run against the same Redis within the hour).
+async fn register(app: &TestApp, email: &str) -> (String, String) {
+    use app::server::{accounts, audit::Origin};
+    let created = accounts::register(&app.db, &app.config, email, "hunter2hunter2", "Acme Terminal", &Origin::default()).await.unwrap();
+    (created.account.id, created.key.secret)
 }
 
 /// A first instance on a fresh PostgreSQL database, then more on the same database.
@@ -132,6 +141,34 @@ async fn a_thousand_concurrent_calls_never_over_admit_in_process() {
     assert_eq!(scans.get("429 concurrent_scan_limit"), Some(&80), "{scans:?}");
     assert_eq!(scans.get("429 rate_limited"), Some(&900), "{scans:?}");
     app.stop().await;
+}
+
+/// Any instance's `/metrics` reports the whole shared queue, the figure worker autoscaling
+/// reads: scans queued through one web instance (no worker runs) show on the other as ready
+/// jobs, with the age of the oldest. (The only test in this binary that scrapes metrics: the
+/// gauges live in the process-wide recorder.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn any_instance_reports_the_shared_job_queue() {
+    let Some(apps) = cluster(&["web", "web"], &[]).await else { return };
+    let (a, b) = (&apps[0], &apps[1]);
+    let (account, key) = register(a, "queue@acme.example").await;
+    common::set_tier(a, &account, "internal").await;
+    for i in 0..3 {
+        let res = a.client.post(a.url("/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": format!("acme/queued{i}")})).send().await.unwrap();
+        assert_eq!(res.status(), 202);
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let text = b.client.get(b.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let value = |line: &str| {
+        text.lines().find_map(|l| l.strip_prefix(line)).map(|v| v.trim().parse::<f64>().unwrap()).unwrap_or_else(|| panic!("{line} in {text}"))
+    };
+    assert_eq!(value("job_queue_depth{kind=\"scan\",state=\"ready\"}"), 3.0);
+    assert_eq!(value("job_queue_depth{kind=\"scan\",state=\"running\"}"), 0.0);
+    assert_eq!(value("job_queue_depth{kind=\"delivery\",state=\"ready\"}"), 0.0);
+    assert!(value("job_queue_oldest_ready_seconds{kind=\"scan\"}") > 0.0);
+    for app in apps {
+        app.stop().await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

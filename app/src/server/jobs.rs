@@ -234,6 +234,31 @@ pub async fn for_ref(db: &impl ConnectionTrait, kind: &str, ref_id: &str) -> Res
         .await
 }
 
+/// Jobs of one kind in one state, with the oldest `run_at` among them.
+#[derive(Debug, FromQueryResult)]
+pub struct Depth {
+    pub kind: String,
+    /// `ready` (queued, due now), `delayed` (queued until a retry's time), `running`, `dead`
+    /// or `failed`.
+    pub state: String,
+    pub jobs: i64,
+    pub oldest_run_at: Option<i64>,
+}
+
+/// The states `depth` reports (finished jobs are not counted).
+pub const DEPTH_STATES: [&str; 5] = ["ready", "delayed", "running", "dead", "failed"];
+
+/// The queue at a glance, the figure to scale workers and alert on: jobs per kind and state.
+/// One grouped query over unfinished and dead-lettered jobs, which the claim index covers,
+/// so it stays cheap however many finished jobs the table holds.
+pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<Depth>, DbErr> {
+    let sql = "SELECT kind, \
+                 CASE WHEN status = 'queued' AND run_at > ? THEN 'delayed' WHEN status = 'queued' THEN 'ready' ELSE status END AS state, \
+                 COUNT(*) AS jobs, MIN(run_at) AS oldest_run_at \
+               FROM jobs WHERE status IN ('queued', 'running', 'dead', 'failed') GROUP BY 1, 2";
+    Depth::find_by_statement(statement(db.get_database_backend(), sql, vec![now_ms().into()])).all(db).await
+}
+
 /// Running jobs of a kind (for metrics and tests of the concurrency bound).
 pub async fn running(db: &impl ConnectionTrait, kind: &str) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;

@@ -52,9 +52,33 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
                 .into_response();
         }
     }
+    record_queue_depth(&state).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         crate::middleware::metrics::handle().render(),
     )
         .into_response()
+}
+
+/// `job_queue_depth{kind,state}` and `job_queue_oldest_ready_seconds{kind}`, read from the
+/// database at scrape time: the queue is shared by every instance, so any instance reports
+/// the whole of it, and autoscaling or alerts can use whichever they scrape. Every kind and
+/// state is set, to zero when empty, so no gauge keeps a stale value.
+async fn record_queue_depth(state: &AppState) {
+    use app::server::jobs;
+    let rows = match tokio::time::timeout(std::time::Duration::from_secs(2), jobs::depth(&state.db)).await {
+        Ok(Ok(rows)) => rows,
+        Ok(Err(e)) => return tracing::warn!(error = %e, "reading the job queue depth failed"),
+        Err(_) => return tracing::warn!("reading the job queue depth timed out"),
+    };
+    let now = jobs::now_ms();
+    for kind in [jobs::KIND_SCAN, jobs::KIND_DELIVERY] {
+        for st in jobs::DEPTH_STATES {
+            let n = rows.iter().find(|r| r.kind == kind && r.state == st).map_or(0, |r| r.jobs);
+            metrics::gauge!("job_queue_depth", "kind" => kind, "state" => st).set(n as f64);
+        }
+        let oldest = rows.iter().find(|r| r.kind == kind && r.state == "ready").and_then(|r| r.oldest_run_at);
+        let age = oldest.map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
+        metrics::gauge!("job_queue_oldest_ready_seconds", "kind" => kind).set(age);
+    }
 }
