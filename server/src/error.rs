@@ -137,8 +137,9 @@ impl From<app::server::error::ServiceError> for ApiError {
     }
 }
 
-/// An optional JSON body: an empty body is `T::default()`, a malformed one the contract's
-/// error body.
+/// An optional JSON body: an empty body is `T::default()`; anything else follows `ApiJson`'s
+/// rules (a JSON content type or 415, unparseable JSON 400, the wrong shape 422), so every
+/// `/v1` body is judged the same way.
 pub struct OptionalJson<T>(pub T);
 
 impl<S, T> axum::extract::FromRequest<S> for OptionalJson<T>
@@ -149,15 +150,29 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .is_some_and(|ct| ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json")));
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|r| ApiError::new(r.status(), "invalid_body", r.body_text()))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }
-        serde_json::from_slice(&bytes)
-            .map(OptionalJson)
-            .map_err(|e| ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("Invalid JSON body: {e}")))
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_body",
+                "Expected request with `Content-Type: application/json`",
+            ));
+        }
+        serde_json::from_slice(&bytes).map(OptionalJson).map_err(|e| {
+            let status = if e.is_data() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::BAD_REQUEST };
+            ApiError::new(status, "invalid_body", format!("Invalid JSON body: {e}"))
+        })
     }
 }
 

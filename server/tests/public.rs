@@ -155,6 +155,8 @@ async fn report_page_card_and_oembed(kind: Db) {
     assert_eq!(o["type"], "photo");
     assert_eq!(o["url"], card_url.as_str());
     assert_eq!((o["width"].as_u64(), o["height"].as_u64()), (Some(1200), Some(630)));
+    assert_eq!(o["thumbnail_url"], card_url.as_str());
+    assert_eq!((o["thumbnail_width"].as_u64(), o["thumbnail_height"].as_u64()), (Some(1200), Some(630)), "the card's own size");
     assert_eq!(o["title"], format!("AuraSecurity: acme/orbit — {score}/100 {verdict}"));
     assert_eq!(o["provider_name"], "AuraSecurity");
     let small: Value = app.client.get(app.url("/oembed")).query(&[("url", report_url.as_str()), ("maxwidth", "600")]).send().await.unwrap().json().await.unwrap();

@@ -57,6 +57,50 @@ async fn unknown_v1_route_is_a_json_404(app: TestApp) {
     assert!(body["error"]["message"].is_string());
 }
 
+/// Every `/v1` error is the contract's JSON body, including the ones axum answers itself, and
+/// every body is judged by one rule whether it is required or optional.
+async fn v1_errors_and_bodies_are_uniform(app: TestApp) {
+    async fn error(res: reqwest::Response) -> (u16, String) {
+        let status = res.status().as_u16();
+        let body: serde_json::Value = res.json().await.unwrap_or_else(|e| panic!("{status}: a JSON body: {e}"));
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+        (status, body["error"]["code"].as_str().unwrap().to_string())
+    }
+    // A wrong method: 405 with `Allow` and the JSON body (axum's own answer is empty).
+    let res = app.client.get(app.url("/v1/auth/register")).send().await.unwrap();
+    assert_eq!(res.headers()["allow"], "POST");
+    assert_eq!(error(res).await, (405, "method_not_allowed".into()));
+
+    // The same body problems give the same answers on a required body (register) and an
+    // optional one (a new key's name).
+    let (account, key) = common::register(&app, "bodies@acme.example").await;
+    common::set_tier(&app, &account, "partner").await;
+    for (path, needs_key) in [("/v1/auth/register", false), ("/v1/auth/keys", true)] {
+        let post = |ct: &'static str, body: &'static str| {
+            let req = app.client.post(app.url(path)).header("content-type", ct).body(body);
+            if needs_key { req.bearer_auth(&key) } else { req }
+        };
+        assert_eq!(error(post("text/plain", r#"{"name":"x"}"#).send().await.unwrap()).await, (415, "invalid_body".into()), "{path}");
+        assert_eq!(error(post("application/json", "{not json").send().await.unwrap()).await, (400, "invalid_body".into()), "{path}");
+        assert_eq!(error(post("application/json", r#"{"name": 5}"#).send().await.unwrap()).await, (422, "invalid_body".into()), "{path}");
+    }
+    // An empty optional body is no body.
+    let res = app.client.post(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+
+    // A key sent to the public `/v1` routes is checked there too: revoked is 401.
+    let keys: Vec<serde_json::Value> = app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    let first = keys.iter().find(|k| key.starts_with(k["prefix"].as_str().unwrap())).unwrap()["id"].as_str().unwrap().to_string();
+    let res = app.client.delete(app.url(&format!("/v1/auth/keys/{first}"))).bearer_auth(&key).send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    for path in ["/v1/badge/acme/orbit.svg", "/v1/oembed?url=x", "/v1/scan/00000000000000000000000000000000"] {
+        let res = app.client.get(app.url(path)).bearer_auth(&key).send().await.unwrap();
+        assert_eq!(res.status(), 401, "{path}");
+    }
+    let res = app.client.get(app.url("/v1/badge/acme/orbit.svg")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "no key is fine");
+}
+
 async fn openapi_and_docs(app: TestApp) {
     let res = app.client.get(app.url("/openapi.json")).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -102,6 +146,7 @@ on_both_databases!(
     html_pages_carry_security_headers,
     unknown_page_is_404,
     unknown_v1_route_is_a_json_404,
+    v1_errors_and_bodies_are_uniform,
     openapi_and_docs,
     metrics_use_route_patterns,
 );

@@ -1,7 +1,8 @@
 //! The REST API answers every error with the contract's JSON body. Handlers do so through
 //! `ApiError`; this layer covers what axum's own extractors answer before a handler runs
 //! (a path segment that is not a number, a query string that does not parse: plain-text
-//! 400s) by rewriting a plain-text error into `{"error": {"code", "message"}}`.
+//! 400s, an empty 405) by rewriting a plain-text or empty error into
+//! `{"error": {"code", "message"}}`.
 
 use axum::{
     body::to_bytes,
@@ -17,13 +18,14 @@ use crate::error::ApiError;
 const MAX_MESSAGE: usize = 4096;
 
 pub async fn json_errors(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
     let res = next.run(req).await;
     let status = res.status();
-    let plain = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/plain"));
+    // Plain text, or no body type at all (axum's 405 is empty).
+    let plain = match res.headers().get(header::CONTENT_TYPE) {
+        None => true,
+        Some(v) => v.to_str().is_ok_and(|ct| ct.starts_with("text/plain")),
+    };
     if !(status.is_client_error() || status.is_server_error()) || !plain {
         return res;
     }
@@ -36,7 +38,14 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         s if s.is_server_error() => "internal_error",
         _ => "invalid_request",
     };
-    let message = if text.is_empty() { status.canonical_reason().unwrap_or("Error").to_string() } else { text };
+    let message = match (status, text.is_empty()) {
+        (StatusCode::METHOD_NOT_ALLOWED, true) => {
+            let allow = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            format!("{method} is not allowed on this route (allowed: {allow}).")
+        }
+        (_, true) => status.canonical_reason().unwrap_or("Error").to_string(),
+        (_, false) => text,
+    };
     let mut rewritten = ApiError::new(status, code, message).into_response();
     // Keep what the original answer said beyond its body (Allow, Retry-After…).
     for (name, value) in parts.headers.iter() {

@@ -132,7 +132,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api_router)
         .route("/metrics", get(service::metrics))
-        .merge(public::router())
+        .merge(public::router(&state))
         .route("/v1/{*rest}", axum::routing::any(v1_not_found))
         .merge(pages)
         .route_layer(from_fn(metrics::track))

@@ -51,14 +51,19 @@ mod pages {
 /// Rendered cards kept in memory (each ~150 KB).
 const CARDS_IN_MEMORY: usize = 256;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
+    // Under `/v1` a key that is sent is checked (a revoked one is 401) and metered, as on
+    // the API's other public routes; nobody needs one.
+    let v1 = Router::new()
+        .route("/v1/badge/{owner}/{file}", get(badges::badge))
+        .route("/v1/report/{id}/card.png", get(cards::card))
+        .route("/v1/oembed", get(oembed::oembed))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::routes::v1::caller::optional_key));
     Router::new()
         .route("/badge/{owner}/{file}", get(badges::badge))
-        .route("/v1/badge/{owner}/{file}", get(badges::badge))
         .route("/report/{id}/card.png", get(cards::card))
-        .route("/v1/report/{id}/card.png", get(cards::card))
         .route("/oembed", get(oembed::oembed))
-        .route("/v1/oembed", get(oembed::oembed))
+        .merge(v1)
         .layer(Extension(Arc::new(badges::BadgeCache::default())))
         .layer(Extension(Arc::new(aura_render::CardCache::new(CARDS_IN_MEMORY))))
 }

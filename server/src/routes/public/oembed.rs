@@ -77,7 +77,8 @@ pub async fn oembed(State(state): State<AppState>, Query(q): Query<OEmbedQuery>)
     };
     let report = reports::report(&state.config, &scan);
     let (width, height) = fit(q.maxwidth, q.maxheight);
-    let (tw, th) = fit(Some(600), None);
+    // The thumbnail is the card itself, at its own size.
+    let (tw, th) = (W, H);
     let body = json!({
         "version": "1.0",
         "type": "photo",
