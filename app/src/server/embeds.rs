@@ -128,7 +128,7 @@ pub async fn load(state: &AppState, req: EmbedRequest) -> ServiceResult<Embed> {
     let Some(repo) = req.repo.as_deref() else {
         return Ok(problem(400, "Name a repository to scan, e.g. ?repo=owner/name.", theme));
     };
-    let Ok(p) = scans::prepare_repo(repo) else {
+    let Ok(p) = scans::prepare_repo(repo, state.config.allow_private_targets) else {
         return Ok(problem(422, "That is not a repository AuraSecurity can scan.", theme));
     };
     let route = "/embed/scan";

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use aura_engine::{parse_repo_target, parse_x_handle, RepoTarget, ScanResult};
+use aura_engine::{parse_repo_target_with, parse_x_handle, RepoTarget, ScanResult};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
@@ -65,8 +65,10 @@ pub struct Prepared {
     pub request: ScanRequest,
 }
 
-pub fn prepare_repo(input: &str) -> ServiceResult<Prepared> {
-    let t = parse_repo_target(input).map_err(|e| invalid_target(e.to_string()))?;
+/// `allow_private`: the server's `AURA_ALLOW_PRIVATE_TARGETS` (git hosts on IP addresses or
+/// local names, over http too; see `aura_engine::parse_repo_target_with`).
+pub fn prepare_repo(input: &str, allow_private: bool) -> ServiceResult<Prepared> {
+    let t = parse_repo_target_with(input, allow_private).map_err(|e| invalid_target(e.to_string()))?;
     Ok(Prepared { target: t.normalized(), request: ScanRequest::Repo { target: request_form(&t) } })
 }
 
@@ -75,9 +77,9 @@ pub fn prepare_x_profile(input: &str) -> ServiceResult<Prepared> {
     Ok(Prepared { target: format!("@{}", handle.to_ascii_lowercase()), request: ScanRequest::XProfile { handle } })
 }
 
-pub fn prepare_compare(a: &str, b: &str) -> ServiceResult<Prepared> {
-    let ta = parse_repo_target(a).map_err(|e| invalid_target(format!("url_a: {e}")))?;
-    let tb = parse_repo_target(b).map_err(|e| invalid_target(format!("url_b: {e}")))?;
+pub fn prepare_compare(a: &str, b: &str, allow_private: bool) -> ServiceResult<Prepared> {
+    let ta = parse_repo_target_with(a, allow_private).map_err(|e| invalid_target(format!("url_a: {e}")))?;
+    let tb = parse_repo_target_with(b, allow_private).map_err(|e| invalid_target(format!("url_b: {e}")))?;
     if ta.normalized() == tb.normalized() {
         return Err(invalid_target("url_a and url_b are the same repository."));
     }
@@ -293,15 +295,15 @@ mod tests {
 
     #[test]
     fn targets_normalise_and_bad_ones_are_invalid_target() {
-        let p = prepare_repo("https://github.com/Coral-XYZ/Anchor").unwrap();
+        let p = prepare_repo("https://github.com/Coral-XYZ/Anchor", false).unwrap();
         assert_eq!(p.target, "coral-xyz/anchor");
         assert_eq!(p.request, ScanRequest::Repo { target: "Coral-XYZ/Anchor".into() });
-        assert_eq!(prepare_repo("coral-xyz/anchor").unwrap().target, "coral-xyz/anchor");
+        assert_eq!(prepare_repo("coral-xyz/anchor", false).unwrap().target, "coral-xyz/anchor");
         for bad in ["", "not a repo", "ftp://github.com/a/b", "https://github.com/a", "javascript:alert(1)"] {
-            assert!(matches!(prepare_repo(bad), Err(ServiceError::Invalid { code: "invalid_target", .. })), "{bad}");
+            assert!(matches!(prepare_repo(bad, false), Err(ServiceError::Invalid { code: "invalid_target", .. })), "{bad}");
         }
-        assert!(prepare_compare("a/b", "A/B").is_err());
-        assert_eq!(prepare_compare("a/b", "c/d").unwrap().target, "a/b vs c/d");
+        assert!(prepare_compare("a/b", "A/B", false).is_err());
+        assert_eq!(prepare_compare("a/b", "c/d", false).unwrap().target, "a/b vs c/d");
         assert_eq!(prepare_x_profile("@Solana").unwrap().target, "@solana");
     }
 

@@ -9,7 +9,7 @@
 
 use std::{future::Future, time::Duration};
 
-use aura_engine::{parse_repo_target, ProgressSink, ScanError, ScanResult};
+use aura_engine::{parse_repo_target_with, ProgressSink, ScanError, ScanResult};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::json;
@@ -177,9 +177,11 @@ impl Worker {
         let request: ScanRequest = serde_json::from_str(&scan.request)
             .map_err(|e| ScanError::permanent(format!("Unreadable scan request: {e}")))?;
         let engine = &self.state.engine;
+        let private = self.state.config.allow_private_targets;
+        let parse = |t: &str| parse_repo_target_with(t, private).map_err(|e| ScanError::permanent(e.to_string()));
         match request {
             ScanRequest::Repo { target } => {
-                let t = parse_repo_target(&target).map_err(|e| ScanError::permanent(e.to_string()))?;
+                let t = parse(&target)?;
                 let mut outcome = engine.scan_repo(&t, sink).await?;
                 match similarity::near_duplicate(&self.state.db, &scan.target, &outcome.fingerprint).await {
                     Ok(Some(m)) => similarity::apply(&mut outcome.result, &t.display_name(), &m),
@@ -190,8 +192,8 @@ impl Worker {
             }
             ScanRequest::XProfile { handle } => Ok((engine.scan_x_profile(&handle, sink).await?, None)),
             ScanRequest::Compare { a, b } => {
-                let ta = parse_repo_target(&a).map_err(|e| ScanError::permanent(e.to_string()))?;
-                let tb = parse_repo_target(&b).map_err(|e| ScanError::permanent(e.to_string()))?;
+                let ta = parse(&a)?;
+                let tb = parse(&b)?;
                 Ok((engine.compare(&ta, &tb, sink).await?, None))
             }
         }

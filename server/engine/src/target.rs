@@ -254,6 +254,14 @@ fn valid_path_segment(s: &str) -> bool {
 
 /// Parse a pasted repository address. See the module docs for the accepted forms.
 pub fn parse_repo_target(input: &str) -> Result<RepoTarget, TargetError> {
+    parse_repo_target_with(input, false)
+}
+
+/// As [`parse_repo_target`]; with `allow_private` (self-hosting, tests:
+/// `AURA_ALLOW_PRIVATE_TARGETS`) a git host may also be an IP address or a local name
+/// (`localhost`, `gitea`, `git.lan`) and be reached over plain `http`. The net guard still
+/// decides at connect time what addresses may be reached.
+pub fn parse_repo_target_with(input: &str, allow_private: bool) -> Result<RepoTarget, TargetError> {
     let s = check_basic(input)?;
     if !s.contains("://") {
         // Bare `owner/repo`; anything with a scheme-less host (`github.com/a/b`) is refused
@@ -266,7 +274,7 @@ pub fn parse_repo_target(input: &str) -> Result<RepoTarget, TargetError> {
         };
     }
     let url = Url::parse(s).map_err(|_| TargetError::Unrecognised)?;
-    if url.scheme() != "https" {
+    if url.scheme() != "https" && !(allow_private && url.scheme() == "http") {
         return Err(TargetError::NotHttps);
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -288,6 +296,8 @@ pub fn parse_repo_target(input: &str) -> Result<RepoTarget, TargetError> {
     }
     let host = match url.host() {
         Some(Host::Domain(d)) => d.to_ascii_lowercase(),
+        Some(Host::Ipv4(ip)) if allow_private => ip.to_string(),
+        Some(Host::Ipv6(ip)) if allow_private => format!("[{ip}]"),
         Some(_) => return Err(TargetError::BadHost),
         None => return Err(TargetError::BadHost),
     };
@@ -304,7 +314,7 @@ pub fn parse_repo_target(input: &str) -> Result<RepoTarget, TargetError> {
             _ => Err(TargetError::Unrecognised),
         };
     }
-    if !public_dns_name(&host) {
+    if !allow_private && !public_dns_name(&host) {
         return Err(TargetError::BadHost);
     }
     if segs.is_empty()
@@ -315,7 +325,7 @@ pub fn parse_repo_target(input: &str) -> Result<RepoTarget, TargetError> {
     }
     // Rebuild the URL from validated parts so what we clone is exactly what we checked.
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let rebuilt = format!("https://{host}{port}/{}", segs.join("/"));
+    let rebuilt = format!("{}://{host}{port}/{}", url.scheme(), segs.join("/"));
     let url = Url::parse(&rebuilt).map_err(|_| TargetError::Unrecognised)?;
     Ok(RepoTarget::Git { url })
 }
@@ -445,6 +455,26 @@ mod tests {
         }
         let long_repo = format!("a/{}", "r".repeat(101));
         assert!(parse_repo_target(&long_repo).is_err());
+    }
+
+    #[test]
+    fn private_hosts_only_when_allowed() {
+        for (input, want) in [
+            ("http://127.0.0.1:8080/acme/wallet.git", "http://127.0.0.1:8080/acme/wallet"),
+            ("https://10.0.0.5/acme/wallet", "https://10.0.0.5/acme/wallet"),
+            ("http://[::1]:3000/acme/wallet", "http://[::1]:3000/acme/wallet"),
+            ("http://gitea:3000/acme/wallet", "http://gitea:3000/acme/wallet"),
+            ("https://git.lan/acme/wallet", "https://git.lan/acme/wallet"),
+        ] {
+            assert!(parse_repo_target(input).is_err(), "{input} refused by default");
+            let t = parse_repo_target_with(input, true).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(t.normalized(), want);
+        }
+        // Everything else about the address is still checked.
+        for bad in ["ftp://10.0.0.5/a/b", "http://u@10.0.0.5/a/b", "http://10.0.0.5/a/../b", "http://10.0.0.5/"] {
+            assert!(parse_repo_target_with(bad, true).is_err(), "{bad}");
+        }
+        assert_eq!(parse_repo_target_with("acme/wallet", true).unwrap(), parse_repo_target("acme/wallet").unwrap());
     }
 
     #[test]

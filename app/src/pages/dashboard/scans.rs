@@ -90,7 +90,7 @@ pub async fn start_scan(repo: String) -> Result<ScanRow, ServerFnError> {
     use crate::server::{accounts, scans, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let prepared = scans::prepare_repo(repo.trim()).map_err(web::service_error)?;
+    let prepared = scans::prepare_repo(repo.trim(), state.config.allow_private_targets).map_err(web::service_error)?;
     let who = scans::Submitter {
         account_id: Some(account.id.clone()),
         key_id: None,

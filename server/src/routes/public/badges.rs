@@ -126,7 +126,7 @@ pub async fn badge(
     if owner.contains(':') || repo.contains(':') {
         return invalid();
     }
-    let Ok(p) = scans::prepare_repo(&format!("{owner}/{repo}")) else { return invalid() };
+    let Ok(p) = scans::prepare_repo(&format!("{owner}/{repo}"), false) else { return invalid() };
     if let Some(c) = cache.get(&p.target) {
         return score_response(&c, &headers);
     }

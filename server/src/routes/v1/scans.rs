@@ -132,7 +132,7 @@ pub async fn scan_repo(
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<RepoScanRequest>,
 ) -> Result<Response, ApiError> {
-    let p = scans::prepare_repo(&body.url)?;
+    let p = scans::prepare_repo(&body.url, state.config.allow_private_targets)?;
     let callback_url = callback(&state, body.callback_url.as_deref()).await?;
     if !body.fresh {
         if let Some(hit) = scans::find_cached(&state.db, "repo", &p.target, state.config.scan_cache_ttl).await? {
@@ -175,7 +175,7 @@ pub async fn scan_compare(
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<CompareScanRequest>,
 ) -> Result<Response, ApiError> {
-    let p = scans::prepare_compare(&body.url_a, &body.url_b)?;
+    let p = scans::prepare_compare(&body.url_a, &body.url_b, state.config.allow_private_targets)?;
     let callback_url = callback(&state, body.callback_url.as_deref()).await?;
     accept(&state, &caller, p, callback_url).await
 }
