@@ -23,6 +23,8 @@ impl Application {
     /// Connects the database (running migrations) and binds the listener when this
     /// process serves HTTP.
     pub async fn build(config: Config, leptos: LeptosOptions) -> anyhow::Result<Self> {
+        // The metrics recorder is global: install it before any request or job records anything.
+        let _ = crate::middleware::metrics::handle();
         let db = db::connect(&config.database_url)
             .await
             .map_err(|e| anyhow::anyhow!("database {}: {e}", redact_url(&config.database_url)))?;

@@ -88,6 +88,15 @@ async fn v1_errors_and_bodies_are_uniform(app: TestApp) {
     let res = app.client.post(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(res.status(), 201);
 
+    // The public `/v1` routes answer errors the same way, and an answer carrying a key's
+    // limits says it varies by key.
+    let res = app.client.post(app.url("/v1/oembed")).send().await.unwrap();
+    assert_eq!(error(res).await, (405, "method_not_allowed".into()));
+    let res = app.client.get(app.url("/v1/badge/acme/orbit.svg")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().contains_key("x-ratelimit-limit"), "metered like any keyed call");
+    assert!(res.headers().get_all("vary").iter().any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("authorization")));
+
     // A key sent to the public `/v1` routes is checked there too: revoked is 401.
     let keys: Vec<serde_json::Value> = app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
     let first = keys.iter().find(|k| key.starts_with(k["prefix"].as_str().unwrap())).unwrap()["id"].as_str().unwrap().to_string();

@@ -359,7 +359,6 @@ pub async fn update_partner(
     Ok(account)
 }
 
-
 /// Re-runs a dead-lettered or failed job (the console's and `POST /v1/admin/jobs/{id}/retry`'s
 /// action). A scan's record goes back to `queued` (its event log keeps the earlier attempt's
 /// events, and the stream continues after them); a delivery goes back to `pending`.

@@ -238,24 +238,25 @@ pub async fn for_ref(db: &impl ConnectionTrait, kind: &str, ref_id: &str) -> Res
 #[derive(Debug, FromQueryResult)]
 pub struct Depth {
     pub kind: String,
-    /// `ready` (queued, due now), `delayed` (queued until a retry's time), `running`, `dead`
-    /// or `failed`.
+    /// `ready` (queued, due now), `delayed` (queued until a retry's time), `running` or `dead`.
     pub state: String,
     pub jobs: i64,
     pub oldest_run_at: Option<i64>,
 }
 
-/// The states `depth` reports (finished jobs are not counted).
-pub const DEPTH_STATES: [&str; 5] = ["ready", "delayed", "running", "dead", "failed"];
+/// The states `depth` reports. Finished jobs are not counted: neither `done` nor `failed` (a
+/// scan that failed for good, e.g. a repository that does not exist, is an answer, not work).
+pub const DEPTH_STATES: [&str; 4] = ["ready", "delayed", "running", "dead"];
 
 /// The queue at a glance, the figure to scale workers and alert on: jobs per kind and state.
 /// One grouped query over unfinished and dead-lettered jobs, which the claim index covers,
-/// so it stays cheap however many finished jobs the table holds.
+/// so it stays cheap however many finished jobs the table holds (dead letters wait for an
+/// admin and stay few).
 pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<Depth>, DbErr> {
     let sql = "SELECT kind, \
                  CASE WHEN status = 'queued' AND run_at > ? THEN 'delayed' WHEN status = 'queued' THEN 'ready' ELSE status END AS state, \
                  COUNT(*) AS jobs, MIN(run_at) AS oldest_run_at \
-               FROM jobs WHERE status IN ('queued', 'running', 'dead', 'failed') GROUP BY 1, 2";
+               FROM jobs WHERE status IN ('queued', 'running', 'dead') GROUP BY 1, 2";
     Depth::find_by_statement(statement(db.get_database_backend(), sql, vec![now_ms().into()])).all(db).await
 }
 

@@ -314,4 +314,3 @@ mod tests {
         assert!(!looks_like_id("ABCDEF0123456789ABCDEF0123456789"));
     }
 }
-

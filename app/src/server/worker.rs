@@ -154,9 +154,16 @@ impl Worker {
         let mut renew = tokio::time::interval(lease / 4);
         renew.tick().await;
         let far = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
-        let deadline = tokio::time::sleep_until(if *shutdown.borrow() { tokio::time::Instant::now() + SHUTDOWN_GRACE } else { far });
+        let deadline = tokio::time::sleep_until(far);
         tokio::pin!(deadline);
+        let mut draining = false;
         loop {
+            // Checked each turn, not only through `changed()`: a shutdown that arrived while a
+            // renewal was being awaited must still start the grace period.
+            if *shutdown.borrow() && !draining {
+                draining = true;
+                deadline.as_mut().reset(tokio::time::Instant::now() + SHUTDOWN_GRACE);
+            }
             tokio::select! {
                 r = &mut work => return Ending::Finished(r),
                 _ = renew.tick() => match jobs::renew(&self.state.db, job, lease).await {
@@ -165,8 +172,12 @@ impl Worker {
                     // A database hiccup: keep running; the next tick tries again.
                     Err(e) => tracing::warn!(job = job.id, error = %e, "lease renewal failed"),
                 },
-                _ = shutdown.changed(), if !*shutdown.borrow() => {
-                    deadline.as_mut().reset(tokio::time::Instant::now() + SHUTDOWN_GRACE);
+                // Wakes the loop, whose first step starts the grace period. A dropped sender
+                // can never say "stop": stop watching it and let the scan finish.
+                changed = shutdown.changed(), if !draining => {
+                    if changed.is_err() {
+                        draining = true;
+                    }
                 }
                 _ = &mut deadline => return Ending::Shutdown,
             }

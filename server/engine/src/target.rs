@@ -45,9 +45,9 @@ pub enum TargetError {
 
 /// A repository to scan.
 ///
-/// `Git` holds a full URL so tests can point the engine at a loopback `http` smart-HTTP
-/// server; [`parse_repo_target`] only ever produces `https` URLs, and the git source refuses
-/// plain `http` unless private targets are allowed.
+/// `Git` holds a full URL: [`parse_repo_target`] only ever produces `https` URLs;
+/// [`parse_repo_target_with`] with private targets allowed may produce `http` ones, which the
+/// git source refuses unless private targets are allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RepoTarget {
     GitHub { owner: String, repo: String },
@@ -56,7 +56,7 @@ pub enum RepoTarget {
 
 impl RepoTarget {
     /// Stable key for caches and indexes: lowercased `owner/repo` for GitHub, the canonical
-    /// `https` URL (lowercase host, no trailing slash or `.git`) for other hosts.
+    /// URL (its scheme, lowercase host, no trailing slash or `.git`) for other hosts.
     pub fn normalized(&self) -> String {
         match self {
             RepoTarget::GitHub { owner, repo } => {

@@ -104,8 +104,6 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 pub fn router(state: AppState) -> Router {
-    // The metrics recorder is global: install it before the first request records anything.
-    let _ = metrics::handle();
     let (api_router, spec) = api(&state);
     let spec = Arc::new(spec);
     let cors = cors_layer(&state.config.cors_origins);

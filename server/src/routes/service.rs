@@ -63,7 +63,8 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
 /// `job_queue_depth{kind,state}` and `job_queue_oldest_ready_seconds{kind}`, read from the
 /// database at scrape time: the queue is shared by every instance, so any instance reports
 /// the whole of it, and autoscaling or alerts can use whichever they scrape. Every kind and
-/// state is set, to zero when empty, so no gauge keeps a stale value.
+/// state is set, to zero when empty, so no series outlives its jobs. While the database does
+/// not answer, the last values stay (with a warning in the log; `/health` says why).
 async fn record_queue_depth(state: &AppState) {
     use app::server::jobs;
     let rows = match tokio::time::timeout(std::time::Duration::from_secs(2), jobs::depth(&state.db)).await {

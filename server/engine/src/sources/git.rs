@@ -110,16 +110,26 @@ impl GitSource {
         c
     }
 
-    /// Resolve and check the host; return the `host:port:addr` pin for curl.
-    async fn pin(&self, url: &Url) -> Result<String, ScanError> {
+    /// Resolve and check the host; return the `host:port:addr` pin for curl, or `None` for
+    /// an address literal (checked too, but there is no name to pin).
+    async fn pin(&self, url: &Url) -> Result<Option<String>, ScanError> {
         let ok_scheme = url.scheme() == "https" || (self.allow_private && url.scheme() == "http");
         if !ok_scheme {
             return Err(ScanError::permanent("Only https git URLs can be scanned."));
         }
-        let host = url
-            .host_str()
-            .ok_or_else(|| ScanError::permanent("The URL has no host."))?;
         let port = url.port_or_known_default().unwrap_or(443);
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) => d,
+            Some(url::Host::Ipv4(ip)) => {
+                resolve_checked(&ip.to_string(), port, self.allow_private).await?;
+                return Ok(None);
+            }
+            Some(url::Host::Ipv6(ip)) => {
+                resolve_checked(&ip.to_string(), port, self.allow_private).await?;
+                return Ok(None);
+            }
+            None => return Err(ScanError::permanent("The URL has no host.")),
+        };
         let addrs = resolve_checked(host, port, self.allow_private).await?;
         let ip = addrs[0].ip();
         let ip_text = if ip.is_ipv6() {
@@ -127,10 +137,7 @@ impl GitSource {
         } else {
             ip.to_string()
         };
-        Ok(format!(
-            "{}:{port}:{ip_text}",
-            host.trim_start_matches('[').trim_end_matches(']')
-        ))
+        Ok(Some(format!("{host}:{port}:{ip_text}")))
     }
 
     pub async fn fetch(
@@ -146,7 +153,7 @@ impl GitSource {
         std::fs::create_dir(&home)
             .map_err(|_| ScanError::transient("No temporary space for the clone."))?;
 
-        let mut clone = self.git(&home, Some(&pin));
+        let mut clone = self.git(&home, pin.as_deref());
         clone
             .args([
                 "clone",
@@ -173,7 +180,7 @@ impl GitSource {
             .await
             .unwrap_or_default();
         let shallow = dest.join(".git/shallow").exists();
-        let mut ls = self.git(&home, Some(&pin));
+        let mut ls = self.git(&home, pin.as_deref());
         ls.args(["ls-remote", "--tags", "--", url.as_str()]);
         let tags = match tokio::time::timeout(Duration::from_secs(20), ls.output()).await {
             Ok(Ok(o)) if o.status.success() => String::from_utf8_lossy(&o.stdout)
@@ -421,6 +428,17 @@ pub fn meta_from_log(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn address_literals_are_checked_but_not_pinned() {
+        let private = GitSource { allow_private: true, limits: Limits::default() };
+        for u in ["http://[::1]:3000/a/b", "http://127.0.0.1:3000/a/b"] {
+            assert_eq!(private.pin(&Url::parse(u).unwrap()).await.unwrap(), None, "{u}");
+        }
+        let public = GitSource { allow_private: false, limits: Limits::default() };
+        assert!(public.pin(&Url::parse("https://[::1]/a/b").unwrap()).await.is_err(), "the guard still refuses");
+        assert!(public.pin(&Url::parse("https://10.0.0.5/a/b").unwrap()).await.is_err());
+    }
 
     #[test]
     fn log_parsing() {

@@ -58,7 +58,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/badge/{owner}/{file}", get(badges::badge))
         .route("/v1/report/{id}/card.png", get(cards::card))
         .route("/v1/oembed", get(oembed::oembed))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::routes::v1::caller::optional_key));
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::routes::v1::caller::optional_key))
+        .layer(axum::middleware::from_fn(crate::middleware::json_errors::json_errors));
     Router::new()
         .route("/badge/{owner}/{file}", get(badges::badge))
         .route("/report/{id}/card.png", get(cards::card))

@@ -93,6 +93,11 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
         refused(&rules, &decision).into_response()
     };
     stamp_headers(res.headers_mut(), &rules, &decision);
+    if !required {
+        // A public answer that carries this key's limits must not be served from a shared
+        // cache to callers without it.
+        res.headers_mut().append(header::VARY, HeaderValue::from_static("authorization"));
+    }
 
     let metered = res.extensions().get::<Metered>().cloned();
     state.meter.record(UsageEvent {
