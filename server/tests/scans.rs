@@ -402,7 +402,31 @@ async fn near_duplicates_are_flagged(kind: Db) {
     app.stop().await;
 }
 
+/// A graceful stop (SIGTERM) lets a running scan finish within the grace period: the stop
+/// waits for it, and the scan is completed, not abandoned to a lease.
+async fn a_graceful_stop_lets_the_running_scan_finish(kind: Db) {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else { return };
+    gh.add("acme/slow", github::healthy_repo(1));
+    gh.set_archive_delay(Duration::from_secs(2));
+    let (_, key) = register(&app, "stop@acme.example").await;
+    let res = post_scan(&app, &key, json!({"url": "acme/slow"})).await;
+    assert_eq!(res.status(), 202);
+    let id = res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string();
+    for _ in 0..100 {
+        let now: Value = app.client.get(app.url(&format!("/v1/scan/{id}"))).send().await.unwrap().json().await.unwrap();
+        if now["status"] == "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let db = app.db.clone();
+    app.stop().await;
+    let scan = app::server::scans::get(&db, &id).await.unwrap();
+    assert_eq!(scan.status, "completed", "finished during the grace period");
+}
+
 on_both_kinds!(
+    a_graceful_stop_lets_the_running_scan_finish,
     accepted_at_once_then_completed,
     stream_order_resume_and_replay,
     cache_and_fresh,
