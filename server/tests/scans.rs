@@ -409,9 +409,7 @@ async fn a_graceful_stop_lets_the_running_scan_finish(kind: Db) {
     gh.add("acme/slow", github::healthy_repo(1));
     gh.set_archive_delay(Duration::from_secs(2));
     let (_, key) = register(&app, "stop@acme.example").await;
-    let res = post_scan(&app, &key, json!({"url": "acme/slow"})).await;
-    assert_eq!(res.status(), 202);
-    let id = res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string();
+    let id = submit(&app, &key, "acme/slow").await;
     for _ in 0..100 {
         let now: Value = app.client.get(app.url(&format!("/v1/scan/{id}"))).send().await.unwrap().json().await.unwrap();
         if now["status"] == "running" {
