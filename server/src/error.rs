@@ -150,29 +150,16 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|ct| ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
-            .is_some_and(|ct| ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json")));
-        let bytes = axum::body::Bytes::from_request(req, state)
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::Bytes::from_request(axum::extract::Request::from_parts(parts.clone(), body), state)
             .await
             .map_err(|r| ApiError::new(r.status(), "invalid_body", r.body_text()))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "invalid_body",
-                "Expected request with `Content-Type: application/json`",
-            ));
-        }
-        serde_json::from_slice(&bytes).map(OptionalJson).map_err(|e| {
-            let status = if e.is_data() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::BAD_REQUEST };
-            ApiError::new(status, "invalid_body", format!("Invalid JSON body: {e}"))
-        })
+        // A body was sent: the same extractor as a required body judges it.
+        let ApiJson(v) = ApiJson::from_request(axum::extract::Request::from_parts(parts, bytes.into()), state).await?;
+        Ok(OptionalJson(v))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Administration: admin accounts (CLI and start-up bootstrap), partner onboarding, tier and
-//! status changes, re-running dead-lettered jobs. The REST routes (`/v1/admin/*`), the `server admin create` command and the
-//! browser console all call these functions; each action is written to the audit log.
+//! status changes, re-running dead-lettered jobs. The REST routes (`/v1/admin/*`), the
+//! `server admin create` command and the browser console all call these functions; each
+//! action is written to the audit log.
 
 use chrono::Utc;
 use sea_orm::{

@@ -68,8 +68,8 @@ pub trait RateLimiter: Send + Sync + 'static {
 }
 
 /// The rule protecting a public endpoint per client address. One key format for the REST
-/// API and the browser forms, so `/v1/auth/register` and `/signup` share one budget.
-/// A per-address rule. IPv6 clients count per /64 (`proxies::limit_key`).
+/// API and the browser forms, so `/v1/auth/register` and `/signup` share one budget; IPv6
+/// clients count per /64 (`proxies::limit_key`).
 pub fn address_rule(scope: &str, ip: &str, limit: u32, window: Duration) -> Rule {
     let who = ip.parse().map(super::proxies::limit_key).unwrap_or_else(|_| ip.to_owned());
     Rule { key: format!("ip:{scope}:{who}"), limit, window: Window::Sliding(window) }

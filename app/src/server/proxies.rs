@@ -45,17 +45,19 @@ impl TrustedProxies {
         self.0.iter().any(|net| net.contains(&ip))
     }
 
-    /// The client behind `peer`. Walks the `X-Forwarded-For` entries (all header values, in
-    /// order) from the right, the one the nearest proxy appended, past trusted proxies: the
+    /// The client behind `peer`. Walks the `X-Forwarded-For` entries (all header values, raw,
+    /// in order) from the right, the one the nearest proxy appended, past trusted proxies: the
     /// first untrusted address is the client. Entries left of it were written by whoever
     /// sent the request and prove nothing. A malformed entry stops the walk at the last
-    /// address a trusted proxy vouched for.
-    pub fn client<'a>(&self, peer: IpAddr, forwarded_for: impl IntoIterator<Item = &'a str>) -> IpAddr {
+    /// address a trusted proxy vouched for. Values are split into entries before decoding,
+    /// so a non-UTF-8 byte the client wrote on the left cannot take the address our proxy
+    /// appended on the same line with it.
+    pub fn client<'a>(&self, peer: IpAddr, forwarded_for: impl IntoIterator<Item = &'a [u8]>) -> IpAddr {
         let peer = peer.to_canonical();
         if !self.trusts(peer) {
             return peer;
         }
-        let hops: Vec<&str> = forwarded_for.into_iter().flat_map(|v| v.split(',')).map(str::trim).collect();
+        let hops: Vec<&[u8]> = forwarded_for.into_iter().flat_map(|v| v.split(|b| *b == b',')).collect();
         let mut client = peer;
         for hop in hops.iter().rev() {
             let Some(ip) = parse_hop(hop) else { break };
@@ -70,7 +72,8 @@ impl TrustedProxies {
 
 /// One `X-Forwarded-For` entry: an address, or an address with a port as some load balancers
 /// write it (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
-fn parse_hop(hop: &str) -> Option<IpAddr> {
+fn parse_hop(hop: &[u8]) -> Option<IpAddr> {
+    let hop = std::str::from_utf8(hop).ok()?.trim();
     let ip = hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))?;
     Some(ip.to_canonical())
 }
@@ -107,6 +110,11 @@ mod tests {
         s.parse().unwrap()
     }
 
+    /// `client` with header values written as text.
+    fn client<const N: usize>(t: &TrustedProxies, peer: &str, values: [&str; N]) -> IpAddr {
+        t.client(ip(peer), values.map(str::as_bytes))
+    }
+
     #[test]
     fn parses_addresses_and_networks() {
         let t = TrustedProxies::parse(" 10.0.0.0/8, 192.0.2.7 ,::1,").unwrap();
@@ -122,29 +130,31 @@ mod tests {
     fn believes_forwarded_for_only_from_trusted_peers() {
         let t = TrustedProxies::parse("10.0.0.0/8").unwrap();
         // Through our proxy: the address it appended.
-        assert_eq!(t.client(ip("10.0.0.2"), ["203.0.113.9"]), ip("203.0.113.9"));
+        assert_eq!(client(&t, "10.0.0.2", ["203.0.113.9"]), ip("203.0.113.9"));
         // A client talking to us directly cannot choose its address.
-        assert_eq!(t.client(ip("198.51.100.1"), ["203.0.113.9"]), ip("198.51.100.1"));
+        assert_eq!(client(&t, "198.51.100.1", ["203.0.113.9"]), ip("198.51.100.1"));
         // Nobody trusted: the header is ignored.
-        assert_eq!(TrustedProxies::default().client(ip("10.0.0.2"), ["203.0.113.9"]), ip("10.0.0.2"));
+        assert_eq!(client(&TrustedProxies::default(), "10.0.0.2", ["203.0.113.9"]), ip("10.0.0.2"));
     }
 
     #[test]
     fn a_spoofed_left_part_of_the_chain_is_ignored() {
         let t = TrustedProxies::parse("10.0.0.0/8").unwrap();
         // The client wrote "1.2.3.4" itself; our proxy appended the real address.
-        assert_eq!(t.client(ip("10.0.0.2"), ["1.2.3.4, 203.0.113.9"]), ip("203.0.113.9"));
+        assert_eq!(client(&t, "10.0.0.2", ["1.2.3.4, 203.0.113.9"]), ip("203.0.113.9"));
         // Two proxies of ours (load balancer, then nginx), in two header lines.
-        assert_eq!(t.client(ip("10.0.0.2"), ["1.2.3.4, 203.0.113.9", "10.0.0.5"]), ip("203.0.113.9"));
+        assert_eq!(client(&t, "10.0.0.2", ["1.2.3.4, 203.0.113.9", "10.0.0.5"]), ip("203.0.113.9"));
         // Garbage stops the walk at the last vouched-for address.
-        assert_eq!(t.client(ip("10.0.0.2"), ["203.0.113.9, nonsense"]), ip("10.0.0.2"));
+        assert_eq!(client(&t, "10.0.0.2", ["203.0.113.9, nonsense"]), ip("10.0.0.2"));
         // No header from a trusted proxy: the proxy itself.
-        assert_eq!(t.client(ip("10.0.0.2"), []), ip("10.0.0.2"));
+        assert_eq!(client(&t, "10.0.0.2", []), ip("10.0.0.2"));
+        // A byte that is not UTF-8 on the client's part of the line spoils only its entry.
+        assert_eq!(t.client(ip("10.0.0.2"), [&b"\xff\xfe, 203.0.113.9"[..]]), ip("203.0.113.9"));
         // Only trusted hops: the farthest one.
-        assert_eq!(t.client(ip("10.0.0.2"), ["10.0.0.9"]), ip("10.0.0.9"));
+        assert_eq!(client(&t, "10.0.0.2", ["10.0.0.9"]), ip("10.0.0.9"));
         // Ports, as some load balancers write them.
-        assert_eq!(t.client(ip("10.0.0.2"), ["203.0.113.9:4711"]), ip("203.0.113.9"));
-        assert_eq!(t.client(ip("10.0.0.2"), ["[2001:db8::7]:4711"]), ip("2001:db8::7"));
+        assert_eq!(client(&t, "10.0.0.2", ["203.0.113.9:4711"]), ip("203.0.113.9"));
+        assert_eq!(client(&t, "10.0.0.2", ["[2001:db8::7]:4711"]), ip("2001:db8::7"));
     }
 
     #[test]

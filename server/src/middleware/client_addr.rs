@@ -16,16 +16,8 @@ static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 pub async fn resolve(State(proxies): State<Arc<TrustedProxies>>, mut req: Request, next: Next) -> Response {
     if let Some(&ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>() {
-        // Entry by entry: a non-UTF-8 byte the client wrote on the left must not take the
-        // address our proxy appended on the same line with it (an undecodable entry reads as
-        // malformed, which stops the walk there).
-        let hops = req
-            .headers()
-            .get_all(&X_FORWARDED_FOR)
-            .iter()
-            .flat_map(|v| v.as_bytes().split(|b| *b == b','))
-            .map(|entry| std::str::from_utf8(entry).unwrap_or(""));
-        let client = proxies.client(peer.ip(), hops);
+        let values = req.headers().get_all(&X_FORWARDED_FOR).iter().map(|v| v.as_bytes());
+        let client = proxies.client(peer.ip(), values);
         if client != peer.ip() {
             // The client's port is not known; 0 says so.
             req.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, 0)));

@@ -1,5 +1,5 @@
-//! Cross-cutting HTTP layers: the client's address behind proxies, security headers, embed framing, JSON error bodies, metrics, the
-//! browser's same-origin guard.
+//! Cross-cutting HTTP layers: the client's address behind proxies, security headers, embed
+//! framing, JSON error bodies, metrics, the browser's same-origin guard.
 
 pub mod client_addr;
 pub mod embed_framing;

@@ -120,12 +120,8 @@ impl GitSource {
         let port = url.port_or_known_default().unwrap_or(443);
         let host = match url.host() {
             Some(url::Host::Domain(d)) => d,
-            Some(url::Host::Ipv4(ip)) => {
-                resolve_checked(&ip.to_string(), port, self.allow_private).await?;
-                return Ok(None);
-            }
-            Some(url::Host::Ipv6(ip)) => {
-                resolve_checked(&ip.to_string(), port, self.allow_private).await?;
+            Some(literal) => {
+                resolve_checked(&literal.to_string(), port, self.allow_private).await?;
                 return Ok(None);
             }
             None => return Err(ScanError::permanent("The URL has no host.")),
