@@ -143,6 +143,21 @@ fn tag_for(check: &str) -> &'static str {
     }
 }
 
+/// Points of one scam check's findings. Each severity counts at most twice: the same kind
+/// of finding repeated across a repository (fifteen data blobs in one library) is one
+/// fact, not fifteen, and must not sink a real library by repetition. Critical findings
+/// make the verdict SCAM on their own, whatever their points.
+fn repeated_penalty(severities: impl Iterator<Item = Severity>) -> i32 {
+    let mut seen: std::collections::BTreeMap<Severity, i32> = Default::default();
+    for s in severities {
+        *seen.entry(s).or_default() += 1;
+    }
+    seen.iter()
+        .map(|(s, n)| scam_penalty(*s) * (*n).min(2))
+        .sum::<i32>()
+        .max(-100)
+}
+
 pub fn scam(report: &ContentReport, extra: &[ScamFinding]) -> Assessment {
     let mut a = Assessment::default();
     let all: Vec<&ScamFinding> = report
@@ -166,11 +181,7 @@ pub fn scam(report: &ContentReport, extra: &[ScamFinding]) -> Assessment {
                 a.check(id, name, CheckStatus::Pass, SCAM_PASS_POINTS, detail);
             }
             Some(sev) => {
-                let points: i32 = found
-                    .iter()
-                    .map(|f| scam_penalty(f.severity))
-                    .sum::<i32>()
-                    .max(-100);
+                let points = repeated_penalty(found.iter().map(|f| f.severity));
                 let status = if sev >= Severity::High {
                     CheckStatus::Fail
                 } else {
@@ -243,4 +254,19 @@ pub fn coverage(report: &ContentReport, incomplete: bool) -> Assessment {
         detail,
     );
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_findings_of_one_severity_count_twice() {
+        use Severity::*;
+        assert_eq!(repeated_penalty([Medium].into_iter()), -5);
+        assert_eq!(repeated_penalty(std::iter::repeat_n(Medium, 15)), -10);
+        assert_eq!(repeated_penalty([High, Medium, Medium, Medium].into_iter()), -25);
+        assert_eq!(repeated_penalty(std::iter::repeat_n(Critical, 5)), -100);
+        assert_eq!(repeated_penalty([Critical, Critical, High, High].into_iter()), -100);
+    }
 }
