@@ -111,7 +111,7 @@ pub(super) fn sink_at(d: &[u8], lang: Lang, sig: Sig, pos: usize) -> Option<Sink
                     || r.ends_with(b"require(\"child_process\")")
                     || bound_to_child_process(d, r));
             let kernel = lang == Lang::Rb && r == b"Kernel";
-            (child || kernel).then(|| Sink {
+            (child || kernel).then_some(Sink {
                 pos,
                 open,
                 kind: SinkKind::Shell,

@@ -235,7 +235,8 @@ pub(super) fn decoded_member(d: &[u8], lang: Lang, hits: &[(Sig, usize)]) -> Opt
                 return false;
             }
             let close = lexer::close_of(d, lang, open);
-            if close >= d.len() || !DECODER.is_match(&d[open..close]) {
+            // A member key is short; a longer bracket is an array or an index expression.
+            if close >= d.len() || close - open > 400 || !DECODER.is_match(&d[open..close]) {
                 return false;
             }
             let recv_end = open;
