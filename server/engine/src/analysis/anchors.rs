@@ -42,6 +42,15 @@ pub enum Sig {
     ObfuscatorIdent,
     Packer,
     PyExec,
+    /// Other places code or commands run: `compile(`, `vm.runInNewContext`, `setTimeout(`,
+    /// `execSync(`, `os.popen(`, `getattr(`/`builtins` (exec reached through builtins).
+    ExecSink,
+    /// Decoders, decompressors and decrypters (`atob(`, `b64decode`, `Base64.decode64`,
+    /// `gzinflate`, `unhexlify`, `Fernet(`, `chr(`, EBCDIC codecs, ...).
+    Decoder,
+    /// The first two letters of `eval`, `exec`, `require`, `import`, `child_process`,
+    /// `spawn`, `system`, ... written as `\x`, octal or `\u` escapes.
+    EscapedName,
     // Scam: hidden bidi
     Bidi,
     // Build/install time
@@ -177,6 +186,104 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("fromCharCode", Sig::FromCharCode),
     ("_0x", Sig::ObfuscatorIdent),
     ("exec(", Sig::PyExec),
+    // Where code runs besides eval/exec. `builtins` also covers `__builtins__` and
+    // `__import__("builtins")`.
+    ("compile(", Sig::ExecSink),
+    ("runInNewContext", Sig::ExecSink),
+    ("runInThisContext", Sig::ExecSink),
+    ("runInContext", Sig::ExecSink),
+    ("vm.Script", Sig::ExecSink),
+    ("setTimeout(", Sig::ExecSink),
+    ("setInterval(", Sig::ExecSink),
+    ("execSync(", Sig::ExecSink),
+    ("execFile(", Sig::ExecSink),
+    ("execFileSync(", Sig::ExecSink),
+    ("spawn(", Sig::ExecSink),
+    ("spawnSync(", Sig::ExecSink),
+    ("os.popen(", Sig::ExecSink),
+    ("getattr(", Sig::ExecSink),
+    ("builtins", Sig::ExecSink),
+    // Decoders (real spellings: anchors are case-sensitive; verification is not).
+    ("atob(", Sig::Decoder),
+    ("b64decode", Sig::Decoder),
+    ("decode64", Sig::Decoder),
+    ("base64_decode", Sig::Decoder),
+    ("inflate", Sig::Decoder),
+    ("decompress", Sig::Decoder),
+    ("gzuncompress", Sig::Decoder),
+    ("rot13", Sig::Decoder),
+    ("rot_13", Sig::Decoder),
+    ("unhexlify", Sig::Decoder),
+    ("fromhex", Sig::Decoder),
+    ("marshal.loads", Sig::Decoder),
+    ("Fernet(", Sig::Decoder),
+    ("decrypt(", Sig::Decoder),
+    ("createDecipher", Sig::Decoder),
+    ("Buffer.from(", Sig::Decoder),
+    ("chr(", Sig::Decoder),
+    ("map(chr", Sig::Decoder),
+    ("codecs.decode", Sig::Decoder),
+    ("unescape(", Sig::Decoder),
+    ("decodeURIComponent(", Sig::Decoder),
+    // EBCDIC codecs: `b"\x85\xa5\x81\x93".decode("cp1026")` is `eval`.
+    ("cp1026", Sig::Decoder),
+    ("cp037", Sig::Decoder),
+    ("cp500", Sig::Decoder),
+    ("cp875", Sig::Decoder),
+    ("cp1140", Sig::Decoder),
+    ("cp273", Sig::Decoder),
+    // `\x65\x76` (`ev`...): escaped spellings of the names droppers hide.
+    ("\\145\\166", Sig::EscapedName),     // ev
+    ("\\u0065\\u0076", Sig::EscapedName), // ev
+    ("\\x65\\x76", Sig::EscapedName),     // ev
+    ("\\145\\170", Sig::EscapedName),     // ex
+    ("\\u0065\\u0078", Sig::EscapedName), // ex
+    ("\\x65\\x78", Sig::EscapedName),     // ex
+    ("\\106\\165", Sig::EscapedName),     // Fu
+    ("\\u0046\\u0075", Sig::EscapedName), // Fu
+    ("\\x46\\x75", Sig::EscapedName),     // Fu
+    ("\\162\\145", Sig::EscapedName),     // re
+    ("\\u0072\\u0065", Sig::EscapedName), // re
+    ("\\x72\\x65", Sig::EscapedName),     // re
+    ("\\143\\150", Sig::EscapedName),     // ch
+    ("\\u0063\\u0068", Sig::EscapedName), // ch
+    ("\\x63\\x68", Sig::EscapedName),     // ch
+    ("\\151\\155", Sig::EscapedName),     // im
+    ("\\u0069\\u006D", Sig::EscapedName), // im
+    ("\\u0069\\u006d", Sig::EscapedName), // im
+    ("\\x69\\x6D", Sig::EscapedName),     // im
+    ("\\x69\\x6d", Sig::EscapedName),     // im
+    ("\\137\\137", Sig::EscapedName),     // __
+    ("\\u005F\\u005F", Sig::EscapedName), // __
+    ("\\u005f\\u005f", Sig::EscapedName), // __
+    ("\\x5F\\x5F", Sig::EscapedName),     // __
+    ("\\x5f\\x5f", Sig::EscapedName),     // __
+    ("\\163\\160", Sig::EscapedName),     // sp
+    ("\\u0073\\u0070", Sig::EscapedName), // sp
+    ("\\x73\\x70", Sig::EscapedName),     // sp
+    ("\\163\\171", Sig::EscapedName),     // sy
+    ("\\u0073\\u0079", Sig::EscapedName), // sy
+    ("\\x73\\x79", Sig::EscapedName),     // sy
+    ("\\143\\157", Sig::EscapedName),     // co
+    ("\\u0063\\u006F", Sig::EscapedName), // co
+    ("\\u0063\\u006f", Sig::EscapedName), // co
+    ("\\x63\\x6F", Sig::EscapedName),     // co
+    ("\\x63\\x6f", Sig::EscapedName),     // co
+    ("\\142\\165", Sig::EscapedName),     // bu
+    ("\\u0062\\u0075", Sig::EscapedName), // bu
+    ("\\x62\\x75", Sig::EscapedName),     // bu
+    ("\\147\\145", Sig::EscapedName),     // ge
+    ("\\u0067\\u0065", Sig::EscapedName), // ge
+    ("\\x67\\x65", Sig::EscapedName),     // ge
+    ("\\163\\165", Sig::EscapedName),     // su
+    ("\\u0073\\u0075", Sig::EscapedName), // su
+    ("\\x73\\x75", Sig::EscapedName),     // su
+    ("\\150\\164", Sig::EscapedName),     // ht
+    ("\\u0068\\u0074", Sig::EscapedName), // ht
+    ("\\x68\\x74", Sig::EscapedName),     // ht
+    ("\\141\\164", Sig::EscapedName),     // at
+    ("\\u0061\\u0074", Sig::EscapedName), // at
+    ("\\x61\\x74", Sig::EscapedName),     // at
     // Bidirectional control characters (Trojan Source), as UTF-8.
     ("\u{202A}", Sig::Bidi),
     ("\u{202B}", Sig::Bidi),

@@ -218,6 +218,7 @@ pub fn evaluate_file(
         hits,
         counts,
         strong_exfil.is_some() || wallet.is_some(),
+        is_test,
         &mut out,
     );
 
