@@ -152,7 +152,15 @@ impl Scanner {
         found.sort_by(|a, b| (a.line, a.rule, &a.redacted).cmp(&(b.line, b.rule, &b.redacted)));
         found.dedup_by(|a, b| a.rule == b.rule && a.redacted == b.redacted);
 
-        let scam = scam::evaluate_file(path, kind, data, &hits, &counts, is_test);
+        let mut scam = scam::evaluate_file(path, kind, data, &hits, &counts, is_test);
+        // A Rust `#[cfg(test)]` module runs to the end of its file: findings there are test
+        // code (test vectors of rust-bitcoin and reth), like findings under `tests/`.
+        if !is_test && test_lines > 0 {
+            let test_from = lines - test_lines + 1;
+            scam.iter_mut()
+                .filter(|f| f.line >= test_from)
+                .for_each(ScamFinding::demote_to_test);
+        }
         Ok(FileScan {
             path: path.to_string(),
             kind,
@@ -235,4 +243,37 @@ type WorkerOutput = (Vec<FileScan>, Vec<(String, String)>, Vec<ScamFinding>);
 
 fn is_secret_sig(s: Sig) -> bool {
     (s as usize) <= Sig::MnemonicContext as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::Severity;
+
+    #[test]
+    fn findings_inside_a_rust_test_module_are_test_findings() {
+        let vector = "TWFu".repeat(500) + "bWFu0123456789";
+        let code = format!(
+            "pub fn f() {{}}\n\n#[cfg(test)]\nmod tests {{\n    const V: &str = \"{vector}\";\n}}\n"
+        );
+        let f = RepoFile {
+            path: "src/lib.rs".into(),
+            size: code.len() as u64,
+            data: code.into_bytes(),
+            truncated: false,
+        };
+        let scan = Scanner::global().scan_file(&f, &mut Vec::new()).unwrap();
+        assert!(!scan.scam.is_empty(), "the blob is still reported");
+        assert!(scan.scam.iter().all(|s| s.severity <= Severity::Low), "{:?}", scan.scam);
+
+        let outside = format!("const V: &str = \"{vector}\";\n");
+        let f = RepoFile {
+            path: "src/lib.rs".into(),
+            size: outside.len() as u64,
+            data: outside.into_bytes(),
+            truncated: false,
+        };
+        let scan = Scanner::global().scan_file(&f, &mut Vec::new()).unwrap();
+        assert!(scan.scam.iter().any(|s| s.severity == Severity::Medium), "{:?}", scan.scam);
+    }
 }
