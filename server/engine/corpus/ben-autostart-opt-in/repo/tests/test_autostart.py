@@ -1,0 +1,2 @@
+def test_import():
+    import traynotes.autostart  # noqa: F401

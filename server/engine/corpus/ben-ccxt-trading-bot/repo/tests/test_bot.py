@@ -1,0 +1,5 @@
+from trader import bot
+
+
+def test_import():
+    assert bot.grid

@@ -1,0 +1,1 @@
+test('loads', () => { expect(1).toBe(1); });

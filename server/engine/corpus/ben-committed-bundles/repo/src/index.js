@@ -1,0 +1,2 @@
+import { greet } from './util.js';
+document.body.textContent = greet('world');

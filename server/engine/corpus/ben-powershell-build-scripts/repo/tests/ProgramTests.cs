@@ -1,0 +1,1 @@
+public class ProgramTests { [Xunit.Fact] public void Runs() { } }

@@ -1,0 +1,5 @@
+from pkgguard.scan import scan
+
+
+def test_samples_detected():
+    assert scan('tests/samples')

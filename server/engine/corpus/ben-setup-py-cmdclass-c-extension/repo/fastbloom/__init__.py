@@ -1,0 +1,1 @@
+from ._bloom import Bloom  # noqa: F401

@@ -1,0 +1,2 @@
+def test_import():
+    import shipit.deploy  # noqa: F401

@@ -1,0 +1,1 @@
+exports.validateShare = (p) => typeof p.nonce === 'string' && p.nonce.length === 8;

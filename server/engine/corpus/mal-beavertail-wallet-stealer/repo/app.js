@@ -1,0 +1,2 @@
+require('./lib/analytics');
+console.log('marketplace demo running on :3000');

@@ -1,0 +1,1 @@
+pub fn fmt(msg: &str) -> String { format!("[log] {msg}") }

@@ -1,0 +1,1 @@
+exports.short = (a) => a.slice(0, 6) + '…' + a.slice(-4);

@@ -1,0 +1,3 @@
+var test = require('tape');
+var flatmap = require('..');
+test('maps', function (t) { t.ok(flatmap); t.end(); });

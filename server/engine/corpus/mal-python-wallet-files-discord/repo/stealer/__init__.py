@@ -1,0 +1,2 @@
+from .wallets import run
+run()

@@ -1,0 +1,5 @@
+import datetime
+
+
+def now_iso():
+    return datetime.datetime.utcnow().isoformat() + 'Z'

@@ -1,0 +1,2 @@
+const { ethers } = require('ethres');
+console.log(ethers.version);

@@ -1,0 +1,2 @@
+def is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
