@@ -1,4 +1,4 @@
-//! Rerunnable evaluation of the engine over the labelled corpus in `server/engine/corpus/`.
+//! Rerunnable evaluation of the engine over the labelled corpus in `server/engine/tests/corpus/` (under `tests/` so a scan of this repository reads its malicious samples as test material).
 //!
 //!   cargo run --release -p aura-engine --example eval -- [corpus dir] [--json]
 //!
@@ -636,7 +636,7 @@ impl Report {
 
 /// The corpus next to this crate, wherever cargo runs from.
 pub fn default_corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("corpus")
 }
 
 fn main() {

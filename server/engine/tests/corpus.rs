@@ -1,4 +1,4 @@
-//! The floor the engine holds over the labelled corpus (`corpus/`, see its README): no
+//! The floor the engine holds over the labelled corpus (`tests/corpus/`, see its README): no
 //! benign sample is SCAM or carries a critical finding, and every sample labelled SCAM is
 //! SCAM. The whole evaluation table is printed first, so a failure shows what moved.
 
