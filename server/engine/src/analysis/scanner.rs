@@ -252,7 +252,9 @@ mod tests {
 
     #[test]
     fn findings_inside_a_rust_test_module_are_test_findings() {
-        let vector = "TWFu".repeat(500) + "bWFu0123456789";
+        use base64::Engine as _;
+        let bytes: Vec<u8> = (0..1500u32).map(|i| (i * 31 % 251) as u8).collect();
+        let vector = base64::engine::general_purpose::STANDARD.encode(bytes);
         let code = format!(
             "pub fn f() {{}}\n\n#[cfg(test)]\nmod tests {{\n    const V: &str = \"{vector}\";\n}}\n"
         );
