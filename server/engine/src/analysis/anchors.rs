@@ -336,5 +336,11 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("candle_core", Sig::ModelCode),
     ("use tch::", Sig::ModelCode),
     ("onnxruntime", Sig::ModelCode),
+    // A training loop, Keras, gradient boosting, Hugging Face models run locally.
+    ("loss.backward", Sig::ModelCode),
+    ("keras", Sig::ModelCode),
+    ("xgboost", Sig::ModelCode),
+    ("lightgbm", Sig::ModelCode),
+    ("from transformers", Sig::ModelCode),
     ("#[cfg(test)]", Sig::RustTestModule),
 ];

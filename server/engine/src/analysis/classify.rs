@@ -111,47 +111,111 @@ pub fn minified(path: &str) -> bool {
     n.ends_with(".min.js") || n.ends_with(".bundle.js") || n.ends_with(".min.css")
 }
 
-/// Test code by the conventions of the common ecosystems.
+/// Directory names that hold tests, test data or test doubles in the common ecosystems
+/// (compared lower-cased: Swift's `Tests/`, .NET's `Test/` too). Java/Kotlin `src/test/` and
+/// Foundry's `test/` are `test`; Go's `testdata/` and Python's `tests/` are listed.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "_tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "__specs__",
+    "testdata",
+    "fixtures",
+    "fixture",
+    "__fixtures__",
+    "mocks",
+    "__mocks__",
+    "__snapshots__",
+    "e2e",
+    "testing",
+    "cypress",
+];
+
+/// A directory named as tests by a separator-delimited affix: `test_data`, `test-utils`,
+/// `integration_tests`, `e2e-test`, `MyApp.Tests`. The separator is required so that
+/// `latest/`, `contest/`, `protest/` and `testnet/` stay code.
+fn test_dir(c: &str) -> bool {
+    let c = c.to_ascii_lowercase();
+    if TEST_DIRS.contains(&c.as_str()) {
+        return true;
+    }
+    ["test_", "test-", "tests_", "tests-"]
+        .iter()
+        .any(|p| c.starts_with(p))
+        || ["_test", "-test", ".test", "_tests", "-tests", ".tests"]
+            .iter()
+            .any(|s| c.ends_with(s))
+}
+
+/// Test code by the conventions of the common ecosystems: a test directory anywhere in the
+/// path, or a test file name (`*_test.go`, `*.test.ts`, `*.spec.js`, `test_*.py`,
+/// `conftest.py`, `*_tests.rs`, `FooTest.java`, Foundry's `*.t.sol`).
 pub fn test_path(path: &str) -> bool {
     let mut comps = path.split('/');
     let name = comps.next_back().unwrap_or("");
-    if path.split('/').rev().skip(1).any(|c| {
-        matches!(
-            c,
-            "test"
-                | "tests"
-                | "__tests__"
-                | "spec"
-                | "specs"
-                | "testdata"
-                | "fixtures"
-                | "e2e"
-                | "testing"
-                | "test-utils"
-        )
-    }) {
+    if comps.any(test_dir) {
         return true;
     }
     let stem = name.split('.').next().unwrap_or("");
     name.contains(".test.")
         || name.contains(".spec.")
         || name.contains(".tests.")
+        || name.ends_with(".t.sol")
+        || name == "conftest.py"
         || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || stem.ends_with("-test")
         || stem.starts_with("test_")
         || stem.ends_with("_spec")
+        || stem.ends_with("-spec")
         || stem.ends_with("Test")
         || stem.ends_with("Tests")
 }
 
+/// Directory names of example, sample, demo and documentation material.
+const SAMPLE_DIRS: &[&str] = &[
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "demo",
+    "demos",
+    "docs",
+    "doc",
+    "documentation",
+    "tutorial",
+    "tutorials",
+];
+
 /// Example and sample code: committed sample keys there are demo material, so secret
 /// findings count one severity lower (scam findings do not: scams hide anywhere).
 pub fn sample_path(path: &str) -> bool {
-    path.split('/').rev().skip(1).any(|c| {
-        matches!(
-            c,
-            "examples" | "example" | "samples" | "sample" | "demo" | "demos" | "docs"
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|c| SAMPLE_DIRS.contains(&c.to_ascii_lowercase().as_str()))
+}
+
+/// Prose documentation: READMEs of any extension and markup files (`.md`, `.rst`, ...). Plain
+/// `.txt` is not included: `requirements.txt` and `CMakeLists.txt` are build inputs.
+pub fn doc_file(path: &str) -> bool {
+    let name = file_name(path).to_ascii_lowercase();
+    name.starts_with("readme")
+        || matches!(
+            extension(path).as_str(),
+            "md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc" | "org"
         )
-    })
+}
+
+/// Examples in docs rather than code the project runs: anything under an examples, samples,
+/// demo or docs directory, and every README or markup document. Checks that judge what code
+/// *does* (a `curl | sh` line, a hard-coded key) use it to tell a quoted example from a live
+/// one; it is not a licence to skip scam detectors, whose payloads can sit anywhere.
+pub fn example_or_doc(path: &str) -> bool {
+    sample_path(path) || doc_file(path)
 }
 
 #[cfg(test)]
@@ -173,5 +237,98 @@ mod tests {
         assert!(test_path("pkg/test_utils.py"));
         assert!(!test_path("src/contest.rs"));
         assert!(!test_path("src/attestation.ts"));
+    }
+
+    #[test]
+    fn test_paths() {
+        // Positives: one per convention, side by side with the near misses below.
+        for p in [
+            "tests/it.rs",
+            "src/foo_test.go",
+            "src/app.test.ts",
+            "src/app.spec.js",
+            "pkg/test_utils.py",
+            "conftest.py",
+            "pkg/conftest.py",
+            "src/parser_tests.rs",
+            "lib/wallet-test.js",
+            "crates/core/tests/it.rs",
+            "src/__tests__/wallet.ts",
+            "pkg/_tests/a.py",
+            "pkg/testdata/key.pem",
+            "pkg/test_data/sample.json",
+            "pkg/test-data/sample.json",
+            "web/__mocks__/fs.js",
+            "web/mocks/server.ts",
+            "web/__fixtures__/tx.json",
+            "web/fixtures/tx.json",
+            "web/__snapshots__/a.snap",
+            "spec/models/user_spec.rb",
+            "specs/a.ts",
+            "src/test/java/org/x/WalletTest.java",
+            "src/main/java/org/x/WalletTest.java",
+            "contracts/test/Vault.t.sol",
+            "contracts/src/Vault.t.sol",
+            "integration_tests/a.rs",
+            "e2e-tests/login.ts",
+            "Tests/KitTests/KitTests.swift",
+            "src/MyApp.Tests/WalletFacts.cs",
+            "packages/test-utils/index.ts",
+        ] {
+            assert!(test_path(p), "{p} is a test path");
+        }
+        for p in [
+            "src/contest.rs",
+            "src/attestation.ts",
+            "src/latest/index.ts",
+            "protest/main.go",
+            "src/testnet/config.ts",
+            "src/latest.rs",
+            "src/attest_tx.py",
+            "contracts/script/Deploy.s.sol",
+            "contracts/src/Vault.sol",
+            "benches/hash.rs",
+            "src/mock.rs",
+            "src/specification.md",
+            "src/testimony.py",
+            "src/backtest/engine.py",
+            "src/conftest_helpers/x.py",
+        ] {
+            assert!(!test_path(p), "{p} is not a test path");
+        }
+    }
+
+    #[test]
+    fn examples_and_docs() {
+        for p in [
+            "examples/wallet.ts",
+            "Examples/wallet.ts",
+            "packages/sdk/example/index.js",
+            "samples/a.py",
+            "demo/app.js",
+            "docs/guide/setup.sh",
+            "doc/api.rs",
+            "README.md",
+            "pkg/README",
+            "readme.rst",
+            "CONTRIBUTING.md",
+            "guide.mdx",
+        ] {
+            assert!(example_or_doc(p), "{p} is an example or doc");
+        }
+        for p in [
+            "src/examples.rs",
+            "src/demo.ts",
+            "src/docs.ts",
+            "requirements.txt",
+            "CMakeLists.txt",
+            "src/index.ts",
+            "scripts/install.sh",
+            "docs",
+        ] {
+            assert!(!example_or_doc(p), "{p} is code");
+        }
+        assert!(sample_path("examples/a.ts"));
+        assert!(!sample_path("README.md"));
     }
 }

@@ -15,81 +15,195 @@ pub enum Ecosystem {
     Crates,
 }
 
-/// Well-known packages that scammers imitate.
+/// Well-known packages: the names scammers imitate, and the siblings that sit one edit from
+/// each other (`bip32` beside `bip39`, `secp256k1` beside `secp256r1`). A dependency that is
+/// itself on the list is never a look-alike, so every real sibling of a flagship belongs here.
+/// Scoped names also cover their whole scope (see `same_scope`).
 const NPM: &[&str] = &[
+    // Ethereum
     "ethers",
     "web3",
+    "web3-utils",
+    "web3-eth",
+    "web3-eth-contract",
+    "web3-eth-accounts",
+    "web3-eth-abi",
+    "web3-core",
+    "web3-providers-http",
     "viem",
     "wagmi",
-    "@solana/web3.js",
-    "@solana/spl-token",
-    "@solana/wallet-adapter-base",
-    "@solana/wallet-adapter-react",
-    "@coral-xyz/anchor",
-    "@project-serum/anchor",
-    "@metaplex-foundation/js",
-    "@metaplex-foundation/umi",
-    "bs58",
-    "tweetnacl",
-    "bip39",
-    "ed25519-hd-key",
+    "@wagmi/core",
+    "@wagmi/connectors",
     "@ethersproject/wallet",
+    "@ethersproject/providers",
+    "@ethersproject/contracts",
+    "@ethersproject/bignumber",
+    "@ethersproject/abi",
     "ethereumjs-wallet",
     "ethereumjs-util",
+    "ethereumjs-tx",
+    "@ethereumjs/tx",
+    "@ethereumjs/util",
+    "@ethereumjs/common",
+    "ethereum-cryptography",
+    "eth-sig-util",
+    "@metamask/eth-sig-util",
+    "@metamask/sdk",
+    "@walletconnect/sign-client",
+    "@walletconnect/ethereum-provider",
+    "@rainbow-me/rainbowkit",
+    "@uniswap/sdk",
     "@uniswap/sdk-core",
+    "@uniswap/v2-sdk",
     "@uniswap/v3-sdk",
-    "@raydium-io/raydium-sdk",
-    "@jup-ag/api",
+    "@uniswap/v4-sdk",
+    "@uniswap/v2-core",
+    "@uniswap/v3-core",
+    "@uniswap/v2-periphery",
+    "@uniswap/v3-periphery",
     "@openzeppelin/contracts",
+    "@openzeppelin/contracts-upgradeable",
+    "@chainlink/contracts",
     "hardhat",
+    "@nomicfoundation/hardhat-toolbox",
+    "@nomiclabs/hardhat-ethers",
+    "truffle",
+    "@truffle/hdwallet-provider",
+    "ganache",
+    "keccak",
+    "js-sha3",
+    // Solana
+    "@solana/web3.js",
+    "@solana/kit",
+    "@solana/spl-token",
+    "@solana/spl-token-registry",
+    "@solana/wallet-adapter-base",
+    "@solana/wallet-adapter-react",
+    "@solana/wallet-adapter-react-ui",
+    "@solana/wallet-adapter-wallets",
+    "@solana/buffer-layout",
+    "@coral-xyz/anchor",
+    "@coral-xyz/borsh",
+    "@project-serum/anchor",
+    "@project-serum/serum",
+    "@metaplex-foundation/js",
+    "@metaplex-foundation/umi",
+    "@metaplex-foundation/umi-bundle-defaults",
+    "@metaplex-foundation/mpl-token-metadata",
+    "@metaplex-foundation/mpl-bubblegum",
+    "@raydium-io/raydium-sdk",
+    "@raydium-io/raydium-sdk-v2",
+    "@jup-ag/api",
+    "@jup-ag/core",
+    "@pythnetwork/client",
+    "@pythnetwork/price-service-client",
+    "@orca-so/whirlpools-sdk",
+    "borsh",
+    // Bitcoin (the bitcoinjs family and what it depends on)
     "bitcoinjs-lib",
+    "bitcoinjs-message",
+    "bip32",
+    "bip38",
+    "bip39",
+    "bip65",
+    "bip66",
+    "bip68",
+    "bip174",
+    "tiny-secp256k1",
+    "ecpair",
+    "bs58",
+    "bs58check",
+    "base-x",
+    "wif",
+    "create-hash",
+    "create-hmac",
+    "coinselect",
+    "hdkey",
+    // Keys and signatures
     "@noble/secp256k1",
+    "@noble/ed25519",
     "@noble/curves",
     "@noble/hashes",
+    "@noble/ciphers",
+    "@scure/bip32",
+    "@scure/bip39",
+    "@scure/base",
     "secp256k1",
+    "secp256r1",
     "elliptic",
+    "tweetnacl",
+    "tweetnacl-util",
+    "ed25519-hd-key",
+    "crypto-js",
+    "bn.js",
+    "bignumber.js",
+    // General packages crypto campaigns imitate (`crossenv` for `cross-env`). Not `request`:
+    // listing it would make npm's old, real `requests` package its look-alike.
     "axios",
     "dotenv",
-    "@walletconnect/sign-client",
-    "@pythnetwork/client",
+    "cross-env",
+    "node-fetch",
 ];
 const PYPI: &[&str] = &[
     "web3",
+    "eth-account",
+    "eth-utils",
+    "eth-abi",
+    "eth-typing",
+    "eth-keys",
+    "eth-hash",
+    "eth-brownie",
+    "py-evm",
     "solana",
     "solders",
     "anchorpy",
-    "eth-account",
-    "eth-utils",
     "bip-utils",
+    "bip32",
     "mnemonic",
     "base58",
     "pycryptodome",
-    "requests",
+    "pycryptodomex",
+    "ecdsa",
+    "coincurve",
+    "pynacl",
+    "cryptography",
     "ccxt",
     "python-binance",
-    "eth-brownie",
-    "cryptography",
+    "requests",
+    "grequests",
     "python-dotenv",
 ];
 const CRATES: &[&str] = &[
     "solana-sdk",
     "solana-client",
     "solana-program",
+    "solana-rpc-client",
+    "solana-account-decoder",
     "anchor-lang",
     "anchor-spl",
+    "anchor-client",
     "spl-token",
+    "spl-token-2022",
+    "spl-associated-token-account",
     "ethers",
     "alloy",
     "bs58",
     "ed25519-dalek",
+    "x25519-dalek",
+    "curve25519-dalek",
     "k256",
+    "p256",
     "secp256k1",
+    "bitcoin",
+    "bitcoind",
+    "bip39",
+    "tiny-bip39",
     "tokio",
     "serde",
     "reqwest",
 ];
 
-/// Real packages one edit away from a well-known one.
+/// Real packages one edit away from a well-known one, published by someone else.
 const LEGIT_NEIGHBOURS: &[&str] = &[
     "dotenvx",
     "web3x",
@@ -98,10 +212,12 @@ const LEGIT_NEIGHBOURS: &[&str] = &[
     "solana-sdk-macro",
 ];
 
-/// Identity under each registry's own rules (PyPI: PEP 503; crates: `-` = `_`; npm: exact).
+/// Identity under each registry's own rules: PyPI folds case and treats runs of `-`, `_`,
+/// `.` as one (PEP 503); crates.io folds case and `-`/`_`; npm names are lower-case by rule,
+/// so only case is folded (old mixed-case names are the same package to a reader).
 fn identity(eco: Ecosystem, name: &str) -> String {
     match eco {
-        Ecosystem::Npm => name.to_string(),
+        Ecosystem::Npm => name.to_ascii_lowercase(),
         Ecosystem::PyPi => {
             let mut out = String::new();
             for c in name.to_ascii_lowercase().chars() {
@@ -122,6 +238,11 @@ fn skeleton(name: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// The npm scope of a name (`@noble/hashes` → `noble`).
+fn scope(name: &str) -> Option<&str> {
+    name.strip_prefix('@')?.split_once('/').map(|(s, _)| s)
 }
 
 /// Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps).
@@ -150,7 +271,37 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
     d[n][m]
 }
 
+/// Same length, one position differs, and it is a digit inside a number of two or more
+/// digits in both names: `bip32` and `bip39`, `bip65` and `bip66` name different standards,
+/// not a slip of the finger. A lone digit (`secp256k2` for `secp256k1`) is still a slip, and
+/// so are swapped digits (`bip93` for `bip39`).
+fn digit_swap(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    let in_number = |s: &[u8], i: usize| {
+        s[i].is_ascii_digit()
+            && ((i > 0 && s[i - 1].is_ascii_digit())
+                || s.get(i + 1).is_some_and(|c| c.is_ascii_digit()))
+    };
+    matches!(diff.as_slice(), [i] if in_number(a, *i) && in_number(b, *i))
+}
+
 /// The well-known package `name` imitates, if any.
+///
+/// Flagged: the same letters and digits with other punctuation (`crossenv`, `solana-web3.js`
+/// for `@solana/web3.js`, also inside the real scope: organisations do not publish two names
+/// that read the same, so `@solana/web3js` is an impostor or resolves from another
+/// registry), npm's `js` suffix on a flagship (`ethersjs`, `ethers.js`), and names of at
+/// least five letters one edit or transposition away (`bitcoinjs-libs`, `pycryptodom`).
+///
+/// Not flagged: a name that is itself well known or a known neighbour; the same package
+/// under the registry's own spelling rules (PEP 503, crates' `-`/`_`, case); a different
+/// name inside the same npm scope as the package it resembles (only that organisation can
+/// publish there, so it is a sibling: `@noble/hashes` beside `@noble/curves`); a one-digit
+/// change (`bip32` beside `bip39`).
 pub fn typosquat_of(eco: Ecosystem, name: &str) -> Option<&'static str> {
     let known = match eco {
         Ecosystem::Npm => NPM,
@@ -158,30 +309,75 @@ pub fn typosquat_of(eco: Ecosystem, name: &str) -> Option<&'static str> {
         Ecosystem::Crates => CRATES,
     };
     let id = identity(eco, name);
-    if known.iter().any(|k| identity(eco, k) == id) || LEGIT_NEIGHBOURS.contains(&id.as_str()) {
+    if known.iter().any(|k| identity(eco, k) == id)
+        || LEGIT_NEIGHBOURS.iter().any(|k| identity(eco, k) == id)
+    {
         return None;
     }
     let sk = skeleton(name);
+    if sk.is_empty() {
+        return None;
+    }
+    let own_scope = scope(name);
     for k in known {
         let ks = skeleton(k);
         if sk == ks {
             return Some(k);
         }
-        if sk.len() >= 5 && ks.len() >= 5 && osa_distance(&sk, &ks) == 1 {
+        // Inside the resembled package's own scope: a sibling by the same publisher.
+        if own_scope.is_some() && own_scope == scope(k) {
+            continue;
+        }
+        if eco == Ecosystem::Npm && ks.len() >= 4 && !ks.ends_with("js") && sk == format!("{ks}js")
+        {
             return Some(k);
         }
-        // The scope dropped or swapped: `solana-web3.js` for `@solana/web3.js`.
-        if let Some((scope, base)) = k.strip_prefix('@').and_then(|r| r.split_once('/')) {
-            let joined = skeleton(&format!("{scope}{base}"));
-            if sk == joined && name != *k {
-                return Some(k);
-            }
+        if sk.len() >= 5 && ks.len() >= 5 && osa_distance(&sk, &ks) == 1 && !digit_swap(&sk, &ks) {
+            return Some(k);
         }
     }
     None
 }
 
-/// Declared dependencies of one manifest, by ecosystem.
+/// The registry name an npm dependency spec installs: the key, or the target of an
+/// `npm:` alias (`"ethers5": "npm:ethers@5"` installs `ethers`). `None` for specs that do
+/// not come from the registry by name (workspace, local path, git, tarball URL): their
+/// key is a local label, not something a typosquatter can publish.
+fn npm_registry_name(key: &str, spec: &str) -> Option<String> {
+    let spec = spec.trim();
+    if let Some(target) = spec.strip_prefix("npm:") {
+        // `@scope/name@range` or `name@range`: the range follows the first `@` past the
+        // scope's own.
+        let name = match target.get(1..).and_then(|t| t.find('@')) {
+            Some(i) => &target[..i + 1],
+            None => target,
+        };
+        return (!name.is_empty()).then(|| name.to_string());
+    }
+    let local = [
+        "file:",
+        "link:",
+        "workspace:",
+        "portal:",
+        "git+",
+        "git:",
+        "github:",
+        "gitlab:",
+        "bitbucket:",
+        "http:",
+        "https:",
+    ];
+    if local.iter().any(|p| spec.starts_with(p)) {
+        return None;
+    }
+    // `user/repo` shorthand for a GitHub dependency.
+    if spec.contains('/') && !spec.starts_with('@') && !spec.contains(' ') {
+        return None;
+    }
+    Some(key.to_string())
+}
+
+/// Declared dependencies of one manifest, by ecosystem, as the registry names they install.
 pub fn dependencies(path: &str, data: &[u8]) -> Vec<(Ecosystem, String)> {
     let name = file_name(path);
     let text = String::from_utf8_lossy(data);
@@ -195,43 +391,117 @@ pub fn dependencies(path: &str, data: &[u8]) -> Vec<(Ecosystem, String)> {
                 "peerDependencies",
             ] {
                 if let Some(obj) = v.get(sec).and_then(|d| d.as_object()) {
-                    out.extend(obj.keys().map(|k| (Ecosystem::Npm, k.clone())));
+                    for (k, spec) in obj {
+                        let spec = spec.as_str().unwrap_or("");
+                        if let Some(n) = npm_registry_name(k, spec) {
+                            out.push((Ecosystem::Npm, n));
+                        }
+                    }
                 }
             }
         }
     } else if name.starts_with("requirements") && name.ends_with(".txt") {
         for line in text.lines() {
-            let l = line.split('#').next().unwrap_or("").trim();
-            if l.is_empty() || l.starts_with('-') {
+            let l = line.split(" #").next().unwrap_or("").trim();
+            // Options (`-r`, `--hash`), comments, and local paths or bare URLs, which are
+            // not installed by name.
+            if l.is_empty()
+                || l.starts_with(['-', '#', '.', '/'])
+                || (l.contains("://") && !l.contains(" @ "))
+            {
                 continue;
             }
             let n: String = l
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
                 .collect();
-            if !n.is_empty() {
-                out.push((Ecosystem::PyPi, n));
-            }
-        }
-    } else if name == "Cargo.toml" {
-        let mut in_deps = false;
-        for line in text.lines() {
-            let l = line.trim();
-            if l.starts_with('[') {
-                in_deps = l.contains("dependencies");
+            // `name @ https://…` installs from the URL, not the registry.
+            if n.is_empty() || l[n.len()..].trim_start().starts_with('@') {
                 continue;
             }
-            if in_deps {
-                if let Some((k, _)) = l.split_once('=') {
-                    let k = k.trim().trim_matches('"');
-                    if !k.is_empty() && !k.contains('.') && !k.starts_with('#') {
-                        out.push((Ecosystem::Crates, k.to_string()));
-                    }
-                }
-            }
+            out.push((Ecosystem::PyPi, n));
         }
+    } else if name == "Cargo.toml" {
+        cargo_dependencies(&text, &mut out);
     }
     out
+}
+
+/// Cargo.toml dependencies from `[dependencies]`-like tables (`dev-`, `build-`, `target.…`,
+/// `workspace.`), inline (`k = "1"`, `k = { … }`, `k.version = "1"`) and as their own tables
+/// (`[dependencies.k]`). A `package = "…"` rename names the crate really fetched; `path`,
+/// `git` and `workspace = true` entries do not come from crates.io by that name.
+fn cargo_dependencies(text: &str, out: &mut Vec<(Ecosystem, String)>) {
+    let is_dep_table = |h: &str| {
+        h == "dependencies" || h.ends_with(".dependencies") || h.ends_with("-dependencies")
+    };
+    let package_of = |body: &str| -> Option<String> {
+        let i = body.find("package")?;
+        let rest = body[i + "package".len()..].trim_start().strip_prefix('=')?;
+        let rest = rest.trim_start().strip_prefix('"')?;
+        rest.split('"').next().map(str::to_string)
+    };
+    let not_registry = |body: &str| {
+        ["path", "git", "workspace"].iter().any(|k| {
+            body.split([',', '{', '\n'])
+                .any(|kv| kv.trim_start().starts_with(k) && kv.contains('='))
+        })
+    };
+    // State: inside a dependencies table, or inside `[dependencies.<name>]`.
+    let mut in_deps = false;
+    let mut table_dep: Option<(String, String)> = None;
+    let flush = |t: &mut Option<(String, String)>, out: &mut Vec<(Ecosystem, String)>| {
+        if let Some((name, body)) = t.take() {
+            if !not_registry(&body) {
+                out.push((Ecosystem::Crates, package_of(&body).unwrap_or(name)));
+            }
+        }
+    };
+    for line in text.lines() {
+        let l = line.split(" #").next().unwrap_or("").trim();
+        if l.starts_with('#') {
+            continue;
+        }
+        if let Some(h) = l.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            flush(&mut table_dep, out);
+            let h = h.trim();
+            in_deps = is_dep_table(h);
+            if let Some((table, dep)) = h.rsplit_once('.') {
+                if is_dep_table(table) {
+                    table_dep = Some((dep.trim_matches('"').to_string(), String::new()));
+                }
+            }
+            continue;
+        }
+        if let Some((_, body)) = table_dep.as_mut() {
+            body.push_str(l);
+            body.push('\n');
+            continue;
+        }
+        if !in_deps {
+            continue;
+        }
+        let Some((k, v)) = l.split_once('=') else {
+            continue;
+        };
+        let k = k.trim().trim_matches('"');
+        let (k, field) = match k.split_once('.') {
+            Some((k, f)) => (k.trim_matches('"'), Some(f)),
+            None => (k, None),
+        };
+        if k.is_empty() || matches!(field, Some("path" | "git" | "workspace")) {
+            continue;
+        }
+        if field.is_none() && v.contains('{') && not_registry(v) {
+            continue;
+        }
+        if matches!(field, Some(f) if f != "version") {
+            continue;
+        }
+        let real = if field.is_none() { package_of(v) } else { None };
+        out.push((Ecosystem::Crates, real.unwrap_or_else(|| k.to_string())));
+    }
+    flush(&mut table_dep, out);
 }
 
 /// npm lifecycle scripts that run on `npm install`.
@@ -399,44 +669,173 @@ mod tests {
 
     #[test]
     fn typosquats() {
-        assert_eq!(
-            typosquat_of(Ecosystem::Npm, "@solana/web3js"),
-            Some("@solana/web3.js")
-        );
-        assert_eq!(
-            typosquat_of(Ecosystem::Npm, "solana-web3.js"),
-            Some("@solana/web3.js")
-        );
-        assert_eq!(typosquat_of(Ecosystem::Npm, "etherss"), Some("ethers"));
-        assert_eq!(typosquat_of(Ecosystem::Npm, "bip93"), Some("bip39"));
-        assert_eq!(typosquat_of(Ecosystem::Npm, "bs59"), None); // short: only exact skeletons
-        assert_eq!(typosquat_of(Ecosystem::Npm, "dotenvx"), None); // legitimate neighbour
-        assert_eq!(typosquat_of(Ecosystem::Npm, "ethers"), None);
-        assert_eq!(typosquat_of(Ecosystem::Npm, "@solana/web3.js"), None);
-        assert_eq!(typosquat_of(Ecosystem::Npm, "react"), None);
-        assert_eq!(typosquat_of(Ecosystem::PyPi, "eth_account"), None); // same package under PEP 503
-        assert_eq!(typosquat_of(Ecosystem::PyPi, "Solana"), None);
-        assert_eq!(typosquat_of(Ecosystem::PyPi, "solanna"), Some("solana"));
-        assert_eq!(typosquat_of(Ecosystem::Crates, "solana_sdk"), None);
-        assert_eq!(
-            typosquat_of(Ecosystem::Crates, "solana-sdkk"),
-            Some("solana-sdk")
-        );
-        assert_eq!(typosquat_of(Ecosystem::Crates, "tokio-util"), None);
+        use Ecosystem::*;
+        // Look-alikes modelled on real campaigns, each beside its near miss.
+        let flagged: &[(Ecosystem, &str, &str)] = &[
+            (Npm, "crossenv", "cross-env"),               // the 2017 npm campaign
+            (Npm, "cross.env", "cross-env"),              // same letters, other punctuation
+            (Npm, "@solana/web3js", "@solana/web3.js"),   // reads the same inside the scope
+            (Npm, "solana-web3.js", "@solana/web3.js"),   // scope dropped
+            (Npm, "@solanna/web3.js", "@solana/web3.js"), // scope misspelt
+            (Npm, "ethersjs", "ethers"),                  // `js` suffix
+            (Npm, "ethers.js", "ethers"),
+            (Npm, "etherss", "ethers"),
+            (Npm, "bitcoinjs-libs", "bitcoinjs-lib"),
+            (Npm, "bitcoinjs-lb", "bitcoinjs-lib"),
+            (Npm, "bip93", "bip39"), // transposition
+            (Npm, "axois", "axios"),
+            (Npm, "ellipitc", "elliptic"),
+            (Npm, "tiny-secp256k2", "tiny-secp256k1"),
+            (Npm, "noble-hashes", "@noble/hashes"),
+            (Npm, "@nobel/hashes", "@noble/hashes"),
+            (PyPi, "pycryptodom", "pycryptodome"),
+            (PyPi, "request", "requests"), // on PyPI, `request` is the squat
+            (PyPi, "solanna", "solana"),
+            (PyPi, "eth-acount", "eth-account"),
+            (Crates, "solana-sdkk", "solana-sdk"),
+            (Crates, "anchor_langg", "anchor-lang"),
+        ];
+        for (eco, dep, real) in flagged {
+            assert_eq!(
+                typosquat_of(*eco, dep),
+                Some(*real),
+                "{dep} imitates {real}"
+            );
+        }
+        let clean: &[(Ecosystem, &str)] = &[
+            // Siblings by the same publisher.
+            (Npm, "bip32"),
+            (Npm, "bip39"),
+            (Npm, "bip38"),
+            (Npm, "bip174"),
+            (Npm, "bip30"), // a changed digit of a number names another BIP, not a slip
+            (Npm, "bip175"),
+            (Npm, "tiny-secp256k1"),
+            (Npm, "ecpair"),
+            (Npm, "bs58check"),
+            (Npm, "create-hash"),
+            (Npm, "web3-utils"),
+            (Npm, "web3-eth"),
+            (Npm, "@noble/hashes"),
+            (Npm, "@noble/curves"),
+            (Npm, "@noble/secp256k2"), // inside @noble: only noble can publish it
+            (Npm, "@solana/spl-token"),
+            (Npm, "@solana/spl-token-metadata"),
+            (Npm, "@solana/web3.js"),
+            (Npm, "@coral-xyz/anchor"),
+            (Npm, "@project-serum/anchor"),
+            (Npm, "@metaplex-foundation/mpl-core"),
+            (Npm, "@uniswap/v3-sdk"),
+            (Npm, "@uniswap/v4-core"),
+            (Npm, "@openzeppelin/contracts-upgradeable"),
+            (Npm, "@openzeppelin/merkle-tree"),
+            (Npm, "secp256r1"),
+            (Npm, "ethers"),
+            (Npm, "Ethers"), // case only
+            (Npm, "web3"),
+            (Npm, "viem"),
+            (Npm, "wagmi"),
+            // Real packages near a flagship.
+            (Npm, "request"),
+            (Npm, "dotenvx"),
+            (Npm, "bs59"), // short: only exact skeletons
+            (Npm, "react"),
+            (Npm, "preact"),
+            (Npm, "@scure/bip39"),
+            (Npm, "ethers-v5-compat"),
+            // Registry-equivalent spellings.
+            (PyPi, "eth_account"),
+            (PyPi, "Eth.Account"),
+            (PyPi, "Solana"),
+            (PyPi, "solana-py"),
+            (PyPi, "pycryptodomex"),
+            (PyPi, "PyCryptodome"),
+            (PyPi, "grequests"),
+            (PyPi, "requests"),
+            (Crates, "solana_sdk"),
+            (Crates, "Solana-SDK"),
+            (Crates, "tokio-util"),
+            (Crates, "x25519-dalek"),
+            (Crates, "bip32"),
+            (Crates, "bitcoind"),
+            (Npm, ""),
+        ];
+        for (eco, dep) in clean {
+            assert_eq!(typosquat_of(*eco, dep), None, "{dep} is not a typosquat");
+        }
+    }
+
+    #[test]
+    fn well_known_lists_do_not_flag_each_other() {
+        for (eco, list) in [
+            (Ecosystem::Npm, NPM),
+            (Ecosystem::PyPi, PYPI),
+            (Ecosystem::Crates, CRATES),
+        ] {
+            for k in list {
+                assert_eq!(typosquat_of(eco, k), None, "{k}");
+            }
+        }
     }
 
     #[test]
     fn deps_parsing() {
-        let pj = br#"{"dependencies":{"ethers":"^6"},"devDependencies":{"etherss":"1"}}"#;
-        assert_eq!(dependencies("package.json", pj).len(), 2);
-        let req = b"web3==6.0\n# c\n-r other.txt\nsolders>=0.18 ; python_version>'3'\n";
-        let d = dependencies("requirements.txt", req);
+        let names = |path: &str, data: &[u8]| {
+            dependencies(path, data)
+                .into_iter()
+                .map(|(_, n)| n)
+                .collect::<Vec<_>>()
+        };
+        let pj = br#"{"dependencies":{"ethers":"^6","ethers5":"npm:ethers@5.7.2","sol":"npm:@solana/web3.js@^1","local":"file:../x","ws":"workspace:*","fork":"github:me/etherss","short":"me/repo","tgz":"https://x.example/a.tgz"},"devDependencies":{"etherss":"1"}}"#;
         assert_eq!(
-            d.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(),
-            vec!["web3", "solders"]
+            names("package.json", pj),
+            vec!["ethers", "ethers", "@solana/web3.js", "etherss"]
         );
-        let ct = b"[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\ntokio = { version = \"1\" }\n[dev-dependencies]\nsolana-sdkk = \"1\"\n";
-        assert_eq!(dependencies("Cargo.toml", ct).len(), 3);
+        let req = b"web3==6.0\n# c\n-r other.txt\nsolders>=0.18 ; python_version>'3'\neth-account[extra]~=0.9  # pinned\n./local/pkg\ngit+https://github.com/x/y.git#egg=etherss\nmypkg @ https://x.example/mypkg.whl\n    --hash=sha256:abc\n";
+        assert_eq!(
+            names("requirements.txt", req),
+            vec!["web3", "solders", "eth-account"]
+        );
+        let ct = br#"[package]
+name = "x"
+version = "0.1.0"
+[dependencies]
+serde = "1"
+tokio = { version = "1", features = ["full"] }
+sdk = { package = "solana-sdkk", version = "2" }
+mine = { path = "../mine" }
+shared = { workspace = true }
+fork = { git = "https://github.com/x/y" }
+anchor-lang.version = "0.30"
+anchor-lang.features = ["init-if-needed"]
+[dev-dependencies]
+solana-sdkk = "1"
+[target.'cfg(unix)'.dependencies]
+nix = "0.29"
+[dependencies.reqwestt]
+version = "0.12"
+features = ["json"]
+[dependencies.renamed]
+package = "tokioo"
+version = "1"
+[dependencies.localcrate]
+path = "../local"
+[features]
+default = ["serde"]
+"#;
+        assert_eq!(
+            names("Cargo.toml", ct),
+            vec![
+                "serde",
+                "tokio",
+                "solana-sdkk",
+                "anchor-lang",
+                "solana-sdkk",
+                "nix",
+                "reqwestt",
+                "tokioo"
+            ]
+        );
     }
 
     #[test]
