@@ -167,10 +167,10 @@ fn sentences(text: &str) -> Vec<String> {
         let mut start = 0;
         let b = p.as_bytes();
         for i in 0..b.len() {
-            let numbering = p[start..i].trim().bytes().all(|c| c.is_ascii_digit());
+            // Only at an ASCII terminator is `i` sure to be a char boundary to slice at.
             if matches!(b[i], b'.' | b'!' | b'?')
                 && b.get(i + 1).is_none_or(|c| *c == b' ')
-                && !numbering
+                && !p[start..i].trim().bytes().all(|c| c.is_ascii_digit())
             {
                 out.push(p[start..=i].to_string());
                 start = i + 1;
@@ -381,6 +381,13 @@ pub fn assess(sig: &AiSignal) -> Assessment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentences_split_text_with_non_ascii_characters() {
+        // Regression: slicing at every byte panicked inside a multi-byte character.
+        let s = sentences("Settings › 'Start at login' registers it. Café ☕ works. 1. Done!");
+        assert_eq!(s, ["Settings › 'Start at login' registers it.", "Café ☕ works.", "1. Done!"]);
+    }
 
     #[test]
     fn own_model_claims() {
