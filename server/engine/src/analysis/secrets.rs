@@ -894,6 +894,8 @@ fn verify_exchange(data: &[u8], pos: usize, path: &str, out: &mut Vec<SecretFind
         let val = v.as_bytes();
         if contains_ci(&l, "public")
             || contains_ci(&l, "pass")
+            || !exchange_value_shape(val)
+            || contains_ci(val, exchange)
             || !val.iter().any(u8::is_ascii_digit)
             || !val.iter().any(u8::is_ascii_alphabetic)
             || looks_placeholder(val)
@@ -925,6 +927,17 @@ fn verify_exchange(data: &[u8], pos: usize, path: &str, out: &mut Vec<SecretFind
             redact(val, 0),
         ));
     }
+}
+
+/// Exchange keys and secrets are alphanumeric (Binance, Bybit), base64 (Kraken) or hex
+/// and UUIDs (KuCoin, OKX): `_` never occurs and `-` only in a UUID, which keeps names
+/// such as `binance_BTC-USDT_1m` out.
+fn exchange_value_shape(v: &[u8]) -> bool {
+    static UUID: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+            .expect("uuid regex")
+    });
+    !v.contains(&b'_') && (!v.contains(&b'-') || UUID.is_match(v))
 }
 
 /// Coinbase Developer Platform keys: the key name (`organizations/…/apiKeys/…`) is an
@@ -1417,6 +1430,8 @@ pub const RULE_BOOK: &[RuleSpec] = &[
         ],
         negatives: &[
             (PY, "OKX_API_KEY = os.getenv('OKX_API_KEY')"),
+            // a cache key that names the exchange (hummingbot)
+            (PY, "key = \"binance_BTC-USDT_1m\""),
             (JS, "const binance = { apiKeyUrl: 'https://www.binance.com/en/my/settings/api-management' };"),
         ],
     },
