@@ -1606,6 +1606,35 @@ mod tests {
         assert!(!f[0].redacted.contains(&tok[4..]));
     }
 
+    /// A public Firebase web config is listed as info and does not fail the check.
+    #[test]
+    fn info_findings_do_not_fail_the_secrets_check() {
+        use crate::analysis::{content, scanner::ContentReport};
+        use crate::result::CheckStatus;
+        let (path, text, _) = RULE_BOOK
+            .iter()
+            .find(|r| r.id == "google_api_key")
+            .and_then(|r| r.positives.iter().find(|p| p.2 == Severity::Info))
+            .expect("firebase example");
+        let f = RepoFile {
+            path: path.to_string(),
+            data: text.as_bytes().to_vec(),
+            size: text.len() as u64,
+            truncated: false,
+        };
+        let report = ContentReport {
+            files: vec![Scanner::global().scan_file(&f, &mut Vec::new()).unwrap()],
+            ..Default::default()
+        };
+        let a = content::secrets(&report);
+        assert_eq!(a.checks[0].status, CheckStatus::Pass);
+        assert_eq!(a.checks[0].points, content::SECRETS_PASS_POINTS);
+        assert!(a
+            .red_flags
+            .iter()
+            .any(|f| f.id == "secrets.google_api_key" && f.severity == Severity::Info));
+    }
+
     #[test]
     fn github_token_found_and_redacted() {
         let tok = "ghp_Z9xK2mQ7vL4pR8sT1wY6bN3cD5fG0hJ2kL4m";
