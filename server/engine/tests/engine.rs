@@ -222,10 +222,15 @@ async fn secrets_are_found_and_never_appear_unredacted() {
     let gh_token = "ghp_Z9xK2mQ7vL4pR8sT1wY6bN3cD5fG0hJ2kL4m";
     let aws = "AKIAZ7QW3ERT5YUI9OPL";
     let eth = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
-    let mnemonic = "ozone drill grab fiber curtain grace pudding thank cruise elder eight picnic";
+    // Synthetic (the Trezor BIP-39 vectors are public test data and never fire).
+    let mnemonic = "velvet orbit canyon lemon bridge frost humble quiet rocket tunnel amber switch";
     let pem_body = "MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB";
     let env_secret = "8f3kQ9zLmP2xV7nR4tY1wB6cTelegramBotSecret";
-    let keypair: Vec<String> = (0..64).map(|i| ((i * 37 + 11) % 256).to_string()).collect();
+    // 64 random bytes (an arithmetic sequence is rejected as not key material).
+    let keypair: Vec<String> = "85,159,5,67,121,120,4,154,242,18,170,77,79,38,34,170,158,190,255,211,114,226,148,218,57,196,69,192,242,89,178,102,142,240,242,103,219,168,112,40,50,141,137,219,181,195,235,142,134,232,77,140,239,0,202,100,238,157,93,193,61,56,34,165"
+        .split(',')
+        .map(str::to_string)
+        .collect();
     fx.write("src/config.ts", format!("export const GITHUB_TOKEN = '{gh_token}';\nexport const AWS_KEY = '{aws}';\nexport const PRIVATE_KEY = '0x{eth}';\nexport const mnemonic = \"{mnemonic}\";\n"));
     fx.write("deploy/key.pem", format!("-----BEGIN RSA PRIVATE KEY-----\n{pem_body}\naDPnhqiJu8dUAZKLZYdPMt6bZC8z9Zv0tX6MMlDKQVnEUdHCPlOkCaoWEkLzpMtX\n-----END RSA PRIVATE KEY-----\n"));
     fx.write("wallet/id.json", format!("[{}]", keypair.join(",")));
@@ -256,7 +261,7 @@ async fn secrets_are_found_and_never_appear_unredacted() {
         aws,
         eth,
         mnemonic,
-        "ozone drill grab",
+        "velvet orbit canyon",
         pem_body,
         env_secret,
         &keypair[..6].join(","),

@@ -23,6 +23,20 @@ pub enum Sig {
     PemPrivate,
     NpmToken,
     TelegramToken,
+    /// Words that name a Discord bot token (`DISCORD_TOKEN`, `client.login(`, `bot.run(`).
+    DiscordContext,
+    /// Derived during the scan from an `Exfil` hit on a Discord webhook URL (the anchors
+    /// would nest): a leaked webhook lets anyone post as the integration.
+    DiscordWebhook,
+    /// Exchange names (Binance, Coinbase, Kraken, KuCoin, Bybit, OKX): labelled API
+    /// keys and secrets next to them.
+    ExchangeContext,
+    /// Coinbase Developer Platform API key names (`organizations/…/apiKeys/…`).
+    CoinbaseCdp,
+    /// RPC provider URLs that embed an API key (Infura, Alchemy, Helius, QuickNode).
+    RpcKey,
+    /// The base64 encoding of a secret prefix: decoded one level and verified again.
+    Base64Secret,
     KeyContext,
     SolanaArrayContext,
     MnemonicContext,
@@ -86,6 +100,10 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("xoxa-", Sig::SlackToken),
     ("xoxr-", Sig::SlackToken),
     ("xoxs-", Sig::SlackToken),
+    ("xoxo-", Sig::SlackToken),
+    ("xoxe.", Sig::SlackToken),
+    ("xoxe-", Sig::SlackToken),
+    ("xapp-", Sig::SlackToken),
     ("hooks.slack.com/services/", Sig::SlackWebhook),
     ("sk_live_", Sig::StripeLive),
     ("rk_live_", Sig::StripeLive),
@@ -97,6 +115,66 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("PRIVATE KEY", Sig::PemPrivate),
     ("npm_", Sig::NpmToken),
     (":AA", Sig::TelegramToken),
+    // Discord bot tokens have no literal prefix: they are looked for next to these.
+    // (`discord` itself would nest with the `discord.com/api/webhooks` exfil anchor.)
+    ("Discord", Sig::DiscordContext),
+    ("DISCORD", Sig::DiscordContext),
+    ("discord_", Sig::DiscordContext),
+    ("discordToken", Sig::DiscordContext),
+    (".login(", Sig::DiscordContext),
+    ("bot.run(", Sig::DiscordContext),
+    ("client.run(", Sig::DiscordContext),
+    // Exchange API credentials are only recognisable by their label.
+    ("binance", Sig::ExchangeContext),
+    ("Binance", Sig::ExchangeContext),
+    ("BINANCE", Sig::ExchangeContext),
+    ("coinbase", Sig::ExchangeContext),
+    ("Coinbase", Sig::ExchangeContext),
+    ("COINBASE", Sig::ExchangeContext),
+    ("kraken", Sig::ExchangeContext),
+    ("Kraken", Sig::ExchangeContext),
+    ("KRAKEN", Sig::ExchangeContext),
+    ("kucoin", Sig::ExchangeContext),
+    ("KuCoin", Sig::ExchangeContext),
+    ("Kucoin", Sig::ExchangeContext),
+    ("KUCOIN", Sig::ExchangeContext),
+    ("bybit", Sig::ExchangeContext),
+    ("Bybit", Sig::ExchangeContext),
+    ("ByBit", Sig::ExchangeContext),
+    ("BYBIT", Sig::ExchangeContext),
+    ("okx", Sig::ExchangeContext),
+    ("Okx", Sig::ExchangeContext),
+    ("OKX", Sig::ExchangeContext),
+    ("okex", Sig::ExchangeContext),
+    ("OKEX", Sig::ExchangeContext),
+    ("OKEx", Sig::ExchangeContext),
+    ("/apiKeys/", Sig::CoinbaseCdp),
+    // RPC endpoints with the key in the URL.
+    ("infura.io/v3/", Sig::RpcKey),
+    ("infura.io/ws/v3/", Sig::RpcKey),
+    ("alchemy.com/v2/", Sig::RpcKey),
+    ("alchemyapi.io/v2/", Sig::RpcKey),
+    ("helius-rpc.com", Sig::RpcKey),
+    ("api.helius.xyz", Sig::RpcKey),
+    ("quiknode.pro/", Sig::RpcKey),
+    // Base64 of secret prefixes (`ghp_`, `sk_live_`, …) at the start of an encoded value,
+    // and of `PRIVATE KEY-----` at each of the three byte alignments, so an encoded PEM
+    // key is found wherever its header sits in the decoded text. `secrets::tests` checks
+    // each is the encoding it claims.
+    ("Z2hwX", Sig::Base64Secret),
+    ("Z2hvX", Sig::Base64Secret),
+    ("Z2hzX", Sig::Base64Secret),
+    ("Z2l0aHViX3BhdF", Sig::Base64Secret),
+    ("c2tfbGl2ZV", Sig::Base64Secret),
+    ("eG94Yi", Sig::Base64Secret),
+    ("eG94cC", Sig::Base64Secret),
+    ("QUtJQ", Sig::Base64Secret),
+    ("c2stYW50L", Sig::Base64Secret),
+    ("c2stcHJvai", Sig::Base64Secret),
+    ("bnBtX", Sig::Base64Secret),
+    ("UFJJVkFURSBLRVktLS0tL", Sig::Base64Secret),
+    ("BSSVZBVEUgS0VZLS0tLS", Sig::Base64Secret),
+    ("QUklWQVRFIEtFWS0tLS0t", Sig::Base64Secret),
     // Ethereum-style private keys are only meaningful next to one of these words.
     ("private_key", Sig::KeyContext),
     ("PRIVATE_KEY", Sig::KeyContext),
@@ -344,3 +422,19 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("from transformers", Sig::ModelCode),
     ("#[cfg(test)]", Sig::RustTestModule),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The automaton reports non-overlapping matches, so an anchor inside another would
+    /// silently hide one of the two.
+    #[test]
+    fn no_anchor_contains_another() {
+        for (i, (a, _)) in ANCHORS.iter().enumerate() {
+            for (j, (b, _)) in ANCHORS.iter().enumerate() {
+                assert!(i == j || !a.contains(b), "anchor {a:?} contains {b:?}");
+            }
+        }
+    }
+}

@@ -51,6 +51,22 @@ pub fn secrets(report: &ContentReport) -> Assessment {
             all.push((s.clone(), in_test));
         }
     }
+    // Info findings (public client keys such as a Firebase web config) are listed, not
+    // counted: they are public by design.
+    let (public, all): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|(s, _)| s.severity == Severity::Info);
+    for (s, _) in public.iter().take(MAX_FLAGS_PER_CHECK) {
+        a.red(
+            &format!("secrets.{}", s.rule),
+            Severity::Info,
+            s.title.clone(),
+            format!(
+                "{} line {}: {}. Public by design; check its restrictions.",
+                s.path, s.line, s.redacted
+            ),
+        );
+    }
     if all.is_empty() {
         a.check(
             "secrets",

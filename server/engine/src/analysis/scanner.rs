@@ -117,6 +117,11 @@ impl Scanner {
                 counts[Sig::Packer as usize] += 1;
                 hits.push((Sig::Packer, m.start()));
             }
+            // A Discord webhook URL is an exfil endpoint and a leaked credential too.
+            if sig == Sig::Exfil && data[m.start()..].starts_with(b"discord") {
+                counts[Sig::DiscordWebhook as usize] += 1;
+                hits.push((Sig::DiscordWebhook, m.start()));
+            }
         }
 
         let lines = memchr::memchr_iter(b'\n', data).count() as u32
@@ -241,7 +246,7 @@ impl Scanner {
 /// What one worker thread produced: scans, skipped files, binary findings.
 type WorkerOutput = (Vec<FileScan>, Vec<(String, String)>, Vec<ScamFinding>);
 
-fn is_secret_sig(s: Sig) -> bool {
+pub(crate) fn is_secret_sig(s: Sig) -> bool {
     (s as usize) <= Sig::MnemonicContext as usize
 }
 
