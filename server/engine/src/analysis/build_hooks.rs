@@ -151,6 +151,20 @@ fn statement(data: &[u8], pos: usize) -> &[u8] {
     &data[s..cap]
 }
 
+/// An identifier used as code: not inside a string (no quote right before it) and followed,
+/// after its dotted name, by a call or attribute access.
+fn code_use(data: &[u8], p: usize) -> bool {
+    if p > 0 && matches!(data[p - 1], b'"' | b'\'' | b'`') {
+        return false;
+    }
+    let rest = &data[p..(p + 80).min(data.len())];
+    let end = rest
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.'))
+        .unwrap_or(rest.len());
+    matches!(rest.get(end), Some(b'(')) || rest[..end].contains(&b'.') && end > 0
+}
+
 /// What a spawned command line does that a build step never needs.
 const DROPPER_MARKERS: [&str; 26] = [
     "powershell",
@@ -188,8 +202,12 @@ fn setup_module_level(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut 
         .any(|(s, _)| matches!(s, Sig::Exfil | Sig::ExfilOob | Sig::RawIpUrl));
     for &(sig, p) in hits {
         let spawn = matches!(sig, Sig::ProcessSpawn | Sig::RunFile);
-        let net = matches!(sig, Sig::NetSend | Sig::Download)
-            || (sig == Sig::NetworkUse && !data[p..].starts_with(b"http"));
+        // Network *calls*: `urlopen(`, `requests.get(`, `aiohttp.ClientSession(`; not the
+        // name in `install_requires=["aiohttp"]` or a `curl` inside a spawned command line
+        // (judged with the spawn).
+        let net = (matches!(sig, Sig::NetSend | Sig::Download)
+            || (sig == Sig::NetworkUse && !data[p..].starts_with(b"http")))
+            && code_use(data, p);
         if !(spawn || net) {
             continue;
         }

