@@ -147,21 +147,24 @@ impl Facts {
         if mine == 0 {
             return f;
         }
-        let discordish = contains(data, "discord") || contains(data, "Discord");
-        let browserish = any_of(
-            data,
-            &[
-                "User Data",
-                "Chrome",
-                "Chromium",
-                "Brave",
-                "Edge",
-                "Opera",
-                "Yandex",
-                "Vivaldi",
-                "Firefox",
-            ],
-        );
+        // Whole-file look-ups only for the rare files with a browser or LevelDB hit.
+        let discordish =
+            (c(Sig::DiscordStore) > 0) && (contains(data, "discord") || contains(data, "Discord"));
+        let browserish = (c(Sig::BrowserStore) > 0)
+            && any_of(
+                data,
+                &[
+                    "User Data",
+                    "Chrome",
+                    "Chromium",
+                    "Brave",
+                    "Edge",
+                    "Opera",
+                    "Yandex",
+                    "Vivaldi",
+                    "Firefox",
+                ],
+            );
         for &(sig, p) in hits {
             if !matches!(
                 sig,
@@ -786,7 +789,7 @@ pub(crate) fn threats(
         }
     }
     // Node: a socket piped into a spawned shell.
-    if let Some(p) = f.has(Sig::NetSend).filter(|&p| {
+    if let Some(p) = f.all(Sig::NetSend).find(|&p| {
         (at(data, p, "net.Socket") || at(data, p, "net.connect"))
             && contains(data, "child_process")
             && any_of(
