@@ -81,14 +81,7 @@ pub fn finish(mut a: Assessment, subject: &str) -> ScanResult {
     a.tags.dedup();
     // Worst first; stable so detectors' order breaks ties.
     a.red_flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let summary = summarise(
-        subject,
-        score,
-        verdict,
-        &a.checks,
-        &a.red_flags,
-        &a.green_flags,
-    );
+    let summary = summarise(subject, score, verdict, &a.checks, &a.red_flags, &a.green_flags);
     ScanResult {
         score,
         grade,
@@ -111,14 +104,7 @@ pub fn rescore(r: &mut ScanResult, subject: &str, critical_scam: bool) {
     r.score = score_of(&r.checks);
     r.grade = Grade::from_score(r.score);
     r.verdict = Verdict::decide(r.score, critical_scam);
-    r.summary = summarise(
-        subject,
-        r.score,
-        r.verdict,
-        &r.checks,
-        &r.red_flags,
-        &r.green_flags,
-    );
+    r.summary = summarise(subject, r.score, r.verdict, &r.checks, &r.red_flags, &r.green_flags);
 }
 
 fn summarise(

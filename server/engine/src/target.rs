@@ -460,44 +460,21 @@ mod tests {
     #[test]
     fn private_hosts_only_when_allowed() {
         for (input, want) in [
-            (
-                "http://127.0.0.1:8080/acme/wallet.git",
-                "http://127.0.0.1:8080/acme/wallet",
-            ),
-            (
-                "https://10.0.0.5/acme/wallet",
-                "https://10.0.0.5/acme/wallet",
-            ),
-            (
-                "http://[::1]:3000/acme/wallet",
-                "http://[::1]:3000/acme/wallet",
-            ),
-            (
-                "http://gitea:3000/acme/wallet",
-                "http://gitea:3000/acme/wallet",
-            ),
+            ("http://127.0.0.1:8080/acme/wallet.git", "http://127.0.0.1:8080/acme/wallet"),
+            ("https://10.0.0.5/acme/wallet", "https://10.0.0.5/acme/wallet"),
+            ("http://[::1]:3000/acme/wallet", "http://[::1]:3000/acme/wallet"),
+            ("http://gitea:3000/acme/wallet", "http://gitea:3000/acme/wallet"),
             ("https://git.lan/acme/wallet", "https://git.lan/acme/wallet"),
         ] {
-            assert!(
-                parse_repo_target(input).is_err(),
-                "{input} refused by default"
-            );
+            assert!(parse_repo_target(input).is_err(), "{input} refused by default");
             let t = parse_repo_target_with(input, true).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(t.normalized(), want);
         }
         // Everything else about the address is still checked.
-        for bad in [
-            "ftp://10.0.0.5/a/b",
-            "http://u@10.0.0.5/a/b",
-            "http://10.0.0.5/a/../b",
-            "http://10.0.0.5/",
-        ] {
+        for bad in ["ftp://10.0.0.5/a/b", "http://u@10.0.0.5/a/b", "http://10.0.0.5/a/../b", "http://10.0.0.5/"] {
             assert!(parse_repo_target_with(bad, true).is_err(), "{bad}");
         }
-        assert_eq!(
-            parse_repo_target_with("acme/wallet", true).unwrap(),
-            parse_repo_target("acme/wallet").unwrap()
-        );
+        assert_eq!(parse_repo_target_with("acme/wallet", true).unwrap(), parse_repo_target("acme/wallet").unwrap());
     }
 
     #[test]

@@ -427,32 +427,13 @@ mod tests {
 
     #[tokio::test]
     async fn address_literals_are_checked_but_not_pinned() {
-        let private = GitSource {
-            allow_private: true,
-            limits: Limits::default(),
-        };
+        let private = GitSource { allow_private: true, limits: Limits::default() };
         for u in ["http://[::1]:3000/a/b", "http://127.0.0.1:3000/a/b"] {
-            assert_eq!(
-                private.pin(&Url::parse(u).unwrap()).await.unwrap(),
-                None,
-                "{u}"
-            );
+            assert_eq!(private.pin(&Url::parse(u).unwrap()).await.unwrap(), None, "{u}");
         }
-        let public = GitSource {
-            allow_private: false,
-            limits: Limits::default(),
-        };
-        assert!(
-            public
-                .pin(&Url::parse("https://[::1]/a/b").unwrap())
-                .await
-                .is_err(),
-            "the guard still refuses"
-        );
-        assert!(public
-            .pin(&Url::parse("https://10.0.0.5/a/b").unwrap())
-            .await
-            .is_err());
+        let public = GitSource { allow_private: false, limits: Limits::default() };
+        assert!(public.pin(&Url::parse("https://[::1]/a/b").unwrap()).await.is_err(), "the guard still refuses");
+        assert!(public.pin(&Url::parse("https://10.0.0.5/a/b").unwrap()).await.is_err());
     }
 
     #[test]
