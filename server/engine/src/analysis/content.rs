@@ -155,6 +155,7 @@ fn tag_for(check: &str) -> &'static str {
         "scam.install_scripts" => "#InstallHook",
         "scam.executables" => "#Executable",
         "scam.hidden_unicode" => "#TrojanSource",
+        "scam.malware" => "#Malware",
         _ => "#Typosquat",
     }
 }

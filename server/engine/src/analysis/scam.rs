@@ -16,7 +16,7 @@ use super::secrets::{line_of, window};
 use crate::result::Severity;
 
 /// Check ids of the scam detectors, in report order.
-pub const CHECKS: [(&str, &str); 7] = [
+pub const CHECKS: [(&str, &str); 8] = [
     ("scam.wallet_exfiltration", "Wallet theft and exfiltration"),
     ("scam.drainer", "Wallet drainer logic"),
     ("scam.obfuscation", "Obfuscated code"),
@@ -24,6 +24,7 @@ pub const CHECKS: [(&str, &str); 7] = [
     ("scam.executables", "Committed executables"),
     ("scam.hidden_unicode", "Hidden bidirectional Unicode"),
     ("scam.typosquat", "Typosquatted dependencies"),
+    ("scam.malware", "Malicious behaviour"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,6 +261,9 @@ pub fn evaluate_file(
         ));
     }
 
+    // --- Malicious behaviour: capability x threat correlation (behaviour/).
+    super::behaviour::evaluate(path, kind, data, hits, counts, raw_ip, &mut out);
+
     // --- build.rs / setup.py network use at build or install time. A `build.rs` under
     // `src/` is an ordinary module, not a Cargo build script.
     let name = classify::file_name(path);
@@ -490,8 +494,10 @@ mod tests {
         let msg = "fn main() {\n    let v = std::process::Command::new(\"rustc\").arg(\"--version\").output();\n    eprintln!(\"please file an issue in https://github.com/x/y\");\n}";
         assert!(scan("build.rs", msg).is_empty());
         assert!(
-            scan("src/body/build.rs", bad).is_empty(),
-            "a module named build.rs is not a build script"
+            scan("src/body/build.rs", bad)
+                .iter()
+                .all(|f| f.check != "scam.install_scripts"),
+            "a module named build.rs is not a build script (its curl | sh is still scam.malware)"
         );
         let curl = "fn main() {\n    // on Windows powershell aliases curl\n    let s = std::process::Command::new(\"curl\").arg(\"-sSfL\").arg(\"https://example.com/ui.zip\").status();\n}";
         assert_eq!(

