@@ -531,8 +531,6 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("chmod +x", Sig::RunFile),
     ("os.chmod", Sig::RunFile),
     ("Popen", Sig::RunFile),
-    ("execSync", Sig::RunFile),
-    ("execFile", Sig::RunFile),
     ("IEX", Sig::RunFile),
     ("iex (", Sig::RunFile),
     ("iex(", Sig::RunFile),

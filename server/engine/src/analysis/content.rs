@@ -9,7 +9,7 @@ use crate::result::{CheckStatus, Severity};
 use crate::scoring::Assessment;
 
 /// Points for the "no leaked secrets" check and each clean scam check.
-pub const SECRETS_PASS_POINTS: i32 = 7;
+pub const SECRETS_PASS_POINTS: i32 = 6;
 pub const SCAM_PASS_POINTS: i32 = 1;
 const MAX_FLAGS_PER_CHECK: usize = 10;
 

@@ -125,9 +125,9 @@ fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
 /// as a placeholder (`https://discord.com/api/webhooks/<id>/<token>`, `…/YOUR_WEBHOOK`): a bot
 /// that reads its webhook from the environment and says so in a comment sends nothing
 /// anywhere its owner did not choose.
-fn live_endpoint(data: &[u8], pos: usize) -> bool {
-    let (_, line) = window(data, pos, 400, 0);
-    if comment_line(line) {
+pub(super) fn live_endpoint(data: &[u8], pos: usize) -> bool {
+    let (start, line) = window(data, pos, 400, 0);
+    if comment_line(line) || trailing_comment(&data[start..pos]) {
         return false;
     }
     let rest = &data[pos..(pos + 120).min(data.len())];
@@ -137,6 +137,25 @@ fn live_endpoint(data: &[u8], pos: usize) -> bool {
         .unwrap_or(rest.len());
     let url = &rest[..url_end];
     !(contains(url, "<") || contains(url, "YOUR") || contains(url, "xxx"))
+}
+
+/// Does a `//` or ` #` comment start in this line prefix, outside quotes? (`https://` is
+/// not one.)
+fn trailing_comment(prefix: &[u8]) -> bool {
+    let mut quote: Option<u8> = None;
+    for (i, &b) in prefix.iter().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if matches!(b, b'"' | b'\'' | b'`') => quote = Some(b),
+            None if b == b'/' && prefix.get(i + 1) == Some(&b'/') => {
+                return i == 0 || prefix[i - 1] != b':';
+            }
+            None if b == b'#' && (i == 0 || prefix[i - 1].is_ascii_whitespace()) => return true,
+            None => {}
+        }
+    }
+    false
 }
 
 /// Wallet-file anchors that really are paths (`/id.json`, `"id.json"`), not `grid.json`.

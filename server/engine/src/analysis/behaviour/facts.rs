@@ -8,7 +8,7 @@ use regex::bytes::Regex;
 use super::{finding, Place};
 use crate::analysis::anchors::Sig;
 use crate::analysis::classify::Kind;
-use crate::analysis::scam::{comment_line, contains, ident_byte, ScamFinding};
+use crate::analysis::scam::{comment_line, contains, ident_byte, live_endpoint, ScamFinding};
 use crate::analysis::scanner::NSIG;
 use crate::analysis::secrets::line_of;
 use crate::result::Severity;
@@ -166,6 +166,13 @@ impl Facts {
                 ],
             );
         for &(sig, p) in hits {
+            // `execSync(`/`execFile(` are the obfuscation check's sink anchors (anchors never
+            // nest, so they are not listed twice): here they run a file like any spawn.
+            let sig = if sig == Sig::ExecSink && data[p..].starts_with(b"exec") {
+                Sig::RunFile
+            } else {
+                sig
+            };
             if !matches!(
                 sig,
                 Sig::CredStore
@@ -259,6 +266,9 @@ impl Facts {
                     f.ip_lookup.get_or_insert(p);
                 }
                 Sig::ExfilOob | Sig::Exfil => {
+                    if !live_endpoint(data, p) {
+                        continue;
+                    }
                     if let Some(label) = endpoint_label(data, p, sig) {
                         if f.endpoint.is_none() {
                             f.endpoint = Some((p, label));
