@@ -46,6 +46,13 @@ pub(crate) fn around(data: &[u8], pos: usize, before: usize, after: usize) -> &[
     &data[s..e]
 }
 
+/// A quoted cryptocurrency address: Ethereum, Bitcoin (legacy and bech32), Solana-style
+/// base58, Monero.
+static ADDRESS_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"["'`](?:0x[0-9a-fA-F]{40}|bc1[02-9ac-hj-np-z]{25,59}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|[1-9A-HJ-NP-Za-km-z]{32,44}|4[0-9AB][1-9A-HJ-NP-Za-km-z]{93})["'`]"#)
+        .expect("address literal regex")
+});
+
 pub(crate) fn is_comment(data: &[u8], pos: usize) -> bool {
     let (s, e) = line_span(data, pos);
     comment_line(&data[s..e])
@@ -1042,7 +1049,11 @@ pub(crate) fn threats(
             .filter_map(|m| memchr::memmem::find(data, m.as_bytes()))
             .min()
             .unwrap_or(p);
-        if read && write && address && ((native && (watch || swap)) || copy_event) {
+        // The replacement has to come from somewhere: the attacker's own address written
+        // into the code, or fetched from a server. A clipboard manager that labels copied
+        // addresses and restores old entries has neither.
+        let replacement = ADDRESS_LITERAL.is_match(data) || f.send.is_some();
+        if read && write && address && replacement && ((native && (watch || swap)) || copy_event) {
             out.push(finding(
                 Severity::Critical,
                 "Clipboard hijacker",

