@@ -123,8 +123,7 @@ impl Engine {
             ),
         );
         let external = self.external(&tree, progress).await;
-        let outcome =
-            analyze_with(tree, meta, &target.display_name(), progress, external).await?;
+        let outcome = analyze_with(tree, meta, &target.display_name(), progress, external).await?;
         tracing::info!(target = %target, score = outcome.result.score, verdict = outcome.result.verdict.as_str(), ms = started.elapsed().as_millis() as u64, "repository scanned");
         progress.progress(100, "Scan complete");
         Ok(outcome)

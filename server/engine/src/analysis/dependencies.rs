@@ -167,10 +167,7 @@ impl Collector {
             Ecosystem::PyPI => pep503(name),
             _ => name.to_string(),
         };
-        if self
-            .seen
-            .insert((eco, name.clone(), version.to_string()))
-        {
+        if self.seen.insert((eco, name.clone(), version.to_string())) {
             self.all.push(Package {
                 ecosystem: eco,
                 name,
@@ -194,7 +191,9 @@ impl Collector {
 fn plausible_version(v: &str) -> bool {
     v.len() <= 128
         && v.starts_with(|c: char| c.is_ascii_digit())
-        && !v.contains(|c: char| c.is_whitespace() || matches!(c, '*' | '^' | '~' | '<' | '>' | '|' | ',' | ':' | '/'))
+        && !v.contains(|c: char| {
+            c.is_whitespace() || matches!(c, '*' | '^' | '~' | '<' | '>' | '|' | ',' | ':' | '/')
+        })
 }
 
 /// PEP 503 normal form: lower case, runs of `-_.` become `-`.
@@ -307,9 +306,17 @@ pub fn collect(tree: &FileTree) -> Manifests {
 fn classify_npm_spec(spec: &str) -> Option<SourceKind> {
     let s = spec.trim();
     let lower = s.to_ascii_lowercase();
-    if ["git+", "git://", "git@", "github:", "gitlab:", "bitbucket:", "gist:"]
-        .iter()
-        .any(|p| lower.starts_with(p))
+    if [
+        "git+",
+        "git://",
+        "git@",
+        "github:",
+        "gitlab:",
+        "bitbucket:",
+        "gist:",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
     {
         return Some(SourceKind::Git);
     }
@@ -462,7 +469,12 @@ fn yarn_lock(c: &mut Collector, path: &str, text: &str) {
                 .strip_prefix("version ")
                 .or_else(|| t.strip_prefix("version:"))
             {
-                c.add(Ecosystem::Npm, &name.clone(), v.trim().trim_matches('"'), path);
+                c.add(
+                    Ecosystem::Npm,
+                    &name.clone(),
+                    v.trim().trim_matches('"'),
+                    path,
+                );
                 current = None;
             }
         }
@@ -475,7 +487,11 @@ fn pnpm_lock(c: &mut Collector, path: &str, text: &str) {
     let v5 = text
         .lines()
         .find_map(|l| l.strip_prefix("lockfileVersion:"))
-        .map(|v| v.trim().trim_matches(|c| c == '\'' || c == '"').starts_with('5'))
+        .map(|v| {
+            v.trim()
+                .trim_matches(|c| c == '\'' || c == '"')
+                .starts_with('5')
+        })
         .unwrap_or(false);
     let mut in_packages = false;
     for line in text.lines() {
@@ -712,9 +728,15 @@ fn requirements(c: &mut Collector, path: &str, text: &str) {
             continue;
         }
         let lower = line.to_ascii_lowercase();
-        if let Some(rest) = ["--index-url", "--extra-index-url", "--find-links", "-i ", "-f "]
-            .iter()
-            .find_map(|p| lower.strip_prefix(p).map(|_| &line[p.len()..]))
+        if let Some(rest) = [
+            "--index-url",
+            "--extra-index-url",
+            "--find-links",
+            "-i ",
+            "-f ",
+        ]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p).map(|_| &line[p.len()..]))
         {
             let url = rest.trim_start_matches('=').trim();
             if url.starts_with("http") {
@@ -790,7 +812,12 @@ fn coverage_note(m: &Manifests) -> String {
     if !m.unread.is_empty() {
         s.push_str(&format!(
             " Too large to read: {}.",
-            m.unread.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+            m.unread
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     s
@@ -904,7 +931,7 @@ pub fn assess(d: &DepsIntel) -> Assessment {
             Some((&h.package, w, vulns))
         })
         .collect();
-    worst.sort_by(|x, y| y.1.cmp(&x.1));
+    worst.sort_by_key(|w| std::cmp::Reverse(w.1));
     if worst.is_empty() {
         match &unchecked {
             Some(why) => a.check(
@@ -927,10 +954,7 @@ pub fn assess(d: &DepsIntel) -> Assessment {
             ),
         }
     } else {
-        let serious = worst
-            .iter()
-            .filter(|w| w.1 >= VulnSeverity::High)
-            .count();
+        let serious = worst.iter().filter(|w| w.1 >= VulnSeverity::High).count();
         let points = (-5 * serious as i32).max(-10);
         let list: Vec<String> = worst
             .iter()
@@ -939,7 +963,11 @@ pub fn assess(d: &DepsIntel) -> Assessment {
                 format!(
                     "{} ({})",
                     pkg_label(p),
-                    v.iter().take(2).map(|v| v.id.as_str()).collect::<Vec<_>>().join(", ")
+                    v.iter()
+                        .take(2)
+                        .map(|v| v.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             })
             .collect();
@@ -963,7 +991,11 @@ pub fn assess(d: &DepsIntel) -> Assessment {
                 coverage_note(m)
             ),
         );
-        for (p, sev, v) in worst.iter().filter(|w| w.1 >= VulnSeverity::High).take(MAX_FLAGS) {
+        for (p, sev, v) in worst
+            .iter()
+            .filter(|w| w.1 >= VulnSeverity::High)
+            .take(MAX_FLAGS)
+        {
             let first = v.iter().max_by_key(|v| v.severity).expect("non-empty");
             a.red(
                 "deps.vulnerabilities",
@@ -972,7 +1004,11 @@ pub fn assess(d: &DepsIntel) -> Assessment {
                     "Vulnerable dependency {}@{} ({})",
                     p.name,
                     p.version,
-                    if *sev == VulnSeverity::Critical { "critical" } else { "high" }
+                    if *sev == VulnSeverity::Critical {
+                        "critical"
+                    } else {
+                        "high"
+                    }
                 ),
                 format!(
                     "{} pins {} {}: {}{}. Upgrade to a fixed release.",
@@ -980,7 +1016,11 @@ pub fn assess(d: &DepsIntel) -> Assessment {
                     p.name,
                     p.version,
                     first.id,
-                    first.summary.as_deref().map(|s| format!(" — {s}")).unwrap_or_default()
+                    first
+                        .summary
+                        .as_deref()
+                        .map(|s| format!(" — {s}"))
+                        .unwrap_or_default()
                 ),
             );
         }
@@ -1042,8 +1082,16 @@ fn sources_check(a: &mut Assessment, m: &Manifests) {
                 Severity::Medium,
                 format!(
                     "Dependency from {}{}",
-                    if s.kind == SourceKind::Git { "git" } else { "a URL" },
-                    if s.name.is_empty() { String::new() } else { format!(": {}", s.name) }
+                    if s.kind == SourceKind::Git {
+                        "git"
+                    } else {
+                        "a URL"
+                    },
+                    if s.name.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", s.name)
+                    }
                 ),
                 describe(s),
             );
@@ -1107,12 +1155,18 @@ mod tests {
             "packages/mine":{"version":"0.1.0"}}}"#;
         let m = collect(&tree(&[
             ("package-lock.json", lock),
-            ("package.json", r#"{"dependencies":{"lodash":"^4.17.0","left-pad":"1.3.0"}}"#),
+            (
+                "package.json",
+                r#"{"dependencies":{"lodash":"^4.17.0","left-pad":"1.3.0"}}"#,
+            ),
         ]));
         assert!(has(&m, Ecosystem::Npm, "lodash", "4.17.20"));
         assert!(has(&m, Ecosystem::Npm, "ms", "2.0.0"));
         assert!(has(&m, Ecosystem::Npm, "real-name", "1.0.0"));
-        assert!(!m.packages.iter().any(|p| p.name == "mine" || p.name == "fromgit"));
+        assert!(!m
+            .packages
+            .iter()
+            .any(|p| p.name == "mine" || p.name == "fromgit"));
         // With a lockfile next to it, package.json pins are not guessed at.
         assert!(!m.packages.iter().any(|p| p.name == "left-pad"));
         // v1 nested dependencies.
@@ -1145,7 +1199,10 @@ mod tests {
         assert!(has(&m, Ecosystem::Npm, "@babel/core", "7.24.0"));
         assert!(has(&m, Ecosystem::Npm, "lodash", "4.17.21"));
         assert!(has(&m, Ecosystem::Npm, "react-dom", "18.2.0"));
-        assert!(!has(&m, Ecosystem::Npm, "lodash", "4.17.22"), "snapshots are not packages");
+        assert!(
+            !has(&m, Ecosystem::Npm, "lodash", "4.17.22"),
+            "snapshots are not packages"
+        );
         let v5 = "lockfileVersion: 5.4\n\npackages:\n\n  /@babel/core/7.12.3:\n    resolution: {}\n  /react-dom/17.0.2_react@17.0.2:\n    resolution: {}\n";
         let m = collect(&tree(&[("pnpm-lock.yaml", v5)]));
         assert!(has(&m, Ecosystem::Npm, "@babel/core", "7.12.3"));
@@ -1180,9 +1237,20 @@ mod tests {
         let gosum = "golang.org/x/net v0.17.0 h1:x=\ngolang.org/x/net v0.10.0/go.mod h1:y=\ngolang.org/x/text v0.3.0 h1:z=\n";
         let m = collect(&tree(&[("go.mod", gomod), ("go.sum", gosum)]));
         assert!(has(&m, Ecosystem::Go, "golang.org/x/net", "0.17.0"));
-        assert!(has(&m, Ecosystem::Go, "github.com/c/d", "0.0.0-20200101000000-abcdef123456"));
-        assert!(!m.packages.iter().any(|p| p.name == "github.com/a/b"), "replaced");
-        assert!(!m.packages.iter().any(|p| p.name == "golang.org/x/text"), "go.sum ignored next to go.mod");
+        assert!(has(
+            &m,
+            Ecosystem::Go,
+            "github.com/c/d",
+            "0.0.0-20200101000000-abcdef123456"
+        ));
+        assert!(
+            !m.packages.iter().any(|p| p.name == "github.com/a/b"),
+            "replaced"
+        );
+        assert!(
+            !m.packages.iter().any(|p| p.name == "golang.org/x/text"),
+            "go.sum ignored next to go.mod"
+        );
         let m = collect(&tree(&[("svc/go.sum", gosum)]));
         assert!(has(&m, Ecosystem::Go, "golang.org/x/text", "0.3.0"));
         assert!(!has(&m, Ecosystem::Go, "golang.org/x/net", "0.10.0"));
@@ -1216,17 +1284,27 @@ mod tests {
             ));
             deep.push_str(&format!("d{i}==1.0.{i}\n"));
         }
-        let m = collect(&tree(&[("a/b/requirements.txt", &deep), ("Cargo.lock", &root)]));
+        let m = collect(&tree(&[
+            ("a/b/requirements.txt", &deep),
+            ("Cargo.lock", &root),
+        ]));
         assert_eq!(m.total, 1800);
         assert_eq!(m.packages.len(), MAX_PACKAGES);
-        assert!(m.packages[..900].iter().all(|p| p.ecosystem == Ecosystem::CratesIo));
+        assert!(m.packages[..900]
+            .iter()
+            .all(|p| p.ecosystem == Ecosystem::CratesIo));
     }
 
     #[test]
     fn sources() {
         let pj = r#"{"dependencies":{"a":"git+https://github.com/x/a.git","b":"github:x/b","c":"x/c#v1","d":"https://cdn.example/d-1.0.0.tgz","e":"file:../e","f":"^1.0.0","g":"@scope/g","h":"npm:other@1.0.0","i":"workspace:*"},"devDependencies":{"t":"git+https://github.com/x/t.git"}}"#;
         let m = collect(&tree(&[("package.json", pj)]));
-        let kind = |n: &str| m.sources.iter().find(|s| s.name == n).map(|s| (s.kind, s.dev));
+        let kind = |n: &str| {
+            m.sources
+                .iter()
+                .find(|s| s.name == n)
+                .map(|s| (s.kind, s.dev))
+        };
         assert_eq!(kind("a"), Some((SourceKind::Git, false)));
         assert_eq!(kind("b"), Some((SourceKind::Git, false)));
         assert_eq!(kind("c"), Some((SourceKind::Git, false)));
@@ -1241,7 +1319,12 @@ mod tests {
         let kinds: Vec<SourceKind> = m.sources.iter().map(|s| s.kind).collect();
         assert_eq!(
             kinds,
-            vec![SourceKind::Url, SourceKind::Git, SourceKind::Local, SourceKind::Index]
+            vec![
+                SourceKind::Url,
+                SourceKind::Git,
+                SourceKind::Local,
+                SourceKind::Index
+            ]
         );
         assert!(has(&m, Ecosystem::PyPI, "requests", "2.31.0"));
     }
@@ -1302,7 +1385,13 @@ mod tests {
 
         let a = assess(&intel(
             vec![
-                hit("a", &[("GHSA-1", VulnSeverity::Critical), ("GHSA-2", VulnSeverity::Low)]),
+                hit(
+                    "a",
+                    &[
+                        ("GHSA-1", VulnSeverity::Critical),
+                        ("GHSA-2", VulnSeverity::Low),
+                    ],
+                ),
                 hit("b", &[("GHSA-3", VulnSeverity::High)]),
                 hit("c", &[("GHSA-4", VulnSeverity::High)]),
                 hit("d", &[("GHSA-5", VulnSeverity::Moderate)]),
@@ -1315,14 +1404,20 @@ mod tests {
         assert_eq!(c.status, CheckStatus::Warn);
         assert_eq!(check(&a, "deps.malicious").status, CheckStatus::Pass);
 
-        let a = assess(&intel(vec![hit("d", &[("GHSA-5", VulnSeverity::Moderate)])], Lookup::Done));
+        let a = assess(&intel(
+            vec![hit("d", &[("GHSA-5", VulnSeverity::Moderate)])],
+            Lookup::Done,
+        ));
         let c = check(&a, "deps.vulnerabilities");
         assert_eq!((c.points, c.status), (0, CheckStatus::Info));
     }
 
     #[test]
     fn unavailable_and_clean_are_zero() {
-        let a = assess(&intel(vec![], Lookup::Unavailable("it answered 503".into())));
+        let a = assess(&intel(
+            vec![],
+            Lookup::Unavailable("it answered 503".into()),
+        ));
         for id in ["deps.malicious", "deps.vulnerabilities"] {
             let c = check(&a, id);
             assert_eq!((c.points, c.status), (0, CheckStatus::Info));
@@ -1351,7 +1446,10 @@ mod tests {
         let c = check(&a, "deps.sources");
         assert_eq!((c.points, c.status), (-3, CheckStatus::Warn));
         assert!(!a.critical_scam);
-        let clean = collect(&tree(&[("package.json", r#"{"dependencies":{"x":"^1.0.0"}}"#)]));
+        let clean = collect(&tree(&[(
+            "package.json",
+            r#"{"dependencies":{"x":"^1.0.0"}}"#,
+        )]));
         let a = assess(&DepsIntel::offline(clean));
         assert_eq!(check(&a, "deps.sources").status, CheckStatus::Pass);
     }

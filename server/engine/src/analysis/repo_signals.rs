@@ -38,7 +38,13 @@ fn history(a: &mut Assessment, m: &RepoMeta, f: &ProjectFacts) {
     const NAME: &str = "Squashed history";
     let n = m.commits.len();
     if n == 0 {
-        a.check(ID, NAME, CheckStatus::Info, 0, "No commit history available.");
+        a.check(
+            ID,
+            NAME,
+            CheckStatus::Info,
+            0,
+            "No commit history available.",
+        );
         return;
     }
     let code = f.code_lines;
@@ -46,8 +52,7 @@ fn history(a: &mut Assessment, m: &RepoMeta, f: &ProjectFacts) {
     let few = complete && n <= SQUASH_MAX_COMMITS && code >= SQUASH_MIN_LINES;
     // The oldest commit added (nearly) all of today's code.
     let root_share = m.root_commit.as_ref().filter(|_| complete).and_then(|r| {
-        (code >= SQUASH_MIN_LINES && r.code_additions * 10 >= code * 9)
-            .then_some(r.code_additions)
+        (code >= SQUASH_MIN_LINES && r.code_additions * 10 >= code * 9).then_some(r.code_additions)
     });
     if !few && root_share.is_none() {
         a.check(
@@ -202,12 +207,21 @@ mod tests {
         let a = assess(&meta(2, 800), &facts(12_000));
         assert_eq!(check(&a, "history.squashed"), (0, CheckStatus::Info));
         // Near misses: small project; four commits; history not complete.
-        assert_eq!(check(&assess(&meta(1, 20), &facts(4_000)), "history.squashed"), (0, CheckStatus::Pass));
-        assert_eq!(check(&assess(&meta(4, 20), &facts(12_000)), "history.squashed"), (0, CheckStatus::Pass));
+        assert_eq!(
+            check(&assess(&meta(1, 20), &facts(4_000)), "history.squashed"),
+            (0, CheckStatus::Pass)
+        );
+        assert_eq!(
+            check(&assess(&meta(4, 20), &facts(12_000)), "history.squashed"),
+            (0, CheckStatus::Pass)
+        );
         let mut shallow = meta(2, 20);
         shallow.source = "git history".into();
         shallow.created_is_lower_bound = true;
-        assert_eq!(check(&assess(&shallow, &facts(12_000)), "history.squashed"), (0, CheckStatus::Pass));
+        assert_eq!(
+            check(&assess(&shallow, &facts(12_000)), "history.squashed"),
+            (0, CheckStatus::Pass)
+        );
         // One commit adding everything, then tweaks.
         let mut m = meta(40, 30);
         m.root_commit = Some(RootCommit {
@@ -220,7 +234,10 @@ mod tests {
         assert!(a.checks[0].detail.contains("first commit added 9500"));
         // The first commit added a fraction of today's code: a real history.
         m.root_commit.as_mut().unwrap().code_additions = 3_000;
-        assert_eq!(check(&assess(&m, &facts(10_000)), "history.squashed"), (0, CheckStatus::Pass));
+        assert_eq!(
+            check(&assess(&m, &facts(10_000)), "history.squashed"),
+            (0, CheckStatus::Pass)
+        );
         // A full page of commits: the oldest one is not the root; its stats do not count.
         let mut m = meta(100, 30);
         m.root_commit = Some(RootCommit {
@@ -228,17 +245,29 @@ mod tests {
             additions: 9_500,
             files: 10,
         });
-        assert_eq!(check(&assess(&m, &facts(10_000)), "history.squashed"), (0, CheckStatus::Pass));
-        assert_eq!(check(&assess(&meta(0, 30), &facts(10_000)), "history.squashed"), (0, CheckStatus::Info));
+        assert_eq!(
+            check(&assess(&m, &facts(10_000)), "history.squashed"),
+            (0, CheckStatus::Pass)
+        );
+        assert_eq!(
+            check(&assess(&meta(0, 30), &facts(10_000)), "history.squashed"),
+            (0, CheckStatus::Info)
+        );
     }
 
     #[test]
     fn thin_fork() {
         let mut m = meta(30, 10);
-        assert_eq!(check(&assess(&m, &facts(100)), "fork.thin"), (0, CheckStatus::Pass));
+        assert_eq!(
+            check(&assess(&m, &facts(100)), "fork.thin"),
+            (0, CheckStatus::Pass)
+        );
         m.is_fork = true;
         m.fork_of = Some("solana-labs/wallet".into());
-        assert_eq!(check(&assess(&m, &facts(100)), "fork.thin"), (0, CheckStatus::Info));
+        assert_eq!(
+            check(&assess(&m, &facts(100)), "fork.thin"),
+            (0, CheckStatus::Info)
+        );
         m.fork_compare = Some(ForkCompare {
             parent: "solana-labs/wallet".into(),
             ahead_by: 2,
@@ -249,14 +278,20 @@ mod tests {
         });
         let a = assess(&m, &facts(100));
         assert_eq!(check(&a, "fork.thin"), (-5, CheckStatus::Warn));
-        assert!(a.checks.iter().any(|c| c.detail.contains("changes 6 line(s) of solana-labs/wallet")));
+        assert!(a
+            .checks
+            .iter()
+            .any(|c| c.detail.contains("changes 6 line(s) of solana-labs/wallet")));
         // Near misses: a real change set, more commits, or a comparison too large to list.
         for (ahead, lines, truncated) in [(2, 21, false), (4, 6, false), (1, 0, true)] {
             let c = m.fork_compare.as_mut().unwrap();
             c.ahead_by = ahead;
             c.changed_lines = lines;
             c.truncated = truncated;
-            assert_eq!(check(&assess(&m, &facts(100)), "fork.thin"), (0, CheckStatus::Info));
+            assert_eq!(
+                check(&assess(&m, &facts(100)), "fork.thin"),
+                (0, CheckStatus::Info)
+            );
         }
     }
 }

@@ -13,9 +13,9 @@ use super::archive::{unpack_tar_gz, ChannelReader};
 use super::http::{
     self, check_base, link_rel, rate_limit_error, rate_limited, same_origin, transport_error,
 };
+use crate::analysis::classify;
 use crate::config::Limits;
 use crate::error::ScanError;
-use crate::analysis::classify;
 use crate::meta::{Commit, ForkCompare, OwnerMeta, RepoMeta, RootCommit, Stargazer};
 use crate::tree::FileTree;
 
@@ -292,9 +292,19 @@ impl GitHub {
 
     /// Lines the root commit added, code files counted like the project facts count them.
     async fn root_commit(&self, base: &str, sha: &str) -> Option<RootCommit> {
-        let url = self.url(&format!("{base}/commits/{sha}?per_page=300")).ok()?;
+        let url = self
+            .url(&format!("{base}/commits/{sha}?per_page=300"))
+            .ok()?;
         let (v, _) = self
-            .page(url, ACCEPT_JSON, &[StatusCode::NOT_FOUND, StatusCode::FORBIDDEN, StatusCode::UNPROCESSABLE_ENTITY])
+            .page(
+                url,
+                ACCEPT_JSON,
+                &[
+                    StatusCode::NOT_FOUND,
+                    StatusCode::FORBIDDEN,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ],
+            )
             .await
             .ok()
             .flatten()?;

@@ -127,16 +127,17 @@ impl Osv {
                 hits: vec![],
             };
         }
-        let (ids, failure) = match tokio::time::timeout(DEADLINE, self.ids(&manifests.packages))
+        let (ids, failure) =
+            match tokio::time::timeout(DEADLINE, self.ids(&manifests.packages)).await {
+                Ok(r) => r,
+                Err(_) => (
+                    vec![None; manifests.packages.len()],
+                    Some("it timed out".to_string()),
+                ),
+            };
+        let details = tokio::time::timeout(DEADLINE / 2, self.details(&ids))
             .await
-        {
-            Ok(r) => r,
-            Err(_) => (vec![None; manifests.packages.len()], Some("it timed out".to_string())),
-        };
-        let details = match tokio::time::timeout(DEADLINE / 2, self.details(&ids)).await {
-            Ok(d) => d,
-            Err(_) => HashMap::new(),
-        };
+            .unwrap_or_default();
         let hits = manifests
             .packages
             .iter()
@@ -414,7 +415,10 @@ pub fn cvss3_base(vector: &str) -> Option<f64> {
     let rest = vector
         .strip_prefix("CVSS:3.1/")
         .or_else(|| vector.strip_prefix("CVSS:3.0/"))?;
-    let m: HashMap<&str, &str> = rest.split('/').filter_map(|kv| kv.split_once(':')).collect();
+    let m: HashMap<&str, &str> = rest
+        .split('/')
+        .filter_map(|kv| kv.split_once(':'))
+        .collect();
     let changed = match *m.get("S")? {
         "U" => false,
         "C" => true,
@@ -497,13 +501,23 @@ mod tests {
     #[test]
     fn severity_sources() {
         let ghsa = json!({"database_specific": {"severity": "MODERATE"}, "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]});
-        assert_eq!(severity_of(&ghsa), VulnSeverity::Moderate, "the database's word wins");
+        assert_eq!(
+            severity_of(&ghsa),
+            VulnSeverity::Moderate,
+            "the database's word wins"
+        );
         let cvss_only = json!({"severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}]});
         assert_eq!(severity_of(&cvss_only), VulnSeverity::High);
         let eco = json!({"affected": [{"ecosystem_specific": {"severity": "LOW"}}]});
         assert_eq!(severity_of(&eco), VulnSeverity::Low);
-        assert_eq!(severity_of(&json!({"id": "GO-2024-1"})), VulnSeverity::Unknown);
-        let w = advisory_of("MAL-1", &json!({"withdrawn": "2024-01-01T00:00:00Z", "details": "x\nmore"}));
+        assert_eq!(
+            severity_of(&json!({"id": "GO-2024-1"})),
+            VulnSeverity::Unknown
+        );
+        let w = advisory_of(
+            "MAL-1",
+            &json!({"withdrawn": "2024-01-01T00:00:00Z", "details": "x\nmore"}),
+        );
         assert!(w.withdrawn && !w.is_malicious());
         assert_eq!(w.summary.as_deref(), Some("x"));
     }
