@@ -384,8 +384,7 @@ fn package_lock(c: &mut Collector, path: &str, text: &str) {
     };
     let registry = |e: &Value| {
         let resolved = e.get("resolved").and_then(Value::as_str).unwrap_or("");
-        !(resolved.starts_with("git") || resolved.starts_with("file:"))
-            && e.get("link").and_then(Value::as_bool) != Some(true)
+        public_npm(resolved) && e.get("link").and_then(Value::as_bool) != Some(true)
     };
     if let Some(pkgs) = v.get("packages").and_then(Value::as_object) {
         for (key, e) in pkgs {
@@ -413,7 +412,7 @@ fn package_lock(c: &mut Collector, path: &str, text: &str) {
         }
         for (name, e) in deps {
             let resolved = e.get("resolved").and_then(Value::as_str).unwrap_or("");
-            if !(resolved.starts_with("git") || resolved.starts_with("file:")) {
+            if public_npm(resolved) {
                 if let Some(ver) = e.get("version").and_then(Value::as_str) {
                     c.add(Ecosystem::Npm, name, ver, path);
                 }
@@ -426,6 +425,20 @@ fn package_lock(c: &mut Collector, path: &str, text: &str) {
     if let Some(deps) = v.get("dependencies").and_then(Value::as_object) {
         walk(c, path, deps, 0);
     }
+}
+
+/// Resolved from the public npm registry (or not recorded). A package from a private
+/// registry is not the public package of that name: OSV's advisories (a `MAL-` record for a
+/// dependency-confusion squat of an internal name) are about the public one.
+fn public_npm(resolved: &str) -> bool {
+    resolved.is_empty()
+        || [
+            "https://registry.npmjs.org/",
+            "https://registry.yarnpkg.com/",
+            "https://registry.npmmirror.com/",
+        ]
+        .iter()
+        .any(|r| resolved.starts_with(r))
 }
 
 /// `name@range` → name (scoped names start with `@`).
@@ -558,12 +571,13 @@ fn toml_packages(c: &mut Collector, path: &str, text: &str, eco: Ecosystem) {
                     || s.starts_with("sparse+") && s.contains("index.crates.io")
             })
         } else if uv {
-            b.source.as_deref().is_some_and(|s| s.contains("registry"))
+            // PyPI itself, not a private index (its packages are not PyPI's of that name).
+            b.source
+                .as_deref()
+                .is_some_and(|s| s.contains("registry") && s.contains("://pypi.org/"))
         } else {
-            !matches!(
-                b.poetry_source_type.as_deref(),
-                Some("git" | "directory" | "file" | "url")
-            )
+            // Any `[package.source]` (git, path, url, or a private `legacy` index) is not PyPI.
+            b.poetry_source_type.is_none()
         };
         if ok {
             c.add(eco, n, v, path);
@@ -1152,6 +1166,7 @@ mod tests {
             "node_modules/alias":{"name":"real-name","version":"1.0.0"},
             "node_modules/mine":{"resolved":"packages/mine","link":true},
             "node_modules/fromgit":{"version":"1.0.0","resolved":"git+ssh://git@github.com/a/b.git#abc"},
+            "node_modules/@corp/internal":{"version":"9.0.0","resolved":"https://npm.corp.example/@corp/internal/-/internal-9.0.0.tgz"},
             "packages/mine":{"version":"0.1.0"}}}"#;
         let m = collect(&tree(&[
             ("package-lock.json", lock),
@@ -1223,7 +1238,7 @@ mod tests {
         assert!(has(&m, Ecosystem::PyPI, "urllib3", "1.26.4"));
         assert!(!m.packages.iter().any(|p| p.name == "mylib"));
 
-        let uv = "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\n\n[[package]]\nname = \"jinja2\"\nversion = \"2.10\"\nsource = { registry = \"https://pypi.org/simple\" }\ndependencies = [\n    { name = \"markupsafe\" },\n]\n";
+        let uv = "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\n\n[[package]]\nname = \"corp-lib\"\nversion = \"1.0.0\"\nsource = { registry = \"https://pypi.corp.example/simple\" }\n\n[[package]]\nname = \"jinja2\"\nversion = \"2.10\"\nsource = { registry = \"https://pypi.org/simple\" }\ndependencies = [\n    { name = \"markupsafe\" },\n]\n";
         let m = collect(&tree(&[("uv.lock", uv)]));
         assert!(has(&m, Ecosystem::PyPI, "jinja2", "2.10"));
         assert_eq!(m.packages.len(), 1);
