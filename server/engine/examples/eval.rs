@@ -212,6 +212,8 @@ pub fn neutral_meta(name: &str) -> RepoMeta {
         license_spdx: None,
         languages: Vec::new(),
         stargazers: None,
+        fork_compare: None,
+        root_commit: None,
         now,
     }
 }

@@ -39,6 +39,9 @@ pub struct EngineConfig {
     pub github_token: Option<String>,
     pub x_api_url: String,
     pub x_bearer_token: Option<String>,
+    /// OSV vulnerability database (dependency checks). Lookups are best effort: when it is
+    /// unreachable the dependency checks say so and the scan completes.
+    pub osv_api_url: String,
     /// Tests and self-hosted setups only: lets targets resolve to loopback/private
     /// addresses and allows plain `http`.
     pub allow_private_targets: bool,
@@ -52,6 +55,7 @@ impl Default for EngineConfig {
             github_token: None,
             x_api_url: "https://api.x.com".into(),
             x_bearer_token: None,
+            osv_api_url: "https://api.osv.dev".into(),
             allow_private_targets: false,
             limits: Limits::default(),
         }
@@ -60,7 +64,8 @@ impl Default for EngineConfig {
 
 impl EngineConfig {
     /// Read `AURA_GITHUB_API_URL`, `AURA_GITHUB_TOKEN`, `AURA_X_API_URL`,
-    /// `AURA_X_BEARER_TOKEN` and `AURA_ALLOW_PRIVATE_TARGETS` (1/true/yes), with defaults.
+    /// `AURA_X_BEARER_TOKEN`, `AURA_OSV_API_URL` and `AURA_ALLOW_PRIVATE_TARGETS`
+    /// (1/true/yes), with defaults.
     pub fn from_env() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let d = EngineConfig::default();
@@ -69,6 +74,7 @@ impl EngineConfig {
             github_token: var("AURA_GITHUB_TOKEN"),
             x_api_url: var("AURA_X_API_URL").unwrap_or(d.x_api_url),
             x_bearer_token: var("AURA_X_BEARER_TOKEN"),
+            osv_api_url: var("AURA_OSV_API_URL").unwrap_or(d.osv_api_url),
             allow_private_targets: var("AURA_ALLOW_PRIVATE_TARGETS")
                 .map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
                 .unwrap_or(false),
@@ -85,6 +91,7 @@ impl fmt::Debug for EngineConfig {
             .field("github_token", &hide(&self.github_token))
             .field("x_api_url", &self.x_api_url)
             .field("x_bearer_token", &hide(&self.x_bearer_token))
+            .field("osv_api_url", &self.osv_api_url)
             .field("allow_private_targets", &self.allow_private_targets)
             .field("limits", &self.limits)
             .finish()

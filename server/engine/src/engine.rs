@@ -7,7 +7,8 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{
-    ai_wrapper, content, fake_stars, manifests, project, scanner::Scanner, trust,
+    ai_wrapper, content, dependencies, fake_stars, manifests, project, repo_signals,
+    scanner::Scanner, trust,
 };
 use crate::compare::{self, Side};
 use crate::config::EngineConfig;
@@ -16,7 +17,7 @@ use crate::fingerprint::{self, Fingerprint};
 use crate::meta::RepoMeta;
 use crate::result::ScanResult;
 use crate::scoring::{self, Assessment};
-use crate::sources::{git::GitSource, github::GitHub};
+use crate::sources::{git::GitSource, github::GitHub, osv::Osv};
 use crate::target::RepoTarget;
 use crate::tree::FileTree;
 use crate::x_profile;
@@ -121,10 +122,49 @@ impl Engine {
                 tree.files.len()
             ),
         );
-        let outcome = analyze(tree, meta, &target.display_name(), progress).await?;
+        let external = self.external(&tree, progress).await;
+        let outcome = analyze_with(tree, meta, &target.display_name(), progress, external).await?;
         tracing::info!(target = %target, score = outcome.result.score, verdict = outcome.result.verdict.as_str(), ms = started.elapsed().as_millis() as u64, "repository scanned");
         progress.progress(100, "Scan complete");
         Ok(outcome)
+    }
+
+    /// Network facts about fetched contents: the repository's pinned dependencies looked up
+    /// in OSV. Best effort: never fails the scan.
+    pub async fn external(&self, tree: &FileTree, progress: &dyn ProgressSink) -> External {
+        let manifests = dependencies::collect(tree);
+        if manifests.packages.is_empty() {
+            return External {
+                deps: Some(dependencies::DepsIntel {
+                    manifests,
+                    lookup: dependencies::Lookup::NothingToQuery,
+                    hits: vec![],
+                }),
+            };
+        }
+        progress.progress(
+            37,
+            &format!(
+                "Checking {} pinned dependencies against OSV",
+                manifests.packages.len()
+            ),
+        );
+        let deps = match Osv::new(
+            &self.cfg.osv_api_url,
+            self.cfg.allow_private_targets,
+            self.cfg.limits.http_timeout,
+        ) {
+            Ok(osv) => osv.lookup(manifests).await,
+            Err(e) => dependencies::DepsIntel {
+                manifests,
+                lookup: dependencies::Lookup::Unavailable(e.message),
+                hits: vec![],
+            },
+        };
+        if let dependencies::Lookup::Unavailable(why) = &deps.lookup {
+            tracing::info!(reason = %why, "OSV lookup unavailable");
+        }
+        External { deps: Some(deps) }
     }
 
     pub async fn scan_x_profile(
@@ -182,6 +222,14 @@ impl Engine {
     }
 }
 
+/// Facts fetched over the network before analysis, so [`analyze_with`] stays pure.
+#[derive(Debug, Clone, Default)]
+pub struct External {
+    /// Dependencies and what OSV said about them; `None`: not looked up (the dependency
+    /// checks say so, 0 points).
+    pub deps: Option<dependencies::DepsIntel>,
+}
+
 /// Run every analysis over fetched contents and metadata. Public so tests, benches and
 /// the orchestration can analyse trees they already have. Fingerprints are not
 /// brand-masked: the orchestration's index compares against anything scanned before.
@@ -190,6 +238,17 @@ pub async fn analyze(
     meta: RepoMeta,
     display: &str,
     progress: &dyn ProgressSink,
+) -> Result<RepoOutcome, ScanError> {
+    analyze_with(tree, meta, display, progress, External::default()).await
+}
+
+/// [`analyze`] with facts fetched beforehand ([`Engine::external`]).
+pub async fn analyze_with(
+    tree: FileTree,
+    meta: RepoMeta,
+    display: &str,
+    progress: &dyn ProgressSink,
+    external: External,
 ) -> Result<RepoOutcome, ScanError> {
     let tree = Arc::new(tree);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
@@ -223,6 +282,11 @@ pub async fn analyze(
     let mut a = Assessment::default();
     a.merge(trust::assess(&meta, &facts, &stars));
     a.merge(fake_stars::assess(&meta, &stars));
+    a.merge(repo_signals::assess(&meta, &facts));
+    let deps = external
+        .deps
+        .unwrap_or_else(|| dependencies::DepsIntel::offline(dependencies::collect(&tree)));
+    a.merge(dependencies::assess(&deps));
     a.merge(content::secrets(&report));
     a.merge(content::scam(&report, &extra));
     a.merge(ai_wrapper::assess(&ai_wrapper::signal(&facts, &report)));

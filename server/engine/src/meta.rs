@@ -28,6 +28,32 @@ pub struct Commit {
     pub at: DateTime<Utc>,
 }
 
+/// How a fork differs from its parent (GitHub compare of the default branches).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForkCompare {
+    /// `owner/repo` of the parent.
+    pub parent: String,
+    /// Commits on the fork that the parent does not have.
+    pub ahead_by: u64,
+    pub behind_by: u64,
+    /// Sum of `files[].changes` (added + deleted lines).
+    pub changed_lines: u64,
+    pub changed_files: u64,
+    /// The comparison was too large to list (GitHub's file cap or our size cap): not thin.
+    pub truncated: bool,
+}
+
+/// What the oldest commit added, when the whole history is known (short histories only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RootCommit {
+    /// Lines added in code files outside tests, vendored trees and bundles, counted the way
+    /// the project facts count code lines.
+    pub code_additions: u64,
+    /// Lines added in every file.
+    pub additions: u64,
+    pub files: u64,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RepoMeta {
     /// "GitHub" or "git history".
@@ -56,6 +82,10 @@ pub struct RepoMeta {
     pub languages: Vec<(String, u64)>,
     /// `None` when the stargazer listing was unavailable (admins only since July 2026).
     pub stargazers: Option<Vec<Stargazer>>,
+    /// GitHub forks only; `None` when unknown (not a fork, other hosts, the compare failed).
+    pub fork_compare: Option<ForkCompare>,
+    /// GitHub only, when fewer than a page of commits exist (so the oldest is known).
+    pub root_commit: Option<RootCommit>,
     /// Seconds-resolution "now" used by all age computations, so tests are deterministic.
     pub now: DateTime<Utc>,
 }

@@ -13,9 +13,10 @@ use super::archive::{unpack_tar_gz, ChannelReader};
 use super::http::{
     self, check_base, link_rel, rate_limit_error, rate_limited, same_origin, transport_error,
 };
+use crate::analysis::classify;
 use crate::config::Limits;
 use crate::error::ScanError;
-use crate::meta::{Commit, OwnerMeta, RepoMeta, Stargazer};
+use crate::meta::{Commit, ForkCompare, OwnerMeta, RepoMeta, RootCommit, Stargazer};
 use crate::tree::FileTree;
 
 const SERVICE: &str = "GitHub";
@@ -23,6 +24,8 @@ const ACCEPT_JSON: &str = "application/vnd.github+json";
 const ACCEPT_STARS: &str = "application/vnd.github.star+json";
 /// Stargazer accounts looked up per scan (each is one API call).
 const STARGAZER_LOOKUPS: usize = 10;
+/// A fork comparison larger than this is not a thin fork; it is not read further.
+const MAX_COMPARE_BYTES: usize = 4 * 1024 * 1024;
 
 pub struct GitHub {
     client: reqwest::Client,
@@ -204,7 +207,16 @@ impl GitHub {
                 })
                 .collect();
         }
+        let mut root_sha = None;
         if let Some((items, _)) = commits? {
+            // Less than a page: the list is the whole history and its last item the root.
+            if items.len() < 100 {
+                root_sha = items
+                    .last()
+                    .and_then(|c| c["sha"].as_str())
+                    .filter(|s| s.len() >= 7 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .map(str::to_string);
+            }
             m.commits = items
                 .iter()
                 .filter_map(|c| {
@@ -239,6 +251,28 @@ impl GitHub {
                 public_repos: o["public_repos"].as_u64(),
             });
         }
+        // Best effort, one request each: a failure leaves the fact unknown.
+        let fork_parent = if m.is_fork { m.fork_of.clone() } else { None };
+        let (root, compare) = tokio::join!(
+            async {
+                match &root_sha {
+                    Some(sha) => self.root_commit(&base, sha).await,
+                    None => None,
+                }
+            },
+            async {
+                match &fork_parent {
+                    Some(parent) => {
+                        let o = r["owner"]["login"].as_str().unwrap_or(owner);
+                        let n = r["name"].as_str().unwrap_or(repo);
+                        self.fork_compare(&r, parent, o, n).await
+                    }
+                    None => None,
+                }
+            }
+        );
+        m.root_commit = root;
+        m.fork_compare = compare;
         m.stargazers = match stars? {
             Some((mut items, last)) => {
                 // The listing is oldest-first: the last page holds the recent stars.
@@ -254,6 +288,105 @@ impl GitHub {
             None => None,
         };
         Ok(m)
+    }
+
+    /// Lines the root commit added, code files counted like the project facts count them.
+    async fn root_commit(&self, base: &str, sha: &str) -> Option<RootCommit> {
+        let url = self
+            .url(&format!("{base}/commits/{sha}?per_page=300"))
+            .ok()?;
+        let (v, _) = self
+            .page(
+                url,
+                ACCEPT_JSON,
+                &[
+                    StatusCode::NOT_FOUND,
+                    StatusCode::FORBIDDEN,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ],
+            )
+            .await
+            .ok()
+            .flatten()?;
+        let files = v["files"].as_array()?;
+        let code_additions = files
+            .iter()
+            .filter(|f| {
+                f["filename"].as_str().is_some_and(|p| {
+                    classify::kind_of(p).is_code()
+                        && !classify::vendored(p)
+                        && !classify::test_path(p)
+                        && !classify::minified(p)
+                })
+            })
+            .filter_map(|f| f["additions"].as_u64())
+            .sum();
+        Some(RootCommit {
+            code_additions,
+            additions: v["stats"]["additions"].as_u64().unwrap_or(0),
+            files: files.len() as u64,
+        })
+    }
+
+    /// `GET /repos/{parent}/compare/{parent_branch}...{owner}:{repo}:{branch}`: how much
+    /// the fork changes. Read with a size cap (the answer carries every patch).
+    async fn fork_compare(
+        &self,
+        r: &Value,
+        parent: &str,
+        owner: &str,
+        repo: &str,
+    ) -> Option<ForkCompare> {
+        let (p_owner, p_repo) = parent.split_once('/')?;
+        if !crate::target::valid_github_owner(p_owner)
+            || !crate::target::valid_github_repo(p_repo)
+            || !crate::target::valid_github_owner(owner)
+            || !crate::target::valid_github_repo(repo)
+        {
+            return None;
+        }
+        let p_branch = r["parent"]["default_branch"].as_str()?;
+        let branch = r["default_branch"].as_str()?;
+        let enc = |b: &str| -> String {
+            url::form_urlencoded::byte_serialize(b.as_bytes())
+                .collect::<String>()
+                .replace("%2F", "/")
+        };
+        let url = self
+            .url(&format!(
+                "repos/{parent}/compare/{}...{owner}:{repo}:{}?per_page=1",
+                enc(p_branch),
+                enc(branch)
+            ))
+            .ok()?;
+        let resp = self.request(url, ACCEPT_JSON).send().await.ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        let mut body = Vec::new();
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.ok()?;
+            if body.len() + chunk.len() > MAX_COMPARE_BYTES {
+                return Some(ForkCompare {
+                    parent: parent.to_string(),
+                    truncated: true,
+                    ..Default::default()
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let v: Value = serde_json::from_slice(&body).ok()?;
+        let files = v["files"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        Some(ForkCompare {
+            parent: parent.to_string(),
+            ahead_by: v["ahead_by"].as_u64()?,
+            behind_by: v["behind_by"].as_u64().unwrap_or(0),
+            changed_lines: files.iter().filter_map(|f| f["changes"].as_u64()).sum(),
+            changed_files: files.len() as u64,
+            // GitHub lists at most 300 files in a comparison.
+            truncated: files.len() >= 300,
+        })
     }
 
     async fn stargazers(&self, items: Vec<Value>) -> Vec<Stargazer> {

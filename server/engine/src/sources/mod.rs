@@ -4,3 +4,4 @@ pub mod archive;
 pub mod git;
 pub mod github;
 pub mod http;
+pub mod osv;

@@ -396,6 +396,8 @@ pub struct GhRepo {
     /// `None`: the stargazer listing answers 403 (admins only).
     pub stargazers: Option<Vec<(String, DateTime<Utc>, i64)>>,
     pub releases: usize,
+    /// What `GET /repos/upstream/original/compare/…` answers for a fork (`None`: 404).
+    pub fork_compare: Option<Value>,
 }
 
 impl GhRepo {
@@ -413,6 +415,7 @@ impl GhRepo {
             license: Some("MIT"),
             stargazers: None,
             releases: 5,
+            fork_compare: None,
         }
     }
 }
@@ -479,7 +482,7 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
         "stargazers_count": r.stars, "watchers_count": r.stars, "subscribers_count": r.watchers,
         "forks_count": r.forks, "open_issues_count": 3, "archived": r.archived, "default_branch": "main",
         "license": r.license.map(|l| json!({"key": l.to_lowercase(), "spdx_id": l})),
-        "parent": if r.fork { json!({"full_name": "upstream/original"}) } else { Value::Null },
+        "parent": if r.fork { json!({"full_name": "upstream/original", "default_branch": "main"}) } else { Value::Null },
     });
     let owner_json = json!({"login": r.owner, "type": "User", "created_at": iso(now - Duration::days(r.owner_days_ago)), "followers": 300, "public_repos": 25});
     let releases: Vec<Value> = (0..r.releases).map(|i| json!({"tag_name": format!("v{i}"), "published_at": iso(now - Duration::days(30 * i as i64))})).collect();
@@ -487,6 +490,8 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
         .map(|i| json!({"name": format!("v{i}")}))
         .collect();
     let stargazers = r.stargazers.clone();
+    let fork_compare = r.fork_compare.clone();
+    let fx_dir = fx.path().to_path_buf();
     let archive = format!("http://{archive_host}/archive/{full}/{sha7}");
     let base_repo = format!("/repos/{full}");
     let self_addr: Arc<std::sync::Mutex<Option<SocketAddr>>> =
@@ -523,6 +528,23 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
                 resp = resp.header("Link", &links.join(", "));
             }
             resp
+        } else if let Some(sha) = p.strip_prefix(&format!("{base_repo}/commits/")) {
+            // One commit with its per-file line counts, from the fixture's real history.
+            let numstat = String::from_utf8(git(&fx_dir, &["show", "--numstat", "--format=", sha])).unwrap();
+            let files: Vec<Value> = numstat.lines().filter_map(|l| {
+                let mut p = l.split('\t');
+                let add: u64 = p.next()?.parse().ok()?;
+                let del: u64 = p.next()?.parse().ok()?;
+                Some(json!({"filename": p.next()?, "additions": add, "deletions": del, "changes": add + del}))
+            }).collect();
+            let additions: u64 = files.iter().map(|f| f["additions"].as_u64().unwrap()).sum();
+            Response::json(200, &json!({"sha": sha, "stats": {"additions": additions, "deletions": 0, "total": additions}, "files": files}))
+        } else if p.starts_with("/repos/upstream/original/compare/") {
+            assert_eq!(p, format!("/repos/upstream/original/compare/main...{}:{}:main", r.owner, r.repo));
+            match &fork_compare {
+                Some(v) => Response::json(200, v),
+                None => Response::json(404, &json!({"message": "Not Found"})),
+            }
         } else if p == format!("{base_repo}/commits") {
             Response::json(200, &Value::Array(commits.iter().take(100).cloned().collect()))
         } else if p == format!("{base_repo}/releases") {
@@ -562,6 +584,8 @@ pub fn config(api: SocketAddr) -> EngineConfig {
         github_token: Some("ghp_testtokenthatmustnotleak000000000000".into()),
         x_api_url: format!("http://{api}"),
         x_bearer_token: Some("x-test-bearer".into()),
+        // The GitHub stand-in answers 404 here: OSV "unavailable" unless a test brings one.
+        osv_api_url: format!("http://{api}"),
         allow_private_targets: true,
         limits: Limits::default(),
     }
