@@ -7,7 +7,8 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{
-    ai_wrapper, content, fake_stars, manifests, project, scanner::Scanner, trust,
+    ai_wrapper, content, contracts, fake_stars, manifests, project, readme, scanner::Scanner,
+    trust, workflows,
 };
 use crate::compare::{self, Side};
 use crate::config::EngineConfig;
@@ -226,6 +227,12 @@ pub async fn analyze(
     a.merge(content::secrets(&report));
     a.merge(content::scam(&report, &extra));
     a.merge(ai_wrapper::assess(&ai_wrapper::signal(&facts, &report)));
+    a.merge(contracts::assess(
+        &contracts::analyse(&tree, &report),
+        &facts.readme_text,
+    ));
+    a.merge(workflows::assess(&workflows::analyse(&tree)));
+    a.merge(readme::assess(&readme::analyse(&tree, &facts)));
     a.merge(content::coverage(&report, tree.incomplete));
     progress.progress(95, "Scoring");
     Ok(RepoOutcome {

@@ -60,6 +60,11 @@ pub enum Sig {
     LlmSdk,
     LlmEndpoint,
     ModelCode,
+    // Token contracts and programs (contracts/): an owner/role check, an opcode or upgrade
+    // hook worth reading the contract for, and a Solana program source.
+    OwnerGate,
+    ContractPower,
+    SolanaProgram,
     // Project facts
     RustTestModule,
 }
@@ -336,5 +341,36 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("candle_core", Sig::ModelCode),
     ("use tch::", Sig::ModelCode),
     ("onnxruntime", Sig::ModelCode),
+    // Token owner powers: files with none of these are not parsed (contracts/).
+    ("onlyOwner", Sig::OwnerGate),
+    ("onlyRole", Sig::OwnerGate),
+    ("msg.sender", Sig::OwnerGate),
+    ("_msgSender()", Sig::OwnerGate),
+    ("_checkOwner", Sig::OwnerGate),
+    ("tx.origin", Sig::OwnerGate),
+    ("selfdestruct", Sig::ContractPower),
+    ("delegatecall", Sig::ContractPower),
+    ("upgradeTo", Sig::ContractPower),
+    ("_authorizeUpgrade", Sig::ContractPower),
+    ("anchor_lang", Sig::SolanaProgram),
+    ("solana_program", Sig::SolanaProgram),
     ("#[cfg(test)]", Sig::RustTestModule),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The automaton reports non-overlapping matches: an anchor inside another would hide it.
+    #[test]
+    fn contract_anchors_do_not_nest() {
+        let mine = [Sig::OwnerGate, Sig::ContractPower, Sig::SolanaProgram];
+        for (a, sa) in ANCHORS.iter().filter(|(_, s)| mine.contains(s)) {
+            for (b, _) in ANCHORS {
+                if a != b {
+                    assert!(!a.contains(b) && !b.contains(a), "{a} / {b} ({sa:?})");
+                }
+            }
+        }
+    }
+}

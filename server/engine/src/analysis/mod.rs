@@ -6,6 +6,7 @@ pub mod anchors;
 mod build_hooks;
 pub mod classify;
 pub mod content;
+pub mod contracts;
 pub mod executables;
 pub mod fake_stars;
 pub mod manifests;
