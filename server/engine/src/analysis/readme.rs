@@ -36,12 +36,24 @@ static SHILL: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     [
         ("100x", r"\b100x\b"),
         ("1000x", r"\b1,?000x\b"),
-        ("guaranteed returns", r"\bguarantee(?:d|s)?\s+(?:\w+\s+)?(?:returns?|profits?|gains?|income|roi)\b"),
+        (
+            "guaranteed returns",
+            r"\bguarantee(?:d|s)?\s+(?:\w+\s+)?(?:returns?|profits?|gains?|income|roi)\b",
+        ),
         ("risk-free", r"\brisk[- ]free\b"),
-        ("connect your wallet to claim", r"\bconnect\s+(?:your\s+)?wallet\s+(?:to|and)\s+claim\b"),
-        ("airdrop claim", r"\b(?:claim\s+(?:your\s+|the\s+)?(?:free\s+)?airdrop|airdrop\s+claim)\b"),
+        (
+            "connect your wallet to claim",
+            r"\bconnect\s+(?:your\s+)?wallet\s+(?:to|and)\s+claim\b",
+        ),
+        (
+            "airdrop claim",
+            r"\b(?:claim\s+(?:your\s+|the\s+)?(?:free\s+)?airdrop|airdrop\s+claim)\b",
+        ),
         ("double your", r"\bdouble\s+your\b"),
-        ("send … and receive", r"\bsend\b[^.\n]{1,40}\b(?:and|to)\s+receive\b"),
+        (
+            "send … and receive",
+            r"\bsend\b[^.\n]{1,40}\b(?:and|to)\s+receive\b",
+        ),
         ("get rich", r"\bget\s+rich\b"),
         ("passive income", r"\bpassive\s+income\b"),
     ]
@@ -74,8 +86,13 @@ const COINS: [&str; 16] = [
 
 fn quote(text: &str, start: usize, end: usize) -> String {
     let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = text[end..].find('\n').map(|i| end + i).unwrap_or(text.len());
-    let l = text[line_start..line_end].trim().trim_start_matches(['#', '-', '*', '>', ' ']);
+    let line_end = text[end..]
+        .find('\n')
+        .map(|i| end + i)
+        .unwrap_or(text.len());
+    let l = text[line_start..line_end]
+        .trim()
+        .trim_start_matches(['#', '-', '*', '>', ' ']);
     let q: String = l.chars().take(140).collect();
     if l.chars().count() > 140 {
         format!("{q}…")
@@ -96,7 +113,9 @@ pub fn signals(readme: &str, code_less: bool) -> ReadmeSignals {
         .map(|(n, _)| n.to_string())
         .collect();
     for c in GIVEAWAY.captures_iter(readme) {
-        let (Ok(sent), Ok(got)) = (c[1].parse::<f64>(), c[3].parse::<f64>()) else { continue };
+        let (Ok(sent), Ok(got)) = (c[1].parse::<f64>(), c[3].parse::<f64>()) else {
+            continue;
+        };
         // Both amounts in the same coin: "send 2 requests, get 4 responses" is not it.
         let same_unit = match (c.get(2), c.get(4)) {
             (Some(a), Some(b)) => {
@@ -112,7 +131,11 @@ pub fn signals(readme: &str, code_less: bool) -> ReadmeSignals {
         }
     }
     if code_less {
-        s.promotes = PROMO.iter().filter(|(_, r)| r.is_match(readme)).map(|(n, _)| *n).collect();
+        s.promotes = PROMO
+            .iter()
+            .filter(|(_, r)| r.is_match(readme))
+            .map(|(n, _)| *n)
+            .collect();
     }
     s
 }
@@ -135,7 +158,12 @@ pub fn assess(s: &ReadmeSignals) -> Assessment {
     if let Some(g) = &s.giveaway {
         points += GIVEAWAY_POINTS;
         let d = format!("The README runs a \"send crypto, get double back\" giveaway: \"{g}\".");
-        a.red(id, Severity::High, "Giveaway scam wording in README", d.clone());
+        a.red(
+            id,
+            Severity::High,
+            "Giveaway scam wording in README",
+            d.clone(),
+        );
         a.tag("#GiveawayScam");
         details.push(d);
     }
@@ -143,7 +171,11 @@ pub fn assess(s: &ReadmeSignals) -> Assessment {
         points += SHILL_POINTS;
         let d = format!(
             "The README uses shill wording: {}.",
-            s.shill.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")
+            s.shill
+                .iter()
+                .map(|p| format!("\"{p}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         a.red(id, Severity::Medium, "Shill wording in README", d.clone());
         a.tag("#ShillReadme");
@@ -187,13 +219,22 @@ mod tests {
 
     #[test]
     fn shill_wording_needs_two_phrases() {
-        let s = signals("Guaranteed returns! This gem will 100x. Risk-free staking.", false);
+        let s = signals(
+            "Guaranteed returns! This gem will 100x. Risk-free staking.",
+            false,
+        );
         assert_eq!(s.shill, vec!["100x", "guaranteed returns", "risk-free"]);
         let a = assess(&s);
-        assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Warn, SHILL_POINTS));
+        assert_eq!(
+            (a.checks[0].status, a.checks[0].points),
+            (CheckStatus::Warn, SHILL_POINTS)
+        );
         assert_eq!(a.tags, vec!["#ShillReadme"]);
         // One phrase alone, and near misses.
-        let one = signals("Benchmarks: 100x faster than the reference implementation.", false);
+        let one = signals(
+            "Benchmarks: 100x faster than the reference implementation.",
+            false,
+        );
         assert_eq!(one.shill.len(), 1);
         assert_eq!(assess(&one).checks[0].points, 0);
         let near = signals("We guarantee nothing. Returns are logged. A 1000 x 1000 matrix. Risk management free of charge is not offered.", false);
@@ -202,17 +243,40 @@ mod tests {
 
     #[test]
     fn giveaway_send_x_get_2x() {
-        let s = signals("## Giveaway\nSend 1 ETH to the address below and get 2 ETH back instantly!\n", false);
-        assert_eq!(s.giveaway.as_deref(), Some("Send 1 ETH to the address below and get 2 ETH back instantly!"));
+        let s = signals(
+            "## Giveaway\nSend 1 ETH to the address below and get 2 ETH back instantly!\n",
+            false,
+        );
+        assert_eq!(
+            s.giveaway.as_deref(),
+            Some("Send 1 ETH to the address below and get 2 ETH back instantly!")
+        );
         let a = assess(&s);
-        assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Fail, GIVEAWAY_POINTS));
+        assert_eq!(
+            (a.checks[0].status, a.checks[0].points),
+            (CheckStatus::Fail, GIVEAWAY_POINTS)
+        );
         assert!(!a.critical_scam);
-        assert!(signals("send 0.5 SOL, we will send 1 SOL back", false).giveaway.is_some());
+        assert!(signals("send 0.5 SOL, we will send 1 SOL back", false)
+            .giveaway
+            .is_some());
         // Near misses: same amount back (a swap, a refund), other units, no return.
-        assert!(signals("Send 1 ETH and get 1 ETH worth of WETH.", false).giveaway.is_none());
-        assert!(signals("Send 10 USDC to get 20 points in the leaderboard.", false).giveaway.is_none());
-        assert!(signals("Send 2 requests and get 4 responses.", false).giveaway.is_none());
-        assert!(signals("Send a pull request to get your name listed.", false).giveaway.is_none());
+        assert!(signals("Send 1 ETH and get 1 ETH worth of WETH.", false)
+            .giveaway
+            .is_none());
+        assert!(
+            signals("Send 10 USDC to get 20 points in the leaderboard.", false)
+                .giveaway
+                .is_none()
+        );
+        assert!(signals("Send 2 requests and get 4 responses.", false)
+            .giveaway
+            .is_none());
+        assert!(
+            signals("Send a pull request to get your name listed.", false)
+                .giveaway
+                .is_none()
+        );
     }
 
     #[test]
@@ -226,7 +290,10 @@ mod tests {
         let list = signals("# Awesome Solana\n- [Anchor](https://github.com/coral-xyz/anchor) - framework\n- [Phantom](https://phantom.app) - wallet\n", true);
         assert!(list.promotes.is_empty());
         let a = assess(&list);
-        assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Info, 0));
+        assert_eq!(
+            (a.checks[0].status, a.checks[0].points),
+            (CheckStatus::Info, 0)
+        );
         // The same promotion in a repository with code is not #NoCode.
         let code = signals("Connect your wallet. Download the app.", false);
         assert!(code.promotes.is_empty());
@@ -236,7 +303,11 @@ mod tests {
     #[test]
     fn code_less_is_read_from_the_tree() {
         let mut tree = FileTree::default();
-        tree.add("README.md", b"# Token\nCA: 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU\nBuy now on pump.fun".to_vec());
+        tree.add(
+            "README.md",
+            b"# Token\nCA: 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU\nBuy now on pump.fun"
+                .to_vec(),
+        );
         tree.add("logo.png", vec![0x89, b'P', b'N', b'G']);
         let facts = ProjectFacts {
             readme_text: String::from_utf8_lossy(&tree.files[0].data).to_string(),

@@ -48,7 +48,11 @@ pub fn workflow_path(path: &str) -> bool {
 
 pub fn analyse(tree: &FileTree) -> Workflows {
     let mut w = Workflows::default();
-    for f in tree.files.iter().filter(|f| workflow_path(&f.path) && !f.truncated) {
+    for f in tree
+        .files
+        .iter()
+        .filter(|f| workflow_path(&f.path) && !f.truncated)
+    {
         w.files += 1;
         let text = String::from_utf8_lossy(&f.data);
         read_workflow(&f.path, &text, &mut w);
@@ -195,12 +199,16 @@ fn read_workflow(path: &str, text: &str, w: &mut Workflows) {
             let hit = if checkout_action {
                 let (s, e) = step_of(&lines, i);
                 lines[s..e].iter().any(|x| {
-                    key_value(x).is_some_and(|(k, v)| (k == "ref" || k == "repository") && PR_HEAD.is_match(v))
+                    key_value(x).is_some_and(|(k, v)| {
+                        (k == "ref" || k == "repository") && PR_HEAD.is_match(v)
+                    })
                 })
             } else {
                 // `gh pr checkout` / fetching the PR ref in a script.
                 let t = l.trim_start();
-                (t.contains("gh pr checkout") || (t.contains("git fetch") && (t.contains("pull/") || PR_HEAD.is_match(t))) || (t.contains("git checkout") && PR_HEAD.is_match(t)))
+                (t.contains("gh pr checkout")
+                    || (t.contains("git fetch") && (t.contains("pull/") || PR_HEAD.is_match(t)))
+                    || (t.contains("git checkout") && PR_HEAD.is_match(t)))
                     && !t.starts_with('#')
             };
             if hit {
@@ -269,7 +277,13 @@ pub fn assess(w: &Workflows) -> Assessment {
     let mut a = Assessment::default();
     let (id, name) = ("workflow.integrity", "CI workflow integrity");
     if w.files == 0 {
-        a.check(id, name, CheckStatus::Info, 0, "No GitHub Actions workflows.");
+        a.check(
+            id,
+            name,
+            CheckStatus::Info,
+            0,
+            "No GitHub Actions workflows.",
+        );
         return a;
     }
     let mut notes = Vec::new();
@@ -293,11 +307,21 @@ pub fn assess(w: &Workflows) -> Assessment {
     };
     let worst = w.findings.iter().map(|f| f.severity).max();
     let Some(worst) = worst else {
-        let status = if notes.is_empty() { CheckStatus::Pass } else { CheckStatus::Info };
-        a.check(id, name, status, 0, format!(
+        let status = if notes.is_empty() {
+            CheckStatus::Pass
+        } else {
+            CheckStatus::Info
+        };
+        a.check(
+            id,
+            name,
+            status,
+            0,
+            format!(
             "No dangerous triggers, script injection or write-all tokens in {} workflow(s).{notes}",
             w.files
-        ));
+        ),
+        );
         return a;
     };
     // Each severity counts at most twice, as for the scam checks: one copy-pasted pattern in
@@ -310,7 +334,11 @@ pub fn assess(w: &Workflows) -> Assessment {
     a.check(
         id,
         name,
-        if worst >= Severity::High { CheckStatus::Fail } else { CheckStatus::Warn },
+        if worst >= Severity::High {
+            CheckStatus::Fail
+        } else {
+            CheckStatus::Warn
+        },
         points,
         format!("{}{notes}", sorted[0].detail),
     );
@@ -359,7 +387,10 @@ jobs:
         assert_eq!(sev(&w), vec![Severity::High]);
         assert_eq!(w.findings[0].line, 11);
         let a = assess(&w);
-        assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Fail, HIGH_POINTS));
+        assert_eq!(
+            (a.checks[0].status, a.checks[0].points),
+            (CheckStatus::Fail, HIGH_POINTS)
+        );
         assert!(!a.critical_scam, "a supply-chain finding is never SCAM");
         // `workflow_run` with the triggering run's head, list-form trigger.
         let wr = "on: [workflow_run]\njobs:\n  j:\n    steps:\n    - name: co\n      uses: actions/checkout@v4\n      with:\n        ref: ${{ github.event.workflow_run.head_sha }}\n";
@@ -378,7 +409,10 @@ jobs:
         assert_eq!((w.pinned, w.unpinned), (1, 0));
         assert_eq!(assess(&w).checks[0].status, CheckStatus::Pass);
         // Checking out the base branch (no ref) is the safe default.
-        let base = PRT_CHECKOUT.replace("        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n", "");
+        let base = PRT_CHECKOUT.replace(
+            "        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n",
+            "",
+        );
         assert!(run(&base).findings.is_empty());
         // The same checkout under plain `pull_request` runs without secrets.
         let plain = PRT_CHECKOUT.replace("pull_request_target:", "pull_request:");
@@ -391,7 +425,8 @@ jobs:
         let w = run(inj);
         assert_eq!(sev(&w), vec![Severity::High]);
         assert!(w.findings[0].detail.contains("github.event.issue.title"));
-        let inline = "on: pull_request\njobs:\n  j:\n    steps:\n      - run: echo ${{ github.head_ref }}\n";
+        let inline =
+            "on: pull_request\njobs:\n  j:\n    steps:\n      - run: echo ${{ github.head_ref }}\n";
         assert_eq!(sev(&run(inline)), vec![Severity::High]);
         let script = "on: issue_comment\njobs:\n  j:\n    steps:\n      - uses: actions/github-script@v7\n        with:\n          script: |\n            console.log(\"${{ github.event.comment.body }}\")\n";
         assert_eq!(sev(&run(script)), vec![Severity::High]);
@@ -410,7 +445,10 @@ jobs:
         assert_eq!(sev(&w), vec![Severity::Medium]);
         assert_eq!(w.unpinned, 1);
         let a = assess(&w);
-        assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Warn, MEDIUM_POINTS));
+        assert_eq!(
+            (a.checks[0].status, a.checks[0].points),
+            (CheckStatus::Warn, MEDIUM_POINTS)
+        );
         assert!(a.checks[0].detail.contains("commit SHA"));
         // No permissions and a tag pin: info, no points.
         let none = "on: push\njobs:\n  j:\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./local-action\n";
@@ -418,12 +456,18 @@ jobs:
         assert!(w.findings.is_empty());
         assert_eq!(w.no_permissions.len(), 1);
         let a = assess(&w);
-        assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Info, 0));
+        assert_eq!(
+            (a.checks[0].status, a.checks[0].points),
+            (CheckStatus::Info, 0)
+        );
         // Read-only job-level permissions mentioning write-all in a comment do not count.
         let read = "on: push\npermissions:\n  contents: read # not write-all\njobs: {}\n";
         assert!(run(read).findings.is_empty());
         // No workflows at all.
-        assert_eq!(assess(&analyse(&FileTree::default())).checks[0].status, CheckStatus::Info);
+        assert_eq!(
+            assess(&analyse(&FileTree::default())).checks[0].status,
+            CheckStatus::Info
+        );
         assert!(!workflow_path(".github/workflows/sub/x.yml"));
         assert!(!workflow_path("docs/.github/workflows/x.yml"));
     }
@@ -432,7 +476,10 @@ jobs:
     fn repeated_findings_are_capped() {
         let mut tree = FileTree::default();
         for i in 0..5 {
-            tree.add(format!(".github/workflows/w{i}.yml"), PRT_CHECKOUT.as_bytes().to_vec());
+            tree.add(
+                format!(".github/workflows/w{i}.yml"),
+                PRT_CHECKOUT.as_bytes().to_vec(),
+            );
         }
         let a = assess(&analyse(&tree));
         assert_eq!(a.checks[0].points, 2 * HIGH_POINTS);

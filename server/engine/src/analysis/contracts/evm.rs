@@ -96,8 +96,11 @@ impl<'a> View<'a> {
         TRANSFER_FNS.iter().any(|n| self.func(n).is_some())
             || self.inherits(|b| {
                 let l = b.to_ascii_lowercase();
-                l.contains("erc20") || l.contains("bep20") || l.contains("erc721")
-                    || l.contains("erc1155") || l.contains("erc777")
+                l.contains("erc20")
+                    || l.contains("bep20")
+                    || l.contains("erc721")
+                    || l.contains("erc1155")
+                    || l.contains("erc777")
             })
     }
 
@@ -193,8 +196,7 @@ fn calls(body: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if super::solidity::ident_byte(b[i]) && (i == 0 || !super::solidity::ident_byte(b[i - 1]))
-        {
+        if super::solidity::ident_byte(b[i]) && (i == 0 || !super::solidity::ident_byte(b[i - 1])) {
             let s = i;
             while i < b.len() && super::solidity::ident_byte(b[i]) {
                 i += 1;
@@ -239,15 +241,17 @@ static SENDER_CMP: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn owner_like(v: &str) -> bool {
-    let n = v.trim_end_matches("()").trim_matches('_').to_ascii_lowercase();
+    let n = v
+        .trim_end_matches("()")
+        .trim_matches('_')
+        .to_ascii_lowercase();
     n == "owner" || n == "getowner"
 }
 
 /// The caller check in a body: `require(msg.sender == X)`, `if (_msgSender() != X) revert`,
 /// `_checkOwner()`, `_checkRole(…)`, `hasRole(…)`.
 fn body_gate(body: &str, params: &[String]) -> Option<Gate> {
-    if has_call(body, "_checkOwner") || has_call(body, "_checkRole") || has_call(body, "hasRole")
-    {
+    if has_call(body, "_checkOwner") || has_call(body, "_checkRole") || has_call(body, "hasRole") {
         return Some(Gate::Owner);
     }
     for c in SENDER_CMP.captures_iter(body) {
@@ -385,7 +389,11 @@ fn mentions_param(text: &str, params: &[String]) -> bool {
 
 /// `10`, `1_000`, `1e4`, `10**4`, `10 ** 2`.
 fn number(s: &str) -> Option<f64> {
-    let s = s.trim().trim_start_matches('(').trim_end_matches(')').replace('_', "");
+    let s = s
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .replace('_', "");
     if let Some((a, b)) = s.split_once("**") {
         return Some(number(a)?.powf(number(b)?));
     }
@@ -428,19 +436,50 @@ fn fee_var(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
     (l.contains("fee") || l.contains("tax"))
         && ![
-            "denominator", "divisor", "threshold", "swap", "wallet", "receiver", "address",
-            "block", "count", "time", "limit", "max", "exempt", "exclud", "collected",
-            "amount", "tokens", "enabled", "reduce", "at", "percent_base",
+            "denominator",
+            "divisor",
+            "threshold",
+            "swap",
+            "wallet",
+            "receiver",
+            "address",
+            "block",
+            "count",
+            "time",
+            "limit",
+            "max",
+            "exempt",
+            "exclud",
+            "collected",
+            "amount",
+            "tokens",
+            "enabled",
+            "reduce",
+            "at",
+            "percent_base",
         ]
         .iter()
-        .any(|x| if *x == "at" { l.ends_with("at") } else { l.contains(x) })
+        .any(|x| {
+            if *x == "at" {
+                l.ends_with("at")
+            } else {
+                l.contains(x)
+            }
+        })
 }
 
 fn limit_var(name: &str) -> bool {
     let l = name.to_ascii_lowercase().replace('_', "");
     [
-        "maxtx", "maxtransaction", "maxwallet", "maxbuy", "maxsell", "maxhold", "walletlimit",
-        "txlimit", "maxtrans",
+        "maxtx",
+        "maxtransaction",
+        "maxwallet",
+        "maxbuy",
+        "maxsell",
+        "maxhold",
+        "walletlimit",
+        "txlimit",
+        "maxtrans",
     ]
     .iter()
     .any(|k| l.contains(k))
@@ -449,8 +488,19 @@ fn limit_var(name: &str) -> bool {
 fn gate_mapping_excluded(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
     [
-        "fee", "exclud", "exempt", "limit", "max", "pair", "amm", "marketmaker", "dividend",
-        "allowance", "approved", "operator", "minter",
+        "fee",
+        "exclud",
+        "exempt",
+        "limit",
+        "max",
+        "pair",
+        "amm",
+        "marketmaker",
+        "dividend",
+        "allowance",
+        "approved",
+        "operator",
+        "minter",
     ]
     .iter()
     .any(|x| l.contains(x))
@@ -470,7 +520,8 @@ fn honeypot_condition(cond: &str) -> bool {
         return false;
     }
     // Amount and time limits on sells (max sell, anti-snipe blocks) are the `limits` rule.
-    if has_word(cond, "amount") || cond.contains("<") || cond.contains(">=") || cond.contains("> ") {
+    if has_word(cond, "amount") || cond.contains("<") || cond.contains(">=") || cond.contains("> ")
+    {
         return false;
     }
     IDENTITY.captures_iter(cond).any(|c| match c.get(1) {
@@ -511,7 +562,8 @@ pub fn powers(contracts: &[Contract]) -> Vec<Power> {
         .collect();
     let mut out = Vec::new();
     for c in contracts {
-        if c.kind != ContractKind::Contract || c.library_file || inherited.contains(c.name.as_str()) {
+        if c.kind != ContractKind::Contract || c.library_file || inherited.contains(c.name.as_str())
+        {
             continue;
         }
         let v = View::build(c, &by_name);
@@ -524,7 +576,11 @@ pub fn powers(contracts: &[Contract]) -> Vec<Power> {
 
 fn contract_powers(v: &View, out: &mut Vec<Power>) {
     let token = v.token_like();
-    let transfer = if token { v.transfer_text() } else { String::new() };
+    let transfer = if token {
+        v.transfer_text()
+    } else {
+        String::new()
+    };
     let conds = conditions(&transfer);
     let mut found: Vec<(Power, Gate)> = Vec::new();
     macro_rules! push {
@@ -552,7 +608,12 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
     let total_vars: Vec<&str> = v
         .vars
         .iter()
-        .filter(|x| matches!(x.name.as_str(), "_totalSupply" | "totalSupply" | "_tTotal" | "_supply"))
+        .filter(|x| {
+            matches!(
+                x.name.as_str(),
+                "_totalSupply" | "totalSupply" | "_tTotal" | "_supply"
+            )
+        })
         .map(|x| x.name.as_str())
         .collect();
     let capped_base = v.inherits(|b| b.contains("Capped"));
@@ -583,7 +644,10 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                     PowerKind::Mint,
                     f,
                     &gate,
-                    format!("{}.{} lets the owner mint new tokens at any time, with no supply cap.", v.c.name, f.name),
+                    format!(
+                        "{}.{} lets the owner mint new tokens at any time, with no supply cap.",
+                        v.c.name, f.name
+                    ),
                 );
             }
         }
@@ -602,17 +666,37 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                         && op != "+="
                 });
                 if edits {
-                    push!(PowerKind::Balances, f, &gate, format!("{}.{} writes holders' balances (`{}`) directly.", v.c.name, f.name, bal.name));
+                    push!(
+                        PowerKind::Balances,
+                        f,
+                        &gate,
+                        format!(
+                            "{}.{} writes holders' balances (`{}`) directly.",
+                            v.c.name, f.name, bal.name
+                        )
+                    );
                     break;
                 }
             }
-            static BURN_OTHER: LazyLock<Regex> =
-                LazyLock::new(|| Regex::new(r"\b_burn\s*\(\s*([^,()]+(?:\(\))?)\s*,").expect("burn"));
+            static BURN_OTHER: LazyLock<Regex> = LazyLock::new(|| {
+                Regex::new(r"\b_burn\s*\(\s*([^,()]+(?:\(\))?)\s*,").expect("burn")
+            });
             if BURN_OTHER.captures_iter(&f.body).any(|c| {
                 let a = c[1].trim();
-                a != "msg.sender" && a != "_msgSender()" && a != "address(this)" && mentions_param(a, &f.params)
+                a != "msg.sender"
+                    && a != "_msgSender()"
+                    && a != "address(this)"
+                    && mentions_param(a, &f.params)
             }) {
-                push!(PowerKind::Balances, f, &gate, format!("{}.{} lets the owner burn tokens from any holder's balance.", v.c.name, f.name));
+                push!(
+                    PowerKind::Balances,
+                    f,
+                    &gate,
+                    format!(
+                        "{}.{} lets the owner burn tokens from any holder's balance.",
+                        v.c.name, f.name
+                    )
+                );
             }
         }
         // Pause transfers.
@@ -622,26 +706,46 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                 || transfer.contains("_requireNotPaused")
                 || has_call(&transfer, "paused");
             if pausable_transfers {
-                push!(PowerKind::Pause, f, &gate, format!("{}.{} lets the owner pause all transfers.", v.c.name, f.name));
+                push!(
+                    PowerKind::Pause,
+                    f,
+                    &gate,
+                    format!(
+                        "{}.{} lets the owner pause all transfers.",
+                        v.c.name, f.name
+                    )
+                );
             }
         }
         // Selfdestruct.
         if has_call(&f.body, "selfdestruct") || has_call(&f.body, "suicide") {
-            push!(PowerKind::SelfDestruct, f, &gate, format!("{}.{} can selfdestruct the contract.", v.c.name, f.name));
+            push!(
+                PowerKind::SelfDestruct,
+                f,
+                &gate,
+                format!("{}.{} can selfdestruct the contract.", v.c.name, f.name)
+            );
         }
     }
 
     if token {
         // Blacklists/whitelists checked on transfer, set by the owner.
-        for m in v.vars.iter().filter(|x| x.ty == "mapping(address=>bool)" && !gate_mapping_excluded(&x.name)) {
+        for m in v
+            .vars
+            .iter()
+            .filter(|x| x.ty == "mapping(address=>bool)" && !gate_mapping_excluded(&x.name))
+        {
             let checked = conds.iter().any(|c| {
-                word_positions(c, &m.name).any(|p| c[p + m.name.len()..].trim_start().starts_with('['))
+                word_positions(c, &m.name)
+                    .any(|p| c[p + m.name.len()..].trim_start().starts_with('['))
             });
             if !checked {
                 continue;
             }
             if let Some(f) = own.iter().find(|f| {
-                f.kind == FnKind::Function && gate_of(v, f) != Gate::Anyone && !assigns(&f.body, &m.name).is_empty()
+                f.kind == FnKind::Function
+                    && gate_of(v, f) != Gate::Anyone
+                    && !assigns(&f.body, &m.name).is_empty()
             }) {
                 push!(PowerKind::Blacklist, f, &gate_of(v, f), format!("{}.{} can block chosen addresses from transferring (`{}` is checked on every transfer).", v.c.name, f.name, m.name));
             }
@@ -649,7 +753,11 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
         // Transfer switches settable both ways (a bool checked on transfer).
         for b in v.vars.iter().filter(|x| x.ty == "bool") {
             let l = b.name.to_ascii_lowercase();
-            if ["swap", "limit", "fee", "cooldown", "delay", "tax", "paused"].iter().any(|x| l.contains(x)) && l != "paused" {
+            if ["swap", "limit", "fee", "cooldown", "delay", "tax", "paused"]
+                .iter()
+                .any(|x| l.contains(x))
+                && l != "paused"
+            {
                 continue;
             }
             if !conds.iter().any(|c| has_word(c, &b.name)) {
@@ -657,7 +765,10 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             }
             let mut literal_values = HashSet::new();
             let mut setter = None;
-            for f in own.iter().filter(|f| f.kind == FnKind::Function && gate_of(v, f) != Gate::Anyone) {
+            for f in own
+                .iter()
+                .filter(|f| f.kind == FnKind::Function && gate_of(v, f) != Gate::Anyone)
+            {
                 for (_, _, rhs) in assigns(&f.body, &b.name) {
                     if mentions_param(rhs, &f.params) || rhs.starts_with('!') {
                         setter = Some(*f);
@@ -670,12 +781,29 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                 }
             }
             if let Some(f) = setter {
-                push!(PowerKind::Pause, f, &gate_of(v, f), format!("{}.{} can switch transfers off (`{}` is checked on every transfer).", v.c.name, f.name, b.name));
+                push!(
+                    PowerKind::Pause,
+                    f,
+                    &gate_of(v, f),
+                    format!(
+                        "{}.{} can switch transfers off (`{}` is checked on every transfer).",
+                        v.c.name, f.name, b.name
+                    )
+                );
             }
         }
         // Fees and taxes.
-        let all_text: String = own.iter().map(|f| f.body.as_str()).collect::<Vec<_>>().join("\n");
-        let fee_vars: Vec<&str> = v.vars.iter().filter(|x| (x.ty.starts_with("uint") || x.ty.starts_with("int")) && fee_var(&x.name)).map(|x| x.name.as_str()).collect();
+        let all_text: String = own
+            .iter()
+            .map(|f| f.body.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let fee_vars: Vec<&str> = v
+            .vars
+            .iter()
+            .filter(|x| (x.ty.starts_with("uint") || x.ty.starts_with("int")) && fee_var(&x.name))
+            .map(|x| x.name.as_str())
+            .collect();
         let used: Vec<&str> = fee_vars
             .iter()
             .copied()
@@ -683,7 +811,11 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                 has_word(&transfer, fv)
                     || fee_vars.iter().any(|g| {
                         has_word(&transfer, g)
-                            && own.iter().any(|f| assigns(&f.body, g).iter().any(|(_, _, rhs)| has_word(rhs, fv)))
+                            && own.iter().any(|f| {
+                                assigns(&f.body, g)
+                                    .iter()
+                                    .any(|(_, _, rhs)| has_word(rhs, fv))
+                            })
                     })
             })
             .collect();
@@ -704,7 +836,11 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                             .filter(|c| has_word(c, fv) || mentions_param(c, &f.params))
                             .collect();
                         let cap = caps.iter().find_map(|c| {
-                            CAP_CMP.captures_iter(c).find_map(|m| (m[1].starts_with('<')).then(|| value_of(v, &m[2])).flatten())
+                            CAP_CMP.captures_iter(c).find_map(|m| {
+                                (m[1].starts_with('<'))
+                                    .then(|| value_of(v, &m[2]))
+                                    .flatten()
+                            })
                         });
                         let detail = match (caps.is_empty(), cap) {
                             (true, _) => Some(format!("{}.{} sets `{fv}` with no upper limit: the owner can raise the tax to 100% and block sells.", v.c.name, f.name)),
@@ -717,7 +853,12 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                         }
                     } else if let Some(n) = number(rhs) {
                         if pct(n) > 10.0 {
-                            push!(PowerKind::Fee, f, &gate, format!("{}.{} sets `{fv}` to {:.0}%.", v.c.name, f.name, pct(n)));
+                            push!(
+                                PowerKind::Fee,
+                                f,
+                                &gate,
+                                format!("{}.{} sets `{fv}` to {:.0}%.", v.c.name, f.name, pct(n))
+                            );
                             reported = true;
                         }
                     }
@@ -725,9 +866,14 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             }
             if !reported {
                 let lit = v.var(fv).and_then(|x| x.init.as_deref()).and_then(number);
-                let ctor = own.iter().find(|f| f.kind == FnKind::Constructor).and_then(|f| {
-                    assigns(&f.body, fv).into_iter().find_map(|(_, _, rhs)| number(rhs))
-                });
+                let ctor = own
+                    .iter()
+                    .find(|f| f.kind == FnKind::Constructor)
+                    .and_then(|f| {
+                        assigns(&f.body, fv)
+                            .into_iter()
+                            .find_map(|(_, _, rhs)| number(rhs))
+                    });
                 if let Some(n) = ctor.or(lit).filter(|n| pct(*n) > 10.0) {
                     found.push((
                         Power {
@@ -750,13 +896,15 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                 if gate == Gate::Anyone {
                     continue;
                 }
-                let set = assigns(&f.body, &lv.name).into_iter().any(|(_, _, rhs)| mentions_param(rhs, &f.params));
+                let set = assigns(&f.body, &lv.name)
+                    .into_iter()
+                    .any(|(_, _, rhs)| mentions_param(rhs, &f.params));
                 if !set {
                     continue;
                 }
-                let floor = conditions(&f.body).iter().any(|c| {
-                    mentions_param(c, &f.params) && (c.contains(">=") || c.contains('>'))
-                });
+                let floor = conditions(&f.body)
+                    .iter()
+                    .any(|c| mentions_param(c, &f.params) && (c.contains(">=") || c.contains('>')));
                 if !floor {
                     push!(PowerKind::Limits, f, &gate, format!("{}.{} sets `{}` with no lower bound: the owner can shrink it until nobody can buy or sell.", v.c.name, f.name, lv.name));
                 }
@@ -764,7 +912,10 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
         }
         // Sell-blocking honeypot conditions.
         if conds.iter().any(|c| honeypot_condition(c)) {
-            let f = TRANSFER_FNS.iter().find_map(|n| v.func(n)).expect("token has a transfer fn");
+            let f = TRANSFER_FNS
+                .iter()
+                .find_map(|n| v.func(n))
+                .expect("token has a transfer fn");
             push!(PowerKind::Honeypot, f, &Gate::Owner, format!("{}.{}: selling to the pair reverts unless the seller is whitelisted or the owner.", v.c.name, f.name));
         }
     }
@@ -775,11 +926,15 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
         if STD_OWNERSHIP.contains(&f.name.as_str())
             || f.name.starts_with("init")
             || f.name.starts_with("__")
-            || f.modifiers.iter().any(|(m, _)| m == "initializer" || m == "reinitializer")
+            || f.modifiers
+                .iter()
+                .any(|(m, _)| m == "initializer" || m == "reinitializer")
         {
             continue;
         }
-        let sets_owner = owner_vars.iter().any(|o| v.var(o).is_some() && !assigns(&f.body, o).is_empty())
+        let sets_owner = owner_vars
+            .iter()
+            .any(|o| v.var(o).is_some() && !assigns(&f.body, o).is_empty())
             || has_call(&f.body, "_transferOwnership")
             || has_call(&f.body, "_setOwner");
         if !sets_owner {
@@ -787,16 +942,29 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
         }
         let saves_owner = v.vars.iter().any(|x| {
             !owner_vars.contains(&x.name.as_str())
-                && assigns(&f.body, &x.name).iter().any(|(_, _, rhs)| owner_vars.iter().any(|o| has_word(rhs, o)) || rhs.contains("owner()"))
+                && assigns(&f.body, &x.name).iter().any(|(_, _, rhs)| {
+                    owner_vars.iter().any(|o| has_word(rhs, o)) || rhs.contains("owner()")
+                })
         });
         let gate = gate_of(v, f);
         if saves_owner && f.body.contains("address(0)") {
             push!(PowerKind::HiddenOwner, f, &gate, format!("{}.{} fakes a renounce: it stores the owner before clearing it, so ownership can be taken back.", v.c.name, f.name));
         } else if gate != Gate::Owner {
-            push!(PowerKind::HiddenOwner, f, &gate, format!("{}.{} sets the owner without being owner-only: ownership can be re-claimed.", v.c.name, f.name));
+            push!(
+                PowerKind::HiddenOwner,
+                f,
+                &gate,
+                format!(
+                    "{}.{} sets the owner without being owner-only: ownership can be re-claimed.",
+                    v.c.name, f.name
+                )
+            );
         }
     }
-    if let Some(f) = own.iter().find(|f| f.kind == FnKind::Function && f.name == "renounceOwnership") {
+    if let Some(f) = own
+        .iter()
+        .find(|f| f.kind == FnKind::Function && f.name == "renounceOwnership")
+    {
         let real = owner_vars.iter().any(|o| !assigns(&f.body, o).is_empty())
             || has_call(&f.body, "_transferOwnership")
             || has_call(&f.body, "_setOwner")
@@ -813,7 +981,10 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
     static DCALL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"([\w$]+)\s*\)?\s*\.\s*delegatecall\b|\bdelegatecall\s*\(\s*[^,()]+(?:\(\))?\s*,\s*([\w$]+)").expect("delegatecall")
     });
-    for f in own.iter().filter(|f| f.kind == FnKind::Function || f.kind == FnKind::Other) {
+    for f in own
+        .iter()
+        .filter(|f| f.kind == FnKind::Function || f.kind == FnKind::Other)
+    {
         for c in DCALL.captures_iter(&f.body) {
             let t = c.get(1).or(c.get(2)).map(|m| m.as_str()).unwrap_or("");
             if t == "this" || t.is_empty() {
@@ -821,7 +992,9 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             }
             let settable = f.params.iter().any(|p| p == t)
                 || (v.var(t).is_some()
-                    && own.iter().any(|g| g.kind == FnKind::Function && !assigns(&g.body, t).is_empty()));
+                    && own
+                        .iter()
+                        .any(|g| g.kind == FnKind::Function && !assigns(&g.body, t).is_empty()));
             if settable {
                 push!(PowerKind::Delegatecall, f, &gate_of(v, f), format!("{}.{} delegatecalls `{t}`, an address that can be changed: whoever sets it can run any code as this contract.", v.c.name, f.name));
                 break;
@@ -834,17 +1007,28 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             && !has_word(&f.body, "revert")
             && !has_call(&f.body, "require");
         let open = match f.name.as_str() {
-            "upgradeTo" | "upgradeToAndCall" => unguarded && !has_call(&f.body, "_authorizeUpgrade") && !f.body.trim().is_empty(),
+            "upgradeTo" | "upgradeToAndCall" => {
+                unguarded && !has_call(&f.body, "_authorizeUpgrade") && !f.body.trim().is_empty()
+            }
             "_authorizeUpgrade" => unguarded,
             _ => false,
         };
         if open {
-            push!(PowerKind::Upgrade, f, &Gate::Anyone, format!("{}.{} has no access control: anyone can replace the contract's code.", v.c.name, f.name));
+            push!(
+                PowerKind::Upgrade,
+                f,
+                &Gate::Anyone,
+                format!(
+                    "{}.{} has no access control: anyone can replace the contract's code.",
+                    v.c.name, f.name
+                )
+            );
         }
     }
 
     // A privileged address other than the owner keeps powers through a renounce.
-    let renounceable = v.inherits(|b| b.starts_with("Ownable")) || v.func("renounceOwnership").is_some();
+    let renounceable =
+        v.inherits(|b| b.starts_with("Ownable")) || v.func("renounceOwnership").is_some();
     let mut hidden_done = HashSet::new();
     let mut extra = Vec::new();
     for (p, g) in &found {

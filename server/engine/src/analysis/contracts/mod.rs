@@ -92,7 +92,14 @@ fn own_solidity(path: &str) -> bool {
         && !path.split('/').rev().skip(1).any(|c| {
             matches!(
                 c,
-                "lib" | "libs" | "mock" | "mocks" | "script" | "@openzeppelin" | ".deps" | "forge-std"
+                "lib"
+                    | "libs"
+                    | "mock"
+                    | "mocks"
+                    | "script"
+                    | "@openzeppelin"
+                    | ".deps"
+                    | "forge-std"
             )
         })
 }
@@ -107,14 +114,24 @@ fn claim(readme: &str, words: &[&str]) -> Option<String> {
         let l = line.to_ascii_lowercase();
         for w in words {
             let hit = l.match_indices(w).any(|(i, _)| {
-                let before = l[..i].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric());
-                let after = l[i + w.len()..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+                let before = l[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_ascii_alphanumeric());
+                let after = l[i + w.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_ascii_alphanumeric());
                 before && after
             });
             if hit {
                 let t = line.trim().trim_start_matches(['#', '-', '*', '>', ' ']);
                 let q: String = t.chars().take(120).collect();
-                return Some(if t.chars().count() > 120 { format!("{q}…") } else { q });
+                return Some(if t.chars().count() > 120 {
+                    format!("{q}…")
+                } else {
+                    q
+                });
             }
         }
     }
@@ -154,15 +171,29 @@ pub struct Findings {
 }
 
 pub fn analyse(tree: &FileTree, report: &ContentReport) -> Findings {
-    let data: HashMap<&str, &[u8]> = tree.files.iter().map(|f| (f.path.as_str(), f.data.as_slice())).collect();
-    let sol: Vec<_> = report.files.iter().filter(|f| own_solidity(&f.path)).collect();
+    let data: HashMap<&str, &[u8]> = tree
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.data.as_slice()))
+        .collect();
+    let sol: Vec<_> = report
+        .files
+        .iter()
+        .filter(|f| own_solidity(&f.path))
+        .collect();
     let mut out = Findings::default();
     // Parse only when some file carries an owner gate or a dangerous opcode: files without
     // an anchor still take part (a token inheriting its powers from a base contract).
-    if sol.iter().any(|f| f.count(Sig::OwnerGate) + f.count(Sig::ContractPower) > 0) {
+    if sol
+        .iter()
+        .any(|f| f.count(Sig::OwnerGate) + f.count(Sig::ContractPower) > 0)
+    {
         let contracts: Vec<_> = sol
             .iter()
-            .filter_map(|f| data.get(f.path.as_str()).map(|d| solidity::parse_file(&f.path, d)))
+            .filter_map(|f| {
+                data.get(f.path.as_str())
+                    .map(|d| solidity::parse_file(&f.path, d))
+            })
             .flatten()
             .collect();
         out.powers = evm::powers(&contracts);
@@ -187,7 +218,13 @@ pub fn assess(f: &Findings, readme: &str) -> Assessment {
     let mut a = Assessment::default();
     let (id, name) = ("contract.owner_powers", "Token owner powers");
     if f.solidity_files == 0 && f.program_files == 0 {
-        a.check(id, name, CheckStatus::Info, 0, "No Solidity contracts or Solana programs in the repository.");
+        a.check(
+            id,
+            name,
+            CheckStatus::Info,
+            0,
+            "No Solidity contracts or Solana programs in the repository.",
+        );
         return a;
     }
     if f.powers.is_empty() {
@@ -215,7 +252,10 @@ pub fn assess(f: &Findings, readme: &str) -> Assessment {
         Some(format!(
             "The README says \"{quote}\" but {token} keeps {} owner powers: {}.",
             k.len(),
-            k.iter().map(|x| x.title().to_lowercase()).collect::<Vec<_>>().join(", ")
+            k.iter()
+                .map(|x| x.title().to_lowercase())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     } else {
         program_claim.map(|quote| {
@@ -235,27 +275,38 @@ pub fn assess(f: &Findings, readme: &str) -> Assessment {
             )
         })
     };
-    let list: Vec<String> = f
-        .powers
-        .iter()
-        .take(3)
-        .map(|p| p.detail.clone())
-        .collect();
+    let list: Vec<String> = f.powers.iter().take(3).map(|p| p.detail.clone()).collect();
     if let Some(detail) = high {
         a.check(id, name, CheckStatus::Fail, CLAIM_POINTS, detail.clone());
-        a.red(id, Severity::High, "Owner powers contradict the README", detail);
+        a.red(
+            id,
+            Severity::High,
+            "Owner powers contradict the README",
+            detail,
+        );
         a.tag("#RugRisk");
     } else {
         let points = (POINTS_PER_POWER * f.powers.len() as i32).max(POWER_CAP);
-        a.check(id, name, CheckStatus::Warn, points, format!(
-            "{} owner power(s) over holders: {}{}",
-            f.powers.len(),
-            list.join(" "),
-            if f.powers.len() > 3 { " …" } else { "" }
-        ));
+        a.check(
+            id,
+            name,
+            CheckStatus::Warn,
+            points,
+            format!(
+                "{} owner power(s) over holders: {}{}",
+                f.powers.len(),
+                list.join(" "),
+                if f.powers.len() > 3 { " …" } else { "" }
+            ),
+        );
     }
     for p in f.powers.iter().take(MAX_FLAGS) {
-        a.red(id, Severity::Medium, p.kind.title(), format!("{} ({} line {})", p.detail, p.path, p.line));
+        a.red(
+            id,
+            Severity::Medium,
+            p.kind.title(),
+            format!("{} ({} line {})", p.detail, p.path, p.line),
+        );
     }
     a.tag("#OwnerPowers");
     a

@@ -38,17 +38,28 @@ pub fn parse(path: &str, src: &[u8]) -> ProgramFile {
     let mut fns = Vec::new();
     for p in word_positions(&text, "fn") {
         let rest = &text[p + 2..];
-        let Some(name) = rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).find(|s| !s.is_empty()) else {
+        let Some(name) = rest
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .find(|s| !s.is_empty())
+        else {
             continue;
         };
-        let Some(open_p) = text[p..].find('(').map(|k| p + k) else { continue };
-        let Some(close_p) = matching(&text, open_p) else { continue };
+        let Some(open_p) = text[p..].find('(').map(|k| p + k) else {
+            continue;
+        };
+        let Some(close_p) = matching(&text, open_p) else {
+            continue;
+        };
         // The body is the next `{` unless a `;` (a declaration) comes first.
-        let Some(brace) = text[close_p..].find(['{', ';']).map(|k| close_p + k) else { continue };
+        let Some(brace) = text[close_p..].find(['{', ';']).map(|k| close_p + k) else {
+            continue;
+        };
         if b[brace] == b';' {
             continue;
         }
-        let Some(end) = matching(&text, brace) else { continue };
+        let Some(end) = matching(&text, brace) else {
+            continue;
+        };
         fns.push(RustFn {
             name: name.to_string(),
             params: text[open_p + 1..close_p - 1].to_string(),
@@ -58,10 +69,20 @@ pub fn parse(path: &str, src: &[u8]) -> ProgramFile {
     }
     let mut accounts = HashMap::new();
     for p in text.match_indices("derive(Accounts)").map(|(i, _)| i) {
-        let Some(s) = text[p..].find("struct").map(|k| p + k + 6) else { continue };
-        let name: String = text[s..].trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        let Some(brace) = text[s..].find('{').map(|k| s + k) else { continue };
-        let Some(end) = matching(&text, brace) else { continue };
+        let Some(s) = text[p..].find("struct").map(|k| p + k + 6) else {
+            continue;
+        };
+        let name: String = text[s..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let Some(brace) = text[s..].find('{').map(|k| s + k) else {
+            continue;
+        };
+        let Some(end) = matching(&text, brace) else {
+            continue;
+        };
         accounts.insert(name, text[brace + 1..end - 1].to_string());
     }
     ProgramFile {
@@ -77,10 +98,14 @@ static ACCOUNT_ATTR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"#\[account\(((?:[^()]|\([^()]*\))*)\)\]\s*pub\s+(\w+)\s*:").expect("account attr")
 });
 static ADMIN_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b\w*admin\w*\b|\b(?:SUPER_)?AUTHORITY\b|\bOWNER_(?:KEY|PUBKEY)\b").expect("admin")
+    Regex::new(r"(?i)\b\w*admin\w*\b|\b(?:SUPER_)?AUTHORITY\b|\bOWNER_(?:KEY|PUBKEY)\b")
+        .expect("admin")
 });
 static GLOBAL_ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:config|state|global\w*|settings|platform|program_state|protocol\w*|\w*_config)$").expect("global")
+    Regex::new(
+        r"(?i)^(?:config|state|global\w*|settings|platform|program_state|protocol\w*|\w*_config)$",
+    )
+    .expect("global")
 });
 
 /// Is the instruction restricted to an admin key? Anchor: a constraint naming an admin
@@ -91,11 +116,14 @@ fn admin_gated(accounts: Option<&String>, body: &str) -> bool {
     if let Some(acc) = accounts {
         for c in ACCOUNT_ATTR.captures_iter(acc) {
             let attr = &c[1];
-            let checks = attr.contains("has_one") || attr.contains("constraint") || attr.contains("address");
+            let checks =
+                attr.contains("has_one") || attr.contains("constraint") || attr.contains("address");
             if checks && ADMIN_WORD.is_match(attr) {
                 return true;
             }
-            if (attr.contains("has_one = authority") || attr.contains("has_one = owner") || attr.contains("has_one=authority"))
+            if (attr.contains("has_one = authority")
+                || attr.contains("has_one = owner")
+                || attr.contains("has_one=authority"))
                 && GLOBAL_ACCOUNT.is_match(&c[2])
             {
                 return true;
@@ -103,15 +131,21 @@ fn admin_gated(accounts: Option<&String>, body: &str) -> bool {
         }
     }
     body.lines().any(|l| {
-        (l.contains("require_keys_eq!") || l.contains("require!") || (l.contains("if ") && l.contains("!=")))
+        (l.contains("require_keys_eq!")
+            || l.contains("require!")
+            || (l.contains("if ") && l.contains("!=")))
             && l.contains("key")
             && ADMIN_WORD.is_match(l)
     })
 }
 
 fn calls(body: &str) -> Vec<&str> {
-    static CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\w+)\s*(?:::<[^>]*>)?\s*\(").expect("call"));
-    CALL.captures_iter(body).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect()
+    static CALL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\w+)\s*(?:::<[^>]*>)?\s*\(").expect("call"));
+    CALL.captures_iter(body)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .collect()
 }
 
 fn reach(file: &ProgramFile, f: &RustFn) -> String {
@@ -196,7 +230,17 @@ fn mk(i: &Instr, kind: PowerKind, detail: String) -> Power {
 pub fn powers(files: &[ProgramFile]) -> (Vec<Power>, Vec<String>) {
     let instrs = instructions(files);
     let mut out = Vec::new();
-    let deposit_words = ["deposit", "stake", "buy", "contribute", "lock", "bet", "invest", "enter", "join"];
+    let deposit_words = [
+        "deposit",
+        "stake",
+        "buy",
+        "contribute",
+        "lock",
+        "bet",
+        "invest",
+        "enter",
+        "join",
+    ];
     let takes_deposits = instrs.iter().any(|i| {
         let n = format!("{} {}", i.f.name, i.accounts_name).to_ascii_lowercase();
         !i.admin && deposit_words.iter().any(|w| n.contains(w)) && i.text.contains("transfer")
@@ -205,8 +249,12 @@ pub fn powers(files: &[ProgramFile]) -> (Vec<Power>, Vec<String>) {
         let name = instr_name(i);
         // set_authority handing mint/freeze authority to a key (None would renounce it).
         for p in word_positions(&i.text, "set_authority") {
-            let Some(open) = i.text[p..].find('(').map(|k| p + k) else { continue };
-            let Some(close) = matching(&i.text, open) else { continue };
+            let Some(open) = i.text[p..].find('(').map(|k| p + k) else {
+                continue;
+            };
+            let Some(close) = matching(&i.text, open) else {
+                continue;
+            };
             let args = &i.text[open..close];
             let which = if args.contains("MintTokens") {
                 "mint"
@@ -224,17 +272,27 @@ pub fn powers(files: &[ProgramFile]) -> (Vec<Power>, Vec<String>) {
             continue;
         }
         if has_word(&i.text, "freeze_account") {
-            out.push(mk(i, PowerKind::Authority, format!("Admin-only instruction `{name}` can freeze holders' token accounts.")));
+            out.push(mk(
+                i,
+                PowerKind::Authority,
+                format!("Admin-only instruction `{name}` can freeze holders' token accounts."),
+            ));
         }
         let capped = {
             let l = i.text.to_ascii_lowercase();
             l.contains("max_supply") || l.contains("supply_cap") || l.contains("mint_cap")
         };
         if has_word(&i.text, "mint_to") && !capped {
-            out.push(mk(i, PowerKind::Mint, format!("Admin-only instruction `{name}` mints new tokens with no supply cap.")));
+            out.push(mk(
+                i,
+                PowerKind::Mint,
+                format!("Admin-only instruction `{name}` mints new tokens with no supply cap."),
+            ));
         }
         let lname = name.to_ascii_lowercase();
-        let signed_out = (i.text.contains("new_with_signer") || i.text.contains("invoke_signed") || i.text.contains("with_signer("))
+        let signed_out = (i.text.contains("new_with_signer")
+            || i.text.contains("invoke_signed")
+            || i.text.contains("with_signer("))
             && i.text.contains("transfer");
         let lamports_out = i.text.contains("lamports") && i.text.contains("-=");
         if takes_deposits && (signed_out || lamports_out) && !lname.contains("fee") {

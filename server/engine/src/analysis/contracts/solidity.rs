@@ -69,8 +69,7 @@ pub fn ident_byte(b: u8) -> bool {
 pub fn word_positions<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
     let b = text.as_bytes();
     text.match_indices(word).map(|(i, _)| i).filter(move |&i| {
-        (i == 0 || !ident_byte(b[i - 1]))
-            && b.get(i + word.len()).is_none_or(|&c| !ident_byte(c))
+        (i == 0 || !ident_byte(b[i - 1])) && b.get(i + word.len()).is_none_or(|&c| !ident_byte(c))
     })
 }
 
@@ -279,8 +278,19 @@ fn split_bases(list: &str) -> Vec<String> {
 const DECL_SKIP: [&str; 6] = ["event", "error", "using", "struct", "enum", "type"];
 const FN_WORDS: [&str; 5] = ["function", "constructor", "modifier", "fallback", "receive"];
 const NOT_MODIFIERS: [&str; 13] = [
-    "public", "external", "internal", "private", "view", "pure", "payable", "virtual",
-    "override", "returns", "constant", "immutable", "nonpayable",
+    "public",
+    "external",
+    "internal",
+    "private",
+    "view",
+    "pure",
+    "payable",
+    "virtual",
+    "override",
+    "returns",
+    "constant",
+    "immutable",
+    "nonpayable",
 ];
 
 fn parse_body(text: &str, start: usize, end: usize) -> (Vec<Func>, Vec<StateVar>) {
@@ -390,13 +400,7 @@ fn split_assign(s: &str) -> Option<usize> {
     None
 }
 
-fn parse_func(
-    text: &str,
-    at: usize,
-    word: &str,
-    wend: usize,
-    end: usize,
-) -> (Option<Func>, usize) {
+fn parse_func(text: &str, at: usize, word: &str, wend: usize, end: usize) -> (Option<Func>, usize) {
     let kind = match word {
         "function" => FnKind::Function,
         "constructor" => FnKind::Constructor,

@@ -93,7 +93,10 @@ fn openzeppelin_itself_has_no_findings() {
     let f = run(&[
         ("contracts/token/ERC20/ERC20.sol", OZ_ERC20),
         ("contracts/access/Ownable.sol", OZ_OWNABLE),
-        ("contracts/token/ERC20/extensions/ERC20Pausable.sol", OZ_PAUSABLE),
+        (
+            "contracts/token/ERC20/extensions/ERC20Pausable.sol",
+            OZ_PAUSABLE,
+        ),
     ]);
     assert_eq!(f.solidity_files, 3);
     assert!(f.powers.is_empty(), "{:?}", f.powers);
@@ -101,7 +104,8 @@ fn openzeppelin_itself_has_no_findings() {
 
 #[test]
 fn vendored_and_test_sources_are_not_read() {
-    let bad = token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
+    let bad =
+        token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
     for p in [
         "lib/openzeppelin-contracts/contracts/Tok.sol",
         "node_modules/x/Tok.sol",
@@ -111,20 +115,27 @@ fn vendored_and_test_sources_are_not_read() {
     ] {
         assert!(run(&[(p, &bad)]).powers.is_empty(), "{p}");
     }
-    assert_eq!(kinds(&run(&[("src/Tok.sol", &bad)])), vec![(PowerKind::Mint, "mint".into())]);
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &bad)])),
+        vec![(PowerKind::Mint, "mint".into())]
+    );
 }
 
 #[test]
 fn fixed_supply_token_is_clean_and_mint_after_deploy_is_not() {
     let fixed = token("");
     assert!(run(&[("src/Tok.sol", &fixed)]).powers.is_empty());
-    let minter = token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
+    let minter =
+        token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
     let f = run(&[("src/Tok.sol", &minter)]);
     assert_eq!(kinds(&f), vec![(PowerKind::Mint, "mint".into())]);
     assert!(f.powers[0].detail.contains("Tok.mint"));
     // Minting through an internal helper is still minting.
     let helper = token("    function airdrop(address to, uint256 a) external onlyOwner { _give(to, a); }\n    function _give(address to, uint256 a) internal { _mint(to, a); }");
-    assert_eq!(kinds(&run(&[("src/Tok.sol", &helper)])), vec![(PowerKind::Mint, "airdrop".into())]);
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &helper)])),
+        vec![(PowerKind::Mint, "airdrop".into())]
+    );
     // Anyone may call `_mint` in a faucet: not an owner power.
     let faucet = token("    function faucet() external { _mint(msg.sender, 1 ether); }");
     assert!(run(&[("src/Tok.sol", &faucet)]).powers.is_empty());
@@ -212,29 +223,47 @@ fn uniswap_v2_core_is_clean() {
 #[test]
 fn blacklist_checked_on_transfer_but_not_fee_exemptions() {
     let bl = token("    mapping(address => bool) public blacklisted;\n    function setBlacklist(address a, bool v) external onlyOwner { blacklisted[a] = v; }\n    function _update(address from, address to, uint256 value) internal override {\n        require(!blacklisted[from] && !blacklisted[to], \"blacklisted\");\n        super._update(from, to, value);\n    }");
-    assert_eq!(kinds(&run(&[("src/Tok.sol", &bl)])), vec![(PowerKind::Blacklist, "setBlacklist".into())]);
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &bl)])),
+        vec![(PowerKind::Blacklist, "setBlacklist".into())]
+    );
     // Custom-error form.
-    let bl2 = bl.replace("require(!blacklisted[from] && !blacklisted[to], \"blacklisted\");", "if (blacklisted[from]) revert Blocked();");
+    let bl2 = bl.replace(
+        "require(!blacklisted[from] && !blacklisted[to], \"blacklisted\");",
+        "if (blacklisted[from]) revert Blocked();",
+    );
     assert_eq!(kinds(&run(&[("src/Tok.sol", &bl2)])).len(), 1);
     // Fee exemption read on transfer, set by the owner: not a gate on transfers.
     let exempt = token("    mapping(address => bool) public isExcludedFromFee;\n    function exclude(address a) external onlyOwner { isExcludedFromFee[a] = true; }\n    function _update(address from, address to, uint256 value) internal override {\n        if (isExcludedFromFee[from]) { super._update(from, to, value); return; }\n        super._update(from, to, value);\n    }");
     assert!(run(&[("src/Tok.sol", &exempt)]).powers.is_empty());
     // A mapping checked on transfer that the owner cannot set.
-    let fixed = bl.replace("function setBlacklist(address a, bool v) external onlyOwner { blacklisted[a] = v; }", "");
+    let fixed = bl.replace(
+        "function setBlacklist(address a, bool v) external onlyOwner { blacklisted[a] = v; }",
+        "",
+    );
     assert!(run(&[("src/Tok.sol", &fixed)]).powers.is_empty());
 }
 
 #[test]
 fn pause_on_transfers_but_not_elsewhere() {
     let p = "pragma solidity ^0.8.20;\ncontract P is ERC20, ERC20Pausable, Ownable {\n    function pause() public onlyOwner { _pause(); }\n    function unpause() public onlyOwner { _unpause(); }\n    function _update(address f, address t, uint256 v) internal override(ERC20, ERC20Pausable) { super._update(f, t, v); }\n}\n";
-    assert_eq!(kinds(&run(&[("src/P.sol", p)])), vec![(PowerKind::Pause, "pause".into())]);
+    assert_eq!(
+        kinds(&run(&[("src/P.sol", p)])),
+        vec![(PowerKind::Pause, "pause".into())]
+    );
     // Pausable staking: pausing claims, not token transfers.
     let staking = "pragma solidity ^0.8.20;\ncontract S is ERC20, Pausable, Ownable {\n    function pause() public onlyOwner { _pause(); }\n    function claim() external whenNotPaused { }\n}\n";
     assert!(run(&[("src/S.sol", staking)]).powers.is_empty());
     // A trading switch the owner can turn off again, next to a one-way launch switch.
     let switch = token("    bool public tradingOpen;\n    function setTrading(bool v) external onlyOwner { tradingOpen = v; }\n    function _update(address f, address t, uint256 v) internal override { require(tradingOpen || f == owner(), \"closed\"); super._update(f, t, v); }");
-    assert_eq!(kinds(&run(&[("src/Tok.sol", &switch)])), vec![(PowerKind::Pause, "setTrading".into())]);
-    let launch = switch.replace("function setTrading(bool v) external onlyOwner { tradingOpen = v; }", "function openTrading() external onlyOwner { tradingOpen = true; }");
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &switch)])),
+        vec![(PowerKind::Pause, "setTrading".into())]
+    );
+    let launch = switch.replace(
+        "function setTrading(bool v) external onlyOwner { tradingOpen = v; }",
+        "function openTrading() external onlyOwner { tradingOpen = true; }",
+    );
     assert!(run(&[("src/Tok.sol", &launch)]).powers.is_empty());
 }
 
@@ -244,17 +273,26 @@ fn fee_token(setter: &str, den: &str) -> String {
 
 #[test]
 fn fees_without_cap_or_above_ten_percent() {
-    let uncapped = fee_token("function setFee(uint256 b) external onlyOwner { buyFee = b; }", "100");
+    let uncapped = fee_token(
+        "function setFee(uint256 b) external onlyOwner { buyFee = b; }",
+        "100",
+    );
     let f = run(&[("src/Tok.sol", &uncapped)]);
     assert_eq!(kinds(&f), vec![(PowerKind::Fee, "setFee".into())]);
     assert!(f.powers[0].detail.contains("no upper limit"));
     let capped = fee_token("function setFee(uint256 b) external onlyOwner { require(b <= 10, \"max 10%\"); buyFee = b; }", "100");
     assert!(run(&[("src/Tok.sol", &capped)]).powers.is_empty());
-    let high_cap = fee_token("function setFee(uint256 b) external onlyOwner { require(b <= 25, \"max\"); buyFee = b; }", "100");
+    let high_cap = fee_token(
+        "function setFee(uint256 b) external onlyOwner { require(b <= 25, \"max\"); buyFee = b; }",
+        "100",
+    );
     let f = run(&[("src/Tok.sol", &high_cap)]);
     assert!(f.powers[0].detail.contains("25%"), "{:?}", f.powers);
     // Per-mille: a cap of 100 out of 1000 is 10%.
-    let permille = fee_token("function setFee(uint256 b) external onlyOwner { require(b <= 100, \"max\"); buyFee = b; }", "1000");
+    let permille = fee_token(
+        "function setFee(uint256 b) external onlyOwner { require(b <= 100, \"max\"); buyFee = b; }",
+        "1000",
+    );
     assert!(run(&[("src/Tok.sol", &permille)]).powers.is_empty());
     // A 20% tax literal, even with no setter.
     let literal = fee_token("", "100").replace("buyFee = 3", "buyFee = 20");
@@ -269,20 +307,37 @@ fn fees_without_cap_or_above_ten_percent() {
 #[test]
 fn max_transaction_limits_without_floor() {
     let lim = token("    uint256 public maxTxAmount = 10_000 ether;\n    function setMaxTx(uint256 m) external onlyOwner { maxTxAmount = m; }");
-    assert_eq!(kinds(&run(&[("src/Tok.sol", &lim)])), vec![(PowerKind::Limits, "setMaxTx".into())]);
-    let floored = lim.replace("{ maxTxAmount = m; }", "{ require(m >= totalSupply() / 100, \"too low\"); maxTxAmount = m; }");
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &lim)])),
+        vec![(PowerKind::Limits, "setMaxTx".into())]
+    );
+    let floored = lim.replace(
+        "{ maxTxAmount = m; }",
+        "{ require(m >= totalSupply() / 100, \"too low\"); maxTxAmount = m; }",
+    );
     assert!(run(&[("src/Tok.sol", &floored)]).powers.is_empty());
-    let remove = lim.replace("function setMaxTx(uint256 m) external onlyOwner { maxTxAmount = m; }", "function removeLimits() external onlyOwner { maxTxAmount = totalSupply(); }");
+    let remove = lim.replace(
+        "function setMaxTx(uint256 m) external onlyOwner { maxTxAmount = m; }",
+        "function removeLimits() external onlyOwner { maxTxAmount = totalSupply(); }",
+    );
     assert!(run(&[("src/Tok.sol", &remove)]).powers.is_empty());
 }
 
 #[test]
 fn balance_edits_and_burning_others() {
     let edit = "pragma solidity ^0.8.0;\ncontract T is IERC20, Ownable {\n    mapping(address => uint256) private _balances;\n    function _transfer(address f, address t, uint256 a) internal { _balances[f] -= a; _balances[t] += a; }\n    function adjust(address a, uint256 v) external onlyOwner { _balances[a] = v; }\n}\n";
-    assert_eq!(kinds(&run(&[("src/T.sol", edit)])), vec![(PowerKind::Balances, "adjust".into())]);
-    let burn_any = token("    function burnFrom2(address a, uint256 v) external onlyOwner { _burn(a, v); }");
-    assert_eq!(kinds(&run(&[("src/Tok.sol", &burn_any)])), vec![(PowerKind::Balances, "burnFrom2".into())]);
-    let burn_own = token("    function burn(uint256 v) external onlyOwner { _burn(msg.sender, v); }");
+    assert_eq!(
+        kinds(&run(&[("src/T.sol", edit)])),
+        vec![(PowerKind::Balances, "adjust".into())]
+    );
+    let burn_any =
+        token("    function burnFrom2(address a, uint256 v) external onlyOwner { _burn(a, v); }");
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &burn_any)])),
+        vec![(PowerKind::Balances, "burnFrom2".into())]
+    );
+    let burn_own =
+        token("    function burn(uint256 v) external onlyOwner { _burn(msg.sender, v); }");
     assert!(run(&[("src/Tok.sol", &burn_own)]).powers.is_empty());
 }
 
@@ -332,34 +387,68 @@ contract MoonToken is Context, IERC20, Ownable {
 fn safemoon_style_lock_unlock_and_powers() {
     let f = run(&[("contracts/MoonToken.sol", SAFEMOON_LIKE)]);
     let k = kinds(&f);
-    assert!(k.contains(&(PowerKind::Blacklist, "setBots".into())), "{k:?}");
-    assert!(k.contains(&(PowerKind::Fee, "setTaxFeePercent".into())), "{k:?}");
-    assert!(k.contains(&(PowerKind::Limits, "setMaxTxPercent".into())), "{k:?}");
-    assert!(k.contains(&(PowerKind::HiddenOwner, "lock".into())), "{k:?}");
-    assert!(k.contains(&(PowerKind::HiddenOwner, "unlock".into())), "{k:?}");
-    assert!(!k.iter().any(|(_, n)| n == "excludeFromFee" || n == "transferOwnership" || n == "renounceOwnership"), "{k:?}");
+    assert!(
+        k.contains(&(PowerKind::Blacklist, "setBots".into())),
+        "{k:?}"
+    );
+    assert!(
+        k.contains(&(PowerKind::Fee, "setTaxFeePercent".into())),
+        "{k:?}"
+    );
+    assert!(
+        k.contains(&(PowerKind::Limits, "setMaxTxPercent".into())),
+        "{k:?}"
+    );
+    assert!(
+        k.contains(&(PowerKind::HiddenOwner, "lock".into())),
+        "{k:?}"
+    );
+    assert!(
+        k.contains(&(PowerKind::HiddenOwner, "unlock".into())),
+        "{k:?}"
+    );
+    assert!(
+        !k.iter().any(|(_, n)| n == "excludeFromFee"
+            || n == "transferOwnership"
+            || n == "renounceOwnership"),
+        "{k:?}"
+    );
     assert!(f.powers.iter().all(|p| p.contract == "MoonToken"));
 
     // With a README promising safety: the high flag, quoting the claim.
-    let a = assess(&f, "# MoonToken\n\nOwnership renounced, liquidity locked. 100% SAFU!\n");
+    let a = assess(
+        &f,
+        "# MoonToken\n\nOwnership renounced, liquidity locked. 100% SAFU!\n",
+    );
     let c = &a.checks[0];
     assert_eq!((c.status, c.points), (CheckStatus::Fail, CLAIM_POINTS));
-    assert!(c.detail.contains("Ownership renounced, liquidity locked"), "{}", c.detail);
+    assert!(
+        c.detail.contains("Ownership renounced, liquidity locked"),
+        "{}",
+        c.detail
+    );
     assert!(a.red_flags.iter().any(|r| r.severity == Severity::High));
     assert!(!a.critical_scam);
     // Without the claim: medium findings, capped.
     let a = assess(&f, "# MoonToken\n\nA community token.\n");
-    assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Warn, POWER_CAP));
+    assert_eq!(
+        (a.checks[0].status, a.checks[0].points),
+        (CheckStatus::Warn, POWER_CAP)
+    );
     // "renounced" inside another word is not the claim.
     assert!(claim("unrenouncedly", &TOKEN_CLAIMS).is_none());
 }
 
 #[test]
 fn claim_with_a_single_power_is_only_medium() {
-    let minter = token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
+    let minter =
+        token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
     let f = run(&[("src/Tok.sol", &minter)]);
     let a = assess(&f, "Fair launch, no team tokens.");
-    assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Warn, -3));
+    assert_eq!(
+        (a.checks[0].status, a.checks[0].points),
+        (CheckStatus::Warn, -3)
+    );
 }
 
 #[test]
@@ -376,27 +465,49 @@ fn honeypot_sell_block_but_not_sell_fees_or_limits() {
 #[test]
 fn ownership_renounce_overrides() {
     let noop = token("    function renounceOwnership() public override onlyOwner { }");
-    assert_eq!(kinds(&run(&[("src/Tok.sol", &noop)])), vec![(PowerKind::HiddenOwner, "renounceOwnership".into())]);
-    let honest = token("    function renounceOwnership() public pure override { revert(\"disabled\"); }");
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &noop)])),
+        vec![(PowerKind::HiddenOwner, "renounceOwnership".into())]
+    );
+    let honest =
+        token("    function renounceOwnership() public pure override { revert(\"disabled\"); }");
     assert!(run(&[("src/Tok.sol", &honest)]).powers.is_empty());
     // A second privileged address keeps a power after renounce.
     let dev = token("    address private _dev;\n    modifier onlyDev() { require(msg.sender == _dev, \"dev\"); _; }\n    function devMint(uint256 a) external onlyDev { _mint(_dev, a); }");
     let k = kinds(&run(&[("src/Tok.sol", &dev)]));
-    assert_eq!(k, vec![(PowerKind::Mint, "devMint".into()), (PowerKind::HiddenOwner, "devMint".into())]);
+    assert_eq!(
+        k,
+        vec![
+            (PowerKind::Mint, "devMint".into()),
+            (PowerKind::HiddenOwner, "devMint".into())
+        ]
+    );
 }
 
 #[test]
 fn selfdestruct_delegatecall_and_upgrades() {
     let kill = token("    function kill() external onlyOwner { selfdestruct(payable(owner())); }");
-    assert_eq!(kinds(&run(&[("src/Tok.sol", &kill)])), vec![(PowerKind::SelfDestruct, "kill".into())]);
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &kill)])),
+        vec![(PowerKind::SelfDestruct, "kill".into())]
+    );
     let proxy = "pragma solidity ^0.8.0;\ncontract Px is Ownable {\n    address public impl;\n    function setImpl(address i) external onlyOwner { impl = i; }\n    fallback() external payable { (bool ok, ) = impl.delegatecall(msg.data); require(ok); }\n}\n";
-    assert_eq!(kinds(&run(&[("src/Px.sol", proxy)])), vec![(PowerKind::Delegatecall, "fallback".into())]);
-    let fixed = proxy.replace("function setImpl(address i) external onlyOwner { impl = i; }", "constructor(address i) { impl = i; }");
+    assert_eq!(
+        kinds(&run(&[("src/Px.sol", proxy)])),
+        vec![(PowerKind::Delegatecall, "fallback".into())]
+    );
+    let fixed = proxy.replace(
+        "function setImpl(address i) external onlyOwner { impl = i; }",
+        "constructor(address i) { impl = i; }",
+    );
     assert!(run(&[("src/Px.sol", &fixed)]).powers.is_empty());
     let multicall = "pragma solidity ^0.8.0;\ncontract M {\n function multicall(bytes[] calldata d) external { for (uint i; i < d.length; i++) { (bool ok, ) = address(this).delegatecall(d[i]); require(ok); } }\n}\n";
     assert!(run(&[("src/M.sol", multicall)]).powers.is_empty());
     let open = "pragma solidity ^0.8.20;\ncontract V is ERC20Upgradeable, UUPSUpgradeable, OwnableUpgradeable {\n    function _authorizeUpgrade(address) internal override {}\n}\n";
-    assert_eq!(kinds(&run(&[("src/V.sol", open)])), vec![(PowerKind::Upgrade, "_authorizeUpgrade".into())]);
+    assert_eq!(
+        kinds(&run(&[("src/V.sol", open)])),
+        vec![(PowerKind::Upgrade, "_authorizeUpgrade".into())]
+    );
     let guarded = open.replace("internal override {}", "internal override onlyOwner {}");
     assert!(run(&[("src/V.sol", &guarded)]).powers.is_empty());
 }
@@ -464,7 +575,11 @@ fn solana_admin_withdrawal_and_retained_authority() {
     // The README says immutable while admin instructions exist: high.
     let a = assess(&f, "The program is immutable: nobody can touch your funds.");
     assert_eq!(a.checks[0].points, CLAIM_POINTS);
-    assert!(a.checks[0].detail.contains("emergency_withdraw"), "{}", a.checks[0].detail);
+    assert!(
+        a.checks[0].detail.contains("emergency_withdraw"),
+        "{}",
+        a.checks[0].detail
+    );
     // Without deposits from users, the admin moves the program's own funds.
     let no_users = ANCHOR_VAULT
         .replace("pub fn deposit(", "pub fn top_up(")
@@ -493,7 +608,13 @@ pub struct Admin<'info> {
 pub struct Claim<'info> { pub user: Signer<'info> }
 "#;
     let k = kinds(&run(&[("programs/t/src/lib.rs", src)]));
-    assert_eq!(k, vec![(PowerKind::Mint, "mint_more".into()), (PowerKind::Authority, "freeze".into())]);
+    assert_eq!(
+        k,
+        vec![
+            (PowerKind::Mint, "mint_more".into()),
+            (PowerKind::Authority, "freeze".into())
+        ]
+    );
     let plain = "fn main() { println!(\"hello\"); }\n";
     let f = run(&[("src/main.rs", plain)]);
     assert_eq!((f.program_files, f.solidity_files), (0, 0));
