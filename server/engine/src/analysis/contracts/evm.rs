@@ -635,9 +635,9 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
         if token && v.fungible() {
             let inflates = has_call(&reach, "_mint")
                 || total_vars.iter().any(|t| {
-                    assigns(&reach, t)
-                        .iter()
-                        .any(|(_, op, rhs)| *op == "+=" || (*op == "=" && rhs.contains('+')))
+                    assigns(&reach, t).iter().any(|(_, op, rhs)| {
+                        *op == "+=" || (*op == "=" && (rhs.contains('+') || rhs.contains("add(")))
+                    })
                 });
             if inflates && !capped(&reach) {
                 push!(
@@ -651,14 +651,24 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                 );
             }
         }
-        // Balance edits outside mint/burn/transfer.
-        if token {
+        // Balance edits outside mint/burn/transfer (a function that also changes the total
+        // supply is a mint, judged above with its cap).
+        let changes_supply = total_vars.iter().any(|t| !assigns(&f.body, t).is_empty());
+        if token && !changes_supply {
             for bal in v.vars.iter().filter(|x| {
                 x.ty.starts_with("mapping(address=>uint") && {
                     let l = x.name.to_ascii_lowercase();
                     l.contains("balance") || l == "_rowned" || l == "_towned"
                 }
             }) {
+                // Reflection (RFI) bookkeeping moves an account between the reflected and
+                // the plain ledger; it is the standard machinery of those tokens.
+                if matches!(
+                    f.name.as_str(),
+                    "excludeFromReward" | "includeInReward" | "excludeAccount" | "includeAccount"
+                ) {
+                    continue;
+                }
                 let edits = assigns(&f.body, &bal.name).into_iter().any(|(idx, op, _)| {
                     !idx.is_empty()
                         && !idx.contains("msg.sender")
@@ -922,7 +932,10 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
 
     // Ownership that can be hidden or taken back.
     let owner_vars = ["_owner", "owner"];
-    for f in own.iter().filter(|f| f.kind == FnKind::Function) {
+    for f in own
+        .iter()
+        .filter(|f| f.kind == FnKind::Function && !f.internal)
+    {
         if STD_OWNERSHIP.contains(&f.name.as_str())
             || f.name.starts_with("init")
             || f.name.starts_with("__")
@@ -932,22 +945,25 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
         {
             continue;
         }
+        // Through internal setters too (`setOwner(x) internal { _owner = x; }`), but not
+        // through the standard transfer functions, which are owner-only themselves.
+        let body = v.reach(f, &["transferOwnership", "renounceOwnership"]);
         let sets_owner = owner_vars
             .iter()
-            .any(|o| v.var(o).is_some() && !assigns(&f.body, o).is_empty())
-            || has_call(&f.body, "_transferOwnership")
-            || has_call(&f.body, "_setOwner");
+            .any(|o| v.var(o).is_some() && !assigns(&body, o).is_empty())
+            || has_call(&body, "_transferOwnership")
+            || has_call(&body, "_setOwner");
         if !sets_owner {
             continue;
         }
         let saves_owner = v.vars.iter().any(|x| {
             !owner_vars.contains(&x.name.as_str())
-                && assigns(&f.body, &x.name).iter().any(|(_, _, rhs)| {
+                && assigns(&body, &x.name).iter().any(|(_, _, rhs)| {
                     owner_vars.iter().any(|o| has_word(rhs, o)) || rhs.contains("owner()")
                 })
         });
         let gate = gate_of(v, f);
-        if saves_owner && f.body.contains("address(0)") {
+        if saves_owner && body.contains("address(0)") {
             push!(PowerKind::HiddenOwner, f, &gate, format!("{}.{} fakes a renounce: it stores the owner before clearing it, so ownership can be taken back.", v.c.name, f.name));
         } else if gate != Gate::Owner {
             push!(
@@ -981,6 +997,9 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
     static DCALL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"([\w$]+)\s*\)?\s*\.\s*delegatecall\b|\bdelegatecall\s*\(\s*[^,()]+(?:\(\))?\s*,\s*([\w$]+)").expect("delegatecall")
     });
+    // One finding per target: `delegateTo` and `fallback` reaching the same implementation
+    // are one power.
+    let mut delegated = HashSet::new();
     for f in own
         .iter()
         .filter(|f| f.kind == FnKind::Function || f.kind == FnKind::Other)
@@ -990,12 +1009,12 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             if t == "this" || t.is_empty() {
                 continue;
             }
-            let settable = f.params.iter().any(|p| p == t)
+            let settable = (!f.internal && f.params.iter().any(|p| p == t))
                 || (v.var(t).is_some()
                     && own
                         .iter()
                         .any(|g| g.kind == FnKind::Function && !assigns(&g.body, t).is_empty()));
-            if settable {
+            if settable && delegated.insert(t.to_string()) {
                 push!(PowerKind::Delegatecall, f, &gate_of(v, f), format!("{}.{} delegatecalls `{t}`, an address that can be changed: whoever sets it can run any code as this contract.", v.c.name, f.name));
                 break;
             }

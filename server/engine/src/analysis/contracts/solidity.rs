@@ -138,6 +138,8 @@ pub struct Func {
     pub modifiers: Vec<(String, String)>,
     /// Cleaned body text without the outer braces (empty for declarations).
     pub body: String,
+    /// Declared `internal` or `private`: callable only through other functions.
+    pub internal: bool,
     pub line: u32,
 }
 
@@ -427,6 +429,7 @@ fn parse_func(text: &str, at: usize, word: &str, wend: usize, end: usize) -> (Op
     }
     // Modifiers up to the body or `;`.
     let mut modifiers = Vec::new();
+    let mut internal = false;
     loop {
         while i < end && b[i].is_ascii_whitespace() {
             i += 1;
@@ -442,6 +445,7 @@ fn parse_func(text: &str, at: usize, word: &str, wend: usize, end: usize) -> (Op
                     params,
                     modifiers,
                     body: String::new(),
+                    internal,
                     line: line_at(text, at),
                 };
                 return (Some(f), i + 1);
@@ -454,6 +458,7 @@ fn parse_func(text: &str, at: usize, word: &str, wend: usize, end: usize) -> (Op
                     params,
                     modifiers,
                     body: text[i + 1..close.saturating_sub(1).max(i + 1)].to_string(),
+                    internal,
                     line: line_at(text, at),
                 };
                 return (Some(f), close);
@@ -474,6 +479,9 @@ fn parse_func(text: &str, at: usize, word: &str, wend: usize, end: usize) -> (Op
                     j = e;
                     String::new()
                 };
+                if m == "internal" || m == "private" {
+                    internal = true;
+                }
                 if !NOT_MODIFIERS.contains(&m) {
                     modifiers.push((m.to_string(), args));
                 }

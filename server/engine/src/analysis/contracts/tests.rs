@@ -620,3 +620,35 @@ pub struct Claim<'info> { pub user: Signer<'info> }
     assert_eq!((f.program_files, f.solidity_files), (0, 0));
     assert_eq!(assess(&f, "").checks[0].status, CheckStatus::Info);
 }
+
+#[test]
+fn supply_changing_balance_writes_are_mints_with_their_cap() {
+    // Uni-style: `balances[dst] = add96(...)` next to a total supply update, capped.
+    let uni = "pragma solidity ^0.5.16;\ncontract Uni {\n    uint public totalSupply;\n    address public minter;\n    uint8 public constant mintCap = 2;\n    mapping (address => uint96) internal balances;\n    function transfer(address dst, uint rawAmount) external returns (bool) { _transferTokens(msg.sender, dst, uint96(rawAmount)); return true; }\n    function _transferTokens(address src, address dst, uint96 amount) internal { balances[src] = sub96(balances[src], amount, \"x\"); balances[dst] = add96(balances[dst], amount, \"x\"); }\n    function mint(address dst, uint rawAmount) external {\n        require(msg.sender == minter, \"Uni::mint: only the minter can mint\");\n        uint96 amount = safe96(rawAmount, \"x\");\n        require(amount <= SafeMath.div(SafeMath.mul(totalSupply, mintCap), 100), \"Uni::mint: exceeded mint cap\");\n        totalSupply = safe96(SafeMath.add(totalSupply, amount), \"x\");\n        balances[dst] = add96(balances[dst], amount, \"x\");\n    }\n}\n";
+    assert!(run(&[("contracts/Uni.sol", uni)]).powers.is_empty());
+    let uncapped = uni.replace("        require(amount <= SafeMath.div(SafeMath.mul(totalSupply, mintCap), 100), \"Uni::mint: exceeded mint cap\");\n", "");
+    assert_eq!(
+        kinds(&run(&[("contracts/Uni.sol", &uncapped)])),
+        vec![(PowerKind::Mint, "mint".into())]
+    );
+}
+
+#[test]
+fn internal_setters_and_forwarding_helpers_are_not_powers_themselves() {
+    // Circle-style Ownable: an internal `setOwner`, called by the owner-only transfer.
+    let own = "pragma solidity 0.6.12;\ncontract Ownable {\n    address private _owner;\n    function owner() external view returns (address) { return _owner; }\n    function setOwner(address newOwner) internal { _owner = newOwner; }\n    modifier onlyOwner() { require(msg.sender == _owner, \"Ownable: caller is not the owner\"); _; }\n    function transferOwnership(address newOwner) external onlyOwner { setOwner(newOwner); }\n}\ncontract Helper is Ownable { function ping() external {} }\n";
+    assert!(run(&[("contracts/Helper.sol", own)]).powers.is_empty());
+    // …but a public function reaching it without the owner check re-claims ownership.
+    let open = own.replace("function ping() external {}", "function claim() external { require(msg.sender == _backup); setOwner(msg.sender); }\n    address private _backup;");
+    assert_eq!(
+        kinds(&run(&[("contracts/Helper.sol", &open)])),
+        vec![(PowerKind::HiddenOwner, "claim".into())]
+    );
+    // Compound-style delegator: `delegateTo(callee, …)` is internal; the fallback's
+    // changeable implementation is the one power.
+    let del = "pragma solidity ^0.8.10;\ncontract D {\n    address public implementation;\n    address public admin;\n    function _setImplementation(address i) external { require(msg.sender == admin, \"only admin\"); implementation = i; }\n    function delegateTo(address callee, bytes memory data) internal returns (bytes memory) { (bool ok, bytes memory r) = callee.delegatecall(data); return r; }\n    function delegateToImplementation(bytes memory data) public returns (bytes memory) { return delegateTo(implementation, data); }\n    fallback() external payable { (bool success, ) = implementation.delegatecall(msg.data); }\n}\n";
+    assert_eq!(
+        kinds(&run(&[("contracts/D.sol", del)])),
+        vec![(PowerKind::Delegatecall, "fallback".into())]
+    );
+}
