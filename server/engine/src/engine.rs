@@ -7,8 +7,8 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{
-    ai_wrapper, content, dependencies, fake_stars, manifests, project, repo_signals,
-    scanner::Scanner, trust,
+    ai_wrapper, content, contracts, dependencies, fake_stars, manifests, project, readme,
+    repo_signals, scanner::Scanner, trust, workflows,
 };
 use crate::compare::{self, Side};
 use crate::config::EngineConfig;
@@ -290,6 +290,12 @@ pub async fn analyze_with(
     a.merge(content::secrets(&report));
     a.merge(content::scam(&report, &extra));
     a.merge(ai_wrapper::assess(&ai_wrapper::signal(&facts, &report)));
+    a.merge(contracts::assess(
+        &contracts::analyse(&tree, &report),
+        &facts.readme_text,
+    ));
+    a.merge(workflows::assess(&workflows::analyse(&tree)));
+    a.merge(readme::assess(&readme::analyse(&tree, &facts)));
     a.merge(content::coverage(&report, tree.incomplete));
     progress.progress(95, "Scoring");
     Ok(RepoOutcome {

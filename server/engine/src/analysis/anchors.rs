@@ -97,6 +97,11 @@ pub enum Sig {
     LlmSdk,
     LlmEndpoint,
     ModelCode,
+    // Token contracts and programs (contracts/): an owner/role check, an opcode or upgrade
+    // hook worth reading the contract for, and a Solana program source.
+    OwnerGate,
+    ContractPower,
+    SolanaProgram,
     // Project facts
     RustTestModule,
 }
@@ -653,6 +658,19 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     ("xgboost", Sig::ModelCode),
     ("lightgbm", Sig::ModelCode),
     ("from transformers", Sig::ModelCode),
+    // Token owner powers: files with none of these are not parsed (contracts/).
+    ("onlyOwner", Sig::OwnerGate),
+    ("onlyRole", Sig::OwnerGate),
+    ("msg.sender", Sig::OwnerGate),
+    ("_msgSender()", Sig::OwnerGate),
+    ("_checkOwner", Sig::OwnerGate),
+    ("tx.origin", Sig::OwnerGate),
+    ("selfdestruct", Sig::ContractPower),
+    ("delegatecall", Sig::ContractPower),
+    ("upgradeTo", Sig::ContractPower),
+    ("_authorizeUpgrade", Sig::ContractPower),
+    ("anchor_lang", Sig::SolanaProgram),
+    ("solana_program", Sig::SolanaProgram),
     ("#[cfg(test)]", Sig::RustTestModule),
 ];
 
