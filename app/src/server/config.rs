@@ -68,6 +68,8 @@ pub struct Config {
     pub github_token: Option<Secret<String>>,
     pub x_api_url: String,
     pub x_bearer_token: Option<Secret<String>>,
+    /// OSV API base (`AURA_OSV_API_URL`) for the dependency checks.
+    pub osv_api_url: String,
     pub allow_private_targets: bool,
     pub scan_cache_ttl: Duration,
     pub webhook_retry_delays: Vec<Duration>,
@@ -225,6 +227,10 @@ impl Config {
                 .trim_end_matches('/')
                 .to_string(),
             x_bearer_token: get("AURA_X_BEARER_TOKEN").map(Secret::new),
+            osv_api_url: get("AURA_OSV_API_URL")
+                .unwrap_or_else(|| "https://api.osv.dev".into())
+                .trim_end_matches('/')
+                .to_string(),
             allow_private_targets,
             scan_cache_ttl,
             webhook_retry_delays,
@@ -248,6 +254,7 @@ impl Config {
             // The contract's base includes the API version; the engine adds `2/…` itself.
             x_api_url: self.x_api_url.strip_suffix("/2").unwrap_or(&self.x_api_url).to_string(),
             x_bearer_token: self.x_bearer_token.as_ref().map(|t| t.expose().clone()),
+            osv_api_url: self.osv_api_url.clone(),
             allow_private_targets: self.allow_private_targets,
             limits: aura_engine::Limits::default(),
         }
