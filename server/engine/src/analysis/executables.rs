@@ -3,7 +3,8 @@
 //!
 //! Severity follows what a reviewer can't see: a Windows executable outside test fixtures
 //! is the classic "download my sniper bot" payload (critical); other native executables are
-//! high; native shared libraries (`.so`, `.dylib`) and opaque bytecode that runs with the
+//! high; native shared libraries (`.so`, `.dylib`, Windows DLLs by their PE header's DLL
+//! flag, such as go-ethereum's installer plugin) and opaque bytecode that runs with the
 //! project (`.jar`, `.pyc`) are medium; `.wasm` and `.class` are low (often generated
 //! outputs committed for convenience). Artifacts under build outputs (`target/`, `dist/`,
 //! `build/`, `out/`) and test fixtures cost nothing.
@@ -38,6 +39,14 @@ fn pe(path: &str, data: &[u8]) -> bool {
         ) && memchr::memchr(0, data).is_some())
 }
 
+/// The COFF `Characteristics` of a PE file: 18 bytes after the `PE\0\0` signature's end.
+fn pe_characteristics(data: &[u8]) -> Option<u16> {
+    let off = data.get(0x3c..0x40).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)?;
+    (data.get(off..off + 4)? == b"PE\0\0")
+        .then(|| data.get(off + 22..off + 24).map(|b| u16::from_le_bytes([b[0], b[1]])))
+        .flatten()
+}
+
 /// `libfoo.so`, `libfoo.so.1.2`, `libfoo.dylib`.
 fn shared_lib_name(path: &str) -> bool {
     let name = classify::file_name(path).to_ascii_lowercase();
@@ -52,7 +61,17 @@ fn format_of(path: &str, data: &[u8]) -> Option<Format> {
         || data.starts_with(&[0xce, 0xfa, 0xed, 0xfe])
         || data.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]);
     if data.starts_with(b"MZ") {
-        return pe(path, data).then_some(Format::WindowsExe);
+        if !pe(path, data) {
+            return None;
+        }
+        // A DLL is a library loaded by a program, not a program to run: the COFF header's
+        // IMAGE_FILE_DLL flag (or the name, when the header is damaged) says which.
+        let dll = pe_characteristics(data).map_or(ext == "dll", |c| c & 0x2000 != 0);
+        return Some(if dll {
+            Format::SharedLib("Windows")
+        } else {
+            Format::WindowsExe
+        });
     }
     if data.starts_with(b"\x7fELF") || macho {
         let os = if macho { "macOS" } else { "Linux" };
@@ -200,8 +219,15 @@ mod tests {
     fn magic_numbers_first() {
         let pe = pe_bytes();
         assert_eq!(sev("bot/Sniper.exe", &pe), Some(Severity::Critical));
-        // A PE named .dll is still a Windows PE: critical, as before.
+        // A program named .dll is still a program: critical, as before.
         assert_eq!(sev("lib/hook.dll", &pe), Some(Severity::Critical));
+        // A real DLL (IMAGE_FILE_DLL in the COFF header) is a library: medium, low where
+        // build files live (go-ethereum's `build/nsis.simplefc.dll` installer plugin).
+        let mut dll = pe_bytes();
+        dll[0x80 + 22..0x80 + 24].copy_from_slice(&0x2102u16.to_le_bytes());
+        assert_eq!(sev("plugins/hook.dll", &dll), Some(Severity::Medium));
+        assert_eq!(sev("build/nsis.simplefc.dll", &dll), Some(Severity::Low));
+        assert_eq!(sev("bot/Sniper.exe", &dll), Some(Severity::Medium));
         assert_eq!(sev("tests/fixtures/sample.exe", &pe), Some(Severity::Low));
         let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0";
         assert_eq!(sev("bin/miner", elf), Some(Severity::High));
