@@ -1,7 +1,9 @@
 //! A stand-in for GitHub's REST API on loopback: the documented response shapes for
 //! `GET /repos/{owner}/{repo}`, `/users/{login}`, `/commits`, `/contributors`, and
 //! `/tarball` (a 302 to an archive URL serving a real `.tar.gz` with GitHub's
-//! `{owner}-{repo}-{sha}/` prefix). Knobs make it slow, flaky, or count concurrency.
+//! `{owner}-{repo}-{sha}/` prefix), a fork's `/compare/{base}...{head}`; and, on the same
+//! port, OSV's `POST /v1/querybatch` and `GET /v1/vulns/{id}` (point `AURA_OSV_API_URL` here).
+//! Knobs make it slow, flaky, or count concurrency.
 
 use std::{
     collections::HashMap,
@@ -41,6 +43,11 @@ pub struct Stub {
     in_flight: AtomicUsize,
     pub max_in_flight: AtomicUsize,
     pub archives_served: AtomicUsize,
+    /// Forks: full name -> (parent full name, lines the fork changes).
+    forks: Mutex<HashMap<String, (String, u64)>>,
+    /// OSV's known-malicious packages: (ecosystem, name, version) -> `MAL-` id.
+    malicious: Mutex<HashMap<(String, String, String), String>>,
+    pub osv_batches: AtomicUsize,
 }
 
 pub struct GitHub {
@@ -54,6 +61,16 @@ impl GitHub {
     }
     pub fn add(&self, full_name: &str, repo: StubRepo) {
         self.stub.repos.lock().unwrap().insert(full_name.to_ascii_lowercase(), repo);
+    }
+    /// Makes `full_name` a fork of `parent` whose comparison changes `lines` lines.
+    pub fn add_fork(&self, full_name: &str, parent: &str, repo: StubRepo, lines: u64) {
+        self.add(full_name, repo);
+        self.stub.forks.lock().unwrap().insert(full_name.to_ascii_lowercase(), (parent.to_string(), lines));
+    }
+    /// OSV will answer `id` (a `MAL-…` advisory) for this package version.
+    pub fn add_malicious(&self, ecosystem: &str, name: &str, version: &str, id: &str) {
+        let key = (ecosystem.to_string(), name.to_string(), version.to_string());
+        self.stub.malicious.lock().unwrap().insert(key, id.to_string());
     }
     pub fn set_archive_delay(&self, d: Duration) {
         self.stub.archive_delay_ms.store(d.as_millis() as usize, Ordering::SeqCst);
@@ -101,10 +118,12 @@ async fn repo(State(s): State<Arc<Stub>>, Path((owner, name)): Path<(String, Str
     let Some(r) = s.repos.lock().unwrap().get(&format!("{owner}/{name}").to_ascii_lowercase()).cloned() else {
         return not_found();
     };
+    let fork = s.forks.lock().unwrap().get(&format!("{owner}/{name}").to_ascii_lowercase()).cloned();
     Json(json!({
         "id": 1, "name": name, "full_name": format!("{owner}/{name}"), "private": false,
         "owner": {"login": owner, "type": "User"},
-        "description": "A wallet SDK", "fork": false,
+        "description": "A wallet SDK", "fork": fork.is_some(),
+        "parent": fork.as_ref().map(|(p, _)| json!({"full_name": p, "default_branch": "main"})),
         "created_at": iso(r.created_days_ago), "updated_at": iso(1), "pushed_at": iso(2),
         "stargazers_count": r.stars, "watchers_count": r.stars, "subscribers_count": 12,
         "forks_count": 30, "open_issues_count": 4, "archived": false, "default_branch": "main",
@@ -179,11 +198,62 @@ fn tarball(prefix: &str, files: &[(String, String)]) -> Vec<u8> {
     out.stdout
 }
 
+/// `GET /repos/{parent}/compare/main...{owner}:{repo}:main`: what a fork changes.
+async fn compare(State(s): State<Arc<Stub>>, Path((_, _, basehead)): Path<(String, String, String)>) -> Response {
+    let head = basehead.split("...").nth(1).unwrap_or_default();
+    let mut parts = head.split(':');
+    let (owner, repo) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+    let Some((_, lines)) = s.forks.lock().unwrap().get(&format!("{owner}/{repo}").to_ascii_lowercase()).cloned() else {
+        return not_found();
+    };
+    Json(json!({"status": "ahead", "ahead_by": 1, "behind_by": 0, "total_commits": 1,
+        "files": [{"filename": "README.md", "status": "modified", "additions": lines, "deletions": 0, "changes": lines}]}))
+    .into_response()
+}
+
+/// OSV's batch query: ids only, in query order, `{}` for a clean package.
+async fn osv_batch(State(s): State<Arc<Stub>>, Json(body): Json<serde_json::Value>) -> Response {
+    s.osv_batches.fetch_add(1, Ordering::SeqCst);
+    let known = s.malicious.lock().unwrap().clone();
+    let results: Vec<_> = body["queries"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|q| {
+            let key = (
+                q["package"]["ecosystem"].as_str().unwrap_or_default().to_string(),
+                q["package"]["name"].as_str().unwrap_or_default().to_string(),
+                q["version"].as_str().unwrap_or_default().to_string(),
+            );
+            match known.get(&key) {
+                Some(id) => json!({"vulns": [{"id": id, "modified": "2025-01-02T00:00:00Z"}]}),
+                None => json!({}),
+            }
+        })
+        .collect();
+    Json(json!({ "results": results })).into_response()
+}
+
+async fn osv_vuln(State(s): State<Arc<Stub>>, Path(id): Path<String>) -> Response {
+    let known = s.malicious.lock().unwrap().clone();
+    let Some(((eco, name, version), _)) = known.iter().find(|(_, v)| **v == id) else {
+        return (StatusCode::NOT_FOUND, Json(json!({"code": 5, "message": "Bug not found."}))).into_response();
+    };
+    Json(json!({"id": id, "summary": format!("Malicious code in {name} ({eco})"),
+        "details": "The package steals cryptocurrency wallets.",
+        "affected": [{"package": {"ecosystem": eco, "name": name}, "versions": [version]}]}))
+    .into_response()
+}
+
 pub async fn start() -> GitHub {
     let stub = Arc::new(Stub::default());
     let app = Router::new()
         .route("/repos/{owner}/{name}", get(repo))
         .route("/repos/{owner}/{name}/{what}", get(sub))
+        .route("/repos/{owner}/{name}/compare/{basehead}", get(compare))
+        .route("/v1/querybatch", axum::routing::post(osv_batch))
+        .route("/v1/vulns/{id}", get(osv_vuln))
         .route("/users/{login}", get(user))
         .route("/_archive/{owner}/{name}", get(archive))
         .with_state(stub.clone());

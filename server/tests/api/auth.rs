@@ -1,0 +1,228 @@
+//! `/v1/auth`: registration, keys, rotation, revocation, tenancy, limits and usage, on both
+//! databases, through the real server.
+
+
+use app::server::entities::account;
+use crate::common::TestApp;
+use sea_orm::{EntityTrait, Set};
+use serde_json::{json, Value};
+
+async fn register(app: &TestApp, email: &str) -> Value {
+    let res = app
+        .client
+        .post(app.url("/v1/auth/register"))
+        .json(&json!({"email": email, "password": "hunter2hunter2", "name": "Acme Terminal"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    res.json().await.unwrap()
+}
+
+async fn set_account(app: &TestApp, account_id: &str, tier: Option<&str>, status: Option<&str>) {
+    let mut am = account::ActiveModel { id: Set(account_id.to_string()), ..Default::default() };
+    if let Some(t) = tier {
+        am.tier = Set(t.into());
+    }
+    if let Some(s) = status {
+        am.status = Set(s.into());
+    }
+    account::Entity::update(am).exec(&app.db).await.unwrap();
+}
+
+async fn get(app: &TestApp, path: &str, key: &str) -> reqwest::Response {
+    app.client.get(app.url(path)).bearer_auth(key).send().await.unwrap()
+}
+
+async fn registration_follows_the_contract(app: TestApp) {
+    let body = register(&app, "Ops@Acme.Example").await;
+    let key = body["api_key"].as_str().unwrap();
+    assert!(key.starts_with("aura_pk_free_") && key.len() == "aura_pk_free_".len() + 32, "{key}");
+    assert!(body["webhook_secret"].as_str().unwrap().starts_with("whsec_"));
+    assert!(body["partner_slug"].as_str().unwrap().starts_with("acme-terminal-"));
+    assert_eq!(body["key"]["tier"], "free");
+    assert!(key.starts_with(body["key"]["prefix"].as_str().unwrap()));
+
+    // The same email in another case is taken.
+    let res = app
+        .client
+        .post(app.url("/v1/auth/register"))
+        .json(&json!({"email": "ops@acme.example", "password": "hunter2hunter2", "name": "Again"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "email_taken");
+
+    for bad in [
+        json!({"email": "x@y.example", "password": "short", "name": "n"}),
+        json!({"email": "not-an-email", "password": "long enough", "name": "n"}),
+    ] {
+        let res = app.client.post(app.url("/v1/auth/register")).json(&bad).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "validation_failed");
+    }
+    // Nothing about the key is stored in clear.
+    let rows = app::server::entities::api_key::Entity::find().all(&app.db).await.unwrap();
+    assert!(rows.iter().all(|r| !key.contains(&r.key_hash) && r.key_hash.len() == 64 && r.key_hash != key));
+}
+
+async fn missing_and_bad_keys_are_401(app: TestApp) {
+    let res = app.client.get(app.url("/v1/auth/keys")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "unauthorized");
+    for bad in ["nonsense", "aura_pk_free_00000000000000000000000000000000"] {
+        assert_eq!(get(&app, "/v1/auth/keys", bad).await.status(), 401);
+    }
+}
+
+async fn keys_lifecycle(app: TestApp) {
+    let reg = register(&app, "keys@acme.example").await;
+    let k1 = reg["api_key"].as_str().unwrap().to_string();
+
+    let res = app.client.post(app.url("/v1/auth/keys")).bearer_auth(&k1).json(&json!({"name": "bot"})).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let k2 = created["api_key"].as_str().unwrap().to_string();
+    assert_eq!(created["name"], "bot");
+    assert_eq!(get(&app, "/v1/auth/keys", &k2).await.status(), 200);
+
+    let list: Value = get(&app, "/v1/auth/keys", &k1).await.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let text = list.to_string();
+    assert!(!text.contains(&k1) && !text.contains(&k2), "list must never show a full key");
+    assert!(list[0].get("key_hash").is_none());
+
+    // Rotation with no grace: the old key stops at once.
+    let id2 = created["id"].as_str().unwrap();
+    let res = app.client.post(app.url(&format!("/v1/auth/keys/{id2}/rotate"))).bearer_auth(&k1).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let k3 = res.json::<Value>().await.unwrap()["api_key"].as_str().unwrap().to_string();
+    assert_eq!(get(&app, "/v1/auth/keys", &k2).await.status(), 401);
+    assert_eq!(get(&app, "/v1/auth/keys", &k3).await.status(), 200);
+
+    // Rotation with a grace period: both work until it ends.
+    let id1 = reg["key"]["id"].as_str().unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/auth/keys/{id1}/rotate")))
+        .bearer_auth(&k3)
+        .json(&json!({"expire_old_in_secs": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let k4 = res.json::<Value>().await.unwrap()["api_key"].as_str().unwrap().to_string();
+    assert_eq!(get(&app, "/v1/auth/keys", &k1).await.status(), 200);
+    assert_eq!(get(&app, "/v1/auth/keys", &k4).await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(get(&app, "/v1/auth/keys", &k1).await.status(), 401);
+
+    // Revocation is effective on the very next request.
+    let id4 = app::server::keys::list(&app.db, reg["account_id"].as_str().unwrap()).await.unwrap()[0].id.clone();
+    let res = app.client.delete(app.url(&format!("/v1/auth/keys/{id4}"))).bearer_auth(&k3).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(get(&app, "/v1/auth/keys", &k4).await.status(), 401);
+}
+
+async fn another_accounts_key_is_404(app: TestApp) {
+    let a = register(&app, "a@tenant.example").await;
+    let b = register(&app, "b@tenant.example").await;
+    let b_key_id = b["key"]["id"].as_str().unwrap();
+    let ka = a["api_key"].as_str().unwrap();
+    let res = app.client.delete(app.url(&format!("/v1/auth/keys/{b_key_id}"))).bearer_auth(ka).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let res = app.client.post(app.url(&format!("/v1/auth/keys/{b_key_id}/rotate"))).bearer_auth(ka).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    // B's key still works.
+    assert_eq!(get(&app, "/v1/auth/keys", b["api_key"].as_str().unwrap()).await.status(), 200);
+}
+
+async fn suspended_account_is_403(app: TestApp) {
+    let a = register(&app, "suspend@acme.example").await;
+    let key = a["api_key"].as_str().unwrap();
+    set_account(&app, a["account_id"].as_str().unwrap(), None, Some("suspended")).await;
+    let res = get(&app, "/v1/auth/keys", key).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
+}
+
+async fn free_tier_minute_limit_and_headers(app: TestApp) {
+    let a = register(&app, "limits@acme.example").await;
+    let key = a["api_key"].as_str().unwrap();
+    for i in 0..5 {
+        let res = get(&app, "/v1/auth/keys", key).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["x-ratelimit-limit"], "5");
+        assert_eq!(res.headers()["x-ratelimit-remaining"], (4 - i).to_string().as_str());
+        assert!(res.headers()["ratelimit-policy"].to_str().unwrap().contains("\"minute\";q=5;w=60"));
+        assert!(res.headers()["ratelimit-policy"].to_str().unwrap().contains("\"day\";q=50;w=86400"));
+        assert!(res.headers().contains_key("ratelimit"));
+        assert!(res.headers().contains_key("x-ratelimit-reset"));
+    }
+    let res = get(&app, "/v1/auth/keys", key).await;
+    assert_eq!(res.status(), 429);
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "rate_limited");
+
+    // A tier change applies on the very next request.
+    set_account(&app, a["account_id"].as_str().unwrap(), Some("pro"), None).await;
+    let res = get(&app, "/v1/auth/keys", key).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-ratelimit-limit"], "30");
+}
+
+async fn concurrent_calls_admit_exactly_the_limit(app: TestApp) {
+    let a = register(&app, "burst@acme.example").await;
+    set_account(&app, a["account_id"].as_str().unwrap(), Some("pro"), None).await;
+    let key = a["api_key"].as_str().unwrap().to_string();
+    let mut tasks = Vec::new();
+    for _ in 0..200 {
+        let (client, url, key) = (app.client.clone(), app.url("/v1/auth/keys"), key.clone());
+        tasks.push(tokio::spawn(async move { client.get(url).bearer_auth(key).send().await.unwrap().status().as_u16() }));
+    }
+    let mut ok = 0;
+    let mut limited = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            200 => ok += 1,
+            429 => limited += 1,
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!(ok, 30, "exactly the pro tier's per-minute limit is admitted");
+    assert_eq!(limited, 170);
+}
+
+async fn usage_is_metered(app: TestApp) {
+    let a = register(&app, "usage@acme.example").await;
+    let key = a["api_key"].as_str().unwrap();
+    for _ in 0..3 {
+        get(&app, "/v1/auth/keys", key).await;
+    }
+    let res = get(&app, "/v1/auth/usage", key).await;
+    assert_eq!(res.status(), 200);
+    let u: Value = res.json().await.unwrap();
+    assert_eq!(u["tier"], "free");
+    assert_eq!(u["limits"], json!({"per_minute": 5, "per_day": 50, "concurrent_scans": 1}));
+    assert_eq!(u["today"]["requests"], 3, "{u}");
+    assert_eq!(u["daily"].as_array().unwrap().len(), 30);
+    assert_eq!(u["daily"][29]["requests"], 3);
+    assert!(u["top_repos"].is_array());
+    // last_used_at is maintained by the meter's batch writer.
+    let keys: Value = get(&app, "/v1/auth/keys", key).await.json().await.unwrap();
+    assert!(keys[0]["last_used_at"].is_string(), "{keys}");
+}
+
+on_both_databases!(
+    registration_follows_the_contract,
+    missing_and_bad_keys_are_401,
+    keys_lifecycle,
+    another_accounts_key_is_404,
+    suspended_account_is_403,
+    free_tier_minute_limit_and_headers,
+    concurrent_calls_admit_exactly_the_limit,
+    usage_is_metered,
+);
