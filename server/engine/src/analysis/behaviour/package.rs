@@ -6,6 +6,7 @@
 //! Cost: only files whose anchor counts show key material are read for imports, and only
 //! the modules they import with a network send are read in full.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -55,6 +56,13 @@ fn join(dir: &str, rel: &str) -> String {
 }
 
 pub(crate) fn evaluate(tree: &FileTree, scans: &[FileScan], out: &mut Vec<ScamFinding>) {
+    // Path look-ups by map: a large repository has thousands of files.
+    let files: HashMap<&str, &[u8]> = tree
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.data.as_slice()))
+        .collect();
+    let by_path: HashMap<&str, &FileScan> = scans.iter().map(|s| (s.path.as_str(), s)).collect();
     for a in scans {
         if a.is_test
             || !js(&a.path)
@@ -62,15 +70,15 @@ pub(crate) fn evaluate(tree: &FileTree, scans: &[FileScan], out: &mut Vec<ScamFi
         {
             continue;
         }
-        let Some(src) = tree.files.iter().find(|f| f.path == a.path) else {
+        let Some(src) = files.get(a.path.as_str()) else {
             continue;
         };
-        let text = String::from_utf8_lossy(&src.data);
+        let text = String::from_utf8_lossy(src);
         let dir = a.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         'imports: for cap in IMPORT.captures_iter(&text) {
             let names = cap.get(1).or(cap.get(2)).map(|m| m.as_str()).unwrap_or("");
             let module = join(dir, &cap[3]);
-            let Some(b) = resolve(&module, scans) else {
+            let Some(b) = resolve(&module, &by_path) else {
                 continue;
             };
             if b.count(Sig::NetSend) + b.count(Sig::NetworkUse) == 0 {
@@ -86,7 +94,7 @@ pub(crate) fn evaluate(tree: &FileTree, scans: &[FileScan], out: &mut Vec<ScamFi
                     continue;
                 };
                 let Some(server) =
-                    posts_out(tree, b, name.split(" as ").next().unwrap_or(name).trim())
+                    posts_out(&files, b, name.split(" as ").next().unwrap_or(name).trim())
                 else {
                     continue;
                 };
@@ -110,7 +118,7 @@ pub(crate) fn evaluate(tree: &FileTree, scans: &[FileScan], out: &mut Vec<ScamFi
     }
 }
 
-fn resolve<'a>(module: &str, scans: &'a [FileScan]) -> Option<&'a FileScan> {
+fn resolve<'a>(module: &str, scans: &HashMap<&str, &'a FileScan>) -> Option<&'a FileScan> {
     let stem = module
         .strip_suffix(".js")
         .or_else(|| module.strip_suffix(".ts"))
@@ -128,7 +136,7 @@ fn resolve<'a>(module: &str, scans: &'a [FileScan]) -> Option<&'a FileScan> {
     .iter()
     .find_map(|ext| {
         let p = format!("{stem}{ext}");
-        scans.iter().find(|s| s.path == p && !s.is_test)
+        scans.get(p.as_str()).copied().filter(|s| !s.is_test)
     })
 }
 
@@ -153,9 +161,8 @@ fn key_call(text: &str, name: &str) -> Option<(usize, &'static str)> {
 }
 
 /// Does module `b` export `name` and POST to a hard-coded server? Returns the server.
-fn posts_out(tree: &FileTree, b: &FileScan, name: &str) -> Option<String> {
-    let src = tree.files.iter().find(|f| f.path == b.path)?;
-    let data = &src.data[..];
+fn posts_out(files: &HashMap<&str, &[u8]>, b: &FileScan, name: &str) -> Option<String> {
+    let data: &[u8] = files.get(b.path.as_str())?;
     let text = String::from_utf8_lossy(data);
     let exported = [
         format!("export function {name}("),
