@@ -452,7 +452,15 @@ fn env_access(data: &[u8], p: usize, f: &mut Facts) {
         let after = p + 4;
         let spread = data[..start].ends_with(b"...");
         // Or the value of a field of a collected object: `{ hn: os.hostname(), env: process.env }`.
-        let field = prev_non_space(start) == b':' && matches!(next_non_space(after), b',' | b'}');
+        // Not the options of a child process (`spawn(cmd, args, { env: process.env })`).
+        let field = prev_non_space(start) == b':'
+            && matches!(next_non_space(after), b',' | b'}')
+            && !any_of(
+                &data[start.saturating_sub(300)..start],
+                &[
+                    "spawn", "exec", "fork(", "Worker(", "execa", "Command(", "shell(", "run(",
+                ],
+            );
         let whole = !spread
             && ((next_non_space(after) == b')' && prev_non_space(start) == b'(')
                 || field

@@ -419,6 +419,7 @@ fn whole_environment_to_a_hard_coded_server() {
     // Near misses: the environment handed to a child process; one variable sent to an API;
     // a host name sent to the project's own telemetry.
     clean("run.js", "const https = require('https');\nconst child = spawn('node', ['x.js'], { env: { ...process.env, A: '1' } });\nhttps.get('https://api.example.com/v1/ping');\n");
+    clean("bot.js", "const hook = 'https://discord.com/api/webhooks/1/abcdef';\nconst os = require('os');\nconst child = spawn('node', ['worker.js'], {\n  stdio: 'inherit',\n  env: process.env,\n});\nfetch(hook, { method: 'POST', body: os.hostname() });\n");
     clean("cfg.py", "import os\nimport requests\ntoken = os.environ.get('API_TOKEN')\nrequests.get('https://api.example.com/v1/me', headers={'Authorization': token})\n");
     clean("tele.js", "const https = require('https');\nconst os = require('os');\nhttps.request({ hostname: 'telemetry.example.com', method: 'POST' }).end(os.hostname());\n");
 }
