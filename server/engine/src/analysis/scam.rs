@@ -460,25 +460,24 @@ fn drainer(
     // A Permit/Permit2 signature whose spender is the hard-coded receiver: one signature
     // hands over every listed token (Inferno/Pink/Angel kits). A DEX names its router or
     // reactor as spender, not a `receiver`/`drainer`/`collector` wallet.
-    let permit_to_receiver = RECEIVER.captures(data).and_then(|cap| {
+    // Cheap literal tests first; the receiver regex runs again only at the match found above.
+    let permit = [
+        "PermitBatch",
+        "PermitSingle",
+        "PermitTransferFrom",
+        "PermitBatchTransferFrom",
+    ]
+    .iter()
+    .any(|t| contains(data, t))
+        && contains(data, "ignTypedData");
+    let permit_to_receiver = receiver.filter(|_| permit).and_then(|r| {
+        let cap = RECEIVER.captures(&data[r..])?;
         let key = cap.get(0)?.as_bytes();
         let key_end = key
             .iter()
             .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
             .unwrap_or(key.len());
         let key = &key[..key_end];
-        let permit = [
-            "PermitBatch",
-            "PermitSingle",
-            "PermitTransferFrom",
-            "PermitBatchTransferFrom",
-        ]
-        .iter()
-        .any(|t| contains(data, t))
-            && contains(data, "ignTypedData");
-        if !permit {
-            return None;
-        }
         memchr::memmem::find_iter(data, b"spender:").find(|&p| {
             let v = &data[p + 8..(p + 60).min(data.len())];
             let v = &v[..v

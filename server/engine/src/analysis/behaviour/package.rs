@@ -19,7 +19,7 @@ use crate::result::Severity;
 use crate::tree::FileTree;
 
 static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:import\s*\{([^}]{1,400})\}\s*from|(?:const|let|var)\s*\{([^}]{1,400})\}\s*=\s*require\()\s*['"](\.{1,2}/[^'"]{1,200})['"]"#)
+    Regex::new(r#"(?:import\s*\{([^}]*)\}\s*from|(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\()\s*['"](\.{1,2}/[^'"\n]*)['"]"#)
         .expect("import regex")
 });
 
@@ -64,8 +64,11 @@ pub(crate) fn evaluate(tree: &FileTree, scans: &[FileScan], out: &mut Vec<ScamFi
         .collect();
     let by_path: HashMap<&str, &FileScan> = scans.iter().map(|s| (s.path.as_str(), s)).collect();
     for a in scans {
+        // Bundles and minified files have no relative imports left to follow.
         if a.is_test
             || !js(&a.path)
+            || a.bytes > 256 * 1024
+            || crate::analysis::classify::minified(&a.path)
             || a.count(Sig::SolanaArrayContext) + a.count(Sig::KeyContext) == 0
         {
             continue;
