@@ -1,0 +1,4 @@
+#!/bin/sh
+set -eu
+mkdir -p site
+cp docs/*.md site/
