@@ -8,6 +8,10 @@ use super::scam::{comment_line, contains, ScamFinding};
 use super::secrets::{line_of, window};
 use crate::result::Severity;
 
+static PINNED_DIGEST: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+    regex::bytes::Regex::new(r#"["'][0-9a-fA-F]{64}["']"#).expect("digest regex")
+});
+
 /// Network use by code that runs at build or install time. A URL in a string (an error
 /// message, a doc link) is not network use; an HTTP client, a raw socket or a download tool
 /// is. Downloading and piping into a shell is the critical case.
@@ -28,10 +32,16 @@ pub(super) fn build_time(
         let (_, line) = window(data, pos, 300, 0);
         !comment_line(line)
     };
+    // A client's name opening a string literal is a package name (`"urllib3>=1.26"` in
+    // `install_requires`), not a call.
+    let in_string = |pos: usize| pos > 0 && matches!(data[pos - 1], b'"' | b'\'');
     let client = hits
         .iter()
         .find(|&&(s, pos)| {
-            s == Sig::NetworkUse && !data[pos..].starts_with(b"http") && code_line(pos)
+            s == Sig::NetworkUse
+                && !data[pos..].starts_with(b"http")
+                && code_line(pos)
+                && !in_string(pos)
         })
         .map(|(_, p)| *p);
     const TOOLS: [&str; 8] = [
@@ -67,10 +77,22 @@ pub(super) fn build_time(
         SHELLS.iter().any(|sh| contains(w, sh))
     });
     let downloads = tool.filter(|_| url);
+    // A download checked against a digest pinned in the file (a 64-hex SHA-256 constant and
+    // a hash computed over what came back) is how `-sys` crates fetch prebuilt libraries:
+    // still network at build time, but what arrives is what the authors reviewed.
+    let pinned = PINNED_DIGEST.is_match(data)
+        && ["Sha256::digest", "sha256::", "hashlib.sha256", "Sha256::new", "sha2::"]
+            .iter()
+            .any(|h| contains(data, h));
     let (sev, title, pos) = match (downloads, client) {
         (Some(p), _) if shell => (
             Severity::Critical,
             "Build/install hook downloads and runs code",
+            p,
+        ),
+        (Some(p), _) | (None, Some(p)) if pinned => (
+            Severity::Medium,
+            "Build/install hook downloads a checksum-pinned file",
             p,
         ),
         (Some(p), _) | (None, Some(p)) => {
@@ -92,10 +114,10 @@ pub(super) fn build_time(
         format!(
             "{what} reaches the network (line {}){}.",
             line_of(data, pos),
-            if sev == Severity::Critical {
-                " and pipes what it downloads into a shell"
-            } else {
-                ""
+            match sev {
+                Severity::Critical => " and pipes what it downloads into a shell",
+                Severity::Medium => ", checking what it downloads against a pinned SHA-256",
+                _ => "",
             }
         ),
     ));

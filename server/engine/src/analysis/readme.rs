@@ -15,7 +15,7 @@ use crate::scoring::Assessment;
 use crate::tree::FileTree;
 
 pub const SHILL_POINTS: i32 = -5;
-pub const GIVEAWAY_POINTS: i32 = -15;
+pub const GIVEAWAY_POINTS: i32 = -30;
 pub const NO_CODE_POINTS: i32 = -5;
 /// Distinct shill phrases needed for the finding: one "100x" in a changelog is noise.
 const SHILL_MIN: usize = 2;
@@ -158,12 +158,15 @@ pub fn assess(s: &ReadmeSignals) -> Assessment {
     if let Some(g) = &s.giveaway {
         points += GIVEAWAY_POINTS;
         let d = format!("The README runs a \"send crypto, get double back\" giveaway: \"{g}\".");
+        // "Send 1 ETH, get 2 back" has no honest reading: the same finding in an X profile
+        // is critical, and so it is here.
         a.red(
             id,
-            Severity::High,
+            Severity::Critical,
             "Giveaway scam wording in README",
             d.clone(),
         );
+        a.critical_scam = true;
         a.tag("#GiveawayScam");
         details.push(d);
     }
@@ -256,7 +259,7 @@ mod tests {
             (a.checks[0].status, a.checks[0].points),
             (CheckStatus::Fail, GIVEAWAY_POINTS)
         );
-        assert!(!a.critical_scam);
+        assert!(a.critical_scam, "a giveaway is a scam a reviewer signs: SCAM");
         assert!(signals("send 0.5 SOL, we will send 1 SOL back", false)
             .giveaway
             .is_some());

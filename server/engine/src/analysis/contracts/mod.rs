@@ -75,6 +75,8 @@ pub struct Power {
 pub const POINTS_PER_POWER: i32 = -3;
 pub const POWER_CAP: i32 = -15;
 pub const CLAIM_POINTS: i32 = -20;
+/// A honeypot (sells revert unless the owner listed the seller): critical, SCAM.
+pub const HONEYPOT_POINTS: i32 = -50;
 /// Distinct kinds of power on one token that, with a reassuring README, make the high flag.
 const CLAIM_MIN_KINDS: usize = 3;
 const MAX_FLAGS: usize = 10;
@@ -276,7 +278,18 @@ pub fn assess(f: &Findings, readme: &str) -> Assessment {
         })
     };
     let list: Vec<String> = f.powers.iter().take(3).map(|p| p.detail.clone()).collect();
-    if let Some(detail) = high {
+    // Buying works, selling reverts for everyone the owner has not listed: a honeypot is the
+    // scam itself, not a power an honest token might need.
+    if let Some(h) = f.powers.iter().find(|p| p.kind == PowerKind::Honeypot) {
+        let detail = format!(
+            "{} Holders can buy but cannot sell ({} line {}).",
+            h.detail, h.path, h.line
+        );
+        a.check(id, name, CheckStatus::Fail, HONEYPOT_POINTS, detail.clone());
+        a.red(id, Severity::Critical, "Honeypot: sells are blocked", detail);
+        a.critical_scam = true;
+        a.tag("#Honeypot");
+    } else if let Some(detail) = high {
         a.check(id, name, CheckStatus::Fail, CLAIM_POINTS, detail.clone());
         a.red(
             id,

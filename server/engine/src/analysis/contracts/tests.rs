@@ -454,8 +454,13 @@ fn claim_with_a_single_power_is_only_medium() {
 #[test]
 fn honeypot_sell_block_but_not_sell_fees_or_limits() {
     let hp = token("    mapping(address => bool) private _canSell;\n    function _update(address from, address to, uint256 v) internal override {\n        if (to == uniswapV2Pair && from != owner()) { require(_canSell[from], \"cannot sell\"); }\n        super._update(from, to, v);\n    }");
-    let k = kinds(&run(&[("src/Tok.sol", &hp)]));
-    assert_eq!(k, vec![(PowerKind::Honeypot, "_update".into())]);
+    let f = run(&[("src/Tok.sol", &hp)]);
+    assert_eq!(kinds(&f), vec![(PowerKind::Honeypot, "_update".into())]);
+    // The honeypot alone is the scam: critical, SCAM, whatever the README says.
+    let a = assess(&f, "# Token\n\nA community token.\n");
+    assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Fail, HONEYPOT_POINTS));
+    assert!(a.critical_scam);
+    assert!(a.red_flags.iter().any(|r| r.severity == Severity::Critical));
     let fee = token("    mapping(address => bool) private _isExcludedFromFees;\n    function _update(address from, address to, uint256 v) internal override {\n        if (to == uniswapV2Pair && !_isExcludedFromFees[from]) { v = v * 95 / 100; }\n        super._update(from, to, v);\n    }");
     assert!(run(&[("src/Tok.sol", &fee)]).powers.is_empty());
     let limit = token("    uint256 public constant maxSell = 1000 ether;\n    mapping(address => bool) private _isExcludedFromLimits;\n    function _update(address from, address to, uint256 v) internal override {\n        if (to == uniswapV2Pair && !_isExcludedFromLimits[from]) { require(v <= maxSell, \"max sell\"); }\n        super._update(from, to, v);\n    }");

@@ -11,4 +11,4 @@ async def price(ctx, symbol: str):
     await ctx.send(f'{symbol}: 42')
 
 
-bot.run('MTELAqyUmoglybWzxB3zZo651A.Fek1kv.ZWYizfCkoYNxSU6sqMGXm2LHSToAYc4R8glHKq')
+bot.run('MTE4NzQ0NjkxODYyMzg0NjQyMA.Fek1kv.ZWYizfCkoYNxSU6sqMGXm2LHSToAYc4R8glHKq')
