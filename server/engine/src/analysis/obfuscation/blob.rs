@@ -33,6 +33,15 @@ pub(super) fn testish(path: &str) -> bool {
         })
 }
 
+/// Build outputs (`dist/`, `lib.esm/`, …: generated from sources scanned elsewhere) and word
+/// lists (ethers' packed BIP-39 lists): a long encoded run there is data, not a payload.
+pub(super) fn generated_or_word_list(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.split('/').rev().skip(1).any(|c| {
+        matches!(c, "dist" | "lib.esm" | "lib.commonjs" | "umd" | "cjs" | "esm") || c.contains("wordlist")
+    }) || classify::file_name(&lower).contains("wordlist")
+}
+
 /// Is this run base64 a payload could hide in, rather than some other data?
 /// - hex (`0x6080604052…` EVM bytecode, hashes): only hex digits after an optional `0x`;
 /// - base58 (Solana transactions, keys): none of `0 O I l + /`;
@@ -117,6 +126,16 @@ mod tests {
         use base64::Engine as _;
         let bytes: Vec<u8> = (0..n as u32).map(|i| (i * 31 % 251) as u8).collect();
         base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    #[test]
+    fn build_outputs_and_word_lists_are_data() {
+        for p in ["dist/ethers.js", "lib.esm/wordlists/lang-ko.js", "src.ts/wordlists/lang-zh.ts", "dist/wordlists-extra.js", "src/wordlist.ts"] {
+            assert!(generated_or_word_list(p), "{p}");
+        }
+        for p in ["src/index.js", "lib/payload.js", "distance/a.js", "src/words.ts"] {
+            assert!(!generated_or_word_list(p), "{p}");
+        }
     }
 
     #[test]

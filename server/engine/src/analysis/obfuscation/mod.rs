@@ -123,7 +123,12 @@ pub(super) fn obfuscation(
                 "contains packed code (eval(function(p,a,c,k,e,...)))".into(),
             ));
         }
-        if let Some(p) = signals::charcode(data, hits, c(Sig::FromCharCode)) {
+        // Minifiers emit `String.fromCharCode` loops of their own (GraphiQL's UTF-8 code):
+        // in minified files only a decoded payload that runs counts (above).
+        if let Some(p) = (!minified)
+            .then(|| signals::charcode(data, hits, c(Sig::FromCharCode)))
+            .flatten()
+        {
             highs.push((
                 p,
                 "builds strings from character codes (fromCharCode/chr chains or decoders)".into(),
@@ -176,7 +181,7 @@ pub(super) fn obfuscation(
     }
 
     // --- Long blobs, any code file; not in tests, not in bundles; one per file.
-    if !minified && !is_test && !blob::testish(path) {
+    if !minified && !is_test && !blob::testish(path) && !blob::generated_or_word_list(path) {
         if let Some((line, len)) = blob::long_blob(data) {
             reasons.push((line, format!("embeds a {len}-character base64 blob")));
         }

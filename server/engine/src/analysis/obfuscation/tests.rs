@@ -365,3 +365,19 @@ fn obfuscator_string_array_hiding_a_loader() {
         .iter()
         .all(|f| f.severity < Severity::Critical));
 }
+
+#[test]
+fn minified_char_code_loops_are_not_hiding() {
+    // GraphiQL's minified UTF-8 decoder: a chain of character codes, in a `.min.js`.
+    let chain = "var s=String.fromCharCode(104,101,108,108,111,32,119,111,114,108,100);";
+    assert!(scan("graphiql/graphiql.min.js", chain).is_empty());
+    // The same chain in a source file is still a hiding technique.
+    assert!(scan("src/index.js", chain)
+        .iter()
+        .any(|f| f.severity == Severity::High));
+    // A decoded payload that runs is critical in a minified file too.
+    let run = "eval(String.fromCharCode(97,108,101,114,116,40,49,41));";
+    assert!(scan("dist/app.min.js", run)
+        .iter()
+        .any(|f| f.severity == Severity::Critical));
+}
