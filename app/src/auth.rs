@@ -23,7 +23,10 @@ pub fn error_text(e: &ServerFnError) -> String {
 #[server(endpoint = "auth/me")]
 pub async fn current_user() -> Result<Option<SessionUser>, ServerFnError> {
     let account = crate::server::web::current_account_opt().await?;
-    Ok(account.map(|a| SessionUser { email: a.email, name: a.name }))
+    Ok(account.map(|a| SessionUser {
+        email: a.email,
+        name: a.name,
+    }))
 }
 
 #[server(endpoint = "auth/signup")]
@@ -35,9 +38,15 @@ pub async fn signup(email: String, name: String, password: String) -> Result<(),
     let state = web::app_state()?;
     let origin = web::request_origin();
     // The same per-address budget as `POST /v1/auth/register`.
-    limiter::limit_address(&*state.limiter, "register", origin.ip.as_deref(), 10, std::time::Duration::from_secs(3600))
-        .await
-        .map_err(web::service_error)?;
+    limiter::limit_address(
+        &*state.limiter,
+        "register",
+        origin.ip.as_deref(),
+        10,
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .map_err(web::service_error)?;
     let created = accounts::register(&state.db, &state.config, &email, &password, &name, &origin)
         .await
         .map_err(web::service_error)?;
@@ -65,7 +74,15 @@ pub async fn logout() -> Result<(), ServerFnError> {
     use crate::server::{audit, web};
     if let Some(account) = web::current_account_opt().await? {
         let state = web::app_state()?;
-        audit::record(&state.db, &account.email, "logout", &account.id, &web::request_origin(), None).await;
+        audit::record(
+            &state.db,
+            &account.email,
+            "logout",
+            &account.id,
+            &web::request_origin(),
+            None,
+        )
+        .await;
     }
     web::end_session().await?;
     leptos_axum::redirect("/login");

@@ -18,7 +18,10 @@ pub enum Outcome {
 }
 
 fn data(ev: &MessageEvent) -> serde_json::Value {
-    ev.data().as_string().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default()
+    ev.data()
+        .as_string()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
 }
 
 /// Opens an `EventSource` on `path` and feeds `percent`/`message` until the outcome, then
@@ -73,7 +76,11 @@ pub fn follow(path: &str, percent: RwSignal<u8>, message: RwSignal<String>, done
 pub async fn fetch_report(id: &str) -> Option<Report> {
     use wasm_bindgen_futures::JsFuture;
     let window = web_sys::window()?;
-    let res: web_sys::Response = JsFuture::from(window.fetch_with_str(&format!("/v1/scan/{id}"))).await.ok()?.dyn_into().ok()?;
+    let res: web_sys::Response = JsFuture::from(window.fetch_with_str(&format!("/v1/scan/{id}")))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
     if !res.ok() {
         return None;
     }

@@ -122,7 +122,9 @@ impl Report {
 
     /// README markdown: the badge, linking to this report.
     pub fn badge_markdown(&self) -> Option<String> {
-        self.badge_url.as_ref().map(|b| format!("[![AuraSecurity]({b})]({})", self.report_url))
+        self.badge_url
+            .as_ref()
+            .map(|b| format!("[![AuraSecurity]({b})]({})", self.report_url))
     }
 }
 
@@ -165,7 +167,9 @@ pub struct Embed {
 #[server(endpoint = "report")]
 pub async fn load_report(id: String) -> Result<Option<Report>, ServerFnError> {
     let state = expect_context::<crate::server::state::AppState>();
-    crate::server::reports::load(&state, &id).await.map_err(|e| ServerFnError::new(e.public_message()))
+    crate::server::reports::load(&state, &id)
+        .await
+        .map_err(|e| ServerFnError::new(e.public_message()))
 }
 
 /// The embed widget's scan: `repo` starts or reuses a scan for `partner`; `id` shows one.
@@ -182,6 +186,14 @@ pub async fn load_embed(
         .await
         .ok()
         .map(|c| c.0.ip().to_string());
-    let req = embeds::EmbedRequest { repo, id, partner, theme, ip };
-    embeds::load(&state, req).await.map_err(|e| ServerFnError::new(e.public_message()))
+    let req = embeds::EmbedRequest {
+        repo,
+        id,
+        partner,
+        theme,
+        ip,
+    };
+    embeds::load(&state, req)
+        .await
+        .map_err(|e| ServerFnError::new(e.public_message()))
 }

@@ -128,8 +128,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_api_keys_account").table(ApiKeys::Table).col(ApiKeys::AccountId).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_api_keys_account")
+                .table(ApiKeys::Table)
+                .col(ApiKeys::AccountId)
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -140,8 +146,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_sessions_expires").table(Sessions::Table).col(Sessions::ExpiresAt).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_sessions_expires")
+                .table(Sessions::Table)
+                .col(Sessions::ExpiresAt)
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -157,8 +169,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_audit_created").table(AuditLog::Table).col(AuditLog::CreatedAt).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_audit_created")
+                .table(AuditLog::Table)
+                .col(AuditLog::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()

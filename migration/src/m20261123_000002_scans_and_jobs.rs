@@ -112,7 +112,12 @@ impl MigrationTrait for Migration {
         .await?;
         // The concurrent-scan cap counts a key's unfinished scans.
         m.create_index(
-            Index::create().name("idx_scans_key_status").table(Scans::Table).col(Scans::KeyId).col(Scans::Status).to_owned(),
+            Index::create()
+                .name("idx_scans_key_status")
+                .table(Scans::Table)
+                .col(Scans::KeyId)
+                .col(Scans::Status)
+                .to_owned(),
         )
         .await?;
         m.create_index(
@@ -161,7 +166,11 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("idx_fingerprints_target").table(Fingerprints::Table).col(Fingerprints::Target).to_owned(),
+            Index::create()
+                .name("idx_fingerprints_target")
+                .table(Fingerprints::Table)
+                .col(Fingerprints::Target)
+                .to_owned(),
         )
         .await?;
         m.create_table(
@@ -199,10 +208,24 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_jobs_claim").table(Jobs::Table).col(Jobs::Status).col(Jobs::RunAt).to_owned())
-            .await?;
-        m.create_index(Index::create().name("idx_jobs_ref").table(Jobs::Table).col(Jobs::Kind).col(Jobs::RefId).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_jobs_claim")
+                .table(Jobs::Table)
+                .col(Jobs::Status)
+                .col(Jobs::RunAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_jobs_ref")
+                .table(Jobs::Table)
+                .col(Jobs::Kind)
+                .col(Jobs::RefId)
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 

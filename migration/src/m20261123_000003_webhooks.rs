@@ -81,8 +81,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("idx_webhooks_account").table(Webhooks::Table).col(Webhooks::AccountId).to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_webhooks_account")
+                .table(Webhooks::Table)
+                .col(Webhooks::AccountId)
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -122,7 +128,12 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("idx_deliveries_webhook").table(Deliveries::Table).col(Deliveries::WebhookId).col(Deliveries::Status).to_owned(),
+            Index::create()
+                .name("idx_deliveries_webhook")
+                .table(Deliveries::Table)
+                .col(Deliveries::WebhookId)
+                .col(Deliveries::Status)
+                .to_owned(),
         )
         .await?;
 
@@ -148,14 +159,22 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("idx_attempts_delivery").table(DeliveryAttempts::Table).col(DeliveryAttempts::DeliveryId).to_owned(),
+            Index::create()
+                .name("idx_attempts_delivery")
+                .table(DeliveryAttempts::Table)
+                .col(DeliveryAttempts::DeliveryId)
+                .to_owned(),
         )
         .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [DeliveryAttempts::Table.into_iden(), Deliveries::Table.into_iden(), Webhooks::Table.into_iden()] {
+        for t in [
+            DeliveryAttempts::Table.into_iden(),
+            Deliveries::Table.into_iden(),
+            Webhooks::Table.into_iden(),
+        ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())

@@ -15,7 +15,11 @@ use criterion::{criterion_group, criterion_main, Criterion};
 const SECRET_KEY: &str = "be7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7c";
 
 fn verification(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().display().to_string();
     let config = Config::from_lookup(|k| match k {
@@ -43,7 +47,9 @@ fn verification(c: &mut Criterion) {
     });
     let unknown = keys::generate(Tier::Partner).0;
 
-    c.bench_function("sha256 of a key", |b| b.iter(|| crypto::sha256_hex(black_box(key.as_bytes()))));
+    c.bench_function("sha256 of a key", |b| {
+        b.iter(|| crypto::sha256_hex(black_box(key.as_bytes())))
+    });
     c.bench_function("keys::verify, valid key (SQLite, 1000 accounts)", |b| {
         b.iter(|| rt.block_on(keys::verify(&conn, black_box(&key))).unwrap())
     });
@@ -51,7 +57,10 @@ fn verification(c: &mut Criterion) {
         b.iter(|| rt.block_on(keys::verify(&conn, black_box(&unknown))).unwrap_err())
     });
     c.bench_function("keys::verify, malformed token (no lookup)", |b| {
-        b.iter(|| rt.block_on(keys::verify(&conn, black_box("aura_pk_gold_nothex"))).unwrap_err())
+        b.iter(|| {
+            rt.block_on(keys::verify(&conn, black_box("aura_pk_gold_nothex")))
+                .unwrap_err()
+        })
     });
 }
 

@@ -36,7 +36,12 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into(), headers: Vec::new() }
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
@@ -68,14 +73,22 @@ impl ApiError {
     /// Logs the cause and answers a generic 500.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side.",
+        )
     }
 
     /// The database is down or overloaded: the caller should retry.
     pub fn unavailable(cause: impl std::fmt::Display) -> Self {
         tracing::warn!(error = %cause, "service unavailable");
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "The service is temporarily unavailable; retry shortly.")
-            .with_header(header::RETRY_AFTER, HeaderValue::from_static("5"))
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "The service is temporarily unavailable; retry shortly.",
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from_static("5"))
     }
 }
 
@@ -91,7 +104,12 @@ impl From<sea_orm::DbErr> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code.into_owned(), message: self.message } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.into_owned(),
+                message: self.message,
+            },
+        };
         let mut res = (self.status, Json(body)).into_response();
         for (name, value) in self.headers {
             res.headers_mut().insert(name, value);
@@ -128,7 +146,11 @@ impl From<app::server::error::ServiceError> for ApiError {
             S::NotFound(m) => ApiError::not_found(m),
             S::Unauthorized(m) => ApiError::unauthorized(m),
             S::Forbidden(m) => ApiError::forbidden(m),
-            S::TooMany { code, message, retry_after_secs } => ApiError::new(C::TOO_MANY_REQUESTS, code, message)
+            S::TooMany {
+                code,
+                message,
+                retry_after_secs,
+            } => ApiError::new(C::TOO_MANY_REQUESTS, code, message)
                 .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1))),
             S::Unavailable { code, message } => ApiError::new(C::SERVICE_UNAVAILABLE, code, message),
             S::Db(e) => ApiError::from(e),

@@ -30,7 +30,9 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("database {}: {e}", redact_url(&config.database_url)))?;
         bootstrap_admin(&db, &config).await?;
         if config.trusted_proxies.trusts_everyone() {
-            tracing::warn!("AURA_TRUSTED_PROXIES trusts every address: any client can choose the address its limits count against");
+            tracing::warn!(
+                "AURA_TRUSTED_PROXIES trusts every address: any client can choose the address its limits count against"
+            );
         }
         let listener = if config.role.serves_http() {
             Some(
@@ -45,8 +47,21 @@ impl Application {
         let engine = Arc::new(aura_engine::Engine::new(config.engine_config()));
         let (limiter, bus) = shared_state(&config)?;
         let (stop_tx, stopping) = tokio::sync::watch::channel(false);
-        let state = AppState { leptos, db, config: Arc::new(config), limiter, meter, engine, bus, stopping };
-        Ok(Self { state, listener, stop_tx })
+        let state = AppState {
+            leptos,
+            db,
+            config: Arc::new(config),
+            limiter,
+            meter,
+            engine,
+            bus,
+            stopping,
+        };
+        Ok(Self {
+            state,
+            listener,
+            stop_tx,
+        })
     }
 
     pub fn local_addr(&self) -> Option<SocketAddr> {
@@ -59,7 +74,10 @@ impl Application {
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let workers = if self.state.config.role.runs_workers() {
             let mut w = app::server::worker::spawn_scan_workers(&self.state, self.state.stopping.clone());
-            w.extend(app::server::webhooks::sender::spawn_delivery_workers(&self.state, self.state.stopping.clone()));
+            w.extend(app::server::webhooks::sender::spawn_delivery_workers(
+                &self.state,
+                self.state.stopping.clone(),
+            ));
             w
         } else {
             Vec::new()
@@ -96,13 +114,19 @@ impl Application {
 /// The limiter and event bus: in-process by default, on Redis when `AURA_REDIS_URL` is set.
 fn shared_state(
     config: &Config,
-) -> anyhow::Result<(Arc<dyn app::server::limiter::RateLimiter>, Arc<dyn app::server::events::EventBus>)> {
+) -> anyhow::Result<(
+    Arc<dyn app::server::limiter::RateLimiter>,
+    Arc<dyn app::server::events::EventBus>,
+)> {
     use app::server::{events::LocalBus, limiter::MemoryLimiter, redis};
     match &config.redis_url {
         None => Ok((Arc::new(MemoryLimiter::new()), LocalBus::new())),
         Some(url) => {
             let r = redis::Redis::connect(url.expose()).map_err(|e| anyhow::anyhow!("AURA_REDIS_URL: {e}"))?;
-            Ok((Arc::new(redis::limiter::RedisLimiter::new(r.clone())), redis::bus::RedisBus::start(r)))
+            Ok((
+                Arc::new(redis::limiter::RedisLimiter::new(r.clone())),
+                redis::bus::RedisBus::start(r),
+            ))
         }
     }
 }

@@ -69,7 +69,11 @@ async fn healthcheck(config: &Config) -> anyhow::Result<()> {
     };
     let buf = tokio::time::timeout(std::time::Duration::from_secs(3), io).await??;
     let head = String::from_utf8_lossy(&buf[..buf.len().min(32)]).to_string();
-    anyhow::ensure!(head.split(' ').nth(1) == Some("200"), "unhealthy: {}", head.lines().next().unwrap_or(""));
+    anyhow::ensure!(
+        head.split(' ').nth(1) == Some("200"),
+        "unhealthy: {}",
+        head.lines().next().unwrap_or("")
+    );
     Ok(())
 }
 
@@ -95,7 +99,10 @@ impl AdminArgs {
                 _ => (arg, None),
             };
             let mut value = |name: &str| -> Result<String, String> {
-                inline.clone().or_else(|| it.next().map(|v| v.to_string())).ok_or_else(|| format!("{name} needs a value"))
+                inline
+                    .clone()
+                    .or_else(|| it.next().map(|v| v.to_string()))
+                    .ok_or_else(|| format!("{name} needs a value"))
             };
             match flag {
                 "--email" => email = Some(value("--email")?),
@@ -109,7 +116,9 @@ impl AdminArgs {
                 return Err("give --password or --password-stdin, not both".into());
             }
             let mut line = String::new();
-            std::io::stdin().read_line(&mut line).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
             password = Some(line.trim_end_matches(['\r', '\n']).to_string());
         }
         match (email, password) {
@@ -126,7 +135,10 @@ async fn admin_create(config: Config, args: AdminArgs) -> anyhow::Result<()> {
     let db = db::connect(&config.database_url)
         .await
         .map_err(|e| anyhow::anyhow!("database {}: {e}", redact_url(&config.database_url)))?;
-    let origin = Origin { ip: None, user_agent: Some("server admin create".into()) };
+    let origin = Origin {
+        ip: None,
+        user_agent: Some("server admin create".into()),
+    };
     let done = admin::create_or_reset_admin(&db, &config, &args.email, &args.password, "cli", &origin)
         .await
         .map_err(|e| anyhow::anyhow!(e.public_message()))?;

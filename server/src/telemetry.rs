@@ -18,8 +18,12 @@ pub fn init_stderr(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
     let registry = tracing_subscriber::registry().with(filter);
     if json {
-        let _ = registry.with(fmt::layer().json().flatten_event(true).with_writer(std::io::stderr)).try_init();
+        let _ = registry
+            .with(fmt::layer().json().flatten_event(true).with_writer(std::io::stderr))
+            .try_init();
     } else {
-        let _ = registry.with(fmt::layer().compact().with_writer(std::io::stderr)).try_init();
+        let _ = registry
+            .with(fmt::layer().compact().with_writer(std::io::stderr))
+            .try_init();
     }
 }

@@ -42,7 +42,10 @@ async fn start(env: &[(&str, &str)]) -> Server {
     let (db, data) = (Server::db(&dir), dir.path().to_str().unwrap().to_owned());
     let mut all = vec![("AURA_DATA_DIR", data.as_str()), ("AURA_DATABASE_URL", db.as_str())];
     all.extend_from_slice(env);
-    Server { process: ServerProcess::start(&all).await, dir }
+    Server {
+        process: ServerProcess::start(&all).await,
+        dir,
+    }
 }
 
 /// An internal-tier key (no limits), made through the admin CLI against the same database.
@@ -71,7 +74,13 @@ async fn scan_submission_latency_under_load() {
                 let mut lat = Vec::new();
                 while next.fetch_add(1, Ordering::Relaxed) < total {
                     let t = Instant::now();
-                    let r = c.post(format!("{base}/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": "acme/orbit", "fresh": true})).send().await.unwrap();
+                    let r = c
+                        .post(format!("{base}/v1/scan/repo"))
+                        .bearer_auth(&key)
+                        .json(&json!({"url": "acme/orbit", "fresh": true}))
+                        .send()
+                        .await
+                        .unwrap();
                     assert_eq!(r.status(), 202);
                     lat.push(t.elapsed());
                 }
@@ -108,12 +117,28 @@ async fn scans_completed_per_minute() {
         let t0 = Instant::now();
         let mut ids = Vec::new();
         for _ in 0..n {
-            let r: Value = c.post(format!("{}/v1/scan/repo", s.base)).bearer_auth(&key).json(&json!({"url": "acme/orbit", "fresh": true})).send().await.unwrap().json().await.unwrap();
+            let r: Value = c
+                .post(format!("{}/v1/scan/repo", s.base))
+                .bearer_auth(&key)
+                .json(&json!({"url": "acme/orbit", "fresh": true}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             ids.push(r["scan_id"].as_str().unwrap().to_string());
         }
         for id in &ids {
             loop {
-                let v: Value = c.get(format!("{}/v1/scan/{id}", s.base)).send().await.unwrap().json().await.unwrap();
+                let v: Value = c
+                    .get(format!("{}/v1/scan/{id}", s.base))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
                 if v["status"] == "completed" {
                     break;
                 }
@@ -136,7 +161,16 @@ async fn sse_subscribers_and_memory() {
     let s = start(&[("AURA_GITHUB_API_URL", api.as_str())]).await;
     let key = internal_key(&s).await;
     let c = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
-    let r: Value = c.post(format!("{}/v1/scan/repo", s.base)).bearer_auth(&key).json(&json!({"url": "acme/orbit"})).send().await.unwrap().json().await.unwrap();
+    let r: Value = c
+        .post(format!("{}/v1/scan/repo", s.base))
+        .bearer_auth(&key)
+        .json(&json!({"url": "acme/orbit"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = r["scan_id"].as_str().unwrap().to_string();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = s.rss_kib();
@@ -158,11 +192,17 @@ async fn sse_subscribers_and_memory() {
     // Fan-out: every subscriber gets the outcome.
     let t0 = Instant::now();
     let mut done = 0;
-    let readers: Vec<_> = streams.into_iter().map(|res| tokio::spawn(async move { common::read_sse(res, true).await.last().map(|e| e.event.clone()) })).collect();
+    let readers: Vec<_> = streams
+        .into_iter()
+        .map(|res| tokio::spawn(async move { common::read_sse(res, true).await.last().map(|e| e.event.clone()) }))
+        .collect();
     for r in readers {
         done += (r.await.unwrap().as_deref() == Some("scan_completed")) as usize;
     }
-    println!("all {done} subscribers received scan_completed ({:.1} s after subscribing, archive delay 20 s)", t0.elapsed().as_secs_f64());
+    println!(
+        "all {done} subscribers received scan_completed ({:.1} s after subscribing, archive delay 20 s)",
+        t0.elapsed().as_secs_f64()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -175,13 +215,30 @@ async fn webhook_throughput_and_latency() {
     let s = start(&[("AURA_GITHUB_API_URL", api.as_str())]).await;
     let key = internal_key(&s).await;
     let c = reqwest::Client::new();
-    let hook: Value = c.post(format!("{}/v1/webhooks", s.base)).bearer_auth(&key).json(&json!({"url": rx.url("/hook")})).send().await.unwrap().json().await.unwrap();
+    let hook: Value = c
+        .post(format!("{}/v1/webhooks", s.base))
+        .bearer_auth(&key)
+        .json(&json!({"url": rx.url("/hook")}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let hook_id = hook["id"].as_str().unwrap();
 
     let n = 1000;
     let t0 = Instant::now();
     for _ in 0..n {
-        assert_eq!(c.post(format!("{}/v1/webhooks/{hook_id}/test", s.base)).bearer_auth(&key).send().await.unwrap().status(), 202);
+        assert_eq!(
+            c.post(format!("{}/v1/webhooks/{hook_id}/test", s.base))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            202
+        );
     }
     let queued = t0.elapsed().as_secs_f64();
     while rx.received().len() < n {
@@ -194,16 +251,36 @@ async fn webhook_throughput_and_latency() {
     let mut lags = Vec::new();
     for _ in 0..20 {
         let before = rx.received().len();
-        let r: Value = c.post(format!("{}/v1/scan/repo", s.base)).bearer_auth(&key).json(&json!({"url": "acme/orbit", "fresh": true})).send().await.unwrap().json().await.unwrap();
+        let r: Value = c
+            .post(format!("{}/v1/scan/repo", s.base))
+            .bearer_auth(&key)
+            .json(&json!({"url": "acme/orbit", "fresh": true}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let id = r["scan_id"].as_str().unwrap();
         while rx.received().len() == before {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         let arrived = chrono::Utc::now();
-        let v: Value = c.get(format!("{}/v1/scan/{id}", s.base)).send().await.unwrap().json().await.unwrap();
+        let v: Value = c
+            .get(format!("{}/v1/scan/{id}", s.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let done: chrono::DateTime<chrono::Utc> = v["completed_at"].as_str().unwrap().parse().unwrap();
         lags.push((arrived - done).to_std().unwrap_or_default());
     }
     lags.sort();
-    println!("scan completed -> receiver first byte: median {:.1} ms, max {:.1} ms (20 scans; includes 1 ms polling)", pct(&lags, 0.5), pct(&lags, 1.0));
+    println!(
+        "scan completed -> receiver first byte: median {:.1} ms, max {:.1} ms (20 scans; includes 1 ms polling)",
+        pct(&lags, 0.5),
+        pct(&lags, 1.0)
+    );
 }

@@ -26,7 +26,12 @@ impl Cluster {
     /// A cluster on a database URL of the caller's choosing.
     fn on(db: String, github: String) -> Self {
         let redis = std::env::var("AURA_TEST_REDIS_URL").unwrap_or_default();
-        Cluster { db, redis, github, data: tempfile::tempdir().unwrap() }
+        Cluster {
+            db,
+            redis,
+            github,
+            data: tempfile::tempdir().unwrap(),
+        }
     }
 
     async fn new(github: String) -> Option<Self> {
@@ -36,7 +41,12 @@ impl Cluster {
             Err(_) => return None,
         };
         let db = postgres_database().await?;
-        Some(Cluster { db, redis, github, data: tempfile::tempdir().unwrap() })
+        Some(Cluster {
+            db,
+            redis,
+            github,
+            data: tempfile::tempdir().unwrap(),
+        })
     }
 
     async fn start(&self, role: &str, extra: &[(&str, &str)]) -> Proc {
@@ -61,13 +71,28 @@ impl Cluster {
 }
 
 async fn submit(c: &reqwest::Client, web: &Proc, key: &str, body: Value) -> String {
-    let res = c.post(format!("{}/v1/scan/repo", web.base)).bearer_auth(key).json(&body).send().await.unwrap();
+    let res = c
+        .post(format!("{}/v1/scan/repo", web.base))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202);
-    res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string()
+    res.json::<Value>().await.unwrap()["scan_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn status(c: &reqwest::Client, web: &Proc, id: &str) -> Value {
-    c.get(format!("{}/v1/scan/{id}", web.base)).send().await.unwrap().json().await.unwrap()
+    c.get(format!("{}/v1/scan/{id}", web.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn wait_status(c: &reqwest::Client, web: &Proc, id: &str, want: &str, secs: u64) -> Value {
@@ -86,7 +111,9 @@ async fn killed_worker_and_web_instance_lose_nothing() {
     let gh = github::start().await;
     gh.add("acme/orbit", github::healthy_repo(1));
     gh.set_archive_delay(Duration::from_secs(4));
-    let Some(cluster) = Cluster::new(gh.api_url()).await else { return };
+    let Some(cluster) = Cluster::new(gh.api_url()).await else {
+        return;
+    };
     let web_a = cluster.start("web", &[]).await;
     let mut web_b = cluster.start("web", &[]).await;
     let mut worker_1 = cluster.start("worker", &[("AURA_SCAN_WORKERS", "1")]).await;
@@ -96,29 +123,47 @@ async fn killed_worker_and_web_instance_lose_nothing() {
     let id = submit(&c, &web_a, &key, json!({"url": "acme/orbit"})).await;
     wait_status(&c, &web_a, &id, "running", 30).await;
     // A client follows the scan on B; it has seen the first event(s) when B dies.
-    let mut res = c.get(format!("{}/v1/scan/{id}/stream", web_b.base)).send().await.unwrap();
+    let mut res = c
+        .get(format!("{}/v1/scan/{id}/stream", web_b.base))
+        .send()
+        .await
+        .unwrap();
     let mut buf = String::new();
     while !buf.contains("\n\n") {
-        let chunk = tokio::time::timeout(Duration::from_secs(10), res.chunk()).await.unwrap().unwrap().unwrap();
+        let chunk = tokio::time::timeout(Duration::from_secs(10), res.chunk())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
         buf.push_str(&String::from_utf8_lossy(&chunk));
     }
     // Complete events only (everything before the last blank line).
     let complete = buf.rsplit_once("\n\n").map(|(done, _)| done).unwrap_or("");
     let seen: Vec<String> = complete
         .split("\n\n")
-        .filter_map(|b| b.lines().find_map(|l| l.strip_prefix("id:").map(|v| v.trim().to_string())))
+        .filter_map(|b| {
+            b.lines()
+                .find_map(|l| l.strip_prefix("id:").map(|v| v.trim().to_string()))
+        })
         .collect();
     assert!(!seen.is_empty(), "{buf}");
     web_b.kill9();
     let _ = res.chunk().await; // the stream ends with its instance
-    // The worker dies mid-download, holding the claim.
+                               // The worker dies mid-download, holding the claim.
     worker_1.kill9();
     let worker_2 = cluster.start("worker", &[("AURA_SCAN_WORKERS", "1")]).await;
 
     // The client reconnects to A where it left off.
-    let req = c.get(format!("{}/v1/scan/{id}/stream", web_a.base)).header("Last-Event-ID", seen.last().unwrap().as_str());
+    let req = c
+        .get(format!("{}/v1/scan/{id}/stream", web_a.base))
+        .header("Last-Event-ID", seen.last().unwrap().as_str());
     let rest = read_sse(req.send().await.unwrap(), true).await;
-    let all: Vec<i64> = seen.iter().cloned().chain(rest.iter().map(|e| e.id.clone().unwrap())).map(|i| i.parse().unwrap()).collect();
+    let all: Vec<i64> = seen
+        .iter()
+        .cloned()
+        .chain(rest.iter().map(|e| e.id.clone().unwrap()))
+        .map(|i| i.parse().unwrap())
+        .collect();
     assert!(all.windows(2).all(|w| w[0] < w[1]), "no duplicates, in order: {all:?}");
     assert_eq!(rest.last().unwrap().event, "scan_completed", "{rest:?}");
 
@@ -131,14 +176,28 @@ async fn killed_worker_and_web_instance_lose_nothing() {
 async fn a_receiver_down_for_30_seconds_still_gets_its_delivery() {
     let gh = github::start().await;
     gh.add("acme/orbit", github::healthy_repo(1));
-    let Some(cluster) = Cluster::new(gh.api_url()).await else { return };
+    let Some(cluster) = Cluster::new(gh.api_url()).await else {
+        return;
+    };
     // Retries at 2, 7, 17 and 37 s: the receiver comes back after 30.
-    let web = cluster.start("all", &[("AURA_WEBHOOK_RETRY_DELAYS", "2,5,10,20")]).await;
+    let web = cluster
+        .start("all", &[("AURA_WEBHOOK_RETRY_DELAYS", "2,5,10,20")])
+        .await;
     let key = cluster.key();
     let c = reqwest::Client::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("http://127.0.0.1:{port}/hook");
-    let res = c.post(format!("{}/v1/webhooks", web.base)).bearer_auth(&key).json(&json!({"url": url})).send().await.unwrap();
+    let res = c
+        .post(format!("{}/v1/webhooks", web.base))
+        .bearer_auth(&key)
+        .json(&json!({"url": url}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     let id = submit(&c, &web, &key, json!({"url": "acme/orbit"})).await;
     wait_status(&c, &web, &id, "completed", 60).await;
@@ -147,7 +206,15 @@ async fn a_receiver_down_for_30_seconds_still_gets_its_delivery() {
     let rx = receiver::start_on(port).await;
     let got = rx.wait_for(1).await;
     assert_eq!(got[0].json()["scan_id"], id.as_str());
-    let log: Vec<Value> = c.get(format!("{}/v1/webhooks/deliveries", web.base)).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    let log: Vec<Value> = c
+        .get(format!("{}/v1/webhooks/deliveries", web.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let d = log.iter().find(|d| d["scan_id"] == id.as_str()).unwrap();
     assert!(d["attempts"].as_i64().unwrap() >= 4, "{d}");
 }
@@ -170,10 +237,24 @@ impl OwnPostgres {
             return None;
         };
         let data = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let pg = OwnPostgres { bin: bin.into(), data, port };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let pg = OwnPostgres {
+            bin: bin.into(),
+            data,
+            port,
+        };
         if pg.as_root() {
-            assert!(Command::new("chown").arg("-R").arg("postgres:").arg(pg.data.path()).status().unwrap().success());
+            assert!(Command::new("chown")
+                .arg("-R")
+                .arg("postgres:")
+                .arg(pg.data.path())
+                .status()
+                .unwrap()
+                .success());
         }
         pg.run("initdb", &["-D", &pg.dir(), "-A", "trust", "-U", "aura"]);
         pg.ctl("start");
@@ -181,7 +262,10 @@ impl OwnPostgres {
     }
 
     fn as_root(&self) -> bool {
-        String::from_utf8(Command::new("id").arg("-u").output().unwrap().stdout).unwrap().trim() == "0"
+        String::from_utf8(Command::new("id").arg("-u").output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            == "0"
     }
 
     fn dir(&self) -> String {
@@ -202,7 +286,11 @@ impl OwnPostgres {
             Command::new(&exe)
         };
         let out = cmd.args(args).stdout(Stdio::null()).output().unwrap();
-        assert!(out.status.success(), "{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{tool} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// `start` waits until it accepts connections; `stop` is a fast shutdown that ends every
@@ -219,7 +307,9 @@ impl OwnPostgres {
 
 impl Drop for OwnPostgres {
     fn drop(&mut self) {
-        let _ = Command::new(self.bin.join("pg_ctl")).args(["-D", &self.dir(), "-m", "immediate", "stop"]).output();
+        let _ = Command::new(self.bin.join("pg_ctl"))
+            .args(["-D", &self.dir(), "-m", "immediate", "stop"])
+            .output();
         if self.as_root() {
             let _ = Command::new("runuser")
                 .args(["-u", "postgres", "--"])
@@ -235,9 +325,20 @@ async fn load(c: &reqwest::Client, web: &str, key: &str, secs: u64) -> Vec<(u16,
     let mut seen = Vec::new();
     let until = std::time::Instant::now() + Duration::from_secs(secs);
     while std::time::Instant::now() < until {
-        let call = c.get(format!("{web}/v1/auth/keys")).bearer_auth(key).timeout(Duration::from_secs(15)).send().await.unwrap();
+        let call = c
+            .get(format!("{web}/v1/auth/keys"))
+            .bearer_auth(key)
+            .timeout(Duration::from_secs(15))
+            .send()
+            .await
+            .unwrap();
         let retry_after = call.headers().contains_key("retry-after");
-        let health = c.get(format!("{web}/health")).timeout(Duration::from_secs(15)).send().await.unwrap();
+        let health = c
+            .get(format!("{web}/health"))
+            .timeout(Duration::from_secs(15))
+            .send()
+            .await
+            .unwrap();
         seen.push((call.status().as_u16(), health.status().as_u16(), retry_after));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -261,12 +362,22 @@ async fn a_database_restarted_under_load_costs_503s_then_recovers() {
     // as "retry later".
     let down = load(&c, &web.base, &key, 12).await;
     assert!(down.len() >= 2, "{down:?}");
-    assert!(down.iter().all(|(call, health, retry)| *call == 503 && *health == 503 && *retry), "{down:?}");
+    assert!(
+        down.iter()
+            .all(|(call, health, retry)| *call == 503 && *health == 503 && *retry),
+        "{down:?}"
+    );
 
     pg.ctl("start");
     let mut recovered = false;
     for _ in 0..60 {
-        let call = c.get(format!("{}/v1/auth/keys", web.base)).bearer_auth(&key).send().await.unwrap().status();
+        let call = c
+            .get(format!("{}/v1/auth/keys", web.base))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .status();
         let health = c.get(format!("{}/health", web.base)).send().await.unwrap().status();
         if call == 200 && health == 200 {
             recovered = true;

@@ -25,7 +25,14 @@ pub fn LiveProgress(
     #[prop(into)] on_done: Callback<Outcome>,
 ) -> impl IntoView {
     let percent = RwSignal::new(percent);
-    let message = RwSignal::new(if status == "queued" { "Waiting for a scanner…" } else { "Scanning…" }.to_string());
+    let message = RwSignal::new(
+        if status == "queued" {
+            "Waiting for a scanner…"
+        } else {
+            "Scanning…"
+        }
+        .to_string(),
+    );
     #[cfg(feature = "hydrate")]
     Effect::new(move |started: Option<()>| {
         if started.is_none() {

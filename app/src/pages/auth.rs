@@ -12,7 +12,13 @@ use crate::{
 #[component]
 pub fn SignupPage() -> impl IntoView {
     let action = ServerAction::<Signup>::new();
-    let error = move || action.value().get().and_then(Result::err).map(|e| view! { <FormError message=error_text(&e)/> });
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <FormError message=error_text(&e)/> })
+    };
     view! {
         <Title text="Sign up"/>
         <Page>
@@ -48,7 +54,13 @@ pub fn LoginPage() -> impl IntoView {
             }
         }
     }
-    let error = move || action.value().get().and_then(Result::err).map(|e| view! { <FormError message=error_text(&e)/> });
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <FormError message=error_text(&e)/> })
+    };
     view! {
         <Title text="Log in"/>
         <Page>

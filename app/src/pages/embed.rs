@@ -34,7 +34,12 @@ pub fn EmbedResult() -> impl IntoView {
     let q = use_query_map();
     let params = use_params_map();
     let data = Resource::new(
-        move || (params.with(|p| p.get("id")), q.with(|q| (flag(q, "partner"), flag(q, "theme")))),
+        move || {
+            (
+                params.with(|p| p.get("id")),
+                q.with(|q| (flag(q, "partner"), flag(q, "theme"))),
+            )
+        },
         |(id, (partner, theme))| load_embed(None, Some(id.unwrap_or_default()), partner, theme),
     );
     view! { <EmbedFrame data=data/> }
@@ -61,12 +66,18 @@ fn EmbedFrame(data: Resource<Result<Embed, ServerFnError>>) -> impl IntoView {
 
 #[component]
 fn Widget(embed: Embed, compact: bool) -> impl IntoView {
-    let Embed { report, problem, status, theme } = embed;
+    let Embed {
+        report,
+        problem,
+        status,
+        theme,
+    } = embed;
     #[cfg(feature = "ssr")]
     if status != 200 {
-        if let (Some(resp), Ok(code)) =
-            (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(status))
-        {
+        if let (Some(resp), Ok(code)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(status),
+        ) {
             resp.set_status(code);
         }
     }

@@ -13,7 +13,10 @@ use crate::components::layout::Page;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum InviteStatus {
-    Valid { name: String, email: String },
+    Valid {
+        name: String,
+        email: String,
+    },
     /// Never issued, already used, or replaced by a newer invitation.
     Unknown,
     Expired,
@@ -24,9 +27,14 @@ pub enum InviteStatus {
 pub async fn check_invite(token: String) -> Result<InviteStatus, ServerFnError> {
     use crate::server::{invites, state::AppState};
     let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("application state missing"))?;
-    let status = invites::lookup(&state.db, &token).await.map_err(|e| ServerFnError::new(e.public_message()))?;
+    let status = invites::lookup(&state.db, &token)
+        .await
+        .map_err(|e| ServerFnError::new(e.public_message()))?;
     Ok(match status {
-        invites::Lookup::Valid(a) => InviteStatus::Valid { name: a.name, email: a.email },
+        invites::Lookup::Valid(a) => InviteStatus::Valid {
+            name: a.name,
+            email: a.email,
+        },
         invites::Lookup::Unknown => InviteStatus::Unknown,
         invites::Lookup::Expired => InviteStatus::Expired,
     })
@@ -54,7 +62,9 @@ pub async fn accept_invite(token: String, password: String, confirm: String) -> 
                 .map(str::to_owned),
         })
         .unwrap_or_default();
-    invites::accept(&state.db, &token, &password, &origin).await.map_err(|e| ServerFnError::new(e.public_message()))?;
+    invites::accept(&state.db, &token, &password, &origin)
+        .await
+        .map_err(|e| ServerFnError::new(e.public_message()))?;
     leptos_axum::redirect("/login");
     Ok(())
 }

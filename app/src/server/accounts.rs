@@ -3,8 +3,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    TransactionSession,
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
     TransactionTrait,
 };
 
@@ -64,7 +63,11 @@ fn new_slug(name: &str) -> String {
     }
     let base: String = base.trim_matches('-').chars().take(40).collect();
     let suffix = &crypto::random_id()[..6];
-    if base.is_empty() { format!("partner-{suffix}") } else { format!("{base}-{suffix}") }
+    if base.is_empty() {
+        format!("partner-{suffix}")
+    } else {
+        format!("{base}-{suffix}")
+    }
 }
 
 pub struct NewAccount {
@@ -97,8 +100,16 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
     let webhook_secret = crypto::new_webhook_secret();
     let now = Utc::now();
     let txn = super::db::begin_write(db).await?;
-    if account::Entity::find().filter(account::Column::Email.eq(&email)).count(&txn).await? > 0 {
-        return Err(ServiceError::Conflict { code: "email_taken", message: "An account with this email already exists.".into() });
+    if account::Entity::find()
+        .filter(account::Column::Email.eq(&email))
+        .count(&txn)
+        .await?
+        > 0
+    {
+        return Err(ServiceError::Conflict {
+            code: "email_taken",
+            message: "An account with this email already exists.".into(),
+        });
     }
     let model = account::ActiveModel {
         id: Set(crypto::random_id()),
@@ -123,13 +134,20 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
         Ok(a) => a,
         // Two registrations racing for one email: the unique index decides.
         Err(e) if is_unique_violation(&e) => {
-            return Err(ServiceError::Conflict { code: "email_taken", message: "An account with this email already exists.".into() })
+            return Err(ServiceError::Conflict {
+                code: "email_taken",
+                message: "An account with this email already exists.".into(),
+            })
         }
         Err(e) => return Err(e.into()),
     };
     let key = keys::create(&txn, &account, Some("Default key"), None).await?;
     txn.commit().await?;
-    Ok(Created { account, webhook_secret, key })
+    Ok(Created {
+        account,
+        webhook_secret,
+        key,
+    })
 }
 
 pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
@@ -158,7 +176,15 @@ pub async fn register(
         },
     )
     .await?;
-    audit::record(db, &created.account.email, "account.register", &created.account.id, origin, None).await;
+    audit::record(
+        db,
+        &created.account.email,
+        "account.register",
+        &created.account.id,
+        origin,
+        None,
+    )
+    .await;
     Ok(created)
 }
 
@@ -173,7 +199,10 @@ pub fn password_fingerprint(a: &Account) -> String {
 /// Checks a password. The caller throttles and audits; this only answers yes or no.
 pub async fn check_password(db: &impl ConnectionTrait, email: &str, password: &str) -> ServiceResult<Option<Account>> {
     let email = email.trim().to_lowercase();
-    let account = account::Entity::find().filter(account::Column::Email.eq(&email)).one(db).await?;
+    let account = account::Entity::find()
+        .filter(account::Column::Email.eq(&email))
+        .one(db)
+        .await?;
     let phc = account.as_ref().and_then(|a| a.password_hash.clone());
     if passwords::verify(password.to_string(), phc).await {
         Ok(account)
@@ -194,7 +223,10 @@ pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> ServiceResul
     if slug.is_empty() || slug.len() > 64 {
         return Ok(None);
     }
-    Ok(account::Entity::find().filter(account::Column::PartnerSlug.eq(slug)).one(db).await?)
+    Ok(account::Entity::find()
+        .filter(account::Column::PartnerSlug.eq(slug))
+        .one(db)
+        .await?)
 }
 
 pub fn tier(a: &Account) -> Tier {
@@ -242,7 +274,16 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(normalize_email("  Alice@Example.COM ").unwrap(), "alice@example.com");
-        for bad in ["", "alice", "alice@", "@example.com", "a b@example.com", "alice@example", "a@b@c.com", "alice@.com"] {
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "a b@example.com",
+            "alice@example",
+            "a@b@c.com",
+            "alice@.com",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }
     }
@@ -251,7 +292,9 @@ mod tests {
     fn slugs_are_url_safe_and_unique() {
         let a = new_slug("Acme Terminal <script>");
         assert!(a.starts_with("acme-terminal-script-"), "{a}");
-        assert!(a.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
         assert_ne!(new_slug("Acme"), new_slug("Acme"));
         assert!(new_slug("!!!").starts_with("partner-"));
     }

@@ -33,27 +33,44 @@ pub fn require_admin(account: &Account) -> ServiceResult<()> {
 
 pub fn parse_tier(raw: &str) -> ServiceResult<Tier> {
     Tier::parse(raw.trim()).ok_or_else(|| {
-        ServiceError::validation(format!("`{}` is not a tier: use free, pro, partner or internal.", raw.chars().take(40).collect::<String>()))
+        ServiceError::validation(format!(
+            "`{}` is not a tier: use free, pro, partner or internal.",
+            raw.chars().take(40).collect::<String>()
+        ))
     })
 }
 
 pub fn parse_status(raw: &str) -> ServiceResult<Status> {
     Status::parse(raw.trim()).ok_or_else(|| {
-        ServiceError::validation(format!("`{}` is not a status: use active or suspended.", raw.chars().take(40).collect::<String>()))
+        ServiceError::validation(format!(
+            "`{}` is not a status: use active or suspended.",
+            raw.chars().take(40).collect::<String>()
+        ))
     })
 }
 
 fn name_from_email(email: &str) -> String {
     let local = email.split('@').next().unwrap_or("admin");
-    if local.is_empty() { "Administrator".into() } else { local.chars().take(200).collect() }
+    if local.is_empty() {
+        "Administrator".into()
+    } else {
+        local.chars().take(200).collect()
+    }
 }
 
 async fn any_admin(db: &impl ConnectionTrait) -> ServiceResult<bool> {
-    Ok(account::Entity::find().filter(account::Column::Role.eq(Role::Admin.as_str())).count(db).await? > 0)
+    Ok(account::Entity::find()
+        .filter(account::Column::Role.eq(Role::Admin.as_str()))
+        .count(db)
+        .await?
+        > 0)
 }
 
 async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> ServiceResult<Option<Account>> {
-    Ok(account::Entity::find().filter(account::Column::Email.eq(email)).one(db).await?)
+    Ok(account::Entity::find()
+        .filter(account::Column::Email.eq(email))
+        .one(db)
+        .await?)
 }
 
 /// What `server admin create` did to the account.
@@ -107,9 +124,22 @@ pub async fn create_or_reset_admin(
         .await
         {
             Ok(Created { account, key, .. }) => {
-                audit::record(db, actor, "admin.create", &account.id, origin, Some(serde_json::json!({ "email": account.email })))
-                    .await;
-                return Ok(AdminKey { account, key, outcome: AdminOutcome::Created, revoked_keys: 0, was_suspended: false });
+                audit::record(
+                    db,
+                    actor,
+                    "admin.create",
+                    &account.id,
+                    origin,
+                    Some(serde_json::json!({ "email": account.email })),
+                )
+                .await;
+                return Ok(AdminKey {
+                    account,
+                    key,
+                    outcome: AdminOutcome::Created,
+                    revoked_keys: 0,
+                    was_suspended: false,
+                });
             }
             // Created by someone else meanwhile: reset it below.
             Err(ServiceError::Conflict { .. }) => {}
@@ -119,7 +149,9 @@ pub async fn create_or_reset_admin(
 
     let password_hash = passwords::hash(password.to_string()).await;
     let txn = super::db::begin_write(db).await?;
-    let existing = find_by_email(&txn, &email).await?.ok_or_else(|| ServiceError::internal("account vanished"))?;
+    let existing = find_by_email(&txn, &email)
+        .await?
+        .ok_or_else(|| ServiceError::internal("account vanished"))?;
     let promoted = accounts::role(&existing) != Role::Admin;
     let was_suspended = accounts::is_suspended(&existing);
     let now = Utc::now();
@@ -145,8 +177,11 @@ pub async fn create_or_reset_admin(
     let account = am.update(&txn).await?;
     let key = keys::create(&txn, &account, Some("CLI key"), None).await?;
     txn.commit().await?;
-    let (outcome, action) =
-        if promoted { (AdminOutcome::Promoted, "admin.promote") } else { (AdminOutcome::PasswordReset, "admin.password_reset") };
+    let (outcome, action) = if promoted {
+        (AdminOutcome::Promoted, "admin.promote")
+    } else {
+        (AdminOutcome::PasswordReset, "admin.password_reset")
+    };
     audit::record(
         db,
         actor,
@@ -156,7 +191,13 @@ pub async fn create_or_reset_admin(
         Some(serde_json::json!({ "email": account.email, "before": before, "revoked_keys": revoked_keys })),
     )
     .await;
-    Ok(AdminKey { account, key, outcome, revoked_keys, was_suspended })
+    Ok(AdminKey {
+        account,
+        key,
+        outcome,
+        revoked_keys,
+        was_suspended,
+    })
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -181,12 +222,17 @@ pub async fn bootstrap(db: &(impl TransactionTrait + ConnectionTrait), config: &
     };
     let email = accounts::normalize_email(email)
         .map_err(|_| ServiceError::validation(format!("AURA_ADMIN_EMAIL: `{email}` is not a valid email address")))?;
-    passwords::validate(password.expose()).map_err(|m| ServiceError::validation(format!("AURA_ADMIN_PASSWORD: {m}")))?;
+    passwords::validate(password.expose())
+        .map_err(|m| ServiceError::validation(format!("AURA_ADMIN_PASSWORD: {m}")))?;
     if any_admin(db).await? {
         return Ok(Bootstrap::AdminExists);
     }
     if find_by_email(db, &email).await?.is_some() {
-        return Ok(if any_admin(db).await? { Bootstrap::AdminExists } else { Bootstrap::EmailIsPartner(email) });
+        return Ok(if any_admin(db).await? {
+            Bootstrap::AdminExists
+        } else {
+            Bootstrap::EmailIsPartner(email)
+        });
     }
     let created = accounts::create(
         db,
@@ -206,8 +252,15 @@ pub async fn bootstrap(db: &(impl TransactionTrait + ConnectionTrait), config: &
             // Nobody saw this first key; the admin signs in with the password or makes keys
             // with `server admin create`.
             keys::revoke(db, &c.account.id, &c.key.model.id).await?;
-            audit::record(db, "system", "admin.bootstrap", &c.account.id, &Origin::default(), Some(serde_json::json!({ "email": email })))
-                .await;
+            audit::record(
+                db,
+                "system",
+                "admin.bootstrap",
+                &c.account.id,
+                &Origin::default(),
+                Some(serde_json::json!({ "email": email })),
+            )
+            .await;
             Ok(Bootstrap::Created(email))
         }
         // Another instance won the race (PostgreSQL: the unique email index; SQLite: the
@@ -249,7 +302,14 @@ pub async fn onboard_partner(
     let created = accounts::create(
         &txn,
         config,
-        NewAccount { email: new.email, name: new.name, password: None, role: Role::Partner, tier, allowed_domains },
+        NewAccount {
+            email: new.email,
+            name: new.name,
+            password: None,
+            role: Role::Partner,
+            tier,
+            allowed_domains,
+        },
     )
     .await?;
     let (account, token) = invites::issue(&txn, created.account).await?;
@@ -292,7 +352,9 @@ pub struct PartnerQuery {
 
 /// Accounts, newest first.
 pub async fn list_partners(db: &impl ConnectionTrait, q: PartnerQuery) -> ServiceResult<Vec<Account>> {
-    let mut sel = account::Entity::find().order_by_desc(account::Column::CreatedAt).order_by_desc(account::Column::Id);
+    let mut sel = account::Entity::find()
+        .order_by_desc(account::Column::CreatedAt)
+        .order_by_desc(account::Column::Id);
     sel = match q.role {
         RoleFilter::Partners => sel.filter(account::Column::Role.ne(Role::Admin.as_str())),
         RoleFilter::Admins => sel.filter(account::Column::Role.eq(Role::Admin.as_str())),
@@ -372,8 +434,14 @@ pub async fn rerun_job(db: &sea_orm::DatabaseConnection, job_id: i64) -> Service
         use super::entities::scan;
         scan::Entity::update_many()
             .col_expr(scan::Column::Status, sea_orm::sea_query::Expr::value("queued"))
-            .col_expr(scan::Column::Error, sea_orm::sea_query::Expr::value(Option::<String>::None))
-            .col_expr(scan::Column::CompletedAt, sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<Utc>>::None))
+            .col_expr(
+                scan::Column::Error,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                scan::Column::CompletedAt,
+                sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
             .filter(scan::Column::Id.eq(job.ref_id.as_str()))
             .exec(&txn)
             .await?;

@@ -2,9 +2,7 @@
 //! success and failure, key change, admin action and refused admin attempt.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::entities::audit_log;
 
@@ -22,7 +20,10 @@ impl Origin {
     pub fn from_request(headers: &axum::http::HeaderMap, peer: Option<std::net::SocketAddr>) -> Self {
         Origin {
             ip: peer.map(|p| p.ip().to_string()),
-            user_agent: headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+            user_agent: headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
         }
     }
 }

@@ -114,7 +114,10 @@ fn parse_delays(var: &'static str, v: Option<String>, default: &[u64]) -> Result
 }
 
 fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { var, message: message.into() }
+    ConfigError {
+        var,
+        message: message.into(),
+    }
 }
 
 impl Config {
@@ -130,15 +133,18 @@ impl Config {
         let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
 
         let site_addr: SocketAddr = match get("LEPTOS_SITE_ADDR") {
-            Some(v) => v
-                .parse()
-                .map_err(|_| err("LEPTOS_SITE_ADDR", format!("`{v}` is not an address like 127.0.0.1:3000")))?,
+            Some(v) => v.parse().map_err(|_| {
+                err(
+                    "LEPTOS_SITE_ADDR",
+                    format!("`{v}` is not an address like 127.0.0.1:3000"),
+                )
+            })?,
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
         let public_url = match get("AURA_PUBLIC_URL") {
             Some(v) => {
-                let parsed = url::Url::parse(&v)
-                    .map_err(|e| err("AURA_PUBLIC_URL", format!("`{v}` is not a URL: {e}")))?;
+                let parsed =
+                    url::Url::parse(&v).map_err(|e| err("AURA_PUBLIC_URL", format!("`{v}` is not a URL: {e}")))?;
                 if !matches!(parsed.scheme(), "http" | "https") {
                     return Err(err("AURA_PUBLIC_URL", "must start with http:// or https://"));
                 }
@@ -150,7 +156,10 @@ impl Config {
             None | Some("development") => Environment::Development,
             Some("production") => Environment::Production,
             Some(other) => {
-                return Err(err("AURA_ENV", format!("`{other}` is not `development` or `production`")))
+                return Err(err(
+                    "AURA_ENV",
+                    format!("`{other}` is not `development` or `production`"),
+                ))
             }
         };
         let role = match get("AURA_ROLE").as_deref() {
@@ -178,11 +187,22 @@ impl Config {
         let admin_email = get("AURA_ADMIN_EMAIL");
         let admin_password = get("AURA_ADMIN_PASSWORD").map(Secret::new);
         let allow_private_targets = parse_bool("AURA_ALLOW_PRIVATE_TARGETS", get("AURA_ALLOW_PRIVATE_TARGETS"))?;
-        let scan_cache_ttl = Duration::from_secs(parse_num("AURA_SCAN_CACHE_TTL_SECS", get("AURA_SCAN_CACHE_TTL_SECS"), 3600)?);
-        let webhook_retry_delays = parse_delays("AURA_WEBHOOK_RETRY_DELAYS", get("AURA_WEBHOOK_RETRY_DELAYS"), &[1, 4, 16])?;
+        let scan_cache_ttl = Duration::from_secs(parse_num(
+            "AURA_SCAN_CACHE_TTL_SECS",
+            get("AURA_SCAN_CACHE_TTL_SECS"),
+            3600,
+        )?);
+        let webhook_retry_delays = parse_delays(
+            "AURA_WEBHOOK_RETRY_DELAYS",
+            get("AURA_WEBHOOK_RETRY_DELAYS"),
+            &[1, 4, 16],
+        )?;
         let scan_retry_delays = parse_delays("AURA_SCAN_RETRY_DELAYS", get("AURA_SCAN_RETRY_DELAYS"), &[10, 60])?;
-        let webhook_disable_after =
-            Duration::from_secs(parse_num("AURA_WEBHOOK_DISABLE_AFTER_SECS", get("AURA_WEBHOOK_DISABLE_AFTER_SECS"), 5 * 24 * 3600)?);
+        let webhook_disable_after = Duration::from_secs(parse_num(
+            "AURA_WEBHOOK_DISABLE_AFTER_SECS",
+            get("AURA_WEBHOOK_DISABLE_AFTER_SECS"),
+            5 * 24 * 3600,
+        )?);
         let delivery_workers = parse_num("AURA_DELIVERY_WORKERS", get("AURA_DELIVERY_WORKERS"), 4)?.max(1) as usize;
         let cors_origins = match get("AURA_CORS_ORIGINS") {
             None => Vec::new(),
@@ -194,7 +214,10 @@ impl Config {
                     if o.starts_with("http://") || o.starts_with("https://") {
                         Ok(o)
                     } else {
-                        Err(err("AURA_CORS_ORIGINS", format!("`{o}` is not an origin like https://app.example")))
+                        Err(err(
+                            "AURA_CORS_ORIGINS",
+                            format!("`{o}` is not an origin like https://app.example"),
+                        ))
                     }
                 })
                 .collect::<Result<_, _>>()?,
@@ -292,7 +315,10 @@ fn parse_secret_key(v: &str) -> Result<Secret<[u8; 32]>, ConfigError> {
         }
     }
     if v.len() < 32 {
-        return Err(err("AURA_SECRET_KEY", "must be 64 hex characters or a passphrase of at least 32 characters"));
+        return Err(err(
+            "AURA_SECRET_KEY",
+            "must be 64 hex characters or a passphrase of at least 32 characters",
+        ));
     }
     Ok(Secret::new(sha2::Sha256::digest(v.as_bytes()).into()))
 }
@@ -344,7 +370,10 @@ mod tests {
         assert!(c.database_url.starts_with("sqlite://"));
         assert_eq!(c.role, Role::All);
         assert_eq!(c.scan_cache_ttl, Duration::from_secs(3600));
-        assert_eq!(c.webhook_retry_delays, vec![Duration::from_secs(1), Duration::from_secs(4), Duration::from_secs(16)]);
+        assert_eq!(
+            c.webhook_retry_delays,
+            vec![Duration::from_secs(1), Duration::from_secs(4), Duration::from_secs(16)]
+        );
         assert_eq!(c.github_api_url, "https://api.github.com");
         assert_eq!(c.x_api_url, "https://api.x.com/2");
         assert!(!c.allow_private_targets);
@@ -354,7 +383,9 @@ mod tests {
     fn production_requires_a_secret_key() {
         let e = cfg(&[("AURA_ENV", "production")]).unwrap_err();
         assert_eq!(e.var, "AURA_SECRET_KEY");
-        assert!(cfg(&[("AURA_ENV", "production"), ("AURA_SECRET_KEY", KEY)]).unwrap().is_production());
+        assert!(cfg(&[("AURA_ENV", "production"), ("AURA_SECRET_KEY", KEY)])
+            .unwrap()
+            .is_production());
     }
 
     #[test]

@@ -36,7 +36,9 @@ pub struct DecryptError;
 pub fn encrypt(key: &[u8; 32], plaintext: &str) -> String {
     let cipher = XChaCha20Poly1305::new(key.into());
     let nonce = random_bytes::<24>();
-    let ct = cipher.encrypt(XNonce::from_slice(&nonce), plaintext.as_bytes()).expect("encryption cannot fail");
+    let ct = cipher
+        .encrypt(XNonce::from_slice(&nonce), plaintext.as_bytes())
+        .expect("encryption cannot fail");
     let mut out = nonce.to_vec();
     out.extend_from_slice(&ct);
     format!("v1:{}", STANDARD.encode(out))
@@ -50,7 +52,9 @@ pub fn decrypt(key: &[u8; 32], stored: &str) -> Result<String, DecryptError> {
     }
     let (nonce, ct) = bytes.split_at(24);
     let cipher = XChaCha20Poly1305::new(key.into());
-    let pt = cipher.decrypt(XNonce::from_slice(nonce), ct).map_err(|_| DecryptError)?;
+    let pt = cipher
+        .decrypt(XNonce::from_slice(nonce), ct)
+        .map_err(|_| DecryptError)?;
     String::from_utf8(pt).map_err(|_| DecryptError)
 }
 

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use migration::MigratorTrait;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
@@ -52,7 +54,12 @@ pub fn is_unavailable(e: &DbErr) -> bool {
         _ => return false,
     };
     match &**sqlx {
-        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_) | Sqlx::Protocol(_) => true,
+        Sqlx::Io(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_) => true,
         // SQLSTATE class 08 (connection exception) and 57P (operator intervention: admin or
         // crash shutdown, "the database system is starting up").
         Sqlx::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
@@ -87,7 +94,11 @@ pub fn statement(backend: sea_orm::DbBackend, sql: &str, values: Vec<sea_orm::Va
 mod tests {
     #[test]
     fn placeholders_become_numbered_on_postgres() {
-        let s = super::statement(sea_orm::DbBackend::Postgres, "a = ? AND b = ?", vec![1.into(), 2.into()]);
+        let s = super::statement(
+            sea_orm::DbBackend::Postgres,
+            "a = ? AND b = ?",
+            vec![1.into(), 2.into()],
+        );
         assert_eq!(s.sql, "a = $1 AND b = $2");
         let s = super::statement(sea_orm::DbBackend::Sqlite, "a = ?", vec![1.into()]);
         assert_eq!(s.sql, "a = ?");

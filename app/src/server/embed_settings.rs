@@ -54,7 +54,11 @@ pub struct EmbedSettings {
 /// Shows a rejected entry in an error message without echoing arbitrary amounts of input.
 fn shown(raw: &str) -> String {
     let s: String = raw.chars().filter(|c| !c.is_control()).take(80).collect();
-    if raw.chars().count() > 80 { format!("{s}…") } else { s }
+    if raw.chars().count() > 80 {
+        format!("{s}…")
+    } else {
+        s
+    }
 }
 
 fn valid_host(host: &str) -> bool {
@@ -64,7 +68,9 @@ fn valid_host(host: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
 }
 
@@ -123,7 +129,9 @@ pub fn normalize_domains(raw: &[String]) -> ServiceResult<Vec<String>> {
         }
     }
     if out.len() > MAX_DOMAINS {
-        return Err(ServiceError::validation(format!("At most {MAX_DOMAINS} embed domains are allowed.")));
+        return Err(ServiceError::validation(format!(
+            "At most {MAX_DOMAINS} embed domains are allowed."
+        )));
     }
     Ok(out)
 }
@@ -160,7 +168,10 @@ pub async fn update(
             .ok_or_else(|| ServiceError::validation(format!("`{}` is not a theme: use dark or light.", shown(t))))?,
         None => before.theme,
     };
-    let after = EmbedSettings { allowed_domains: domains, theme };
+    let after = EmbedSettings {
+        allowed_domains: domains,
+        theme,
+    };
     if after == before {
         return Ok(after);
     }
@@ -235,8 +246,15 @@ mod tests {
 
     #[test]
     fn lists_are_deduplicated_and_capped() {
-        let list = vec!["https://a.example".to_string(), "https://A.example/".into(), "http://localhost:3000".into()];
-        assert_eq!(normalize_domains(&list).unwrap(), vec!["https://a.example", "http://localhost:3000"]);
+        let list = vec![
+            "https://a.example".to_string(),
+            "https://A.example/".into(),
+            "http://localhost:3000".into(),
+        ];
+        assert_eq!(
+            normalize_domains(&list).unwrap(),
+            vec!["https://a.example", "http://localhost:3000"]
+        );
         let many: Vec<String> = (0..=MAX_DOMAINS).map(|i| format!("https://d{i}.example")).collect();
         assert!(normalize_domains(&many).is_err());
         let bad = vec!["https://ok.example".to_string(), "http://evil.com".into()];

@@ -40,8 +40,12 @@ pub struct EmbedRequest {
 
 /// An active partner by slug; suspended or unknown partners are treated alike.
 pub async fn partner(state: &AppState, slug: Option<&str>) -> ServiceResult<Option<Account>> {
-    let Some(slug) = slug.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
-    Ok(accounts::find_by_slug(&state.db, slug).await?.filter(|a| !accounts::is_suspended(a)))
+    let Some(slug) = slug.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(accounts::find_by_slug(&state.db, slug)
+        .await?
+        .filter(|a| !accounts::is_suspended(a)))
 }
 
 /// An origin fit for a CSP source list, by the same rules the settings were written with.
@@ -54,8 +58,12 @@ pub fn clean_origin(raw: &str) -> Option<String> {
 /// The `frame-ancestors` sources: exactly the partner's registered origins, or `'self'`
 /// alone when the partner is unknown or has registered none.
 pub fn frame_ancestors(partner: Option<&Account>) -> String {
-    let origins: Vec<String> =
-        partner.map(accounts::allowed_domains).unwrap_or_default().iter().filter_map(|d| clean_origin(d)).collect();
+    let origins: Vec<String> = partner
+        .map(accounts::allowed_domains)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| clean_origin(d))
+        .collect();
     if origins.is_empty() {
         "'self'".to_string()
     } else {
@@ -72,7 +80,15 @@ fn theme_of(asked: Option<&str>, partner: Option<&Account>) -> String {
         .to_string()
 }
 
-fn meter(state: &AppState, partner: Option<&Account>, route: &str, status: u16, target: &str, is_scan: bool, started: Instant) {
+fn meter(
+    state: &AppState,
+    partner: Option<&Account>,
+    route: &str,
+    status: u16,
+    target: &str,
+    is_scan: bool,
+    started: Instant,
+) {
     if let Some(p) = partner {
         state.meter.record(UsageEvent {
             key_id: EMBED_KEY_ID.into(),
@@ -89,7 +105,11 @@ fn meter(state: &AppState, partner: Option<&Account>, route: &str, status: u16, 
 }
 
 async fn limit(state: &AppState, key: String, limit: u32, window: Duration) -> ServiceResult<()> {
-    let rule = Rule { key, limit, window: Window::Sliding(window) };
+    let rule = Rule {
+        key,
+        limit,
+        window: Window::Sliding(window),
+    };
     match state.limiter.acquire(std::slice::from_ref(&rule)).await {
         Ok(d) if !d.allowed => Err(ServiceError::TooMany {
             code: "rate_limited",
@@ -102,11 +122,21 @@ async fn limit(state: &AppState, key: String, limit: u32, window: Duration) -> S
 }
 
 fn problem(status: u16, message: &str, theme: String) -> Embed {
-    Embed { report: None, problem: Some(message.to_string()), status, theme }
+    Embed {
+        report: None,
+        problem: Some(message.to_string()),
+        status,
+        theme,
+    }
 }
 
 fn showing(state: &AppState, scan: &Scan, theme: String) -> Embed {
-    Embed { report: Some(reports::report(&state.config, scan)), problem: None, status: 200, theme }
+    Embed {
+        report: Some(reports::report(&state.config, scan)),
+        problem: None,
+        status: 200,
+        theme,
+    }
 }
 
 pub async fn load(state: &AppState, req: EmbedRequest) -> ServiceResult<Embed> {
@@ -117,7 +147,15 @@ pub async fn load(state: &AppState, req: EmbedRequest) -> ServiceResult<Embed> {
     if let Some(id) = req.id.as_deref() {
         return match scans::get(&state.db, id).await {
             Ok(s) => {
-                meter(state, partner.as_ref(), "/embed/result/{id}", 200, &s.target, false, started);
+                meter(
+                    state,
+                    partner.as_ref(),
+                    "/embed/result/{id}",
+                    200,
+                    &s.target,
+                    false,
+                    started,
+                );
                 Ok(showing(state, &s, theme))
             }
             Err(ServiceError::NotFound(_)) => Ok(problem(404, "There is no scan with this id.", theme)),
@@ -143,14 +181,29 @@ pub async fn load(state: &AppState, req: EmbedRequest) -> ServiceResult<Embed> {
     }
     // Starting a scan costs a partner's quota, so it needs a known partner.
     let Some(partner) = partner else {
-        return Ok(problem(403, "This widget is not registered to an AuraSecurity partner.", theme));
+        return Ok(problem(
+            403,
+            "This widget is not registered to an AuraSecurity partner.",
+            theme,
+        ));
     };
     let refused = |e: ServiceError| match e {
-        ServiceError::TooMany { .. } => Ok(problem(429, "Too many new scans right now; please try again in a minute.", theme.clone())),
+        ServiceError::TooMany { .. } => Ok(problem(
+            429,
+            "Too many new scans right now; please try again in a minute.",
+            theme.clone(),
+        )),
         other => Err(other),
     };
     if let Some(per_minute) = accounts::tier(&partner).limits().per_minute {
-        if let Err(e) = limit(state, format!("embed:partner:{}", partner.id), per_minute, Duration::from_secs(60)).await {
+        if let Err(e) = limit(
+            state,
+            format!("embed:partner:{}", partner.id),
+            per_minute,
+            Duration::from_secs(60),
+        )
+        .await
+        {
             meter(state, Some(&partner), route, 429, &p.target, true, started);
             return refused(e);
         }
@@ -162,7 +215,11 @@ pub async fn load(state: &AppState, req: EmbedRequest) -> ServiceResult<Embed> {
         }
     }
     let target = p.target.clone();
-    let who = Submitter { account_id: Some(partner.id.clone()), key_id: None, concurrent_limit: None };
+    let who = Submitter {
+        account_id: Some(partner.id.clone()),
+        key_id: None,
+        concurrent_limit: None,
+    };
     let scan = scans::submit(&state.db, p, who, None).await?;
     state.bus.notify_jobs().await;
     meter(state, Some(&partner), route, 202, &target, true, started);
@@ -175,9 +232,24 @@ mod tests {
 
     #[test]
     fn origins_are_checked_before_they_reach_the_header() {
-        assert_eq!(clean_origin("https://Terminal.example/").as_deref(), Some("https://terminal.example"));
-        assert_eq!(clean_origin("http://localhost:5173").as_deref(), Some("http://localhost:5173"));
-        for bad in ["https://a.example; script-src *", "https://a.example https://b.example", "javascript:x", "*", "'self'", "https://", "https://a.example:80x", "https://a.example/path"] {
+        assert_eq!(
+            clean_origin("https://Terminal.example/").as_deref(),
+            Some("https://terminal.example")
+        );
+        assert_eq!(
+            clean_origin("http://localhost:5173").as_deref(),
+            Some("http://localhost:5173")
+        );
+        for bad in [
+            "https://a.example; script-src *",
+            "https://a.example https://b.example",
+            "javascript:x",
+            "*",
+            "'self'",
+            "https://",
+            "https://a.example:80x",
+            "https://a.example/path",
+        ] {
             assert_eq!(clean_origin(bad), None, "{bad}");
         }
     }

@@ -19,7 +19,11 @@ pub enum ServiceError {
     Forbidden(String),
     /// 429 with a retry hint.
     #[error("{message}")]
-    TooMany { code: &'static str, message: String, retry_after_secs: u64 },
+    TooMany {
+        code: &'static str,
+        message: String,
+        retry_after_secs: u64,
+    },
     /// 503: a dependency we need is not configured or not reachable (`x_api_not_configured`).
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
@@ -31,10 +35,16 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn validation(message: impl Into<String>) -> Self {
-        ServiceError::Invalid { code: "validation_failed", message: message.into() }
+        ServiceError::Invalid {
+            code: "validation_failed",
+            message: message.into(),
+        }
     }
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
-        ServiceError::Invalid { code, message: message.into() }
+        ServiceError::Invalid {
+            code,
+            message: message.into(),
+        }
     }
     pub fn internal(e: impl std::fmt::Display) -> Self {
         ServiceError::Internal(e.to_string())

@@ -46,7 +46,12 @@ pub async fn store(db: &impl ConnectionTrait, ev: &ScanEvent) -> Result<(), DbEr
 }
 
 fn from_row(m: scan_event::Model) -> ScanEvent {
-    ScanEvent { scan_id: m.scan_id, seq: m.seq, event: m.event, data: serde_json::from_str(&m.data).unwrap_or_default() }
+    ScanEvent {
+        scan_id: m.scan_id,
+        seq: m.seq,
+        event: m.event,
+        data: serde_json::from_str(&m.data).unwrap_or_default(),
+    }
 }
 
 /// Stored events of a scan after `after_seq`, oldest first.
@@ -97,7 +102,9 @@ impl Hub {
         let mut map = self.channels.lock().expect("hub lock");
         // Drop channels whose subscribers have all gone, so the map only holds live scans.
         map.retain(|_, tx| tx.receiver_count() > 0);
-        map.entry(scan_id.to_owned()).or_insert_with(|| broadcast::channel(64).0).subscribe()
+        map.entry(scan_id.to_owned())
+            .or_insert_with(|| broadcast::channel(64).0)
+            .subscribe()
     }
 
     pub fn deliver(&self, ev: &ScanEvent) {
@@ -119,7 +126,12 @@ impl Hub {
 
     /// Scans currently watched on this instance.
     pub fn watched(&self) -> usize {
-        self.channels.lock().expect("hub lock").values().filter(|tx| tx.receiver_count() > 0).count()
+        self.channels
+            .lock()
+            .expect("hub lock")
+            .values()
+            .filter(|tx| tx.receiver_count() > 0)
+            .count()
     }
 }
 
@@ -158,7 +170,12 @@ mod tests {
         let mut a = bus.hub().subscribe("s1");
         let mut b = bus.hub().subscribe("s1");
         let mut other = bus.hub().subscribe("s2");
-        let ev = ScanEvent { scan_id: "s1".into(), seq: 1, event: "progress".into(), data: serde_json::json!({"percent": 5}) };
+        let ev = ScanEvent {
+            scan_id: "s1".into(),
+            seq: 1,
+            event: "progress".into(),
+            data: serde_json::json!({"percent": 5}),
+        };
         bus.publish(&ev).await;
         assert_eq!(a.recv().await.unwrap(), ev);
         assert_eq!(b.recv().await.unwrap(), ev);

@@ -4,9 +4,7 @@
 //! works once, until it expires.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::{
     accounts::{self, Account},
@@ -30,7 +28,11 @@ pub struct NewInvite {
 pub fn new_invite() -> NewInvite {
     let token = hex::encode(crypto::random_bytes::<32>());
     let hash = crypto::sha256_hex(token.as_bytes());
-    NewInvite { token, hash, expires_at: Utc::now() + VALIDITY }
+    NewInvite {
+        token,
+        hash,
+        expires_at: Utc::now() + VALIDITY,
+    }
 }
 
 pub fn url(public_url: &str, token: &str) -> String {
@@ -64,7 +66,11 @@ pub async fn lookup(db: &impl ConnectionTrait, token: &str) -> ServiceResult<Loo
         return Ok(Lookup::Unknown);
     }
     let hash = crypto::sha256_hex(token.as_bytes());
-    let Some(account) = account::Entity::find().filter(account::Column::InviteTokenHash.eq(hash)).one(db).await? else {
+    let Some(account) = account::Entity::find()
+        .filter(account::Column::InviteTokenHash.eq(hash))
+        .one(db)
+        .await?
+    else {
         return Ok(Lookup::Unknown);
     };
     if accounts::is_suspended(&account) {
@@ -78,12 +84,7 @@ pub async fn lookup(db: &impl ConnectionTrait, token: &str) -> ServiceResult<Loo
 
 /// Sets the invited account's password and consumes the token in one conditional UPDATE,
 /// so two submissions racing with one token cannot both succeed.
-pub async fn accept(
-    db: &impl ConnectionTrait,
-    token: &str,
-    password: &str,
-    origin: &Origin,
-) -> ServiceResult<Account> {
+pub async fn accept(db: &impl ConnectionTrait, token: &str, password: &str, origin: &Origin) -> ServiceResult<Account> {
     super::passwords::validate(password).map_err(ServiceError::validation)?;
     let gone = || ServiceError::NotFound("This invitation link is invalid or has already been used.".into());
     let account = match lookup(db, token).await? {
@@ -102,7 +103,10 @@ pub async fn accept(
     let now = Utc::now();
     let claimed = account::Entity::update_many()
         .col_expr(account::Column::InviteTokenHash, Expr::value(Option::<String>::None))
-        .col_expr(account::Column::InviteExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            account::Column::InviteExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(account::Column::PasswordHash, Expr::value(Some(password_hash)))
         .col_expr(account::Column::UpdatedAt, Expr::value(now))
         .filter(account::Column::Id.eq(account.id.clone()))

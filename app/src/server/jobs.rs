@@ -11,10 +11,11 @@
 use std::{future::Future, time::Duration};
 
 use chrono::Utc;
-use tokio::sync::watch;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
+use tokio::sync::watch;
 
 use super::{db::statement, entities::job, state::AppState};
 
@@ -27,8 +28,15 @@ pub const KIND_DELIVERY: &str = "delivery";
 /// it to `run`, and with the queue empty wait for a wake-up (a job queued on any instance),
 /// the `poll` interval (delayed retries, lapsed leases) or shutdown. Returns once `shutdown`
 /// turns true; the job in hand is `run`'s to finish or release.
-pub async fn work<F, Fut>(state: &AppState, kind: &str, worker: &str, lease: Duration, poll: Duration, mut shutdown: watch::Receiver<bool>, mut run: F)
-where
+pub async fn work<F, Fut>(
+    state: &AppState,
+    kind: &str,
+    worker: &str,
+    lease: Duration,
+    poll: Duration,
+    mut shutdown: watch::Receiver<bool>,
+    mut run: F,
+) where
     F: FnMut(Job) -> Fut,
     Fut: Future<Output = ()>,
 {
@@ -60,7 +68,13 @@ pub fn now_ms() -> i64 {
 }
 
 /// Queues a job to run after `delay` (inside the caller's transaction when given one).
-pub async fn enqueue(db: &impl ConnectionTrait, kind: &str, ref_id: &str, max_attempts: i32, delay: Duration) -> Result<i64, DbErr> {
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    ref_id: &str,
+    max_attempts: i32,
+    delay: Duration,
+) -> Result<i64, DbErr> {
     let now = Utc::now();
     let res = job::Entity::insert(job::ActiveModel {
         kind: Set(kind.to_owned()),
@@ -85,7 +99,11 @@ pub async fn enqueue(db: &impl ConnectionTrait, kind: &str, ref_id: &str, max_at
 pub async fn claim(db: &impl ConnectionTrait, kind: &str, worker: &str, lease: Duration) -> Result<Option<Job>, DbErr> {
     let backend = db.get_database_backend();
     let now = now_ms();
-    let skip_locked = if backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let skip_locked = if backend == DbBackend::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
     let sql = format!(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, lease_until = ?, updated_at = ? \
          WHERE id = (SELECT id FROM jobs WHERE kind = ? AND \
@@ -128,8 +146,15 @@ async fn update_owned(db: &impl ConnectionTrait, job: &Job, mut am: job::ActiveM
 
 /// Extends the lease. `false`: the lease was lost (another worker owns the job now).
 pub async fn renew(db: &impl ConnectionTrait, job: &Job, lease: Duration) -> Result<bool, DbErr> {
-    update_owned(db, job, job::ActiveModel { lease_until: Set(Some(now_ms() + lease.as_millis() as i64)), ..Default::default() })
-        .await
+    update_owned(
+        db,
+        job,
+        job::ActiveModel {
+            lease_until: Set(Some(now_ms() + lease.as_millis() as i64)),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// Marks the job done. `false`: the lease was lost and nothing was changed.
@@ -137,7 +162,12 @@ pub async fn complete(db: &impl ConnectionTrait, job: &Job) -> Result<bool, DbEr
     update_owned(
         db,
         job,
-        job::ActiveModel { status: Set("done".into()), lease_until: Set(None), last_error: Set(None), ..Default::default() },
+        job::ActiveModel {
+            status: Set("done".into()),
+            lease_until: Set(None),
+            last_error: Set(None),
+            ..Default::default()
+        },
     )
     .await
 }
@@ -257,11 +287,17 @@ pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<Depth>, DbErr> {
                  CASE WHEN status = 'queued' AND run_at > ? THEN 'delayed' WHEN status = 'queued' THEN 'ready' ELSE status END AS state, \
                  COUNT(*) AS jobs, MIN(run_at) AS oldest_run_at \
                FROM jobs WHERE status IN ('queued', 'running', 'dead') GROUP BY 1, 2";
-    Depth::find_by_statement(statement(db.get_database_backend(), sql, vec![now_ms().into()])).all(db).await
+    Depth::find_by_statement(statement(db.get_database_backend(), sql, vec![now_ms().into()]))
+        .all(db)
+        .await
 }
 
 /// Running jobs of a kind (for metrics and tests of the concurrency bound).
 pub async fn running(db: &impl ConnectionTrait, kind: &str) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
-    job::Entity::find().filter(job::Column::Kind.eq(kind)).filter(job::Column::Status.eq("running")).count(db).await
+    job::Entity::find()
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::Status.eq("running"))
+        .count(db)
+        .await
 }

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    TransactionSession,
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+    TransactionTrait,
 };
 
 use super::{
@@ -36,9 +36,15 @@ pub fn generate(tier: Tier) -> (String, String, String) {
 
 /// Cheap shape check before any database work: refuses garbage without a lookup.
 pub fn looks_like_key(token: &str) -> bool {
-    let Some(rest) = token.strip_prefix("aura_pk_") else { return false };
-    let Some((tier, random)) = rest.split_once('_') else { return false };
-    Tier::parse(tier).is_some() && random.len() == 32 && random.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    let Some(rest) = token.strip_prefix("aura_pk_") else {
+        return false;
+    };
+    let Some((tier, random)) = rest.split_once('_') else {
+        return false;
+    };
+    Tier::parse(tier).is_some()
+        && random.len() == 32
+        && random.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn clean_name(name: Option<&str>, default: &str) -> ServiceResult<String> {
@@ -105,13 +111,18 @@ pub async fn rotate(
     grace_secs: u64,
 ) -> ServiceResult<NewKey> {
     if grace_secs > 30 * 24 * 3600 {
-        return Err(ServiceError::validation("expire_old_in_secs is at most 2592000 (30 days)."));
+        return Err(ServiceError::validation(
+            "expire_old_in_secs is at most 2592000 (30 days).",
+        ));
     }
     let txn = super::db::begin_write(db).await?;
     let old = get_owned(&txn, &account.id, key_id).await?;
     let now = Utc::now();
     if !is_usable(&old, now) {
-        return Err(ServiceError::Invalid { code: "key_inactive", message: "This key is already revoked or expired.".into() });
+        return Err(ServiceError::Invalid {
+            code: "key_inactive",
+            message: "This key is already revoked or expired.".into(),
+        });
     }
     let new = create(&txn, account, Some(&old.name), None).await?;
     let mut am: api_key::ActiveModel = old.into();

@@ -71,8 +71,15 @@ pub trait RateLimiter: Send + Sync + 'static {
 /// API and the browser forms, so `/v1/auth/register` and `/signup` share one budget; IPv6
 /// clients count per /64 (`proxies::limit_key`).
 pub fn address_rule(scope: &str, ip: &str, limit: u32, window: Duration) -> Rule {
-    let who = ip.parse().map(super::proxies::limit_key).unwrap_or_else(|_| ip.to_owned());
-    Rule { key: format!("ip:{scope}:{who}"), limit, window: Window::Sliding(window) }
+    let who = ip
+        .parse()
+        .map(super::proxies::limit_key)
+        .unwrap_or_else(|_| ip.to_owned());
+    Rule {
+        key: format!("ip:{scope}:{who}"),
+        limit,
+        window: Window::Sliding(window),
+    }
 }
 
 /// Admits one hit of `scope` from `ip`, or answers 429 with the wait. Fails open when the
@@ -119,7 +126,10 @@ pub struct MemoryLimiter {
 /// Time left in the current UTC day (when daily quotas reset).
 pub(crate) fn until_utc_midnight() -> Duration {
     let now = Utc::now();
-    let tomorrow = (now.date_naive() + chrono::Days::new(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let tomorrow = (now.date_naive() + chrono::Days::new(1))
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
     (tomorrow - now).to_std().unwrap_or_default()
 }
 
@@ -136,15 +146,31 @@ impl MemoryLimiter {
                 }
                 let used = log.len() as u32;
                 let reset_after = log.front().map(|t| *w - now.duration_since(*t)).unwrap_or_default();
-                RuleState { limit: rule.limit, remaining: rule.limit.saturating_sub(used), reset_after }
+                RuleState {
+                    limit: rule.limit,
+                    remaining: rule.limit.saturating_sub(used),
+                    reset_after,
+                }
             }
             (Window::UtcDay, Some(Entry::Day { day, count })) => {
                 let today = Utc::now().date_naive();
                 let used = if *day == today { *count } else { 0 };
-                RuleState { limit: rule.limit, remaining: rule.limit.saturating_sub(used), reset_after: until_utc_midnight() }
+                RuleState {
+                    limit: rule.limit,
+                    remaining: rule.limit.saturating_sub(used),
+                    reset_after: until_utc_midnight(),
+                }
             }
-            (Window::Sliding(_), _) => RuleState { limit: rule.limit, remaining: rule.limit, reset_after: Duration::ZERO },
-            (Window::UtcDay, _) => RuleState { limit: rule.limit, remaining: rule.limit, reset_after: until_utc_midnight() },
+            (Window::Sliding(_), _) => RuleState {
+                limit: rule.limit,
+                remaining: rule.limit,
+                reset_after: Duration::ZERO,
+            },
+            (Window::UtcDay, _) => RuleState {
+                limit: rule.limit,
+                remaining: rule.limit,
+                reset_after: until_utc_midnight(),
+            },
         }
     }
 
@@ -152,7 +178,9 @@ impl MemoryLimiter {
         let today = Utc::now().date_naive();
         match rule.window {
             Window::Sliding(_) => {
-                let e = map.entry(rule.key.clone()).or_insert_with(|| Entry::Log(VecDeque::new()));
+                let e = map
+                    .entry(rule.key.clone())
+                    .or_insert_with(|| Entry::Log(VecDeque::new()));
                 if let Entry::Log(log) = e {
                     log.push_back(now);
                     // `record` can push past the limit; the log never needs more than that.
@@ -162,7 +190,9 @@ impl MemoryLimiter {
                 }
             }
             Window::UtcDay => {
-                let e = map.entry(rule.key.clone()).or_insert(Entry::Day { day: today, count: 0 });
+                let e = map
+                    .entry(rule.key.clone())
+                    .or_insert(Entry::Day { day: today, count: 0 });
                 if let Entry::Day { day, count } = e {
                     if *day != today {
                         *day = today;
@@ -182,7 +212,9 @@ impl MemoryLimiter {
         }
         let today = Utc::now().date_naive();
         map.retain(|_, e| match e {
-            Entry::Log(log) => log.back().is_some_and(|t| now.duration_since(*t) < Duration::from_secs(24 * 3600)),
+            Entry::Log(log) => log
+                .back()
+                .is_some_and(|t| now.duration_since(*t) < Duration::from_secs(24 * 3600)),
             Entry::Day { day, .. } => *day == today,
         });
     }
@@ -202,7 +234,11 @@ impl RateLimiter for MemoryLimiter {
                 *state = Self::state(map.get_mut(&rule.key), rule, now);
             }
         }
-        Ok(Decision { allowed: denied_by.is_none(), states, denied_by })
+        Ok(Decision {
+            allowed: denied_by.is_none(),
+            states,
+            denied_by,
+        })
     }
 
     async fn record(&self, rule: &Rule) -> Result<RuleState, LimiterError> {
@@ -230,7 +266,11 @@ mod tests {
     use std::sync::Arc;
 
     fn minute(key: &str, limit: u32) -> Rule {
-        Rule { key: key.into(), limit, window: Window::Sliding(Duration::from_secs(60)) }
+        Rule {
+            key: key.into(),
+            limit,
+            window: Window::Sliding(Duration::from_secs(60)),
+        }
     }
 
     #[tokio::test]
@@ -239,7 +279,9 @@ mod tests {
         let mut tasks = Vec::new();
         for _ in 0..200 {
             let l = limiter.clone();
-            tasks.push(tokio::spawn(async move { l.acquire(&[minute("k", 30)]).await.unwrap().allowed }));
+            tasks.push(tokio::spawn(async move {
+                l.acquire(&[minute("k", 30)]).await.unwrap().allowed
+            }));
         }
         let mut admitted = 0;
         for t in tasks {
@@ -251,7 +293,11 @@ mod tests {
     #[tokio::test]
     async fn a_refused_rule_consumes_nothing_from_the_others() {
         let l = MemoryLimiter::new();
-        let day = Rule { key: "d".into(), limit: 1, window: Window::UtcDay };
+        let day = Rule {
+            key: "d".into(),
+            limit: 1,
+            window: Window::UtcDay,
+        };
         assert!(l.acquire(&[minute("m", 5), day.clone()]).await.unwrap().allowed);
         let d = l.acquire(&[minute("m", 5), day]).await.unwrap();
         assert!(!d.allowed);
@@ -262,7 +308,11 @@ mod tests {
     #[tokio::test]
     async fn sliding_window_frees_slots_as_hits_age() {
         let l = MemoryLimiter::new();
-        let r = Rule { key: "s".into(), limit: 2, window: Window::Sliding(Duration::from_millis(150)) };
+        let r = Rule {
+            key: "s".into(),
+            limit: 2,
+            window: Window::Sliding(Duration::from_millis(150)),
+        };
         assert!(l.acquire(std::slice::from_ref(&r)).await.unwrap().allowed);
         assert!(l.acquire(std::slice::from_ref(&r)).await.unwrap().allowed);
         let refused = l.acquire(std::slice::from_ref(&r)).await.unwrap();

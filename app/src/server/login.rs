@@ -24,7 +24,11 @@ pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const THROTTLED_PREFIX: &str = "Too many attempts";
 
 fn email_rule(email: &str) -> Rule {
-    Rule { key: format!("login:email:{email}"), limit: EMAIL_FAILURES, window: Window::Sliding(FAILURE_WINDOW) }
+    Rule {
+        key: format!("login:email:{email}"),
+        limit: EMAIL_FAILURES,
+        window: Window::Sliding(FAILURE_WINDOW),
+    }
 }
 
 fn rules(email: &str, origin: &Origin) -> Vec<Rule> {
@@ -90,8 +94,14 @@ mod tests {
 
     #[test]
     fn cool_down_is_given_in_whole_minutes() {
-        assert_eq!(throttled(Duration::from_secs(61)).to_string(), "Too many attempts, try again in 2 minutes.");
-        assert_eq!(throttled(Duration::from_secs(5)).to_string(), "Too many attempts, try again in 1 minute.");
+        assert_eq!(
+            throttled(Duration::from_secs(61)).to_string(),
+            "Too many attempts, try again in 2 minutes."
+        );
+        assert_eq!(
+            throttled(Duration::from_secs(5)).to_string(),
+            "Too many attempts, try again in 1 minute."
+        );
         assert!(throttled(Duration::ZERO).to_string().starts_with(THROTTLED_PREFIX));
     }
 }

@@ -27,14 +27,16 @@ pub async fn validate(raw: &str, allow_private: bool) -> ServiceResult<Url> {
         _ => return Err(invalid("Only https:// URLs are accepted.")),
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("URLs with credentials are not accepted; authenticate with the signature instead."));
+        return Err(invalid(
+            "URLs with credentials are not accepted; authenticate with the signature instead.",
+        ));
     }
     let host = url.host_str().ok_or_else(|| invalid("The URL has no host."))?;
     let port = url.port_or_known_default().unwrap_or(443);
     resolve_checked(host, port, allow_private).await.map_err(|e| match e {
-        NetGuardError::Forbidden { .. } => {
-            invalid(format!("{host} resolves to a private, loopback or otherwise non-public address."))
-        }
+        NetGuardError::Forbidden { .. } => invalid(format!(
+            "{host} resolves to a private, loopback or otherwise non-public address."
+        )),
         other => invalid(other.to_string()),
     })?;
     Ok(url)
@@ -59,7 +61,16 @@ mod tests {
             "not a url",
         ] {
             let e = validate(bad, false).await.expect_err(bad);
-            assert!(matches!(e, super::ServiceError::Invalid { code: "invalid_url", .. }), "{bad}: {e:?}");
+            assert!(
+                matches!(
+                    e,
+                    super::ServiceError::Invalid {
+                        code: "invalid_url",
+                        ..
+                    }
+                ),
+                "{bad}: {e:?}"
+            );
         }
         assert!(validate("http://127.0.0.1:9/hook", true).await.is_ok());
     }

@@ -10,7 +10,11 @@ pub const MIN_LEN: usize = 8;
 pub const MAX_LEN: usize = 128;
 
 fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid params"))
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid params"),
+    )
 }
 
 pub fn validate(password: &str) -> Result<(), String> {
@@ -27,7 +31,10 @@ pub fn validate(password: &str) -> Result<(), String> {
 pub async fn hash(password: String) -> String {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::encode_b64(&super::crypto::random_bytes::<16>()).expect("salt");
-        argon2().hash_password(password.as_bytes(), &salt).expect("argon2 hashing").to_string()
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .expect("argon2 hashing")
+            .to_string()
     })
     .await
     .expect("hashing task")

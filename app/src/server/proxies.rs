@@ -57,7 +57,10 @@ impl TrustedProxies {
         if !self.trusts(peer) {
             return peer;
         }
-        let hops: Vec<&[u8]> = forwarded_for.into_iter().flat_map(|v| v.split(|b| *b == b',')).collect();
+        let hops: Vec<&[u8]> = forwarded_for
+            .into_iter()
+            .flat_map(|v| v.split(|b| *b == b','))
+            .collect();
         let mut client = peer;
         for hop in hops.iter().rev() {
             let Some(ip) = parse_hop(hop) else { break };
@@ -74,7 +77,10 @@ impl TrustedProxies {
 /// write it (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
 fn parse_hop(hop: &[u8]) -> Option<IpAddr> {
     let hop = std::str::from_utf8(hop).ok()?.trim();
-    let ip = hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))?;
+    let ip = hop
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))?;
     Some(ip.to_canonical())
 }
 
@@ -83,7 +89,9 @@ fn parse_hop(hop: &[u8]) -> Option<IpAddr> {
 fn canonical_net(net: IpNet) -> IpNet {
     match net {
         IpNet::V6(v6) if v6.prefix_len() >= 96 => match v6.addr().to_ipv4_mapped() {
-            Some(v4) => IpNet::new(IpAddr::V4(v4), v6.prefix_len() - 96).map(|n| n.trunc()).unwrap_or(net),
+            Some(v4) => IpNet::new(IpAddr::V4(v4), v6.prefix_len() - 96)
+                .map(|n| n.trunc())
+                .unwrap_or(net),
             None => net,
         },
         _ => net,
@@ -134,7 +142,10 @@ mod tests {
         // A client talking to us directly cannot choose its address.
         assert_eq!(client(&t, "198.51.100.1", ["203.0.113.9"]), ip("198.51.100.1"));
         // Nobody trusted: the header is ignored.
-        assert_eq!(client(&TrustedProxies::default(), "10.0.0.2", ["203.0.113.9"]), ip("10.0.0.2"));
+        assert_eq!(
+            client(&TrustedProxies::default(), "10.0.0.2", ["203.0.113.9"]),
+            ip("10.0.0.2")
+        );
     }
 
     #[test]
@@ -143,13 +154,19 @@ mod tests {
         // The client wrote "1.2.3.4" itself; our proxy appended the real address.
         assert_eq!(client(&t, "10.0.0.2", ["1.2.3.4, 203.0.113.9"]), ip("203.0.113.9"));
         // Two proxies of ours (load balancer, then nginx), in two header lines.
-        assert_eq!(client(&t, "10.0.0.2", ["1.2.3.4, 203.0.113.9", "10.0.0.5"]), ip("203.0.113.9"));
+        assert_eq!(
+            client(&t, "10.0.0.2", ["1.2.3.4, 203.0.113.9", "10.0.0.5"]),
+            ip("203.0.113.9")
+        );
         // Garbage stops the walk at the last vouched-for address.
         assert_eq!(client(&t, "10.0.0.2", ["203.0.113.9, nonsense"]), ip("10.0.0.2"));
         // No header from a trusted proxy: the proxy itself.
         assert_eq!(client(&t, "10.0.0.2", []), ip("10.0.0.2"));
         // A byte that is not UTF-8 on the client's part of the line spoils only its entry.
-        assert_eq!(t.client(ip("10.0.0.2"), [&b"\xff\xfe, 203.0.113.9"[..]]), ip("203.0.113.9"));
+        assert_eq!(
+            t.client(ip("10.0.0.2"), [&b"\xff\xfe, 203.0.113.9"[..]]),
+            ip("203.0.113.9")
+        );
         // Only trusted hops: the farthest one.
         assert_eq!(client(&t, "10.0.0.2", ["10.0.0.9"]), ip("10.0.0.9"));
         // Ports, as some load balancers write them.
@@ -167,7 +184,10 @@ mod tests {
 
     #[test]
     fn ipv6_clients_are_limited_per_64() {
-        assert_eq!(limit_key(ip("2001:db8:1:2:aaaa::1")), limit_key(ip("2001:db8:1:2:bbbb::9")));
+        assert_eq!(
+            limit_key(ip("2001:db8:1:2:aaaa::1")),
+            limit_key(ip("2001:db8:1:2:bbbb::9"))
+        );
         assert_ne!(limit_key(ip("2001:db8:1:2::1")), limit_key(ip("2001:db8:1:3::1")));
         assert_eq!(limit_key(ip("::ffff:192.0.2.1")), "192.0.2.1");
     }

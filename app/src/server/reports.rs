@@ -20,7 +20,8 @@ pub fn github_repo(s: &Scan) -> Option<&str> {
     let ok = s.kind == "repo"
         && t.split('/').count() == 2
         && t.split('/').all(|p| !p.is_empty())
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
     ok.then_some(t)
 }
 
@@ -34,7 +35,11 @@ pub fn badge_url(config: &Config, repo: &str) -> String {
 
 pub fn oembed_url(config: &Config, id: &str) -> String {
     let report = scans::report_url(config, id);
-    format!("{}/oembed?url={}&format=json", config.public_url, url::form_urlencoded::byte_serialize(report.as_bytes()).collect::<String>())
+    format!(
+        "{}/oembed?url={}&format=json",
+        config.public_url,
+        url::form_urlencoded::byte_serialize(report.as_bytes()).collect::<String>()
+    )
 }
 
 pub fn report(config: &Config, s: &Scan) -> Report {

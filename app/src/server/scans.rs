@@ -6,8 +6,8 @@ use std::time::Duration;
 use aura_engine::{parse_repo_target_with, parse_x_handle, RepoTarget, ScanResult};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -32,9 +32,16 @@ pub const UNFINISHED: [&str; 2] = ["queued", "running"];
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScanRequest {
     /// `target` is re-parsed by the worker: `owner/repo` or a git URL.
-    Repo { target: String },
-    XProfile { handle: String },
-    Compare { a: String, b: String },
+    Repo {
+        target: String,
+    },
+    XProfile {
+        handle: String,
+    },
+    Compare {
+        a: String,
+        b: String,
+    },
 }
 
 impl ScanRequest {
@@ -69,12 +76,20 @@ pub struct Prepared {
 /// local names, over http too; see `aura_engine::parse_repo_target_with`).
 pub fn prepare_repo(input: &str, allow_private: bool) -> ServiceResult<Prepared> {
     let t = parse_repo_target_with(input, allow_private).map_err(|e| invalid_target(e.to_string()))?;
-    Ok(Prepared { target: t.normalized(), request: ScanRequest::Repo { target: request_form(&t) } })
+    Ok(Prepared {
+        target: t.normalized(),
+        request: ScanRequest::Repo {
+            target: request_form(&t),
+        },
+    })
 }
 
 pub fn prepare_x_profile(input: &str) -> ServiceResult<Prepared> {
     let handle = parse_x_handle(input).map_err(|e| invalid_target(e.to_string()))?;
-    Ok(Prepared { target: format!("@{}", handle.to_ascii_lowercase()), request: ScanRequest::XProfile { handle } })
+    Ok(Prepared {
+        target: format!("@{}", handle.to_ascii_lowercase()),
+        request: ScanRequest::XProfile { handle },
+    })
 }
 
 pub fn prepare_compare(a: &str, b: &str, allow_private: bool) -> ServiceResult<Prepared> {
@@ -85,7 +100,10 @@ pub fn prepare_compare(a: &str, b: &str, allow_private: bool) -> ServiceResult<P
     }
     Ok(Prepared {
         target: format!("{} vs {}", ta.normalized(), tb.normalized()),
-        request: ScanRequest::Compare { a: request_form(&ta), b: request_form(&tb) },
+        request: ScanRequest::Compare {
+            a: request_form(&ta),
+            b: request_form(&tb),
+        },
     })
 }
 
@@ -122,7 +140,12 @@ impl Submitter {
 /// are counted *after* inserting under a lock that serialises one key's submissions (the
 /// SQLite write lock taken by the insert; a transaction-scoped advisory lock on PostgreSQL),
 /// so concurrent submissions can never exceed the cap.
-pub async fn submit(db: &DatabaseConnection, p: Prepared, who: Submitter, callback_url: Option<String>) -> ServiceResult<Scan> {
+pub async fn submit(
+    db: &DatabaseConnection,
+    p: Prepared,
+    who: Submitter,
+    callback_url: Option<String>,
+) -> ServiceResult<Scan> {
     let txn = db.begin().await?;
     let scope = who.cap_scope();
     if let (Some(scope), DbBackend::Postgres) = (&scope, txn.get_database_backend()) {
@@ -130,8 +153,12 @@ pub async fn submit(db: &DatabaseConnection, p: Prepared, who: Submitter, callba
             CapScope::Key(k) => format!("scan-cap:{k}"),
             CapScope::Dashboard(a) => format!("scan-cap-account:{a}"),
         };
-        txn.execute_raw(statement(DbBackend::Postgres, "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))", vec![lock.into()]))
-            .await?;
+        txn.execute_raw(statement(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))",
+            vec![lock.into()],
+        ))
+        .await?;
     }
     let now = Utc::now();
     let model = scan::ActiveModel {
@@ -155,7 +182,9 @@ pub async fn submit(db: &DatabaseConnection, p: Prepared, who: Submitter, callba
     if let (Some(scope), Some(limit)) = (scope, who.concurrent_limit) {
         let query = match scope {
             CapScope::Key(k) => scan::Entity::find().filter(scan::Column::KeyId.eq(k)),
-            CapScope::Dashboard(a) => scan::Entity::find().filter(scan::Column::AccountId.eq(a)).filter(scan::Column::KeyId.is_null()),
+            CapScope::Dashboard(a) => scan::Entity::find()
+                .filter(scan::Column::AccountId.eq(a))
+                .filter(scan::Column::KeyId.is_null()),
         };
         let open = query.filter(scan::Column::Status.is_in(UNFINISHED)).count(&txn).await?;
         if open > u64::from(limit) {
@@ -164,7 +193,11 @@ pub async fn submit(db: &DatabaseConnection, p: Prepared, who: Submitter, callba
                 code: "concurrent_scan_limit",
                 message: format!(
                     "{} already has {limit} scan{} in progress, the most its tier allows; wait for one to finish.",
-                    if who.key_id.is_some() { "This key" } else { "This account" },
+                    if who.key_id.is_some() {
+                        "This key"
+                    } else {
+                        "This account"
+                    },
                     if limit == 1 { "" } else { "s" }
                 ),
                 retry_after_secs: 5,
@@ -177,7 +210,12 @@ pub async fn submit(db: &DatabaseConnection, p: Prepared, who: Submitter, callba
 }
 
 /// The newest completed scan of this kind and target, if younger than `ttl`.
-pub async fn find_cached(db: &impl ConnectionTrait, kind: &str, target: &str, ttl: Duration) -> ServiceResult<Option<Scan>> {
+pub async fn find_cached(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    target: &str,
+    ttl: Duration,
+) -> ServiceResult<Option<Scan>> {
     if ttl.is_zero() {
         return Ok(None);
     }
@@ -297,10 +335,33 @@ mod tests {
     fn targets_normalise_and_bad_ones_are_invalid_target() {
         let p = prepare_repo("https://github.com/Coral-XYZ/Anchor", false).unwrap();
         assert_eq!(p.target, "coral-xyz/anchor");
-        assert_eq!(p.request, ScanRequest::Repo { target: "Coral-XYZ/Anchor".into() });
-        assert_eq!(prepare_repo("coral-xyz/anchor", false).unwrap().target, "coral-xyz/anchor");
-        for bad in ["", "not a repo", "ftp://github.com/a/b", "https://github.com/a", "javascript:alert(1)"] {
-            assert!(matches!(prepare_repo(bad, false), Err(ServiceError::Invalid { code: "invalid_target", .. })), "{bad}");
+        assert_eq!(
+            p.request,
+            ScanRequest::Repo {
+                target: "Coral-XYZ/Anchor".into()
+            }
+        );
+        assert_eq!(
+            prepare_repo("coral-xyz/anchor", false).unwrap().target,
+            "coral-xyz/anchor"
+        );
+        for bad in [
+            "",
+            "not a repo",
+            "ftp://github.com/a/b",
+            "https://github.com/a",
+            "javascript:alert(1)",
+        ] {
+            assert!(
+                matches!(
+                    prepare_repo(bad, false),
+                    Err(ServiceError::Invalid {
+                        code: "invalid_target",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
         }
         assert!(prepare_compare("a/b", "A/B", false).is_err());
         assert_eq!(prepare_compare("a/b", "c/d", false).unwrap().target, "a/b vs c/d");

@@ -3,9 +3,7 @@
 //! every web instance. Expired rows are purged by a periodic task.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    sea_query::OnConflict, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{sea_query::OnConflict, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, ExpiredDeletion, SessionStore},
@@ -53,7 +51,11 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let row = session::ActiveModel { id: Set(record.id.to_string()), data: Set(data), expires_at: Set(expiry(record)) };
+        let row = session::ActiveModel {
+            id: Set(record.id.to_string()),
+            data: Set(data),
+            expires_at: Set(expiry(record)),
+        };
         session::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
@@ -73,13 +75,18 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
         match row {
-            Some(r) => Ok(Some(serde_json::from_str(&r.data).map_err(|e| session_store::Error::Decode(e.to_string()))?)),
+            Some(r) => Ok(Some(
+                serde_json::from_str(&r.data).map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            )),
             None => Ok(None),
         }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(id.to_string())
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 //! scanned earlier under another name gets a red flag naming it: the classic rug is a
 //! popular project re-uploaded under a new brand.
 
-use aura_engine::{scoring::rescore, similarity, Check, CheckStatus, Flag, Fingerprint, ScanResult, Severity, Verdict};
+use aura_engine::{scoring::rescore, similarity, Check, CheckStatus, Fingerprint, Flag, ScanResult, Severity, Verdict};
 use chrono::Utc;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set};
 
@@ -31,7 +31,11 @@ pub async fn near_duplicate(db: &impl ConnectionTrait, target: &str, fp: &Finger
     if keys.is_empty() {
         return Ok(None);
     }
-    let first_seen = fingerprint::Entity::find().filter(fingerprint::Column::Target.eq(target)).one(db).await?.map(|f| f.created_at);
+    let first_seen = fingerprint::Entity::find()
+        .filter(fingerprint::Column::Target.eq(target))
+        .one(db)
+        .await?
+        .map(|f| f.created_at);
     let ids: Vec<String> = fingerprint_key::Entity::find()
         .select_only()
         .column(fingerprint_key::Column::ScanId)
@@ -55,7 +59,11 @@ pub async fn near_duplicate(db: &impl ConnectionTrait, target: &str, fp: &Finger
         .filter_map(|c| {
             let other: Fingerprint = serde_json::from_str(&c.sketch).ok()?;
             let s = similarity(fp, &other);
-            (s >= THRESHOLD).then_some(Match { scan_id: c.scan_id, target: c.target, similarity: s })
+            (s >= THRESHOLD).then_some(Match {
+                scan_id: c.scan_id,
+                target: c.target,
+                similarity: s,
+            })
         })
         .max_by(|a, b| a.similarity.total_cmp(&b.similarity)))
 }
@@ -63,9 +71,15 @@ pub async fn near_duplicate(db: &impl ConnectionTrait, target: &str, fp: &Finger
 /// Adds (or replaces) this target's fingerprint; one row per target keeps the index bounded.
 /// `created_at` keeps the time the target was first indexed.
 pub async fn index(db: &impl ConnectionTrait, scan_id: &str, target: &str, fp: &Fingerprint) -> Result<(), DbErr> {
-    let previous = fingerprint::Entity::find().filter(fingerprint::Column::Target.eq(target)).one(db).await?;
+    let previous = fingerprint::Entity::find()
+        .filter(fingerprint::Column::Target.eq(target))
+        .one(db)
+        .await?;
     let first_seen = previous.map(|p| p.created_at).unwrap_or_else(Utc::now);
-    fingerprint::Entity::delete_many().filter(fingerprint::Column::Target.eq(target)).exec(db).await?;
+    fingerprint::Entity::delete_many()
+        .filter(fingerprint::Column::Target.eq(target))
+        .exec(db)
+        .await?;
     let sketch = serde_json::to_string(fp).map_err(|e| DbErr::Custom(e.to_string()))?;
     fingerprint::Entity::insert(fingerprint::ActiveModel {
         scan_id: Set(scan_id.to_owned()),
@@ -79,9 +93,10 @@ pub async fn index(db: &impl ConnectionTrait, scan_id: &str, target: &str, fp: &
     keys.sort();
     keys.dedup();
     if !keys.is_empty() {
-        fingerprint_key::Entity::insert_many(
-            keys.into_iter().map(|k| fingerprint_key::ActiveModel { key: Set(k), scan_id: Set(scan_id.to_owned()) }),
-        )
+        fingerprint_key::Entity::insert_many(keys.into_iter().map(|k| fingerprint_key::ActiveModel {
+            key: Set(k),
+            scan_id: Set(scan_id.to_owned()),
+        }))
         .exec(db)
         .await?;
     }

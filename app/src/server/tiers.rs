@@ -36,12 +36,20 @@ impl Tier {
     }
 
     pub fn limits(self) -> Limits {
-        let l = |m, d, c| Limits { per_minute: Some(m), per_day: Some(d), concurrent_scans: Some(c) };
+        let l = |m, d, c| Limits {
+            per_minute: Some(m),
+            per_day: Some(d),
+            concurrent_scans: Some(c),
+        };
         match self {
             Tier::Free => l(5, 50, 1),
             Tier::Pro => l(30, 1_000, 5),
             Tier::Partner => l(100, 10_000, 20),
-            Tier::Internal => Limits { per_minute: None, per_day: None, concurrent_scans: None },
+            Tier::Internal => Limits {
+                per_minute: None,
+                per_day: None,
+                concurrent_scans: None,
+            },
         }
     }
 }
@@ -60,7 +68,11 @@ impl Role {
         }
     }
     pub fn parse(s: &str) -> Role {
-        if s == "admin" { Role::Admin } else { Role::Partner }
+        if s == "admin" {
+            Role::Admin
+        } else {
+            Role::Partner
+        }
     }
 }
 

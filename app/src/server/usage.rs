@@ -170,13 +170,22 @@ struct RepoRow {
 pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> Result<Summary, sea_orm::DbErr> {
     let backend = db.get_database_backend();
     let today = Utc::now().date_naive();
-    let since = (today - chrono::Days::new(days.saturating_sub(1) as u64)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let since = (today - chrono::Days::new(days.saturating_sub(1) as u64))
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
     // The one backend-specific piece: the UTC date of a timestamp.
     let (day_expr, true_lit) = match backend {
         DatabaseBackend::Postgres => ("to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')", "TRUE"),
         _ => ("substr(created_at, 1, 10)", "1"),
     };
-    let p = |n: usize| if backend == DatabaseBackend::Postgres { format!("${n}") } else { "?".to_string() };
+    let p = |n: usize| {
+        if backend == DatabaseBackend::Postgres {
+            format!("${n}")
+        } else {
+            "?".to_string()
+        }
+    };
     let day_sql = format!(
         "SELECT {day_expr} AS day, COUNT(*) AS requests, \
          SUM(CASE WHEN is_scan = {true_lit} THEN 1 ELSE 0 END) AS scans \
@@ -191,15 +200,21 @@ pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> 
     ))
     .all(db)
     .await?;
-    let by_day: HashMap<String, (u64, u64)> =
-        rows.into_iter().map(|r| (r.day, (r.requests.max(0) as u64, r.scans.max(0) as u64))).collect();
+    let by_day: HashMap<String, (u64, u64)> = rows
+        .into_iter()
+        .map(|r| (r.day, (r.requests.max(0) as u64, r.scans.max(0) as u64)))
+        .collect();
     let daily: Vec<DailyPoint> = (0..days)
         .rev()
         .map(|back| {
             let d: NaiveDate = today - chrono::Days::new(back as u64);
             let key = d.format("%Y-%m-%d").to_string();
             let (requests, scans) = by_day.get(&key).copied().unwrap_or((0, 0));
-            DailyPoint { date: key, requests, scans }
+            DailyPoint {
+                date: key,
+                requests,
+                scans,
+            }
         })
         .collect();
     let repo_sql = format!(
@@ -217,8 +232,19 @@ pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> 
     .all(db)
     .await?
     .into_iter()
-    .map(|r| TopRepo { target: r.target, scans: r.scans.max(0) as u64 })
+    .map(|r| TopRepo {
+        target: r.target,
+        scans: r.scans.max(0) as u64,
+    })
     .collect();
-    let today = daily.last().cloned().unwrap_or(DailyPoint { date: today.to_string(), requests: 0, scans: 0 });
-    Ok(Summary { today, daily, top_repos })
+    let today = daily.last().cloned().unwrap_or(DailyPoint {
+        date: today.to_string(),
+        requests: 0,
+        scans: 0,
+    });
+    Ok(Summary {
+        today,
+        daily,
+        top_repos,
+    })
 }

@@ -56,7 +56,10 @@ pub fn request_origin() -> Origin {
 pub fn is_plain_form_post() -> bool {
     parts().is_some_and(|p| {
         p.uri.path().starts_with("/api/")
-            && p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+            && p.headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"))
     })
 }
 
@@ -100,7 +103,10 @@ pub fn service_error(e: ServiceError) -> ServerFnError {
 
 fn session_error(e: tower_sessions::session::Error) -> ServerFnError {
     tracing::error!(error = %e, "session store");
-    fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side; please retry.")
+    fail(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side; please retry.",
+    )
 }
 
 /// The logged-in account, or `None` for anonymous visitors. A session whose account is gone
@@ -113,7 +119,10 @@ pub async fn current_account_opt() -> Result<Option<Account>, ServerFnError> {
     let opened_with = session.get::<String>(SESSION_PASSWORD).await.map_err(session_error)?;
     let state = app_state()?;
     match accounts::get(&state.db, &id).await {
-        Ok(account) if !accounts::is_suspended(&account) && opened_with.as_deref() == Some(&accounts::password_fingerprint(&account)) => {
+        Ok(account)
+            if !accounts::is_suspended(&account)
+                && opened_with.as_deref() == Some(&accounts::password_fingerprint(&account)) =>
+        {
             Ok(Some(account))
         }
         Ok(_) | Err(ServiceError::NotFound(_)) => {
@@ -126,7 +135,9 @@ pub async fn current_account_opt() -> Result<Option<Account>, ServerFnError> {
 
 /// The logged-in account; 401 "Please log in." otherwise.
 pub async fn current_account() -> Result<Account, ServerFnError> {
-    current_account_opt().await?.ok_or_else(|| fail(StatusCode::UNAUTHORIZED, NOT_LOGGED_IN))
+    current_account_opt()
+        .await?
+        .ok_or_else(|| fail(StatusCode::UNAUTHORIZED, NOT_LOGGED_IN))
 }
 
 /// Starts an authenticated session under a fresh id: an id planted or seen before login
@@ -134,8 +145,14 @@ pub async fn current_account() -> Result<Account, ServerFnError> {
 pub async fn start_session(account: &Account) -> Result<(), ServerFnError> {
     let session = session().ok_or_else(|| fail(StatusCode::INTERNAL_SERVER_ERROR, "Sessions are unavailable."))?;
     session.cycle_id().await.map_err(session_error)?;
-    session.insert(SESSION_ACCOUNT, &account.id).await.map_err(session_error)?;
-    session.insert(SESSION_PASSWORD, accounts::password_fingerprint(account)).await.map_err(session_error)?;
+    session
+        .insert(SESSION_ACCOUNT, &account.id)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SESSION_PASSWORD, accounts::password_fingerprint(account))
+        .await
+        .map_err(session_error)?;
     Ok(())
 }
 
@@ -164,11 +181,16 @@ pub struct RequestFlash(std::sync::Arc<std::sync::Mutex<std::collections::HashMa
 
 pub async fn flash_take<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, ServerFnError> {
     let cache = use_context::<RequestFlash>();
-    if let Some(v) = cache.as_ref().and_then(|c| c.0.lock().expect("flash lock").get(key).cloned()) {
+    if let Some(v) = cache
+        .as_ref()
+        .and_then(|c| c.0.lock().expect("flash lock").get(key).cloned())
+    {
         return Ok(serde_json::from_value(v).ok());
     }
     let Some(session) = session() else { return Ok(None) };
-    let Some(value) = session.remove_value(key).await.map_err(session_error)? else { return Ok(None) };
+    let Some(value) = session.remove_value(key).await.map_err(session_error)? else {
+        return Ok(None);
+    };
     if let Some(c) = cache {
         c.0.lock().expect("flash lock").insert(key.to_string(), value.clone());
     }

@@ -36,7 +36,10 @@ pub fn spawn_scan_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> 
     let instance = &super::crypto::random_id()[..8];
     (0..state.config.scan_workers)
         .map(|i| {
-            let worker = Worker { state: state.clone(), id: format!("{instance}-scan-{i}") };
+            let worker = Worker {
+                state: state.clone(),
+                id: format!("{instance}-scan-{i}"),
+            };
             tokio::spawn(worker.run(shutdown.clone()))
         })
         .collect()
@@ -57,11 +60,19 @@ impl Worker {
     async fn run(self, shutdown: watch::Receiver<bool>) {
         let this = &self;
         let watching = shutdown.clone();
-        jobs::work(&self.state, jobs::KIND_SCAN, &self.id, self.state.config.job_lease, POLL, shutdown, move |job| {
-            // Its own receiver: the running scan watches for shutdown to release its job.
-            let mut shutdown = watching.clone();
-            async move { this.run_job(job, &mut shutdown).await }
-        })
+        jobs::work(
+            &self.state,
+            jobs::KIND_SCAN,
+            &self.id,
+            self.state.config.job_lease,
+            POLL,
+            shutdown,
+            move |job| {
+                // Its own receiver: the running scan watches for shutdown to release its job.
+                let mut shutdown = watching.clone();
+                async move { this.run_job(job, &mut shutdown).await }
+            },
+        )
         .await;
     }
 
@@ -116,18 +127,31 @@ impl Worker {
             Ending::Finished(Ok((result, fp))) => self.finish_completed(&job, &scan, seq, result, fp).await,
             Ending::Finished(Err(e)) if e.is_retryable() && job.attempts < job.max_attempts => {
                 let delays = &self.state.config.scan_retry_delays;
-                let delay = delays.get(job.attempts as usize - 1).or(delays.last()).copied().unwrap_or(Duration::ZERO);
+                let delay = delays
+                    .get(job.attempts as usize - 1)
+                    .or(delays.last())
+                    .copied()
+                    .unwrap_or(Duration::ZERO);
                 let msg = format!("{} Retrying in {} s.", e.message, delay.as_secs());
                 tracing::info!(scan = %scan.id, attempt = job.attempts, error = %e.message, "transient scan failure; retrying");
                 if let Ok(true) = jobs::retry(db, &job, delay, &e.message).await {
                     let _ = self.set_status(&scan.id, "queued").await;
-                    self.emit(ScanEvent { scan_id: scan.id.clone(), seq: seq + 1, event: "progress".into(), data: json!({"percent": percent, "message": msg}) })
-                        .await;
+                    self.emit(ScanEvent {
+                        scan_id: scan.id.clone(),
+                        seq: seq + 1,
+                        event: "progress".into(),
+                        data: json!({"percent": percent, "message": msg}),
+                    })
+                    .await;
                 }
             }
             Ending::Finished(Err(e)) => {
                 let dead = e.is_retryable();
-                let msg = if dead { format!("{} (gave up after {} attempts)", e.message, job.attempts) } else { e.message.clone() };
+                let msg = if dead {
+                    format!("{} (gave up after {} attempts)", e.message, job.attempts)
+                } else {
+                    e.message.clone()
+                };
                 self.finish_failed_at(&job, &scan, seq, &msg, dead).await;
             }
             Ending::LeaseLost => {
@@ -184,7 +208,11 @@ impl Worker {
         }
     }
 
-    async fn execute(&self, scan: &Scan, sink: &ChannelSink) -> Result<(ScanResult, Option<aura_engine::Fingerprint>), ScanError> {
+    async fn execute(
+        &self,
+        scan: &Scan,
+        sink: &ChannelSink,
+    ) -> Result<(ScanResult, Option<aura_engine::Fingerprint>), ScanError> {
         let request: ScanRequest = serde_json::from_str(&scan.request)
             .map_err(|e| ScanError::permanent(format!("Unreadable scan request: {e}")))?;
         let engine = &self.state.engine;
@@ -224,9 +252,13 @@ impl Worker {
     }
 
     async fn set_status(&self, id: &str, status: &str) -> Result<(), DbErr> {
-        scan::ActiveModel { id: Set(id.to_owned()), status: Set(status.into()), ..Default::default() }
-            .update(&self.state.db)
-            .await?;
+        scan::ActiveModel {
+            id: Set(id.to_owned()),
+            status: Set(status.into()),
+            ..Default::default()
+        }
+        .update(&self.state.db)
+        .await?;
         Ok(())
     }
 
@@ -237,7 +269,14 @@ impl Worker {
         }
     }
 
-    async fn finish_completed(&self, job: &Job, s: &Scan, seq: i32, result: ScanResult, fp: Option<aura_engine::Fingerprint>) {
+    async fn finish_completed(
+        &self,
+        job: &Job,
+        s: &Scan,
+        seq: i32,
+        result: ScanResult,
+        fp: Option<aura_engine::Fingerprint>,
+    ) {
         let ev = ScanEvent {
             scan_id: s.id.clone(),
             seq: seq + 1,
@@ -284,7 +323,12 @@ impl Worker {
     }
 
     async fn finish_failed(&self, job: &Job, s: &Scan, message: &str, dead: bool) {
-        let seq = events::last(&self.state.db, &s.id).await.ok().flatten().map(|e| e.seq).unwrap_or(0);
+        let seq = events::last(&self.state.db, &s.id)
+            .await
+            .ok()
+            .flatten()
+            .map(|e| e.seq)
+            .unwrap_or(0);
         self.finish_failed_at(job, s, seq, message, dead).await
     }
 
@@ -370,7 +414,12 @@ impl ProgressWriter {
                     high = high.max(p.min(99));
                     data["percent"] = json!(high);
                 }
-                let ev = ScanEvent { scan_id: scan_id.clone(), seq: seq + 1, event: event.clone(), data };
+                let ev = ScanEvent {
+                    scan_id: scan_id.clone(),
+                    seq: seq + 1,
+                    event: event.clone(),
+                    data,
+                };
                 if let Err(e) = store_progress(&state.db, &ev, high).await {
                     tracing::warn!(scan = %scan_id, error = %e, "storing progress failed");
                     continue;

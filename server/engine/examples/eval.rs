@@ -101,9 +101,7 @@ pub fn parse_label(text: &str) -> Result<Label, String> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (k, v) = line
-            .split_once('=')
-            .ok_or_else(|| format!("not key = value: {line}"))?;
+        let (k, v) = line.split_once('=').ok_or_else(|| format!("not key = value: {line}"))?;
         kv.insert(k.trim().to_string(), v.trim().to_string());
     }
     let unq = |k: &str| kv.get(k).map(|v| v.trim_matches('"').to_string());
@@ -116,10 +114,7 @@ pub fn parse_label(text: &str) -> Result<Label, String> {
         .as_deref()
         .and_then(parse_verdict)
         .ok_or("verdict must be SCAM, RISKY, DYOR or SAFU")?;
-    let families = kv
-        .get("families")
-        .map(|v| parse_list(v))
-        .unwrap_or_default();
+    let families = kv.get("families").map(|v| parse_list(v)).unwrap_or_default();
     if class == Class::Benign && !families.is_empty() {
         return Err("a benign sample expects no family".into());
     }
@@ -151,8 +146,7 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<Sample>, String> {
         }
         let name = e.file_name().to_string_lossy().into_owned();
         let label_path = p.join("label.toml");
-        let text = std::fs::read_to_string(&label_path)
-            .map_err(|e| format!("{}: {e}", label_path.display()))?;
+        let text = std::fs::read_to_string(&label_path).map_err(|e| format!("{}: {e}", label_path.display()))?;
         let label = parse_label(&text).map_err(|e| format!("{name}: {e}"))?;
         let repo = p.join("repo");
         if !repo.is_dir() {
@@ -187,11 +181,7 @@ pub fn neutral_meta(name: &str) -> RepoMeta {
         created_is_lower_bound: false,
         pushed_at: Some(now - Duration::days(2)),
         commits,
-        contributors: people
-            .iter()
-            .zip(counts)
-            .map(|(p, c)| (p.to_string(), c))
-            .collect(),
+        contributors: people.iter().zip(counts).map(|(p, c)| (p.to_string(), c)).collect(),
         owner: Some(OwnerMeta {
             login: "corpus".into(),
             created_at: Some(now - Duration::days(5 * 365)),
@@ -257,12 +247,8 @@ pub fn fired(r: &ScanResult, families: &BTreeSet<String>) -> BTreeMap<String, Ve
         let Some(fam) = family_of(&c.id, families) else {
             continue;
         };
-        let has_flags = r
-            .red_flags
-            .iter()
-            .any(|f| family_of(&f.id, families) == Some(fam));
-        let fires = c.status == CheckStatus::Fail
-            || (c.status == CheckStatus::Warn && c.points < 0 && !has_flags);
+        let has_flags = r.red_flags.iter().any(|f| family_of(&f.id, families) == Some(fam));
+        let fires = c.status == CheckStatus::Fail || (c.status == CheckStatus::Warn && c.points < 0 && !has_flags);
         if fires && !out.contains_key(fam) {
             out.entry(fam.to_string()).or_default().push(Finding {
                 severity: None,
@@ -456,10 +442,7 @@ impl Report {
             match o.label.class {
                 Class::Benign => {
                     if o.result.verdict == Verdict::Scam {
-                        v.push(format!(
-                            "benign {} is SCAM (score {})",
-                            o.name, o.result.score
-                        ));
+                        v.push(format!("benign {} is SCAM (score {})", o.name, o.result.score));
                     }
                     for f in o.critical_flags() {
                         v.push(format!(
@@ -518,11 +501,7 @@ impl Report {
         }
         let m = self.confusion();
         let _ = writeln!(s, "\nVerdicts (rows: expected class)");
-        let _ = writeln!(
-            s,
-            "{:<10} {:>5} {:>5} {:>5} {:>5}",
-            "", "SAFU", "DYOR", "RISKY", "SCAM"
-        );
+        let _ = writeln!(s, "{:<10} {:>5} {:>5} {:>5} {:>5}", "", "SAFU", "DYOR", "RISKY", "SCAM");
         for (i, name) in ["malicious", "benign"].iter().enumerate() {
             let _ = writeln!(
                 s,
@@ -553,20 +532,14 @@ impl Report {
             );
         }
         let misses = self.misses();
-        let _ = writeln!(
-            s,
-            "\nMisses ({}): expected family without a finding",
-            misses.len()
-        );
+        let _ = writeln!(s, "\nMisses ({}): expected family without a finding", misses.len());
         for m in &misses {
             let _ = writeln!(
                 s,
                 "  {:<34} {:<26} {}",
                 m.sample,
                 m.family,
-                m.check
-                    .as_deref()
-                    .unwrap_or("(no such check in this engine)")
+                m.check.as_deref().unwrap_or("(no such check in this engine)")
             );
         }
         let fa = self.false_alarms();
@@ -660,10 +633,7 @@ fn main() {
         }
     };
     if as_json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report.json()).expect("json")
-        );
+        println!("{}", serde_json::to_string_pretty(&report.json()).expect("json"));
     } else {
         print!("{}", report.text());
     }

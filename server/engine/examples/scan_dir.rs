@@ -45,8 +45,7 @@ fn main() {
     let report = scanner.scan_tree(&tree, &|_, _| {});
     let scan = t1.elapsed().as_secs_f64();
     let secrets: usize = report.files.iter().map(|f| f.secrets.len()).sum();
-    let scam: usize =
-        report.files.iter().map(|f| f.scam.len()).sum::<usize>() + report.binary_findings.len();
+    let scam: usize = report.files.iter().map(|f| f.scam.len()).sum::<usize>() + report.binary_findings.len();
     println!(
         "{{\"files\":{},\"bytes\":{},\"bytes_scanned\":{},\"skipped\":{},\"read_secs\":{:.3},\"scan_secs\":{:.3},\"scan_mb_s\":{:.1},\"end_to_end_mb_s\":{:.1},\"secret_findings\":{},\"scam_findings\":{}}}",
         tree.files.len(),

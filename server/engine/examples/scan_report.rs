@@ -19,10 +19,7 @@ async fn main() {
         ..Default::default()
     };
     match analyze(tree, meta, &dir, &NoProgress).await {
-        Ok(out) => println!(
-            "{}",
-            serde_json::to_string_pretty(&out.result).unwrap_or_default()
-        ),
+        Ok(out) => println!("{}", serde_json::to_string_pretty(&out.result).unwrap_or_default()),
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);

@@ -46,10 +46,7 @@ pub fn brand_words(repo_name: &str) -> Vec<String> {
         .filter(|p| p.len() >= 4 && !GENERIC.contains(p))
         .collect();
     let mut out: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
-    let joined: String = lower
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
+    let joined: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     if joined.len() >= 4 && !GENERIC.contains(&joined.as_str()) && !out.contains(&joined) {
         out.push(joined);
     }
@@ -103,9 +100,7 @@ pub fn compare(a: &Side, b: &Side) -> ScanResult {
     let a_hashes: HashSet<u64> = fingerprint_files(a.tree)
         .map(|f| fingerprint::file_hash(&f.path, &f.data, &mask))
         .collect();
-    let b_files: Vec<_> = fingerprint_files(b.tree)
-        .filter(|f| f.data.len() >= 200)
-        .collect();
+    let b_files: Vec<_> = fingerprint_files(b.tree).filter(|f| f.data.len() >= 200).collect();
     let shared: Vec<&str> = b_files
         .iter()
         .filter(|f| a_hashes.contains(&fingerprint::file_hash(&f.path, &f.data, &mask)))
@@ -163,12 +158,7 @@ pub fn compare(a: &Side, b: &Side) -> ScanResult {
         );
     }
 
-    let list = shared
-        .iter()
-        .take(5)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = shared.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
     let st = if share >= 0.5 {
         CheckStatus::Fail
     } else if share >= 0.2 {

@@ -7,8 +7,8 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{
-    ai_wrapper, content, contracts, dependencies, fake_stars, manifests, project, readme,
-    repo_signals, scanner::Scanner, trust, workflows,
+    ai_wrapper, content, contracts, dependencies, fake_stars, manifests, project, readme, repo_signals,
+    scanner::Scanner, trust, workflows,
 };
 use crate::compare::{self, Side};
 use crate::config::EngineConfig;
@@ -63,12 +63,8 @@ impl Engine {
             RepoTarget::GitHub { owner, repo } => {
                 // Targets may be built directly rather than parsed: re-check the names that
                 // become API path segments.
-                if !crate::target::valid_github_owner(owner)
-                    || !crate::target::valid_github_repo(repo)
-                {
-                    return Err(ScanError::permanent(
-                        "Invalid GitHub owner or repository name.",
-                    ));
+                if !crate::target::valid_github_owner(owner) || !crate::target::valid_github_repo(repo) {
+                    return Err(ScanError::permanent("Invalid GitHub owner or repository name."));
                 }
                 let gh = GitHub::new(
                     &self.cfg.github_api_url,
@@ -76,14 +72,10 @@ impl Engine {
                     self.cfg.allow_private_targets,
                     self.cfg.limits.clone(),
                 )?;
-                progress.progress(
-                    5,
-                    "Fetching repository metadata and source archive from GitHub",
-                );
+                progress.progress(5, "Fetching repository metadata and source archive from GitHub");
                 // Both at once: the archive streams while the API calls run. A metadata
                 // error (404, rate limit) wins, being the clearer message.
-                let (meta, tree) =
-                    tokio::join!(gh.metadata(owner, repo, now), gh.tarball(owner, repo));
+                let (meta, tree) = tokio::join!(gh.metadata(owner, repo, now), gh.tarball(owner, repo));
                 let meta = meta?;
                 let tree = tree?;
                 progress.progress(35, &format!("Downloaded {} files", tree.files.len()));
@@ -100,11 +92,7 @@ impl Engine {
         }
     }
 
-    pub async fn scan_repo(
-        &self,
-        target: &RepoTarget,
-        progress: &dyn ProgressSink,
-    ) -> Result<RepoOutcome, ScanError> {
+    pub async fn scan_repo(&self, target: &RepoTarget, progress: &dyn ProgressSink) -> Result<RepoOutcome, ScanError> {
         let started = std::time::Instant::now();
         progress.progress(1, "Scan started");
         let (tree, meta) = match self.fetch(target, progress).await {
@@ -117,10 +105,7 @@ impl Engine {
         tracing::debug!(target = %target, files = tree.files.len(), bytes = tree.total_bytes(), skipped = tree.skipped.len(), "repository fetched");
         progress.progress(
             40,
-            &format!(
-                "Scanning {} files for secrets and scam patterns",
-                tree.files.len()
-            ),
+            &format!("Scanning {} files for secrets and scam patterns", tree.files.len()),
         );
         let external = self.external(&tree, progress).await;
         let outcome = analyze_with(tree, meta, &target.display_name(), progress, external).await?;
@@ -144,10 +129,7 @@ impl Engine {
         }
         progress.progress(
             37,
-            &format!(
-                "Checking {} pinned dependencies against OSV",
-                manifests.packages.len()
-            ),
+            &format!("Checking {} pinned dependencies against OSV", manifests.packages.len()),
         );
         let deps = match Osv::new(
             &self.cfg.osv_api_url,
@@ -167,11 +149,7 @@ impl Engine {
         External { deps: Some(deps) }
     }
 
-    pub async fn scan_x_profile(
-        &self,
-        handle: &str,
-        progress: &dyn ProgressSink,
-    ) -> Result<ScanResult, ScanError> {
+    pub async fn scan_x_profile(&self, handle: &str, progress: &dyn ProgressSink) -> Result<ScanResult, ScanError> {
         let handle = crate::target::parse_x_handle(handle)?;
         progress.progress(5, "Fetching X profile");
         let (user, tweets) = x_profile::fetch(&self.cfg, &handle).await?;
@@ -193,12 +171,7 @@ impl Engine {
         let (ta, ma) = ra?;
         let (tb, mb) = rb?;
         progress.progress(60, "Comparing code");
-        let (na, nb, rna, rnb) = (
-            a.display_name(),
-            b.display_name(),
-            a.repo_name(),
-            b.repo_name(),
-        );
+        let (na, nb, rna, rnb) = (a.display_name(), b.display_name(), a.repo_name(), b.repo_name());
         let result = tokio::task::spawn_blocking(move || {
             compare::compare(
                 &Side {

@@ -52,13 +52,11 @@ impl From<crate::netguard::NetGuardError> for ScanError {
     fn from(e: crate::netguard::NetGuardError) -> Self {
         use crate::netguard::NetGuardError::*;
         match e {
-            Resolve { host, .. } => {
-                ScanError::transient(format!("Could not look up {host}; try again later."))
-            }
+            Resolve { host, .. } => ScanError::transient(format!("Could not look up {host}; try again later.")),
             // Don't echo the internal address back to the caller.
-            Forbidden { host, .. } => ScanError::permanent(format!(
-                "{host} is not a public address; it cannot be scanned."
-            )),
+            Forbidden { host, .. } => {
+                ScanError::permanent(format!("{host} is not a public address; it cannot be scanned."))
+            }
             other => ScanError::permanent(other.to_string()),
         }
     }

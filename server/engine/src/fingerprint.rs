@@ -205,9 +205,7 @@ pub fn hash_comments(path: &str) -> bool {
 pub fn file_hash(path: &str, data: &[u8], mask: &[String]) -> u64 {
     tokens(data, hash_comments(path), mask)
         .iter()
-        .fold(0xcbf29ce484222325u64, |h, t| {
-            (h ^ t).wrapping_mul(0x100000001b3)
-        })
+        .fold(0xcbf29ce484222325u64, |h, t| (h ^ t).wrapping_mul(0x100000001b3))
 }
 
 pub fn fingerprint(tree: &FileTree, mask: &[String]) -> Fingerprint {
@@ -223,9 +221,10 @@ pub fn fingerprint(tree: &FileTree, mask: &[String]) -> Fingerprint {
         total += toks.len() as u64;
         files += 1;
         winnow(&toks, &mut shingles);
-        file_hashes.push(toks.iter().fold(0xcbf29ce484222325u64, |h, t| {
-            (h ^ t).wrapping_mul(0x100000001b3)
-        }));
+        file_hashes.push(
+            toks.iter()
+                .fold(0xcbf29ce484222325u64, |h, t| (h ^ t).wrapping_mul(0x100000001b3)),
+        );
     }
     shingles.sort_unstable();
     shingles.dedup();
@@ -326,11 +325,7 @@ mod tests {
                 "src/z.py",
                 "import os\n".repeat(3)
                     + &(0..80)
-                        .map(|i| {
-                            format!(
-                                "def f{i}(x):\n    return [y for y in range(x) if y % {i} == 0]\n"
-                            )
-                        })
+                        .map(|i| format!("def f{i}(x):\n    return [y for y in range(x) if y % {i} == 0]\n"))
                         .collect::<String>(),
             )]),
             &[],

@@ -40,6 +40,4 @@ pub use error::{ErrorKind, ScanError};
 pub use fingerprint::{similarity, Fingerprint};
 pub use netguard::{is_forbidden_ip, resolve_checked, NetGuardError};
 pub use result::{Check, CheckStatus, Flag, Grade, ScanResult, Severity, Verdict};
-pub use target::{
-    parse_repo_target, parse_repo_target_with, parse_x_handle, RepoTarget, TargetError,
-};
+pub use target::{parse_repo_target, parse_repo_target_with, parse_x_handle, RepoTarget, TargetError};

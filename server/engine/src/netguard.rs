@@ -48,8 +48,7 @@ fn v6_forbidden(ip: Ipv6Addr) -> bool {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return v4_forbidden(v4);
     }
-    let embedded =
-        |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
     if s[0..6] == [0, 0, 0, 0, 0, 0] && !ip.is_unspecified() && !ip.is_loopback() {
         return v4_forbidden(embedded(s[6], s[7]));
     }
@@ -81,18 +80,12 @@ pub fn is_forbidden_ip(ip: IpAddr) -> bool {
 }
 
 fn strip_brackets(host: &str) -> &str {
-    host.strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host)
+    host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host)
 }
 
 /// Resolve `host` and return its addresses, refusing the whole host when any address is
 /// forbidden (a name that mixes public and private answers is itself a rebinding smell).
-pub async fn resolve_checked(
-    host: &str,
-    port: u16,
-    allow_private: bool,
-) -> Result<Vec<SocketAddr>, NetGuardError> {
+pub async fn resolve_checked(host: &str, port: u16, allow_private: bool) -> Result<Vec<SocketAddr>, NetGuardError> {
     let bare = strip_brackets(host);
     if let Ok(ip) = bare.parse::<IpAddr>() {
         if !allow_private && is_forbidden_ip(ip) {
@@ -111,9 +104,7 @@ pub async fn resolve_checked(
         })?
         .collect();
     if addrs.is_empty() {
-        return Err(NetGuardError::NoAddresses {
-            host: host.to_string(),
-        });
+        return Err(NetGuardError::NoAddresses { host: host.to_string() });
     }
     if !allow_private {
         if let Some(bad) = addrs.iter().find(|a| is_forbidden_ip(a.ip())) {

@@ -15,14 +15,7 @@ pub struct Assessment {
 }
 
 impl Assessment {
-    pub fn check(
-        &mut self,
-        id: &str,
-        name: &str,
-        status: CheckStatus,
-        points: i32,
-        detail: impl Into<String>,
-    ) {
+    pub fn check(&mut self, id: &str, name: &str, status: CheckStatus, points: i32, detail: impl Into<String>) {
         self.checks.push(Check {
             id: id.into(),
             name: name.into(),
@@ -31,13 +24,7 @@ impl Assessment {
             detail: detail.into(),
         });
     }
-    pub fn red(
-        &mut self,
-        id: &str,
-        severity: Severity,
-        title: impl Into<String>,
-        detail: impl Into<String>,
-    ) {
+    pub fn red(&mut self, id: &str, severity: Severity, title: impl Into<String>, detail: impl Into<String>) {
         self.red_flags.push(Flag {
             id: id.into(),
             severity,
@@ -81,14 +68,7 @@ pub fn finish(mut a: Assessment, subject: &str) -> ScanResult {
     a.tags.dedup();
     // Worst first; stable so detectors' order breaks ties.
     a.red_flags.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let summary = summarise(
-        subject,
-        score,
-        verdict,
-        &a.checks,
-        &a.red_flags,
-        &a.green_flags,
-    );
+    let summary = summarise(subject, score, verdict, &a.checks, &a.red_flags, &a.green_flags);
     ScanResult {
         score,
         grade,
@@ -111,14 +91,7 @@ pub fn rescore(r: &mut ScanResult, subject: &str, critical_scam: bool) {
     r.score = score_of(&r.checks);
     r.grade = Grade::from_score(r.score);
     r.verdict = Verdict::decide(r.score, critical_scam);
-    r.summary = summarise(
-        subject,
-        r.score,
-        r.verdict,
-        &r.checks,
-        &r.red_flags,
-        &r.green_flags,
-    );
+    r.summary = summarise(subject, r.score, r.verdict, &r.checks, &r.red_flags, &r.green_flags);
 }
 
 fn summarise(
@@ -129,10 +102,7 @@ fn summarise(
     red_flags: &[Flag],
     green_flags: &[Flag],
 ) -> String {
-    let passed = checks
-        .iter()
-        .filter(|c| c.status == CheckStatus::Pass)
-        .count();
+    let passed = checks.iter().filter(|c| c.status == CheckStatus::Pass).count();
     let total = checks.len();
     let head = match verdict {
         Verdict::Scam => "Likely scam",
@@ -140,8 +110,7 @@ fn summarise(
         Verdict::Dyor => "Do your own research",
         Verdict::Safu => "Looks legitimate",
     };
-    let mut s =
-        format!("{head}: {subject} scores {score}/100 ({passed} of {total} checks passed).");
+    let mut s = format!("{head}: {subject} scores {score}/100 ({passed} of {total} checks passed).");
     let worst: Vec<&str> = red_flags
         .iter()
         .filter(|f| f.severity >= Severity::High)
@@ -153,11 +122,7 @@ fn summarise(
     } else if let Some(f) = red_flags.first() {
         s.push_str(&format!(" Watch: {}.", f.title));
     }
-    let good: Vec<&str> = green_flags
-        .iter()
-        .take(3)
-        .map(|f| f.title.as_str())
-        .collect();
+    let good: Vec<&str> = green_flags.iter().take(3).map(|f| f.title.as_str()).collect();
     if !good.is_empty() && verdict != Verdict::Scam {
         s.push_str(&format!(" Strengths: {}.", good.join("; ")));
     }
@@ -201,10 +166,7 @@ mod tests {
         a.red("m", Severity::Medium, "med", "");
         let r = finish(a, "s");
         let sev: Vec<Severity> = r.red_flags.iter().map(|f| f.severity).collect();
-        assert_eq!(
-            sev,
-            vec![Severity::Critical, Severity::Medium, Severity::Low]
-        );
+        assert_eq!(sev, vec![Severity::Critical, Severity::Medium, Severity::Low]);
         assert_eq!(r.verdict, Verdict::Scam); // score 0 < 20
     }
 }

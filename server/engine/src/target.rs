@@ -60,11 +60,7 @@ impl RepoTarget {
     pub fn normalized(&self) -> String {
         match self {
             RepoTarget::GitHub { owner, repo } => {
-                format!(
-                    "{}/{}",
-                    owner.to_ascii_lowercase(),
-                    repo.to_ascii_lowercase()
-                )
+                format!("{}/{}", owner.to_ascii_lowercase(), repo.to_ascii_lowercase())
             }
             RepoTarget::Git { url } => {
                 let mut s = format!("{}://", url.scheme());
@@ -93,14 +89,7 @@ impl RepoTarget {
                     .split('/')
                     .filter(|s| !s.is_empty())
                     .collect();
-                let tail = segs
-                    .iter()
-                    .rev()
-                    .take(2)
-                    .rev()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let tail = segs.iter().rev().take(2).rev().cloned().collect::<Vec<_>>().join("/");
                 tail.strip_suffix(".git").unwrap_or(&tail).to_string()
             }
         }
@@ -118,9 +107,7 @@ impl RepoTarget {
                     .next()
                     .unwrap_or("")
                     .to_string();
-                last.strip_suffix(".git")
-                    .map(str::to_string)
-                    .unwrap_or(last)
+                last.strip_suffix(".git").map(str::to_string).unwrap_or(last)
             }
         }
     }
@@ -184,10 +171,7 @@ pub fn valid_github_repo(s: &str) -> bool {
 }
 
 fn strip_git_suffix(s: &str) -> &str {
-    if s.len() > 4
-        && s.is_char_boundary(s.len() - 4)
-        && s[s.len() - 4..].eq_ignore_ascii_case(".git")
-    {
+    if s.len() > 4 && s.is_char_boundary(s.len() - 4) && s[s.len() - 4..].eq_ignore_ascii_case(".git") {
         &s[..s.len() - 4]
     } else {
         s
@@ -317,10 +301,7 @@ pub fn parse_repo_target_with(input: &str, allow_private: bool) -> Result<RepoTa
     if !allow_private && !public_dns_name(&host) {
         return Err(TargetError::BadHost);
     }
-    if segs.is_empty()
-        || segs.len() > MAX_PATH_SEGMENTS
-        || !segs.iter().all(|s| valid_path_segment(s))
-    {
+    if segs.is_empty() || segs.len() > MAX_PATH_SEGMENTS || !segs.iter().all(|s| valid_path_segment(s)) {
         return Err(TargetError::BadPath);
     }
     // Rebuild the URL from validated parts so what we clone is exactly what we checked.
@@ -354,10 +335,7 @@ pub fn parse_x_handle(input: &str) -> Result<String, TargetError> {
     } else {
         s.strip_prefix('@').unwrap_or(s).to_string()
     };
-    if name.is_empty()
-        || name.len() > 15
-        || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
-    {
+    if name.is_empty() || name.len() > 15 || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
         return Err(TargetError::BadHandle);
     }
     Ok(name)
@@ -448,10 +426,7 @@ mod tests {
             "abcdefghijabcdefghijabcdefghijabcdefghij/repo",
             "a/.git",
         ] {
-            assert!(
-                parse_repo_target(bad).is_err(),
-                "{bad:?} should be rejected"
-            );
+            assert!(parse_repo_target(bad).is_err(), "{bad:?} should be rejected");
         }
         let long_repo = format!("a/{}", "r".repeat(101));
         assert!(parse_repo_target(&long_repo).is_err());
@@ -464,24 +439,12 @@ mod tests {
                 "http://127.0.0.1:8080/acme/wallet.git",
                 "http://127.0.0.1:8080/acme/wallet",
             ),
-            (
-                "https://10.0.0.5/acme/wallet",
-                "https://10.0.0.5/acme/wallet",
-            ),
-            (
-                "http://[::1]:3000/acme/wallet",
-                "http://[::1]:3000/acme/wallet",
-            ),
-            (
-                "http://gitea:3000/acme/wallet",
-                "http://gitea:3000/acme/wallet",
-            ),
+            ("https://10.0.0.5/acme/wallet", "https://10.0.0.5/acme/wallet"),
+            ("http://[::1]:3000/acme/wallet", "http://[::1]:3000/acme/wallet"),
+            ("http://gitea:3000/acme/wallet", "http://gitea:3000/acme/wallet"),
             ("https://git.lan/acme/wallet", "https://git.lan/acme/wallet"),
         ] {
-            assert!(
-                parse_repo_target(input).is_err(),
-                "{input} refused by default"
-            );
+            assert!(parse_repo_target(input).is_err(), "{input} refused by default");
             let t = parse_repo_target_with(input, true).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(t.normalized(), want);
         }
@@ -525,24 +488,15 @@ mod tests {
             "https://exa_mple.com/a/b",
             "https://gitlab.com/a\\b/c",
         ] {
-            assert!(
-                parse_repo_target(bad).is_err(),
-                "{bad:?} should be rejected"
-            );
+            assert!(parse_repo_target(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 
     #[test]
     fn control_and_length() {
         assert_eq!(parse_repo_target("a/b\n"), Ok(gh("a", "b"))); // trimmed
-        assert_eq!(
-            parse_repo_target("a/\u{0}b"),
-            Err(TargetError::BadCharacters)
-        );
-        assert_eq!(
-            parse_repo_target(&"a".repeat(600)),
-            Err(TargetError::TooLong)
-        );
+        assert_eq!(parse_repo_target("a/\u{0}b"), Err(TargetError::BadCharacters));
+        assert_eq!(parse_repo_target(&"a".repeat(600)), Err(TargetError::TooLong));
     }
 
     #[test]
@@ -550,10 +504,7 @@ mod tests {
         assert_eq!(parse_x_handle("@aura_sec").unwrap(), "aura_sec");
         assert_eq!(parse_x_handle("AuraSec").unwrap(), "AuraSec");
         assert_eq!(parse_x_handle("https://x.com/AuraSec").unwrap(), "AuraSec");
-        assert_eq!(
-            parse_x_handle("https://twitter.com/AuraSec/").unwrap(),
-            "AuraSec"
-        );
+        assert_eq!(parse_x_handle("https://twitter.com/AuraSec/").unwrap(), "AuraSec");
         for bad in [
             "",
             "@",

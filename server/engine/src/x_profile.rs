@@ -88,32 +88,28 @@ async fn get<T: for<'de> Deserialize<'de>>(
     }
     match status {
         s if s.is_success() => {
-            let env: Envelope<T> = resp.json().await.map_err(|_| {
-                ScanError::transient("X returned an unreadable answer; try again later.")
-            })?;
+            let env: Envelope<T> = resp
+                .json()
+                .await
+                .map_err(|_| ScanError::transient("X returned an unreadable answer; try again later."))?;
             Ok(env.data)
         }
         StatusCode::NOT_FOUND => Ok(None),
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
             Err(ScanError::permanent("X rejected the configured API token."))
         }
-        s if s.is_server_error() => Err(ScanError::transient(
-            "X is having problems; try again later.",
-        )),
-        s => Err(ScanError::permanent(format!(
-            "X answered with status {}.",
-            s.as_u16()
-        ))),
+        s if s.is_server_error() => Err(ScanError::transient("X is having problems; try again later.")),
+        s => Err(ScanError::permanent(format!("X answered with status {}.", s.as_u16()))),
     }
 }
 
 /// Fetch the profile and up to 20 recent posts.
 pub async fn fetch(cfg: &EngineConfig, handle: &str) -> Result<(XUser, Vec<Tweet>), ScanError> {
-    let token = cfg.x_bearer_token.as_deref().ok_or_else(|| {
-        ScanError::permanent("X profile scans are not configured on this server.")
-    })?;
-    let mut base =
-        Url::parse(&cfg.x_api_url).map_err(|_| ScanError::permanent("X API URL is invalid."))?;
+    let token = cfg
+        .x_bearer_token
+        .as_deref()
+        .ok_or_else(|| ScanError::permanent("X profile scans are not configured on this server."))?;
+    let mut base = Url::parse(&cfg.x_api_url).map_err(|_| ScanError::permanent("X API URL is invalid."))?;
     if !base.path().ends_with('/') {
         base.set_path(&format!("{}/", base.path()));
     }
@@ -202,13 +198,7 @@ pub fn assess(u: &XUser, tweets: &[Tweet], now: DateTime<Utc>) -> ScanResult {
                 );
             }
         }
-        None => a.check(
-            "x.account_age",
-            "Account age",
-            Info,
-            0,
-            "Creation date not returned.",
-        ),
+        None => a.check("x.account_age", "Account age", Info, 0, "Creation date not returned."),
     }
 
     let ratio = if m.followers_count == 0 {
@@ -228,10 +218,7 @@ pub fn assess(u: &XUser, tweets: &[Tweet], now: DateTime<Utc>) -> ScanResult {
         "Audience",
         st,
         pts,
-        format!(
-            "{} followers, following {}.",
-            m.followers_count, m.following_count
-        ),
+        format!("{} followers, following {}.", m.followers_count, m.following_count),
     );
     if ratio > 5.0 && m.followers_count < 500 {
         a.red(
@@ -244,23 +231,14 @@ pub fn assess(u: &XUser, tweets: &[Tweet], now: DateTime<Utc>) -> ScanResult {
 
     if u.verified {
         let kind = u.verified_type.clone().unwrap_or_else(|| "verified".into());
-        a.check(
-            "x.verified",
-            "Verification",
-            Pass,
-            10,
-            format!("Verified ({kind})."),
-        );
+        a.check("x.verified", "Verification", Pass, 10, format!("Verified ({kind})."));
     } else {
         a.check("x.verified", "Verification", Info, 0, "Not verified.");
     }
 
     let recent = tweets
         .iter()
-        .filter(|t| {
-            t.created_at
-                .is_some_and(|c| now - c <= chrono::Duration::days(30))
-        })
+        .filter(|t| t.created_at.is_some_and(|c| now - c <= chrono::Duration::days(30)))
         .count();
     let (st, pts) = match m.tweet_count {
         500.. => (Pass, 10),
@@ -272,14 +250,11 @@ pub fn assess(u: &XUser, tweets: &[Tweet], now: DateTime<Utc>) -> ScanResult {
         "Posting history",
         st,
         pts,
-        format!(
-            "{} posts in total, {recent} in the last 30 days.",
-            m.tweet_count
-        ),
+        format!("{} posts in total, {recent} in the last 30 days.", m.tweet_count),
     );
 
-    let complete = usize::from(!u.description.trim().is_empty())
-        + usize::from(u.url.as_deref().is_some_and(|s| !s.is_empty()));
+    let complete =
+        usize::from(!u.description.trim().is_empty()) + usize::from(u.url.as_deref().is_some_and(|s| !s.is_empty()));
     a.check(
         "x.profile",
         "Profile completeness",
@@ -303,11 +278,7 @@ pub fn assess(u: &XUser, tweets: &[Tweet], now: DateTime<Utc>) -> ScanResult {
     } else {
         let avg = tweets
             .iter()
-            .map(|t| {
-                t.public_metrics.like_count
-                    + t.public_metrics.retweet_count
-                    + t.public_metrics.reply_count
-            })
+            .map(|t| t.public_metrics.like_count + t.public_metrics.retweet_count + t.public_metrics.reply_count)
             .sum::<u64>() as f64
             / tweets.len() as f64;
         let expected = m.followers_count as f64 * 0.0005;
@@ -326,10 +297,7 @@ pub fn assess(u: &XUser, tweets: &[Tweet], now: DateTime<Utc>) -> ScanResult {
                 "x.engagement",
                 Severity::Medium,
                 "Followers don't engage",
-                format!(
-                    "{avg:.1} interactions per post for {} followers.",
-                    m.followers_count
-                ),
+                format!("{avg:.1} interactions per post for {} followers.", m.followers_count),
             );
             a.tag("#BoughtFollowers");
         } else {
@@ -347,16 +315,8 @@ pub fn assess(u: &XUser, tweets: &[Tweet], now: DateTime<Utc>) -> ScanResult {
         .chain(tweets.iter().map(|t| t.text.to_lowercase()))
         .collect::<Vec<_>>()
         .join("\n");
-    let giveaway: Vec<&str> = GIVEAWAY
-        .iter()
-        .copied()
-        .filter(|p| corpus.contains(p))
-        .collect();
-    let shill: Vec<&str> = SHILL
-        .iter()
-        .copied()
-        .filter(|p| corpus.contains(p))
-        .collect();
+    let giveaway: Vec<&str> = GIVEAWAY.iter().copied().filter(|p| corpus.contains(p)).collect();
+    let shill: Vec<&str> = SHILL.iter().copied().filter(|p| corpus.contains(p)).collect();
     if !giveaway.is_empty() {
         a.check(
             "x.shill_language",
@@ -397,13 +357,7 @@ pub fn assess(u: &XUser, tweets: &[Tweet], now: DateTime<Utc>) -> ScanResult {
         } else {
             format!("Occasional promo words: {}.", shill.join(", "))
         };
-        a.check(
-            "x.shill_language",
-            "Shill and giveaway language",
-            Pass,
-            20,
-            d,
-        );
+        a.check("x.shill_language", "Shill and giveaway language", Pass, 20, d);
     }
     scoring::finish(a, &format!("@{}", u.username))
 }

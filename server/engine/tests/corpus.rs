@@ -31,9 +31,7 @@ fn labels_parse_both_spellings() {
         "class = \"malicious\"\nfamilies = [\"scam.malware\", \"secrets\"]\nverdict = \"SCAM\"\nsource = \"x\"\n",
     )
     .unwrap();
-    let b =
-        eval::parse_label("class = malicious\nfamilies = scam.malware, secrets\nverdict = SCAM\n")
-            .unwrap();
+    let b = eval::parse_label("class = malicious\nfamilies = scam.malware, secrets\nverdict = SCAM\n").unwrap();
     assert_eq!(a.families, b.families);
     assert_eq!(a.verdict, b.verdict);
     assert!(eval::parse_label("class = benign\nfamilies = secrets\nverdict = SAFU\n").is_err());

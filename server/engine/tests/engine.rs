@@ -49,19 +49,11 @@ async fn established_benign_repo_is_safu_with_green_flags() {
     assert!(matches!(r.verdict, Verdict::Safu | Verdict::Dyor), "{r:#?}");
     assert!(r.score >= 80, "{r:#?}");
     assert!(!r.green_flags.is_empty());
-    for t in [
-        "#Established",
-        "#ActiveTeam",
-        "#HasTests",
-        "#Licensed",
-        "#HasCI",
-    ] {
+    for t in ["#Established", "#ActiveTeam", "#HasTests", "#Licensed", "#HasCI"] {
         assert!(r.tags.contains(&t.to_string()), "missing {t}: {:?}", r.tags);
     }
     assert!(
-        r.red_flags
-            .iter()
-            .all(|f| f.severity < aura_engine::Severity::Medium),
+        r.red_flags.iter().all(|f| f.severity < aura_engine::Severity::Medium),
         "{:#?}",
         r.red_flags
     );
@@ -70,9 +62,7 @@ async fn established_benign_repo_is_safu_with_green_flags() {
         10,
         "pagination over Link headers should find all six authors"
     );
-    assert!(check(r, "fake_stars")
-        .detail
-        .contains("counts and ratios only"));
+    assert!(check(r, "fake_stars").detail.contains("counts and ratios only"));
     assert_eq!(
         check(r, "scam.wallet_exfiltration").status,
         CheckStatus::Pass,
@@ -107,8 +97,7 @@ async fn established_benign_repo_is_safu_with_green_flags() {
     assert_eq!(events.last().unwrap().0, 100);
     // Fingerprint travels with the result and round-trips.
     assert!(out.fingerprint.tokens > 0);
-    let fp: aura_engine::Fingerprint =
-        serde_json::from_str(&serde_json::to_string(&out.fingerprint).unwrap()).unwrap();
+    let fp: aura_engine::Fingerprint = serde_json::from_str(&serde_json::to_string(&out.fingerprint).unwrap()).unwrap();
     assert_eq!(aura_engine::similarity(&fp, &out.fingerprint), 1.0);
 }
 
@@ -190,12 +179,7 @@ async fn each_malicious_pattern_is_scam() {
         fx.commit("Mallory", 1, name);
         let r = scan_github(&fx, GhRepo::new("orbit", "sdk")).await;
         if std::env::var("AURA_DEBUG").is_ok() {
-            eprintln!(
-                "{name}: {} {:?} {}",
-                r.score,
-                r.red_flags.first(),
-                r.summary
-            );
+            eprintln!("{name}: {} {:?} {}", r.score, r.red_flags.first(), r.summary);
         }
         assert_eq!(r.verdict, Verdict::Scam, "{name}: {r:#?}");
         assert_eq!(check(&r, id).status, CheckStatus::Fail, "{name}");
@@ -290,28 +274,16 @@ async fn git_smart_http_source() {
     let engine = Engine::new(config(addr));
 
     let url = url::Url::parse(&format!("http://{addr}/orbit.git")).unwrap();
-    let out = engine
-        .scan_repo(&RepoTarget::Git { url }, &NoProgress)
-        .await
-        .unwrap();
+    let out = engine.scan_repo(&RepoTarget::Git { url }, &NoProgress).await.unwrap();
     let r = out.result;
     assert!(matches!(r.verdict, Verdict::Safu | Verdict::Dyor), "{r:#?}");
-    assert_eq!(
-        check(&r, "contributors").points,
-        10,
-        "{:#?}",
-        check(&r, "contributors")
-    );
+    assert_eq!(check(&r, "contributors").points, 10, "{:#?}", check(&r, "contributors"));
     assert!(
         check(&r, "repo_age").detail.contains("years"),
         "{:#?}",
         check(&r, "repo_age")
     );
-    assert_eq!(
-        check(&r, "releases").status,
-        CheckStatus::Pass,
-        "tags via ls-remote"
-    );
+    assert_eq!(check(&r, "releases").status, CheckStatus::Pass, "tags via ls-remote");
     assert_eq!(check(&r, "owner").status, CheckStatus::Info);
 
     let url = url::Url::parse(&format!("http://{addr}/evil.git")).unwrap();
@@ -411,9 +383,7 @@ async fn guarded_client_refuses_names_resolving_to_loopback() {
         Response::status(200)
     }))
     .await;
-    let client =
-        aura_engine::netguard::guarded_client(false, std::time::Duration::from_secs(5), "t")
-            .unwrap();
+    let client = aura_engine::netguard::guarded_client(false, std::time::Duration::from_secs(5), "t").unwrap();
     let err = client
         .get(format!("http://localhost:{}/", addr.port()))
         .send()
@@ -435,11 +405,7 @@ async fn guarded_client_refuses_names_resolving_to_loopback() {
         .redirect(aura_engine::netguard::guarded_redirect_policy(false, 5))
         .build()
         .unwrap();
-    let e = strict
-        .get(format!("http://{redirect}/"))
-        .send()
-        .await
-        .unwrap_err();
+    let e = strict.get(format!("http://{redirect}/")).send().await.unwrap_err();
     assert!(e.is_redirect(), "{e:?}");
 }
 
@@ -458,15 +424,10 @@ async fn fake_stars_from_ratios_and_from_a_sample() {
     repo.releases = 0;
     let r = scan_github(&fx, repo.clone()).await;
     assert_eq!(check(&r, "fake_stars").status, CheckStatus::Fail, "{r:#?}");
-    assert!(check(&r, "fake_stars")
-        .detail
-        .contains("counts and ratios only"));
+    assert!(check(&r, "fake_stars").detail.contains("counts and ratios only"));
     assert!(r.tags.contains(&"#FakeStars".to_string()));
     assert!(r.tags.contains(&"#NewProject".to_string()));
-    assert!(
-        matches!(r.verdict, Verdict::Scam | Verdict::Risky),
-        "{r:#?}"
-    );
+    assert!(matches!(r.verdict, Verdict::Scam | Verdict::Risky), "{r:#?}");
 
     // When GitHub does return stargazers: a burst of throwaway accounts.
     let now = fx.now;
@@ -477,13 +438,7 @@ async fn fake_stars_from_ratios_and_from_a_sample() {
     repo.owner_days_ago = 900;
     repo.stargazers = Some(
         (0..40)
-            .map(|i| {
-                (
-                    format!("bot{i}"),
-                    now - Duration::days(2) + Duration::minutes(i * 9),
-                    3,
-                )
-            })
+            .map(|i| (format!("bot{i}"), now - Duration::days(2) + Duration::minutes(i * 9), 3))
             .collect(),
     );
     let r = scan_github(&fx, repo).await;
@@ -511,7 +466,10 @@ async fn ai_wrapper_detection() {
     let fx = Fixture::new();
     fx.write("README.md", "# AlphaMind\n\nAlphaMind is an AI-powered autonomous trading agent built on our proprietary model. Our machine learning engine and neural network find the next gem before anyone else. The AI scans every launch, the AI scores it, the AI trades it.\n");
     fx.write("src/agent.py", "from openai import OpenAI\nclient = OpenAI()\n\ndef analyze(token):\n    r = client.chat.completions.create(model='gpt-4o', messages=[{'role': 'user', 'content': f'Is {token} a gem?'}])\n    return r.choices[0].message.content\n\ndef score(token):\n    return analyze(token)\n");
-    fx.write("src/main.py", "from agent import score\nimport openai\n\nif __name__ == '__main__':\n    print(score('BONK'))\n");
+    fx.write(
+        "src/main.py",
+        "from agent import score\nimport openai\n\nif __name__ == '__main__':\n    print(score('BONK'))\n",
+    );
     fx.commit("Dev", 30, "init");
     let r = scan_github(&fx, GhRepo::new("alpha", "alphamind")).await;
     assert!(r.tags.contains(&"#AIWrapper".to_string()), "{r:#?}");
@@ -541,11 +499,7 @@ async fn compare_detects_rebranded_copy() {
     orig.bare_into(root.path(), "moonshot");
     let copy = Fixture::new();
     for (p, b) in &files {
-        copy.write(
-            p,
-            b.replace("Moonshot", "Galaxy")
-                .replace("moonshot", "galaxy"),
-        );
+        copy.write(p, b.replace("Moonshot", "Galaxy").replace("moonshot", "galaxy"));
     }
     copy.commit("Copycat", 3, "initial commit");
     copy.bare_into(root.path(), "galaxy");
@@ -557,51 +511,22 @@ async fn compare_detects_rebranded_copy() {
         url: url::Url::parse(&format!("http://{addr}/{n}.git")).unwrap(),
     };
 
-    let r = engine
-        .compare(&t("moonshot"), &t("galaxy"), &NoProgress)
-        .await
-        .unwrap();
-    assert_eq!(
-        check(&r, "compare.branding").status,
-        CheckStatus::Fail,
-        "{r:#?}"
-    );
+    let r = engine.compare(&t("moonshot"), &t("galaxy"), &NoProgress).await.unwrap();
+    assert_eq!(check(&r, "compare.branding").status, CheckStatus::Fail, "{r:#?}");
     assert_eq!(check(&r, "compare.similarity").status, CheckStatus::Fail);
     assert_eq!(check(&r, "compare.shared_files").status, CheckStatus::Fail);
     assert!(r.tags.contains(&"#Rebranded".to_string()));
-    assert!(
-        matches!(r.verdict, Verdict::Scam | Verdict::Risky),
-        "{r:#?}"
-    );
+    assert!(matches!(r.verdict, Verdict::Scam | Verdict::Risky), "{r:#?}");
 
-    let r = engine
-        .compare(&t("moonshot"), &t("orbit"), &NoProgress)
-        .await
-        .unwrap();
-    assert_eq!(
-        check(&r, "compare.branding").status,
-        CheckStatus::Pass,
-        "{r:#?}"
-    );
+    let r = engine.compare(&t("moonshot"), &t("orbit"), &NoProgress).await.unwrap();
+    assert_eq!(check(&r, "compare.branding").status, CheckStatus::Pass, "{r:#?}");
     assert_eq!(check(&r, "compare.similarity").status, CheckStatus::Pass);
     assert!(r.tags.contains(&"#Original".to_string()));
 
     // The fingerprints in scan results find the copy as well.
-    let a = engine
-        .scan_repo(&t("moonshot"), &NoProgress)
-        .await
-        .unwrap()
-        .fingerprint;
-    let b = engine
-        .scan_repo(&t("galaxy"), &NoProgress)
-        .await
-        .unwrap()
-        .fingerprint;
-    let c = engine
-        .scan_repo(&t("orbit"), &NoProgress)
-        .await
-        .unwrap()
-        .fingerprint;
+    let a = engine.scan_repo(&t("moonshot"), &NoProgress).await.unwrap().fingerprint;
+    let b = engine.scan_repo(&t("galaxy"), &NoProgress).await.unwrap().fingerprint;
+    let c = engine.scan_repo(&t("orbit"), &NoProgress).await.unwrap().fingerprint;
     assert!(aura_engine::similarity(&a, &c) < 0.1);
     assert!(aura_engine::similarity(&a, &b) > aura_engine::similarity(&a, &c));
 }
@@ -625,10 +550,7 @@ async fn x_profile_scan() {
     }))
     .await;
     let engine = Engine::new(config(addr));
-    let r = engine
-        .scan_x_profile("@solbuilder", &NoProgress)
-        .await
-        .unwrap();
+    let r = engine.scan_x_profile("@solbuilder", &NoProgress).await.unwrap();
     assert_eq!(r.verdict, Verdict::Safu, "{r:#?}");
     let r = engine
         .scan_x_profile("https://x.com/sol_giveaway", &NoProgress)
@@ -636,19 +558,10 @@ async fn x_profile_scan() {
         .unwrap();
     assert_eq!(r.verdict, Verdict::Scam, "{r:#?}");
     assert!(r.tags.contains(&"#GiveawayScam".to_string()));
-    let e = engine
-        .scan_x_profile("limited", &NoProgress)
-        .await
-        .unwrap_err();
+    let e = engine.scan_x_profile("limited", &NoProgress).await.unwrap_err();
     assert!(e.is_retryable() && e.message.contains("UTC"), "{e:?}");
-    let e = engine
-        .scan_x_profile("ghost", &NoProgress)
-        .await
-        .unwrap_err();
+    let e = engine.scan_x_profile("ghost", &NoProgress).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent);
-    let e = engine
-        .scan_x_profile("not a handle!", &NoProgress)
-        .await
-        .unwrap_err();
+    let e = engine.scan_x_profile("not a handle!", &NoProgress).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Permanent);
 }

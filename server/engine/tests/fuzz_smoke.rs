@@ -74,10 +74,7 @@ fn target_parsing_invariants() {
                 RepoTarget::Git { url } => {
                     assert_eq!(url.scheme(), "https", "{s:?}");
                     assert!(matches!(url.host(), Some(url::Host::Domain(_))), "{s:?}");
-                    assert!(
-                        !url.path().split('/').any(|p| p == ".." || p == "."),
-                        "{s:?}"
-                    );
+                    assert!(!url.path().split('/').any(|p| p == ".." || p == "."), "{s:?}");
                     assert!(url.username().is_empty() && url.query().is_none(), "{s:?}");
                 }
             }
@@ -126,8 +123,7 @@ fn archive_unpacking_invariants() {
             assert!(tree.files.len() <= limits.max_files);
             for f in &tree.files {
                 assert!(
-                    !f.path.starts_with('/')
-                        && !f.path.split('/').any(|c| c == ".." || c.is_empty()),
+                    !f.path.starts_with('/') && !f.path.split('/').any(|c| c == ".." || c.is_empty()),
                     "{:?}",
                     f.path
                 );

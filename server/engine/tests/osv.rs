@@ -93,11 +93,7 @@ fn lockfile(extra: &str) -> String {
     )
 }
 
-async fn scan_with_osv(
-    fx: &Fixture,
-    osv: Option<std::net::SocketAddr>,
-    repo: GhRepo,
-) -> ScanResult {
+async fn scan_with_osv(fx: &Fixture, osv: Option<std::net::SocketAddr>, repo: GhRepo) -> ScanResult {
     let (o, n) = (repo.owner.clone(), repo.repo.clone());
     let api = github_mock(fx, repo, Failure::None).await;
     let mut cfg = config(api);
@@ -131,9 +127,7 @@ async fn clean_lockfile_costs_nothing_and_is_cached() {
         assert_eq!(check(&r, id).points, 0, "{:#?}", check(&r, id));
     }
     assert_eq!(check(&r, "deps.malicious").status, CheckStatus::Pass);
-    assert!(check(&r, "deps.vulnerabilities")
-        .detail
-        .contains("2 pinned package"));
+    assert!(check(&r, "deps.vulnerabilities").detail.contains("2 pinned package"));
     assert_eq!(counts.batches.load(Ordering::SeqCst), 1);
     assert_eq!(counts.queries.load(Ordering::SeqCst), 2);
     // The same packages again within the day: answered from the cache.
@@ -158,10 +152,7 @@ async fn malicious_release_is_scam() {
     let c = check(&r, "deps.malicious");
     assert_eq!((c.status, c.points), (CheckStatus::Fail, -50));
     let f = &r.red_flags[0];
-    assert_eq!(
-        (f.id.as_str(), f.severity),
-        ("deps.malicious", Severity::Critical)
-    );
+    assert_eq!((f.id.as_str(), f.severity), ("deps.malicious", Severity::Critical));
     assert!(f.title.contains("event-streem@3.3.6"), "{f:#?}");
     assert!(
         f.detail.contains("MAL-2025-4242") && f.detail.contains("package-lock.json"),
@@ -194,17 +185,9 @@ async fn vulnerable_versions_cost_points_never_scam() {
         c.detail.contains("lodash 4.17.20") && c.detail.contains("pyyaml 5.3"),
         "{c:#?}"
     );
-    let f = r
-        .red_flags
-        .iter()
-        .find(|f| f.id == "deps.vulnerabilities")
-        .unwrap();
+    let f = r.red_flags.iter().find(|f| f.id == "deps.vulnerabilities").unwrap();
     assert_eq!(f.severity, Severity::Medium);
-    assert_eq!(
-        r.score as i32,
-        clean.score as i32 - 10,
-        "only this check moved"
-    );
+    assert_eq!(r.score as i32, clean.score as i32 - 10, "only this check moved");
     assert!(counts.details.load(Ordering::SeqCst) >= 3);
 }
 
@@ -300,10 +283,7 @@ async fn thin_fork_and_real_fork() {
     let r = scan_with_osv(&fx, None, repo.clone()).await;
     let c = check(&r, "fork.thin");
     assert_eq!((c.status, c.points), (CheckStatus::Warn, -5), "{c:#?}");
-    assert!(
-        c.detail.contains("changes 4 line(s) of upstream/original"),
-        "{c:#?}"
-    );
+    assert!(c.detail.contains("changes 4 line(s) of upstream/original"), "{c:#?}");
     assert!(r.tags.contains(&"#ThinFork".to_string()));
 
     repo.fork_compare = Some(json!({"status": "ahead", "ahead_by": 48, "behind_by": 0,

@@ -16,8 +16,7 @@ fn card() -> CardData<'static> {
         score: Some(72),
         grade: Some("B"),
         verdict: Some("DYOR"),
-        summary:
-            "Active project with real commit history and tests, but the deploy script ships a \
+        summary: "Active project with real commit history and tests, but the deploy script ships a \
                   hard-coded key and ownership is concentrated in one fresh account.",
         flags: &FLAGS,
         status: "completed",
@@ -33,9 +32,7 @@ fn badges(c: &mut Criterion) {
 fn cards(c: &mut Criterion) {
     let mut g = c.benchmark_group("card");
     g.sample_size(30).measurement_time(Duration::from_secs(8));
-    g.bench_function("card_png", |b| {
-        b.iter(|| card_png(black_box(&card())).unwrap())
-    });
+    g.bench_function("card_png", |b| b.iter(|| card_png(black_box(&card())).unwrap()));
     let cache = CardCache::new(16);
     cache.get_or_render(&card()).unwrap();
     g.bench_function("card_cache_hit", |b| {

@@ -7,9 +7,7 @@
 use aura_render::{card_png, invalid_badge, scanning_badge, score_badge, CardData};
 
 fn main() {
-    let dir = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "/tmp/aura-render".into());
+    let dir = std::env::args().nth(1).unwrap_or_else(|| "/tmp/aura-render".into());
     std::fs::create_dir_all(&dir).unwrap();
     let flags = [
         ("critical", "Wallet drainer pattern in postinstall script"),
@@ -44,11 +42,7 @@ fn main() {
         ("invalid", invalid_badge()),
         (
             "hostile",
-            aura_render::badge_svg(
-                "<script>alert(1)</script>",
-                "\" onerror=\"x",
-                "red\" onload=\"x",
-            ),
+            aura_render::badge_svg("<script>alert(1)</script>", "\" onerror=\"x", "red\" onload=\"x"),
         ),
     ] {
         std::fs::write(format!("{dir}/badge-{name}.svg"), &svg).unwrap();

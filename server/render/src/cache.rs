@@ -103,11 +103,7 @@ impl CardCache {
 
     /// Number of cards held.
     pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .map
-            .len()
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).map.len()
     }
 
     /// Whether the cache is empty.

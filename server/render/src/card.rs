@@ -123,14 +123,8 @@ impl Painter<'_, '_> {
     /// like), collapsing the spaces that leaves behind.
     fn printable(&self, text: &str, w: Weight) -> String {
         let font = self.font(w);
-        let kept: String = text
-            .chars()
-            .filter(|&c| c == ' ' || font.glyph_id(c).0 != 0)
-            .collect();
-        kept.split(' ')
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
+        let kept: String = text.chars().filter(|&c| c == ' ' || font.glyph_id(c).0 != 0).collect();
+        kept.split(' ').filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
     }
 
     /// `text` cut at the end with `…` so that it fits `max_w`.
@@ -142,12 +136,7 @@ impl Painter<'_, '_> {
         let (mut lo, mut hi) = (0usize, chars.len());
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
-            let s: String = chars[..mid]
-                .iter()
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-                + "…";
+            let s: String = chars[..mid].iter().collect::<String>().trim_end().to_string() + "…";
             if self.measure(&s, size, w) <= max_w {
                 lo = mid;
             } else {
@@ -214,8 +203,7 @@ impl Painter<'_, '_> {
                 // A single word wider than the line: break it.
                 let chars: Vec<char> = word.chars().collect();
                 let mut n = chars.len();
-                while n > 1 && self.measure(&chars[..n].iter().collect::<String>(), size, w) > max_w
-                {
+                while n > 1 && self.measure(&chars[..n].iter().collect::<String>(), size, w) > max_w {
                     n -= 1;
                 }
                 line = chars[..n].iter().collect();
@@ -307,9 +295,7 @@ impl Painter<'_, '_> {
                     .draw_pixel((bx + gx as i32, by + gy as i32), &c)
                     .map_err(draw_err);
             });
-            result
-                .as_ref()
-                .map_err(|e| RenderError::Draw(e.to_string()))?;
+            result.as_ref().map_err(|e| RenderError::Draw(e.to_string()))?;
         }
         Ok(width)
     }
@@ -357,19 +343,12 @@ impl Painter<'_, '_> {
         alpha: f64,
         sdf: impl Fn(f64, f64) -> f64,
     ) -> Result<(), RenderError> {
-        self.fill_field(bbox, hole, color, |x, y| {
-            alpha * (0.5 - sdf(x, y)).clamp(0.0, 1.0)
-        })
+        self.fill_field(bbox, hole, color, |x, y| alpha * (0.5 - sdf(x, y)).clamp(0.0, 1.0))
     }
 
     /// Fills the pixels `[x0, x1) × [y0, y1)`. (`BitMapBackend`'s filled rectangle excludes
     /// its bottom-right corner, unlike its outlines.)
-    fn fill_rect(
-        &self,
-        (x0, y0, x1, y1): (i32, i32, i32, i32),
-        color: Rgb,
-        alpha: f64,
-    ) -> Result<(), RenderError> {
+    fn fill_rect(&self, (x0, y0, x1, y1): (i32, i32, i32, i32), color: Rgb, alpha: f64) -> Result<(), RenderError> {
         let c = RGBAColor(color.0, color.1, color.2, alpha);
         self.area
             .draw(&Rectangle::new([(x0, y0), (x1, y1)], c.filled()))
@@ -433,16 +412,7 @@ impl Painter<'_, '_> {
     /// A ring of mid radius `r` and half thickness `t` from 12 o'clock clockwise over
     /// `frac` of a turn, with round caps (a full ring when `frac >= 1`).
     #[allow(clippy::too_many_arguments)]
-    fn arc(
-        &self,
-        cx: f64,
-        cy: f64,
-        r: f64,
-        t: f64,
-        frac: f64,
-        color: Rgb,
-        alpha: f64,
-    ) -> Result<(), RenderError> {
+    fn arc(&self, cx: f64, cy: f64, r: f64, t: f64, frac: f64, color: Rgb, alpha: f64) -> Result<(), RenderError> {
         if frac <= 0.0 {
             return Ok(());
         }
@@ -529,11 +499,7 @@ fn rrect_sdf(x: f64, y: f64, x0: f64, y0: f64, x1: f64, y1: f64, r: f64) -> f64 
 }
 
 fn mix(a: Rgb, b: Rgb, t: f64) -> Rgb {
-    let l = |x: u8, y: u8| {
-        (x as f64 + (y as f64 - x as f64) * t)
-            .round()
-            .clamp(0.0, 255.0) as u8
-    };
+    let l = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round().clamp(0.0, 255.0) as u8;
     (l(a.0, b.0), l(a.1, b.1), l(a.2, b.2))
 }
 
@@ -636,8 +602,7 @@ pub fn card_png(data: &CardData) -> Result<Vec<u8>, RenderError> {
     let mut buf = vec![0u8; w * h * 3];
     paint_background(&mut buf, tone);
     {
-        let area =
-            BitMapBackend::with_buffer(&mut buf, (CARD_WIDTH, CARD_HEIGHT)).into_drawing_area();
+        let area = BitMapBackend::with_buffer(&mut buf, (CARD_WIDTH, CARD_HEIGHT)).into_drawing_area();
         draw_card(&Painter { area: &area, fonts }, data, status, verdict, tone)?;
         area.present().map_err(draw_err)?;
     }
@@ -686,15 +651,7 @@ fn draw_card(
     )?;
 
     // Target.
-    p.text(
-        "SCAN TARGET",
-        left,
-        152,
-        16,
-        Weight::Bold,
-        FAINT,
-        Align::Left,
-    )?;
+    p.text("SCAN TARGET", left, 152, 16, Weight::Bold, FAINT, Align::Left)?;
     let target = p.printable(&display_target(data.target), Weight::Bold);
     let target = if target.is_empty() {
         "unknown target".to_string()
@@ -715,10 +672,7 @@ fn draw_card(
             None => {
                 let v = clean(data.verdict.unwrap_or(""), 12).to_uppercase();
                 let v = p.printable(&v, Weight::Bold);
-                (
-                    if v.is_empty() { "UNRATED".into() } else { v },
-                    "Scan completed".into(),
-                )
+                (if v.is_empty() { "UNRATED".into() } else { v }, "Scan completed".into())
             }
         },
         Status::Running => ("SCANNING".into(), "Scan in progress".into()),
@@ -743,24 +697,14 @@ fn draw_card(
     )?;
     let meaning_x = px1 + 18.0;
     let meaning = p.fit_end(&meaning, 22, Weight::Regular, left + LEFT_W - meaning_x);
-    p.text(
-        &meaning,
-        meaning_x,
-        272,
-        22,
-        Weight::Regular,
-        TEXT_SOFT,
-        Align::Left,
-    )?;
+    p.text(&meaning, meaning_x, 272, 22, Weight::Regular, TEXT_SOFT, Align::Left)?;
 
     // Summary: two wrapped lines.
     let summary = p.printable(&clean(data.summary, MAX_SUMMARY_CHARS), Weight::Regular);
     let summary = if summary.is_empty() {
         match status {
             Status::Completed => String::new(),
-            Status::Running | Status::Queued => {
-                "The full report appears here when the scan completes.".into()
-            }
+            Status::Running | Status::Queued => "The full report appears here when the scan completes.".into(),
             Status::Failed => "Open the report for details.".into(),
         }
     } else {
@@ -786,15 +730,7 @@ fn draw_card(
         } else {
             354 + 32 * lines.len() as i32
         };
-        p.text(
-            "TOP FLAGS",
-            left,
-            label_y,
-            16,
-            Weight::Bold,
-            FAINT,
-            Align::Left,
-        )?;
+        p.text("TOP FLAGS", left, label_y, 16, Weight::Bold, FAINT, Align::Left)?;
         let flags: Vec<_> = data.flags.iter().take(3).collect();
         if flags.is_empty() {
             p.text(
@@ -832,15 +768,7 @@ fn draw_card(
                 title
             };
             let title = p.fit_end(&title, 22, Weight::Regular, left + LEFT_W - tx);
-            p.text(
-                &title,
-                tx,
-                y0 as i32 + 23,
-                22,
-                Weight::Regular,
-                TEXT,
-                Align::Left,
-            )?;
+            p.text(&title, tx, y0 as i32 + 23, 22, Weight::Regular, TEXT, Align::Left)?;
         }
     }
 
@@ -865,35 +793,11 @@ fn draw_card(
                 TEXT,
                 Align::Center,
             )?;
-            p.text(
-                "/ 100",
-                cx,
-                cy as i32 + 68,
-                22,
-                Weight::Regular,
-                MUTED,
-                Align::Center,
-            )?;
-            p.text(
-                "SCORE",
-                cx,
-                cy as i32 - 50,
-                16,
-                Weight::Bold,
-                FAINT,
-                Align::Center,
-            )?;
+            p.text("/ 100", cx, cy as i32 + 68, 22, Weight::Regular, MUTED, Align::Center)?;
+            p.text("SCORE", cx, cy as i32 - 50, 16, Weight::Bold, FAINT, Align::Center)?;
         }
         (Status::Completed, None) => {
-            p.text(
-                "—",
-                cx,
-                cy as i32 + 20,
-                64,
-                Weight::Bold,
-                MUTED,
-                Align::Center,
-            )?;
+            p.text("—", cx, cy as i32 + 20, 64, Weight::Bold, MUTED, Align::Center)?;
             p.text(
                 "no score",
                 cx,
@@ -913,24 +817,8 @@ fn draw_card(
                 Status::Queued => ("Queued", "score pending"),
                 _ => ("Failed", "no score"),
             };
-            p.text(
-                big,
-                cx,
-                cy as i32 + 12,
-                34,
-                Weight::Bold,
-                TEXT,
-                Align::Center,
-            )?;
-            p.text(
-                small,
-                cx,
-                cy as i32 + 48,
-                20,
-                Weight::Regular,
-                MUTED,
-                Align::Center,
-            )?;
+            p.text(big, cx, cy as i32 + 12, 34, Weight::Bold, TEXT, Align::Center)?;
+            p.text(small, cx, cy as i32 + 48, 20, Weight::Regular, MUTED, Align::Center)?;
         }
     }
     // Grade under the dial.
@@ -957,11 +845,7 @@ fn draw_card(
     }
 
     // Footer.
-    p.fill_rect(
-        (MARGIN, 572, CARD_WIDTH as i32 - MARGIN, 573),
-        (0x1d, 0x24, 0x33),
-        1.0,
-    )?;
+    p.fill_rect((MARGIN, 572, CARD_WIDTH as i32 - MARGIN, 573), (0x1d, 0x24, 0x33), 1.0)?;
     p.text(
         "Automated security analysis · not financial advice",
         left,
@@ -991,15 +875,11 @@ fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, RenderError> {
         enc.set_depth(png::BitDepth::Eight);
         // Balanced: ~25% smaller than `Fast` for ~20 ms more, paid once per cached card.
         enc.set_compression(png::Compression::Balanced);
-        let mut writer = enc
-            .write_header()
-            .map_err(|e| RenderError::Encode(e.to_string()))?;
+        let mut writer = enc.write_header().map_err(|e| RenderError::Encode(e.to_string()))?;
         writer
             .write_image_data(rgb)
             .map_err(|e| RenderError::Encode(e.to_string()))?;
-        writer
-            .finish()
-            .map_err(|e| RenderError::Encode(e.to_string()))?;
+        writer.finish().map_err(|e| RenderError::Encode(e.to_string()))?;
     }
     Ok(out)
 }
@@ -1010,9 +890,7 @@ mod tests {
 
     fn render_rgb(data: &CardData) -> Vec<u8> {
         let png = card_png(data).unwrap();
-        let mut reader = png::Decoder::new(std::io::Cursor::new(png))
-            .read_info()
-            .unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
         let mut buf = vec![0; reader.output_buffer_size().unwrap()];
         reader.next_frame(&mut buf).unwrap();
         buf
@@ -1050,8 +928,7 @@ mod tests {
     #[test]
     fn fitting_helpers() {
         let mut buf = vec![0u8; (CARD_WIDTH * CARD_HEIGHT * 3) as usize];
-        let area =
-            BitMapBackend::with_buffer(&mut buf, (CARD_WIDTH, CARD_HEIGHT)).into_drawing_area();
+        let area = BitMapBackend::with_buffer(&mut buf, (CARD_WIDTH, CARD_HEIGHT)).into_drawing_area();
         let p = Painter {
             area: &area,
             fonts: fonts().unwrap(),
@@ -1078,15 +955,11 @@ mod tests {
         let lines = p.wrap(&"lorem ipsum ".repeat(50), 22, Weight::Regular, LEFT_W, 2);
         assert_eq!(lines.len(), 2);
         assert!(lines[1].ends_with('…'), "{lines:?}");
-        assert!(lines
-            .iter()
-            .all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W));
+        assert!(lines.iter().all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W));
         let lines = p.wrap(&"x".repeat(500), 22, Weight::Regular, LEFT_W, 2);
         assert_eq!(lines.len(), 2);
         assert!(
-            lines
-                .iter()
-                .all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W),
+            lines.iter().all(|l| p.measure(l, 22, Weight::Regular) <= LEFT_W),
             "{lines:?}"
         );
         assert_eq!(
@@ -1099,10 +972,7 @@ mod tests {
 
     #[test]
     fn targets_are_shown_without_scheme() {
-        assert_eq!(
-            display_target("https://github.com/acme/widget.git"),
-            "acme/widget"
-        );
+        assert_eq!(display_target("https://github.com/acme/widget.git"), "acme/widget");
         assert_eq!(
             display_target("https://gitlab.com/acme/widget/"),
             "gitlab.com/acme/widget"

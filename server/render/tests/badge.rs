@@ -1,8 +1,7 @@
 //! Badge SVGs: well-formed, carry their text, sized from real metrics, hostile input inert.
 
 use aura_render::{
-    badge_svg, badge_text_width, invalid_badge, scanning_badge, score_badge, Verdict, BADGE_HEIGHT,
-    BADGE_LABEL,
+    badge_svg, badge_text_width, invalid_badge, scanning_badge, score_badge, Verdict, BADGE_HEIGHT, BADGE_LABEL,
 };
 use roxmltree::Document;
 
@@ -38,13 +37,7 @@ fn boxes(doc: &Document) -> Vec<(f64, f64, String)> {
     g.children()
         .filter(|n| n.has_tag_name((SVG_NS, "rect")))
         .filter(|n| !n.attribute("fill").unwrap_or("").starts_with("url("))
-        .map(|n| {
-            (
-                num(n, "x"),
-                num(n, "width"),
-                n.attribute("fill").unwrap().to_string(),
-            )
-        })
+        .map(|n| (num(n, "x"), num(n, "width"), n.attribute("fill").unwrap().to_string()))
         .collect()
 }
 
@@ -66,31 +59,19 @@ fn assert_fits(svg: &str) {
             "{text:?}: textLength {len} too short"
         );
         // ...and stays within the box, 5px clear of each edge.
-        assert!(
-            cx - len / 2.0 >= bx + 5.0 - 1e-9,
-            "{text:?} clips left: {svg}"
-        );
-        assert!(
-            cx + len / 2.0 <= bx + bw - 5.0 + 1e-9,
-            "{text:?} clips right: {svg}"
-        );
+        assert!(cx - len / 2.0 >= bx + 5.0 - 1e-9, "{text:?} clips left: {svg}");
+        assert!(cx + len / 2.0 <= bx + bw - 5.0 + 1e-9, "{text:?} clips right: {svg}");
         assert!((bx - right).abs() < 1e-9, "boxes are contiguous");
         right = bx + bw;
     }
-    assert!(
-        (num(root, "width") - right).abs() < 1e-9,
-        "badge width = sum of boxes"
-    );
+    assert!((num(root, "width") - right).abs() < 1e-9, "badge width = sum of boxes");
     // The shadow copies say the same as the visible texts.
     let shadows: Vec<String> = doc
         .descendants()
         .filter(|n| n.has_tag_name((SVG_NS, "text")) && n.attribute("aria-hidden") == Some("true"))
         .map(|n| n.text().unwrap_or("").to_string())
         .collect();
-    assert_eq!(
-        shadows,
-        texts.iter().map(|t| t.0.clone()).collect::<Vec<_>>()
-    );
+    assert_eq!(shadows, texts.iter().map(|t| t.0.clone()).collect::<Vec<_>>());
 }
 
 fn width(svg: &str) -> f64 {
@@ -106,10 +87,7 @@ fn score_badge_parses_and_carries_score_grade_verdict() {
     assert_eq!(t[0].0, BADGE_LABEL);
     assert_eq!(t[1].0, "72 · B · DYOR");
     assert_eq!(boxes(&doc)[1].2, Verdict::Dyor.color());
-    let title = doc
-        .descendants()
-        .find(|n| n.has_tag_name((SVG_NS, "title")))
-        .unwrap();
+    let title = doc.descendants().find(|n| n.has_tag_name((SVG_NS, "title"))).unwrap();
     assert_eq!(title.text(), Some("AuraSecurity: 72 · B · DYOR"));
     assert_eq!(
         doc.root_element().attribute("aria-label"),
@@ -141,10 +119,7 @@ fn verdict_colours() {
 
 #[test]
 fn scanning_and_invalid_badges() {
-    for (svg, value) in [
-        (scanning_badge(), "scanning…"),
-        (invalid_badge(), "invalid"),
-    ] {
+    for (svg, value) in [(scanning_badge(), "scanning…"), (invalid_badge(), "invalid")] {
         assert_fits(&svg);
         let doc = Document::parse(&svg).unwrap();
         let t = texts(&doc);
@@ -183,10 +158,7 @@ fn width_grows_with_text_and_never_clips() {
         assert_fits(&badge_svg(v, "value", "blue"));
     }
     // W is wider than i in the real font; widths are not a per-character constant.
-    assert!(
-        width(&badge_svg("x", "WWWWWWWWWW", "red"))
-            > width(&badge_svg("x", "iiiiiiiiii", "red")) + 60.0
-    );
+    assert!(width(&badge_svg("x", "WWWWWWWWWW", "red")) > width(&badge_svg("x", "iiiiiiiiii", "red")) + 60.0);
 }
 
 #[test]
@@ -201,11 +173,7 @@ fn long_text_is_capped() {
     let long = "a".repeat(10_000);
     let svg = badge_svg(&long, &long, "red");
     assert_fits(&svg);
-    assert!(
-        svg.len() < 2_000,
-        "capped, not 20k characters: {}",
-        svg.len()
-    );
+    assert!(svg.len() < 2_000, "capped, not 20k characters: {}", svg.len());
     let doc = Document::parse(&svg).unwrap();
     assert!(texts(&doc).iter().all(|t| t.0.ends_with('…')));
 }
@@ -219,10 +187,7 @@ fn assert_inert(svg: &str) {
         );
         for a in n.attributes() {
             let name = a.name().to_ascii_lowercase();
-            assert!(
-                !name.starts_with("on"),
-                "event handler attribute {name}: {svg}"
-            );
+            assert!(!name.starts_with("on"), "event handler attribute {name}: {svg}");
         }
         if n.has_tag_name((SVG_NS, "rect")) {
             let fill = n.attribute("fill").unwrap_or("");

@@ -15,8 +15,7 @@ fn sample() -> CardData<'static> {
         score: Some(72),
         grade: Some("B"),
         verdict: Some("DYOR"),
-        summary:
-            "Active project with real history, but a hard-coded key ships in the deploy script.",
+        summary: "Active project with real history, but a hard-coded key ships in the deploy script.",
         flags: &FLAGS,
         status: "completed",
     }
@@ -54,11 +53,7 @@ fn card_is_a_1200x630_png() {
     let rgb = assert_card_png(&png);
     // Dark theme: the bottom-left corner is the #0b0f17 background (no glow reaches it).
     let (r, g, b) = pixel(&rgb, 2, 627);
-    assert!(
-        r <= 0x10 && g <= 0x14 && b <= 0x1c,
-        "background {:?}",
-        (r, g, b)
-    );
+    assert!(r <= 0x10 && g <= 0x14 && b <= 0x1c, "background {:?}", (r, g, b));
     // Something is drawn: plenty of distinct colours.
     let mut colours: Vec<(u8, u8, u8)> = (0..1200 * 630)
         .step_by(7)
@@ -167,10 +162,7 @@ fn cache_renders_once() {
     let (k1, a) = cache.get_or_render(&sample()).unwrap();
     let (k2, b) = cache.get_or_render(&sample()).unwrap();
     assert_eq!(k1, k2);
-    assert!(
-        std::sync::Arc::ptr_eq(&a, &b),
-        "second call served from cache"
-    );
+    assert!(std::sync::Arc::ptr_eq(&a, &b), "second call served from cache");
     assert_eq!(cache.get(&k1).as_deref(), Some(&*a));
     assert_card_png(&a);
     // Bounded: the oldest entry goes first.

@@ -32,16 +32,23 @@ fn widget(path: &str) -> Option<Widget<'_>> {
 }
 
 fn partner_param(query: Option<&str>) -> Option<String> {
-    url::form_urlencoded::parse(query?.as_bytes()).find(|(k, _)| k == "partner").map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == "partner")
+        .map(|(_, v)| v.into_owned())
 }
 
 pub async fn embed_framing(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(kind) = widget(req.uri().path()) else { return next.run(req).await };
+    let Some(kind) = widget(req.uri().path()) else {
+        return next.run(req).await;
+    };
     let slug = partner_param(req.uri().query());
     let partner = match (slug, kind) {
         (Some(slug), _) => embeds::partner(&state, Some(slug.as_str())).await.ok().flatten(),
         (None, Widget::Result(id)) => match scans::get(&state.db, id).await.ok().and_then(|s| s.account_id) {
-            Some(account_id) => accounts::get(&state.db, &account_id).await.ok().filter(|a| !accounts::is_suspended(a)),
+            Some(account_id) => accounts::get(&state.db, &account_id)
+                .await
+                .ok()
+                .filter(|a| !accounts::is_suspended(a)),
             None => None,
         },
         (None, Widget::Scan) => None,
@@ -66,7 +73,14 @@ mod tests {
         assert!(matches!(widget("/v1/embed/scan"), Some(Widget::Scan)));
         assert!(matches!(widget("/embed/result/abc"), Some(Widget::Result("abc"))));
         assert!(matches!(widget("/v1/embed/result/abc"), Some(Widget::Result("abc"))));
-        for other in ["/v1/embed/settings", "/embed", "/report/abc", "/embed/result/a/b", "/dashboard", "/v1/v1/embed/scan"] {
+        for other in [
+            "/v1/embed/settings",
+            "/embed",
+            "/report/abc",
+            "/embed/result/a/b",
+            "/dashboard",
+            "/v1/v1/embed/scan",
+        ] {
             assert!(widget(other).is_none(), "{other}");
         }
     }

@@ -30,7 +30,10 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         return res;
     }
     let (parts, body) = res.into_parts();
-    let text = to_bytes(body, MAX_MESSAGE).await.map(|b| String::from_utf8_lossy(&b).trim().to_string()).unwrap_or_default();
+    let text = to_bytes(body, MAX_MESSAGE)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
     let code = match status {
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
@@ -40,7 +43,11 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     };
     let message = match (status, text.is_empty()) {
         (StatusCode::METHOD_NOT_ALLOWED, true) => {
-            let allow = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let allow = parts
+                .headers
+                .get(header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
             format!("{method} is not allowed on this route (allowed: {allow}).")
         }
         (_, true) => status.canonical_reason().unwrap_or("Error").to_string(),

@@ -66,7 +66,9 @@ impl OriginPolicy {
             return true;
         }
         // `null` (sandboxed or privacy-sensitive contexts) and anything unparsable fail here.
-        let Some((scheme, authority)) = origin.split_once("://") else { return false };
+        let Some((scheme, authority)) = origin.split_once("://") else {
+            return false;
+        };
         let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
         matches!(scheme, "http" | "https") && host.is_some_and(|h| h.eq_ignore_ascii_case(authority))
     }
@@ -92,7 +94,10 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            h.insert(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         h
     }
@@ -104,13 +109,30 @@ mod tests {
         assert!(p.check(&Method::GET, &headers(&[])).is_ok());
         assert!(p.check(&post, &headers(&[("origin", "https://aura.example")])).is_ok());
         assert!(p.check(&post, &headers(&[("sec-fetch-site", "same-origin")])).is_ok());
-        assert!(p.check(&post, &headers(&[("origin", "http://10.0.0.5:3000"), ("host", "10.0.0.5:3000")])).is_ok());
+        assert!(p
+            .check(
+                &post,
+                &headers(&[("origin", "http://10.0.0.5:3000"), ("host", "10.0.0.5:3000")])
+            )
+            .is_ok());
         assert!(p.check(&post, &headers(&[])).is_err());
         assert!(p.check(&post, &headers(&[("origin", "https://evil.example")])).is_err());
         assert!(p.check(&post, &headers(&[("origin", "null")])).is_err());
-        assert!(p.check(&post, &headers(&[("origin", "https://aura.example.evil.example")])).is_err());
-        assert!(p.check(&post, &headers(&[("sec-fetch-site", "cross-site"), ("origin", "https://aura.example")])).is_err());
+        assert!(p
+            .check(&post, &headers(&[("origin", "https://aura.example.evil.example")]))
+            .is_err());
+        assert!(p
+            .check(
+                &post,
+                &headers(&[("sec-fetch-site", "cross-site"), ("origin", "https://aura.example")])
+            )
+            .is_err());
         assert!(p.check(&post, &headers(&[("sec-fetch-site", "same-site")])).is_err());
-        assert!(p.check(&post, &headers(&[("sec-fetch-site", "same-origin"), ("origin", "https://evil.example")])).is_err());
+        assert!(p
+            .check(
+                &post,
+                &headers(&[("sec-fetch-site", "same-origin"), ("origin", "https://evil.example")])
+            )
+            .is_err());
     }
 }

@@ -39,7 +39,10 @@ pub async fn security_headers(State(cfg): State<SecurityConfig>, mut req: Reques
     let headers = res.headers_mut();
     let frame_ancestors = headers.remove(FRAME_ANCESTORS_HEADER);
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     if frame_ancestors.is_none() {
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }

@@ -56,7 +56,12 @@ impl utoipa::Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("aura_pk_…").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("aura_pk_…")
+                    .build(),
+            ),
         );
     }
 }
@@ -74,16 +79,27 @@ impl utoipa::Modify for ErrorResponses {
             .build();
         // Pages, badges and cards answer problems in their own medium (an error page, an
         // "invalid" badge), so their default names no body.
-        let own_medium = ResponseBuilder::new().description("An error, in the operation's own media type.").build();
+        let own_medium = ResponseBuilder::new()
+            .description("An error, in the operation's own media type.")
+            .build();
         for item in openapi.paths.paths.values_mut() {
-            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
             for op in ops.into_iter().flatten() {
                 let not_json = op.responses.responses.values().any(|r| match r {
                     RefOr::T(r) => r.content.keys().any(|ct| ct != "application/json"),
                     RefOr::Ref(_) => false,
                 });
                 let default = if not_json { own_medium.clone() } else { json.clone() };
-                op.responses.responses.entry("default".into()).or_insert_with(|| default.into());
+                op.responses
+                    .responses
+                    .entry("default".into())
+                    .or_insert_with(|| default.into());
             }
         }
     }
@@ -107,7 +123,9 @@ pub fn router(state: AppState) -> Router {
     let (api_router, spec) = api(&state);
     let spec = Arc::new(spec);
     let cors = cors_layer(&state.config.cors_origins);
-    let security = security_headers::SecurityConfig { hsts: state.config.is_production() };
+    let security = security_headers::SecurityConfig {
+        hsts: state.config.is_production(),
+    };
     let leptos_routes = leptos_routes();
     let state_for_framing = state.clone();
     let proxies = Arc::new(state.config.trusted_proxies.clone());
@@ -115,12 +133,20 @@ pub fn router(state: AppState) -> Router {
     // The pages and their server functions: the only routes with a session, and the only
     // ones the browser's cross-site guard applies to. `/v1` stays stateless and cookie-free.
     let pages = Router::new()
-        .leptos_routes_with_context(&state, leptos_routes, || leptos::prelude::provide_context(RequestFlash::default()), {
-            let options = state.leptos.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            leptos_routes,
+            || leptos::prelude::provide_context(RequestFlash::default()),
+            {
+                let options = state.leptos.clone();
+                move || shell(options.clone())
+            },
+        )
         .layer(session_layer(&state))
-        .layer(from_fn_with_state(OriginPolicy::new(&state.config.public_url), same_origin::guard));
+        .layer(from_fn_with_state(
+            OriginPolicy::new(&state.config.public_url),
+            same_origin::guard,
+        ));
 
     let docs = Router::new()
         .route("/openapi.json", get(docs::openapi_json))
@@ -144,14 +170,23 @@ pub fn router(state: AppState) -> Router {
         .layer(
             tower::ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
-                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
-                }))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    }),
+                )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(cors)
                 .layer(CompressionLayer::new())
-                .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30))),
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(30),
+                )),
         )
         // Outermost: everything inside sees the client's address.
         .layer(from_fn_with_state(proxies, client_addr::resolve))
@@ -180,7 +215,9 @@ fn session_layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.is_production())
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS)))
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(
+            SESSION_IDLE_DAYS,
+        )))
         .with_always_save(true)
 }
 
@@ -193,7 +230,11 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
             parts.uri.path().starts_with("/v1/") && allowed.iter().any(|a| a == origin)
         }))
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-        .allow_headers([axum::http::header::AUTHORIZATION, axum::http::header::CONTENT_TYPE, axum::http::HeaderName::from_static("last-event-id")])
+        .allow_headers([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderName::from_static("last-event-id"),
+        ])
         .expose_headers([
             axum::http::HeaderName::from_static("x-ratelimit-limit"),
             axum::http::HeaderName::from_static("x-ratelimit-remaining"),

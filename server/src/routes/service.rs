@@ -19,7 +19,10 @@ pub struct Info {
 /// Name and version of the running service.
 #[utoipa::path(get, path = "/info", tag = "service", responses((status = 200, body = Info)))]
 pub async fn info() -> Json<Info> {
-    Json(Info { name: "AuraSecurity", version: env!("CARGO_PKG_VERSION") })
+    Json(Info {
+        name: "AuraSecurity",
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -34,8 +37,20 @@ pub struct Health {
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let ping = tokio::time::timeout(std::time::Duration::from_secs(3), state.db.ping()).await;
     match ping {
-        Ok(Ok(())) => (StatusCode::OK, Json(Health { status: "ok", database: "up" })),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database: "down" })),
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ok",
+                database: "up",
+            }),
+        ),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "unavailable",
+                database: "down",
+            }),
+        ),
     }
 }
 
@@ -48,7 +63,11 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
         if !app::server::crypto::ct_eq(given.as_bytes(), token.expose().as_bytes()) {
-            return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "metrics token required\n")
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "metrics token required\n",
+            )
                 .into_response();
         }
     }
@@ -75,10 +94,16 @@ async fn record_queue_depth(state: &AppState) {
     let now = jobs::now_ms();
     for kind in [jobs::KIND_SCAN, jobs::KIND_DELIVERY] {
         for st in jobs::DEPTH_STATES {
-            let n = rows.iter().find(|r| r.kind == kind && r.state == st).map_or(0, |r| r.jobs);
+            let n = rows
+                .iter()
+                .find(|r| r.kind == kind && r.state == st)
+                .map_or(0, |r| r.jobs);
             metrics::gauge!("job_queue_depth", "kind" => kind, "state" => st).set(n as f64);
         }
-        let oldest = rows.iter().find(|r| r.kind == kind && r.state == "ready").and_then(|r| r.oldest_run_at);
+        let oldest = rows
+            .iter()
+            .find(|r| r.kind == kind && r.state == "ready")
+            .and_then(|r| r.oldest_run_at);
         let age = oldest.map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
         metrics::gauge!("job_queue_oldest_ready_seconds", "kind" => kind).set(age);
     }

@@ -1,9 +1,8 @@
 //! `/v1/auth`: registration, keys, rotation, revocation, tenancy, limits and usage, on both
 //! databases, through the real server.
 
-
-use app::server::entities::account;
 use crate::common::TestApp;
+use app::server::entities::account;
 use sea_orm::{EntityTrait, Set};
 use serde_json::{json, Value};
 
@@ -20,7 +19,10 @@ async fn register(app: &TestApp, email: &str) -> Value {
 }
 
 async fn set_account(app: &TestApp, account_id: &str, tier: Option<&str>, status: Option<&str>) {
-    let mut am = account::ActiveModel { id: Set(account_id.to_string()), ..Default::default() };
+    let mut am = account::ActiveModel {
+        id: Set(account_id.to_string()),
+        ..Default::default()
+    };
     if let Some(t) = tier {
         am.tier = Set(t.into());
     }
@@ -37,7 +39,10 @@ async fn get(app: &TestApp, path: &str, key: &str) -> reqwest::Response {
 async fn registration_follows_the_contract(app: TestApp) {
     let body = register(&app, "Ops@Acme.Example").await;
     let key = body["api_key"].as_str().unwrap();
-    assert!(key.starts_with("aura_pk_free_") && key.len() == "aura_pk_free_".len() + 32, "{key}");
+    assert!(
+        key.starts_with("aura_pk_free_") && key.len() == "aura_pk_free_".len() + 32,
+        "{key}"
+    );
     assert!(body["webhook_secret"].as_str().unwrap().starts_with("whsec_"));
     assert!(body["partner_slug"].as_str().unwrap().starts_with("acme-terminal-"));
     assert_eq!(body["key"]["tier"], "free");
@@ -58,13 +63,24 @@ async fn registration_follows_the_contract(app: TestApp) {
         json!({"email": "x@y.example", "password": "short", "name": "n"}),
         json!({"email": "not-an-email", "password": "long enough", "name": "n"}),
     ] {
-        let res = app.client.post(app.url("/v1/auth/register")).json(&bad).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.url("/v1/auth/register"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 422);
         assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "validation_failed");
     }
     // Nothing about the key is stored in clear.
-    let rows = app::server::entities::api_key::Entity::find().all(&app.db).await.unwrap();
-    assert!(rows.iter().all(|r| !key.contains(&r.key_hash) && r.key_hash.len() == 64 && r.key_hash != key));
+    let rows = app::server::entities::api_key::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(rows
+        .iter()
+        .all(|r| !key.contains(&r.key_hash) && r.key_hash.len() == 64 && r.key_hash != key));
 }
 
 async fn missing_and_bad_keys_are_401(app: TestApp) {
@@ -81,7 +97,14 @@ async fn keys_lifecycle(app: TestApp) {
     let reg = register(&app, "keys@acme.example").await;
     let k1 = reg["api_key"].as_str().unwrap().to_string();
 
-    let res = app.client.post(app.url("/v1/auth/keys")).bearer_auth(&k1).json(&json!({"name": "bot"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/auth/keys"))
+        .bearer_auth(&k1)
+        .json(&json!({"name": "bot"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     let created: Value = res.json().await.unwrap();
     let k2 = created["api_key"].as_str().unwrap().to_string();
@@ -91,14 +114,26 @@ async fn keys_lifecycle(app: TestApp) {
     let list: Value = get(&app, "/v1/auth/keys", &k1).await.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
     let text = list.to_string();
-    assert!(!text.contains(&k1) && !text.contains(&k2), "list must never show a full key");
+    assert!(
+        !text.contains(&k1) && !text.contains(&k2),
+        "list must never show a full key"
+    );
     assert!(list[0].get("key_hash").is_none());
 
     // Rotation with no grace: the old key stops at once.
     let id2 = created["id"].as_str().unwrap();
-    let res = app.client.post(app.url(&format!("/v1/auth/keys/{id2}/rotate"))).bearer_auth(&k1).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/auth/keys/{id2}/rotate")))
+        .bearer_auth(&k1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
-    let k3 = res.json::<Value>().await.unwrap()["api_key"].as_str().unwrap().to_string();
+    let k3 = res.json::<Value>().await.unwrap()["api_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(get(&app, "/v1/auth/keys", &k2).await.status(), 401);
     assert_eq!(get(&app, "/v1/auth/keys", &k3).await.status(), 200);
 
@@ -113,15 +148,28 @@ async fn keys_lifecycle(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let k4 = res.json::<Value>().await.unwrap()["api_key"].as_str().unwrap().to_string();
+    let k4 = res.json::<Value>().await.unwrap()["api_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(get(&app, "/v1/auth/keys", &k1).await.status(), 200);
     assert_eq!(get(&app, "/v1/auth/keys", &k4).await.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(get(&app, "/v1/auth/keys", &k1).await.status(), 401);
 
     // Revocation is effective on the very next request.
-    let id4 = app::server::keys::list(&app.db, reg["account_id"].as_str().unwrap()).await.unwrap()[0].id.clone();
-    let res = app.client.delete(app.url(&format!("/v1/auth/keys/{id4}"))).bearer_auth(&k3).send().await.unwrap();
+    let id4 = app::server::keys::list(&app.db, reg["account_id"].as_str().unwrap())
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let res = app
+        .client
+        .delete(app.url(&format!("/v1/auth/keys/{id4}")))
+        .bearer_auth(&k3)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(get(&app, "/v1/auth/keys", &k4).await.status(), 401);
 }
@@ -131,12 +179,29 @@ async fn another_accounts_key_is_404(app: TestApp) {
     let b = register(&app, "b@tenant.example").await;
     let b_key_id = b["key"]["id"].as_str().unwrap();
     let ka = a["api_key"].as_str().unwrap();
-    let res = app.client.delete(app.url(&format!("/v1/auth/keys/{b_key_id}"))).bearer_auth(ka).send().await.unwrap();
+    let res = app
+        .client
+        .delete(app.url(&format!("/v1/auth/keys/{b_key_id}")))
+        .bearer_auth(ka)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
-    let res = app.client.post(app.url(&format!("/v1/auth/keys/{b_key_id}/rotate"))).bearer_auth(ka).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/auth/keys/{b_key_id}/rotate")))
+        .bearer_auth(ka)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
     // B's key still works.
-    assert_eq!(get(&app, "/v1/auth/keys", b["api_key"].as_str().unwrap()).await.status(), 200);
+    assert_eq!(
+        get(&app, "/v1/auth/keys", b["api_key"].as_str().unwrap())
+            .await
+            .status(),
+        200
+    );
 }
 
 async fn suspended_account_is_403(app: TestApp) {
@@ -156,8 +221,14 @@ async fn free_tier_minute_limit_and_headers(app: TestApp) {
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["x-ratelimit-limit"], "5");
         assert_eq!(res.headers()["x-ratelimit-remaining"], (4 - i).to_string().as_str());
-        assert!(res.headers()["ratelimit-policy"].to_str().unwrap().contains("\"minute\";q=5;w=60"));
-        assert!(res.headers()["ratelimit-policy"].to_str().unwrap().contains("\"day\";q=50;w=86400"));
+        assert!(res.headers()["ratelimit-policy"]
+            .to_str()
+            .unwrap()
+            .contains("\"minute\";q=5;w=60"));
+        assert!(res.headers()["ratelimit-policy"]
+            .to_str()
+            .unwrap()
+            .contains("\"day\";q=50;w=86400"));
         assert!(res.headers().contains_key("ratelimit"));
         assert!(res.headers().contains_key("x-ratelimit-reset"));
     }
@@ -181,7 +252,9 @@ async fn concurrent_calls_admit_exactly_the_limit(app: TestApp) {
     let mut tasks = Vec::new();
     for _ in 0..200 {
         let (client, url, key) = (app.client.clone(), app.url("/v1/auth/keys"), key.clone());
-        tasks.push(tokio::spawn(async move { client.get(url).bearer_auth(key).send().await.unwrap().status().as_u16() }));
+        tasks.push(tokio::spawn(async move {
+            client.get(url).bearer_auth(key).send().await.unwrap().status().as_u16()
+        }));
     }
     let mut ok = 0;
     let mut limited = 0;
@@ -206,7 +279,10 @@ async fn usage_is_metered(app: TestApp) {
     assert_eq!(res.status(), 200);
     let u: Value = res.json().await.unwrap();
     assert_eq!(u["tier"], "free");
-    assert_eq!(u["limits"], json!({"per_minute": 5, "per_day": 50, "concurrent_scans": 1}));
+    assert_eq!(
+        u["limits"],
+        json!({"per_minute": 5, "per_day": 50, "concurrent_scans": 1})
+    );
     assert_eq!(u["today"]["requests"], 3, "{u}");
     assert_eq!(u["daily"].as_array().unwrap().len(), 30);
     assert_eq!(u["daily"][29]["requests"], 3);

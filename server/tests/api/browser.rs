@@ -6,11 +6,11 @@
 
 use crate::common;
 
+use crate::common::{browser, Db, TestApp, Via, HTML};
 use app::server::{
     audit::{self, AuditQuery},
     entities::{api_key, session},
 };
-use crate::common::{browser, Db, TestApp, Via, HTML};
 use reqwest::{header, Client, Response, StatusCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
@@ -31,17 +31,36 @@ fn session_cookie(res: &Response) -> Option<String> {
 }
 
 fn cookie_value(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap().trim_start_matches("aura_session=").to_string()
+    set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("aura_session=")
+        .to_string()
 }
 
 async fn signup(app: &TestApp, client: &Client, email: &str) -> Response {
-    let res = call(app, client, "/api/auth/signup", &[("email", email), ("name", "Acme Terminal"), ("password", PASSWORD)], Via::Form).await;
+    let res = call(
+        app,
+        client,
+        "/api/auth/signup",
+        &[("email", email), ("name", "Acme Terminal"), ("password", PASSWORD)],
+        Via::Form,
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FOUND, "{:?}", res.headers());
     res
 }
 
 async fn login(app: &TestApp, client: &Client, email: &str, password: &str, via: Via) -> Response {
-    call(app, client, "/api/auth/login", &[("email", email), ("password", password)], via).await
+    call(
+        app,
+        client,
+        "/api/auth/login",
+        &[("email", email), ("password", password)],
+        via,
+    )
+    .await
 }
 
 /// Who the session behind `cookie` belongs to (`None`: anonymous).
@@ -59,11 +78,24 @@ async fn whoami(app: &TestApp, cookie: &str) -> Option<String> {
 }
 
 async fn page(app: &TestApp, client: &Client, path: &str) -> Response {
-    client.get(app.url(path)).header(header::ACCEPT, HTML).send().await.unwrap()
+    client
+        .get(app.url(path))
+        .header(header::ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn audit_actions(app: &TestApp, actor: &str) -> Vec<String> {
-    let rows = audit::list(&app.db, AuditQuery { actor: Some(actor.into()), ..Default::default() }).await.unwrap();
+    let rows = audit::list(
+        &app.db,
+        AuditQuery {
+            actor: Some(actor.into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     rows.into_iter().rev().map(|r| r.action).collect()
 }
 
@@ -76,16 +108,35 @@ async fn signup_creates_a_session_and_shows_the_first_key_once(app: TestApp) {
         assert!(cookie.contains(flag), "{cookie}");
     }
     assert!(!cookie.contains("Secure"), "plain http in development: {cookie}");
-    assert_eq!(whoami(&app, &cookie_value(&cookie)).await.as_deref(), Some("new@partner.example"));
+    assert_eq!(
+        whoami(&app, &cookie_value(&cookie)).await.as_deref(),
+        Some("new@partner.example")
+    );
 
     let res = page(&app, &client, "/dashboard").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("new@partner.example"), "{html}");
-    assert!(html.contains("data-testid=\"fresh-key\""), "the first key is shown after sign-up");
-    let key = html.split("data-testid=\"fresh-key-value\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert!(
+        html.contains("data-testid=\"fresh-key\""),
+        "the first key is shown after sign-up"
+    );
+    let key = html
+        .split("data-testid=\"fresh-key-value\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
     assert!(key.starts_with("aura_pk_free_"), "{key}");
-    let res = app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v1/auth/keys"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "the shown key works");
 
     let again = page(&app, &client, "/dashboard").await.text().await.unwrap();
@@ -94,17 +145,41 @@ async fn signup_creates_a_session_and_shows_the_first_key_once(app: TestApp) {
     assert_eq!(audit_actions(&app, "new@partner.example").await, ["account.register"]);
 
     // Errors come back inline: taken email (409), bad password (422).
-    let res = call(&app, &browser(), "/api/auth/signup", &[("email", "new@partner.example"), ("name", "X"), ("password", PASSWORD)], Via::Script).await;
+    let res = call(
+        &app,
+        &browser(),
+        "/api/auth/signup",
+        &[("email", "new@partner.example"), ("name", "X"), ("password", PASSWORD)],
+        Via::Script,
+    )
+    .await;
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("already exists"));
-    let res = call(&app, &browser(), "/api/auth/signup", &[("email", "b@partner.example"), ("name", "X"), ("password", "short")], Via::Script).await;
+    let res = call(
+        &app,
+        &browser(),
+        "/api/auth/signup",
+        &[("email", "b@partner.example"), ("name", "X"), ("password", "short")],
+        Via::Script,
+    )
+    .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("at least 8 characters"));
     // Without JavaScript the form gets its error back through the redirect.
-    let res = call(&app, &browser(), "/api/auth/signup", &[("email", "new@partner.example"), ("name", "X"), ("password", PASSWORD)], Via::Form).await;
+    let res = call(
+        &app,
+        &browser(),
+        "/api/auth/signup",
+        &[("email", "new@partner.example"), ("name", "X"), ("password", PASSWORD)],
+        Via::Form,
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let location = res.headers()[header::LOCATION].to_str().unwrap().to_string();
-    assert!(location.starts_with(&app.url("/page?")) && location.contains("__err="), "{location}");
+    assert!(
+        location.starts_with(&app.url("/page?")) && location.contains("__err="),
+        "{location}"
+    );
     assert!(session_cookie(&res).is_none());
 }
 
@@ -131,8 +206,19 @@ async fn login_with_a_wrong_password_is_refused(app: TestApp) {
     assert!(session_cookie(&res).is_some());
     assert_eq!(page(&app, &client, "/dashboard").await.status(), 200);
     let actions = audit_actions(&app, "login@partner.example").await;
-    assert_eq!(actions, ["account.register", "login.failure", "login.failure", "login.success"]);
-    let row = &audit::list(&app.db, AuditQuery { action: Some("login.success".into()), ..Default::default() }).await.unwrap()[0];
+    assert_eq!(
+        actions,
+        ["account.register", "login.failure", "login.failure", "login.success"]
+    );
+    let row = &audit::list(
+        &app.db,
+        AuditQuery {
+            action: Some("login.success".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()[0];
     assert_eq!(row.ip.as_deref(), Some("127.0.0.1"));
 }
 
@@ -149,12 +235,19 @@ async fn brute_force_is_throttled(app: TestApp) {
     let retry: u64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
     assert!((800..=900).contains(&retry), "{retry}");
     assert!(session_cookie(&res).is_none());
-    assert!(res.text().await.unwrap().contains("Too many attempts, try again in 15 minutes."));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many attempts, try again in 15 minutes."));
 
     // Without JavaScript the form comes back with the message, and the page answers 429.
     let res = login(&app, &attacker, "victim@partner.example", PASSWORD, Via::Form).await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    let location = res.headers()[header::LOCATION].to_str().unwrap().replace(&app.url("/page"), "/login");
+    let location = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .replace(&app.url("/page"), "/login");
     let res = page(&app, &attacker, &location).await;
     assert_eq!(res.status(), 429);
     assert!(res.text().await.unwrap().contains("Too many attempts"));
@@ -166,7 +259,14 @@ async fn brute_force_is_throttled(app: TestApp) {
 
     // Per address: 20 failures over many emails lock that address out for every email.
     for i in 0..15 {
-        let res = login(&app, &attacker, &format!("spray{i}@partner.example"), "guess", Via::Script).await;
+        let res = login(
+            &app,
+            &attacker,
+            &format!("spray{i}@partner.example"),
+            "guess",
+            Via::Script,
+        )
+        .await;
         assert_eq!(res.status(), 401, "attempt {i}");
     }
     let res = login(&app, &attacker, "someone-else@partner.example", "guess", Via::Script).await;
@@ -193,18 +293,30 @@ async fn session_id_changes_at_login(app: TestApp) {
 
     // A session that existed before a login is replaced, and its old id is dead.
     let client = browser();
-    let first = cookie_value(&session_cookie(&login(&app, &client, "fixation@partner.example", PASSWORD, Via::Form).await).unwrap());
-    let second = cookie_value(&session_cookie(&login(&app, &client, "fixation@partner.example", PASSWORD, Via::Form).await).unwrap());
+    let first = cookie_value(
+        &session_cookie(&login(&app, &client, "fixation@partner.example", PASSWORD, Via::Form).await).unwrap(),
+    );
+    let second = cookie_value(
+        &session_cookie(&login(&app, &client, "fixation@partner.example", PASSWORD, Via::Form).await).unwrap(),
+    );
     assert_ne!(first, second);
     assert_eq!(whoami(&app, &first).await, None);
-    assert!(session::Entity::find_by_id(first.clone()).one(&app.db).await.unwrap().is_none());
+    assert!(session::Entity::find_by_id(first.clone())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(whoami(&app, &second).await.as_deref(), Some("fixation@partner.example"));
 }
 
 async fn logout_deletes_the_session(app: TestApp) {
     let client = browser();
     let cookie = cookie_value(&session_cookie(&signup(&app, &client, "bye@partner.example").await).unwrap());
-    assert!(session::Entity::find_by_id(cookie.clone()).one(&app.db).await.unwrap().is_some());
+    assert!(session::Entity::find_by_id(cookie.clone())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .is_some());
 
     // GET /logout only asks.
     let res = page(&app, &client, "/logout").await;
@@ -217,11 +329,17 @@ async fn logout_deletes_the_session(app: TestApp) {
     assert_eq!(res.headers()[header::LOCATION], "/login");
     let removal = session_cookie(&res).expect("the cookie is removed");
     assert!(removal.contains("Max-Age=0") || removal.contains("1970"), "{removal}");
-    assert!(session::Entity::find_by_id(cookie.clone()).one(&app.db).await.unwrap().is_none());
+    assert!(session::Entity::find_by_id(cookie.clone())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(whoami(&app, &cookie).await, None);
     let res = page(&app, &client, "/dashboard").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(audit_actions(&app, "bye@partner.example").await.contains(&"logout".to_string()));
+    assert!(audit_actions(&app, "bye@partner.example")
+        .await
+        .contains(&"logout".to_string()));
 }
 
 async fn cross_origin_server_function_calls_are_refused(app: TestApp) {
@@ -238,7 +356,10 @@ async fn cross_origin_server_function_calls_are_refused(app: TestApp) {
         vec![],
     ];
     for headers in forged {
-        let mut req = client.post(app.url("/api/keys/create")).header(header::ACCEPT, HTML).form(&[("name", "forged")]);
+        let mut req = client
+            .post(app.url("/api/keys/create"))
+            .header(header::ACCEPT, HTML)
+            .form(&[("name", "forged")]);
         for (k, v) in &headers {
             req = req.header(*k, *v);
         }
@@ -253,7 +374,9 @@ async fn cross_origin_server_function_calls_are_refused(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(keys().await, before, "nothing happened");
-    assert!(!audit_actions(&app, "csrf@partner.example").await.contains(&"logout".to_string()));
+    assert!(!audit_actions(&app, "csrf@partner.example")
+        .await
+        .contains(&"logout".to_string()));
 
     // Our own pages pass, by Origin or by Sec-Fetch-Site alone.
     let res = call(&app, &client, "/api/keys/create", &[("name", "mine")], Via::Script).await;
@@ -291,7 +414,10 @@ async fn dashboard_key_actions(app: TestApp) {
     let res = call(&app, &client, "/api/keys/create", &[("name", "bot")], Via::Form).await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let html = page(&app, &client, "/dashboard").await.text().await.unwrap();
-    assert!(html.contains("data-testid=\"fresh-key\"") && html.contains("bot"), "{html}");
+    assert!(
+        html.contains("data-testid=\"fresh-key\"") && html.contains("bot"),
+        "{html}"
+    );
 
     // As the hydrated page: the key comes in the answer.
     let res = call(&app, &client, "/api/keys/create", &[("name", "")], Via::Script).await;
@@ -304,12 +430,31 @@ async fn dashboard_key_actions(app: TestApp) {
     assert!(!html.contains(&key), "the answer was the one display");
 
     // Only the offered grace periods.
-    let res = call(&app, &client, "/api/keys/rotate", &[("id", &id), ("grace", "5")], Via::Script).await;
+    let res = call(
+        &app,
+        &client,
+        "/api/keys/rotate",
+        &[("id", &id), ("grace", "5")],
+        Via::Script,
+    )
+    .await;
     assert_eq!(res.status(), 422);
-    let res = call(&app, &client, "/api/keys/rotate", &[("id", &id), ("grace", "3600")], Via::Script).await;
+    let res = call(
+        &app,
+        &client,
+        "/api/keys/rotate",
+        &[("id", &id), ("grace", "3600")],
+        Via::Script,
+    )
+    .await;
     assert_eq!(res.status(), 200);
     let rotated: Value = res.json().await.unwrap();
-    let v1 = |k: &str| app.client.get(app.url("/v1/auth/keys")).bearer_auth(k.to_string()).send();
+    let v1 = |k: &str| {
+        app.client
+            .get(app.url("/v1/auth/keys"))
+            .bearer_auth(k.to_string())
+            .send()
+    };
     assert_eq!(v1(&key).await.unwrap().status(), 200, "the old key has an hour left");
     assert_eq!(v1(rotated["secret"].as_str().unwrap()).await.unwrap().status(), 200);
     let html = page(&app, &client, "/dashboard").await.text().await.unwrap();
@@ -321,7 +466,16 @@ async fn dashboard_key_actions(app: TestApp) {
     let html = page(&app, &client, "/dashboard").await.text().await.unwrap();
     assert!(html.contains("revoked at"), "{html}");
     let actions = audit_actions(&app, "keys@partner.example").await;
-    assert_eq!(actions, ["account.register", "key.create", "key.create", "key.rotate", "key.revoke"]);
+    assert_eq!(
+        actions,
+        [
+            "account.register",
+            "key.create",
+            "key.create",
+            "key.rotate",
+            "key.revoke"
+        ]
+    );
 }
 
 async fn another_accounts_key_cannot_be_touched(app: TestApp) {
@@ -340,11 +494,28 @@ async fn another_accounts_key_cannot_be_touched(app: TestApp) {
     let b_id = b["key"]["id"].as_str().unwrap();
     let res = call(&app, &a, "/api/keys/revoke", &[("id", b_id)], Via::Script).await;
     assert_eq!(res.status(), 404);
-    let res = call(&app, &a, "/api/keys/rotate", &[("id", b_id), ("grace", "0")], Via::Script).await;
+    let res = call(
+        &app,
+        &a,
+        "/api/keys/rotate",
+        &[("id", b_id), ("grace", "0")],
+        Via::Script,
+    )
+    .await;
     assert_eq!(res.status(), 404);
-    let res = app.client.get(app.url("/v1/auth/keys")).bearer_auth(b["api_key"].as_str().unwrap()).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v1/auth/keys"))
+        .bearer_auth(b["api_key"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "B's key still works");
-    assert_eq!(api_key::Entity::find().count(&app.db).await.unwrap(), 2, "no replacement was issued");
+    assert_eq!(
+        api_key::Entity::find().count(&app.db).await.unwrap(),
+        2,
+        "no replacement was issued"
+    );
 }
 
 async fn the_api_sets_no_cookies(app: TestApp) {
@@ -358,13 +529,21 @@ async fn the_api_sets_no_cookies(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 201, "the same-origin guard is not on /v1");
     assert!(res.headers().get(header::SET_COOKIE).is_none());
-    let key = res.json::<Value>().await.unwrap()["api_key"].as_str().unwrap().to_string();
+    let key = res.json::<Value>().await.unwrap()["api_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // Even with a valid session cookie, /v1 answers by the key alone and sets nothing.
     let client = browser();
     signup(&app, &client, "both@partner.example").await;
     let res = client.get(app.url("/v1/auth/keys")).send().await.unwrap();
     assert_eq!(res.status(), 401, "a session cookie is no API credential");
-    let res = client.get(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap();
+    let res = client
+        .get(app.url("/v1/auth/keys"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.headers().get(header::SET_COOKIE).is_none());
 }
@@ -375,15 +554,39 @@ async fn the_api_sets_no_cookies(app: TestApp) {
 async fn a_password_reset_ends_the_sessions_opened_before(app: TestApp) {
     use app::server::{admin, audit::Origin};
     let email = "ops@aura.example";
-    admin::create_or_reset_admin(&app.db, &app.config, email, PASSWORD, "test", &Origin::default()).await.unwrap();
+    admin::create_or_reset_admin(&app.db, &app.config, email, PASSWORD, "test", &Origin::default())
+        .await
+        .unwrap();
     let before = cookie_value(&session_cookie(&login(&app, &browser(), email, PASSWORD, Via::Form).await).unwrap());
     assert_eq!(whoami(&app, &before).await.as_deref(), Some(email));
 
-    admin::create_or_reset_admin(&app.db, &app.config, email, "a brand new passphrase", "cli", &Origin::default()).await.unwrap();
-    assert_eq!(whoami(&app, &before).await, None, "the old session ended with the old password");
-    assert!(session::Entity::find_by_id(before).one(&app.db).await.unwrap().is_none(), "and is gone from the store");
+    admin::create_or_reset_admin(
+        &app.db,
+        &app.config,
+        email,
+        "a brand new passphrase",
+        "cli",
+        &Origin::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        whoami(&app, &before).await,
+        None,
+        "the old session ended with the old password"
+    );
+    assert!(
+        session::Entity::find_by_id(before)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .is_none(),
+        "and is gone from the store"
+    );
 
-    let after = cookie_value(&session_cookie(&login(&app, &browser(), email, "a brand new passphrase", Via::Form).await).unwrap());
+    let after = cookie_value(
+        &session_cookie(&login(&app, &browser(), email, "a brand new passphrase", Via::Form).await).unwrap(),
+    );
     assert_eq!(whoami(&app, &after).await.as_deref(), Some(email));
 }
 
@@ -403,11 +606,16 @@ on_both_databases!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_cookies_are_secure() {
-    let app = common::spawn_with(Db::Sqlite, &[("AURA_ENV", "production")]).await.unwrap();
+    let app = common::spawn_with(Db::Sqlite, &[("AURA_ENV", "production")])
+        .await
+        .unwrap();
     let res = signup(&app, &browser(), "prod@partner.example").await;
     let cookie = session_cookie(&res).unwrap();
     for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(flag), "{cookie}");
     }
-    assert!(cookie.contains("Max-Age=") || cookie.contains("Expires="), "expires with inactivity: {cookie}");
+    assert!(
+        cookie.contains("Max-Age=") || cookie.contains("Expires="),
+        "expires with inactivity: {cookie}"
+    );
 }

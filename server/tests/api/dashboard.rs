@@ -18,7 +18,14 @@ async fn call(app: &TestApp, client: &Client, path: &str, fields: &[(&str, &str)
 /// A browser logged in as a new partner.
 async fn partner(app: &TestApp, email: &str) -> Client {
     let client = browser();
-    let res = call(app, &client, "/api/auth/signup", &[("email", email), ("name", "Acme Terminal"), ("password", PASSWORD)], Via::Form).await;
+    let res = call(
+        app,
+        &client,
+        "/api/auth/signup",
+        &[("email", email), ("name", "Acme Terminal"), ("password", PASSWORD)],
+        Via::Form,
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FOUND, "{:?}", res.headers());
     client
 }
@@ -33,16 +40,32 @@ async fn json(res: Response) -> Value {
 async fn app_with_github(kind: Db) -> Option<(TestApp, github::GitHub)> {
     let gh = github::start().await;
     let api = gh.api_url();
-    let app = spawn_with(kind, &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_RETRY_DELAYS", "0,0")]).await?;
+    let app = spawn_with(
+        kind,
+        &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_RETRY_DELAYS", "0,0")],
+    )
+    .await?;
     Some((app, gh))
 }
 
 async fn scan_box_queues_a_scan_and_shows_its_outcome(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else { return };
+    let Some((app, gh)) = app_with_github(kind).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     let owner = partner(&app, "owner@acme.example").await;
 
-    let row = json(call(&app, &owner, "/api/scans/start", &[("repo", "https://github.com/acme/orbit")], Via::Script).await).await;
+    let row = json(
+        call(
+            &app,
+            &owner,
+            "/api/scans/start",
+            &[("repo", "https://github.com/acme/orbit")],
+            Via::Script,
+        )
+        .await,
+    )
+    .await;
     let id = row["id"].as_str().unwrap().to_string();
     assert_eq!(row["target"], "acme/orbit");
     assert_eq!(row["status"], "queued");
@@ -61,25 +84,60 @@ async fn scan_box_queues_a_scan_and_shows_its_outcome(kind: Db) {
     assert_eq!(recent[0]["id"], id.as_str());
 
     // Bad input is 422 with the service's message; nothing is queued.
-    let res = call(&app, &owner, "/api/scans/start", &[("repo", "javascript:alert(1)")], Via::Script).await;
+    let res = call(
+        &app,
+        &owner,
+        "/api/scans/start",
+        &[("repo", "javascript:alert(1)")],
+        Via::Script,
+    )
+    .await;
     assert_eq!(res.status(), 422);
 
     // Another account sees neither the scan nor it in its list; anonymous callers are refused.
     let other = partner(&app, "other@rival.example").await;
-    assert_eq!(call(&app, &other, "/api/scans/get", &[("id", &id)], Via::Script).await.status(), 404);
+    assert_eq!(
+        call(&app, &other, "/api/scans/get", &[("id", &id)], Via::Script)
+            .await
+            .status(),
+        404
+    );
     let theirs = json(call(&app, &other, "/api/scans/overview", &[], Via::Script).await).await;
     assert_eq!(theirs["recent"].as_array().unwrap().len(), 0);
-    for (path, fields) in [("/api/scans/start", vec![("repo", "acme/orbit")]), ("/api/scans/get", vec![("id", id.as_str())]), ("/api/scans/overview", vec![])] {
-        assert_eq!(call(&app, &browser(), path, &fields, Via::Script).await.status(), 401, "{path}");
+    for (path, fields) in [
+        ("/api/scans/start", vec![("repo", "acme/orbit")]),
+        ("/api/scans/get", vec![("id", id.as_str())]),
+        ("/api/scans/overview", vec![]),
+    ] {
+        assert_eq!(
+            call(&app, &browser(), path, &fields, Via::Script).await.status(),
+            401,
+            "{path}"
+        );
     }
 
     // Without JavaScript: the form post redirects back, and the page shows the queued scan
     // with its report link once.
     let res = call(&app, &owner, "/api/scans/start", &[("repo", "acme/orbit")], Via::Form).await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    let html = owner.get(app.url("/dashboard")).header(header::ACCEPT, HTML).send().await.unwrap().text().await.unwrap();
+    let html = owner
+        .get(app.url("/dashboard"))
+        .header(header::ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("data-testid=\"live-scan\""), "{html}");
-    let queued = html.split("data-testid=\"live-scan\" data-scan-id=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let queued = html
+        .split("data-testid=\"live-scan\" data-scan-id=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     assert!(html.contains(&format!("href=\"/report/{queued}\"")), "{html}");
     assert!(html.contains("data-testid=\"scan-row\""), "recent scans are listed");
     wait_finished(&app, &queued).await;
@@ -88,27 +146,43 @@ async fn scan_box_queues_a_scan_and_shows_its_outcome(kind: Db) {
 
 /// The free tier allows one scan at a time; the dashboard's scans are counted per account.
 async fn scan_box_applies_the_concurrent_cap(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else { return };
+    let Some((app, gh)) = app_with_github(kind).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     gh.set_archive_delay(std::time::Duration::from_millis(1500));
     let owner = partner(&app, "busy@acme.example").await;
     let first = json(call(&app, &owner, "/api/scans/start", &[("repo", "acme/orbit")], Via::Script).await).await;
     let res = call(&app, &owner, "/api/scans/start", &[("repo", "acme/orbit")], Via::Script).await;
     assert_eq!(res.status(), 429);
-    assert!(res.text().await.unwrap().contains("This account already has 1 scan in progress"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("This account already has 1 scan in progress"));
     wait_finished(&app, first["id"].as_str().unwrap()).await;
     let res = call(&app, &owner, "/api/scans/start", &[("repo", "acme/orbit")], Via::Script).await;
     assert_eq!(res.status(), 200, "a slot is free again");
     app.stop().await;
 }
 
-on_both_kinds!(scan_box_queues_a_scan_and_shows_its_outcome, scan_box_applies_the_concurrent_cap);
+on_both_kinds!(
+    scan_box_queues_a_scan_and_shows_its_outcome,
+    scan_box_applies_the_concurrent_cap
+);
 
 /// A browser logged in as an account registered through the API, with that account's key.
 async fn partner_with_key(app: &TestApp, email: &str) -> (Client, String) {
     let (_, key) = common::register(app, email).await;
     let client = browser();
-    let res = call(app, &client, "/api/auth/login", &[("email", email), ("password", "hunter2hunter2")], Via::Form).await;
+    let res = call(
+        app,
+        &client,
+        "/api/auth/login",
+        &[("email", email), ("password", "hunter2hunter2")],
+        Via::Form,
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     (client, key)
 }
@@ -122,7 +196,17 @@ fn data_uri(uri: &str, prefix: &str) -> String {
 async fn webhooks_section(app: TestApp) {
     let owner = partner(&app, "hooks@acme.example").await;
     // Nothing listens there: deliveries fail, which is all the log needs.
-    let hook = json(call(&app, &owner, "/api/webhooks/create", &[("url", "http://127.0.0.1:9/hook")], Via::Script).await).await;
+    let hook = json(
+        call(
+            &app,
+            &owner,
+            "/api/webhooks/create",
+            &[("url", "http://127.0.0.1:9/hook")],
+            Via::Script,
+        )
+        .await,
+    )
+    .await;
     let hook_id = hook["id"].as_str().unwrap().to_string();
     assert_eq!(hook["events"], serde_json::json!(["scan_completed", "scan_failed"]));
     json(call(&app, &owner, "/api/webhooks/test", &[("id", &hook_id)], Via::Script).await).await;
@@ -132,18 +216,62 @@ async fn webhooks_section(app: TestApp) {
     assert_eq!(deliveries.len(), 1);
     assert_eq!(deliveries[0]["event"], "test");
     let delivery_id = deliveries[0]["id"].as_str().unwrap().to_string();
-    json(call(&app, &owner, "/api/webhooks/redeliver", &[("id", &delivery_id)], Via::Script).await).await;
+    json(
+        call(
+            &app,
+            &owner,
+            "/api/webhooks/redeliver",
+            &[("id", &delivery_id)],
+            Via::Script,
+        )
+        .await,
+    )
+    .await;
     // Replays the test delivery if it has already failed (nothing listens), else nothing.
-    let replayed = json(call(&app, &owner, "/api/webhooks/enable", &[("id", &hook_id), ("replay", "on")], Via::Script).await).await;
+    let replayed = json(
+        call(
+            &app,
+            &owner,
+            "/api/webhooks/enable",
+            &[("id", &hook_id), ("replay", "on")],
+            Via::Script,
+        )
+        .await,
+    )
+    .await;
     assert!(replayed.as_u64().is_some_and(|n| n <= 1), "{replayed}");
 
     // The secret: revealed on demand, rotated with a grace period from the offered ones.
     let first = json(call(&app, &owner, "/api/webhooks/secret/reveal", &[], Via::Script).await).await;
     assert!(first.as_str().unwrap().starts_with("whsec_"), "{first}");
-    let rotated = json(call(&app, &owner, "/api/webhooks/secret/rotate", &[("grace", "3600")], Via::Script).await).await;
+    let rotated = json(
+        call(
+            &app,
+            &owner,
+            "/api/webhooks/secret/rotate",
+            &[("grace", "3600")],
+            Via::Script,
+        )
+        .await,
+    )
+    .await;
     assert_ne!(rotated, first);
-    assert_eq!(json(call(&app, &owner, "/api/webhooks/secret/reveal", &[], Via::Script).await).await, rotated);
-    assert_eq!(call(&app, &owner, "/api/webhooks/secret/rotate", &[("grace", "5")], Via::Script).await.status(), 422);
+    assert_eq!(
+        json(call(&app, &owner, "/api/webhooks/secret/reveal", &[], Via::Script).await).await,
+        rotated
+    );
+    assert_eq!(
+        call(
+            &app,
+            &owner,
+            "/api/webhooks/secret/rotate",
+            &[("grace", "5")],
+            Via::Script
+        )
+        .await
+        .status(),
+        422
+    );
 
     // Another account cannot touch the endpoint or the delivery; anonymous callers are refused.
     let other = partner(&app, "rival@other.example").await;
@@ -153,11 +281,30 @@ async fn webhooks_section(app: TestApp) {
         ("/api/webhooks/delete", &hook_id),
         ("/api/webhooks/redeliver", &delivery_id),
     ] {
-        assert_eq!(call(&app, &other, path, &[("id", id)], Via::Script).await.status(), 404, "{path}");
-        assert_eq!(call(&app, &browser(), path, &[("id", id)], Via::Script).await.status(), 401, "{path}");
+        assert_eq!(
+            call(&app, &other, path, &[("id", id)], Via::Script).await.status(),
+            404,
+            "{path}"
+        );
+        assert_eq!(
+            call(&app, &browser(), path, &[("id", id)], Via::Script).await.status(),
+            401,
+            "{path}"
+        );
     }
-    assert_eq!(json(call(&app, &other, "/api/webhooks/overview", &[], Via::Script).await).await["hooks"].as_array().unwrap().len(), 0);
-    assert_eq!(call(&app, &browser(), "/api/webhooks/secret/reveal", &[], Via::Script).await.status(), 401);
+    assert_eq!(
+        json(call(&app, &other, "/api/webhooks/overview", &[], Via::Script).await).await["hooks"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        call(&app, &browser(), "/api/webhooks/secret/reveal", &[], Via::Script)
+            .await
+            .status(),
+        401
+    );
 
     json(call(&app, &owner, "/api/webhooks/delete", &[("id", &hook_id)], Via::Script).await).await;
     let page = json(call(&app, &owner, "/api/webhooks/overview", &[], Via::Script).await).await;
@@ -167,7 +314,16 @@ async fn webhooks_section(app: TestApp) {
 async fn usage_section(app: TestApp) {
     let (owner, key) = partner_with_key(&app, "usage@acme.example").await;
     for _ in 0..3 {
-        assert_eq!(app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap().status(), 200);
+        assert_eq!(
+            app.client
+                .get(app.url("/v1/auth/keys"))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
     }
     // The meter writes in the background.
     let mut u = Value::Null;
@@ -187,8 +343,21 @@ async fn usage_section(app: TestApp) {
     let csv = data_uri(u["csv"].as_str().unwrap(), "data:text/csv;base64,");
     assert!(csv.starts_with("date,requests,scans\n"), "{csv}");
     assert!(csv.trim_end().ends_with(",3,0"), "today is the last row: {csv}");
-    assert_eq!(call(&app, &browser(), "/api/usage/overview", &[], Via::Script).await.status(), 401);
-    let html = owner.get(app.url("/dashboard")).header(header::ACCEPT, HTML).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        call(&app, &browser(), "/api/usage/overview", &[], Via::Script)
+            .await
+            .status(),
+        401
+    );
+    let html = owner
+        .get(app.url("/dashboard"))
+        .header(header::ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("data-testid=\"usage-chart\""), "{html}");
 }
 
@@ -196,41 +365,97 @@ async fn embed_section(app: TestApp) {
     let owner = partner(&app, "embed@acme.example").await;
     let page = json(call(&app, &owner, "/api/embed/overview", &[], Via::Script).await).await;
     assert_eq!(page["theme"], "dark");
-    let fields = [("domains", "https://Terminal.example/\n\n http://localhost:5173 "), ("theme", "light")];
+    let fields = [
+        ("domains", "https://Terminal.example/\n\n http://localhost:5173 "),
+        ("theme", "light"),
+    ];
     let page = json(call(&app, &owner, "/api/embed/update", &fields, Via::Script).await).await;
-    assert_eq!(page["allowed_domains"], serde_json::json!(["https://terminal.example", "http://localhost:5173"]));
+    assert_eq!(
+        page["allowed_domains"],
+        serde_json::json!(["https://terminal.example", "http://localhost:5173"])
+    );
     assert_eq!(page["theme"], "light");
     let snippet = page["snippet"].as_str().unwrap();
-    assert!(snippet.starts_with(&format!("<iframe src=\"{}/embed/scan?repo=owner/repo&partner=", app.config.public_url)), "{snippet}");
-    assert!(snippet.contains("theme=light&compact=true\" width=\"300\" height=\"200\""), "{snippet}");
-    let res = call(&app, &owner, "/api/embed/update", &[("domains", "ftp://x.example"), ("theme", "dark")], Via::Script).await;
+    assert!(
+        snippet.starts_with(&format!(
+            "<iframe src=\"{}/embed/scan?repo=owner/repo&partner=",
+            app.config.public_url
+        )),
+        "{snippet}"
+    );
+    assert!(
+        snippet.contains("theme=light&compact=true\" width=\"300\" height=\"200\""),
+        "{snippet}"
+    );
+    let res = call(
+        &app,
+        &owner,
+        "/api/embed/update",
+        &[("domains", "ftp://x.example"), ("theme", "dark")],
+        Via::Script,
+    )
+    .await;
     assert_eq!(res.status(), 422);
-    assert_eq!(call(&app, &browser(), "/api/embed/overview", &[], Via::Script).await.status(), 401);
-    assert_eq!(call(&app, &browser(), "/api/embed/update", &fields, Via::Script).await.status(), 401);
+    assert_eq!(
+        call(&app, &browser(), "/api/embed/overview", &[], Via::Script)
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        call(&app, &browser(), "/api/embed/update", &fields, Via::Script)
+            .await
+            .status(),
+        401
+    );
 }
 
 const ADMIN_EMAIL: &str = "ops@aurasecurity.example";
 
 async fn admin_browser(app: &TestApp) -> Client {
     use app::server::{admin, audit::Origin};
-    admin::create_or_reset_admin(&app.db, &app.config, ADMIN_EMAIL, PASSWORD, "test", &Origin::default()).await.unwrap();
+    admin::create_or_reset_admin(&app.db, &app.config, ADMIN_EMAIL, PASSWORD, "test", &Origin::default())
+        .await
+        .unwrap();
     let client = browser();
-    let res = call(app, &client, "/api/auth/login", &[("email", ADMIN_EMAIL), ("password", PASSWORD)], Via::Form).await;
+    let res = call(
+        app,
+        &client,
+        "/api/auth/login",
+        &[("email", ADMIN_EMAIL), ("password", PASSWORD)],
+        Via::Form,
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     client
 }
 
 async fn denied(app: &TestApp, actor: &str) -> usize {
     use app::server::audit::{self, AuditQuery};
-    let q = AuditQuery { actor: Some(actor.into()), action: Some("admin.denied".into()), ..Default::default() };
+    let q = AuditQuery {
+        actor: Some(actor.into()),
+        action: Some("admin.denied".into()),
+        ..Default::default()
+    };
     audit::list(&app.db, q).await.unwrap().len()
 }
 
 async fn admin_console(app: TestApp) {
     let admin = admin_browser(&app).await;
     let made = json(
-        call(&app, &admin, "/api/admin/onboard", &[("name", "Orbit Wallet"), ("email", "team@orbit.example"), ("tier", "pro"), ("domains", "https://orbit.example")], Via::Script)
-            .await,
+        call(
+            &app,
+            &admin,
+            "/api/admin/onboard",
+            &[
+                ("name", "Orbit Wallet"),
+                ("email", "team@orbit.example"),
+                ("tier", "pro"),
+                ("domains", "https://orbit.example"),
+            ],
+            Via::Script,
+        )
+        .await,
     )
     .await;
     assert!(made["api_key"].as_str().unwrap().starts_with("aura_pk_pro_"), "{made}");
@@ -238,22 +463,92 @@ async fn admin_console(app: TestApp) {
     assert!(made["invite_url"].as_str().unwrap().contains("/invite/"));
     let id = made["account_id"].as_str().unwrap().to_string();
 
-    json(call(&app, &admin, "/api/admin/partner/update", &[("id", &id), ("tier", "partner")], Via::Script).await).await;
-    json(call(&app, &admin, "/api/admin/partner/update", &[("id", &id), ("status", "suspended")], Via::Script).await).await;
+    json(
+        call(
+            &app,
+            &admin,
+            "/api/admin/partner/update",
+            &[("id", &id), ("tier", "partner")],
+            Via::Script,
+        )
+        .await,
+    )
+    .await;
+    json(
+        call(
+            &app,
+            &admin,
+            "/api/admin/partner/update",
+            &[("id", &id), ("status", "suspended")],
+            Via::Script,
+        )
+        .await,
+    )
+    .await;
     let page = json(call(&app, &admin, "/api/admin/partners", &[], Via::Script).await).await;
-    let row = page["partners"].as_array().unwrap().iter().find(|p| p["id"] == id.as_str()).unwrap().clone();
-    assert_eq!((row["tier"].as_str(), row["status"].as_str()), (Some("partner"), Some("suspended")));
-    let bad = call(&app, &admin, "/api/admin/partner/update", &[("id", &id), ("tier", "gold")], Via::Script).await;
+    let row = page["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (row["tier"].as_str(), row["status"].as_str()),
+        (Some("partner"), Some("suspended"))
+    );
+    let bad = call(
+        &app,
+        &admin,
+        "/api/admin/partner/update",
+        &[("id", &id), ("tier", "gold")],
+        Via::Script,
+    )
+    .await;
     assert_eq!(bad.status(), 422);
-    let missing = call(&app, &admin, "/api/admin/partner/update", &[("id", "nope"), ("tier", "pro")], Via::Script).await;
+    let missing = call(
+        &app,
+        &admin,
+        "/api/admin/partner/update",
+        &[("id", "nope"), ("tier", "pro")],
+        Via::Script,
+    )
+    .await;
     assert_eq!(missing.status(), 404);
 
-    let log = json(call(&app, &admin, "/api/admin/audit", &[("action", "partner.update")], Via::Script).await).await;
+    let log = json(
+        call(
+            &app,
+            &admin,
+            "/api/admin/audit",
+            &[("action", "partner.update")],
+            Via::Script,
+        )
+        .await,
+    )
+    .await;
     assert_eq!(log.as_array().unwrap().len(), 2, "{log}");
-    assert!(log.as_array().unwrap().iter().all(|r| r["actor"] == ADMIN_EMAIL && r["target"] == id.as_str()));
-    assert_eq!(json(call(&app, &admin, "/api/admin/jobs/dead", &[], Via::Script).await).await, serde_json::json!([]));
-    assert_eq!(call(&app, &admin, "/api/admin/jobs/rerun", &[("id", "999999")], Via::Script).await.status(), 404);
-    let html = admin.get(app.url("/admin")).header(header::ACCEPT, HTML).send().await.unwrap();
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["actor"] == ADMIN_EMAIL && r["target"] == id.as_str()));
+    assert_eq!(
+        json(call(&app, &admin, "/api/admin/jobs/dead", &[], Via::Script).await).await,
+        serde_json::json!([])
+    );
+    assert_eq!(
+        call(&app, &admin, "/api/admin/jobs/rerun", &[("id", "999999")], Via::Script)
+            .await
+            .status(),
+        404
+    );
+    let html = admin
+        .get(app.url("/admin"))
+        .header(header::ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(html.status(), 200);
     assert!(html.text().await.unwrap().contains("data-testid=\"partner-row\""));
 
@@ -261,8 +556,19 @@ async fn admin_console(app: TestApp) {
     let partner = partner(&app, "curious@acme.example").await;
     let attempts: [(&str, Vec<(&str, &str)>); 6] = [
         ("/api/admin/partners", vec![]),
-        ("/api/admin/onboard", vec![("name", "X"), ("email", "x@x.example"), ("tier", "internal"), ("domains", "")]),
-        ("/api/admin/partner/update", vec![("id", id.as_str()), ("status", "active")]),
+        (
+            "/api/admin/onboard",
+            vec![
+                ("name", "X"),
+                ("email", "x@x.example"),
+                ("tier", "internal"),
+                ("domains", ""),
+            ],
+        ),
+        (
+            "/api/admin/partner/update",
+            vec![("id", id.as_str()), ("status", "active")],
+        ),
         ("/api/admin/audit", vec![]),
         ("/api/admin/jobs/dead", vec![]),
         ("/api/admin/jobs/rerun", vec![("id", "1")]),
@@ -271,16 +577,34 @@ async fn admin_console(app: TestApp) {
         let res = call(&app, &partner, path, fields, Via::Script).await;
         assert_eq!(res.status(), 403, "{path}");
         assert_eq!(denied(&app, "curious@acme.example").await, n + 1, "{path} is audited");
-        assert_eq!(call(&app, &browser(), path, fields, Via::Script).await.status(), 401, "{path}");
+        assert_eq!(
+            call(&app, &browser(), path, fields, Via::Script).await.status(),
+            401,
+            "{path}"
+        );
     }
-    let res = partner.get(app.url("/admin")).header(header::ACCEPT, HTML).send().await.unwrap();
+    let res = partner
+        .get(app.url("/admin"))
+        .header(header::ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("data-testid=\"admin-forbidden\""));
     assert_eq!(denied(&app, "curious@acme.example").await, 7);
     let row = app::server::accounts::get(&app.db, &id).await.unwrap();
     assert_eq!(row.status, "suspended", "the partner's update was not applied");
-    let res = browser().get(app.url("/admin")).header(header::ACCEPT, HTML).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "anonymous visitors are sent to log in");
+    let res = browser()
+        .get(app.url("/admin"))
+        .header(header::ACCEPT, HTML)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "anonymous visitors are sent to log in"
+    );
 }
 
 on_both_databases!(webhooks_section, usage_section, embed_section, admin_console);
@@ -292,7 +616,11 @@ async fn pages_render_whole_under_concurrency(app: TestApp) {
     let partner = partner(&app, "busy@acme.example").await;
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..240 {
-        let (client, path) = if i % 2 == 0 { (admin.clone(), "/admin") } else { (partner.clone(), "/dashboard") };
+        let (client, path) = if i % 2 == 0 {
+            (admin.clone(), "/admin")
+        } else {
+            (partner.clone(), "/dashboard")
+        };
         let url = app.url(path);
         tasks.spawn(async move {
             let send = client.get(&url).header(header::ACCEPT, HTML).send();
@@ -316,7 +644,10 @@ fn check_render((path, res): (&str, Result<(StatusCode, String), tokio::time::er
     let (status, html) = res.unwrap_or_else(|_| panic!("{path}: no complete answer within 20 s"));
     assert_eq!(status, 200, "{path}: {html}");
     // Leptos appends its resource scripts after `</html>`; the last one closes the stream.
-    assert!(html.contains("</html>") && html.contains("__INCOMPLETE_CHUNKS=[]"), "{path} stopped mid-body: {html}");
+    assert!(
+        html.contains("</html>") && html.contains("__INCOMPLETE_CHUNKS=[]"),
+        "{path} stopped mid-body: {html}"
+    );
 }
 
 on_both_databases!(pages_render_whole_under_concurrency);
@@ -327,7 +658,10 @@ on_both_databases!(pages_render_whole_under_concurrency);
 /// them forever (leptos-rs/leptos#4773). Here another app's router is built over and over
 /// while the session pages render.
 async fn pages_render_while_another_app_builds_its_router(app: TestApp) {
-    use std::sync::{atomic::{AtomicBool, Ordering}, Arc};
+    use std::sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    };
     let admin = admin_browser(&app).await;
     let partner = partner(&app, "busy@acme.example").await;
     let (other, _dir) = build_with(Db::Sqlite, &[]).await.unwrap();
@@ -351,9 +685,18 @@ async fn pages_render_while_another_app_builds_its_router(app: TestApp) {
         }
     });
     for i in 0..40 {
-        let (client, path) = if i % 2 == 0 { (&admin, "/admin") } else { (&partner, "/dashboard") };
+        let (client, path) = if i % 2 == 0 {
+            (&admin, "/admin")
+        } else {
+            (&partner, "/dashboard")
+        };
         let res = tokio::time::timeout(std::time::Duration::from_secs(20), async {
-            let res = client.get(app.url(path)).header(header::ACCEPT, HTML).send().await.unwrap();
+            let res = client
+                .get(app.url(path))
+                .header(header::ACCEPT, HTML)
+                .send()
+                .await
+                .unwrap();
             (res.status(), res.text().await.unwrap_or_default())
         })
         .await;

@@ -7,23 +7,37 @@ use crate::common;
 
 use std::time::Duration;
 
+use crate::common::{github, register, spawn_with, wait_finished, Db, TestApp};
 use app::server::entities::{account, scan, usage_event};
 use chrono::Utc;
-use crate::common::{github, register, spawn_with, wait_finished, Db, TestApp};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 
 async fn app_with_github(kind: Db) -> Option<(TestApp, github::GitHub)> {
     let gh = github::start().await;
     let api = gh.api_url();
-    let app = spawn_with(kind, &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_RETRY_DELAYS", "0,0")]).await?;
+    let app = spawn_with(
+        kind,
+        &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_RETRY_DELAYS", "0,0")],
+    )
+    .await?;
     Some((app, gh))
 }
 
 async fn scan_repo(app: &TestApp, key: &str, repo: &str) -> String {
-    let res = app.client.post(app.url("/v1/scan/repo")).bearer_auth(key).json(&json!({"url": repo, "fresh": true})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/scan/repo"))
+        .bearer_auth(key)
+        .json(&json!({"url": repo, "fresh": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202);
-    res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string()
+    res.json::<Value>().await.unwrap()["scan_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn get(app: &TestApp, path: &str) -> reqwest::Response {
@@ -31,7 +45,12 @@ async fn get(app: &TestApp, path: &str) -> reqwest::Response {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#x27;", "'").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The `content` of the `<meta {attr}="{name}" …>` tag, unescaped.
@@ -71,8 +90,18 @@ fn testid_text(html: &str, id: &str) -> Option<String> {
 }
 
 fn frame_ancestors(res: &reqwest::Response) -> String {
-    let csp = res.headers().get("content-security-policy").expect("CSP").to_str().unwrap().to_string();
-    csp.split(';').map(str::trim).find_map(|d| d.strip_prefix("frame-ancestors ")).expect("frame-ancestors").to_string()
+    let csp = res
+        .headers()
+        .get("content-security-policy")
+        .expect("CSP")
+        .to_str()
+        .unwrap()
+        .to_string();
+    csp.split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix("frame-ancestors "))
+        .expect("frame-ancestors")
+        .to_string()
 }
 
 /// Width and height from a PNG's IHDR chunk, after checking the signature.
@@ -85,7 +114,9 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 }
 
 async fn report_page_card_and_oembed(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else { return };
+    let Some((app, gh)) = app_with_github(kind).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     gh.set_archive_delay(Duration::from_millis(1500));
     let (_, key) = register(&app, "bot@acme.example").await;
@@ -96,11 +127,18 @@ async fn report_page_card_and_oembed(kind: Db) {
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("data-testid=\"live-progress\""), "{html}");
-    assert_eq!(meta(&html, "property", "og:title").unwrap(), "AuraSecurity: acme/orbit — scan in progress");
+    assert_eq!(
+        meta(&html, "property", "og:title").unwrap(),
+        "AuraSecurity: acme/orbit — scan in progress"
+    );
 
     let done = wait_finished(&app, &id).await;
     let r = &done["result"];
-    let (score, grade, verdict) = (r["score"].as_u64().unwrap(), r["grade"].as_str().unwrap(), r["verdict"].as_str().unwrap());
+    let (score, grade, verdict) = (
+        r["score"].as_u64().unwrap(),
+        r["grade"].as_str().unwrap(),
+        r["verdict"].as_str().unwrap(),
+    );
     let report_url = format!("{}/report/{id}", app.config.public_url);
     let card_url = format!("{report_url}/card.png");
 
@@ -113,7 +151,10 @@ async fn report_page_card_and_oembed(kind: Db) {
         let html = res.text().await.unwrap();
         let title = format!("AuraSecurity: acme/orbit — {score}/100 {verdict}");
         assert_eq!(meta(&html, "property", "og:title").unwrap(), title);
-        assert_eq!(meta(&html, "property", "og:description").unwrap(), r["summary"].as_str().unwrap());
+        assert_eq!(
+            meta(&html, "property", "og:description").unwrap(),
+            r["summary"].as_str().unwrap()
+        );
         assert_eq!(meta(&html, "property", "og:url").unwrap(), report_url);
         assert_eq!(meta(&html, "property", "og:image").unwrap(), card_url);
         assert_eq!(meta(&html, "property", "og:site_name").unwrap(), "AuraSecurity");
@@ -122,16 +163,32 @@ async fn report_page_card_and_oembed(kind: Db) {
         assert_eq!(link(&html, "canonical").unwrap(), report_url);
         let oembed = link(&html, "alternate").unwrap();
         assert!(html.contains("type=\"application/json+oembed\""));
-        assert!(oembed.starts_with(&format!("{}/oembed?url=", app.config.public_url)), "{oembed}");
+        assert!(
+            oembed.starts_with(&format!("{}/oembed?url=", app.config.public_url)),
+            "{oembed}"
+        );
         // The report itself, readable as HTML: score, grade, verdict, every check.
-        assert_eq!(testid_text(&html, "score").unwrap(), score.to_string(), "score in the dial");
-        assert!(html.contains(&format!("Grade {grade}")) || html.contains(&format!("Grade <!>{grade}")), "grade");
+        assert_eq!(
+            testid_text(&html, "score").unwrap(),
+            score.to_string(),
+            "score in the dial"
+        );
+        assert!(
+            html.contains(&format!("Grade {grade}")) || html.contains(&format!("Grade <!>{grade}")),
+            "grade"
+        );
         assert_eq!(testid_text(&html, "verdict").unwrap(), verdict);
         for c in r["checks"].as_array().unwrap() {
             assert!(html.contains(&unescape_free(c["name"].as_str().unwrap())), "check {c}");
         }
         assert!(html.contains("How is this scored?"));
-        assert!(html.contains(&format!("[![AuraSecurity]({}/badge/acme/orbit.svg)]({report_url})", app.config.public_url)), "badge markdown");
+        assert!(
+            html.contains(&format!(
+                "[![AuraSecurity]({}/badge/acme/orbit.svg)]({report_url})",
+                app.config.public_url
+            )),
+            "badge markdown"
+        );
     }
 
     // The card: a real 1200×630 PNG, cached, with validators.
@@ -142,13 +199,29 @@ async fn report_page_card_and_oembed(kind: Db) {
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     let png = res.bytes().await.unwrap();
     assert_eq!(png_size(&png), (1200, 630));
-    let again = get(&app, &format!("/v1/report/{id}/card.png")).await.bytes().await.unwrap();
+    let again = get(&app, &format!("/v1/report/{id}/card.png"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(again, png, "served from the cache, byte for byte");
-    let res = app.client.get(app.url(&format!("/report/{id}/card.png"))).header("if-none-match", &etag).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url(&format!("/report/{id}/card.png")))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 304);
 
     // oEmbed: the card as a photo.
-    let res = app.client.get(app.url("/oembed")).query(&[("url", report_url.as_str()), ("format", "json")]).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/oembed"))
+        .query(&[("url", report_url.as_str()), ("format", "json")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let o: Value = res.json().await.unwrap();
     assert_eq!(o["version"], "1.0");
@@ -156,14 +229,42 @@ async fn report_page_card_and_oembed(kind: Db) {
     assert_eq!(o["url"], card_url.as_str());
     assert_eq!((o["width"].as_u64(), o["height"].as_u64()), (Some(1200), Some(630)));
     assert_eq!(o["thumbnail_url"], card_url.as_str());
-    assert_eq!((o["thumbnail_width"].as_u64(), o["thumbnail_height"].as_u64()), (Some(1200), Some(630)), "the card's own size");
+    assert_eq!(
+        (o["thumbnail_width"].as_u64(), o["thumbnail_height"].as_u64()),
+        (Some(1200), Some(630)),
+        "the card's own size"
+    );
     assert_eq!(o["title"], format!("AuraSecurity: acme/orbit — {score}/100 {verdict}"));
     assert_eq!(o["provider_name"], "AuraSecurity");
-    let small: Value = app.client.get(app.url("/oembed")).query(&[("url", report_url.as_str()), ("maxwidth", "600")]).send().await.unwrap().json().await.unwrap();
-    assert_eq!((small["width"].as_u64(), small["height"].as_u64()), (Some(600), Some(315)));
-    let res = app.client.get(app.url("/oembed")).query(&[("url", report_url.as_str()), ("format", "xml")]).send().await.unwrap();
+    let small: Value = app
+        .client
+        .get(app.url("/oembed"))
+        .query(&[("url", report_url.as_str()), ("maxwidth", "600")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (small["width"].as_u64(), small["height"].as_u64()),
+        (Some(600), Some(315))
+    );
+    let res = app
+        .client
+        .get(app.url("/oembed"))
+        .query(&[("url", report_url.as_str()), ("format", "xml")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 501);
-    let res = app.client.get(app.url("/oembed")).query(&[("url", "https://elsewhere.example/report/0123")]).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/oembed"))
+        .query(&[("url", "https://elsewhere.example/report/0123")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
 
     // Unknown and malformed ids: the 404 page, with a 404 status; no card either.
@@ -182,7 +283,9 @@ fn unescape_free(s: &str) -> String {
 }
 
 async fn badges_scan_then_score(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else { return };
+    let Some((app, gh)) = app_with_github(kind).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(2));
     gh.set_archive_delay(Duration::from_millis(800));
 
@@ -195,8 +298,17 @@ async fn badges_scan_then_score(kind: Db) {
     assert!(res.headers().get("etag").is_none());
     assert!(res.text().await.unwrap().contains("scanning"));
     // A second view joins the scan in flight instead of queuing another.
-    assert!(get(&app, "/v1/badge/acme/orbit.svg").await.text().await.unwrap().contains("scanning"));
-    let scans = scan::Entity::find().filter(scan::Column::Target.eq("acme/orbit")).all(&app.db).await.unwrap();
+    assert!(get(&app, "/v1/badge/acme/orbit.svg")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("scanning"));
+    let scans = scan::Entity::find()
+        .filter(scan::Column::Target.eq("acme/orbit"))
+        .all(&app.db)
+        .await
+        .unwrap();
     assert_eq!(scans.len(), 1, "one scan for both views");
     assert_eq!(scans[0].account_id, None);
     let done = wait_finished(&app, &scans[0].id).await;
@@ -207,23 +319,64 @@ async fn badges_scan_then_score(kind: Db) {
     assert_eq!(res.headers()["content-type"], "image/svg+xml");
     assert_eq!(res.headers()["cache-control"], "max-age=3600");
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
-    assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() > 10, "strong ETag: {etag}");
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && etag.len() > 10,
+        "strong ETag: {etag}"
+    );
     let body = res.text().await.unwrap();
     let doc = roxmltree::Document::parse(&body).expect("badge is well-formed XML");
-    let value = format!("{} · {} · {}", r["score"], r["grade"].as_str().unwrap(), r["verdict"].as_str().unwrap());
-    assert!(doc.descendants().any(|n| n.has_tag_name("text") && n.text() == Some(value.as_str())), "{value} in {body}");
-    assert_eq!(doc.root_element().attribute("aria-label"), Some(format!("AuraSecurity: {value}").as_str()));
+    let value = format!(
+        "{} · {} · {}",
+        r["score"],
+        r["grade"].as_str().unwrap(),
+        r["verdict"].as_str().unwrap()
+    );
+    assert!(
+        doc.descendants()
+            .any(|n| n.has_tag_name("text") && n.text() == Some(value.as_str())),
+        "{value} in {body}"
+    );
+    assert_eq!(
+        doc.root_element().attribute("aria-label"),
+        Some(format!("AuraSecurity: {value}").as_str())
+    );
     // Both paths, same badge; revalidation answers 304 without a body.
-    let res = app.client.get(app.url("/badge/acme/orbit.svg")).header("if-none-match", &etag).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/badge/acme/orbit.svg"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 304);
     assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
     assert!(res.bytes().await.unwrap().is_empty());
-    let res = app.client.get(app.url("/badge/acme/orbit.svg")).header("if-none-match", "\"other\"").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/badge/acme/orbit.svg"))
+        .header("if-none-match", "\"other\"")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(scan::Entity::find().filter(scan::Column::Target.eq("acme/orbit")).count(&app.db).await.unwrap(), 1, "a fresh result queues nothing");
+    assert_eq!(
+        scan::Entity::find()
+            .filter(scan::Column::Target.eq("acme/orbit"))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        1,
+        "a fresh result queues nothing"
+    );
 
     // Invalid names: the invalid badge, never an error.
-    for bad in ["/badge/acme/orbit.png", "/badge/a%20b/c.svg", "/v1/badge/..%2F..%2Fetc/passwd.svg", "/badge/https:/x.svg", "/badge/acme/.svg"] {
+    for bad in [
+        "/badge/acme/orbit.png",
+        "/badge/a%20b/c.svg",
+        "/v1/badge/..%2F..%2Fetc/passwd.svg",
+        "/badge/https:/x.svg",
+        "/badge/acme/.svg",
+    ] {
         let res = get(&app, bad).await;
         assert_eq!(res.status(), 200, "{bad}");
         assert_eq!(res.headers()["content-type"], "image/svg+xml");
@@ -240,7 +393,13 @@ async fn badges_scan_then_score(kind: Db) {
     assert!(statuses[..29].iter().all(|s| *s == 200), "{statuses:?}");
     assert_eq!(statuses[29], 429);
     // Writing `X-Forwarded-For` buys no new budget: no proxy is trusted here.
-    let res = app.client.get(app.url("/badge/nobody/spoofed.svg")).header("x-forwarded-for", "203.0.113.77").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/badge/nobody/spoofed.svg"))
+        .header("x-forwarded-for", "203.0.113.77")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 429);
     app.stop().await;
 }
@@ -250,9 +409,14 @@ async fn badges_scan_then_score(kind: Db) {
 /// by writing the header's left part itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_a_trusted_proxy_each_client_has_its_own_badge_budget() {
-    let app = common::spawn_with(Db::Sqlite, &[("AURA_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")]).await.unwrap();
+    let app = common::spawn_with(Db::Sqlite, &[("AURA_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")])
+        .await
+        .unwrap();
     let badge = |repo: String, forwarded: &'static str| {
-        let req = app.client.get(app.url(&format!("/badge/nobody/{repo}.svg"))).header("x-forwarded-for", forwarded);
+        let req = app
+            .client
+            .get(app.url(&format!("/badge/nobody/{repo}.svg")))
+            .header("x-forwarded-for", forwarded);
         async move { req.send().await.unwrap().status().as_u16() }
     };
     for i in 0..30 {
@@ -303,7 +467,13 @@ async fn insert_hostile(app: &TestApp, target: &str) -> String {
 
 fn assert_inert(where_: &str, html: &str) {
     // (A quote in *text* is harmless; the attribute it could break is checked separately.)
-    for raw in ["<script>alert", "<img src=x", "<svg onload", "<iframe src=javascript", "<b>bold"] {
+    for raw in [
+        "<script>alert",
+        "<img src=x",
+        "<svg onload",
+        "<iframe src=javascript",
+        "<b>bold",
+    ] {
         assert!(!html.contains(raw), "{where_}: raw `{raw}` in output");
     }
 }
@@ -318,15 +488,33 @@ async fn hostile_data_is_inert(kind: Db) {
         assert_eq!(res.status(), 200);
         let html = res.text().await.unwrap();
         assert_inert(&path, &html);
-        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "the flag is shown, as text");
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "the flag is shown, as text"
+        );
         let summary = "<script>alert('summary')</script> a wallet SDK\" onmouseover=\"alert(1)";
-        assert_eq!(meta(&html, "property", "og:description").unwrap(), summary, "escaped in the attribute");
+        assert_eq!(
+            meta(&html, "property", "og:description").unwrap(),
+            summary,
+            "escaped in the attribute"
+        );
     }
 
     // The badge: well-formed XML with no element but the badge's own.
     let body = get(&app, "/badge/evil/repo.svg").await.text().await.unwrap();
     let doc = roxmltree::Document::parse(&body).unwrap();
-    assert!(doc.descendants().all(|n| !n.is_element() || ["svg", "title", "linearGradient", "stop", "clipPath", "rect", "g", "text"].contains(&n.tag_name().name())));
+    assert!(doc.descendants().all(|n| !n.is_element()
+        || [
+            "svg",
+            "title",
+            "linearGradient",
+            "stop",
+            "clipPath",
+            "rect",
+            "g",
+            "text"
+        ]
+        .contains(&n.tag_name().name())));
     assert!(body.contains("42 · D · RISKY"));
 
     // The card draws text as pixels.
@@ -335,43 +523,86 @@ async fn hostile_data_is_inert(kind: Db) {
     assert_eq!(png_size(&res.bytes().await.unwrap()), (1200, 630));
 
     // The widget, for a result and for a cached scan of that repository.
-    for path in [format!("/embed/result/{id}"), format!("/embed/result/{odd}"), "/embed/scan?repo=evil/repo&compact=true".to_string()] {
+    for path in [
+        format!("/embed/result/{id}"),
+        format!("/embed/result/{odd}"),
+        "/embed/scan?repo=evil/repo&compact=true".to_string(),
+    ] {
         let res = get(&app, &path).await;
         assert_eq!(res.status(), 200, "{path}");
         let html = res.text().await.unwrap();
         assert_inert(&path, &html);
-        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{path}: top flag shown as text");
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{path}: top flag shown as text"
+        );
     }
 
     // oEmbed JSON carries the target as data.
     let url = format!("{}/report/{odd}", app.config.public_url);
-    let o: Value = app.client.get(app.url("/oembed")).query(&[("url", url.as_str())]).send().await.unwrap().json().await.unwrap();
-    assert_eq!(o["title"], "AuraSecurity: evil/<script>alert('target')</script> — 42/100 RISKY");
+    let o: Value = app
+        .client
+        .get(app.url("/oembed"))
+        .query(&[("url", url.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        o["title"],
+        "AuraSecurity: evil/<script>alert('target')</script> — 42/100 RISKY"
+    );
     app.stop().await;
 }
 
 async fn set_domains(app: &TestApp, account_id: &str, domains: Value) {
-    let am = account::ActiveModel { id: Set(account_id.into()), allowed_domains: Set(domains.to_string()), ..Default::default() };
+    let am = account::ActiveModel {
+        id: Set(account_id.into()),
+        allowed_domains: Set(domains.to_string()),
+        ..Default::default()
+    };
     account::Entity::update(am).exec(&app.db).await.unwrap();
 }
 
 async fn slug_of(app: &TestApp, account_id: &str) -> String {
-    account::Entity::find_by_id(account_id.to_string()).one(&app.db).await.unwrap().unwrap().partner_slug
+    account::Entity::find_by_id(account_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .partner_slug
 }
 
 async fn widget_and_framing(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else { return };
+    let Some((app, gh)) = app_with_github(kind).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(3));
     gh.set_archive_delay(Duration::from_millis(800));
     let (partner_id, _) = register(&app, "terminal@acme.example").await;
     let slug = slug_of(&app, &partner_id).await;
     // The last entry is hostile: it must never reach the header.
-    set_domains(&app, &partner_id, json!(["https://terminal.example", "http://localhost:5173", "https://x.example; script-src *"])).await;
+    set_domains(
+        &app,
+        &partner_id,
+        json!([
+            "https://terminal.example",
+            "http://localhost:5173",
+            "https://x.example; script-src *"
+        ]),
+    )
+    .await;
     let (bare_id, _) = register(&app, "bare@acme.example").await;
     let bare = slug_of(&app, &bare_id).await;
 
     // The partner's widget starts the scan (metered to the partner) and shows live progress.
-    let res = get(&app, &format!("/embed/scan?repo=acme/orbit&partner={slug}&theme=light&compact=true")).await;
+    let res = get(
+        &app,
+        &format!("/embed/scan?repo=acme/orbit&partner={slug}&theme=light&compact=true"),
+    )
+    .await;
     assert_eq!(res.status(), 200);
     assert!(res.headers().get("x-frame-options").is_none());
     assert_eq!(frame_ancestors(&res), "https://terminal.example http://localhost:5173");
@@ -379,17 +610,32 @@ async fn widget_and_framing(kind: Db) {
     assert!(html.contains("data-testid=\"live-progress\""), "{html}");
     assert!(html.contains("data-theme=\"light\""));
     assert!(html.contains("class=\"embed compact\"") || html.contains("embed compact"));
-    let scans = scan::Entity::find().filter(scan::Column::Target.eq("acme/orbit")).all(&app.db).await.unwrap();
+    let scans = scan::Entity::find()
+        .filter(scan::Column::Target.eq("acme/orbit"))
+        .all(&app.db)
+        .await
+        .unwrap();
     assert_eq!(scans.len(), 1);
     assert_eq!(scans[0].account_id.as_deref(), Some(partner_id.as_str()));
     let id = scans[0].id.clone();
     // A second load while it runs joins it.
     let res = get(&app, &format!("/v1/embed/scan?repo=acme/orbit&partner={slug}")).await;
     assert_eq!(frame_ancestors(&res), "https://terminal.example http://localhost:5173");
-    assert_eq!(scan::Entity::find().filter(scan::Column::Target.eq("acme/orbit")).count(&app.db).await.unwrap(), 1);
+    assert_eq!(
+        scan::Entity::find()
+            .filter(scan::Column::Target.eq("acme/orbit"))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        1
+    );
     let mut metered = 0;
     for _ in 0..50 {
-        metered = usage_event::Entity::find().filter(usage_event::Column::AccountId.eq(partner_id.as_str())).count(&app.db).await.unwrap();
+        metered = usage_event::Entity::find()
+            .filter(usage_event::Column::AccountId.eq(partner_id.as_str()))
+            .count(&app.db)
+            .await
+            .unwrap();
         if metered >= 2 {
             break;
         }
@@ -403,10 +649,16 @@ async fn widget_and_framing(kind: Db) {
     let res = get(&app, &format!("/embed/scan?repo=acme/orbit&partner={slug}")).await;
     let html = res.text().await.unwrap();
     assert_eq!(testid_text(&html, "embed-score").unwrap(), r["score"].to_string());
-    assert_eq!(testid_text(&html, "embed-verdict").unwrap(), r["verdict"].as_str().unwrap());
+    assert_eq!(
+        testid_text(&html, "embed-verdict").unwrap(),
+        r["verdict"].as_str().unwrap()
+    );
     assert!(html.contains("data-theme=\"dark\""), "the partner's default theme");
     let report_url = format!("{}/report/{id}", app.config.public_url);
-    assert!(html.contains(&format!("href=\"{report_url}\" target=\"_blank\" rel=\"noopener\"")), "Powered by link");
+    assert!(
+        html.contains(&format!("href=\"{report_url}\" target=\"_blank\" rel=\"noopener\"")),
+        "Powered by link"
+    );
     assert!(html.contains("Powered by AuraSecurity"));
 
     // The result widget: the scan's partner when none is named; exactly the named one else.
@@ -415,7 +667,10 @@ async fn widget_and_framing(kind: Db) {
     assert!(res.headers().get("x-frame-options").is_none());
     let res = get(&app, &format!("/v1/embed/result/{id}?partner={bare}")).await;
     assert_eq!(frame_ancestors(&res), "'self'", "a partner without domains");
-    for path in [format!("/embed/scan?repo=acme/orbit&partner=no-such-partner"), "/embed/scan?repo=acme/orbit".to_string()] {
+    for path in [
+        format!("/embed/scan?repo=acme/orbit&partner=no-such-partner"),
+        "/embed/scan?repo=acme/orbit".to_string(),
+    ] {
         let res = get(&app, &path).await;
         assert_eq!(frame_ancestors(&res), "'self'", "{path}");
         assert!(res.headers().get("x-frame-options").is_none());
@@ -426,23 +681,44 @@ async fn widget_and_framing(kind: Db) {
     assert_eq!(res.status(), 403);
     let html = res.text().await.unwrap();
     assert!(html.contains("not registered"), "{html}");
-    assert_eq!(scan::Entity::find().filter(scan::Column::Target.eq("acme/other")).count(&app.db).await.unwrap(), 0);
+    assert_eq!(
+        scan::Entity::find()
+            .filter(scan::Column::Target.eq("acme/other"))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
     let res = get(&app, "/embed/scan?repo=not%20a%20repo").await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("not a repository"), "{html}");
     // An unknown result is a 404 with a readable message, still frameable by the partner.
-    let res = get(&app, &format!("/embed/result/00000000000000000000000000000000?partner={slug}")).await;
+    let res = get(
+        &app,
+        &format!("/embed/result/00000000000000000000000000000000?partner={slug}"),
+    )
+    .await;
     assert_eq!(res.status(), 404);
     assert_eq!(frame_ancestors(&res), "https://terminal.example http://localhost:5173");
     assert!(res.text().await.unwrap().contains("There is no scan with this id."));
 
     // Everything else keeps DENY.
-    for path in ["/".to_string(), format!("/report/{id}"), "/badge/acme/orbit.svg".to_string(), "/v1/scan/00000000000000000000000000000000".to_string()] {
+    for path in [
+        "/".to_string(),
+        format!("/report/{id}"),
+        "/badge/acme/orbit.svg".to_string(),
+        "/v1/scan/00000000000000000000000000000000".to_string(),
+    ] {
         let res = get(&app, &path).await;
         assert_eq!(res.headers()["x-frame-options"], "DENY", "{path}");
     }
     app.stop().await;
 }
 
-on_both_kinds!(report_page_card_and_oembed, badges_scan_then_score, hostile_data_is_inert, widget_and_framing);
+on_both_kinds!(
+    report_page_card_and_oembed,
+    badges_scan_then_score,
+    hostile_data_is_inert,
+    widget_and_framing
+);

@@ -25,7 +25,16 @@ fn redis_url() -> Option<String> {
 /// the test (and is shared with every other run against the same Redis within the hour).
 async fn register(app: &TestApp, email: &str) -> (String, String) {
     use app::server::{accounts, audit::Origin};
-    let created = accounts::register(&app.db, &app.config, email, "hunter2hunter2", "Acme Terminal", &Origin::default()).await.unwrap();
+    let created = accounts::register(
+        &app.db,
+        &app.config,
+        email,
+        "hunter2hunter2",
+        "Acme Terminal",
+        &Origin::default(),
+    )
+    .await
+    .unwrap();
     (created.account.id, created.key.secret)
 }
 
@@ -38,7 +47,11 @@ async fn cluster(roles: &[&str], extra: &[(&str, &str)]) -> Option<Vec<TestApp>>
     let db = first.config.database_url.clone();
     let mut apps = vec![first];
     for role in &roles[1..] {
-        let mut env: Vec<(&str, &str)> = vec![("AURA_REDIS_URL", redis.as_str()), ("AURA_ROLE", role), ("AURA_DATABASE_URL", db.as_str())];
+        let mut env: Vec<(&str, &str)> = vec![
+            ("AURA_REDIS_URL", redis.as_str()),
+            ("AURA_ROLE", role),
+            ("AURA_DATABASE_URL", db.as_str()),
+        ];
         env.extend_from_slice(extra);
         apps.push(spawn_with(Db::Postgres, &env).await.unwrap());
     }
@@ -49,20 +62,39 @@ async fn cluster(roles: &[&str], extra: &[(&str, &str)]) -> Option<Vec<TestApp>>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_keys_limit_holds_across_instances() {
-    let Some(apps) = cluster(&["web", "web"], &[]).await else { return };
+    let Some(apps) = cluster(&["web", "web"], &[]).await else {
+        return;
+    };
     let (a, b) = (&apps[0], &apps[1]);
     let (_, key) = register(a, "bot@acme.example").await;
     // Free tier: 5 a minute, whichever instance answers.
-    let seen = storm(&[a, b], 40, |app| app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key)).await;
-    assert_eq!(seen.get("200"), Some(&5), "exactly the limit is admitted across both instances: {seen:?}");
-    let res = b.client.get(b.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap();
+    let seen = storm(&[a, b], 40, |app| {
+        app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key)
+    })
+    .await;
+    assert_eq!(
+        seen.get("200"),
+        Some(&5),
+        "exactly the limit is admitted across both instances: {seen:?}"
+    );
+    let res = b
+        .client
+        .get(b.url("/v1/auth/keys"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 429);
     assert_eq!(res.headers()["x-ratelimit-remaining"], "0");
 }
 
 /// Fires `n` calls at once, alternating between the instances, and counts the answers by
 /// status and error code.
-async fn storm(apps: &[&TestApp], n: usize, call: impl Fn(&TestApp) -> reqwest::RequestBuilder) -> BTreeMap<String, u32> {
+async fn storm(
+    apps: &[&TestApp],
+    n: usize,
+    call: impl Fn(&TestApp) -> reqwest::RequestBuilder,
+) -> BTreeMap<String, u32> {
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
     let calls: Vec<_> = (0..n)
         .map(|i| {
@@ -93,25 +125,41 @@ async fn storm(apps: &[&TestApp], n: usize, call: impl Fn(&TestApp) -> reqwest::
 /// them, so none finishes and frees a slot).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_calls_on_one_key_never_over_admit() {
-    let Some(apps) = cluster(&["web", "web"], &[]).await else { return };
+    let Some(apps) = cluster(&["web", "web"], &[]).await else {
+        return;
+    };
     let both = [&apps[0], &apps[1]];
     let (account, key) = register(&apps[0], "storm@acme.example").await;
     common::set_tier(&apps[0], &account, "partner").await;
 
-    let reads = storm(&both, 1000, |app| app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key)).await;
+    let reads = storm(&both, 1000, |app| {
+        app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key)
+    })
+    .await;
     eprintln!("1,000 concurrent GET /v1/auth/keys, partner key, 2 instances: {reads:?}");
-    assert_eq!(reads.get("200"), Some(&100), "exactly the per-minute limit is admitted: {reads:?}");
+    assert_eq!(
+        reads.get("200"),
+        Some(&100),
+        "exactly the per-minute limit is admitted: {reads:?}"
+    );
     assert_eq!(reads.get("429 rate_limited"), Some(&900), "{reads:?}");
 
     // A fresh partner's key for the scan storm, so its minute window starts empty.
     let (other, scan_key) = register(&apps[1], "storm-scans@acme.example").await;
     common::set_tier(&apps[0], &other, "partner").await;
     let scans = storm(&both, 1000, |app| {
-        app.client.post(app.url("/v1/scan/repo")).bearer_auth(&scan_key).json(&json!({"url": "acme/orbit"}))
+        app.client
+            .post(app.url("/v1/scan/repo"))
+            .bearer_auth(&scan_key)
+            .json(&json!({"url": "acme/orbit"}))
     })
     .await;
     eprintln!("1,000 concurrent POST /v1/scan/repo, partner key, 2 instances: {scans:?}");
-    assert_eq!(scans.get("202"), Some(&20), "exactly the concurrent-scan cap is admitted: {scans:?}");
+    assert_eq!(
+        scans.get("202"),
+        Some(&20),
+        "exactly the concurrent-scan cap is admitted: {scans:?}"
+    );
     assert_eq!(scans.get("429 concurrent_scan_limit"), Some(&80), "{scans:?}");
     assert_eq!(scans.get("429 rate_limited"), Some(&900), "{scans:?}");
     for app in apps {
@@ -122,10 +170,18 @@ async fn a_thousand_concurrent_calls_on_one_key_never_over_admit() {
 /// The single-machine mode (SQLite, in-process limiter) holds the same line.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_calls_never_over_admit_in_process() {
-    let Some(app) = spawn_with(Db::Sqlite, &[("AURA_ROLE", "web")]).await else { return };
+    let Some(app) = spawn_with(Db::Sqlite, &[("AURA_ROLE", "web")]).await else {
+        return;
+    };
     let (account, key) = register(&app, "storm@acme.example").await;
     common::set_tier(&app, &account, "partner").await;
-    let scans = storm(&[&app], 1000, |app| app.client.post(app.url("/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": "acme/orbit"}))).await;
+    let scans = storm(&[&app], 1000, |app| {
+        app.client
+            .post(app.url("/v1/scan/repo"))
+            .bearer_auth(&key)
+            .json(&json!({"url": "acme/orbit"}))
+    })
+    .await;
     eprintln!("1,000 concurrent POST /v1/scan/repo, partner key, 1 instance, SQLite: {scans:?}");
     assert_eq!(scans.get("202"), Some(&20), "{scans:?}");
     assert_eq!(scans.get("429 concurrent_scan_limit"), Some(&80), "{scans:?}");
@@ -139,18 +195,38 @@ async fn a_thousand_concurrent_calls_never_over_admit_in_process() {
 /// gauges live in the process-wide recorder.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn any_instance_reports_the_shared_job_queue() {
-    let Some(apps) = cluster(&["web", "web"], &[]).await else { return };
+    let Some(apps) = cluster(&["web", "web"], &[]).await else {
+        return;
+    };
     let (a, b) = (&apps[0], &apps[1]);
     let (account, key) = register(a, "queue@acme.example").await;
     common::set_tier(a, &account, "internal").await;
     for i in 0..3 {
-        let res = a.client.post(a.url("/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": format!("acme/queued{i}")})).send().await.unwrap();
+        let res = a
+            .client
+            .post(a.url("/v1/scan/repo"))
+            .bearer_auth(&key)
+            .json(&json!({"url": format!("acme/queued{i}")}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 202);
     }
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let text = b.client.get(b.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = b
+        .client
+        .get(b.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let value = |line: &str| {
-        text.lines().find_map(|l| l.strip_prefix(line)).map(|v| v.trim().parse::<f64>().unwrap()).unwrap_or_else(|| panic!("{line} in {text}"))
+        text.lines()
+            .find_map(|l| l.strip_prefix(line))
+            .map(|v| v.trim().parse::<f64>().unwrap())
+            .unwrap_or_else(|| panic!("{line} in {text}"))
     };
     assert_eq!(value("job_queue_depth{kind=\"scan\",state=\"ready\"}"), 3.0);
     assert_eq!(value("job_queue_depth{kind=\"scan\",state=\"running\"}"), 0.0);
@@ -169,7 +245,11 @@ async fn scans_queued_anywhere_complete_and_stream_everywhere() {
     }
     gh.set_archive_delay(Duration::from_millis(700));
     let api = gh.api_url();
-    let Some(apps) = cluster(&["web", "web", "worker", "worker"], &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_WORKERS", "1")]).await
+    let Some(apps) = cluster(
+        &["web", "web", "worker", "worker"],
+        &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_WORKERS", "1")],
+    )
+    .await
     else {
         return;
     };
@@ -180,12 +260,29 @@ async fn scans_queued_anywhere_complete_and_stream_everywhere() {
     let mut ids = Vec::new();
     for i in 0..6 {
         let web = if i % 2 == 0 { a } else { b };
-        let res = web.client.post(web.url("/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": format!("acme/repo{i}")})).send().await.unwrap();
+        let res = web
+            .client
+            .post(web.url("/v1/scan/repo"))
+            .bearer_auth(&key)
+            .json(&json!({"url": format!("acme/repo{i}")}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 202);
-        ids.push(res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string());
+        ids.push(
+            res.json::<Value>().await.unwrap()["scan_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     // A subscriber on B follows a scan queued on A, run by a worker instance.
-    let res = b.client.get(b.url(&format!("/v1/scan/{}/stream", ids[0]))).send().await.unwrap();
+    let res = b
+        .client
+        .get(b.url(&format!("/v1/scan/{}/stream", ids[0])))
+        .send()
+        .await
+        .unwrap();
     let events = read_sse(res, true).await;
     assert_eq!(events.last().unwrap().event, "scan_completed", "{events:?}");
     assert!(events.iter().any(|e| e.event == "progress"));
@@ -200,21 +297,62 @@ async fn scans_queued_anywhere_complete_and_stream_everywhere() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_redis_outage_degrades_to_in_process() {
     // Nothing listens on this port: Redis is "down" for this instance's whole life.
-    let dead = format!("redis://127.0.0.1:{}", std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port());
+    let dead = format!(
+        "redis://127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    );
     let gh = github::start().await;
     gh.add("acme/orbit", github::healthy_repo(1));
     let api = gh.api_url();
-    let Some(app) = spawn_with(Db::Sqlite, &[("AURA_REDIS_URL", dead.as_str()), ("AURA_GITHUB_API_URL", api.as_str())]).await else { return };
+    let Some(app) = spawn_with(
+        Db::Sqlite,
+        &[("AURA_REDIS_URL", dead.as_str()), ("AURA_GITHUB_API_URL", api.as_str())],
+    )
+    .await
+    else {
+        return;
+    };
     let (_, key) = register(&app, "bot@acme.example").await;
     // Limits fail open (documented), requests keep working.
     for _ in 0..7 {
-        assert_eq!(app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap().status(), 200);
+        assert_eq!(
+            app.client
+                .get(app.url("/v1/auth/keys"))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
     }
     // Scans run and stream on this instance.
-    let res = app.client.post(app.url("/v1/scan/repo")).bearer_auth(&key).json(&json!({"url": "acme/orbit"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/scan/repo"))
+        .bearer_auth(&key)
+        .json(&json!({"url": "acme/orbit"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202);
-    let id = res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string();
-    let events = read_sse(app.client.get(app.url(&format!("/v1/scan/{id}/stream"))).send().await.unwrap(), true).await;
+    let id = res.json::<Value>().await.unwrap()["scan_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = read_sse(
+        app.client
+            .get(app.url(&format!("/v1/scan/{id}/stream")))
+            .send()
+            .await
+            .unwrap(),
+        true,
+    )
+    .await;
     assert_eq!(events.last().unwrap().event, "scan_completed");
     app.stop().await;
 }

@@ -2,11 +2,10 @@
 //! their leases, failures and retries, the concurrent-scan cap and the similarity index, on
 //! SQLite and PostgreSQL, against a loopback stand-in for GitHub's REST API.
 
-
 use std::{sync::atomic::Ordering, time::Duration};
 
-use app::server::{entities::job, jobs};
 use crate::common::{github, read_sse, register, set_tier, spawn_with, wait_finished, Db, TestApp};
+use app::server::{entities::job, jobs};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
@@ -20,17 +19,28 @@ async fn app_with_github(kind: Db, extra: &[(&str, &str)]) -> Option<(TestApp, g
 }
 
 async fn post_scan(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
-    app.client.post(app.url("/v1/scan/repo")).bearer_auth(key).json(&body).send().await.unwrap()
+    app.client
+        .post(app.url("/v1/scan/repo"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn submit(app: &TestApp, key: &str, url: &str) -> String {
     let res = post_scan(app, key, json!({"url": url, "fresh": true})).await;
     assert_eq!(res.status(), 202, "{:?}", res.text().await);
-    res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string()
+    res.json::<Value>().await.unwrap()["scan_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn accepted_at_once_then_completed(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind, &[]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     gh.set_archive_delay(Duration::from_millis(1500));
     let (_, key) = register(&app, "bot@acme.example").await;
@@ -43,10 +53,21 @@ async fn accepted_at_once_then_completed(kind: Db) {
     assert_eq!(id.len(), 32, "128 random bits, hex");
     assert_eq!(body["status"], "queued");
     assert_eq!(body["report_url"], format!("{}/report/{id}", app.config.public_url));
-    assert_eq!(body["stream_url"], format!("{}/v1/scan/{id}/stream", app.config.public_url));
+    assert_eq!(
+        body["stream_url"],
+        format!("{}/v1/scan/{id}/stream", app.config.public_url)
+    );
 
     // The handler did not wait: the archive is still being "downloaded".
-    let now: Value = app.client.get(app.url(&format!("/v1/scan/{id}"))).send().await.unwrap().json().await.unwrap();
+    let now: Value = app
+        .client
+        .get(app.url(&format!("/v1/scan/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(now["status"] == "queued" || now["status"] == "running", "{now}");
     assert!(now.get("result").is_none());
 
@@ -58,15 +79,29 @@ async fn accepted_at_once_then_completed(kind: Db) {
     assert!(done["completed_at"].is_string());
     let r = &done["result"];
     let score = r["score"].as_u64().unwrap();
-    let points: i64 = r["checks"].as_array().unwrap().iter().map(|c| c["points"].as_i64().unwrap()).sum();
+    let points: i64 = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["points"].as_i64().unwrap())
+        .sum();
     assert_eq!(score as i64, points.clamp(0, 100), "the score is the sum of its checks");
     assert!(["A", "B", "C", "D", "F"].contains(&r["grade"].as_str().unwrap()));
     assert!(["SAFU", "DYOR", "RISKY", "SCAM"].contains(&r["verdict"].as_str().unwrap()));
-    assert!(r["tags"].as_array().unwrap().iter().all(|t| t.as_str().unwrap().starts_with('#')));
+    assert!(r["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t.as_str().unwrap().starts_with('#')));
 
     // Unknown and malformed ids are 404 with the contract's body.
     for bad in ["00000000000000000000000000000000", "not-an-id"] {
-        let res = app.client.get(app.url(&format!("/v1/scan/{bad}"))).send().await.unwrap();
+        let res = app
+            .client
+            .get(app.url(&format!("/v1/scan/{bad}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 404);
         assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "not_found");
     }
@@ -74,7 +109,9 @@ async fn accepted_at_once_then_completed(kind: Db) {
 }
 
 async fn stream_order_resume_and_replay(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind, &[]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     gh.set_archive_delay(Duration::from_millis(1000));
     let (_, key) = register(&app, "bot@acme.example").await;
@@ -88,7 +125,10 @@ async fn stream_order_resume_and_replay(kind: Db) {
             tokio::spawn(async move {
                 let res = c.get(u).send().await.unwrap();
                 assert_eq!(res.status(), 200);
-                assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+                assert!(res.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/event-stream"));
                 read_sse(res, false).await
             })
         })
@@ -103,7 +143,10 @@ async fn stream_order_resume_and_replay(kind: Db) {
         assert_eq!(last.data["scanId"], id.as_str());
         assert!(last.data["score"].is_u64() && last.data["grade"].is_string() && last.data["verdict"].is_string());
         assert_eq!(last.data["reportUrl"], format!("{}/report/{id}", app.config.public_url));
-        let ids: Vec<i64> = events.iter().map(|e| e.id.as_deref().unwrap().parse().unwrap()).collect();
+        let ids: Vec<i64> = events
+            .iter()
+            .map(|e| e.id.as_deref().unwrap().parse().unwrap())
+            .collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids increase: {ids:?}");
         for e in &events[..events.len() - 1] {
             assert!(e.event == "scan_started" || e.event == "progress", "{e:?}");
@@ -113,15 +156,34 @@ async fn stream_order_resume_and_replay(kind: Db) {
     let full = all.iter().max_by_key(|e| e.len()).unwrap();
     assert_eq!(full[0].event, "scan_started");
     assert_eq!(full[0].data["repo"], "acme/orbit");
-    let percents: Vec<u64> = full.iter().filter(|e| e.event == "progress").map(|e| e.data["percent"].as_u64().unwrap()).collect();
-    assert!(!percents.is_empty() && percents.windows(2).all(|w| w[0] <= w[1]), "{percents:?}");
-    assert!(full.iter().filter(|e| e.event == "progress").all(|e| e.data["message"].is_string()));
+    let percents: Vec<u64> = full
+        .iter()
+        .filter(|e| e.event == "progress")
+        .map(|e| e.data["percent"].as_u64().unwrap())
+        .collect();
+    assert!(
+        !percents.is_empty() && percents.windows(2).all(|w| w[0] <= w[1]),
+        "{percents:?}"
+    );
+    assert!(full
+        .iter()
+        .filter(|e| e.event == "progress")
+        .all(|e| e.data["message"].is_string()));
 
     // Resume after the second event: exactly the rest.
     let second = full[1].id.clone().unwrap();
-    let res = app.client.get(&stream_url).header("Last-Event-ID", &second).send().await.unwrap();
+    let res = app
+        .client
+        .get(&stream_url)
+        .header("Last-Event-ID", &second)
+        .send()
+        .await
+        .unwrap();
     let rest = read_sse(res, false).await;
-    assert_eq!(rest.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), full[2..].iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+    assert_eq!(
+        rest.iter().map(|e| e.id.clone()).collect::<Vec<_>>(),
+        full[2..].iter().map(|e| e.id.clone()).collect::<Vec<_>>()
+    );
 
     // A finished scan replays its outcome and closes.
     let res = app.client.get(&stream_url).send().await.unwrap();
@@ -130,13 +192,21 @@ async fn stream_order_resume_and_replay(kind: Db) {
     assert_eq!(replay[0].event, "scan_completed");
     assert_eq!(replay[0].id, full.last().unwrap().id);
     // Nothing after the outcome: 204 stops EventSource reconnecting.
-    let res = app.client.get(&stream_url).header("Last-Event-ID", full.last().unwrap().id.clone().unwrap()).send().await.unwrap();
+    let res = app
+        .client
+        .get(&stream_url)
+        .header("Last-Event-ID", full.last().unwrap().id.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
     app.stop().await;
 }
 
 async fn cache_and_fresh(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind, &[]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     let (_, key) = register(&app, "bot@acme.example").await;
     let first = submit(&app, &key, "acme/orbit").await;
@@ -160,7 +230,9 @@ async fn cache_and_fresh(kind: Db) {
     app.stop().await;
 
     // With a zero TTL nothing is reused.
-    let Some((app, gh)) = app_with_github(kind, &[("AURA_SCAN_CACHE_TTL_SECS", "0")]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[("AURA_SCAN_CACHE_TTL_SECS", "0")]).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     let (_, key) = register(&app, "bot@acme.example").await;
     let first = submit(&app, &key, "acme/orbit").await;
@@ -170,7 +242,9 @@ async fn cache_and_fresh(kind: Db) {
 }
 
 async fn ten_scans_with_two_workers(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind, &[("AURA_SCAN_WORKERS", "2")]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[("AURA_SCAN_WORKERS", "2")]).await else {
+        return;
+    };
     for i in 0..10 {
         gh.add(&format!("acme/repo{i}"), github::healthy_repo(i));
     }
@@ -181,9 +255,18 @@ async fn ten_scans_with_two_workers(kind: Db) {
         .map(|i| {
             let (c, u, k) = (app.client.clone(), app.url("/v1/scan/repo"), key.clone());
             tokio::spawn(async move {
-                let res = c.post(u).bearer_auth(k).json(&json!({"url": format!("acme/repo{i}")})).send().await.unwrap();
+                let res = c
+                    .post(u)
+                    .bearer_auth(k)
+                    .json(&json!({"url": format!("acme/repo{i}")}))
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(res.status(), 202);
-                res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string()
+                res.json::<Value>().await.unwrap()["scan_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
             })
         })
         .collect();
@@ -194,7 +277,12 @@ async fn ten_scans_with_two_workers(kind: Db) {
     let mut max_running = 0;
     loop {
         max_running = max_running.max(jobs::running(&app.db, jobs::KIND_SCAN).await.unwrap());
-        let done = job::Entity::find().filter(job::Column::Status.eq("done")).all(&app.db).await.unwrap().len();
+        let done = job::Entity::find()
+            .filter(job::Column::Status.eq("done"))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len();
         if done == 10 {
             break;
         }
@@ -203,9 +291,15 @@ async fn ten_scans_with_two_workers(kind: Db) {
     for id in &ids {
         assert_eq!(wait_finished(&app, id).await["status"], "completed");
     }
-    assert!(max_running <= 2, "at most AURA_SCAN_WORKERS run at once (saw {max_running})");
+    assert!(
+        max_running <= 2,
+        "at most AURA_SCAN_WORKERS run at once (saw {max_running})"
+    );
     let downloads = gh.stub.max_in_flight.load(Ordering::SeqCst);
-    assert!((1..=2).contains(&downloads), "concurrent archive downloads: {downloads}");
+    assert!(
+        (1..=2).contains(&downloads),
+        "concurrent archive downloads: {downloads}"
+    );
     app.stop().await;
 }
 
@@ -215,15 +309,28 @@ async fn a_dead_workers_scan_is_not_lost(kind: Db) {
     let gh = github::start().await;
     gh.add("acme/orbit", github::healthy_repo(1));
     let api = gh.api_url();
-    let Some(web) = spawn_with(kind, &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_ROLE", "web")]).await else { return };
+    let Some(web) = spawn_with(kind, &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_ROLE", "web")]).await else {
+        return;
+    };
     let (_, key) = register(&web, "bot@acme.example").await;
     let id = submit(&web, &key, "acme/orbit").await;
-    let claimed = jobs::claim(&web.db, jobs::KIND_SCAN, "doomed-worker", Duration::from_millis(300)).await.unwrap().expect("claimable");
+    let claimed = jobs::claim(&web.db, jobs::KIND_SCAN, "doomed-worker", Duration::from_millis(300))
+        .await
+        .unwrap()
+        .expect("claimable");
     assert_eq!(claimed.ref_id, id);
     assert_eq!(claimed.attempts, 1);
 
     let db_url = web.config.database_url.clone();
-    let Some(worker) = spawn_with(kind, &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_ROLE", "worker"), ("AURA_DATABASE_URL", db_url.as_str())]).await
+    let Some(worker) = spawn_with(
+        kind,
+        &[
+            ("AURA_GITHUB_API_URL", api.as_str()),
+            ("AURA_ROLE", "worker"),
+            ("AURA_DATABASE_URL", db_url.as_str()),
+        ],
+    )
+    .await
     else {
         return;
     };
@@ -240,25 +347,48 @@ async fn a_dead_workers_scan_is_not_lost(kind: Db) {
 }
 
 async fn permanent_failure_is_readable(kind: Db) {
-    let Some((app, _gh)) = app_with_github(kind, &[]).await else { return };
+    let Some((app, _gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
     let (_, key) = register(&app, "bot@acme.example").await;
     let id = submit(&app, &key, "acme/does-not-exist").await;
     let done = wait_finished(&app, &id).await;
     assert_eq!(done["status"], "failed");
-    assert!(done["error"].as_str().unwrap().to_lowercase().contains("not found"), "{done}");
+    assert!(
+        done["error"].as_str().unwrap().to_lowercase().contains("not found"),
+        "{done}"
+    );
     assert!(done.get("result").is_none());
     let j = jobs::for_ref(&app.db, jobs::KIND_SCAN, &id).await.unwrap().unwrap();
-    assert_eq!((j.status.as_str(), j.attempts), ("failed", 1), "permanent errors are not retried");
-    let events = read_sse(app.client.get(app.url(&format!("/v1/scan/{id}/stream"))).send().await.unwrap(), false).await;
+    assert_eq!(
+        (j.status.as_str(), j.attempts),
+        ("failed", 1),
+        "permanent errors are not retried"
+    );
+    let events = read_sse(
+        app.client
+            .get(app.url(&format!("/v1/scan/{id}/stream")))
+            .send()
+            .await
+            .unwrap(),
+        false,
+    )
+    .await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].event, "scan_failed");
     assert_eq!(events[0].data["scanId"], id.as_str());
-    assert!(events[0].data["error"].as_str().unwrap().to_lowercase().contains("not found"));
+    assert!(events[0].data["error"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("not found"));
     app.stop().await;
 }
 
 async fn transient_failures_retry_then_dead_letter(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind, &[]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     let (account, key) = register(&app, "bot@acme.example").await;
     set_tier(&app, &account, "internal").await;
@@ -268,7 +398,14 @@ async fn transient_failures_retry_then_dead_letter(kind: Db) {
     let id = submit(&app, &key, "acme/orbit").await;
     let done = wait_finished(&app, &id).await;
     assert_eq!(done["status"], "completed", "{done}");
-    assert_eq!(jobs::for_ref(&app.db, jobs::KIND_SCAN, &id).await.unwrap().unwrap().attempts, 3);
+    assert_eq!(
+        jobs::for_ref(&app.db, jobs::KIND_SCAN, &id)
+            .await
+            .unwrap()
+            .unwrap()
+            .attempts,
+        3
+    );
 
     // Always failing: failed after the last attempt, the job dead-lettered and re-runnable.
     gh.stub.fail_next.store(3, Ordering::SeqCst);
@@ -278,28 +415,79 @@ async fn transient_failures_retry_then_dead_letter(kind: Db) {
     assert!(done["error"].as_str().unwrap().contains("attempts"), "{done}");
     let j = jobs::for_ref(&app.db, jobs::KIND_SCAN, &id).await.unwrap().unwrap();
     assert_eq!((j.status.as_str(), j.attempts), ("dead", 3));
-    assert!(jobs::list(&app.db, "dead", 10).await.unwrap().iter().any(|d| d.id == j.id));
+    assert!(jobs::list(&app.db, "dead", 10)
+        .await
+        .unwrap()
+        .iter()
+        .any(|d| d.id == j.id));
 
     // An admin sees the dead letter and re-runs it; GitHub is back, so it completes.
-    let res = app.client.get(app.url("/v1/admin/jobs")).bearer_auth(&key).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v1/admin/jobs"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403, "partners cannot see the queue");
-    let am = app::server::entities::account::ActiveModel { id: sea_orm::Set(account.clone()), role: sea_orm::Set("admin".into()), ..Default::default() };
-    app::server::entities::account::Entity::update(am).exec(&app.db).await.unwrap();
-    let dead: Vec<Value> = app.client.get(app.url("/v1/admin/jobs?status=dead")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    let am = app::server::entities::account::ActiveModel {
+        id: sea_orm::Set(account.clone()),
+        role: sea_orm::Set("admin".into()),
+        ..Default::default()
+    };
+    app::server::entities::account::Entity::update(am)
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let dead: Vec<Value> = app
+        .client
+        .get(app.url("/v1/admin/jobs?status=dead"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(dead.iter().any(|d| d["id"] == j.id && d["ref_id"] == id.as_str()));
-    let res = app.client.post(app.url(&format!("/v1/admin/jobs/{}/retry", j.id))).bearer_auth(&key).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/admin/jobs/{}/retry", j.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202);
     let done = wait_finished(&app, &id).await;
     assert_eq!(done["status"], "completed", "{done}");
-    let events = read_sse(app.client.get(app.url(&format!("/v1/scan/{id}/stream"))).send().await.unwrap(), false).await;
-    assert_eq!(events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(), ["scan_completed"]);
-    let res = app.client.post(app.url(&format!("/v1/admin/jobs/{}/retry", j.id))).bearer_auth(&key).send().await.unwrap();
+    let events = read_sse(
+        app.client
+            .get(app.url(&format!("/v1/scan/{id}/stream")))
+            .send()
+            .await
+            .unwrap(),
+        false,
+    )
+    .await;
+    assert_eq!(
+        events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(),
+        ["scan_completed"]
+    );
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/admin/jobs/{}/retry", j.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404, "only dead or failed jobs are re-run");
     app.stop().await;
 }
 
 async fn concurrent_scan_cap(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind, &[]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
     for i in 0..10 {
         gh.add(&format!("acme/repo{i}"), github::healthy_repo(i));
     }
@@ -310,7 +498,10 @@ async fn concurrent_scan_cap(kind: Db) {
     let res = post_scan(&app, &free, json!({"url": "acme/repo1"})).await;
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
-    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "concurrent_scan_limit");
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "concurrent_scan_limit"
+    );
 
     // Pro: ten at once, exactly five admitted.
     let (account, pro) = register(&app, "pro@acme.example").await;
@@ -318,7 +509,16 @@ async fn concurrent_scan_cap(kind: Db) {
     let posts: Vec<_> = (0..10)
         .map(|i| {
             let (c, u, k) = (app.client.clone(), app.url("/v1/scan/repo"), pro.clone());
-            tokio::spawn(async move { c.post(u).bearer_auth(k).json(&json!({"url": format!("acme/repo{i}"), "fresh": true})).send().await.unwrap().status().as_u16() })
+            tokio::spawn(async move {
+                c.post(u)
+                    .bearer_auth(k)
+                    .json(&json!({"url": format!("acme/repo{i}"), "fresh": true}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
         })
         .collect();
     let mut codes = Vec::new();
@@ -331,39 +531,96 @@ async fn concurrent_scan_cap(kind: Db) {
 }
 
 async fn bad_input_is_refused_clearly(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind, &[]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     gh.add("acme/fork", github::healthy_repo(2));
     let (account, key) = register(&app, "bot@acme.example").await;
     set_tier(&app, &account, "pro").await;
-    for url in ["", "not a repo", "ftp://github.com/a/b", "https://github.com/only-owner", "javascript:alert(1)"] {
+    for url in [
+        "",
+        "not a repo",
+        "ftp://github.com/a/b",
+        "https://github.com/only-owner",
+        "javascript:alert(1)",
+    ] {
         let res = post_scan(&app, &key, json!({"url": url})).await;
         assert_eq!(res.status(), 422, "{url}");
         assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "invalid_target");
     }
-    let res = app.client.post(app.url("/v1/scan/repo")).bearer_auth(&key).body("{").header("content-type", "application/json").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/scan/repo"))
+        .bearer_auth(&key)
+        .body("{")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400, "malformed JSON");
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "invalid_body");
-    assert_eq!(app.client.post(app.url("/v1/scan/repo")).json(&json!({"url": "acme/orbit"})).send().await.unwrap().status(), 401);
+    assert_eq!(
+        app.client
+            .post(app.url("/v1/scan/repo"))
+            .json(&json!({"url": "acme/orbit"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 
     // X profile scans need the X API configured.
-    let res = app.client.post(app.url("/v1/scan/x-profile")).bearer_auth(&key).json(&json!({"handle": "@solana"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/scan/x-profile"))
+        .bearer_auth(&key)
+        .json(&json!({"handle": "@solana"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 503);
-    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "x_api_not_configured");
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "x_api_not_configured"
+    );
 
     // Compare: two repositories, one scan.
-    let res = app.client.post(app.url("/v1/scan/compare")).bearer_auth(&key).json(&json!({"url_a": "acme/orbit", "url_b": "acme/fork"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/scan/compare"))
+        .bearer_auth(&key)
+        .json(&json!({"url_a": "acme/orbit", "url_b": "acme/fork"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202);
-    let id = res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string();
+    let id = res.json::<Value>().await.unwrap()["scan_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let done = wait_finished(&app, &id).await;
-    assert_eq!((done["kind"].as_str(), done["status"].as_str()), (Some("compare"), Some("completed")), "{done}");
+    assert_eq!(
+        (done["kind"].as_str(), done["status"].as_str()),
+        (Some("compare"), Some("completed")),
+        "{done}"
+    );
     assert_eq!(done["target"], "acme/orbit vs acme/fork");
     app.stop().await;
 
     // Callback URLs follow the webhook rules when private targets are not allowed.
-    let Some((app, _gh)) = app_with_github(kind, &[("AURA_ALLOW_PRIVATE_TARGETS", "false")]).await else { return };
+    let Some((app, _gh)) = app_with_github(kind, &[("AURA_ALLOW_PRIVATE_TARGETS", "false")]).await else {
+        return;
+    };
     let (_, key) = register(&app, "bot@acme.example").await;
-    for cb in ["http://example.com/hook", "https://127.0.0.1/hook", "https://10.0.0.1/hook", "https://169.254.169.254/latest", "https://localhost/hook"] {
+    for cb in [
+        "http://example.com/hook",
+        "https://127.0.0.1/hook",
+        "https://10.0.0.1/hook",
+        "https://169.254.169.254/latest",
+        "https://localhost/hook",
+    ] {
         let res = post_scan(&app, &key, json!({"url": "acme/orbit", "callback_url": cb})).await;
         assert_eq!(res.status(), 422, "{cb}");
         assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "invalid_url");
@@ -372,7 +629,9 @@ async fn bad_input_is_refused_clearly(kind: Db) {
 }
 
 async fn near_duplicates_are_flagged(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind, &[]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
     gh.add("acme/orbit", github::healthy_repo(1));
     gh.add("rugger/orbit-pro", github::healthy_repo(1));
     gh.add("other/thing", github::healthy_repo(7));
@@ -380,23 +639,45 @@ async fn near_duplicates_are_flagged(kind: Db) {
     set_tier(&app, &account, "internal").await;
     let original = submit(&app, &key, "acme/orbit").await;
     let r = wait_finished(&app, &original).await;
-    assert!(r["result"]["red_flags"].as_array().unwrap().iter().all(|f| f["id"] != "similarity.near_duplicate"));
+    assert!(r["result"]["red_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["id"] != "similarity.near_duplicate"));
 
     let copy = submit(&app, &key, "rugger/orbit-pro").await;
     let r = wait_finished(&app, &copy).await;
-    let flag = r["result"]["red_flags"].as_array().unwrap().iter().find(|f| f["id"] == "similarity.near_duplicate").cloned();
+    let flag = r["result"]["red_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "similarity.near_duplicate")
+        .cloned();
     let flag = flag.unwrap_or_else(|| panic!("near-duplicate flag: {r}"));
     assert!(flag["title"].as_str().unwrap().contains("acme/orbit"), "{flag}");
     assert_eq!(flag["severity"], "high");
     assert!(r["result"]["tags"].as_array().unwrap().iter().any(|t| t == "#Clone"));
-    let check = r["result"]["checks"].as_array().unwrap().iter().find(|c| c["id"] == "similarity.index").cloned().unwrap();
+    let check = r["result"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "similarity.index")
+        .cloned()
+        .unwrap();
     assert!(check["points"].as_i64().unwrap() < 0);
 
     // A different project is not flagged, and a rescan of the original is not its own clone.
     for target in ["other/thing", "acme/orbit"] {
         let id = submit(&app, &key, target).await;
         let r = wait_finished(&app, &id).await;
-        assert!(r["result"]["red_flags"].as_array().unwrap().iter().all(|f| f["id"] != "similarity.near_duplicate"), "{target}: {r}");
+        assert!(
+            r["result"]["red_flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["id"] != "similarity.near_duplicate"),
+            "{target}: {r}"
+        );
     }
     app.stop().await;
 }
@@ -404,13 +685,23 @@ async fn near_duplicates_are_flagged(kind: Db) {
 /// A graceful stop (SIGTERM) lets a running scan finish within the grace period: the stop
 /// waits for it, and the scan is completed, not abandoned to a lease.
 async fn a_graceful_stop_lets_the_running_scan_finish(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind, &[]).await else { return };
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
     gh.add("acme/slow", github::healthy_repo(1));
     gh.set_archive_delay(Duration::from_secs(2));
     let (_, key) = register(&app, "stop@acme.example").await;
     let id = submit(&app, &key, "acme/slow").await;
     for _ in 0..100 {
-        let now: Value = app.client.get(app.url(&format!("/v1/scan/{id}"))).send().await.unwrap().json().await.unwrap();
+        let now: Value = app
+            .client
+            .get(app.url(&format!("/v1/scan/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if now["status"] == "running" {
             break;
         }

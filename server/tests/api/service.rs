@@ -39,7 +39,10 @@ async fn html_pages_carry_security_headers(app: TestApp) {
     let html = res.text().await.unwrap();
     // The hydration script carries the same nonce as the header.
     let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "hydration scripts must carry the CSP nonce");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "hydration scripts must carry the CSP nonce"
+    );
     assert!(html.contains("Is this crypto project real, or a rug?"));
 }
 
@@ -62,8 +65,14 @@ async fn unknown_v1_route_is_a_json_404(app: TestApp) {
 async fn v1_errors_and_bodies_are_uniform(app: TestApp) {
     async fn error(res: reqwest::Response) -> (u16, String) {
         let status = res.status().as_u16();
-        let body: serde_json::Value = res.json().await.unwrap_or_else(|e| panic!("{status}: a JSON body: {e}"));
-        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+        let body: serde_json::Value = res
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{status}: a JSON body: {e}"));
+        assert!(
+            body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
         (status, body["error"]["code"].as_str().unwrap().to_string())
     }
     // A wrong method: 405 with `Allow` and the JSON body (axum's own answer is empty).
@@ -78,35 +87,100 @@ async fn v1_errors_and_bodies_are_uniform(app: TestApp) {
     for (path, needs_key) in [("/v1/auth/register", false), ("/v1/auth/keys", true)] {
         let post = |ct: &'static str, body: &'static str| {
             let req = app.client.post(app.url(path)).header("content-type", ct).body(body);
-            if needs_key { req.bearer_auth(&key) } else { req }
+            if needs_key {
+                req.bearer_auth(&key)
+            } else {
+                req
+            }
         };
-        assert_eq!(error(post("text/plain", r#"{"name":"x"}"#).send().await.unwrap()).await, (415, "invalid_body".into()), "{path}");
-        assert_eq!(error(post("application/json", "{not json").send().await.unwrap()).await, (400, "invalid_body".into()), "{path}");
-        assert_eq!(error(post("application/json", r#"{"name": 5}"#).send().await.unwrap()).await, (422, "invalid_body".into()), "{path}");
+        assert_eq!(
+            error(post("text/plain", r#"{"name":"x"}"#).send().await.unwrap()).await,
+            (415, "invalid_body".into()),
+            "{path}"
+        );
+        assert_eq!(
+            error(post("application/json", "{not json").send().await.unwrap()).await,
+            (400, "invalid_body".into()),
+            "{path}"
+        );
+        assert_eq!(
+            error(post("application/json", r#"{"name": 5}"#).send().await.unwrap()).await,
+            (422, "invalid_body".into()),
+            "{path}"
+        );
     }
     // An empty optional body is no body.
-    let res = app.client.post(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/auth/keys"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
 
     // The public `/v1` routes answer errors the same way, and an answer carrying a key's
     // limits says it varies by key.
     let res = app.client.post(app.url("/v1/oembed")).send().await.unwrap();
     assert_eq!(error(res).await, (405, "method_not_allowed".into()));
-    let res = app.client.get(app.url("/v1/badge/acme/orbit.svg")).bearer_auth(&key).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v1/badge/acme/orbit.svg"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers().contains_key("x-ratelimit-limit"), "metered like any keyed call");
-    assert!(res.headers().get_all("vary").iter().any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("authorization")));
+    assert!(
+        res.headers().contains_key("x-ratelimit-limit"),
+        "metered like any keyed call"
+    );
+    assert!(res.headers().get_all("vary").iter().any(|v| v
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("authorization")));
 
     // A key sent to the public `/v1` routes is checked there too: revoked is 401.
-    let keys: Vec<serde_json::Value> = app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
-    let first = keys.iter().find(|k| key.starts_with(k["prefix"].as_str().unwrap())).unwrap()["id"].as_str().unwrap().to_string();
-    let res = app.client.delete(app.url(&format!("/v1/auth/keys/{first}"))).bearer_auth(&key).send().await.unwrap();
+    let keys: Vec<serde_json::Value> = app
+        .client
+        .get(app.url("/v1/auth/keys"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = keys
+        .iter()
+        .find(|k| key.starts_with(k["prefix"].as_str().unwrap()))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .client
+        .delete(app.url(&format!("/v1/auth/keys/{first}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert!(res.status().is_success(), "{}", res.status());
-    for path in ["/v1/badge/acme/orbit.svg", "/v1/oembed?url=x", "/v1/scan/00000000000000000000000000000000"] {
+    for path in [
+        "/v1/badge/acme/orbit.svg",
+        "/v1/oembed?url=x",
+        "/v1/scan/00000000000000000000000000000000",
+    ] {
         let res = app.client.get(app.url(path)).bearer_auth(&key).send().await.unwrap();
         assert_eq!(res.status(), 401, "{path}");
     }
-    let res = app.client.get(app.url("/v1/badge/acme/orbit.svg")).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v1/badge/acme/orbit.svg"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "no key is fine");
 }
 
@@ -124,10 +198,19 @@ async fn openapi_and_docs(app: TestApp) {
         }
     }
     let default = &spec["paths"]["/v1/auth/keys"]["get"]["responses"]["default"];
-    assert_eq!(default["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody");
+    assert_eq!(
+        default["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody"
+    );
     // Plain-text rejections of axum's extractors become the contract's JSON error body.
     let (_, key) = common::register(&app, "spec@partner.example").await;
-    let res = app.client.get(app.url("/v1/webhooks/deliveries?limit=-1")).bearer_auth(&key).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v1/webhooks/deliveries?limit=-1"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_request", "{body}");
@@ -143,7 +226,15 @@ async fn metrics_use_route_patterns(app: TestApp) {
     for _ in 0..3 {
         app.client.get(app.url("/info")).send().await.unwrap();
     }
-    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
     assert!(text.contains("route=\"/info\""), "{text}");
     assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
@@ -162,25 +253,46 @@ on_both_databases!(
 
 #[tokio::test]
 async fn metrics_token_is_enforced() {
-    let app = common::spawn_with(Db::Sqlite, &[("AURA_METRICS_TOKEN", "m3tr1cs")]).await.unwrap();
+    let app = common::spawn_with(Db::Sqlite, &[("AURA_METRICS_TOKEN", "m3tr1cs")])
+        .await
+        .unwrap();
     let res = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(res.status(), 401);
-    let res = app.client.get(app.url("/metrics")).bearer_auth("wrong").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
-    let res = app.client.get(app.url("/metrics")).bearer_auth("m3tr1cs").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("m3tr1cs")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]
 async fn production_sends_hsts() {
-    let app = common::spawn_with(Db::Sqlite, &[("AURA_ENV", "production")]).await.unwrap();
+    let app = common::spawn_with(Db::Sqlite, &[("AURA_ENV", "production")])
+        .await
+        .unwrap();
     let res = app.client.get(app.url("/")).send().await.unwrap();
-    assert!(res.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
+    assert!(res.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
 }
 
 #[tokio::test]
 async fn cors_only_for_configured_origins_on_v1() {
-    let app = common::spawn_with(Db::Sqlite, &[("AURA_CORS_ORIGINS", "https://terminal.example")]).await.unwrap();
+    let app = common::spawn_with(Db::Sqlite, &[("AURA_CORS_ORIGINS", "https://terminal.example")])
+        .await
+        .unwrap();
     let preflight = |origin: &'static str| {
         app.client
             .request(reqwest::Method::OPTIONS, app.url("/v1/auth/keys"))

@@ -59,27 +59,57 @@ fn moon_repo() -> github::StubRepo {
 }
 
 async fn scan(app: &TestApp, key: &str, url: &str) -> Value {
-    let res = app.client.post(app.url("/v1/scan/repo")).bearer_auth(key).json(&json!({"url": url, "fresh": true})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/scan/repo"))
+        .bearer_auth(key)
+        .json(&json!({"url": url, "fresh": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202, "{:?}", res.text().await);
-    let id = res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string();
+    let id = res.json::<Value>().await.unwrap()["scan_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let done = wait_finished(app, &id).await;
     assert_eq!(done["status"], "completed", "{done}");
     done["result"].clone()
 }
 
 fn check<'a>(r: &'a Value, id: &str) -> &'a Value {
-    r["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no check {id} in {r}"))
+    r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in {r}"))
 }
 
 fn flags<'a>(r: &'a Value, id: &str) -> Vec<&'a Value> {
-    r["red_flags"].as_array().unwrap().iter().filter(|f| f["id"] == id).collect()
+    r["red_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == id)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_signal_families_reach_the_stored_result() {
     let gh = github::start().await;
     let api = gh.api_url();
-    let Some(app) = spawn_with(Db::Sqlite, &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_OSV_API_URL", api.as_str())]).await else { return };
+    let Some(app) = spawn_with(
+        Db::Sqlite,
+        &[
+            ("AURA_GITHUB_API_URL", api.as_str()),
+            ("AURA_OSV_API_URL", api.as_str()),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
     gh.add("moon/token", moon_repo());
     gh.add_malicious("npm", "event-streem", "3.3.6", "MAL-2025-4242");
     gh.add("acme/orbit", github::healthy_repo(1));
@@ -90,30 +120,59 @@ async fn new_signal_families_reach_the_stored_result() {
     // A known-malicious dependency is a critical scam finding: SCAM, naming the advisory.
     assert_eq!(r["verdict"], "SCAM", "{r}");
     let mal = flags(&r, "deps.malicious");
-    assert!(mal.iter().any(|f| f["severity"] == "critical" && f["detail"].as_str().unwrap().contains("MAL-2025-4242")), "{r}");
+    assert!(
+        mal.iter()
+            .any(|f| f["severity"] == "critical" && f["detail"].as_str().unwrap().contains("MAL-2025-4242")),
+        "{r}"
+    );
     // Owner powers on a token whose README says "renounced": the high flag, quoting it.
     let powers = check(&r, "contract.owner_powers");
     assert!(powers["points"].as_i64().unwrap() < 0, "{powers}");
-    assert!(flags(&r, "contract.owner_powers").iter().any(|f| f["severity"] == "high"), "{r}");
+    assert!(
+        flags(&r, "contract.owner_powers")
+            .iter()
+            .any(|f| f["severity"] == "high"),
+        "{r}"
+    );
     // pull_request_target checking out the pull request's code.
     let wf = check(&r, "workflow.integrity");
     assert!(wf["points"].as_i64().unwrap() < 0 && wf["status"] == "fail", "{wf}");
     // Shill wording in the README.
     assert!(check(&r, "readme.signals")["points"].as_i64().unwrap() < 0, "{r}");
     // Every point is still explained: the score is the clamped sum of the checks.
-    let sum: i64 = r["checks"].as_array().unwrap().iter().map(|c| c["points"].as_i64().unwrap()).sum();
+    let sum: i64 = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["points"].as_i64().unwrap())
+        .sum();
     assert_eq!(r["score"].as_i64().unwrap(), sum.clamp(0, 100));
 
     // A healthy, established project: none of the new checks costs it a point.
     let p = scan(&app, &key, "acme/orbit").await;
-    for id in ["contract.owner_powers", "workflow.integrity", "readme.signals", "deps.malicious", "deps.vulnerabilities", "deps.sources", "history.squashed", "fork.thin"] {
+    for id in [
+        "contract.owner_powers",
+        "workflow.integrity",
+        "readme.signals",
+        "deps.malicious",
+        "deps.vulnerabilities",
+        "deps.sources",
+        "history.squashed",
+        "fork.thin",
+    ] {
         assert_eq!(check(&p, id)["points"], 0, "{id}: {p}");
     }
-    assert!(flags(&p, "deps.malicious").is_empty() && flags(&p, "contract.owner_powers").is_empty(), "{p}");
+    assert!(
+        flags(&p, "deps.malicious").is_empty() && flags(&p, "contract.owner_powers").is_empty(),
+        "{p}"
+    );
     // A fork of it that changes four lines.
     let f = scan(&app, &key, "copycat/orbit").await;
     let thin = check(&f, "fork.thin");
-    assert!(thin["points"].as_i64().unwrap() < 0 && thin["detail"].as_str().unwrap().contains("acme/orbit"), "{thin}");
+    assert!(
+        thin["points"].as_i64().unwrap() < 0 && thin["detail"].as_str().unwrap().contains("acme/orbit"),
+        "{thin}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,12 +180,26 @@ async fn osv_unreachable_costs_information_not_the_scan() {
     let gh = github::start().await;
     let api = gh.api_url();
     // Nothing listens on port 9 of loopback: every OSV request is refused.
-    let Some(app) = spawn_with(Db::Sqlite, &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_OSV_API_URL", "http://127.0.0.1:9")]).await else { return };
+    let Some(app) = spawn_with(
+        Db::Sqlite,
+        &[
+            ("AURA_GITHUB_API_URL", api.as_str()),
+            ("AURA_OSV_API_URL", "http://127.0.0.1:9"),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
     gh.add("moon/token", moon_repo());
     let (_, key) = register(&app, "bot@acme.example").await;
     let r = scan(&app, &key, "moon/token").await;
     let mal = check(&r, "deps.malicious");
-    assert_eq!((mal["status"].as_str(), mal["points"].as_i64()), (Some("info"), Some(0)), "{mal}");
+    assert_eq!(
+        (mal["status"].as_str(), mal["points"].as_i64()),
+        (Some("info"), Some(0)),
+        "{mal}"
+    );
     assert!(flags(&r, "deps.malicious").is_empty(), "{r}");
     // The other families still report.
     assert!(check(&r, "workflow.integrity")["points"].as_i64().unwrap() < 0);

@@ -3,7 +3,6 @@
 //! examples), retries, restarts mid-schedule, redelivery, rotation, endpoint health,
 //! tenancy, and the SSRF guard, on SQLite and PostgreSQL.
 
-
 #[path = "../../docs/examples/verify_webhook.rs"]
 mod verify_webhook;
 
@@ -27,7 +26,10 @@ async fn partner(app: &TestApp, email: &str) -> Partner {
         .unwrap();
     let v: Value = res.json().await.unwrap();
     set_tier(app, v["account_id"].as_str().unwrap(), "internal").await;
-    Partner { key: v["api_key"].as_str().unwrap().into(), secret: v["webhook_secret"].as_str().unwrap().into() }
+    Partner {
+        key: v["api_key"].as_str().unwrap().into(),
+        secret: v["webhook_secret"].as_str().unwrap().into(),
+    }
 }
 
 async fn setup(kind: Db, extra: &[(&str, &str)]) -> Option<(TestApp, github::GitHub, receiver::Receiver)> {
@@ -45,26 +47,55 @@ async fn add_webhook(app: &TestApp, key: &str, url: &str, events: Option<Value>)
     if let Some(e) = events {
         body["events"] = e;
     }
-    let res = app.client.post(app.url("/v1/webhooks")).bearer_auth(key).json(&body).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/webhooks"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201, "{:?}", res.text().await);
     res.json().await.unwrap()
 }
 
 async fn scan(app: &TestApp, key: &str, body: Value) -> String {
-    let res = app.client.post(app.url("/v1/scan/repo")).bearer_auth(key).json(&body).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/scan/repo"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202, "{:?}", res.text().await);
-    let id = res.json::<Value>().await.unwrap()["scan_id"].as_str().unwrap().to_string();
+    let id = res.json::<Value>().await.unwrap()["scan_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     wait_finished(app, &id).await;
     id
 }
 
 async fn deliveries(app: &TestApp, key: &str) -> Vec<Value> {
-    app.client.get(app.url("/v1/webhooks/deliveries")).bearer_auth(key).send().await.unwrap().json().await.unwrap()
+    app.client
+        .get(app.url("/v1/webhooks/deliveries"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn wait_delivery(app: &TestApp, key: &str, id: &str, status: &str) -> Value {
     for _ in 0..300 {
-        if let Some(d) = deliveries(app, key).await.into_iter().find(|d| d["id"] == id && d["status"] == status) {
+        if let Some(d) = deliveries(app, key)
+            .await
+            .into_iter()
+            .find(|d| d["id"] == id && d["status"] == status)
+        {
             return d;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -75,11 +106,21 @@ async fn wait_delivery(app: &TestApp, key: &str, id: &str, status: &str) -> Valu
 fn verifies(secret: &str, c: &receiver::Captured) -> bool {
     let now = chrono::Utc::now().timestamp();
     verify_webhook::verify_aura(secret, &c.body, c.header("x-aurasecurity-signature"))
-        && verify_webhook::verify_standard(secret, c.header("webhook-id"), c.header("webhook-timestamp"), &c.body, c.header("webhook-signature"), now, 300)
+        && verify_webhook::verify_standard(
+            secret,
+            c.header("webhook-id"),
+            c.header("webhook-timestamp"),
+            &c.body,
+            c.header("webhook-signature"),
+            now,
+            300,
+        )
 }
 
 async fn signed_deliveries_follow_the_contract(kind: Db) {
-    let Some((app, _gh, rx)) = setup(kind, &[]).await else { return };
+    let Some((app, _gh, rx)) = setup(kind, &[]).await else {
+        return;
+    };
     let p = partner(&app, "bot@acme.example").await;
     let hook = add_webhook(&app, &p.key, &rx.url("/hook"), None).await;
     assert_eq!(hook["events"], json!(["scan_completed", "scan_failed"]));
@@ -87,13 +128,31 @@ async fn signed_deliveries_follow_the_contract(kind: Db) {
     assert!(hook["id"].is_string() && hook["created_at"].is_string());
     let only_failed = add_webhook(&app, &p.key, &rx.url("/failed-only"), Some(json!(["scan_failed"]))).await;
     assert_eq!(only_failed["events"], json!(["scan_failed"]));
-    let list: Vec<Value> = app.client.get(app.url("/v1/webhooks")).bearer_auth(&p.key).send().await.unwrap().json().await.unwrap();
+    let list: Vec<Value> = app
+        .client
+        .get(app.url("/v1/webhooks"))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.len(), 2);
 
-    let scan_id = scan(&app, &p.key, json!({"url": "acme/orbit", "callback_url": rx.url("/callback")})).await;
+    let scan_id = scan(
+        &app,
+        &p.key,
+        json!({"url": "acme/orbit", "callback_url": rx.url("/callback")}),
+    )
+    .await;
     let got = rx.wait_for(2).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(rx.received().len(), 2, "the scan_failed-only endpoint gets nothing for a completed scan");
+    assert_eq!(
+        rx.received().len(),
+        2,
+        "the scan_failed-only endpoint gets nothing for a completed scan"
+    );
     let mut paths: Vec<&str> = got.iter().map(|c| c.path.as_str()).collect();
     paths.sort();
     assert_eq!(paths, ["/callback", "/hook"]);
@@ -123,9 +182,21 @@ async fn signed_deliveries_follow_the_contract(kind: Db) {
         std::fs::write(&headers, serde_json::to_vec(&c.headers).unwrap()).unwrap();
         let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/examples");
         for (cmd, file) in [("python3", "verify_webhook.py"), ("node", "verify_webhook.mjs")] {
-            let ok = std::process::Command::new(cmd).arg(format!("{examples}/{file}")).arg(&p.secret).arg(&body).arg(&headers).output().unwrap();
+            let ok = std::process::Command::new(cmd)
+                .arg(format!("{examples}/{file}"))
+                .arg(&p.secret)
+                .arg(&body)
+                .arg(&headers)
+                .output()
+                .unwrap();
             assert!(ok.status.success(), "{file}: {}", String::from_utf8_lossy(&ok.stdout));
-            let bad = std::process::Command::new(cmd).arg(format!("{examples}/{file}")).arg("whsec_d3Jvbmc=").arg(&body).arg(&headers).output().unwrap();
+            let bad = std::process::Command::new(cmd)
+                .arg(format!("{examples}/{file}"))
+                .arg("whsec_d3Jvbmc=")
+                .arg(&body)
+                .arg(&headers)
+                .output()
+                .unwrap();
             assert!(!bad.status.success(), "{file} must reject a wrong secret");
         }
     }
@@ -137,21 +208,42 @@ async fn signed_deliveries_follow_the_contract(kind: Db) {
         assert_eq!(d["last_status_code"], 200);
         assert_eq!(d["event"], "scan_completed");
         assert_eq!(d["scan_id"], scan_id.as_str());
-        assert!(got.iter().any(|c| c.header("x-aurasecurity-delivery") == d["id"].as_str().unwrap()));
+        assert!(got
+            .iter()
+            .any(|c| c.header("x-aurasecurity-delivery") == d["id"].as_str().unwrap()));
     }
-    assert!(log.iter().any(|d| d["webhook_id"].is_null() && d["url"] == rx.url("/callback")));
+    assert!(log
+        .iter()
+        .any(|d| d["webhook_id"].is_null() && d["url"] == rx.url("/callback")));
     assert!(log.iter().any(|d| d["webhook_id"] == hook["id"]));
 
     // Removing an endpoint: 204, then gone.
-    let res = app.client.delete(app.url(&format!("/v1/webhooks/{}", only_failed["id"].as_str().unwrap()))).bearer_auth(&p.key).send().await.unwrap();
+    let res = app
+        .client
+        .delete(app.url(&format!("/v1/webhooks/{}", only_failed["id"].as_str().unwrap())))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
-    let list: Vec<Value> = app.client.get(app.url("/v1/webhooks")).bearer_auth(&p.key).send().await.unwrap().json().await.unwrap();
+    let list: Vec<Value> = app
+        .client
+        .get(app.url("/v1/webhooks"))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.len(), 1);
     app.stop().await;
 }
 
 async fn retries_then_sent_or_failed(kind: Db) {
-    let Some((app, _gh, rx)) = setup(kind, &[]).await else { return };
+    let Some((app, _gh, rx)) = setup(kind, &[]).await else {
+        return;
+    };
     let p = partner(&app, "bot@acme.example").await;
     add_webhook(&app, &p.key, &rx.url("/hook"), None).await;
 
@@ -165,8 +257,22 @@ async fn retries_then_sent_or_failed(kind: Db) {
     let d = wait_delivery(&app, &p.key, &id, "sent").await;
     assert_eq!(d["attempts"], 3);
     assert_eq!(d["last_status_code"], 200);
-    let detail: Value = app.client.get(app.url(&format!("/v1/webhooks/deliveries/{id}"))).bearer_auth(&p.key).send().await.unwrap().json().await.unwrap();
-    let codes: Vec<i64> = detail["attempts_log"].as_array().unwrap().iter().map(|a| a["status_code"].as_i64().unwrap()).collect();
+    let detail: Value = app
+        .client
+        .get(app.url(&format!("/v1/webhooks/deliveries/{id}")))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<i64> = detail["attempts_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status_code"].as_i64().unwrap())
+        .collect();
     assert_eq!(codes, [500, 503, 200]);
     assert_eq!(detail["payload"]["event"], "scan_completed");
 
@@ -181,7 +287,13 @@ async fn retries_then_sent_or_failed(kind: Db) {
     assert!(d["last_error"].as_str().unwrap().contains("500"));
 
     // Redelivery: a new attempt with the same id and body, now succeeding.
-    let res = app.client.post(app.url(&format!("/v1/webhooks/deliveries/{id}/redeliver"))).bearer_auth(&p.key).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/webhooks/deliveries/{id}/redeliver")))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202);
     let got = rx.wait_for(8).await;
     assert_eq!(got[7].header("x-aurasecurity-delivery"), id);
@@ -192,7 +304,9 @@ async fn retries_then_sent_or_failed(kind: Db) {
 }
 
 async fn a_restart_finishes_the_retry_schedule(kind: Db) {
-    let Some((app, gh, rx)) = setup(kind, &[("AURA_WEBHOOK_RETRY_DELAYS", "3,3,3")]).await else { return };
+    let Some((app, gh, rx)) = setup(kind, &[("AURA_WEBHOOK_RETRY_DELAYS", "3,3,3")]).await else {
+        return;
+    };
     let p = partner(&app, "bot@acme.example").await;
     add_webhook(&app, &p.key, &rx.url("/hook"), None).await;
     rx.script(&[500]);
@@ -204,7 +318,18 @@ async fn a_restart_finishes_the_retry_schedule(kind: Db) {
 
     // A new process on the same database picks the schedule up where it was.
     let api = gh.api_url();
-    let Some(app) = spawn_with(kind, &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_DATABASE_URL", db_url.as_str()), ("AURA_WEBHOOK_RETRY_DELAYS", "3,3,3")]).await else { return };
+    let Some(app) = spawn_with(
+        kind,
+        &[
+            ("AURA_GITHUB_API_URL", api.as_str()),
+            ("AURA_DATABASE_URL", db_url.as_str()),
+            ("AURA_WEBHOOK_RETRY_DELAYS", "3,3,3"),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
     let got = rx.wait_for(2).await;
     assert_eq!(got[1].header("x-aurasecurity-delivery"), id);
     let d = wait_delivery(&app, &p.key, &id, "sent").await;
@@ -213,26 +338,56 @@ async fn a_restart_finishes_the_retry_schedule(kind: Db) {
 }
 
 async fn secret_rotation_signs_with_both_during_grace(kind: Db) {
-    let Some((app, _gh, rx)) = setup(kind, &[]).await else { return };
+    let Some((app, _gh, rx)) = setup(kind, &[]).await else {
+        return;
+    };
     let p = partner(&app, "bot@acme.example").await;
     add_webhook(&app, &p.key, &rx.url("/hook"), None).await;
 
-    let res = app.client.post(app.url("/v1/webhooks/secret/rotate")).bearer_auth(&p.key).json(&json!({"grace_period_secs": 600})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/webhooks/secret/rotate"))
+        .bearer_auth(&p.key)
+        .json(&json!({"grace_period_secs": 600}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let new = res.json::<Value>().await.unwrap()["webhook_secret"].as_str().unwrap().to_string();
+    let new = res.json::<Value>().await.unwrap()["webhook_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(new.starts_with("whsec_") && new != p.secret);
     use base64::Engine;
-    assert_eq!(base64::engine::general_purpose::STANDARD.decode(&new[6..]).unwrap().len(), 32);
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(&new[6..])
+            .unwrap()
+            .len(),
+        32
+    );
 
     scan(&app, &p.key, json!({"url": "acme/orbit", "fresh": true})).await;
     let c = rx.wait_for(1).await.remove(0);
     assert_eq!(c.header("x-aurasecurity-signature").split(' ').count(), 2);
     assert_eq!(c.header("webhook-signature").split(' ').count(), 2);
-    assert!(verifies(&new, &c) && verifies(&p.secret, &c), "both secrets verify during the grace period");
+    assert!(
+        verifies(&new, &c) && verifies(&p.secret, &c),
+        "both secrets verify during the grace period"
+    );
 
     // Without grace the old secret stops at once.
-    let res = app.client.post(app.url("/v1/webhooks/secret/rotate")).bearer_auth(&p.key).send().await.unwrap();
-    let newest = res.json::<Value>().await.unwrap()["webhook_secret"].as_str().unwrap().to_string();
+    let res = app
+        .client
+        .post(app.url("/v1/webhooks/secret/rotate"))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap();
+    let newest = res.json::<Value>().await.unwrap()["webhook_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
     scan(&app, &p.key, json!({"url": "acme/orbit", "fresh": true})).await;
     let c = rx.wait_for(2).await.remove(1);
     assert_eq!(c.header("x-aurasecurity-signature").split(' ').count(), 1);
@@ -242,7 +397,17 @@ async fn secret_rotation_signs_with_both_during_grace(kind: Db) {
 }
 
 async fn failing_endpoints_are_disabled_then_replayed(kind: Db) {
-    let Some((app, _gh, rx)) = setup(kind, &[("AURA_WEBHOOK_RETRY_DELAYS", "1"), ("AURA_WEBHOOK_DISABLE_AFTER_SECS", "0")]).await else { return };
+    let Some((app, _gh, rx)) = setup(
+        kind,
+        &[
+            ("AURA_WEBHOOK_RETRY_DELAYS", "1"),
+            ("AURA_WEBHOOK_DISABLE_AFTER_SECS", "0"),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
     let p = partner(&app, "bot@acme.example").await;
     let hook = add_webhook(&app, &p.key, &rx.url("/hook"), None).await;
     let hook_id = hook["id"].as_str().unwrap();
@@ -255,25 +420,62 @@ async fn failing_endpoints_are_disabled_then_replayed(kind: Db) {
     assert!(d["last_error"].as_str().unwrap().contains("disabled"), "{d}");
     let mut disabled = Value::Null;
     for _ in 0..100 {
-        let list: Vec<Value> = app.client.get(app.url("/v1/webhooks")).bearer_auth(&p.key).send().await.unwrap().json().await.unwrap();
+        let list: Vec<Value> = app
+            .client
+            .get(app.url("/v1/webhooks"))
+            .bearer_auth(&p.key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if list[0]["disabled_at"].is_string() {
             disabled = list[0].clone();
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(disabled["disabled_reason"].as_str().expect("disabled").contains("failed"), "{disabled}");
-    let audit = app::server::audit::list(&app.db, app::server::audit::AuditQuery { action: Some("webhook.disabled".into()), ..Default::default() }).await.unwrap();
+    assert!(
+        disabled["disabled_reason"]
+            .as_str()
+            .expect("disabled")
+            .contains("failed"),
+        "{disabled}"
+    );
+    let audit = app::server::audit::list(
+        &app.db,
+        app::server::audit::AuditQuery {
+            action: Some("webhook.disabled".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(audit.len(), 1);
 
     // While disabled nothing is sent, but the miss is recorded.
     scan(&app, &p.key, json!({"url": "acme/orbit", "fresh": true})).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(rx.received().len(), 1);
-    assert_eq!(deliveries(&app, &p.key).await.iter().filter(|d| d["status"] == "failed").count(), 2);
+    assert_eq!(
+        deliveries(&app, &p.key)
+            .await
+            .iter()
+            .filter(|d| d["status"] == "failed")
+            .count(),
+        2
+    );
 
     // Re-enable and replay in one step: both arrive.
-    let res = app.client.post(app.url(&format!("/v1/webhooks/{hook_id}/enable"))).bearer_auth(&p.key).json(&json!({"replay": true})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/webhooks/{hook_id}/enable")))
+        .bearer_auth(&p.key)
+        .json(&json!({"replay": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["replayed"], 2);
@@ -288,7 +490,13 @@ async fn failing_endpoints_are_disabled_then_replayed(kind: Db) {
     assert!(deliveries(&app, &p.key).await.iter().all(|d| d["status"] == "sent"));
 
     // A test event goes out on demand.
-    let res = app.client.post(app.url(&format!("/v1/webhooks/{hook_id}/test"))).bearer_auth(&p.key).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/webhooks/{hook_id}/test")))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 202);
     let got = rx.wait_for(4).await;
     assert_eq!(got[3].json()["event"], "test");
@@ -297,7 +505,9 @@ async fn failing_endpoints_are_disabled_then_replayed(kind: Db) {
 }
 
 async fn another_account_sees_nothing(kind: Db) {
-    let Some((app, _gh, rx)) = setup(kind, &[]).await else { return };
+    let Some((app, _gh, rx)) = setup(kind, &[]).await else {
+        return;
+    };
     let a = partner(&app, "a@acme.example").await;
     let b = partner(&app, "b@other.example").await;
     let hook = add_webhook(&app, &a.key, &rx.url("/hook"), None).await;
@@ -306,7 +516,16 @@ async fn another_account_sees_nothing(kind: Db) {
     let delivery = got[0].header("x-aurasecurity-delivery").to_string();
 
     assert!(deliveries(&app, &b.key).await.is_empty());
-    let list: Vec<Value> = app.client.get(app.url("/v1/webhooks")).bearer_auth(&b.key).send().await.unwrap().json().await.unwrap();
+    let list: Vec<Value> = app
+        .client
+        .get(app.url("/v1/webhooks"))
+        .bearer_auth(&b.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(list.is_empty());
     let hook_id = hook["id"].as_str().unwrap();
     for (method, path) in [
@@ -316,19 +535,39 @@ async fn another_account_sees_nothing(kind: Db) {
         ("GET", format!("/v1/webhooks/deliveries/{delivery}")),
         ("POST", format!("/v1/webhooks/deliveries/{delivery}/redeliver")),
     ] {
-        let res = app.client.request(method.parse().unwrap(), app.url(&path)).bearer_auth(&b.key).send().await.unwrap();
+        let res = app
+            .client
+            .request(method.parse().unwrap(), app.url(&path))
+            .bearer_auth(&b.key)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 404, "{method} {path}");
         assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "not_found");
     }
     // And A's endpoint still exists.
-    let list: Vec<Value> = app.client.get(app.url("/v1/webhooks")).bearer_auth(&a.key).send().await.unwrap().json().await.unwrap();
+    let list: Vec<Value> = app
+        .client
+        .get(app.url("/v1/webhooks"))
+        .bearer_auth(&a.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(app.client.get(app.url("/v1/webhooks")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        app.client.get(app.url("/v1/webhooks")).send().await.unwrap().status(),
+        401
+    );
     app.stop().await;
 }
 
 async fn ssrf_targets_are_refused(kind: Db) {
-    let Some(app) = spawn_with(kind, &[("AURA_ALLOW_PRIVATE_TARGETS", "false")]).await else { return };
+    let Some(app) = spawn_with(kind, &[("AURA_ALLOW_PRIVATE_TARGETS", "false")]).await else {
+        return;
+    };
     let (account, key) = register(&app, "bot@acme.example").await;
     set_tier(&app, &account, "internal").await;
     for url in [
@@ -345,11 +584,29 @@ async fn ssrf_targets_are_refused(kind: Db) {
         "https://user:pass@example.com/",
         "not a url",
     ] {
-        let res = app.client.post(app.url("/v1/webhooks")).bearer_auth(&key).json(&json!({"url": url})).send().await.unwrap();
+        let res = app
+            .client
+            .post(app.url("/v1/webhooks"))
+            .bearer_auth(&key)
+            .json(&json!({"url": url}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 422, "{url}");
-        assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "invalid_url", "{url}");
+        assert_eq!(
+            res.json::<Value>().await.unwrap()["error"]["code"],
+            "invalid_url",
+            "{url}"
+        );
     }
-    let res = app.client.post(app.url("/v1/webhooks")).bearer_auth(&key).json(&json!({"url": "https://example.com/h", "events": ["nope"]})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v1/webhooks"))
+        .bearer_auth(&key)
+        .json(&json!({"url": "https://example.com/h", "events": ["nope"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
     app.stop().await;
 }

@@ -60,12 +60,20 @@ impl GitHub {
         format!("http://{}", self.addr)
     }
     pub fn add(&self, full_name: &str, repo: StubRepo) {
-        self.stub.repos.lock().unwrap().insert(full_name.to_ascii_lowercase(), repo);
+        self.stub
+            .repos
+            .lock()
+            .unwrap()
+            .insert(full_name.to_ascii_lowercase(), repo);
     }
     /// Makes `full_name` a fork of `parent` whose comparison changes `lines` lines.
     pub fn add_fork(&self, full_name: &str, parent: &str, repo: StubRepo, lines: u64) {
         self.add(full_name, repo);
-        self.stub.forks.lock().unwrap().insert(full_name.to_ascii_lowercase(), (parent.to_string(), lines));
+        self.stub
+            .forks
+            .lock()
+            .unwrap()
+            .insert(full_name.to_ascii_lowercase(), (parent.to_string(), lines));
     }
     /// OSV will answer `id` (a `MAL-…` advisory) for this package version.
     pub fn add_malicious(&self, ecosystem: &str, name: &str, version: &str, id: &str) {
@@ -73,7 +81,9 @@ impl GitHub {
         self.stub.malicious.lock().unwrap().insert(key, id.to_string());
     }
     pub fn set_archive_delay(&self, d: Duration) {
-        self.stub.archive_delay_ms.store(d.as_millis() as usize, Ordering::SeqCst);
+        self.stub
+            .archive_delay_ms
+            .store(d.as_millis() as usize, Ordering::SeqCst);
     }
 }
 
@@ -91,23 +101,35 @@ pub fn healthy_repo(seed: usize) -> StubRepo {
             files.push((format!("test/mod{i}.test.ts"), format!("import {{ backoff{n} }} from '../src/mod{i}';\nimport {{ test, expect }} from 'vitest';\ntest('grows', () => {{ expect(backoff{n}(3, {{ retries: 1, timeoutMs: 10000 }})).toBeGreaterThan(700); }});\n", n = seed * 100 + i)));
         }
     }
-    StubRepo { files, created_days_ago: 900, stars: 420 }
+    StubRepo {
+        files,
+        created_days_ago: 900,
+        stars: 420,
+    }
 }
 
 fn source(n: usize) -> String {
     // Structurally different per `n` (not only renamed), so distinct seeds are not clones.
-    let extra: String = (0..(n % 7 + 2)).map(|k| format!("  step{k}(x: number): number {{ return x * {} + {k}; }}\n", n + k)).collect();
+    let extra: String = (0..(n % 7 + 2))
+        .map(|k| format!("  step{k}(x: number): number {{ return x * {} + {k}; }}\n", n + k))
+        .collect();
     format!(
         "export interface Options{n} {{ retries: number; timeoutMs: number }}\n\nexport function backoff{n}(attempt: number, opts: Options{n}): number {{\n  const base = Math.min(opts.timeoutMs, 100 * 2 ** attempt);\n  return base + Math.floor(Math.random() * {n});\n}}\n\nexport class Queue{n}<T> {{\n  private items: T[] = [];\n  push(x: T) {{ this.items.push(x); }}\n  pop(): T | undefined {{ return this.items.shift(); }}\n{extra}}}\n"
     )
 }
 
 fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})),
+    )
+        .into_response()
 }
 
 fn iso(days_ago: i64) -> String {
-    (Utc::now() - chrono::Duration::days(days_ago)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    (Utc::now() - chrono::Duration::days(days_ago))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 async fn repo(State(s): State<Arc<Stub>>, Path((owner, name)): Path<(String, String)>) -> Response {
@@ -115,10 +137,21 @@ async fn repo(State(s): State<Arc<Stub>>, Path((owner, name)): Path<(String, Str
         s.fail_next.fetch_sub(1, Ordering::SeqCst);
         return (StatusCode::BAD_GATEWAY, Json(json!({"message": "Server Error"}))).into_response();
     }
-    let Some(r) = s.repos.lock().unwrap().get(&format!("{owner}/{name}").to_ascii_lowercase()).cloned() else {
+    let Some(r) = s
+        .repos
+        .lock()
+        .unwrap()
+        .get(&format!("{owner}/{name}").to_ascii_lowercase())
+        .cloned()
+    else {
         return not_found();
     };
-    let fork = s.forks.lock().unwrap().get(&format!("{owner}/{name}").to_ascii_lowercase()).cloned();
+    let fork = s
+        .forks
+        .lock()
+        .unwrap()
+        .get(&format!("{owner}/{name}").to_ascii_lowercase())
+        .cloned();
     Json(json!({
         "id": 1, "name": name, "full_name": format!("{owner}/{name}"), "private": false,
         "owner": {"login": owner, "type": "User"},
@@ -133,7 +166,12 @@ async fn repo(State(s): State<Arc<Stub>>, Path((owner, name)): Path<(String, Str
 }
 
 async fn sub(State(s): State<Arc<Stub>>, Path((owner, name, what)): Path<(String, String, String)>) -> Response {
-    if !s.repos.lock().unwrap().contains_key(&format!("{owner}/{name}").to_ascii_lowercase()) {
+    if !s
+        .repos
+        .lock()
+        .unwrap()
+        .contains_key(&format!("{owner}/{name}").to_ascii_lowercase())
+    {
         return not_found();
     }
     match what.as_str() {
@@ -159,7 +197,8 @@ async fn sub(State(s): State<Arc<Stub>>, Path((owner, name, what)): Path<(String
 }
 
 async fn user(Path(login): Path<String>) -> Response {
-    Json(json!({"login": login, "type": "User", "created_at": iso(2000), "followers": 300, "public_repos": 25})).into_response()
+    Json(json!({"login": login, "type": "User", "created_at": iso(2000), "followers": 300, "public_repos": 25}))
+        .into_response()
 }
 
 struct InFlight<'a>(&'a Stub);
@@ -177,7 +216,13 @@ async fn archive(State(s): State<Arc<Stub>>, Path((owner, name)): Path<(String, 
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay as u64)).await;
     }
-    let Some(r) = s.repos.lock().unwrap().get(&format!("{owner}/{name}").to_ascii_lowercase()).cloned() else {
+    let Some(r) = s
+        .repos
+        .lock()
+        .unwrap()
+        .get(&format!("{owner}/{name}").to_ascii_lowercase())
+        .cloned()
+    else {
         return not_found();
     };
     let bytes = tarball(&format!("{owner}-{name}-abc1234"), &r.files);
@@ -193,7 +238,14 @@ fn tarball(prefix: &str, files: &[(String, String)]) -> Vec<u8> {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, content).unwrap();
     }
-    let out = std::process::Command::new("tar").arg("czf").arg("-").arg("-C").arg(dir.path()).arg(prefix).output().unwrap();
+    let out = std::process::Command::new("tar")
+        .arg("czf")
+        .arg("-")
+        .arg("-C")
+        .arg(dir.path())
+        .arg(prefix)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "tar failed");
     out.stdout
 }
@@ -203,7 +255,13 @@ async fn compare(State(s): State<Arc<Stub>>, Path((_, _, basehead)): Path<(Strin
     let head = basehead.split("...").nth(1).unwrap_or_default();
     let mut parts = head.split(':');
     let (owner, repo) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
-    let Some((_, lines)) = s.forks.lock().unwrap().get(&format!("{owner}/{repo}").to_ascii_lowercase()).cloned() else {
+    let Some((_, lines)) = s
+        .forks
+        .lock()
+        .unwrap()
+        .get(&format!("{owner}/{repo}").to_ascii_lowercase())
+        .cloned()
+    else {
         return not_found();
     };
     Json(json!({"status": "ahead", "ahead_by": 1, "behind_by": 0, "total_commits": 1,
@@ -238,7 +296,11 @@ async fn osv_batch(State(s): State<Arc<Stub>>, Json(body): Json<serde_json::Valu
 async fn osv_vuln(State(s): State<Arc<Stub>>, Path(id): Path<String>) -> Response {
     let known = s.malicious.lock().unwrap().clone();
     let Some(((eco, name, version), _)) = known.iter().find(|(_, v)| **v == id) else {
-        return (StatusCode::NOT_FOUND, Json(json!({"code": 5, "message": "Bug not found."}))).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"code": 5, "message": "Bug not found."})),
+        )
+            .into_response();
     };
     Json(json!({"id": id, "summary": format!("Malicious code in {name} ({eco})"),
         "details": "The package steals cryptocurrency wallets.",

@@ -78,8 +78,13 @@ pub async fn postgres_database() -> Option<String> {
         return None;
     };
     let name = format!("aura_test_{}", random_hex(8));
-    let admin = Database::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    let admin = Database::connect(&admin_url)
+        .await
+        .expect("connect to the PostgreSQL test server");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
     let _ = admin.close().await;
     let (base, _) = admin_url.rsplit_once('/').expect("postgres URL with a database name");
     Some(format!("{base}/{name}"))
@@ -98,7 +103,11 @@ pub async fn build_with(kind: Db, env: &[(&str, &str)]) -> Option<(Application, 
         Db::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
         Db::Postgres => postgres_database().await?,
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut vars: HashMap<String, String> = HashMap::from([
         ("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}")),
         ("AURA_DATA_DIR".into(), dir.path().display().to_string()),
@@ -111,7 +120,9 @@ pub async fn build_with(kind: Db, env: &[(&str, &str)]) -> Option<(Application, 
         vars.insert(k.to_string(), v.to_string());
     }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
-    let app = Application::build(config, leptos_options()).await.expect("build application");
+    let app = Application::build(config, leptos_options())
+        .await
+        .expect("build application");
     Some((app, dir))
 }
 
@@ -131,7 +142,16 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
         .expect("server run");
     });
     let client = browser();
-    Some(TestApp { base, client, db, config, kind, dir: Some(dir), shutdown: Some(tx), handle: Some(handle) })
+    Some(TestApp {
+        base,
+        client,
+        db,
+        config,
+        kind,
+        dir: Some(dir),
+        shutdown: Some(tx),
+        handle: Some(handle),
+    })
 }
 
 /// A client like a browser (own cookie jar, redirects not followed) that gives up on a
@@ -160,7 +180,14 @@ pub enum Via {
 
 /// Posts `fields` to the server function at `path` as a browser on page `from` would (same
 /// `Origin`, that page as `Referer`, where a plain form's errors are sent back to).
-pub async fn call_from(app: &TestApp, client: &reqwest::Client, from: &str, path: &str, fields: &[(&str, &str)], via: Via) -> reqwest::Response {
+pub async fn call_from(
+    app: &TestApp,
+    client: &reqwest::Client,
+    from: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    via: Via,
+) -> reqwest::Response {
     let accept = match via {
         Via::Form => HTML,
         Via::Script => "application/json",
@@ -261,7 +288,11 @@ pub async fn read_sse(mut res: reqwest::Response, stop_at_outcome: bool) -> Vec<
             if data.is_empty() && id.is_none() {
                 continue;
             }
-            let ev = SseEvent { id, event, data: serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)) };
+            let ev = SseEvent {
+                id,
+                event,
+                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)),
+            };
             let terminal = ev.event == "scan_completed" || ev.event == "scan_failed";
             out.push(ev);
             if terminal && stop_at_outcome {
@@ -288,20 +319,38 @@ pub async fn register(app: &TestApp, email: &str) -> (String, String) {
         .unwrap();
     assert_eq!(res.status(), 201);
     let v: serde_json::Value = res.json().await.unwrap();
-    (v["account_id"].as_str().unwrap().to_string(), v["api_key"].as_str().unwrap().to_string())
+    (
+        v["account_id"].as_str().unwrap().to_string(),
+        v["api_key"].as_str().unwrap().to_string(),
+    )
 }
 
 /// Changes an account's tier directly in the database.
 pub async fn set_tier(app: &TestApp, account_id: &str, tier: &str) {
     use sea_orm::{EntityTrait, Set};
-    let am = app::server::entities::account::ActiveModel { id: Set(account_id.to_string()), tier: Set(tier.into()), ..Default::default() };
-    app::server::entities::account::Entity::update(am).exec(&app.db).await.unwrap();
+    let am = app::server::entities::account::ActiveModel {
+        id: Set(account_id.to_string()),
+        tier: Set(tier.into()),
+        ..Default::default()
+    };
+    app::server::entities::account::Entity::update(am)
+        .exec(&app.db)
+        .await
+        .unwrap();
 }
 
 /// Polls a scan until it is finished.
 pub async fn wait_finished(app: &TestApp, scan_id: &str) -> serde_json::Value {
     for _ in 0..600 {
-        let v: serde_json::Value = app.client.get(app.url(&format!("/v1/scan/{scan_id}"))).send().await.unwrap().json().await.unwrap();
+        let v: serde_json::Value = app
+            .client
+            .get(app.url(&format!("/v1/scan/{scan_id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if v["status"] == "completed" || v["status"] == "failed" {
             return v;
         }

@@ -25,7 +25,11 @@ impl ServerProcess {
     /// loopback targets allowed, quiet logs), on a random port. Waits for `/health`, or a
     /// moment for a worker (which serves no HTTP).
     pub async fn start(env: &[(&str, &str)]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
         cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .env_clear()
@@ -40,14 +44,21 @@ impl ServerProcess {
             cmd.env(k, v);
         }
         let child = cmd.spawn().unwrap();
-        let process = ServerProcess { child, base: format!("http://127.0.0.1:{port}") };
+        let process = ServerProcess {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
         if env.contains(&("AURA_ROLE", "worker")) {
             tokio::time::sleep(Duration::from_millis(800)).await;
             return process;
         }
         let c = reqwest::Client::new();
         for _ in 0..300 {
-            if c.get(format!("{}/health", process.base)).send().await.is_ok_and(|r| r.status() == 200) {
+            if c.get(format!("{}/health", process.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
                 return process;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -64,7 +75,10 @@ impl ServerProcess {
     /// Resident memory, from `/proc`.
     pub fn rss_kib(&self) -> u64 {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        s.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+        s.lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
     }
 }
 
@@ -72,13 +86,30 @@ impl ServerProcess {
 /// operator would.
 pub fn admin_key(db: &str, data_dir: &Path) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["admin", "create", "--email", "ops@aura.test", "--password", "ops-password-1"])
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "ops@aura.test",
+            "--password",
+            "ops-password-1",
+        ])
         .env_clear()
         .env("AURA_DATABASE_URL", db)
         .env("AURA_DATA_DIR", data_dir)
         .env("AURA_SECRET_KEY", super::SECRET_KEY)
         .output()
         .unwrap();
-    assert!(out.status.success(), "admin create: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string()
+    assert!(
+        out.status.success(),
+        "admin create: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string()
 }

@@ -19,7 +19,10 @@ pub struct Captured {
 
 impl Captured {
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str).unwrap_or("")
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+            .unwrap_or("")
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap()
@@ -63,8 +66,15 @@ impl Receiver {
 }
 
 async fn hook(State(inner): State<Arc<Inner>>, uri: axum::http::Uri, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let headers = headers.iter().map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string())).collect();
-    inner.log.lock().unwrap().push(Captured { path: uri.path().to_string(), headers, body: body.to_vec() });
+    let headers = headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    inner.log.lock().unwrap().push(Captured {
+        path: uri.path().to_string(),
+        headers,
+        body: body.to_vec(),
+    });
     let code = inner.script.lock().unwrap().pop_front().unwrap_or(200);
     StatusCode::from_u16(code).unwrap()
 }

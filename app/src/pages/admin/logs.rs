@@ -30,13 +30,24 @@ pub struct JobRow {
 
 /// Empty filters match everything.
 #[server(endpoint = "admin/audit")]
-pub async fn admin_audit(actor: Option<String>, action: Option<String>, target: Option<String>) -> Result<Vec<AuditRow>, ServerFnError> {
+pub async fn admin_audit(
+    actor: Option<String>,
+    action: Option<String>,
+    target: Option<String>,
+) -> Result<Vec<AuditRow>, ServerFnError> {
     use crate::server::{audit, error::ServiceError, web};
     super::gate().await?;
     let state = web::app_state()?;
     let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let q = audit::AuditQuery { limit: Some(200), actor: clean(actor), action: clean(action), target: clean(target) };
-    let rows = audit::list(&state.db, q).await.map_err(|e| web::service_error(ServiceError::from(e)))?;
+    let q = audit::AuditQuery {
+        limit: Some(200),
+        actor: clean(actor),
+        action: clean(action),
+        target: clean(target),
+    };
+    let rows = audit::list(&state.db, q)
+        .await
+        .map_err(|e| web::service_error(ServiceError::from(e)))?;
     Ok(rows
         .into_iter()
         .map(|r| AuditRow {
@@ -56,7 +67,9 @@ pub async fn dead_jobs() -> Result<Vec<JobRow>, ServerFnError> {
     use crate::server::{error::ServiceError, jobs, web};
     super::gate().await?;
     let state = web::app_state()?;
-    let rows = jobs::list(&state.db, "dead", 100).await.map_err(|e| web::service_error(ServiceError::from(e)))?;
+    let rows = jobs::list(&state.db, "dead", 100)
+        .await
+        .map_err(|e| web::service_error(ServiceError::from(e)))?;
     Ok(rows
         .into_iter()
         .map(|j| JobRow {
@@ -79,7 +92,15 @@ pub async fn rerun_job(id: i64) -> Result<(), ServerFnError> {
         .await
         .map_err(web::service_error)?
         .ok_or_else(|| web::service_error(ServiceError::NotFound("No dead or failed job with this id.".into())))?;
-    audit::record(&state.db, &me.email, "job.rerun", &id.to_string(), &web::request_origin(), Some(serde_json::json!({"kind": job.kind, "ref_id": job.ref_id}))).await;
+    audit::record(
+        &state.db,
+        &me.email,
+        "job.rerun",
+        &id.to_string(),
+        &web::request_origin(),
+        Some(serde_json::json!({"kind": job.kind, "ref_id": job.ref_id})),
+    )
+    .await;
     state.bus.notify_jobs().await;
     Ok(())
 }
@@ -94,7 +115,10 @@ pub struct DeadJobsData {
 impl DeadJobsData {
     pub fn new(me: super::Me) -> Self {
         let rerun = ServerAction::<RerunJob>::new();
-        let jobs = Resource::new(move || rerun.version().get(), move |_| super::for_admin(me, dead_jobs()));
+        let jobs = Resource::new(
+            move || rerun.version().get(),
+            move |_| super::for_admin(me, dead_jobs()),
+        );
         Self { rerun, jobs }
     }
 }

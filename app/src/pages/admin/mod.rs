@@ -26,8 +26,18 @@ pub(crate) async fn gate() -> Result<crate::server::accounts::Account, ServerFnE
         return Ok(account);
     }
     let state = web::app_state()?;
-    let target = use_context::<Parts>().map(|p| format!("{} {}", p.method, p.uri.path())).unwrap_or_default();
-    audit::record(&state.db, &account.email, "admin.denied", &target, &web::request_origin(), None).await;
+    let target = use_context::<Parts>()
+        .map(|p| format!("{} {}", p.method, p.uri.path()))
+        .unwrap_or_default();
+    audit::record(
+        &state.db,
+        &account.email,
+        "admin.denied",
+        &target,
+        &web::request_origin(),
+        None,
+    )
+    .await;
     // Also while the page renders: a partner opening /admin gets a 403 page.
     if !web::is_plain_form_post() {
         if let Some(res) = use_context::<ResponseOptions>() {
@@ -48,7 +58,10 @@ pub async fn admin_whoami() -> Result<String, ServerFnError> {
 pub type Me = Resource<Result<String, ServerFnError>>;
 
 /// Runs `load` for an admin only; anyone else gets `None` without another server call.
-async fn for_admin<T>(me: Me, load: impl std::future::Future<Output = Result<T, ServerFnError>>) -> Result<Option<T>, ServerFnError> {
+async fn for_admin<T>(
+    me: Me,
+    load: impl std::future::Future<Output = Result<T, ServerFnError>>,
+) -> Result<Option<T>, ServerFnError> {
     match me.await {
         Ok(_) => load.await.map(Some),
         Err(_) => Ok(None),

@@ -42,7 +42,9 @@ pub async fn admin_partners() -> Result<PartnersPage, ServerFnError> {
     use crate::server::{admin, web};
     super::gate().await?;
     let state = web::app_state()?;
-    let rows = admin::list_partners(&state.db, admin::PartnerQuery::default()).await.map_err(web::service_error)?;
+    let rows = admin::list_partners(&state.db, admin::PartnerQuery::default())
+        .await
+        .map_err(web::service_error)?;
     let partners = rows
         .into_iter()
         .map(|a| PartnerRow {
@@ -61,7 +63,12 @@ pub async fn admin_partners() -> Result<PartnersPage, ServerFnError> {
 
 /// `domains`: one origin per line.
 #[server(endpoint = "admin/onboard")]
-pub async fn onboard(name: String, email: String, tier: String, domains: String) -> Result<OnboardedView, ServerFnError> {
+pub async fn onboard(
+    name: String,
+    email: String,
+    tier: String,
+    domains: String,
+) -> Result<OnboardedView, ServerFnError> {
     use crate::server::{admin, web};
     let me = super::gate().await?;
     let state = web::app_state()?;
@@ -69,9 +76,16 @@ pub async fn onboard(name: String, email: String, tier: String, domains: String)
         name,
         email,
         tier,
-        allowed_domains: domains.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+        allowed_domains: domains
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
     };
-    let done = admin::onboard_partner(&state.db, &state.config, &me, new, &web::request_origin()).await.map_err(web::service_error)?;
+    let done = admin::onboard_partner(&state.db, &state.config, &me, new, &web::request_origin())
+        .await
+        .map_err(web::service_error)?;
     let view = OnboardedView {
         account_id: done.account.id,
         email: done.account.email,
@@ -91,8 +105,13 @@ pub async fn update_partner(id: String, tier: Option<String>, status: Option<Str
     use crate::server::{admin, web};
     let me = super::gate().await?;
     let state = web::app_state()?;
-    let change = admin::PartnerUpdate { tier: tier.filter(|t| !t.is_empty()), status: status.filter(|s| !s.is_empty()) };
-    admin::update_partner(&state.db, &me, &id, change, &web::request_origin()).await.map_err(web::service_error)?;
+    let change = admin::PartnerUpdate {
+        tier: tier.filter(|t| !t.is_empty()),
+        status: status.filter(|s| !s.is_empty()),
+    };
+    admin::update_partner(&state.db, &me, &id, change, &web::request_origin())
+        .await
+        .map_err(web::service_error)?;
     Ok(())
 }
 
@@ -108,7 +127,10 @@ impl PartnersData {
     pub fn new(me: super::Me) -> Self {
         let onboard = ServerAction::<Onboard>::new();
         let update = ServerAction::<UpdatePartner>::new();
-        let page = Resource::new(move || (onboard.version().get(), update.version().get()), move |_| super::for_admin(me, admin_partners()));
+        let page = Resource::new(
+            move || (onboard.version().get(), update.version().get()),
+            move |_| super::for_admin(me, admin_partners()),
+        );
         Self { onboard, update, page }
     }
 }
@@ -117,11 +139,14 @@ impl PartnersData {
 pub fn PartnersSection(data: PartnersData) -> impl IntoView {
     let PartnersData { onboard, update, page } = data;
     let error = move || {
-        [onboard.value().get().and_then(Result::err), update.value().get().and_then(Result::err)]
-            .into_iter()
-            .flatten()
-            .next()
-            .map(|e| view! { <p class="error" role="alert" data-testid="admin-error">{error_text(&e)}</p> })
+        [
+            onboard.value().get().and_then(Result::err),
+            update.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|e| view! { <p class="error" role="alert" data-testid="admin-error">{error_text(&e)}</p> })
     };
     view! {
         <section class="panel" id="partners" aria-labelledby="partners-title">

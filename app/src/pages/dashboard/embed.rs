@@ -23,7 +23,11 @@ fn page_of(config: &crate::server::config::Config, account: &crate::server::acco
         r#"<iframe src="{}/embed/scan?repo=owner/repo&partner={}&theme={theme}&compact=true" width="300" height="200"></iframe>"#,
         config.public_url, account.partner_slug
     );
-    EmbedPage { allowed_domains: s.allowed_domains, theme, snippet }
+    EmbedPage {
+        allowed_domains: s.allowed_domains,
+        theme,
+        snippet,
+    }
 }
 
 #[server(endpoint = "embed/overview")]
@@ -40,11 +44,23 @@ pub async fn update_embed(domains: String, theme: String) -> Result<EmbedPage, S
     use crate::server::{embed_settings, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let list: Vec<String> = domains.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
-    let change = embed_settings::Update { allowed_domains: Some(list), theme: Some(theme) };
+    let list: Vec<String> = domains
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let change = embed_settings::Update {
+        allowed_domains: Some(list),
+        theme: Some(theme),
+    };
     let email = account.email.clone();
-    embed_settings::update(&state.db, account.clone(), change, &email, &web::request_origin()).await.map_err(web::service_error)?;
-    let account = crate::server::accounts::get(&state.db, &account.id).await.map_err(web::service_error)?;
+    embed_settings::update(&state.db, account.clone(), change, &email, &web::request_origin())
+        .await
+        .map_err(web::service_error)?;
+    let account = crate::server::accounts::get(&state.db, &account.id)
+        .await
+        .map_err(web::service_error)?;
     Ok(page_of(&state.config, &account))
 }
 
@@ -52,7 +68,13 @@ pub async fn update_embed(domains: String, theme: String) -> Result<EmbedPage, S
 pub fn EmbedSection() -> impl IntoView {
     let update = ServerAction::<UpdateEmbed>::new();
     let overview = Resource::new(move || update.version().get(), |_| embed_overview());
-    let error = move || update.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert" data-testid="embed-error">{error_text(&e)}</p> });
+    let error = move || {
+        update
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="error" role="alert" data-testid="embed-error">{error_text(&e)}</p> })
+    };
     view! {
         <section class="panel" id="embed" aria-labelledby="embed-title">
             <h2 id="embed-title">"Embed widget"</h2>

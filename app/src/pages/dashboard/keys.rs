@@ -11,8 +11,12 @@ use crate::{auth::error_text, components::forms::cleared_on_success};
 pub const FLASH_NEW_KEY: &str = "new_key";
 
 /// Grace periods offered when rotating: (seconds, label).
-pub const GRACE_CHOICES: [(u64, &str); 4] =
-    [(0, "stops immediately"), (3600, "keeps working for 1 hour"), (86_400, "keeps working for 24 hours"), (604_800, "keeps working for 7 days")];
+pub const GRACE_CHOICES: [(u64, &str); 4] = [
+    (0, "stops immediately"),
+    (3600, "keeps working for 1 hour"),
+    (86_400, "keeps working for 24 hours"),
+    (604_800, "keeps working for 7 days"),
+];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KeyStatus {
@@ -82,7 +86,11 @@ mod ssr {
 
     impl From<NewKey> for FreshKey {
         fn from(k: NewKey) -> Self {
-            FreshKey { id: k.model.id, name: k.model.name, secret: k.secret }
+            FreshKey {
+                id: k.model.id,
+                name: k.model.name,
+                secret: k.secret,
+            }
         }
     }
 
@@ -103,7 +111,10 @@ pub async fn keys_overview() -> Result<KeysPage, ServerFnError> {
     let state = web::app_state()?;
     let rows = keys::list(&state.db, &account.id).await.map_err(web::service_error)?;
     let fresh = web::flash_take::<FreshKey>(FLASH_NEW_KEY).await?;
-    Ok(KeysPage { keys: rows.into_iter().map(KeyRow::from).collect(), fresh })
+    Ok(KeysPage {
+        keys: rows.into_iter().map(KeyRow::from).collect(),
+        fresh,
+    })
 }
 
 #[server(endpoint = "keys/create")]
@@ -111,8 +122,18 @@ pub async fn create_key(name: String) -> Result<FreshKey, ServerFnError> {
     use crate::server::{audit, keys, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let key = keys::create(&state.db, &account, Some(&name), None).await.map_err(web::service_error)?;
-    audit::record(&state.db, &account.email, "key.create", &key.model.id, &web::request_origin(), None).await;
+    let key = keys::create(&state.db, &account, Some(&name), None)
+        .await
+        .map_err(web::service_error)?;
+    audit::record(
+        &state.db,
+        &account.email,
+        "key.create",
+        &key.model.id,
+        &web::request_origin(),
+        None,
+    )
+    .await;
     ssr::hand_over(key.into()).await
 }
 
@@ -121,10 +142,14 @@ pub async fn rotate_key(id: String, grace: u64) -> Result<FreshKey, ServerFnErro
     use crate::server::{audit, error::ServiceError, keys, web};
     let account = web::current_account().await?;
     if !GRACE_CHOICES.iter().any(|(secs, _)| *secs == grace) {
-        return Err(web::service_error(ServiceError::validation("Choose one of the offered grace periods.")));
+        return Err(web::service_error(ServiceError::validation(
+            "Choose one of the offered grace periods.",
+        )));
     }
     let state = web::app_state()?;
-    let key = keys::rotate(&state.db, &account, &id, grace).await.map_err(web::service_error)?;
+    let key = keys::rotate(&state.db, &account, &id, grace)
+        .await
+        .map_err(web::service_error)?;
     audit::record(
         &state.db,
         &account.email,
@@ -142,8 +167,18 @@ pub async fn revoke_key(id: String) -> Result<(), ServerFnError> {
     use crate::server::{audit, keys, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    keys::revoke(&state.db, &account.id, &id).await.map_err(web::service_error)?;
-    audit::record(&state.db, &account.email, "key.revoke", &id, &web::request_origin(), None).await;
+    keys::revoke(&state.db, &account.id, &id)
+        .await
+        .map_err(web::service_error)?;
+    audit::record(
+        &state.db,
+        &account.email,
+        "key.revoke",
+        &id,
+        &web::request_origin(),
+        None,
+    )
+    .await;
     Ok(())
 }
 
@@ -179,7 +214,10 @@ pub fn KeysSection() -> impl IntoView {
             rotate.value().get().and_then(Result::err),
             revoke.value().get().and_then(Result::err),
         ];
-        errs.into_iter().flatten().next().map(|e| view! { <p class="error" role="alert" data-testid="keys-error">{error_text(&e)}</p> })
+        errs.into_iter()
+            .flatten()
+            .next()
+            .map(|e| view! { <p class="error" role="alert" data-testid="keys-error">{error_text(&e)}</p> })
     };
 
     view! {

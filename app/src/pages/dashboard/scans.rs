@@ -57,13 +57,23 @@ mod ssr {
         fn from(s: &Scan) -> Self {
             // Read through JSON: only these three fields matter here.
             let result = scans::result_of(s).and_then(|r| serde_json::to_value(r).ok());
-            let field = |k: &str| result.as_ref().and_then(|r| r.get(k)).and_then(|v| v.as_str()).map(str::to_owned);
+            let field = |k: &str| {
+                result
+                    .as_ref()
+                    .and_then(|r| r.get(k))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            };
             ScanRow {
                 id: s.id.clone(),
                 target: s.target.clone(),
                 status: s.status.clone(),
                 progress: s.progress.clamp(0, 100) as u8,
-                score: result.as_ref().and_then(|r| r.get("score")).and_then(|v| v.as_u64()).map(|v| v.min(100) as u8),
+                score: result
+                    .as_ref()
+                    .and_then(|r| r.get("score"))
+                    .and_then(|v| v.as_u64())
+                    .map(|v| v.min(100) as u8),
                 grade: field("grade"),
                 verdict: field("verdict"),
                 error: s.error.clone(),
@@ -78,9 +88,14 @@ pub async fn scans_overview() -> Result<ScansPage, ServerFnError> {
     use crate::server::{scans, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let recent = scans::recent_for_account(&state.db, &account.id, RECENT).await.map_err(web::service_error)?;
+    let recent = scans::recent_for_account(&state.db, &account.id, RECENT)
+        .await
+        .map_err(web::service_error)?;
     let queued = web::flash_take::<ScanRow>(FLASH_QUEUED_SCAN).await?;
-    Ok(ScansPage { recent: recent.iter().map(ScanRow::from).collect(), queued })
+    Ok(ScansPage {
+        recent: recent.iter().map(ScanRow::from).collect(),
+        queued,
+    })
 }
 
 /// Queues a scan of `repo` for the logged-in account, under its tier's concurrent-scan cap
@@ -96,7 +111,9 @@ pub async fn start_scan(repo: String) -> Result<ScanRow, ServerFnError> {
         key_id: None,
         concurrent_limit: accounts::tier(&account).limits().concurrent_scans,
     };
-    let scan = scans::submit(&state.db, prepared, who, None).await.map_err(web::service_error)?;
+    let scan = scans::submit(&state.db, prepared, who, None)
+        .await
+        .map_err(web::service_error)?;
     state.bus.notify_jobs().await;
     let row = ScanRow::from(&scan);
     if web::is_plain_form_post() {
@@ -114,7 +131,9 @@ pub async fn get_scan(id: String) -> Result<ScanRow, ServerFnError> {
     let state = web::app_state()?;
     let scan = scans::get(&state.db, &id).await.map_err(web::service_error)?;
     if scan.account_id.as_deref() != Some(account.id.as_str()) {
-        return Err(web::service_error(ServiceError::NotFound("No scan with this id.".into())));
+        return Err(web::service_error(ServiceError::NotFound(
+            "No scan with this id.".into(),
+        )));
     }
     Ok(ScanRow::from(&scan))
 }
@@ -124,7 +143,11 @@ pub fn ScansSection() -> impl IntoView {
     let start = ServerAction::<StartScan>::new();
     let overview = Resource::new(move || start.version().get(), |_| scans_overview());
     let error = move || {
-        start.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert" data-testid="scan-error">{error_text(&e)}</p> })
+        start
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="error" role="alert" data-testid="scan-error">{error_text(&e)}</p> })
     };
     view! {
         <section class="panel" id="scans" aria-labelledby="scans-title">

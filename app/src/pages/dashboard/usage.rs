@@ -58,7 +58,11 @@ mod ssr {
                 .y_label_area_size(44)
                 .build_cartesian_2d(0u32..n - 1, 0u64..top + top / 10 + 1)
                 .map_err(|e| e.to_string())?;
-            let label = |i: &u32| days.get(*i as usize).map(|d| d.date[5..].to_string()).unwrap_or_default();
+            let label = |i: &u32| {
+                days.get(*i as usize)
+                    .map(|d| d.date[5..].to_string())
+                    .unwrap_or_default()
+            };
             c.configure_mesh()
                 .axis_style(GRID)
                 .light_line_style(GRID.mix(0.3))
@@ -69,13 +73,22 @@ mod ssr {
                 .y_labels(5)
                 .draw()
                 .map_err(|e| e.to_string())?;
-            c.draw_series(LineSeries::new(days.iter().enumerate().map(|(i, d)| (i as u32, d.requests)), CALLS.stroke_width(2)))
-                .map_err(|e| e.to_string())?;
-            c.draw_series(LineSeries::new(days.iter().enumerate().map(|(i, d)| (i as u32, d.scans)), SCANS.stroke_width(2)))
-                .map_err(|e| e.to_string())?;
+            c.draw_series(LineSeries::new(
+                days.iter().enumerate().map(|(i, d)| (i as u32, d.requests)),
+                CALLS.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?;
+            c.draw_series(LineSeries::new(
+                days.iter().enumerate().map(|(i, d)| (i as u32, d.scans)),
+                SCANS.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?;
             root.present().map_err(|e| e.to_string())?;
         }
-        Ok(format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)))
+        Ok(format!(
+            "data:image/svg+xml;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(svg)
+        ))
     }
 
     pub fn csv(days: &[Day]) -> String {
@@ -83,7 +96,10 @@ mod ssr {
         for d in days {
             out.push_str(&format!("{},{},{}\n", d.date, d.requests, d.scans));
         }
-        format!("data:text/csv;base64,{}", base64::engine::general_purpose::STANDARD.encode(out))
+        format!(
+            "data:text/csv;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(out)
+        )
     }
 }
 
@@ -92,10 +108,16 @@ pub async fn usage_overview() -> Result<UsagePage, ServerFnError> {
     use crate::server::{accounts, error::ServiceError, usage, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let summary = usage::summary(&state.db, &account.id, DAYS).await.map_err(|e| web::service_error(ServiceError::from(e)))?;
+    let summary = usage::summary(&state.db, &account.id, DAYS)
+        .await
+        .map_err(|e| web::service_error(ServiceError::from(e)))?;
     let tier = accounts::tier(&account);
     let limits = tier.limits();
-    let day = |p: usage::DailyPoint| Day { date: p.date, requests: p.requests, scans: p.scans };
+    let day = |p: usage::DailyPoint| Day {
+        date: p.date,
+        requests: p.requests,
+        scans: p.scans,
+    };
     let daily: Vec<Day> = summary.daily.into_iter().map(day).collect();
     let chart = ssr::chart(&daily).map_err(|e| web::service_error(ServiceError::internal(e)))?;
     Ok(UsagePage {
@@ -134,8 +156,17 @@ fn limit_text(v: Option<u32>) -> String {
 
 #[component]
 fn UsageBody(u: UsagePage) -> impl IntoView {
-    let pct = u.per_day.map(|l| (u.today.requests * 100 / u64::from(l.max(1))).min(100)).unwrap_or(0);
-    let bar_class = if pct >= 90 { "progress-bar danger" } else if pct >= 70 { "progress-bar warn" } else { "progress-bar" };
+    let pct = u
+        .per_day
+        .map(|l| (u.today.requests * 100 / u64::from(l.max(1))).min(100))
+        .unwrap_or(0);
+    let bar_class = if pct >= 90 {
+        "progress-bar danger"
+    } else if pct >= 70 {
+        "progress-bar warn"
+    } else {
+        "progress-bar"
+    };
     let rows = u
         .daily
         .iter()

@@ -55,8 +55,20 @@ mod ssr {
 
     impl From<Webhook> for HookRow {
         fn from(w: Webhook) -> Self {
-            let disabled = w.disabled_at.map(|t| format!("{} (since {})", w.disabled_reason.clone().unwrap_or_else(|| "disabled".into()), when(t)));
-            HookRow { events: webhooks::events_of(&w), id: w.id, url: w.url, created: when(w.created_at), disabled }
+            let disabled = w.disabled_at.map(|t| {
+                format!(
+                    "{} (since {})",
+                    w.disabled_reason.clone().unwrap_or_else(|| "disabled".into()),
+                    when(t)
+                )
+            });
+            HookRow {
+                events: webhooks::events_of(&w),
+                id: w.id,
+                url: w.url,
+                created: when(w.created_at),
+                disabled,
+            }
         }
     }
 
@@ -67,7 +79,15 @@ mod ssr {
                 (None, Some(e)) => Some(e),
                 (None, None) => None,
             };
-            DeliveryRow { id: d.id, url: d.url, event: d.event, status: d.status, attempts: d.attempts, last_result, updated: when(d.updated_at) }
+            DeliveryRow {
+                id: d.id,
+                url: d.url,
+                event: d.event,
+                status: d.status,
+                attempts: d.attempts,
+                last_result,
+                updated: when(d.updated_at),
+            }
         }
     }
 
@@ -82,12 +102,19 @@ mod ssr {
 
 #[server(endpoint = "webhooks/overview")]
 pub async fn webhooks_overview() -> Result<WebhooksPage, ServerFnError> {
-    use crate::server::{webhooks, web};
+    use crate::server::{web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let hooks = webhooks::list(&state.db, &account.id).await.map_err(web::service_error)?;
-    let filter = webhooks::deliveries::Filter { limit: Some(50), ..Default::default() };
-    let deliveries = webhooks::deliveries::list(&state.db, &account.id, filter).await.map_err(web::service_error)?;
+    let hooks = webhooks::list(&state.db, &account.id)
+        .await
+        .map_err(web::service_error)?;
+    let filter = webhooks::deliveries::Filter {
+        limit: Some(50),
+        ..Default::default()
+    };
+    let deliveries = webhooks::deliveries::list(&state.db, &account.id, filter)
+        .await
+        .map_err(web::service_error)?;
     let secret = web::flash_take::<String>(FLASH_SECRET).await?;
     Ok(WebhooksPage {
         hooks: hooks.into_iter().map(HookRow::from).collect(),
@@ -98,32 +125,58 @@ pub async fn webhooks_overview() -> Result<WebhooksPage, ServerFnError> {
 
 #[server(endpoint = "webhooks/create")]
 pub async fn create_webhook(url: String) -> Result<HookRow, ServerFnError> {
-    use crate::server::{audit, webhooks, web};
+    use crate::server::{audit, web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let w = webhooks::create(&state.db, &state.config, &account.id, url.trim(), None).await.map_err(web::service_error)?;
-    audit::record(&state.db, &account.email, "webhook.create", &w.url, &web::request_origin(), None).await;
+    let w = webhooks::create(&state.db, &state.config, &account.id, url.trim(), None)
+        .await
+        .map_err(web::service_error)?;
+    audit::record(
+        &state.db,
+        &account.email,
+        "webhook.create",
+        &w.url,
+        &web::request_origin(),
+        None,
+    )
+    .await;
     Ok(w.into())
 }
 
 #[server(endpoint = "webhooks/delete")]
 pub async fn delete_webhook(id: String) -> Result<(), ServerFnError> {
-    use crate::server::{audit, webhooks, web};
+    use crate::server::{audit, web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let w = webhooks::get_owned(&state.db, &account.id, &id).await.map_err(web::service_error)?;
-    webhooks::delete(&state.db, &account.id, &id).await.map_err(web::service_error)?;
-    audit::record(&state.db, &account.email, "webhook.delete", &w.url, &web::request_origin(), None).await;
+    let w = webhooks::get_owned(&state.db, &account.id, &id)
+        .await
+        .map_err(web::service_error)?;
+    webhooks::delete(&state.db, &account.id, &id)
+        .await
+        .map_err(web::service_error)?;
+    audit::record(
+        &state.db,
+        &account.email,
+        "webhook.delete",
+        &w.url,
+        &web::request_origin(),
+        None,
+    )
+    .await;
     Ok(())
 }
 
 #[server(endpoint = "webhooks/test")]
 pub async fn test_webhook(id: String) -> Result<(), ServerFnError> {
-    use crate::server::{webhooks, web};
+    use crate::server::{web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let w = webhooks::get_owned(&state.db, &account.id, &id).await.map_err(web::service_error)?;
-    webhooks::deliveries::send_test(&state.db, &state.config, &w).await.map_err(web::service_error)?;
+    let w = webhooks::get_owned(&state.db, &account.id, &id)
+        .await
+        .map_err(web::service_error)?;
+    webhooks::deliveries::send_test(&state.db, &state.config, &w)
+        .await
+        .map_err(web::service_error)?;
     state.bus.notify_jobs().await;
     Ok(())
 }
@@ -132,28 +185,44 @@ pub async fn test_webhook(id: String) -> Result<(), ServerFnError> {
 /// since it started failing are queued again. Returns how many were.
 #[server(endpoint = "webhooks/enable")]
 pub async fn enable_webhook(id: String, replay: Option<String>) -> Result<usize, ServerFnError> {
-    use crate::server::{audit, webhooks, web};
+    use crate::server::{audit, web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let before = webhooks::get_owned(&state.db, &account.id, &id).await.map_err(web::service_error)?;
+    let before = webhooks::get_owned(&state.db, &account.id, &id)
+        .await
+        .map_err(web::service_error)?;
     let since = before.failing_since.or(before.disabled_at).unwrap_or(before.created_at);
-    let w = webhooks::enable(&state.db, &account.id, &id).await.map_err(web::service_error)?;
+    let w = webhooks::enable(&state.db, &account.id, &id)
+        .await
+        .map_err(web::service_error)?;
     let replayed = if replay.is_some_and(|r| !r.is_empty() && r != "false") {
-        webhooks::deliveries::replay(&state.db, &state.config, &account.id, since, Some(&w.id)).await.map_err(web::service_error)?
+        webhooks::deliveries::replay(&state.db, &state.config, &account.id, since, Some(&w.id))
+            .await
+            .map_err(web::service_error)?
     } else {
         0
     };
-    audit::record(&state.db, &account.email, "webhook.enable", &w.url, &web::request_origin(), Some(serde_json::json!({"replayed": replayed}))).await;
+    audit::record(
+        &state.db,
+        &account.email,
+        "webhook.enable",
+        &w.url,
+        &web::request_origin(),
+        Some(serde_json::json!({"replayed": replayed})),
+    )
+    .await;
     state.bus.notify_jobs().await;
     Ok(replayed)
 }
 
 #[server(endpoint = "webhooks/redeliver")]
 pub async fn redeliver(id: String) -> Result<(), ServerFnError> {
-    use crate::server::{webhooks, web};
+    use crate::server::{web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    webhooks::deliveries::redeliver(&state.db, &account.id, &id).await.map_err(web::service_error)?;
+    webhooks::deliveries::redeliver(&state.db, &account.id, &id)
+        .await
+        .map_err(web::service_error)?;
     state.bus.notify_jobs().await;
     Ok(())
 }
@@ -161,20 +230,30 @@ pub async fn redeliver(id: String) -> Result<(), ServerFnError> {
 /// The current signing secret, on demand; each reveal is audited.
 #[server(endpoint = "webhooks/secret/reveal")]
 pub async fn reveal_secret() -> Result<String, ServerFnError> {
-    use crate::server::{audit, webhooks, web};
+    use crate::server::{audit, web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
     let secret = webhooks::current_secret(&state.config, &account).map_err(web::service_error)?;
-    audit::record(&state.db, &account.email, "webhook.secret_reveal", &account.id, &web::request_origin(), None).await;
+    audit::record(
+        &state.db,
+        &account.email,
+        "webhook.secret_reveal",
+        &account.id,
+        &web::request_origin(),
+        None,
+    )
+    .await;
     ssr::hand_over(secret).await
 }
 
 #[server(endpoint = "webhooks/secret/rotate")]
 pub async fn rotate_secret(grace: u64) -> Result<String, ServerFnError> {
-    use crate::server::{audit, error::ServiceError, webhooks, web};
+    use crate::server::{audit, error::ServiceError, web, webhooks};
     let account = web::current_account().await?;
     if !GRACE_CHOICES.iter().any(|(secs, _)| *secs == grace) {
-        return Err(web::service_error(ServiceError::validation("Choose one of the offered grace periods.")));
+        return Err(web::service_error(ServiceError::validation(
+            "Choose one of the offered grace periods.",
+        )));
     }
     let state = web::app_state()?;
     let id = account.id.clone();
@@ -182,7 +261,15 @@ pub async fn rotate_secret(grace: u64) -> Result<String, ServerFnError> {
     let secret = webhooks::rotate_secret(&state.db, &state.config, account, std::time::Duration::from_secs(grace))
         .await
         .map_err(web::service_error)?;
-    audit::record(&state.db, &email, "webhook.secret_rotate", &id, &web::request_origin(), Some(serde_json::json!({"grace_period_secs": grace}))).await;
+    audit::record(
+        &state.db,
+        &email,
+        "webhook.secret_rotate",
+        &id,
+        &web::request_origin(),
+        Some(serde_json::json!({"grace_period_secs": grace})),
+    )
+    .await;
     ssr::hand_over(secret).await
 }
 
@@ -196,7 +283,16 @@ pub fn WebhooksSection() -> impl IntoView {
     let reveal = ServerAction::<RevealSecret>::new();
     let rotate = ServerAction::<RotateSecret>::new();
     let overview = Resource::new(
-        move || (create.version().get(), delete.version().get(), test.version().get(), enable.version().get(), redeliver.version().get(), rotate.version().get()),
+        move || {
+            (
+                create.version().get(),
+                delete.version().get(),
+                test.version().get(),
+                enable.version().get(),
+                redeliver.version().get(),
+                rotate.version().get(),
+            )
+        },
         |_| webhooks_overview(),
     );
     let error = move || {
@@ -209,7 +305,10 @@ pub fn WebhooksSection() -> impl IntoView {
             reveal.value().get().and_then(Result::err),
             rotate.value().get().and_then(Result::err),
         ];
-        errs.into_iter().flatten().next().map(|e| view! { <p class="error" role="alert" data-testid="webhooks-error">{error_text(&e)}</p> })
+        errs.into_iter()
+            .flatten()
+            .next()
+            .map(|e| view! { <p class="error" role="alert" data-testid="webhooks-error">{error_text(&e)}</p> })
     };
     // The secret from whichever of reveal/rotate answered last (hydrated).
     let shown = RwSignal::new(None::<String>);

@@ -95,7 +95,16 @@ fn Dial(score: u8, verdict: String) -> impl IntoView {
 
 #[component]
 fn Completed(result: ReportResult) -> impl IntoView {
-    let ReportResult { score, grade, verdict, summary, tags, red_flags, green_flags, checks } = result;
+    let ReportResult {
+        score,
+        grade,
+        verdict,
+        summary,
+        tags,
+        red_flags,
+        green_flags,
+        checks,
+    } = result;
     view! {
         <section class="panel report-score">
             <Dial score=score verdict=verdict.clone()/>

@@ -13,7 +13,10 @@ pub fn ReportMeta(report: Report) -> impl IntoView {
     let description = report.share_description();
     // leptos_meta writes `<title>` text unescaped; `<` could close the element early, so it
     // becomes a look-alike there (attributes below are escaped properly).
-    let page_title = title.trim_start_matches("AuraSecurity: ").replace('<', "‹").replace('>', "›");
+    let page_title = title
+        .trim_start_matches("AuraSecurity: ")
+        .replace('<', "‹")
+        .replace('>', "›");
     view! {
         <Title text=page_title/>
         <Meta name="description" content=description.clone()/>

@@ -23,7 +23,10 @@ pub struct RedisBus {
 impl RedisBus {
     /// Starts the subscriber task and returns the bus.
     pub fn start(redis: Redis) -> std::sync::Arc<Self> {
-        let bus = std::sync::Arc::new(RedisBus { redis, hub: Default::default() });
+        let bus = std::sync::Arc::new(RedisBus {
+            redis,
+            hub: Default::default(),
+        });
         let (redis, hub) = (bus.redis.clone(), bus.hub.clone());
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(200);
@@ -57,8 +60,15 @@ impl RedisBus {
     }
 
     async fn publish_raw(&self, channel: String, payload: String) -> bool {
-        let Some(mut conn) = self.redis.conn() else { return false };
-        redis::cmd("PUBLISH").arg(channel).arg(payload).query_async::<i64>(&mut conn).await.is_ok()
+        let Some(mut conn) = self.redis.conn() else {
+            return false;
+        };
+        redis::cmd("PUBLISH")
+            .arg(channel)
+            .arg(payload)
+            .query_async::<i64>(&mut conn)
+            .await
+            .is_ok()
     }
 }
 

@@ -70,11 +70,17 @@ pub struct RedisLimiter {
 
 impl RedisLimiter {
     pub fn new(redis: Redis) -> Self {
-        Self { redis, script: Script::new(SCRIPT) }
+        Self {
+            redis,
+            script: Script::new(SCRIPT),
+        }
     }
 
     async fn run(&self, mode: &str, rules: &[Rule]) -> Result<(usize, Vec<RuleState>), LimiterError> {
-        let mut conn = self.redis.conn().ok_or_else(|| LimiterError("Redis is not connected".into()))?;
+        let mut conn = self
+            .redis
+            .conn()
+            .ok_or_else(|| LimiterError("Redis is not connected".into()))?;
         let day = Utc::now().format("%Y-%m-%d").to_string();
         let until_midnight = (crate::server::limiter::until_utc_midnight().as_millis() as u64).max(1);
         let mut inv = self.script.prepare_invoke();
@@ -82,16 +88,28 @@ impl RedisLimiter {
         for r in rules {
             match r.window {
                 Window::Sliding(w) => {
-                    inv.key(format!("aura:rl:{}", r.key)).arg("s").arg(r.limit).arg(w.as_millis().max(1) as u64);
+                    inv.key(format!("aura:rl:{}", r.key))
+                        .arg("s")
+                        .arg(r.limit)
+                        .arg(w.as_millis().max(1) as u64);
                 }
                 Window::UtcDay => {
-                    inv.key(format!("aura:rl:{}:{day}", r.key)).arg("d").arg(r.limit).arg(until_midnight);
+                    inv.key(format!("aura:rl:{}:{day}", r.key))
+                        .arg("d")
+                        .arg(r.limit)
+                        .arg(until_midnight);
                 }
             }
         }
-        let out: Vec<i64> = inv.invoke_async(&mut conn).await.map_err(|e| LimiterError(e.to_string()))?;
+        let out: Vec<i64> = inv
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| LimiterError(e.to_string()))?;
         if out.len() != 1 + 2 * rules.len() {
-            return Err(LimiterError(format!("unexpected limiter reply of {} values", out.len())));
+            return Err(LimiterError(format!(
+                "unexpected limiter reply of {} values",
+                out.len()
+            )));
         }
         let states = rules
             .iter()
@@ -99,7 +117,11 @@ impl RedisLimiter {
             .map(|(i, r)| {
                 let used = out[1 + 2 * i].max(0) as u32;
                 let reset = Duration::from_millis(out[2 + 2 * i].max(0) as u64);
-                RuleState { limit: r.limit, remaining: r.limit.saturating_sub(used), reset_after: reset }
+                RuleState {
+                    limit: r.limit,
+                    remaining: r.limit.saturating_sub(used),
+                    reset_after: reset,
+                }
             })
             .collect();
         Ok((out[0].max(0) as usize, states))
@@ -110,10 +132,18 @@ impl RedisLimiter {
 impl RateLimiter for RedisLimiter {
     async fn acquire(&self, rules: &[Rule]) -> Result<Decision, LimiterError> {
         if rules.is_empty() {
-            return Ok(Decision { allowed: true, states: Vec::new(), denied_by: None });
+            return Ok(Decision {
+                allowed: true,
+                states: Vec::new(),
+                denied_by: None,
+            });
         }
         let (denied, states) = self.run("acquire", rules).await?;
-        Ok(Decision { allowed: denied == 0, states, denied_by: denied.checked_sub(1) })
+        Ok(Decision {
+            allowed: denied == 0,
+            states,
+            denied_by: denied.checked_sub(1),
+        })
     }
 
     async fn record(&self, rule: &Rule) -> Result<RuleState, LimiterError> {
@@ -125,7 +155,10 @@ impl RateLimiter for RedisLimiter {
     }
 
     async fn clear(&self, key: &str) -> Result<(), LimiterError> {
-        let mut conn = self.redis.conn().ok_or_else(|| LimiterError("Redis is not connected".into()))?;
+        let mut conn = self
+            .redis
+            .conn()
+            .ok_or_else(|| LimiterError("Redis is not connected".into()))?;
         let day = Utc::now().format("%Y-%m-%d");
         redis::cmd("DEL")
             .arg(format!("aura:rl:{key}"))

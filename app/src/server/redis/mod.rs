@@ -30,7 +30,10 @@ impl Redis {
     /// Starts connecting in the background; returns at once.
     pub fn connect(url: &str) -> redis::RedisResult<Self> {
         let client = redis::Client::open(url)?;
-        let me = Redis { client, conn: Arc::new(RwLock::new(None)) };
+        let me = Redis {
+            client,
+            conn: Arc::new(RwLock::new(None)),
+        };
         let bg = me.clone();
         tokio::spawn(async move {
             let mut delay = Duration::from_millis(200);

@@ -8,7 +8,8 @@ use std::time::Duration;
 use aura_engine::ScanResult;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -89,7 +90,12 @@ struct NewDelivery<'a> {
 }
 
 /// Inserts the delivery and, unless its endpoint is disabled, its job.
-async fn insert(db: &impl ConnectionTrait, config: &Config, d: NewDelivery<'_>, disabled: bool) -> ServiceResult<Delivery> {
+async fn insert(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    d: NewDelivery<'_>,
+    disabled: bool,
+) -> ServiceResult<Delivery> {
     let now = Utc::now();
     let row = delivery::ActiveModel {
         id: Set(crypto::random_id()),
@@ -117,19 +123,43 @@ async fn insert(db: &impl ConnectionTrait, config: &Config, d: NewDelivery<'_>, 
 
 /// Queues the outcome of a scan for its callback URL and every subscribed endpoint of its
 /// account. Call inside the transaction that stores the outcome.
-pub async fn enqueue_for_scan(db: &impl ConnectionTrait, config: &Config, scan: &Scan, outcome: &Outcome<'_>) -> ServiceResult<usize> {
-    let Some(account_id) = scan.account_id.as_deref() else { return Ok(0) };
+pub async fn enqueue_for_scan(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    scan: &Scan,
+    outcome: &Outcome<'_>,
+) -> ServiceResult<usize> {
+    let Some(account_id) = scan.account_id.as_deref() else {
+        return Ok(0);
+    };
     let event = outcome.event();
     let body = payload(config, scan, outcome);
     let mut n = 0;
     if let Some(url) = scan.callback_url.as_deref() {
-        let d = NewDelivery { account_id, webhook_id: None, url, event, scan_id: Some(&scan.id), payload: &body };
+        let d = NewDelivery {
+            account_id,
+            webhook_id: None,
+            url,
+            event,
+            scan_id: Some(&scan.id),
+            payload: &body,
+        };
         insert(db, config, d, false).await?;
         n += 1;
     }
-    let hooks = webhook::Entity::find().filter(webhook::Column::AccountId.eq(account_id)).all(db).await?;
+    let hooks = webhook::Entity::find()
+        .filter(webhook::Column::AccountId.eq(account_id))
+        .all(db)
+        .await?;
     for w in hooks.iter().filter(|w| events_of(w).iter().any(|e| e == event)) {
-        let d = NewDelivery { account_id, webhook_id: Some(&w.id), url: &w.url, event, scan_id: Some(&scan.id), payload: &body };
+        let d = NewDelivery {
+            account_id,
+            webhook_id: Some(&w.id),
+            url: &w.url,
+            event,
+            scan_id: Some(&scan.id),
+            payload: &body,
+        };
         insert(db, config, d, w.disabled_at.is_some()).await?;
         n += 1;
     }
@@ -151,7 +181,14 @@ pub async fn send_test(db: &impl ConnectionTrait, config: &Config, w: &Webhook) 
         "message": "A test delivery from AuraSecurity. Verify its signature as you would a real one.",
     })
     .to_string();
-    let d = NewDelivery { account_id: &w.account_id, webhook_id: Some(&w.id), url: &w.url, event: "test", scan_id: None, payload: &body };
+    let d = NewDelivery {
+        account_id: &w.account_id,
+        webhook_id: Some(&w.id),
+        url: &w.url,
+        event: "test",
+        scan_id: None,
+        payload: &body,
+    };
     insert(db, config, d, false).await
 }
 
@@ -171,7 +208,10 @@ pub async fn list(db: &impl ConnectionTrait, account_id: &str, f: Filter) -> Ser
     if let Some(w) = f.webhook_id {
         q = q.filter(delivery::Column::WebhookId.eq(w));
     }
-    Ok(q.order_by_desc(delivery::Column::CreatedAt).limit(f.limit.unwrap_or(100).clamp(1, 1000)).all(db).await?)
+    Ok(q.order_by_desc(delivery::Column::CreatedAt)
+        .limit(f.limit.unwrap_or(100).clamp(1, 1000))
+        .all(db)
+        .await?)
 }
 
 pub async fn get_owned(db: &impl ConnectionTrait, account_id: &str, id: &str) -> ServiceResult<Delivery> {
@@ -207,7 +247,13 @@ async fn requeue(db: &impl ConnectionTrait, d: Delivery, attempts: i32) -> Servi
 
 /// Re-queues every failed delivery of the account created since `since` (optionally of one
 /// endpoint), each with a full retry schedule. Returns how many.
-pub async fn replay(db: &DatabaseConnection, config: &Config, account_id: &str, since: DateTime<Utc>, webhook_id: Option<&str>) -> ServiceResult<usize> {
+pub async fn replay(
+    db: &DatabaseConnection,
+    config: &Config,
+    account_id: &str,
+    since: DateTime<Utc>,
+    webhook_id: Option<&str>,
+) -> ServiceResult<usize> {
     let mut q = delivery::Entity::find()
         .filter(delivery::Column::AccountId.eq(account_id))
         .filter(delivery::Column::Status.eq("failed"))
@@ -215,7 +261,11 @@ pub async fn replay(db: &DatabaseConnection, config: &Config, account_id: &str, 
     if let Some(w) = webhook_id {
         q = q.filter(delivery::Column::WebhookId.eq(w));
     }
-    let failed = q.order_by_asc(delivery::Column::CreatedAt).limit(10_000).all(db).await?;
+    let failed = q
+        .order_by_asc(delivery::Column::CreatedAt)
+        .limit(10_000)
+        .all(db)
+        .await?;
     let n = failed.len();
     for d in failed {
         requeue(db, d, max_attempts(config)).await?;

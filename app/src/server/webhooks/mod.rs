@@ -6,7 +6,9 @@ pub mod sender;
 pub mod signing;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
 use super::{
     accounts::Account,
@@ -33,10 +35,15 @@ fn parse_events(events: Option<Vec<String>>) -> ServiceResult<Vec<String>> {
         return Ok(EVENTS.iter().map(|e| e.to_string()).collect());
     };
     if events.is_empty() {
-        return Err(ServiceError::validation("events must name at least one event, or be left out for all."));
+        return Err(ServiceError::validation(
+            "events must name at least one event, or be left out for all.",
+        ));
     }
     if let Some(bad) = events.iter().find(|e| !EVENTS.contains(&e.as_str())) {
-        return Err(ServiceError::validation(format!("Unknown event `{bad}`; events are {}.", EVENTS.join(", "))));
+        return Err(ServiceError::validation(format!(
+            "Unknown event `{bad}`; events are {}.",
+            EVENTS.join(", ")
+        )));
     }
     events.sort();
     events.dedup();
@@ -45,12 +52,23 @@ fn parse_events(events: Option<Vec<String>>) -> ServiceResult<Vec<String>> {
 
 /// Registers an endpoint (its host is resolved and must be public unless private targets are
 /// allowed).
-pub async fn create(db: &impl ConnectionTrait, config: &Config, account_id: &str, url: &str, events: Option<Vec<String>>) -> ServiceResult<Webhook> {
+pub async fn create(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    account_id: &str,
+    url: &str,
+    events: Option<Vec<String>>,
+) -> ServiceResult<Webhook> {
     let url = outbound::validate(url, config.allow_private_targets).await?;
     let events = parse_events(events)?;
-    let count = webhook::Entity::find().filter(webhook::Column::AccountId.eq(account_id)).count(db).await?;
+    let count = webhook::Entity::find()
+        .filter(webhook::Column::AccountId.eq(account_id))
+        .count(db)
+        .await?;
     if count >= MAX_PER_ACCOUNT {
-        return Err(ServiceError::validation(format!("An account can register at most {MAX_PER_ACCOUNT} webhooks.")));
+        return Err(ServiceError::validation(format!(
+            "An account can register at most {MAX_PER_ACCOUNT} webhooks."
+        )));
     }
     let row = webhook::ActiveModel {
         id: Set(crypto::random_id()),
@@ -100,7 +118,12 @@ pub async fn enable(db: &impl ConnectionTrait, account_id: &str, id: &str) -> Se
 
 /// Issues a new secret; the old one keeps signing beside it for `grace` (zero: not at all).
 /// Returns the new secret, shown once.
-pub async fn rotate_secret(db: &impl ConnectionTrait, config: &Config, account: Account, grace: std::time::Duration) -> ServiceResult<String> {
+pub async fn rotate_secret(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    account: Account,
+    grace: std::time::Duration,
+) -> ServiceResult<String> {
     let key = config.secret_key.expose();
     let secret = crypto::new_webhook_secret();
     let now = Utc::now();
@@ -110,7 +133,9 @@ pub async fn rotate_secret(db: &impl ConnectionTrait, config: &Config, account: 
         am.webhook_secret_prev_expires_at = Set(None);
     } else {
         am.webhook_secret_prev_enc = Set(Some(account.webhook_secret_enc.clone()));
-        am.webhook_secret_prev_expires_at = Set(Some(now + chrono::Duration::from_std(grace).map_err(ServiceError::internal)?));
+        am.webhook_secret_prev_expires_at = Set(Some(
+            now + chrono::Duration::from_std(grace).map_err(ServiceError::internal)?,
+        ));
     }
     am.webhook_secret_enc = Set(crypto::encrypt(key, &secret));
     am.updated_at = Set(now);

@@ -32,7 +32,9 @@ const ERROR_SNIPPET: usize = 256;
 
 pub fn client(allow_private: bool) -> reqwest::Client {
     reqwest::Client::builder()
-        .dns_resolver(std::sync::Arc::new(aura_engine::netguard::GuardedResolver { allow_private }))
+        .dns_resolver(std::sync::Arc::new(aura_engine::netguard::GuardedResolver {
+            allow_private,
+        }))
         .redirect(Policy::none())
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(TOTAL_TIMEOUT)
@@ -46,7 +48,11 @@ pub fn spawn_delivery_workers(state: &AppState, shutdown: watch::Receiver<bool>)
     let http = client(state.config.allow_private_targets);
     (0..state.config.delivery_workers)
         .map(|i| {
-            let w = Worker { state: state.clone(), id: format!("{instance}-delivery-{i}"), http: http.clone() };
+            let w = Worker {
+                state: state.clone(),
+                id: format!("{instance}-delivery-{i}"),
+                http: http.clone(),
+            };
             tokio::spawn(w.run(shutdown.clone()))
         })
         .collect()
@@ -101,7 +107,11 @@ impl Worker {
             None => None,
         };
         if d.webhook_id.is_some() && hook.as_ref().is_none_or(|h| h.disabled_at.is_some()) {
-            let why = if hook.is_none() { "Not sent: the endpoint was deleted." } else { "Not sent: the endpoint is disabled." };
+            let why = if hook.is_none() {
+                "Not sent: the endpoint was deleted."
+            } else {
+                "Not sent: the endpoint is disabled."
+            };
             self.settle(job, d, why, false).await?;
             return Ok(());
         }
@@ -144,7 +154,11 @@ impl Worker {
 
         if job.attempts < job.max_attempts {
             let delays = &self.state.config.webhook_retry_delays;
-            let base = delays.get(job.attempts as usize - 1).or(delays.last()).copied().unwrap_or(Duration::ZERO);
+            let base = delays
+                .get(job.attempts as usize - 1)
+                .or(delays.last())
+                .copied()
+                .unwrap_or(Duration::ZERO);
             let delay = with_jitter(base).max(sent.retry_after.map(|r| r.min(MAX_RETRY_AFTER)).unwrap_or_default());
             am.update(db).await?;
             jobs::retry(db, job, delay, sent.error.as_deref().unwrap_or("failed")).await?;
@@ -179,7 +193,8 @@ impl Worker {
     async fn note_failure(&self, h: webhook::Model, queued_at: chrono::DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
         let now = Utc::now();
         let since = h.failing_since.unwrap_or(queued_at);
-        let limit = chrono::Duration::from_std(self.state.config.webhook_disable_after).unwrap_or(chrono::Duration::MAX);
+        let limit =
+            chrono::Duration::from_std(self.state.config.webhook_disable_after).unwrap_or(chrono::Duration::MAX);
         let disable = h.disabled_at.is_none() && now - since >= limit;
         let (id, account_id, url) = (h.id.clone(), h.account_id.clone(), h.url.clone());
         let mut hm: webhook::ActiveModel = h.into();
@@ -193,8 +208,19 @@ impl Worker {
             hm.disabled_reason = Set(Some(reason.clone()));
             hm.update(&self.state.db).await?;
             tracing::warn!(webhook = %id, "webhook endpoint disabled after continuous failures");
-            let actor = accounts::get(&self.state.db, &account_id).await.map(|a| a.email).unwrap_or(account_id);
-            audit::record(&self.state.db, "system", "webhook.disabled", &format!("{actor} {url}"), &audit::Origin::default(), Some(serde_json::json!({"webhook_id": id, "reason": reason}))).await;
+            let actor = accounts::get(&self.state.db, &account_id)
+                .await
+                .map(|a| a.email)
+                .unwrap_or(account_id);
+            audit::record(
+                &self.state.db,
+                "system",
+                "webhook.disabled",
+                &format!("{actor} {url}"),
+                &audit::Origin::default(),
+                Some(serde_json::json!({"webhook_id": id, "reason": reason})),
+            )
+            .await;
         } else {
             hm.update(&self.state.db).await?;
         }
@@ -204,11 +230,23 @@ impl Worker {
     async fn send(&self, d: &Delivery) -> Sent {
         let allow_private = self.state.config.allow_private_targets;
         if let Err(e) = outbound::validate(&d.url, allow_private).await {
-            return Sent { error: Some(format!("Refused by our SSRF guard: {}", e.public_message())), guard_refused: true, ..Default::default() };
+            return Sent {
+                error: Some(format!("Refused by our SSRF guard: {}", e.public_message())),
+                guard_refused: true,
+                ..Default::default()
+            };
         }
-        let secrets = match accounts::get(&self.state.db, &d.account_id).await.and_then(|a| accounts::webhook_secrets(&self.state.config, &a)) {
+        let secrets = match accounts::get(&self.state.db, &d.account_id)
+            .await
+            .and_then(|a| accounts::webhook_secrets(&self.state.config, &a))
+        {
             Ok(s) => s,
-            Err(e) => return Sent { error: Some(format!("Cannot sign: {}", e.public_message())), ..Default::default() },
+            Err(e) => {
+                return Sent {
+                    error: Some(format!("Cannot sign: {}", e.public_message())),
+                    ..Default::default()
+                }
+            }
         };
         let ts = Utc::now().timestamp();
         let sig = signing::sign(&secrets, &d.id, ts, d.payload.as_bytes());
@@ -239,12 +277,23 @@ impl Worker {
                 } else {
                     // A little of the receiver's answer helps the partner debug; never more.
                     let snippet = match tokio::time::timeout(Duration::from_secs(2), res.chunk()).await {
-                        Ok(Ok(Some(b))) => String::from_utf8_lossy(&b[..b.len().min(ERROR_SNIPPET)]).trim().to_string(),
+                        Ok(Ok(Some(b))) => String::from_utf8_lossy(&b[..b.len().min(ERROR_SNIPPET)])
+                            .trim()
+                            .to_string(),
                         _ => String::new(),
                     };
-                    Some(if snippet.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status}: {snippet}") })
+                    Some(if snippet.is_empty() {
+                        format!("HTTP {status}")
+                    } else {
+                        format!("HTTP {status}: {snippet}")
+                    })
                 };
-                Sent { status: Some(status), error, guard_refused: false, retry_after }
+                Sent {
+                    status: Some(status),
+                    error,
+                    guard_refused: false,
+                    retry_after,
+                }
             }
             Err(e) => {
                 let what = if e.is_timeout() {
@@ -255,7 +304,15 @@ impl Worker {
                     root_cause(&e)
                 };
                 let guard = what.contains("non-public address");
-                Sent { error: Some(if guard { format!("Refused by our SSRF guard: {what}") } else { what }), guard_refused: guard, ..Default::default() }
+                Sent {
+                    error: Some(if guard {
+                        format!("Refused by our SSRF guard: {what}")
+                    } else {
+                        what
+                    }),
+                    guard_refused: guard,
+                    ..Default::default()
+                }
             }
         }
     }

@@ -31,7 +31,10 @@ pub fn aura_signature(secret: &str, body: &[u8]) -> String {
 pub fn standard_signature(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Option<String> {
     let key = STANDARD.decode(secret.strip_prefix("whsec_")?).ok()?;
     let ts = timestamp.to_string();
-    Some(format!("v1,{}", STANDARD.encode(mac(&key, &[id.as_bytes(), b".", ts.as_bytes(), b".", body]))))
+    Some(format!(
+        "v1,{}",
+        STANDARD.encode(mac(&key, &[id.as_bytes(), b".", ts.as_bytes(), b".", body]))
+    ))
 }
 
 /// The signature headers' values for every active secret (current first).
@@ -42,8 +45,16 @@ pub struct Signatures {
 
 pub fn sign(secrets: &[String], id: &str, timestamp: i64, body: &[u8]) -> Signatures {
     Signatures {
-        aura: secrets.iter().map(|s| aura_signature(s, body)).collect::<Vec<_>>().join(" "),
-        standard: secrets.iter().filter_map(|s| standard_signature(s, id, timestamp, body)).collect::<Vec<_>>().join(" "),
+        aura: secrets
+            .iter()
+            .map(|s| aura_signature(s, body))
+            .collect::<Vec<_>>()
+            .join(" "),
+        standard: secrets
+            .iter()
+            .filter_map(|s| standard_signature(s, id, timestamp, body))
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -70,7 +81,10 @@ mod tests {
 
     #[test]
     fn rotation_sends_both() {
-        let secrets = vec!["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_string(), "whsec_dGVzdHRlc3R0ZXN0".to_string()];
+        let secrets = vec![
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_string(),
+            "whsec_dGVzdHRlc3R0ZXN0".to_string(),
+        ];
         let s = sign(&secrets, "d1", 1, b"x");
         assert_eq!(s.aura.split(' ').count(), 2);
         assert_eq!(s.standard.split(' ').count(), 2);

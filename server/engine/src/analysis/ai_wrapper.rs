@@ -73,23 +73,9 @@ const OWN_BEFORE: &[&[&str]] = &[
 ];
 /// The same claim after the noun ("a model developed in-house", "models we trained
 /// ourselves", "an LLM trained from scratch").
-const OWN_AFTER: &[&[&str]] = &[
-    &["in", "house"],
-    &["inhouse"],
-    &["ourselves"],
-    &["from", "scratch"],
-];
+const OWN_AFTER: &[&[&str]] = &[&["in", "house"], &["inhouse"], &["ourselves"], &["from", "scratch"]];
 /// What the claim must be about: a model, not a "proprietary trading strategy".
-const MODEL_NOUNS: &[&str] = &[
-    "model",
-    "models",
-    "llm",
-    "llms",
-    "ai",
-    "neural",
-    "transformer",
-    "ml",
-];
+const MODEL_NOUNS: &[&str] = &["model", "models", "llm", "llms", "ai", "neural", "transformer", "ml"];
 /// Before a claim or a disclosure these turn it around ("we do not train our own model",
 /// "unlike bots built on ChatGPT").
 const NEGATIONS: &[&str] = &[
@@ -279,11 +265,7 @@ fn quote(s: &str) -> String {
 pub fn signal(facts: &ProjectFacts, report: &ContentReport) -> AiSignal {
     let readme = facts.readme_text.to_ascii_lowercase();
     let mut s = AiSignal {
-        claims: CLAIMS
-            .iter()
-            .copied()
-            .filter(|c| readme.contains(c))
-            .collect(),
+        claims: CLAIMS.iter().copied().filter(|c| readme.contains(c)).collect(),
         code_lines: facts.code_lines,
         ..Default::default()
     };
@@ -295,11 +277,7 @@ pub fn signal(facts: &ProjectFacts, report: &ContentReport) -> AiSignal {
             s.proprietary_claim = Some(quote(&sentence));
         }
     }
-    for f in report
-        .files
-        .iter()
-        .filter(|f| f.kind.is_code() && !f.is_test)
-    {
+    for f in report.files.iter().filter(|f| f.kind.is_code() && !f.is_test) {
         if f.count(Sig::ModelCode) > 0 && s.model_file.is_none() {
             s.model_file = Some(f.path.clone());
         }
@@ -386,7 +364,14 @@ mod tests {
     fn sentences_split_text_with_non_ascii_characters() {
         // Regression: slicing at every byte panicked inside a multi-byte character.
         let s = sentences("Settings › 'Start at login' registers it. Café ☕ works. 1. Done!");
-        assert_eq!(s, ["Settings › 'Start at login' registers it.", "Café ☕ works.", "1. Done!"]);
+        assert_eq!(
+            s,
+            [
+                "Settings › 'Start at login' registers it.",
+                "Café ☕ works.",
+                "1. Done!"
+            ]
+        );
     }
 
     #[test]
@@ -566,18 +551,15 @@ mod tests {
         assert!(a.checks[0].detail.contains("built on GPT-4o"));
         assert!(a.tags.is_empty());
         // Generic marketing, no claim of an own model: info even when the LLM is all there is.
-        let hype = "# GemBot\n\nAI-powered autonomous AI agent. The AI finds gems, the AI scores them, the AI trades.\n";
+        let hype =
+            "# GemBot\n\nAI-powered autonomous AI agent. The AI finds gems, the AI scores them, the AI trades.\n";
         let (_, a) = scan(&[("README.md", hype), ("src/agent.py", AGENT)]);
         assert_eq!(a.checks[0].status, CheckStatus::Info);
         assert!(a.tags.is_empty());
         // A real model project claiming a proprietary model, with an LLM for summaries.
         let real = "# DeepAlpha\n\nOur proprietary neural network predicts volatility.\n";
         let train = "import torch\nfrom torch import nn\n\nclass Net(nn.Module):\n    pass\n\nfor batch in loader:\n    loss = crit(net(batch.x), batch.y)\n    loss.backward()\n    optimizer.step()\n";
-        let (sig, a) = scan(&[
-            ("README.md", real),
-            ("src/agent.py", AGENT),
-            ("train/train.py", train),
-        ]);
+        let (sig, a) = scan(&[("README.md", real), ("src/agent.py", AGENT), ("train/train.py", train)]);
         assert_eq!(sig.model_file.as_deref(), Some("train/train.py"));
         assert_eq!(a.checks[0].status, CheckStatus::Info);
         assert!(a.tags.is_empty());

@@ -8,19 +8,13 @@ use super::scam::{comment_line, contains, ScamFinding};
 use super::secrets::{line_of, window};
 use crate::result::Severity;
 
-static PINNED_DIGEST: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
-    regex::bytes::Regex::new(r#"["'][0-9a-fA-F]{64}["']"#).expect("digest regex")
-});
+static PINNED_DIGEST: std::sync::LazyLock<regex::bytes::Regex> =
+    std::sync::LazyLock::new(|| regex::bytes::Regex::new(r#"["'][0-9a-fA-F]{64}["']"#).expect("digest regex"));
 
 /// Network use by code that runs at build or install time. A URL in a string (an error
 /// message, a doc link) is not network use; an HTTP client, a raw socket or a download tool
 /// is. Downloading and piping into a shell is the critical case.
-pub(super) fn build_time(
-    path: &str,
-    data: &[u8],
-    hits: &[(Sig, usize)],
-    out: &mut Vec<ScamFinding>,
-) {
+pub(super) fn build_time(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut Vec<ScamFinding>) {
     let is_setup = path.ends_with("setup.py");
     if is_setup {
         setup_module_level(path, data, hits, out);
@@ -38,10 +32,7 @@ pub(super) fn build_time(
     let client = hits
         .iter()
         .find(|&&(s, pos)| {
-            s == Sig::NetworkUse
-                && !data[pos..].starts_with(b"http")
-                && code_line(pos)
-                && !in_string(pos)
+            s == Sig::NetworkUse && !data[pos..].starts_with(b"http") && code_line(pos) && !in_string(pos)
         })
         .map(|(_, p)| *p);
     const TOOLS: [&str; 8] = [
@@ -58,9 +49,9 @@ pub(super) fn build_time(
         .iter()
         .filter_map(|t| memchr::memmem::find(data, t.as_bytes()))
         .find(|&p| code_line(p));
-    let url = hits.iter().any(|&(s, pos)| {
-        s == Sig::NetworkUse && data[pos..].starts_with(b"http") && code_line(pos)
-    });
+    let url = hits
+        .iter()
+        .any(|&(s, pos)| s == Sig::NetworkUse && data[pos..].starts_with(b"http") && code_line(pos));
     // Piped into a shell right where it is downloaded (same or neighbouring lines).
     const SHELLS: [&str; 8] = [
         "| sh",
@@ -85,19 +76,13 @@ pub(super) fn build_time(
             .iter()
             .any(|h| contains(data, h));
     let (sev, title, pos) = match (downloads, client) {
-        (Some(p), _) if shell => (
-            Severity::Critical,
-            "Build/install hook downloads and runs code",
-            p,
-        ),
+        (Some(p), _) if shell => (Severity::Critical, "Build/install hook downloads and runs code", p),
         (Some(p), _) | (None, Some(p)) if pinned => (
             Severity::Medium,
             "Build/install hook downloads a checksum-pinned file",
             p,
         ),
-        (Some(p), _) | (None, Some(p)) => {
-            (Severity::High, "Build/install hook uses the network", p)
-        }
+        (Some(p), _) | (None, Some(p)) => (Severity::High, "Build/install hook uses the network", p),
         (None, None) => return,
     };
     let what = if is_setup {
@@ -127,13 +112,9 @@ pub(super) fn build_time(
 /// not inside a `def` or `class` body (those run only when called, e.g. as a `cmdclass`
 /// hook, judged above). Statements in top-level `try:`/`if`/`with` blocks count.
 fn module_level(data: &[u8], pos: usize) -> bool {
-    let mut s = memchr::memrchr(b'\n', &data[..pos])
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let mut s = memchr::memrchr(b'\n', &data[..pos]).map(|i| i + 1).unwrap_or(0);
     for _ in 0..3000 {
-        let e = memchr::memchr(b'\n', &data[s..])
-            .map(|i| s + i)
-            .unwrap_or(data.len());
+        let e = memchr::memchr(b'\n', &data[s..]).map(|i| s + i).unwrap_or(data.len());
         let line = &data[s..e];
         let t = line.trim_ascii_start();
         let col0 = line.first().is_some_and(|b| !b.is_ascii_whitespace());
@@ -147,9 +128,7 @@ fn module_level(data: &[u8], pos: usize) -> bool {
         if s == 0 {
             return true;
         }
-        s = memchr::memrchr(b'\n', &data[..s - 1])
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        s = memchr::memrchr(b'\n', &data[..s - 1]).map(|i| i + 1).unwrap_or(0);
     }
     false
 }
@@ -157,9 +136,7 @@ fn module_level(data: &[u8], pos: usize) -> bool {
 /// The statement holding `pos`: from its line's start to the first newline where every
 /// bracket opened on the way is closed again (at most 2 KB).
 fn statement(data: &[u8], pos: usize) -> &[u8] {
-    let s = memchr::memrchr(b'\n', &data[..pos])
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let s = memchr::memrchr(b'\n', &data[..pos]).map(|i| i + 1).unwrap_or(0);
     let mut depth = 0i32;
     let cap = (s + 2048).min(data.len());
     for (i, &b) in data[s..cap].iter().enumerate() {
@@ -248,22 +225,12 @@ fn setup_module_level(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut 
         let runs_after = {
             let (_, w) = window(data, p, 0, 10);
             let w = w.to_ascii_lowercase();
-            [
-                "popen",
-                "subprocess",
-                "os.system",
-                "startfile",
-                "exec(",
-                "chmod",
-            ]
-            .iter()
-            .any(|m| contains(&w, m))
+            ["popen", "subprocess", "os.system", "startfile", "exec(", "chmod"]
+                .iter()
+                .any(|m| contains(&w, m))
         };
         let (sev, what) = if spawn && dropper {
-            (
-                Severity::Critical,
-                "starts a downloader or hidden shell command",
-            )
+            (Severity::Critical, "starts a downloader or hidden shell command")
         } else if net && (runs_after || exfil) {
             (
                 Severity::Critical,
@@ -279,10 +246,7 @@ fn setup_module_level(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut 
             continue;
         };
         let l = line_of(data, p);
-        let snippet: String = String::from_utf8_lossy(t.trim_ascii_end())
-            .chars()
-            .take(100)
-            .collect();
+        let snippet: String = String::from_utf8_lossy(t.trim_ascii_end()).chars().take(100).collect();
         out.push(ScamFinding::new(
             "scam.install_scripts",
             sev,

@@ -53,8 +53,8 @@ pub fn kind_of(path: &str) -> Kind {
         "cairo" => "Cairo",
         "vy" => "Vyper",
         "md" | "markdown" | "rst" | "txt" | "adoc" | "org" => return Kind::Doc,
-        "json" | "yaml" | "yml" | "toml" | "xml" | "csv" | "tsv" | "po" | "pot" | "ini" | "cfg"
-        | "lock" | "svg" | "html" | "htm" | "css" | "scss" | "sum" | "mod" => return Kind::Data,
+        "json" | "yaml" | "yml" | "toml" | "xml" | "csv" | "tsv" | "po" | "pot" | "ini" | "cfg" | "lock" | "svg"
+        | "html" | "htm" | "css" | "scss" | "sum" | "mod" => return Kind::Data,
         _ => {
             let name = file_name(path);
             if name == "Makefile" || name == "Dockerfile" || name == "Jenkinsfile" {
@@ -142,9 +142,7 @@ fn test_dir(c: &str) -> bool {
     if TEST_DIRS.contains(&c.as_str()) {
         return true;
     }
-    ["test_", "test-", "tests_", "tests-"]
-        .iter()
-        .any(|p| c.starts_with(p))
+    ["test_", "test-", "tests_", "tests-"].iter().any(|p| c.starts_with(p))
         || ["_test", "-test", ".test", "_tests", "-tests", ".tests"]
             .iter()
             .any(|s| c.ends_with(s))

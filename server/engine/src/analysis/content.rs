@@ -45,17 +45,13 @@ pub fn secrets(report: &ContentReport) -> Assessment {
         // Inside a Rust `#[cfg(test)]` module (it runs to the end of the file).
         let test_from = (f.test_lines > 0).then(|| f.lines - f.test_lines + 1);
         for s in &f.secrets {
-            let in_test = f.is_test
-                || classify::sample_path(&s.path)
-                || test_from.is_some_and(|l| s.line >= l);
+            let in_test = f.is_test || classify::sample_path(&s.path) || test_from.is_some_and(|l| s.line >= l);
             all.push((s.clone(), in_test));
         }
     }
     // Info findings (public client keys such as a Firebase web config) are listed, not
     // counted: they are public by design.
-    let (public, all): (Vec<_>, Vec<_>) = all
-        .into_iter()
-        .partition(|(s, _)| s.severity == Severity::Info);
+    let (public, all): (Vec<_>, Vec<_>) = all.into_iter().partition(|(s, _)| s.severity == Severity::Info);
     for (s, _) in public.iter().take(MAX_FLAGS_PER_CHECK) {
         a.red(
             &format!("secrets.{}", s.rule),
@@ -87,16 +83,11 @@ pub fn secrets(report: &ContentReport) -> Assessment {
     }
     let mut points = 0;
     for (s, in_test) in &all {
-        let sev = if *in_test {
-            downgrade(s.severity)
-        } else {
-            s.severity
-        };
+        let sev = if *in_test { downgrade(s.severity) } else { s.severity };
         points += secret_penalty(sev);
     }
     let points = points.max(-40);
-    let files: std::collections::BTreeSet<&str> =
-        all.iter().map(|(s, _)| s.path.as_str()).collect();
+    let files: std::collections::BTreeSet<&str> = all.iter().map(|(s, _)| s.path.as_str()).collect();
     let only_fixtures = all.iter().all(|(_, t)| *t);
     a.check(
         "secrets",
@@ -110,22 +101,14 @@ pub fn secrets(report: &ContentReport) -> Assessment {
         },
     );
     for (s, in_test) in all.iter().take(MAX_FLAGS_PER_CHECK) {
-        let sev = if *in_test {
-            downgrade(s.severity)
-        } else {
-            s.severity
-        };
+        let sev = if *in_test { downgrade(s.severity) } else { s.severity };
         a.red(
             &format!("secrets.{}", s.rule),
             sev,
             format!(
                 "{}{}",
                 s.title,
-                if *in_test {
-                    " (in test or example code)"
-                } else {
-                    ""
-                }
+                if *in_test { " (in test or example code)" } else { "" }
             ),
             format!(
                 "{} line {}: {}. Rotate it: a secret in git history stays public.",
@@ -226,7 +209,11 @@ pub fn scam(report: &ContentReport, extra: &[ScamFinding]) -> Assessment {
         }
     }
     if !a.critical_scam && a.checks.iter().all(|c| c.status == CheckStatus::Pass) {
-        a.green("scam", "No scam patterns", "No wallet stealers, drainers, obfuscated payloads, install hooks or look-alike packages were found.");
+        a.green(
+            "scam",
+            "No scam patterns",
+            "No wallet stealers, drainers, obfuscated payloads, install hooks or look-alike packages were found.",
+        );
     }
     a
 }

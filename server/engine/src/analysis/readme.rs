@@ -50,10 +50,7 @@ static SHILL: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
             r"\b(?:claim\s+(?:your\s+|the\s+)?(?:free\s+)?airdrop|airdrop\s+claim)\b",
         ),
         ("double your", r"\bdouble\s+your\b"),
-        (
-            "send … and receive",
-            r"\bsend\b[^.\n]{1,40}\b(?:and|to)\s+receive\b",
-        ),
+        ("send … and receive", r"\bsend\b[^.\n]{1,40}\b(?:and|to)\s+receive\b"),
         ("get rich", r"\bget\s+rich\b"),
         ("passive income", r"\bpassive\s+income\b"),
     ]
@@ -80,16 +77,13 @@ static PROMO: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 });
 
 const COINS: [&str; 16] = [
-    "ETH", "BTC", "SOL", "BNB", "USDT", "USDC", "MATIC", "POL", "TRX", "XRP", "DOGE", "ADA",
-    "AVAX", "TON", "SUI", "ARB",
+    "ETH", "BTC", "SOL", "BNB", "USDT", "USDC", "MATIC", "POL", "TRX", "XRP", "DOGE", "ADA", "AVAX", "TON", "SUI",
+    "ARB",
 ];
 
 fn quote(text: &str, start: usize, end: usize) -> String {
     let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = text[end..]
-        .find('\n')
-        .map(|i| end + i)
-        .unwrap_or(text.len());
+    let line_end = text[end..].find('\n').map(|i| end + i).unwrap_or(text.len());
     let l = text[line_start..line_end]
         .trim()
         .trim_start_matches(['#', '-', '*', '>', ' ']);
@@ -119,8 +113,7 @@ pub fn signals(readme: &str, code_less: bool) -> ReadmeSignals {
         // Both amounts in the same coin: "send 2 requests, get 4 responses" is not it.
         let same_unit = match (c.get(2), c.get(4)) {
             (Some(a), Some(b)) => {
-                a.as_str().eq_ignore_ascii_case(b.as_str())
-                    && COINS.contains(&a.as_str().to_ascii_uppercase().as_str())
+                a.as_str().eq_ignore_ascii_case(b.as_str()) && COINS.contains(&a.as_str().to_ascii_uppercase().as_str())
             }
             _ => false,
         };
@@ -160,12 +153,7 @@ pub fn assess(s: &ReadmeSignals) -> Assessment {
         let d = format!("The README runs a \"send crypto, get double back\" giveaway: \"{g}\".");
         // "Send 1 ETH, get 2 back" has no honest reading: the same finding in an X profile
         // is critical, and so it is here.
-        a.red(
-            id,
-            Severity::Critical,
-            "Giveaway scam wording in README",
-            d.clone(),
-        );
+        a.red(id, Severity::Critical, "Giveaway scam wording in README", d.clone());
         a.critical_scam = true;
         a.tag("#GiveawayScam");
         details.push(d);
@@ -222,10 +210,7 @@ mod tests {
 
     #[test]
     fn shill_wording_needs_two_phrases() {
-        let s = signals(
-            "Guaranteed returns! This gem will 100x. Risk-free staking.",
-            false,
-        );
+        let s = signals("Guaranteed returns! This gem will 100x. Risk-free staking.", false);
         assert_eq!(s.shill, vec!["100x", "guaranteed returns", "risk-free"]);
         let a = assess(&s);
         assert_eq!(
@@ -234,10 +219,7 @@ mod tests {
         );
         assert_eq!(a.tags, vec!["#ShillReadme"]);
         // One phrase alone, and near misses.
-        let one = signals(
-            "Benchmarks: 100x faster than the reference implementation.",
-            false,
-        );
+        let one = signals("Benchmarks: 100x faster than the reference implementation.", false);
         assert_eq!(one.shill.len(), 1);
         assert_eq!(assess(&one).checks[0].points, 0);
         let near = signals("We guarantee nothing. Returns are logged. A 1000 x 1000 matrix. Risk management free of charge is not offered.", false);
@@ -267,24 +249,23 @@ mod tests {
         assert!(signals("Send 1 ETH and get 1 ETH worth of WETH.", false)
             .giveaway
             .is_none());
-        assert!(
-            signals("Send 10 USDC to get 20 points in the leaderboard.", false)
-                .giveaway
-                .is_none()
-        );
+        assert!(signals("Send 10 USDC to get 20 points in the leaderboard.", false)
+            .giveaway
+            .is_none());
         assert!(signals("Send 2 requests and get 4 responses.", false)
             .giveaway
             .is_none());
-        assert!(
-            signals("Send a pull request to get your name listed.", false)
-                .giveaway
-                .is_none()
-        );
+        assert!(signals("Send a pull request to get your name listed.", false)
+            .giveaway
+            .is_none());
     }
 
     #[test]
     fn readme_only_repository_only_when_promoting() {
-        let promo = signals("# MoonApp\nDownload the app: https://x.io/MoonApp.exe\nConnect your wallet to start earning.", true);
+        let promo = signals(
+            "# MoonApp\nDownload the app: https://x.io/MoonApp.exe\nConnect your wallet to start earning.",
+            true,
+        );
         assert_eq!(promo.promotes, vec!["a wallet connection", "a download"]);
         let a = assess(&promo);
         assert_eq!(a.checks[0].points, NO_CODE_POINTS);
@@ -293,10 +274,7 @@ mod tests {
         let list = signals("# Awesome Solana\n- [Anchor](https://github.com/coral-xyz/anchor) - framework\n- [Phantom](https://phantom.app) - wallet\n", true);
         assert!(list.promotes.is_empty());
         let a = assess(&list);
-        assert_eq!(
-            (a.checks[0].status, a.checks[0].points),
-            (CheckStatus::Info, 0)
-        );
+        assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Info, 0));
         // The same promotion in a repository with code is not #NoCode.
         let code = signals("Connect your wallet. Download the app.", false);
         assert!(code.promotes.is_empty());
@@ -308,8 +286,7 @@ mod tests {
         let mut tree = FileTree::default();
         tree.add(
             "README.md",
-            b"# Token\nCA: 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU\nBuy now on pump.fun"
-                .to_vec(),
+            b"# Token\nCA: 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU\nBuy now on pump.fun".to_vec(),
         );
         tree.add("logo.png", vec![0x89, b'P', b'N', b'G']);
         let facts = ProjectFacts {

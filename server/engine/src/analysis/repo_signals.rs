@@ -38,22 +38,18 @@ fn history(a: &mut Assessment, m: &RepoMeta, f: &ProjectFacts) {
     const NAME: &str = "Squashed history";
     let n = m.commits.len();
     if n == 0 {
-        a.check(
-            ID,
-            NAME,
-            CheckStatus::Info,
-            0,
-            "No commit history available.",
-        );
+        a.check(ID, NAME, CheckStatus::Info, 0, "No commit history available.");
         return;
     }
     let code = f.code_lines;
     let complete = history_complete(m);
     let few = complete && n <= SQUASH_MAX_COMMITS && code >= SQUASH_MIN_LINES;
     // The oldest commit added (nearly) all of today's code.
-    let root_share = m.root_commit.as_ref().filter(|_| complete).and_then(|r| {
-        (code >= SQUASH_MIN_LINES && r.code_additions * 10 >= code * 9).then_some(r.code_additions)
-    });
+    let root_share = m
+        .root_commit
+        .as_ref()
+        .filter(|_| complete)
+        .and_then(|r| (code >= SQUASH_MIN_LINES && r.code_additions * 10 >= code * 9).then_some(r.code_additions));
     if !few && root_share.is_none() {
         a.check(
             ID,
@@ -69,9 +65,9 @@ fn history(a: &mut Assessment, m: &RepoMeta, f: &ProjectFacts) {
         return;
     }
     let what = match root_share {
-        Some(added) if !few => format!(
-            "its first commit added {added} of its {code} lines of code ({n} commit(s) in all)"
-        ),
+        Some(added) if !few => {
+            format!("its first commit added {added} of its {code} lines of code ({n} commit(s) in all)")
+        }
         _ => format!("{code} lines of code arrived in {n} commit(s)"),
     };
     let age = m.age_days(m.created_at);
@@ -258,16 +254,10 @@ mod tests {
     #[test]
     fn thin_fork() {
         let mut m = meta(30, 10);
-        assert_eq!(
-            check(&assess(&m, &facts(100)), "fork.thin"),
-            (0, CheckStatus::Pass)
-        );
+        assert_eq!(check(&assess(&m, &facts(100)), "fork.thin"), (0, CheckStatus::Pass));
         m.is_fork = true;
         m.fork_of = Some("solana-labs/wallet".into());
-        assert_eq!(
-            check(&assess(&m, &facts(100)), "fork.thin"),
-            (0, CheckStatus::Info)
-        );
+        assert_eq!(check(&assess(&m, &facts(100)), "fork.thin"), (0, CheckStatus::Info));
         m.fork_compare = Some(ForkCompare {
             parent: "solana-labs/wallet".into(),
             ahead_by: 2,
@@ -288,10 +278,7 @@ mod tests {
             c.ahead_by = ahead;
             c.changed_lines = lines;
             c.truncated = truncated;
-            assert_eq!(
-                check(&assess(&m, &facts(100)), "fork.thin"),
-                (0, CheckStatus::Info)
-            );
+            assert_eq!(check(&assess(&m, &facts(100)), "fork.thin"), (0, CheckStatus::Info));
         }
     }
 }

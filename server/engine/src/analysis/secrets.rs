@@ -100,9 +100,9 @@ fn looks_identifier(v: &[u8]) -> bool {
         .filter(|p| !p.is_empty())
         .collect();
     parts.len() >= 2
-        && parts.iter().all(|p| {
-            p.iter().all(|b| b.is_ascii_alphabetic()) || p.iter().all(|b| b.is_ascii_digit())
-        })
+        && parts
+            .iter()
+            .all(|p| p.iter().all(|b| b.is_ascii_alphabetic()) || p.iter().all(|b| b.is_ascii_digit()))
 }
 
 fn contains_ci(hay: &[u8], needle: &str) -> bool {
@@ -405,12 +405,10 @@ static PEM_BODY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?:\s|\\[rn])*(?:[A-Za-z-]+:[^\n]*\n\s*)*([A-Za-z0-9+/=]{40,}(?:(?:\s|\\[rn])*[A-Za-z0-9+/=]{16,})+)")
         .expect("pem regex")
 });
-static SOLANA_ARRAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\[\s*((?:\d{1,3}\s*,\s*){63}\d{1,3})\s*,?\s*\]").expect("solana regex")
-});
+static SOLANA_ARRAY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[\s*((?:\d{1,3}\s*,\s*){63}\d{1,3})\s*,?\s*\]").expect("solana regex"));
 static MNEMONIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["'`=:]\s*((?:[a-z]{3,8}[ ]+){11,23}[a-z]{3,8})\s*(?:["'`\r\n]|$)"#)
-        .expect("mnemonic regex")
+    Regex::new(r#"["'`=:]\s*((?:[a-z]{3,8}[ ]+){11,23}[a-z]{3,8})\s*(?:["'`\r\n]|$)"#).expect("mnemonic regex")
 });
 /// `LABEL = value` / `"label": "value"` / `label => 'value'`, where the label ends in
 /// `key` or `secret` (`apiKey`, `BINANCE_API_SECRET`, `secret_key`, `secret`).
@@ -423,8 +421,7 @@ static CDP_NAME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("cdp regex")
 });
 static CDP_ED25519: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)"?private_?key"?\s*[:=]\s*["']([A-Za-z0-9+/]{80,}={0,2})["']"#)
-        .expect("cdp key regex")
+    Regex::new(r#"(?i)"?private_?key"?\s*[:=]\s*["']([A-Za-z0-9+/]{80,}={0,2})["']"#).expect("cdp key regex")
 });
 
 /// A byte window around `pos`: from the start of its line to `after` bytes past the end of
@@ -453,11 +450,7 @@ pub fn window(data: &[u8], pos: usize, before: usize, after_lines: usize) -> (us
 
 /// The last non-blank byte before `i` (within `lo..i`).
 fn last_non_blank(data: &[u8], lo: usize, i: usize) -> Option<u8> {
-    data[lo..i]
-        .iter()
-        .rev()
-        .find(|b| !b.is_ascii_whitespace())
-        .copied()
+    data[lo..i].iter().rev().find(|b| !b.is_ascii_whitespace()).copied()
 }
 
 /// The statement around `pos` as a byte range, so a context word only vouches for values
@@ -471,14 +464,7 @@ pub fn statement(data: &[u8], pos: usize, max_back: usize, max_fwd: usize) -> (u
     while start > lo_cap {
         match data[start - 1] {
             b';' | b'{' | b'}' => break,
-            b'\n'
-                if !matches!(
-                    last_non_blank(data, lo_cap, start - 1),
-                    Some(b'(' | b'[' | b'=' | b':')
-                ) =>
-            {
-                break
-            }
+            b'\n' if !matches!(last_non_blank(data, lo_cap, start - 1), Some(b'(' | b'[' | b'=' | b':')) => break,
             _ => start -= 1,
         }
     }
@@ -577,14 +563,7 @@ pub fn verify(sig: Sig, data: &[u8], pos: usize, path: &str, out: &mut Vec<Secre
     verify_at(sig, data, pos, path, out, true)
 }
 
-fn verify_at(
-    sig: Sig,
-    data: &[u8],
-    pos: usize,
-    path: &str,
-    out: &mut Vec<SecretFinding>,
-    decode: bool,
-) {
+fn verify_at(sig: Sig, data: &[u8], pos: usize, path: &str, out: &mut Vec<SecretFinding>, decode: bool) {
     match sig {
         Sig::PemPrivate => return verify_pem(data, pos, path, out),
         Sig::SolanaArrayContext => return verify_solana(data, pos, path, out),
@@ -626,13 +605,7 @@ fn verify_at(
 
 /// Per-rule checks after the shape matched: `None` rejects, otherwise the severity and
 /// title to report.
-fn accept(
-    r: &Rule,
-    v: &[u8],
-    data: &[u8],
-    at: usize,
-    path: &str,
-) -> Option<(Severity, &'static str)> {
+fn accept(r: &Rule, v: &[u8], data: &[u8], at: usize, path: &str) -> Option<(Severity, &'static str)> {
     let lower = String::from_utf8_lossy(v).to_ascii_lowercase();
     match r.id {
         "eth_private_key" if KNOWN_TEST_KEYS.contains(&lower.as_str()) => None,
@@ -647,10 +620,9 @@ fn accept(
         // Firebase web config (`apiKey` next to `authDomain`, `projectId`, …) and Android
         // `google-services.json` are public client identifiers by design: restricted by
         // the project's security rules, not secret. Reported for completeness, no points.
-        "google_api_key" if firebase_context(data, at, path) => Some((
-            Severity::Info,
-            "Firebase web API key (public client configuration)",
-        )),
+        "google_api_key" if firebase_context(data, at, path) => {
+            Some((Severity::Info, "Firebase web API key (public client configuration)"))
+        }
         _ => Some((r.severity, r.title)),
     }
 }
@@ -846,11 +818,7 @@ fn verify_mnemonic(data: &[u8], pos: usize, path: &str, out: &mut Vec<SecretFind
             } else {
                 "Wallet seed phrase (BIP-39 mnemonic)"
             },
-            if shown {
-                Severity::Low
-            } else {
-                Severity::Critical
-            },
+            if shown { Severity::Low } else { Severity::Critical },
             path,
             line_of(data, start + m.start()),
             format!(
@@ -912,11 +880,7 @@ fn verify_exchange(data: &[u8], pos: usize, path: &str, out: &mut Vec<SecretFind
                 Severity::Critical,
             )
         } else {
-            (
-                "exchange_api_key",
-                format!("{exchange} API key"),
-                Severity::Medium,
-            )
+            ("exchange_api_key", format!("{exchange} API key"), Severity::Medium)
         };
         out.push(finding(
             rule,
@@ -959,10 +923,7 @@ fn verify_coinbase_cdp(data: &[u8], pos: usize, path: &str, out: &mut Vec<Secret
             .and_then(|c| c.get(1))
             .is_some_and(|k| entropy(k.as_bytes()) >= 4.5);
     let (title, severity) = if with_key {
-        (
-            "Coinbase CDP API key with its private key",
-            Severity::Critical,
-        )
+        ("Coinbase CDP API key with its private key", Severity::Critical)
     } else {
         ("Coinbase CDP API key name", Severity::Low)
     };
@@ -1088,11 +1049,9 @@ pub fn is_env_file(path: &str) -> bool {
     if !(name == ".env" || name.starts_with(".env.") || name.ends_with(".env")) {
         return false;
     }
-    ![
-        "example", "sample", "template", "dist", "defaults", "test", "ci",
-    ]
-    .iter()
-    .any(|w| name.contains(w))
+    !["example", "sample", "template", "dist", "defaults", "test", "ci"]
+        .iter()
+        .any(|w| name.contains(w))
 }
 
 pub fn verify_env_file(data: &[u8], path: &str, out: &mut Vec<SecretFinding>) {
@@ -1122,11 +1081,7 @@ pub fn verify_env_file(data: &[u8], path: &str, out: &mut Vec<SecretFinding>) {
         ]
         .iter()
         .any(|w| key.contains(w));
-        if !sensitive
-            || v.len() < 12
-            || looks_placeholder(v.as_bytes())
-            || entropy(v.as_bytes()) < 3.3
-        {
+        if !sensitive || v.len() < 12 || looks_placeholder(v.as_bytes()) || entropy(v.as_bytes()) < 3.3 {
             continue;
         }
         out.push(finding(
@@ -1505,10 +1460,7 @@ mod tests {
             );
             for (path, text, sev) in spec.positives {
                 let found = scan(path, text);
-                if !found
-                    .iter()
-                    .any(|f| f.rule == spec.id && f.severity == *sev)
-                {
+                if !found.iter().any(|f| f.rule == spec.id && f.severity == *sev) {
                     failures.push(format!(
                         "{}: missed ({sev:?}) in {path}: {text:?}\n  got {found:?}",
                         spec.id
@@ -1681,7 +1633,11 @@ mod tests {
         assert!(!is_env_file(".env.example"));
         assert!(!is_env_file("src/env.rs"));
         let mut out = Vec::new();
-        verify_env_file(b"# keys\nAPI_KEY=your_api_key_here\nPORT=3000\nBOT_TOKEN=\"8f3kQ9zLmP2xV7nR4tY1wB6c\"\n", ".env", &mut out);
+        verify_env_file(
+            b"# keys\nAPI_KEY=your_api_key_here\nPORT=3000\nBOT_TOKEN=\"8f3kQ9zLmP2xV7nR4tY1wB6c\"\n",
+            ".env",
+            &mut out,
+        );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].line, 4);
         assert!(!out[0].redacted.contains("8f3kQ9zLmP2xV7nR4tY1wB6c"));

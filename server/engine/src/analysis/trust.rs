@@ -45,21 +45,13 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
     let mut a = Assessment::default();
     let age = m.age_days(m.created_at);
     // Commit dates are chosen by whoever commits: future-dated ones must not fake activity.
-    let commits: Vec<&crate::meta::Commit> = m
-        .commits
-        .iter()
-        .filter(|c| c.at <= m.now + Duration::days(1))
-        .collect();
+    let commits: Vec<&crate::meta::Commit> = m.commits.iter().filter(|c| c.at <= m.now + Duration::days(1)).collect();
     let from_history = m.source == "git history";
 
     // Repository age.
     match age {
         Some(d) => {
-            let bound = if m.created_is_lower_bound {
-                "at least "
-            } else {
-                ""
-            };
+            let bound = if m.created_is_lower_bound { "at least " } else { "" };
             let (st, pts) = match d {
                 730.. => (Pass, 10),
                 365..=729 => (Pass, 8),
@@ -80,7 +72,12 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
                 format!("Created {bound}{} ago{basis}.", days_text(d)),
             );
             if d < 30 && !m.created_is_lower_bound {
-                a.red("repo_age", Severity::Medium, "Brand-new repository", format!("The repository is {d} days old: rugs are typically launched from fresh repositories."));
+                a.red(
+                    "repo_age",
+                    Severity::Medium,
+                    "Brand-new repository",
+                    format!("The repository is {d} days old: rugs are typically launched from fresh repositories."),
+                );
                 a.tag("#NewProject");
             } else if d >= 365 {
                 a.green(
@@ -90,22 +87,13 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
                 );
             }
         }
-        None => a.check(
-            "repo_age",
-            "Repository age",
-            Info,
-            0,
-            "Creation date unknown.",
-        ),
+        None => a.check("repo_age", "Repository age", Info, 0, "Creation date unknown."),
     }
 
     // Recent activity and cadence.
     let last = commits.iter().map(|c| c.at).max().or(m.pushed_at);
     let since = m.age_days(last);
-    let recent: Vec<_> = commits
-        .iter()
-        .filter(|c| m.now - c.at <= Duration::days(90))
-        .collect();
+    let recent: Vec<_> = commits.iter().filter(|c| m.now - c.at <= Duration::days(90)).collect();
     let mut weeks: Vec<i64> = recent.iter().map(|c| (m.now - c.at).num_weeks()).collect();
     weeks.sort_unstable();
     weeks.dedup();
@@ -145,13 +133,7 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
                 );
             }
         }
-        None => a.check(
-            "activity",
-            "Recent activity",
-            Info,
-            0,
-            "No commit history available.",
-        ),
+        None => a.check("activity", "Recent activity", Info, 0, "No commit history available."),
     }
     // History dumped in one go: a copied project pushed once.
     if commits.len() >= 2 && commits.len() < 10 {
@@ -192,8 +174,7 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
         a.tag("#SoloDev");
     }
     if n >= 3 && since.is_some_and(|d| d <= 30) {
-        let active: std::collections::BTreeSet<&str> =
-            recent.iter().map(|c| c.author.as_str()).collect();
+        let active: std::collections::BTreeSet<&str> = recent.iter().map(|c| c.author.as_str()).collect();
         if active.len() >= 2 {
             a.tag("#ActiveTeam");
         }
@@ -221,20 +202,13 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
                     _ => (Fail, -5),
                 };
                 let kind = if o.is_org { "organisation" } else { "account" };
-                let followers = o
-                    .followers
-                    .map(|f| format!(", {f} followers"))
-                    .unwrap_or_default();
+                let followers = o.followers.map(|f| format!(", {f} followers")).unwrap_or_default();
                 a.check(
                     "owner",
                     "Owner account",
                     st,
                     pts,
-                    format!(
-                        "{} is an {kind} created {} ago{followers}.",
-                        o.login,
-                        days_text(d)
-                    ),
+                    format!("{} is an {kind} created {} ago{followers}.", o.login, days_text(d)),
                 );
                 if d < 30 {
                     a.red(
@@ -289,13 +263,7 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
             "A licence file exists but is not a standard open-source licence.",
         ),
         Some(l) => {
-            a.check(
-                "license",
-                "Licence",
-                Pass,
-                8,
-                format!("Licensed under {l}."),
-            );
+            a.check("license", "Licence", Pass, 8, format!("Licensed under {l}."));
             a.tag("#Licensed");
             a.green("license", "Open-source licence", format!("{l}."));
         }
@@ -313,10 +281,7 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
         (
             Pass,
             6,
-            format!(
-                "README of {} words with install/usage instructions.",
-                f.readme_words
-            ),
+            format!("README of {} words with install/usage instructions.", f.readme_words),
         )
     } else if f.readme_words >= 50 {
         let why = if f.readme_has_usage {
@@ -324,11 +289,7 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
         } else {
             "without install or usage instructions"
         };
-        (
-            Warn,
-            3,
-            format!("README of {} words, {why}.", f.readme_words),
-        )
+        (Warn, 3, format!("README of {} words, {why}.", f.readme_words))
     } else if f.readme_words > 0 {
         (Warn, 1, format!("README is only {} words.", f.readme_words))
     } else {
@@ -402,13 +363,7 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
             "Changes are built and tested automatically.",
         );
     } else {
-        a.check(
-            "ci",
-            "Continuous integration",
-            Warn,
-            0,
-            "No CI configuration found.",
-        );
+        a.check("ci", "Continuous integration", Warn, 0, "No CI configuration found.");
     }
 
     // Security policy.
@@ -449,10 +404,7 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
         a.check("archived", "Archived", Pass, 0, "Not archived.");
     }
     if m.is_fork {
-        let parent = m
-            .fork_of
-            .clone()
-            .unwrap_or_else(|| "another repository".into());
+        let parent = m.fork_of.clone().unwrap_or_else(|| "another repository".into());
         a.check(
             "fork",
             "Fork",
@@ -494,10 +446,7 @@ pub fn assess(m: &RepoMeta, f: &ProjectFacts, stars: &StarVerdict) -> Assessment
                 "Community interest",
                 st,
                 pts,
-                format!(
-                    "{s} stars, {forks} forks, {} watchers.",
-                    m.watchers.unwrap_or(0)
-                ),
+                format!("{s} stars, {forks} forks, {} watchers.", m.watchers.unwrap_or(0)),
             );
         }
         None => a.check(
@@ -547,9 +496,6 @@ mod tests {
     fn bus() {
         assert_eq!(bus_factor(&[]), 0);
         assert_eq!(bus_factor(&[("a".into(), 90), ("b".into(), 10)]), 1);
-        assert_eq!(
-            bus_factor(&[("a".into(), 30), ("b".into(), 30), ("c".into(), 40)]),
-            2
-        );
+        assert_eq!(bus_factor(&[("a".into(), 30), ("b".into(), 30), ("c".into(), 40)]), 2);
     }
 }

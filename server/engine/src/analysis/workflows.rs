@@ -48,11 +48,7 @@ pub fn workflow_path(path: &str) -> bool {
 
 pub fn analyse(tree: &FileTree) -> Workflows {
     let mut w = Workflows::default();
-    for f in tree
-        .files
-        .iter()
-        .filter(|f| workflow_path(&f.path) && !f.truncated)
-    {
+    for f in tree.files.iter().filter(|f| workflow_path(&f.path) && !f.truncated) {
         w.files += 1;
         let text = String::from_utf8_lossy(&f.data);
         read_workflow(&f.path, &text, &mut w);
@@ -174,9 +170,8 @@ static PR_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\$\{\{[^}]*?\b(github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|github\.event\.workflow_run\.head_(?:sha|branch)|github\.event\.pull_request\.merge_commit_sha|refs/pull/)")
         .expect("pr head regex")
 });
-static USES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*(?:-\s+)?uses:\s*["']?([^@\s"']+)@([^\s"'#]+)"#).expect("uses regex")
-});
+static USES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*(?:-\s+)?uses:\s*["']?([^@\s"']+)@([^\s"'#]+)"#).expect("uses regex"));
 
 fn read_workflow(path: &str, text: &str, w: &mut Workflows) {
     let lines: Vec<&str> = text.lines().collect();
@@ -199,9 +194,7 @@ fn read_workflow(path: &str, text: &str, w: &mut Workflows) {
             let hit = if checkout_action {
                 let (s, e) = step_of(&lines, i);
                 lines[s..e].iter().any(|x| {
-                    key_value(x).is_some_and(|(k, v)| {
-                        (k == "ref" || k == "repository") && PR_HEAD.is_match(v)
-                    })
+                    key_value(x).is_some_and(|(k, v)| (k == "ref" || k == "repository") && PR_HEAD.is_match(v))
                 })
             } else {
                 // `gh pr checkout` / fetching the PR ref in a script.
@@ -277,13 +270,7 @@ pub fn assess(w: &Workflows) -> Assessment {
     let mut a = Assessment::default();
     let (id, name) = ("workflow.integrity", "CI workflow integrity");
     if w.files == 0 {
-        a.check(
-            id,
-            name,
-            CheckStatus::Info,
-            0,
-            "No GitHub Actions workflows.",
-        );
+        a.check(id, name, CheckStatus::Info, 0, "No GitHub Actions workflows.");
         return a;
     }
     let mut notes = Vec::new();
@@ -318,17 +305,16 @@ pub fn assess(w: &Workflows) -> Assessment {
             status,
             0,
             format!(
-            "No dangerous triggers, script injection or write-all tokens in {} workflow(s).{notes}",
-            w.files
-        ),
+                "No dangerous triggers, script injection or write-all tokens in {} workflow(s).{notes}",
+                w.files
+            ),
         );
         return a;
     };
     // Each severity counts at most twice, as for the scam checks: one copy-pasted pattern in
     // ten workflows is one fact.
     let count = |s: Severity| w.findings.iter().filter(|f| f.severity == s).count().min(2) as i32;
-    let points = (count(Severity::High) * HIGH_POINTS + count(Severity::Medium) * MEDIUM_POINTS)
-        .max(MAX_PENALTY);
+    let points = (count(Severity::High) * HIGH_POINTS + count(Severity::Medium) * MEDIUM_POINTS).max(MAX_PENALTY);
     let mut sorted = w.findings.clone();
     sorted.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.path.cmp(&y.path)));
     a.check(
@@ -425,8 +411,7 @@ jobs:
         let w = run(inj);
         assert_eq!(sev(&w), vec![Severity::High]);
         assert!(w.findings[0].detail.contains("github.event.issue.title"));
-        let inline =
-            "on: pull_request\njobs:\n  j:\n    steps:\n      - run: echo ${{ github.head_ref }}\n";
+        let inline = "on: pull_request\njobs:\n  j:\n    steps:\n      - run: echo ${{ github.head_ref }}\n";
         assert_eq!(sev(&run(inline)), vec![Severity::High]);
         let script = "on: issue_comment\njobs:\n  j:\n    steps:\n      - uses: actions/github-script@v7\n        with:\n          script: |\n            console.log(\"${{ github.event.comment.body }}\")\n";
         assert_eq!(sev(&run(script)), vec![Severity::High]);
@@ -451,15 +436,13 @@ jobs:
         );
         assert!(a.checks[0].detail.contains("commit SHA"));
         // No permissions and a tag pin: info, no points.
-        let none = "on: push\njobs:\n  j:\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./local-action\n";
+        let none =
+            "on: push\njobs:\n  j:\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./local-action\n";
         let w = run(none);
         assert!(w.findings.is_empty());
         assert_eq!(w.no_permissions.len(), 1);
         let a = assess(&w);
-        assert_eq!(
-            (a.checks[0].status, a.checks[0].points),
-            (CheckStatus::Info, 0)
-        );
+        assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Info, 0));
         // Read-only job-level permissions mentioning write-all in a comment do not count.
         let read = "on: push\npermissions:\n  contents: read # not write-all\njobs: {}\n";
         assert!(run(read).findings.is_empty());
@@ -476,10 +459,7 @@ jobs:
     fn repeated_findings_are_capped() {
         let mut tree = FileTree::default();
         for i in 0..5 {
-            tree.add(
-                format!(".github/workflows/w{i}.yml"),
-                PRT_CHECKOUT.as_bytes().to_vec(),
-            );
+            tree.add(format!(".github/workflows/w{i}.yml"), PRT_CHECKOUT.as_bytes().to_vec());
         }
         let a = assess(&analyse(&tree));
         assert_eq!(a.checks[0].points, 2 * HIGH_POINTS);

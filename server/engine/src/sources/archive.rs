@@ -45,20 +45,12 @@ impl<R: Read> Read for Capped<R> {
 
 /// Unpack a gzip-compressed tarball. With `strip_top`, every entry must live under one
 /// top-level folder (GitHub's `{owner}-{repo}-{sha7}/`), which is removed from paths.
-pub fn unpack_tar_gz<R: Read>(
-    reader: R,
-    limits: &Limits,
-    strip_top: bool,
-) -> Result<FileTree, ArchiveError> {
+pub fn unpack_tar_gz<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Result<FileTree, ArchiveError> {
     unpack_tar(GzDecoder::new(reader), limits, strip_top)
 }
 
 /// Unpack an uncompressed tar stream (see [`unpack_tar_gz`]).
-pub fn unpack_tar<R: Read>(
-    reader: R,
-    limits: &Limits,
-    strip_top: bool,
-) -> Result<FileTree, ArchiveError> {
+pub fn unpack_tar<R: Read>(reader: R, limits: &Limits, strip_top: bool) -> Result<FileTree, ArchiveError> {
     let hit = Rc::new(Cell::new(false));
     // The decompressed stream may be a little larger than the files (headers, padding).
     let cap = limits
@@ -75,9 +67,7 @@ pub fn unpack_tar<R: Read>(
     let mut kept_bytes: u64 = 0;
     let mut entries_seen = 0usize;
 
-    let entries = archive
-        .entries()
-        .map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+    let entries = archive.entries().map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
     for entry in entries {
         let mut entry = match entry {
             Ok(e) => e,
@@ -89,16 +79,14 @@ pub fn unpack_tar<R: Read>(
                 // A truncated or corrupt tail after some files: keep what we have.
                 if !tree.files.is_empty() {
                     tree.incomplete = true;
-                    tree.skipped
-                        .push(("(archive)".into(), format!("unreadable tail: {e}")));
+                    tree.skipped.push(("(archive)".into(), format!("unreadable tail: {e}")));
                     break;
                 }
                 return Err(ArchiveError::Corrupt(e.to_string()));
             }
         };
         entries_seen += 1;
-        if entries_seen > limits.max_files.saturating_mul(2) || tree.files.len() >= limits.max_files
-        {
+        if entries_seen > limits.max_files.saturating_mul(2) || tree.files.len() >= limits.max_files {
             tree.incomplete = true;
             break;
         }
@@ -112,10 +100,8 @@ pub fn unpack_tar<R: Read>(
         }
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let Some(mut path) = clean_path(&raw, limits.max_path_depth + 1) else {
-            tree.skipped.push((
-                raw.chars().take(200).collect(),
-                "unsafe or too deep path".into(),
-            ));
+            tree.skipped
+                .push((raw.chars().take(200).collect(), "unsafe or too deep path".into()));
             continue;
         };
         if strip_top {
@@ -185,10 +171,7 @@ pub fn unpack_tar<R: Read>(
             break;
         }
         let mut data = Vec::with_capacity(size as usize);
-        match (&mut entry)
-            .take(limits.max_file_bytes + 1)
-            .read_to_end(&mut data)
-        {
+        match (&mut entry).take(limits.max_file_bytes + 1).read_to_end(&mut data) {
             Ok(_) => {}
             Err(_) if hit.get() => {
                 tree.incomplete = true;
@@ -283,12 +266,7 @@ mod tests {
             ("o-r-abc1234/src/main.rs", Regular, b"fn main() {}", None),
             ("o-r-abc1234/../../etc/evil", Regular, b"x", None),
             ("other-top/x.txt", Regular, b"x", None),
-            (
-                "o-r-abc1234/link",
-                Symlink,
-                b"",
-                Some("../../../etc/passwd"),
-            ),
+            ("o-r-abc1234/link", Symlink, b"", Some("../../../etc/passwd")),
             ("o-r-abc1234/ok-link", Symlink, b"", Some("src/main.rs")),
             ("/abs/path", Regular, b"x", None),
         ]);
@@ -302,13 +280,7 @@ mod tests {
         );
         assert!(reasons.contains(&"link (not followed)"));
         assert!(reasons.contains(&"outside the archive's top folder"));
-        assert!(
-            reasons
-                .iter()
-                .filter(|r| **r == "unsafe or too deep path")
-                .count()
-                >= 2
-        );
+        assert!(reasons.iter().filter(|r| **r == "unsafe or too deep path").count() >= 2);
         assert!(!t.incomplete);
     }
 
@@ -327,9 +299,7 @@ mod tests {
             ..Limits::default()
         };
         let t = unpack_tar_gz(&data[..], &limits, true).unwrap();
-        assert!(
-            t.files[0].truncated && t.files[0].size == 5000 && t.files[0].data.len() == HEAD_BYTES
-        );
+        assert!(t.files[0].truncated && t.files[0].size == 5000 && t.files[0].data.len() == HEAD_BYTES);
         assert_eq!(t.files.len(), 2);
         assert!(t.incomplete);
         // A decompression bomb is cut at the byte cap.

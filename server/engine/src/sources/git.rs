@@ -36,10 +36,7 @@ impl TempDir {
             std::thread::current().id(),
             std::process::id()
         );
-        let name = format!(
-            "{prefix}-{}",
-            &hex::encode(Sha256::digest(seed.as_bytes()))[..16]
-        );
+        let name = format!("{prefix}-{}", &hex::encode(Sha256::digest(seed.as_bytes()))[..16]);
         let p = std::env::temp_dir().join(name);
         std::fs::create_dir(&p)?;
         Ok(TempDir(p))
@@ -76,11 +73,7 @@ impl GitSource {
             .env("GIT_ASKPASS", "/bin/false")
             .env(
                 "GIT_ALLOW_PROTOCOL",
-                if self.allow_private {
-                    "http:https"
-                } else {
-                    "https"
-                },
+                if self.allow_private { "http:https" } else { "https" },
             )
             .args([
                 "-c",
@@ -136,18 +129,12 @@ impl GitSource {
         Ok(Some(format!("{host}:{port}:{ip_text}")))
     }
 
-    pub async fn fetch(
-        &self,
-        url: &Url,
-        now: DateTime<Utc>,
-    ) -> Result<(FileTree, RepoMeta), ScanError> {
+    pub async fn fetch(&self, url: &Url, now: DateTime<Utc>) -> Result<(FileTree, RepoMeta), ScanError> {
         let pin = self.pin(url).await?;
-        let tmp = TempDir::new("aura-clone")
-            .map_err(|_| ScanError::transient("No temporary space for the clone."))?;
+        let tmp = TempDir::new("aura-clone").map_err(|_| ScanError::transient("No temporary space for the clone."))?;
         let home = tmp.path().join("home");
         let dest = tmp.path().join("repo");
-        std::fs::create_dir(&home)
-            .map_err(|_| ScanError::transient("No temporary space for the clone."))?;
+        std::fs::create_dir(&home).map_err(|_| ScanError::transient("No temporary space for the clone."))?;
 
         let mut clone = self.git(&home, pin.as_deref());
         clone
@@ -168,11 +155,7 @@ impl GitSource {
         self.wait_capped(child, &dest).await?;
 
         let log = self
-            .output(
-                &home,
-                &dest,
-                &["log", "--format=%aI%x09%aN%x09%aE", "-n", "5000"],
-            )
+            .output(&home, &dest, &["log", "--format=%aI%x09%aN%x09%aE", "-n", "5000"])
             .await
             .unwrap_or_default();
         let shallow = dest.join(".git/shallow").exists();
@@ -208,11 +191,7 @@ impl GitSource {
     }
 
     /// Wait for `git clone` under the timeout, polling the object store size against the cap.
-    async fn wait_capped(
-        &self,
-        mut child: tokio::process::Child,
-        dest: &Path,
-    ) -> Result<(), ScanError> {
+    async fn wait_capped(&self, mut child: tokio::process::Child, dest: &Path) -> Result<(), ScanError> {
         let deadline = tokio::time::Instant::now() + self.limits.clone_timeout;
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         let mut stderr = child.stderr.take();
@@ -269,10 +248,7 @@ fn clone_error(stderr: &str) -> ScanError {
         ScanError::permanent("The repository is not public.")
     } else if s.contains("redirect") || s.contains("301") || s.contains("302") {
         ScanError::permanent("The host redirected the clone; use the repository's canonical URL.")
-    } else if s.contains("50")
-        || s.contains("timed out")
-        || s.contains("could not resolve")
-        || s.contains("connection")
+    } else if s.contains("50") || s.contains("timed out") || s.contains("could not resolve") || s.contains("connection")
     {
         ScanError::transient("The git host could not be reached; try again later.")
     } else {
@@ -374,13 +350,7 @@ pub fn read_tree(root: &Path, limits: &Limits) -> FileTree {
 }
 
 /// Metadata from `git log --format=%aI%x09%aN%x09%aE` output (newest first).
-pub fn meta_from_log(
-    log: &str,
-    shallow: bool,
-    tags: u64,
-    now: DateTime<Utc>,
-    url: &Url,
-) -> RepoMeta {
+pub fn meta_from_log(log: &str, shallow: bool, tags: u64, now: DateTime<Utc>, url: &Url) -> RepoMeta {
     let mut commits = Vec::new();
     let mut by_author: HashMap<String, (String, u64)> = HashMap::new();
     for line in log.lines() {
@@ -392,13 +362,8 @@ pub fn meta_from_log(
             continue;
         };
         // Authors are identified by email where present: names vary more.
-        let key = email
-            .filter(|e| !e.is_empty())
-            .unwrap_or(name)
-            .to_ascii_lowercase();
-        let entry = by_author
-            .entry(key)
-            .or_insert_with(|| (name.to_string(), 0));
+        let key = email.filter(|e| !e.is_empty()).unwrap_or(name).to_ascii_lowercase();
+        let entry = by_author.entry(key).or_insert_with(|| (name.to_string(), 0));
         entry.1 += 1;
         commits.push(Commit {
             author: name.to_string(),
@@ -432,27 +397,17 @@ mod tests {
             limits: Limits::default(),
         };
         for u in ["http://[::1]:3000/a/b", "http://127.0.0.1:3000/a/b"] {
-            assert_eq!(
-                private.pin(&Url::parse(u).unwrap()).await.unwrap(),
-                None,
-                "{u}"
-            );
+            assert_eq!(private.pin(&Url::parse(u).unwrap()).await.unwrap(), None, "{u}");
         }
         let public = GitSource {
             allow_private: false,
             limits: Limits::default(),
         };
         assert!(
-            public
-                .pin(&Url::parse("https://[::1]/a/b").unwrap())
-                .await
-                .is_err(),
+            public.pin(&Url::parse("https://[::1]/a/b").unwrap()).await.is_err(),
             "the guard still refuses"
         );
-        assert!(public
-            .pin(&Url::parse("https://10.0.0.5/a/b").unwrap())
-            .await
-            .is_err());
+        assert!(public.pin(&Url::parse("https://10.0.0.5/a/b").unwrap()).await.is_err());
     }
 
     #[test]
@@ -463,10 +418,7 @@ mod tests {
         assert_eq!(m.commits.len(), 3);
         assert_eq!(m.contributors.len(), 2);
         assert_eq!(m.contributors[0].1, 2);
-        assert_eq!(
-            m.created_at.unwrap().to_rfc3339(),
-            "2024-01-01T00:00:00+00:00"
-        );
+        assert_eq!(m.created_at.unwrap().to_rfc3339(), "2024-01-01T00:00:00+00:00");
         assert!(!m.created_is_lower_bound);
     }
 

@@ -10,9 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::archive::{unpack_tar_gz, ChannelReader};
-use super::http::{
-    self, check_base, link_rel, rate_limit_error, rate_limited, same_origin, transport_error,
-};
+use super::http::{self, check_base, link_rel, rate_limit_error, rate_limited, same_origin, transport_error};
 use crate::analysis::classify;
 use crate::config::Limits;
 use crate::error::ScanError;
@@ -41,14 +39,8 @@ fn ts(v: &Value) -> Option<DateTime<Utc>> {
 }
 
 impl GitHub {
-    pub fn new(
-        api_url: &str,
-        token: Option<String>,
-        allow_private: bool,
-        limits: Limits,
-    ) -> Result<Self, ScanError> {
-        let mut base =
-            Url::parse(api_url).map_err(|_| ScanError::permanent("GitHub API URL is invalid."))?;
+    pub fn new(api_url: &str, token: Option<String>, allow_private: bool, limits: Limits) -> Result<Self, ScanError> {
+        let mut base = Url::parse(api_url).map_err(|_| ScanError::permanent("GitHub API URL is invalid."))?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
@@ -87,9 +79,7 @@ impl GitHub {
         soft: &[StatusCode],
     ) -> Result<Option<(Value, reqwest::header::HeaderMap)>, ScanError> {
         if !same_origin(&url, &self.base) {
-            return Err(ScanError::permanent(
-                "GitHub pagination pointed at another host.",
-            ));
+            return Err(ScanError::permanent("GitHub pagination pointed at another host."));
         }
         let resp = self
             .request(url, accept)
@@ -102,9 +92,10 @@ impl GitHub {
             if status == StatusCode::NO_CONTENT || status == StatusCode::ACCEPTED {
                 return Ok(Some((Value::Array(vec![]), headers)));
             }
-            let v: Value = resp.json().await.map_err(|_| {
-                ScanError::transient("GitHub returned an unreadable answer; try again later.")
-            })?;
+            let v: Value = resp
+                .json()
+                .await
+                .map_err(|_| ScanError::transient("GitHub returned an unreadable answer; try again later."))?;
             return Ok(Some((v, headers)));
         }
         if rate_limited(status, &headers) {
@@ -146,12 +137,7 @@ impl GitHub {
         Ok(Some((out, last)))
     }
 
-    pub async fn metadata(
-        &self,
-        owner: &str,
-        repo: &str,
-        now: DateTime<Utc>,
-    ) -> Result<RepoMeta, ScanError> {
+    pub async fn metadata(&self, owner: &str, repo: &str, now: DateTime<Utc>) -> Result<RepoMeta, ScanError> {
         let base = format!("repos/{owner}/{repo}");
         let Some((r, _)) = self.page(self.url(&base)?, ACCEPT_JSON, &[]).await? else {
             return Err(ScanError::permanent("Repository not found."));
@@ -220,8 +206,7 @@ impl GitHub {
             m.commits = items
                 .iter()
                 .filter_map(|c| {
-                    let at = ts(&c["commit"]["author"]["date"])
-                        .or_else(|| ts(&c["commit"]["committer"]["date"]))?;
+                    let at = ts(&c["commit"]["author"]["date"]).or_else(|| ts(&c["commit"]["committer"]["date"]))?;
                     let author = c["author"]["login"]
                         .as_str()
                         .or_else(|| c["commit"]["author"]["name"].as_str())
@@ -236,10 +221,7 @@ impl GitHub {
         m.releases = releases?.map(|(items, _)| items.len() as u64);
         m.tags = tags?.map(|(items, _)| items.len() as u64).unwrap_or(0);
         if let Some((Value::Object(o), _)) = languages? {
-            m.languages = o
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
-                .collect();
+            m.languages = o.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect();
             m.languages.sort_by_key(|l| std::cmp::Reverse(l.1));
         }
         if let Some((o, _)) = owner_v? {
@@ -277,9 +259,7 @@ impl GitHub {
             Some((mut items, last)) => {
                 // The listing is oldest-first: the last page holds the recent stars.
                 if let Some(last_url) = last.and_then(|l| Url::parse(&l).ok()) {
-                    if let Some((Value::Array(more), _)) =
-                        self.page(last_url, ACCEPT_STARS, none).await?
-                    {
+                    if let Some((Value::Array(more), _)) = self.page(last_url, ACCEPT_STARS, none).await? {
                         items.extend(more);
                     }
                 }
@@ -292,9 +272,7 @@ impl GitHub {
 
     /// Lines the root commit added, code files counted like the project facts count them.
     async fn root_commit(&self, base: &str, sha: &str) -> Option<RootCommit> {
-        let url = self
-            .url(&format!("{base}/commits/{sha}?per_page=300"))
-            .ok()?;
+        let url = self.url(&format!("{base}/commits/{sha}?per_page=300")).ok()?;
         let (v, _) = self
             .page(
                 url,
@@ -330,13 +308,7 @@ impl GitHub {
 
     /// `GET /repos/{parent}/compare/{parent_branch}...{owner}:{repo}:{branch}`: how much
     /// the fork changes. Read with a size cap (the answer carries every patch).
-    async fn fork_compare(
-        &self,
-        r: &Value,
-        parent: &str,
-        owner: &str,
-        repo: &str,
-    ) -> Option<ForkCompare> {
+    async fn fork_compare(&self, r: &Value, parent: &str, owner: &str, repo: &str) -> Option<ForkCompare> {
         let (p_owner, p_repo) = parent.split_once('/')?;
         if !crate::target::valid_github_owner(p_owner)
             || !crate::target::valid_github_repo(p_repo)
@@ -451,9 +423,7 @@ impl GitHub {
         }
         let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(16);
         let limits = self.limits.clone();
-        let unpack = tokio::task::spawn_blocking(move || {
-            unpack_tar_gz(ChannelReader::new(rx), &limits, true)
-        });
+        let unpack = tokio::task::spawn_blocking(move || unpack_tar_gz(ChannelReader::new(rx), &limits, true));
         let mut stream = resp.bytes_stream();
         let mut total: u64 = 0;
         let mut failure = None;
@@ -497,9 +467,7 @@ fn too_large(cap: u64) -> ScanError {
 
 fn status_error(status: StatusCode) -> ScanError {
     match status.as_u16() {
-        404 => {
-            ScanError::permanent("Repository not found on GitHub (it may be private or deleted).")
-        }
+        404 => ScanError::permanent("Repository not found on GitHub (it may be private or deleted)."),
         451 => ScanError::permanent("GitHub blocks this repository for legal reasons."),
         401 => ScanError::permanent("GitHub rejected the configured token."),
         403 => ScanError::permanent("GitHub refused access to this repository."),

@@ -10,11 +10,7 @@ use url::Url;
 use crate::error::ScanError;
 use crate::netguard::{self, NetGuardError};
 
-pub const USER_AGENT: &str = concat!(
-    "aura-engine/",
-    env!("CARGO_PKG_VERSION"),
-    " (+https://aurasecurity.io)"
-);
+pub const USER_AGENT: &str = concat!("aura-engine/", env!("CARGO_PKG_VERSION"), " (+https://aurasecurity.io)");
 
 /// Map a transport error: guard refusals are permanent, everything else (timeouts, resets,
 /// DNS hiccups) is worth a retry. Messages never include URLs (they may carry tokens).
@@ -81,15 +77,10 @@ pub fn link_rel(h: &HeaderMap, rel: &str) -> Option<String> {
 
 /// Same scheme, host and port: credentials are only ever sent to the configured API.
 pub fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str() == b.host_str()
-        && a.port_or_known_default() == b.port_or_known_default()
+    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
 }
 
-pub fn client(
-    allow_private: bool,
-    timeout: std::time::Duration,
-) -> Result<reqwest::Client, ScanError> {
+pub fn client(allow_private: bool, timeout: std::time::Duration) -> Result<reqwest::Client, ScanError> {
     netguard::guarded_client(allow_private, timeout, USER_AGENT)
         .map_err(|_| ScanError::permanent("HTTP client could not be created."))
 }
@@ -98,9 +89,7 @@ pub fn client(
 /// not an IP literal in a forbidden range.
 pub fn check_base(service: &str, base: &Url, allow_private: bool) -> Result<(), ScanError> {
     if !(base.scheme() == "https" || (allow_private && base.scheme() == "http")) {
-        return Err(ScanError::permanent(format!(
-            "{service} URL must be https."
-        )));
+        return Err(ScanError::permanent(format!("{service} URL must be https.")));
     }
     netguard::check_url_host(base, allow_private).map_err(ScanError::from)
 }
@@ -113,15 +102,14 @@ mod tests {
     #[test]
     fn links() {
         let mut h = HeaderMap::new();
-        h.insert(LINK, HeaderValue::from_static("<https://api.github.com/x?page=2>; rel=\"next\", <https://api.github.com/x?page=5>; rel=\"last\""));
-        assert_eq!(
-            link_rel(&h, "next").as_deref(),
-            Some("https://api.github.com/x?page=2")
+        h.insert(
+            LINK,
+            HeaderValue::from_static(
+                "<https://api.github.com/x?page=2>; rel=\"next\", <https://api.github.com/x?page=5>; rel=\"last\"",
+            ),
         );
-        assert_eq!(
-            link_rel(&h, "last").as_deref(),
-            Some("https://api.github.com/x?page=5")
-        );
+        assert_eq!(link_rel(&h, "next").as_deref(), Some("https://api.github.com/x?page=2"));
+        assert_eq!(link_rel(&h, "last").as_deref(), Some("https://api.github.com/x?page=5"));
         assert_eq!(link_rel(&h, "prev"), None);
     }
 
@@ -133,10 +121,6 @@ mod tests {
         h.insert("x-ratelimit-reset", HeaderValue::from_static("1800000000"));
         assert!(rate_limited(StatusCode::FORBIDDEN, &h));
         let e = rate_limit_error("GitHub", &h);
-        assert!(
-            e.is_retryable() && e.message.contains("UTC"),
-            "{}",
-            e.message
-        );
+        assert!(e.is_retryable() && e.message.contains("UTC"), "{}", e.message);
     }
 }

@@ -17,9 +17,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use super::http::{self, check_base};
-use crate::analysis::dependencies::{
-    Advisory, DepsIntel, Lookup, Manifests, Package, PackageHit, VulnSeverity,
-};
+use crate::analysis::dependencies::{Advisory, DepsIntel, Lookup, Manifests, Package, PackageHit, VulnSeverity};
 use crate::error::ScanError;
 
 const SERVICE: &str = "OSV";
@@ -91,13 +89,8 @@ pub struct Osv {
 }
 
 impl Osv {
-    pub fn new(
-        api_url: &str,
-        allow_private: bool,
-        http_timeout: Duration,
-    ) -> Result<Self, ScanError> {
-        let mut base =
-            Url::parse(api_url).map_err(|_| ScanError::permanent("OSV API URL is invalid."))?;
+    pub fn new(api_url: &str, allow_private: bool, http_timeout: Duration) -> Result<Self, ScanError> {
+        let mut base = Url::parse(api_url).map_err(|_| ScanError::permanent("OSV API URL is invalid."))?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
@@ -127,14 +120,10 @@ impl Osv {
                 hits: vec![],
             };
         }
-        let (ids, failure) =
-            match tokio::time::timeout(DEADLINE, self.ids(&manifests.packages)).await {
-                Ok(r) => r,
-                Err(_) => (
-                    vec![None; manifests.packages.len()],
-                    Some("it timed out".to_string()),
-                ),
-            };
+        let (ids, failure) = match tokio::time::timeout(DEADLINE, self.ids(&manifests.packages)).await {
+            Ok(r) => r,
+            Err(_) => (vec![None; manifests.packages.len()], Some("it timed out".to_string())),
+        };
         let details = tokio::time::timeout(DEADLINE / 2, self.details(&ids))
             .await
             .unwrap_or_default();
@@ -209,10 +198,7 @@ impl Osv {
                                 let id = v.get("id")?.as_str()?;
                                 Some((
                                     id.chars().take(64).collect(),
-                                    v.get("modified")
-                                        .and_then(Value::as_str)
-                                        .unwrap_or("")
-                                        .to_string(),
+                                    v.get("modified").and_then(Value::as_str).unwrap_or("").to_string(),
                                 ))
                             })
                             .collect()
@@ -415,10 +401,7 @@ pub fn cvss3_base(vector: &str) -> Option<f64> {
     let rest = vector
         .strip_prefix("CVSS:3.1/")
         .or_else(|| vector.strip_prefix("CVSS:3.0/"))?;
-    let m: HashMap<&str, &str> = rest
-        .split('/')
-        .filter_map(|kv| kv.split_once(':'))
-        .collect();
+    let m: HashMap<&str, &str> = rest.split('/').filter_map(|kv| kv.split_once(':')).collect();
     let changed = match *m.get("S")? {
         "U" => false,
         "C" => true,
@@ -501,19 +484,13 @@ mod tests {
     #[test]
     fn severity_sources() {
         let ghsa = json!({"database_specific": {"severity": "MODERATE"}, "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]});
-        assert_eq!(
-            severity_of(&ghsa),
-            VulnSeverity::Moderate,
-            "the database's word wins"
-        );
-        let cvss_only = json!({"severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}]});
+        assert_eq!(severity_of(&ghsa), VulnSeverity::Moderate, "the database's word wins");
+        let cvss_only =
+            json!({"severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}]});
         assert_eq!(severity_of(&cvss_only), VulnSeverity::High);
         let eco = json!({"affected": [{"ecosystem_specific": {"severity": "LOW"}}]});
         assert_eq!(severity_of(&eco), VulnSeverity::Low);
-        assert_eq!(
-            severity_of(&json!({"id": "GO-2024-1"})),
-            VulnSeverity::Unknown
-        );
+        assert_eq!(severity_of(&json!({"id": "GO-2024-1"})), VulnSeverity::Unknown);
         let w = advisory_of(
             "MAL-1",
             &json!({"withdrawn": "2024-01-01T00:00:00Z", "details": "x\nmore"}),

@@ -46,10 +46,7 @@ impl Fixture {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         git(dir.path(), &["init", "-q", "-b", "main"]);
-        Fixture {
-            dir,
-            now: Utc::now(),
-        }
+        Fixture { dir, now: Utc::now() }
     }
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -84,11 +81,7 @@ impl Fixture {
             .env("GIT_COMMITTER_DATE", &date)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         self
     }
     pub fn tag(&self, name: &str) -> &Self {
@@ -97,8 +90,7 @@ impl Fixture {
     }
     /// (author, ISO date, sha) newest first, from the real history.
     pub fn log(&self) -> Vec<(String, String, String)> {
-        let out =
-            String::from_utf8(git(self.path(), &["log", "--format=%aN%x09%aI%x09%H"])).unwrap();
+        let out = String::from_utf8(git(self.path(), &["log", "--format=%aN%x09%aI%x09%H"])).unwrap();
         out.lines()
             .map(|l| {
                 let p: Vec<&str> = l.split('\t').collect();
@@ -109,12 +101,7 @@ impl Fixture {
     pub fn tarball(&self, prefix: &str) -> Vec<u8> {
         git(
             self.path(),
-            &[
-                "archive",
-                "--format=tar.gz",
-                &format!("--prefix={prefix}/"),
-                "HEAD",
-            ],
+            &["archive", "--format=tar.gz", &format!("--prefix={prefix}/"), "HEAD"],
         )
     }
     /// A bare copy under `root/name.git` for smart-HTTP serving.
@@ -238,10 +225,7 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Request> {
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
     let mut body = buf[head_end + 4..].to_vec();
-    if let Some(len) = headers
-        .get("content-length")
-        .and_then(|l| l.parse::<usize>().ok())
-    {
+    if let Some(len) = headers.get("content-length").and_then(|l| l.parse::<usize>().ok()) {
         while body.len() < len {
             let n = sock.read(&mut tmp).await.ok()?;
             if n == 0 {
@@ -249,10 +233,7 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Request> {
             }
             body.extend_from_slice(&tmp[..n]);
         }
-    } else if headers
-        .get("transfer-encoding")
-        .is_some_and(|t| t.contains("chunked"))
-    {
+    } else if headers.get("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
         loop {
             if let Some(decoded) = dechunk(&body) {
                 body = decoded;
@@ -279,14 +260,7 @@ fn dechunk(raw: &[u8]) -> Option<Vec<u8>> {
     let mut i = 0;
     loop {
         let nl = raw[i..].windows(2).position(|w| w == b"\r\n")? + i;
-        let size = usize::from_str_radix(
-            String::from_utf8_lossy(&raw[i..nl])
-                .split(';')
-                .next()?
-                .trim(),
-            16,
-        )
-        .ok()?;
+        let size = usize::from_str_radix(String::from_utf8_lossy(&raw[i..nl]).split(';').next()?.trim(), 16).ok()?;
         i = nl + 2;
         if size == 0 {
             return Some(out);
@@ -303,16 +277,10 @@ fn dechunk(raw: &[u8]) -> Option<Vec<u8>> {
 
 /// Serve every bare repository under `root` with `git http-backend`.
 pub async fn serve_git(root: PathBuf) -> SocketAddr {
-    let exec = String::from_utf8(
-        Command::new("git")
-            .arg("--exec-path")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_string();
+    let exec = String::from_utf8(Command::new("git").arg("--exec-path").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
     let backend = Path::new(&exec).join("git-http-backend");
     serve(Arc::new(move |req: Request| {
         let mut cmd = Command::new(&backend);
@@ -362,12 +330,7 @@ pub async fn serve_git(root: PathBuf) -> SocketAddr {
         for line in head.lines() {
             if let Some((k, v)) = line.split_once(':') {
                 if k.eq_ignore_ascii_case("status") {
-                    resp.status = v
-                        .trim()
-                        .split(' ')
-                        .next()
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(200);
+                    resp.status = v.trim().split(' ').next().and_then(|s| s.parse().ok()).unwrap_or(200);
                 } else {
                     resp.headers.push((k.trim().into(), v.trim().into()));
                 }
@@ -434,10 +397,7 @@ fn iso(t: DateTime<Utc>) -> String {
 pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAddr {
     let now = fx.now;
     let log = fx.log();
-    let sha7 = log
-        .first()
-        .map(|l| l.2[..7].to_string())
-        .unwrap_or_default();
+    let sha7 = log.first().map(|l| l.2[..7].to_string()).unwrap_or_default();
     let tarball = Arc::new(fx.tarball(&format!("{}-{}-{sha7}", r.owner, r.repo)));
     let tb = tarball.clone();
     let archive_host = serve(Arc::new(move |req: Request| {
@@ -461,12 +421,11 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
     for (a, _, _) in &log {
         *counts.entry(a.clone()).or_default() += 1;
     }
-    let mut contributors: Vec<Value> = counts.iter().map(|(a, c)| json!({"login": a.to_lowercase(), "id": 1, "type": "User", "contributions": c})).collect();
-    contributors.sort_by(|a, b| {
-        b["contributions"]
-            .as_u64()
-            .cmp(&a["contributions"].as_u64())
-    });
+    let mut contributors: Vec<Value> = counts
+        .iter()
+        .map(|(a, c)| json!({"login": a.to_lowercase(), "id": 1, "type": "User", "contributions": c}))
+        .collect();
+    contributors.sort_by(|a, b| b["contributions"].as_u64().cmp(&a["contributions"].as_u64()));
     let commits: Vec<Value> = log.iter().map(|(a, d, sha)| json!({
         "sha": sha,
         "commit": {"author": {"name": a, "email": format!("{}@example.org", a.to_lowercase()), "date": d}, "committer": {"name": a, "date": d}, "message": "m"},
@@ -485,17 +444,16 @@ pub async fn github_mock(fx: &Fixture, r: GhRepo, failure: Failure) -> SocketAdd
         "parent": if r.fork { json!({"full_name": "upstream/original", "default_branch": "main"}) } else { Value::Null },
     });
     let owner_json = json!({"login": r.owner, "type": "User", "created_at": iso(now - Duration::days(r.owner_days_ago)), "followers": 300, "public_repos": 25});
-    let releases: Vec<Value> = (0..r.releases).map(|i| json!({"tag_name": format!("v{i}"), "published_at": iso(now - Duration::days(30 * i as i64))})).collect();
-    let tags: Vec<Value> = (0..r.releases)
-        .map(|i| json!({"name": format!("v{i}")}))
+    let releases: Vec<Value> = (0..r.releases)
+        .map(|i| json!({"tag_name": format!("v{i}"), "published_at": iso(now - Duration::days(30 * i as i64))}))
         .collect();
+    let tags: Vec<Value> = (0..r.releases).map(|i| json!({"name": format!("v{i}")})).collect();
     let stargazers = r.stargazers.clone();
     let fork_compare = r.fork_compare.clone();
     let fx_dir = fx.path().to_path_buf();
     let archive = format!("http://{archive_host}/archive/{full}/{sha7}");
     let base_repo = format!("/repos/{full}");
-    let self_addr: Arc<std::sync::Mutex<Option<SocketAddr>>> =
-        Arc::new(std::sync::Mutex::new(None));
+    let self_addr: Arc<std::sync::Mutex<Option<SocketAddr>>> = Arc::new(std::sync::Mutex::new(None));
     let sa = self_addr.clone();
 
     let addr = serve(Arc::new(move |req: Request| {
@@ -628,10 +586,9 @@ pub fn benign_source(i: usize) -> String {
 /// An established, benign project: 3+ years of history, six authors, tests, CI, licence.
 pub fn established_repo() -> Fixture {
     let fx = Fixture::new();
-    fx.write("README.md", README).write("LICENSE", MIT).write(
-        "SECURITY.md",
-        "Report vulnerabilities to security@orbit.example.\n",
-    );
+    fx.write("README.md", README)
+        .write("LICENSE", MIT)
+        .write("SECURITY.md", "Report vulnerabilities to security@orbit.example.\n");
     fx.write(".github/workflows/ci.yml", "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm ci && npm test\n");
     fx.write("package.json", r#"{"name":"@orbit/sdk","version":"3.2.0","license":"MIT","scripts":{"test":"vitest","prepare":"husky install"},"dependencies":{"@solana/web3.js":"^1.95.0","bs58":"^5.0.0"},"devDependencies":{"vitest":"^1.0.0","husky":"^9.0.0"}}"#);
     fx.write("src/wallet.ts", WALLET_TS);

@@ -80,14 +80,18 @@ fn svg(status: StatusCode, body: impl Into<Bytes>, cache_control: &'static str) 
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
     // Opened directly, an SVG is a document: it may not run or load anything.
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
     res
 }
 
 fn score_response(c: &Cached, headers: &HeaderMap) -> Response {
     let mut res = if etag_matches(headers, &c.etag) {
         let mut r = StatusCode::NOT_MODIFIED.into_response();
-        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
         r
     } else {
         svg(StatusCode::OK, c.svg.clone(), "max-age=3600")
@@ -121,12 +125,16 @@ pub async fn badge(
     headers: HeaderMap,
 ) -> Response {
     let invalid = || svg(StatusCode::OK, aura_render::invalid_badge(), "max-age=3600");
-    let Some(repo) = file.strip_suffix(".svg") else { return invalid() };
+    let Some(repo) = file.strip_suffix(".svg") else {
+        return invalid();
+    };
     // Only `owner/repo` of GitHub: a badge URL names no host.
     if owner.contains(':') || repo.contains(':') {
         return invalid();
     }
-    let Ok(p) = scans::prepare_repo(&format!("{owner}/{repo}"), false) else { return invalid() };
+    let Ok(p) = scans::prepare_repo(&format!("{owner}/{repo}"), false) else {
+        return invalid();
+    };
     if let Some(c) = cache.get(&p.target) {
         return score_response(&c, &headers);
     }
@@ -134,7 +142,11 @@ pub async fn badge(
         Ok(res) => res,
         Err(e) => {
             tracing::error!(error = %e, "badge failed");
-            svg(StatusCode::SERVICE_UNAVAILABLE, aura_render::badge_svg(aura_render::BADGE_LABEL, "unavailable", "grey"), "no-store")
+            svg(
+                StatusCode::SERVICE_UNAVAILABLE,
+                aura_render::badge_svg(aura_render::BADGE_LABEL, "unavailable", "grey"),
+                "no-store",
+            )
         }
     }
 }
@@ -152,9 +164,16 @@ async fn answer(
             let body = aura_render::score_badge(r.score, &r.grade, &r.verdict);
             let etag = strong_etag(body.as_bytes());
             // Never serve from memory past the result's own freshness.
-            let age = hit.completed_at.map(|t| (Utc::now() - t).to_std().unwrap_or_default()).unwrap_or_default();
+            let age = hit
+                .completed_at
+                .map(|t| (Utc::now() - t).to_std().unwrap_or_default())
+                .unwrap_or_default();
             let left = ttl.saturating_sub(age).min(MEMORY_TTL);
-            let c = Cached { svg: Bytes::from(body), etag, until: Instant::now() + left };
+            let c = Cached {
+                svg: Bytes::from(body),
+                etag,
+                until: Instant::now() + left,
+            };
             cache.put(p.target.clone(), c.clone());
             return Ok(score_response(&c, headers));
         }
@@ -164,15 +183,29 @@ async fn answer(
         return Ok(scanning());
     }
     if let Some(last) = scans::latest(&state.db, "repo", &p.target).await? {
-        let recent = last.completed_at.is_some_and(|t| (Utc::now() - t).to_std().unwrap_or_default() < FAILURE_HOLD);
+        let recent = last
+            .completed_at
+            .is_some_and(|t| (Utc::now() - t).to_std().unwrap_or_default() < FAILURE_HOLD);
         if last.status == "failed" && recent {
-            return Ok(svg(StatusCode::OK, aura_render::badge_svg(aura_render::BADGE_LABEL, "scan failed", "grey"), "max-age=300"));
+            return Ok(svg(
+                StatusCode::OK,
+                aura_render::badge_svg(aura_render::BADGE_LABEL, "scan failed", "grey"),
+                "max-age=300",
+            ));
         }
     }
     let ip = peer.ip().to_string();
-    if limit_address(state, "badge", Some(&ip), SCANS_PER_ADDRESS_HOUR, 3600).await.is_err() {
-        let mut res = svg(StatusCode::TOO_MANY_REQUESTS, aura_render::badge_svg(aura_render::BADGE_LABEL, "try later", "grey"), "no-store");
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    if limit_address(state, "badge", Some(&ip), SCANS_PER_ADDRESS_HOUR, 3600)
+        .await
+        .is_err()
+    {
+        let mut res = svg(
+            StatusCode::TOO_MANY_REQUESTS,
+            aura_render::badge_svg(aura_render::BADGE_LABEL, "try later", "grey"),
+            "no-store",
+        );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         return Ok(res);
     }
     scans::submit(&state.db, p, Submitter::default(), None).await?;

@@ -43,7 +43,11 @@ impl Card {
 }
 
 fn card_of(s: &scans::Scan) -> Card {
-    let result = if s.status == "completed" { reports::result_of(s) } else { None };
+    let result = if s.status == "completed" {
+        reports::result_of(s)
+    } else {
+        None
+    };
     let summary = match (&result, s.status.as_str()) {
         (Some(r), _) => r.summary.clone(),
         (None, "failed") => "The scan failed.".to_string(),
@@ -57,7 +61,13 @@ fn card_of(s: &scans::Scan) -> Card {
         summary,
         flags: result
             .as_ref()
-            .map(|r| r.top_flags(3).into_iter().filter(|(red, _)| *red).map(|(_, f)| (f.severity, f.title)).collect())
+            .map(|r| {
+                r.top_flags(3)
+                    .into_iter()
+                    .filter(|(red, _)| *red)
+                    .map(|(_, f)| (f.severity, f.title))
+                    .collect()
+            })
             .unwrap_or_default(),
         status: s.status.clone(),
     }
@@ -79,7 +89,9 @@ pub async fn card(
 ) -> Response {
     let scan = match scans::get(&state.db, &id).await {
         Ok(s) => s,
-        Err(app::server::error::ServiceError::NotFound(_)) => return (StatusCode::NOT_FOUND, "No scan with this id.").into_response(),
+        Err(app::server::error::ServiceError::NotFound(_)) => {
+            return (StatusCode::NOT_FOUND, "No scan with this id.").into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "card: reading the scan failed");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
@@ -89,17 +101,25 @@ pub async fn card(
     let key = card.with_data(aura_render::card_key);
     let etag = HeaderValue::from_str(&format!("\"{key}\"")).expect("hex key");
     // A finished scan's card never changes; an unfinished one changes at the outcome.
-    let cache_control =
-        HeaderValue::from_static(if scans::UNFINISHED.contains(&scan.status.as_str()) { "public, max-age=30" } else { "public, max-age=86400" });
+    let cache_control = HeaderValue::from_static(if scans::UNFINISHED.contains(&scan.status.as_str()) {
+        "public, max-age=30"
+    } else {
+        "public, max-age=86400"
+    });
     if etag_matches(&headers, &etag) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache_control)]).into_response();
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::CACHE_CONTROL, cache_control)],
+        )
+            .into_response();
     }
     let png = match cache.get(&key) {
         Some(png) => png,
         None => {
             let cache = cache.clone();
-            let rendered = tokio::task::spawn_blocking(move || card.with_data(|d| cache.get_or_render(d).map(|(_, png)| png)))
-            .await;
+            let rendered =
+                tokio::task::spawn_blocking(move || card.with_data(|d| cache.get_or_render(d).map(|(_, png)| png)))
+                    .await;
             match rendered {
                 Ok(Ok(png)) => png,
                 Ok(Err(e)) => {
@@ -114,7 +134,11 @@ pub async fn card(
         }
     };
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("image/png")), (header::ETAG, etag), (header::CACHE_CONTROL, cache_control)],
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, cache_control),
+        ],
         axum::body::Bytes::from_owner(ArcBytes(png)),
     )
         .into_response()

@@ -19,7 +19,14 @@ use axum::{
 /// `/v1` route there). They are routed here and by Leptos, so they are described, not built,
 /// through utoipa.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(badges::badge_doc, cards::card_doc, oembed::oembed_doc, pages::report, pages::embed_scan, pages::embed_result))]
+#[openapi(paths(
+    badges::badge_doc,
+    cards::card_doc,
+    oembed::oembed_doc,
+    pages::report,
+    pages::embed_scan,
+    pages::embed_result
+))]
 pub struct PublicDoc;
 
 /// Descriptions of the Leptos pages served under `/v1`.
@@ -58,7 +65,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/badge/{owner}/{file}", get(badges::badge))
         .route("/v1/report/{id}/card.png", get(cards::card))
         .route("/v1/oembed", get(oembed::oembed))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::routes::v1::caller::optional_key))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::routes::v1::caller::optional_key,
+        ))
         .layer(axum::middleware::from_fn(crate::middleware::json_errors::json_errors));
     Router::new()
         .route("/badge/{owner}/{file}", get(badges::badge))
@@ -72,7 +82,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
 /// `If-None-Match` against a strong validator (the weak comparison RFC 9110 prescribes for
 /// this header: a `W/` prefix is ignored).
 pub fn etag_matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
-    let Some(inm) = headers.get(axum::http::header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else { return false };
+    let Some(inm) = headers
+        .get(axum::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
     let want = etag.to_str().unwrap_or_default();
-    inm.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == want)
+    inm.split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/") == want)
 }

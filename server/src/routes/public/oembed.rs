@@ -27,7 +27,9 @@ const H: u32 = aura_render::CARD_HEIGHT;
 /// The scan id of a report URL on this site (`/report/{id}` or `/v1/report/{id}`).
 fn report_id<'a>(public_url: &str, url: &'a str) -> Option<&'a str> {
     let path = url.strip_prefix(public_url)?;
-    let id = path.strip_prefix("/report/").or_else(|| path.strip_prefix("/v1/report/"))?;
+    let id = path
+        .strip_prefix("/report/")
+        .or_else(|| path.strip_prefix("/v1/report/"))?;
     let id = id.split(['?', '#']).next()?.trim_end_matches('/');
     scans::looks_like_id(id).then_some(id)
 }
@@ -41,7 +43,10 @@ fn fit(maxwidth: Option<u32>, maxheight: Option<u32>) -> (u32, u32) {
     if let Some(mh) = maxheight.filter(|h| *h > 0) {
         scale = scale.min(f64::from(mh) / f64::from(H));
     }
-    ((f64::from(W) * scale).floor().max(1.0) as u32, (f64::from(H) * scale).floor().max(1.0) as u32)
+    (
+        (f64::from(W) * scale).floor().max(1.0) as u32,
+        (f64::from(H) * scale).floor().max(1.0) as u32,
+    )
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -65,11 +70,16 @@ pub async fn oembed(State(state): State<AppState>, Query(q): Query<OEmbedQuery>)
         return error(StatusCode::NOT_IMPLEMENTED, "Only format=json is supported.");
     }
     let Some(id) = q.url.as_deref().and_then(|u| report_id(&state.config.public_url, u)) else {
-        return error(StatusCode::NOT_FOUND, "url must be the address of an AuraSecurity report.");
+        return error(
+            StatusCode::NOT_FOUND,
+            "url must be the address of an AuraSecurity report.",
+        );
     };
     let scan = match scans::get(&state.db, id).await {
         Ok(s) => s,
-        Err(app::server::error::ServiceError::NotFound(_)) => return error(StatusCode::NOT_FOUND, "No report at this address."),
+        Err(app::server::error::ServiceError::NotFound(_)) => {
+            return error(StatusCode::NOT_FOUND, "No report at this address.")
+        }
         Err(e) => {
             tracing::error!(error = %e, "oembed: reading the scan failed");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();

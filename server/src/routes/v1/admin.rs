@@ -34,10 +34,21 @@ pub async fn require_admin(
 ) -> Response {
     if let Err(e) = admin::require_admin(&caller.account) {
         // Inside the nested `/v1` router the URI lacks its prefix; log the path as sent.
-        let path = req.extensions().get::<OriginalUri>().map(|u| u.path().to_owned()).unwrap_or_else(|| req.uri().path().to_owned());
+        let path = req
+            .extensions()
+            .get::<OriginalUri>()
+            .map(|u| u.path().to_owned())
+            .unwrap_or_else(|| req.uri().path().to_owned());
         let target = format!("{} {path}", req.method());
-        audit::record(&state.db, &caller.account.email, "admin.denied", &target, &origin_of(req.headers(), Some(peer)), None)
-            .await;
+        audit::record(
+            &state.db,
+            &caller.account.email,
+            "admin.denied",
+            &target,
+            &origin_of(req.headers(), Some(peer)),
+            None,
+        )
+        .await;
         return ApiError::from(e).into_response();
     }
     next.run(req).await
@@ -112,8 +123,20 @@ pub async fn create_partner(
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreatePartnerRequest>,
 ) -> Result<(StatusCode, Json<CreatePartnerResponse>), ApiError> {
-    let new = NewPartner { name: body.name, email: body.email, tier: body.tier, allowed_domains: body.allowed_domains };
-    let done = admin::onboard_partner(&state.db, &state.config, &caller.account, new, &origin_of(&headers, Some(peer))).await?;
+    let new = NewPartner {
+        name: body.name,
+        email: body.email,
+        tier: body.tier,
+        allowed_domains: body.allowed_domains,
+    };
+    let done = admin::onboard_partner(
+        &state.db,
+        &state.config,
+        &caller.account,
+        new,
+        &origin_of(&headers, Some(peer)),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatePartnerResponse {
@@ -176,8 +199,18 @@ pub async fn update_partner(
     Path(account_id): Path<String>,
     OptionalJson(body): OptionalJson<UpdatePartnerRequest>,
 ) -> Result<Json<Partner>, ApiError> {
-    let change = PartnerUpdate { tier: body.tier, status: body.status };
-    let account = admin::update_partner(&state.db, &caller.account, &account_id, change, &origin_of(&headers, Some(peer))).await?;
+    let change = PartnerUpdate {
+        tier: body.tier,
+        status: body.status,
+    };
+    let account = admin::update_partner(
+        &state.db,
+        &caller.account,
+        &account_id,
+        change,
+        &origin_of(&headers, Some(peer)),
+    )
+    .await?;
     Ok(Json(account.into()))
 }
 
@@ -238,7 +271,12 @@ pub async fn audit_log(
             _ => return Err(ApiError::validation("limit is a whole number from 1 to 1000.")),
         },
     };
-    let query = AuditQuery { limit, actor: params.actor, action: params.action, target: params.target };
+    let query = AuditQuery {
+        limit,
+        actor: params.actor,
+        action: params.action,
+        target: params.target,
+    };
     let rows = audit::list(&state.db, query).await?;
     Ok(Json(rows.into_iter().map(AuditEntry::from).collect()))
 }
@@ -283,7 +321,10 @@ pub struct JobQuery {
 /// Background jobs by state, newest first; `dead` lists the dead-letter queue.
 #[utoipa::path(get, path = "/admin/jobs", tag = "admin", params(JobQuery), security(("bearer" = [])), responses(
     (status = 200, body = [JobBody]), (status = 403, body = ErrorBody)))]
-pub async fn list_jobs(State(state): State<AppState>, ApiQuery(q): ApiQuery<JobQuery>) -> Result<Json<Vec<JobBody>>, ApiError> {
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<JobQuery>,
+) -> Result<Json<Vec<JobBody>>, ApiError> {
     let status = q.status.unwrap_or_else(|| "dead".into());
     let jobs = app::server::jobs::list(&state.db, &status, q.limit.unwrap_or(100).clamp(1, 1000)).await?;
     Ok(Json(jobs.into_iter().map(Into::into).collect()))
@@ -302,7 +343,15 @@ pub async fn retry_job(
     let job = app::server::admin::rerun_job(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("No dead or failed job with this id."))?;
-    audit::record(&state.db, &caller.account.email, "job.retry", &format!("{} {}", job.kind, job.ref_id), &origin_of(&headers, Some(peer)), None).await;
+    audit::record(
+        &state.db,
+        &caller.account.email,
+        "job.retry",
+        &format!("{} {}", job.kind, job.ref_id),
+        &origin_of(&headers, Some(peer)),
+        None,
+    )
+    .await;
     state.bus.notify_jobs().await;
     Ok((StatusCode::ACCEPTED, Json(job.into())))
 }

@@ -28,8 +28,21 @@ pub fn origin_of(headers: &HeaderMap, peer: Option<SocketAddr>) -> audit::Origin
 }
 
 /// Per-address protection of a public endpoint (shared with the browser forms).
-pub async fn limit_address(state: &AppState, scope: &str, ip: Option<&str>, limit: u32, window_secs: u64) -> Result<(), ApiError> {
-    limiter::limit_address(&*state.limiter, scope, ip, limit, std::time::Duration::from_secs(window_secs)).await?;
+pub async fn limit_address(
+    state: &AppState,
+    scope: &str,
+    ip: Option<&str>,
+    limit: u32,
+    window_secs: u64,
+) -> Result<(), ApiError> {
+    limiter::limit_address(
+        &*state.limiter,
+        scope,
+        ip,
+        limit,
+        std::time::Duration::from_secs(window_secs),
+    )
+    .await?;
     Ok(())
 }
 
@@ -72,7 +85,15 @@ pub async fn register(
 ) -> Result<(StatusCode, Json<RegisterResponse>), ApiError> {
     let origin = origin_of(&headers, Some(peer));
     limit_address(&state, "register", origin.ip.as_deref(), 10, 3600).await?;
-    let created = accounts::register(&state.db, &state.config, &body.email, &body.password, &body.name, &origin).await?;
+    let created = accounts::register(
+        &state.db,
+        &state.config,
+        &body.email,
+        &body.password,
+        &body.name,
+        &origin,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(RegisterResponse {
@@ -80,7 +101,11 @@ pub async fn register(
             partner_slug: created.account.partner_slug,
             api_key: created.key.secret,
             webhook_secret: created.webhook_secret,
-            key: KeySummary { id: created.key.model.id, prefix: created.key.model.prefix, tier: created.key.model.tier },
+            key: KeySummary {
+                id: created.key.model.id,
+                prefix: created.key.model.prefix,
+                tier: created.key.model.tier,
+            },
         }),
     ))
 }
@@ -129,7 +154,15 @@ impl From<ApiKey> for KeyInfo {
     fn from(k: ApiKey) -> Self {
         // A rotated-out key whose grace period has ended reads as revoked at that moment.
         let revoked_at = k.revoked_at.or(k.expires_at.filter(|t| *t <= Utc::now()));
-        KeyInfo { id: k.id, prefix: k.prefix, name: k.name, tier: k.tier, created_at: k.created_at, last_used_at: k.last_used_at, revoked_at }
+        KeyInfo {
+            id: k.id,
+            prefix: k.prefix,
+            name: k.name,
+            tier: k.tier,
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+            revoked_at,
+        }
     }
 }
 
@@ -144,15 +177,32 @@ pub async fn create_key(
     OptionalJson(body): OptionalJson<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
     let key = keys::create(&state.db, &caller.account, body.name.as_deref(), None).await?;
-    audit::record(&state.db, &caller.account.email, "key.create", &key.model.id, &origin_of(&headers, Some(peer)), None).await;
+    audit::record(
+        &state.db,
+        &caller.account.email,
+        "key.create",
+        &key.model.id,
+        &origin_of(&headers, Some(peer)),
+        None,
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(key.into())))
 }
 
 /// List this account's keys (never a full key or a hash).
 #[utoipa::path(get, path = "/auth/keys", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Vec<KeyInfo>), (status = 401, body = ErrorBody)))]
-pub async fn list_keys(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<Vec<KeyInfo>>, ApiError> {
-    Ok(Json(keys::list(&state.db, &caller.account.id).await?.into_iter().map(KeyInfo::from).collect()))
+pub async fn list_keys(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<KeyInfo>>, ApiError> {
+    Ok(Json(
+        keys::list(&state.db, &caller.account.id)
+            .await?
+            .into_iter()
+            .map(KeyInfo::from)
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -199,7 +249,15 @@ pub async fn delete_key(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     keys::revoke(&state.db, &caller.account.id, &id).await?;
-    audit::record(&state.db, &caller.account.email, "key.revoke", &id, &origin_of(&headers, Some(peer)), None).await;
+    audit::record(
+        &state.db,
+        &caller.account.email,
+        "key.revoke",
+        &id,
+        &origin_of(&headers, Some(peer)),
+        None,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -243,16 +301,41 @@ pub struct UsageResponse {
 /// This account's usage: today, the last 30 days, and the most scanned repositories.
 #[utoipa::path(get, path = "/auth/usage", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = UsageResponse), (status = 401, body = ErrorBody)))]
-pub async fn usage(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<UsageResponse>, ApiError> {
+pub async fn usage(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<UsageResponse>, ApiError> {
     state.meter.flush().await;
     let tier: Tier = accounts::tier(&caller.account);
     let l = tier.limits();
     let s = usage::summary(&state.db, &caller.account.id, 30).await?;
     Ok(Json(UsageResponse {
         tier: tier.as_str().into(),
-        limits: LimitsBody { per_minute: l.per_minute, per_day: l.per_day, concurrent_scans: l.concurrent_scans },
-        today: TodayBody { requests: s.today.requests, scans: s.today.scans },
-        daily: s.daily.into_iter().map(|d| DailyBody { date: d.date, requests: d.requests, scans: d.scans }).collect(),
-        top_repos: s.top_repos.into_iter().map(|r| TopRepoBody { target: r.target, scans: r.scans }).collect(),
+        limits: LimitsBody {
+            per_minute: l.per_minute,
+            per_day: l.per_day,
+            concurrent_scans: l.concurrent_scans,
+        },
+        today: TodayBody {
+            requests: s.today.requests,
+            scans: s.today.scans,
+        },
+        daily: s
+            .daily
+            .into_iter()
+            .map(|d| DailyBody {
+                date: d.date,
+                requests: d.requests,
+                scans: d.scans,
+            })
+            .collect(),
+        top_repos: s
+            .top_repos
+            .into_iter()
+            .map(|r| TopRepoBody {
+                target: r.target,
+                scans: r.scans,
+            })
+            .collect(),
     }))
 }

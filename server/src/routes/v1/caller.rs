@@ -55,7 +55,8 @@ pub async fn optional_key(State(state): State<AppState>, req: Request, next: Nex
 async fn authenticate(state: AppState, mut req: Request, next: Next, required: bool) -> Response {
     let Some(token) = bearer(req.headers()).map(str::to_owned) else {
         if required {
-            return ApiError::unauthorized("An API key is required: send `Authorization: Bearer <key>`.").into_response();
+            return ApiError::unauthorized("An API key is required: send `Authorization: Bearer <key>`.")
+                .into_response();
         }
         return next.run(req).await;
     };
@@ -79,15 +80,26 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
         Err(e) => {
             tracing::warn!(error = %e, "rate limiter unavailable; admitting");
             metrics::counter!("rate_limiter_errors_total").increment(1);
-            Decision { allowed: true, states: Vec::new(), denied_by: None }
+            Decision {
+                allowed: true,
+                states: Vec::new(),
+                denied_by: None,
+            }
         }
     };
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let method = req.method().as_str().to_owned();
     let start = Instant::now();
 
     let mut res = if decision.allowed {
-        req.extensions_mut().insert(Caller { account: account.clone(), key: key.clone() });
+        req.extensions_mut().insert(Caller {
+            account: account.clone(),
+            key: key.clone(),
+        });
         next.run(req).await
     } else {
         refused(&rules, &decision).into_response()
@@ -96,7 +108,8 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
     if !required {
         // A public answer that carries this key's limits must not be served from a shared
         // cache to callers without it.
-        res.headers_mut().append(header::VARY, HeaderValue::from_static("authorization"));
+        res.headers_mut()
+            .append(header::VARY, HeaderValue::from_static("authorization"));
     }
 
     let metered = res.extensions().get::<Metered>().cloned();
@@ -117,10 +130,18 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
 fn rules_for(key_id: &str, limits: &Limits) -> Vec<Rule> {
     let mut rules = Vec::new();
     if let Some(m) = limits.per_minute {
-        rules.push(Rule { key: format!("key:{key_id}:minute"), limit: m, window: Window::Sliding(Duration::from_secs(60)) });
+        rules.push(Rule {
+            key: format!("key:{key_id}:minute"),
+            limit: m,
+            window: Window::Sliding(Duration::from_secs(60)),
+        });
     }
     if let Some(d) = limits.per_day {
-        rules.push(Rule { key: format!("key:{key_id}:day"), limit: d, window: Window::UtcDay });
+        rules.push(Rule {
+            key: format!("key:{key_id}:day"),
+            limit: d,
+            window: Window::UtcDay,
+        });
     }
     rules
 }
@@ -133,8 +154,20 @@ fn refused(rules: &[Rule], d: &Decision) -> ApiError {
     let i = d.denied_by.unwrap_or(0);
     let retry = secs_ceil(d.states[i].reset_after).max(1);
     let (code, message) = match rules[i].window {
-        Window::UtcDay => ("daily_quota_exceeded", format!("Daily quota of {} requests reached; it resets at 00:00 UTC.", rules[i].limit)),
-        Window::Sliding(_) => ("rate_limited", format!("Rate limit of {} requests per minute reached; retry in {retry} s.", rules[i].limit)),
+        Window::UtcDay => (
+            "daily_quota_exceeded",
+            format!(
+                "Daily quota of {} requests reached; it resets at 00:00 UTC.",
+                rules[i].limit
+            ),
+        ),
+        Window::Sliding(_) => (
+            "rate_limited",
+            format!(
+                "Rate limit of {} requests per minute reached; retry in {retry} s.",
+                rules[i].limit
+            ),
+        ),
     };
     ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, code, message)
         .with_header(header::RETRY_AFTER, HeaderValue::from(retry))
@@ -148,7 +181,9 @@ fn stamp_headers(h: &mut HeaderMap, rules: &[Rule], d: &Decision) {
         return;
     }
     let binding = d.denied_by.unwrap_or_else(|| {
-        (0..rules.len()).min_by_key(|&i| (d.states[i].remaining, i)).unwrap_or(0)
+        (0..rules.len())
+            .min_by_key(|&i| (d.states[i].remaining, i))
+            .unwrap_or(0)
     });
     let s = &d.states[binding];
     h.insert("x-ratelimit-limit", HeaderValue::from(s.limit));
@@ -168,7 +203,14 @@ fn stamp_headers(h: &mut HeaderMap, rules: &[Rule], d: &Decision) {
     let current: Vec<String> = rules
         .iter()
         .zip(&d.states)
-        .map(|(r, s)| format!("\"{}\";r={};t={}", name(&r.window).0, s.remaining, secs_ceil(s.reset_after)))
+        .map(|(r, s)| {
+            format!(
+                "\"{}\";r={};t={}",
+                name(&r.window).0,
+                s.remaining,
+                secs_ceil(s.reset_after)
+            )
+        })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&policy.join(", ")) {
         h.insert("ratelimit-policy", v);

@@ -27,7 +27,10 @@ pub struct EmbedSettingsBody {
 
 impl From<embed_settings::EmbedSettings> for EmbedSettingsBody {
     fn from(s: embed_settings::EmbedSettings) -> Self {
-        EmbedSettingsBody { allowed_domains: s.allowed_domains, theme: s.theme.as_str().into() }
+        EmbedSettingsBody {
+            allowed_domains: s.allowed_domains,
+            theme: s.theme.as_str().into(),
+        }
     }
 }
 
@@ -63,7 +66,17 @@ pub async fn put_settings(
     ApiJson(body): ApiJson<UpdateEmbedSettings>,
 ) -> Result<Json<EmbedSettingsBody>, ApiError> {
     let actor = caller.account.email.clone();
-    let change = embed_settings::Update { allowed_domains: body.allowed_domains, theme: body.theme };
-    let saved = embed_settings::update(&state.db, caller.account, change, &actor, &origin_of(&headers, Some(peer))).await?;
+    let change = embed_settings::Update {
+        allowed_domains: body.allowed_domains,
+        theme: body.theme,
+    };
+    let saved = embed_settings::update(
+        &state.db,
+        caller.account,
+        change,
+        &actor,
+        &origin_of(&headers, Some(peer)),
+    )
+    .await?;
     Ok(Json(saved.into()))
 }

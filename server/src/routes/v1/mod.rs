@@ -4,9 +4,9 @@
 pub mod admin;
 pub mod auth;
 pub mod caller;
+pub mod embed_settings;
 pub mod scans;
 pub mod webhooks;
-pub mod embed_settings;
 
 use app::server::state::AppState;
 use axum::middleware::{from_fn, from_fn_with_state};

@@ -82,19 +82,31 @@ pub struct ScanObject {
 }
 
 fn metered(mut res: Response, target: &str) -> Response {
-    res.extensions_mut().insert(Metered { target: Some(target.to_owned()), is_scan: true });
+    res.extensions_mut().insert(Metered {
+        target: Some(target.to_owned()),
+        is_scan: true,
+    });
     res
 }
 
 async fn callback(state: &AppState, url: Option<&str>) -> Result<Option<String>, ApiError> {
     match url.map(str::trim).filter(|u| !u.is_empty()) {
         None => Ok(None),
-        Some(u) => Ok(Some(outbound::validate(u, state.config.allow_private_targets).await?.to_string())),
+        Some(u) => Ok(Some(
+            outbound::validate(u, state.config.allow_private_targets)
+                .await?
+                .to_string(),
+        )),
     }
 }
 
 /// Queues a prepared scan for the caller and answers 202.
-async fn accept(state: &AppState, caller: &Caller, p: Prepared, callback_url: Option<String>) -> Result<Response, ApiError> {
+async fn accept(
+    state: &AppState,
+    caller: &Caller,
+    p: Prepared,
+    callback_url: Option<String>,
+) -> Result<Response, ApiError> {
     let target = p.target.clone();
     let limits = accounts::tier(&caller.account).limits();
     let who = Submitter {
@@ -200,7 +212,11 @@ pub async fn get_scan(State(state): State<AppState>, Path(id): Path<String>) -> 
     (status = 200, content_type = "text/event-stream", description = "the event stream"),
     (status = 204, description = "finished, nothing after Last-Event-ID"),
     (status = 404, body = ErrorBody)))]
-pub async fn stream_scan(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn stream_scan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let scan = scans::get(&state.db, &id).await?;
     let resume = headers
         .get("last-event-id")
@@ -231,16 +247,27 @@ pub async fn stream_scan(State(state): State<AppState>, Path(id): Path<String>, 
     let (tx, rx) = mpsc::channel::<Event>(16);
     let after = resume.unwrap_or(0);
     tokio::spawn(pump(state.clone(), scan.id.clone(), after, backlog, live, tx));
-    let stream = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx)) });
-    let mut res = Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")).into_response();
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
+    });
+    let mut res = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive"))
+        .into_response();
     // Proxies such as nginx must not buffer the stream.
-    res.headers_mut().insert("x-accel-buffering", axum::http::HeaderValue::from_static("no"));
-    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
+    res.headers_mut()
+        .insert("x-accel-buffering", axum::http::HeaderValue::from_static("no"));
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-cache"),
+    );
     Ok(res)
 }
 
 fn sse_event(ev: &ScanEvent) -> Event {
-    Event::default().id(ev.seq.to_string()).event(ev.event.as_str()).data(ev.data.to_string())
+    Event::default()
+        .id(ev.seq.to_string())
+        .event(ev.event.as_str())
+        .data(ev.data.to_string())
 }
 
 /// Backstop for a publish this instance never heard (another instance without a shared bus).

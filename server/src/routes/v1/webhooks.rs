@@ -121,14 +121,31 @@ pub async fn create_webhook(
     ApiJson(body): ApiJson<CreateWebhook>,
 ) -> Result<(StatusCode, Json<WebhookBody>), ApiError> {
     let w = webhooks::create(&state.db, &state.config, &caller.account.id, &body.url, body.events).await?;
-    audit::record(&state.db, &caller.account.email, "webhook.create", &w.url, &origin_of(&headers, Some(peer)), None).await;
+    audit::record(
+        &state.db,
+        &caller.account.email,
+        "webhook.create",
+        &w.url,
+        &origin_of(&headers, Some(peer)),
+        None,
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(w.into())))
 }
 
 /// List the account's webhook endpoints.
 #[utoipa::path(get, path = "/webhooks", tag = "webhooks", security(("bearer" = [])), responses((status = 200, body = [WebhookBody])))]
-pub async fn list_webhooks(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Json<Vec<WebhookBody>>, ApiError> {
-    Ok(Json(webhooks::list(&state.db, &caller.account.id).await?.into_iter().map(Into::into).collect()))
+pub async fn list_webhooks(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<WebhookBody>>, ApiError> {
+    Ok(Json(
+        webhooks::list(&state.db, &caller.account.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// Remove a webhook endpoint.
@@ -143,7 +160,15 @@ pub async fn delete_webhook(
 ) -> Result<StatusCode, ApiError> {
     let w = webhooks::get_owned(&state.db, &caller.account.id, &id).await?;
     webhooks::delete(&state.db, &caller.account.id, &id).await?;
-    audit::record(&state.db, &caller.account.email, "webhook.delete", &w.url, &origin_of(&headers, Some(peer)), None).await;
+    audit::record(
+        &state.db,
+        &caller.account.email,
+        "webhook.delete",
+        &w.url,
+        &origin_of(&headers, Some(peer)),
+        None,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -180,15 +205,30 @@ pub async fn enable_webhook(
     } else {
         0
     };
-    audit::record(&state.db, &caller.account.email, "webhook.enable", &w.url, &origin_of(&headers, Some(peer)), Some(serde_json::json!({"replayed": replayed}))).await;
+    audit::record(
+        &state.db,
+        &caller.account.email,
+        "webhook.enable",
+        &w.url,
+        &origin_of(&headers, Some(peer)),
+        Some(serde_json::json!({"replayed": replayed})),
+    )
+    .await;
     state.bus.notify_jobs().await;
-    Ok(Json(EnableResult { webhook: w.into(), replayed }))
+    Ok(Json(EnableResult {
+        webhook: w.into(),
+        replayed,
+    }))
 }
 
 /// Send a `test` event to an endpoint.
 #[utoipa::path(post, path = "/webhooks/{id}/test", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 202, body = DeliveryBody), (status = 404, body = ErrorBody)))]
-pub async fn test_webhook(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Result<(StatusCode, Json<DeliveryBody>), ApiError> {
+pub async fn test_webhook(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<DeliveryBody>), ApiError> {
     let w = webhooks::get_owned(&state.db, &caller.account.id, &id).await?;
     let d = deliveries::send_test(&state.db, &state.config, &w).await?;
     state.bus.notify_jobs().await;
@@ -211,14 +251,28 @@ pub async fn list_deliveries(
     Extension(caller): Extension<Caller>,
     Query(q): Query<DeliveryQuery>,
 ) -> Result<Json<Vec<DeliveryBody>>, ApiError> {
-    let f = deliveries::Filter { status: q.status, webhook_id: q.webhook_id, limit: q.limit };
-    Ok(Json(deliveries::list(&state.db, &caller.account.id, f).await?.into_iter().map(Into::into).collect()))
+    let f = deliveries::Filter {
+        status: q.status,
+        webhook_id: q.webhook_id,
+        limit: q.limit,
+    };
+    Ok(Json(
+        deliveries::list(&state.db, &caller.account.id, f)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// One delivery with its exact body and every attempt.
 #[utoipa::path(get, path = "/webhooks/deliveries/{id}", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = DeliveryDetail), (status = 404, body = ErrorBody)))]
-pub async fn get_delivery(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Result<Json<DeliveryDetail>, ApiError> {
+pub async fn get_delivery(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<DeliveryDetail>, ApiError> {
     let d = deliveries::get_owned(&state.db, &caller.account.id, &id).await?;
     let attempts = deliveries::attempts(&state.db, &d.id).await?;
     let payload = serde_json::from_str(&d.payload).unwrap_or_default();
@@ -227,7 +281,14 @@ pub async fn get_delivery(State(state): State<AppState>, Extension(caller): Exte
         payload,
         attempts_log: attempts
             .into_iter()
-            .map(|a| AttemptBody { attempt: a.attempt, status_code: a.status_code, error: a.error, guard_refused: a.guard_refused, latency_ms: a.latency_ms, created_at: a.created_at })
+            .map(|a| AttemptBody {
+                attempt: a.attempt,
+                status_code: a.status_code,
+                error: a.error,
+                guard_refused: a.guard_refused,
+                latency_ms: a.latency_ms,
+                created_at: a.created_at,
+            })
             .collect(),
     }))
 }
@@ -235,7 +296,11 @@ pub async fn get_delivery(State(state): State<AppState>, Extension(caller): Exte
 /// Send a delivery again now: a new attempt with the same delivery id and body.
 #[utoipa::path(post, path = "/webhooks/deliveries/{id}/redeliver", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 202, body = DeliveryBody), (status = 404, body = ErrorBody)))]
-pub async fn redeliver(State(state): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Result<(StatusCode, Json<DeliveryBody>), ApiError> {
+pub async fn redeliver(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<DeliveryBody>), ApiError> {
     let d = deliveries::redeliver(&state.db, &caller.account.id, &id).await?;
     state.bus.notify_jobs().await;
     Ok((StatusCode::ACCEPTED, Json(d.into())))
@@ -263,7 +328,14 @@ pub async fn replay(
     if let Some(w) = &body.webhook_id {
         webhooks::get_owned(&state.db, &caller.account.id, w).await?;
     }
-    let queued = deliveries::replay(&state.db, &state.config, &caller.account.id, body.since, body.webhook_id.as_deref()).await?;
+    let queued = deliveries::replay(
+        &state.db,
+        &state.config,
+        &caller.account.id,
+        body.since,
+        body.webhook_id.as_deref(),
+    )
+    .await?;
     state.bus.notify_jobs().await;
     Ok((StatusCode::ACCEPTED, Json(ReplayResult { queued })))
 }
@@ -294,7 +366,21 @@ pub async fn rotate_secret(
     if grace > 30 * 24 * 3600 {
         return Err(app::server::error::ServiceError::validation("grace_period_secs may be at most 30 days.").into());
     }
-    let secret = webhooks::rotate_secret(&state.db, &state.config, caller.account.clone(), std::time::Duration::from_secs(grace)).await?;
-    audit::record(&state.db, &caller.account.email, "webhook.secret_rotate", &caller.account.id, &origin_of(&headers, Some(peer)), Some(serde_json::json!({"grace_period_secs": grace}))).await;
+    let secret = webhooks::rotate_secret(
+        &state.db,
+        &state.config,
+        caller.account.clone(),
+        std::time::Duration::from_secs(grace),
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        &caller.account.email,
+        "webhook.secret_rotate",
+        &caller.account.id,
+        &origin_of(&headers, Some(peer)),
+        Some(serde_json::json!({"grace_period_secs": grace})),
+    )
+    .await;
     Ok(Json(SecretBody { webhook_secret: secret }))
 }

@@ -16,9 +16,7 @@ use crate::result::Severity;
 /// Byte range of the line holding `pos` (without its newline).
 fn line_span(data: &[u8], pos: usize) -> (usize, usize) {
     let pos = pos.min(data.len());
-    let s = memchr::memrchr(b'\n', &data[..pos])
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let s = memchr::memrchr(b'\n', &data[..pos]).map(|i| i + 1).unwrap_or(0);
     let e = memchr::memchr(b'\n', &data[pos..])
         .map(|i| pos + i)
         .unwrap_or(data.len());
@@ -155,8 +153,7 @@ impl Facts {
             return f;
         }
         // Whole-file look-ups only for the rare files with a browser or LevelDB hit.
-        let discordish =
-            (c(Sig::DiscordStore) > 0) && (contains(data, "discord") || contains(data, "Discord"));
+        let discordish = (c(Sig::DiscordStore) > 0) && (contains(data, "discord") || contains(data, "Discord"));
         let browserish = (c(Sig::BrowserStore) > 0)
             && any_of(
                 data,
@@ -247,8 +244,8 @@ impl Facts {
                     } else if discordish {
                         let near = around(data, p, 6, 6);
                         let atomic = ci_contains(near, "atomic");
-                        let leveldb_path = contains(near, "Local Storage")
-                            && (contains(near, "leveldb") || contains(near, ".ldb"));
+                        let leveldb_path =
+                            contains(near, "Local Storage") && (contains(near, "leveldb") || contains(near, ".ldb"));
                         if atomic && leveldb_path {
                             f.creds.push((p, "the Atomic wallet store", true));
                         } else if leveldb_path && ci_contains(near, "discord") {
@@ -321,15 +318,7 @@ impl Facts {
                     // `curl -T file`, `curl -d @x`, `curl -F`: uploads, not downloads.
                     let upload = any_of(
                         line,
-                        &[
-                            "-T ",
-                            "--upload-file",
-                            "-F ",
-                            "--data",
-                            " -d ",
-                            "-X POST",
-                            "-X PUT",
-                        ],
+                        &["-T ", "--upload-file", "-F ", "--data", " -d ", "-X POST", "-X PUT"],
                     );
                     let tool_word = at(data, p, "curl ") || at(data, p, "wget ");
                     if tool_word && ident_byte(prev_byte(data, p)) {
@@ -369,10 +358,7 @@ impl Facts {
     }
 
     pub(crate) fn all(&self, s: Sig) -> impl Iterator<Item = usize> + '_ {
-        self.hits_by
-            .iter()
-            .filter(move |(x, _)| *x == s)
-            .map(|(_, p)| *p)
+        self.hits_by.iter().filter(move |(x, _)| *x == s).map(|(_, p)| *p)
     }
 }
 
@@ -437,14 +423,7 @@ fn env_access(data: &[u8], p: usize, f: &mut Facts) {
             .find(|b| *b != b' ')
             .unwrap_or(b' ')
     };
-    let prev_non_space = |upto: usize| {
-        data[..upto]
-            .iter()
-            .rev()
-            .copied()
-            .find(|b| *b != b' ')
-            .unwrap_or(b' ')
-    };
+    let prev_non_space = |upto: usize| data[..upto].iter().rev().copied().find(|b| *b != b' ').unwrap_or(b' ');
     if before.ends_with(b"process") {
         // The whole object passed somewhere: `stringify(process.env)`, `send(process.env)`;
         // not `{ ...process.env, X: 1 }` (a child's environment) or `process.env.X`.
@@ -489,10 +468,7 @@ fn env_access(data: &[u8], p: usize, f: &mut Facts) {
     let nb = data.get(p + 4).copied().unwrap_or(b' ');
     if matches!(pb, b'/' | b'\\' | b'"' | b'\'' | b'`') && matches!(nb, b'"' | b'\'' | b'`') {
         let near = around(data, p, 1, 2);
-        let raw = any_of(
-            near,
-            &["open(", "readFile", "read_text", "Get-Content", "cat "],
-        );
+        let raw = any_of(near, &["open(", "readFile", "read_text", "Get-Content", "cat "]);
         if raw && !ci_contains(near, "dotenv") {
             f.env_file.get_or_insert(p);
             f.creds.push((p, "the project's .env file", true));
@@ -541,9 +517,8 @@ fn endpoint_label(data: &[u8], p: usize, sig: Sig) -> Option<&'static str> {
     })
 }
 
-static PS_ENCODED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)-(?:e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}").expect("ps regex")
-});
+static PS_ENCODED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)-(?:e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{16,}").expect("ps regex"));
 static URL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"https?://([^\s'"`)<>/]+)([^\s'"`)<>]*)"#).expect("url regex"));
 static MONERO: LazyLock<Regex> =
@@ -621,9 +596,7 @@ fn source_of(win: &[u8]) -> (Source, Option<String>) {
         }
     } else if host_only == "localhost" {
         Source::Known
-    } else if (host.contains("discordapp") || host.contains("discord.com"))
-        && rest.contains("attachments")
-    {
+    } else if (host.contains("discordapp") || host.contains("discord.com")) && rest.contains("attachments") {
         Source::Suspicious("a Discord attachment")
     } else if [
         "pastebin",
@@ -648,16 +621,7 @@ fn source_of(win: &[u8]) -> (Source, Option<String>) {
     .any(|h| host.contains(h))
     {
         Source::Suspicious("a paste, file-drop or tunnel host")
-    } else if [
-        "bit.ly",
-        "tinyurl.com",
-        "is.gd",
-        "cutt.ly",
-        "rebrand.ly",
-        "t.ly",
-    ]
-    .contains(&host_only.as_str())
-    {
+    } else if ["bit.ly", "tinyurl.com", "is.gd", "cutt.ly", "rebrand.ly", "t.ly"].contains(&host_only.as_str()) {
         Source::Suspicious("a URL shortener")
     } else if ["duckdns.org", "no-ip", "ddns.net", "hopto.org", "zapto.org"]
         .iter()
@@ -679,8 +643,7 @@ fn source_of(win: &[u8]) -> (Source, Option<String>) {
 }
 
 static HOST_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(?:hostname|host)\s*[:=]\s*["']([a-z0-9][a-z0-9.-]*\.[a-z]{2,})["']"#)
-        .expect("host field regex")
+    Regex::new(r#"\b(?:hostname|host)\s*[:=]\s*["']([a-z0-9][a-z0-9.-]*\.[a-z]{2,})["']"#).expect("host field regex")
 });
 
 /// A server named literally in `win` (a URL, or `hostname: 'x.example'` in request options)
@@ -790,13 +753,7 @@ fn dynamic_exec(hay: &[u8]) -> bool {
         })
 }
 
-pub(crate) fn threats(
-    path: &str,
-    data: &[u8],
-    f: &Facts,
-    place: Place,
-    out: &mut Vec<ScamFinding>,
-) {
+pub(crate) fn threats(path: &str, data: &[u8], f: &Facts, place: Place, out: &mut Vec<ScamFinding>) {
     let ln = |p: usize| line_of(data, p);
     let install = place == Place::Install;
 
@@ -807,12 +764,8 @@ pub(crate) fn threats(
         }
         let line = around(data, p, 0, 0);
         let near = around(data, p, 8, 8);
-        let shell = any_of(
-            near,
-            &["/bin/sh", "/bin/bash", "cmd.exe", "powershell", "pty.spawn"],
-        );
-        let why = if at(data, p, "/dev/tcp/") || at(data, p, "bash -i") || at(data, p, "/bin/sh -i")
-        {
+        let shell = any_of(near, &["/bin/sh", "/bin/bash", "cmd.exe", "powershell", "pty.spawn"]);
+        let why = if at(data, p, "/dev/tcp/") || at(data, p, "bash -i") || at(data, p, "/bin/sh -i") {
             (contains(line, "/dev/tcp/") || contains(line, "/dev/udp/"))
                 && (any_of(line, &["0>&1", "0<&1", ">&", "-i"]))
         } else if at(data, p, "dup2") {
@@ -821,10 +774,8 @@ pub(crate) fn threats(
             contains(data, "socket") && contains(near, "connect") && contains(near, "dup2")
                 || (contains(near, "socket") && contains(near, ".connect("))
         } else if at(data, p, "mkfifo") {
-            any_of(
-                line,
-                &["nc ", "ncat ", "netcat", "openssl s_client", "/dev/tcp"],
-            ) && any_of(line, &["/bin/sh", "/bin/bash", "sh -i", "bash -i"])
+            any_of(line, &["nc ", "ncat ", "netcat", "openssl s_client", "/dev/tcp"])
+                && any_of(line, &["/bin/sh", "/bin/bash", "sh -i", "bash -i"])
         } else {
             // ` -e /bin/`: netcat handing a shell over.
             let (s, _) = line_span(data, p);
@@ -851,13 +802,7 @@ pub(crate) fn threats(
             && contains(data, "child_process")
             && any_of(
                 data,
-                &[
-                    "'/bin/sh'",
-                    "\"/bin/sh\"",
-                    "'/bin/bash'",
-                    "\"/bin/bash\"",
-                    "cmd.exe",
-                ],
+                &["'/bin/sh'", "\"/bin/sh\"", "'/bin/bash'", "\"/bin/bash\"", "cmd.exe"],
             )
             && contains(data, ".pipe(")
     }) {
@@ -882,10 +827,7 @@ pub(crate) fn threats(
         let ps = ci_contains(near, "powershell") || ci_contains(near, "pwsh");
         let encoded = ps && PS_ENCODED.is_match(&data[p..(p + 200).min(data.len())]);
         let from_b64 = at(data, p, "FromBase64String")
-            && any_of(
-                near,
-                &["IEX", "iex", "Invoke-Expression", "[ScriptBlock]::Create"],
-            );
+            && any_of(near, &["IEX", "iex", "Invoke-Expression", "[ScriptBlock]::Create"]);
         let hidden_dl = ps
             && (at(data, p, "-w") || at(data, p, "-W"))
             && any_of(
@@ -917,10 +859,7 @@ pub(crate) fn threats(
                 "Hidden or encoded PowerShell",
                 path,
                 ln(p),
-                format!(
-                    "{path} line {} {what}: the way droppers hide their payload.",
-                    ln(p)
-                ),
+                format!("{path} line {} {what}: the way droppers hide their payload.", ln(p)),
             ));
             break;
         }
@@ -952,8 +891,7 @@ pub(crate) fn threats(
             && any_of(line, &["IEX", "iex", "Invoke-Expression"]);
         let wrote = any_of(win, WRITE_MARKERS);
         let runs = any_of(win, RUN_MARKERS) || dynamic_exec(win);
-        let chmod_only =
-            !runs && any_of(win, &["chmod", "os.chmod", "chmodSync", "set_permissions"]);
+        let chmod_only = !runs && any_of(win, &["chmod", "os.chmod", "chmodSync", "set_permissions"]);
         if !(pipe || iex || (wrote && (runs || chmod_only))) {
             continue;
         }
@@ -963,13 +901,7 @@ pub(crate) fn threats(
         if src == Source::Unknown
             && any_of(
                 line,
-                &[
-                    "atob(",
-                    "b64decode(",
-                    "fromCharCode",
-                    "'base64')",
-                    "\"base64\")",
-                ],
+                &["atob(", "b64decode(", "fromCharCode", "'base64')", "\"base64\")"],
             )
         {
             src = Source::Suspicious("an address hidden in base64");
@@ -1014,9 +946,7 @@ pub(crate) fn threats(
         let sev = match src {
             Source::Known => None,
             Source::Suspicious(_) => Some(Severity::Critical),
-            Source::Other if code && (pipe || iex || (runs && stealthy)) => {
-                Some(Severity::Critical)
-            }
+            Source::Other if code && (pipe || iex || (runs && stealthy)) => Some(Severity::Critical),
             Source::Other if code && runs => Some(Severity::High),
             Source::Other if code => Some(Severity::Medium),
             Source::Other if pipe || iex => Some(Severity::Medium),
@@ -1109,10 +1039,7 @@ pub(crate) fn threats(
             r.is_some_and(|r| {
                 let body = around(data, r, 0, 8);
                 CLIP_WRITE.iter().any(|m| contains(body, m))
-                    && any_of(
-                        body,
-                        &["re.search", "re.match", "re.fullmatch", ".test(", ".match("],
-                    )
+                    && any_of(body, &["re.search", "re.match", "re.fullmatch", ".test(", ".match("])
             })
         };
         let p = CLIP_READ
@@ -1160,9 +1087,7 @@ pub(crate) fn threats(
                     "{path} line {} launches a cryptominer (XMRig/stratum pool){wallet}{}{}.",
                     ln(p),
                     if install { " at install time" } else { "" },
-                    disguised
-                        .map(|d| format!(", disguised: {d}"))
-                        .unwrap_or_default()
+                    disguised.map(|d| format!(", disguised: {d}")).unwrap_or_default()
                 ),
             ));
         }
@@ -1175,20 +1100,10 @@ pub(crate) fn threats(
     {
         // Setup scripts install services and download binaries legitimately: there only
         // an exfiltration channel counts.
-        let fetch = f
-            .download
-            .first()
-            .copied()
-            .filter(|_| place != Place::Script);
+        let fetch = f.download.first().copied().filter(|_| place != Place::Script);
         let sev_where = match (f.endpoint, fetch) {
-            (Some((e, l)), _) => Some((
-                Severity::Critical,
-                format!(" and sends data to {l} (line {})", ln(e)),
-            )),
-            (None, Some(d)) => Some((
-                Severity::High,
-                format!(" and downloads files (line {})", ln(d)),
-            )),
+            (Some((e, l)), _) => Some((Severity::Critical, format!(" and sends data to {l} (line {})", ln(e)))),
+            (None, Some(d)) => Some((Severity::High, format!(" and downloads files (line {})", ln(d)))),
             _ => None,
         };
         if let Some((sev, with)) = sev_where {
@@ -1208,9 +1123,7 @@ pub(crate) fn threats(
     // --- Keyloggers and screen capture sent out.
     let keylog = f.all(Sig::Keylogger).find(|&p| {
         !is_comment(data, p)
-            && (!at(data, p, "pynput")
-                || contains(data, "keyboard.Listener")
-                || contains(data, "on_press"))
+            && (!at(data, p, "pynput") || contains(data, "keyboard.Listener") || contains(data, "on_press"))
     });
     let screen = f.has(Sig::ScreenCapture).filter(|&p| !is_comment(data, p));
     let outbound = f
@@ -1275,8 +1188,7 @@ pub(crate) fn threats(
         let built = any_of(
             near,
             &[
-                "+ '.", "+'.", "+ \".", "+\".", "'.' +", "\".\" +", "${", "f\"", "f'", ".format(",
-                "$(", "`",
+                "+ '.", "+'.", "+ \".", "+\".", "'.' +", "\".\" +", "${", "f\"", "f'", ".format(", "$(", "`",
             ],
         );
         let oob = f.has(Sig::ExfilOob).is_some();
@@ -1308,8 +1220,8 @@ fn miner_disguised(data: &[u8], f: &Facts) -> Option<&'static str> {
         }
         let line = around(data, p, 0, 0);
         let near = around(data, p, 3, 3);
-        let background = any_of(near, &["nohup", "--background", "-B ", "start /B"])
-            || line.trim_ascii_end().ends_with(b"&");
+        let background =
+            any_of(near, &["nohup", "--background", "-B ", "start /B"]) || line.trim_ascii_end().ends_with(b"&");
         // `mv xmrig sysupdate`, `mv xmrig-6.21/xmrig /usr/bin/.kworker`.
         let renamed = line.trim_ascii_start().starts_with(b"mv ")
             && line
@@ -1325,12 +1237,7 @@ fn miner_disguised(data: &[u8], f: &Facts) -> Option<&'static str> {
             let prog = line
                 .trim_ascii_start()
                 .split(|b| b.is_ascii_whitespace())
-                .find(|w| {
-                    !w.is_empty()
-                        && !w.starts_with(b"(")
-                        && !w.starts_with(b"start")
-                        && !w.starts_with(b"/")
-                })
+                .find(|w| !w.is_empty() && !w.starts_with(b"(") && !w.starts_with(b"start") && !w.starts_with(b"/"))
                 .unwrap_or_default();
             if !ci_contains(prog, "xmrig") && !ci_contains(prog, "miner") && !prog.is_empty() {
                 return Some("started in the background under another program's name");
@@ -1349,29 +1256,20 @@ pub(crate) fn batch_dropper(path: &str, data: &[u8], f: &Facts) -> Option<(usize
     if !(lower.ends_with(".bat") || lower.ends_with(".cmd")) || f.download.is_empty() {
         return None;
     }
-    static BIN_URL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)https?://[^\s"'<>]+\.(?:dll|exe|scr)\b"#).expect("binary url regex")
-    });
-    static SPLIT_CMD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m)^\s*%[A-Za-z_]\w*%%[A-Za-z_]\w*%").expect("split command regex")
-    });
+    static BIN_URL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?i)https?://[^\s"'<>]+\.(?:dll|exe|scr)\b"#).expect("binary url regex"));
+    static SPLIT_CMD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^\s*%[A-Za-z_]\w*%%[A-Za-z_]\w*%").expect("split command regex"));
     let url = BIN_URL.find(data)?;
     if let Some(m) = SPLIT_CMD.find(data) {
-        return Some((
-            m.start(),
-            "builds its command names from variable fragments",
-        ));
+        return Some((m.start(), "builds its command names from variable fragments"));
     }
     let reg = ["regsvr32", "rundll32"]
         .iter()
         .filter_map(|r| memchr::memmem::find(data, r.as_bytes()))
         .min();
-    reg.filter(|_| url.start() > 0).map(|p| {
-        (
-            p,
-            "registers or runs the DLL it downloaded (regsvr32/rundll32)",
-        )
-    })
+    reg.filter(|_| url.start() > 0)
+        .map(|p| (p, "registers or runs the DLL it downloaded (regsvr32/rundll32)"))
 }
 
 /// An autostart registration, not a mention.
@@ -1394,8 +1292,7 @@ fn persistence(data: &[u8], p: usize) -> bool {
         return contains(near, "Startup");
     }
     if at(data, p, "systemd/user") {
-        return contains(near, ".service")
-            && any_of(near, &["write", "open(", "WriteFile", "enable"]);
+        return contains(near, ".service") && any_of(near, &["write", "open(", "WriteFile", "enable"]);
     }
     // crontab: a backup tool schedules itself too; only a boot entry counts, or a cron line
     // installed together with a download (see the caller).

@@ -101,12 +101,7 @@ pub(super) fn evaluate(
                 ln(p)
             ));
         }
-        let first = f
-            .creds
-            .first()
-            .map(|c| c.0)
-            .or(f.browser)
-            .unwrap_or_default();
+        let first = f.creds.first().map(|c| c.0).or(f.browser).unwrap_or_default();
         let read_kinds = seen.len() + usize::from(f.browser.is_some());
         if let Some((ep, label)) = f.endpoint {
             found.push(finding(
@@ -144,12 +139,9 @@ pub(super) fn evaluate(
 
     // --- Discord token stealing.
     if let Some(dp) = f.discord_store {
-        let with = f
-            .endpoint
-            .map(|(p, l)| format!("posts to {l} (line {})", ln(p)))
-            .or(f
-                .discord_token
-                .map(|p| format!("searches it for Discord tokens (line {})", ln(p))));
+        let with = f.endpoint.map(|(p, l)| format!("posts to {l} (line {})", ln(p))).or(f
+            .discord_token
+            .map(|p| format!("searches it for Discord tokens (line {})", ln(p))));
         if let Some(with) = with {
             found.push(finding(
                 Severity::Critical,
@@ -172,11 +164,7 @@ pub(super) fn evaluate(
             let what = match (whole_env, user_host) {
                 (Some(p), _) => format!("the whole environment (line {})", ln(p)),
                 (None, Some((u, h))) => {
-                    format!(
-                        "the user name (line {}) and host name (line {})",
-                        ln(u),
-                        ln(h)
-                    )
+                    format!("the user name (line {}) and host name (line {})", ln(u), ln(h))
                 }
                 _ => unreachable!(),
             };
@@ -218,20 +206,10 @@ pub(super) fn evaluate(
     // nobody reading the traffic sees it. A debug endpoint that receives the environment of
     // its own service, or telemetry with only the host name, does not count.
     let profiled = f.user.is_some() || f.host.is_some() || {
-        let near = f
-            .env_whole
-            .map(|e| facts::around(data, e, 3, 6))
-            .unwrap_or_default();
-        [
-            "b64encode",
-            "btoa(",
-            "'base64'",
-            "\"base64\"",
-            ".hex()",
-            "'hex'",
-        ]
-        .iter()
-        .any(|m| memchr::memmem::find(near, m.as_bytes()).is_some())
+        let near = f.env_whole.map(|e| facts::around(data, e, 3, 6)).unwrap_or_default();
+        ["b64encode", "btoa(", "'base64'", "\"base64\"", ".hex()", "'hex'"]
+            .iter()
+            .any(|m| memchr::memmem::find(near, m.as_bytes()).is_some())
     };
     if let (None, Some(env), Some(sp), true) = (f.endpoint, f.env_whole, f.send, profiled) {
         let lo = env.min(sp);

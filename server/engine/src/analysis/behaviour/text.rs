@@ -69,16 +69,12 @@ pub(crate) fn text_tricks(
             if s != Sig::SpacePad {
                 continue;
             }
-            let start = memchr::memrchr(b'\n', &data[..p])
-                .map(|i| i + 1)
-                .unwrap_or(0);
+            let start = memchr::memrchr(b'\n', &data[..p]).map(|i| i + 1).unwrap_or(0);
             if start == seen_line {
                 continue;
             }
             seen_line = start;
-            let end = memchr::memchr(b'\n', &data[p..])
-                .map(|i| p + i)
-                .unwrap_or(data.len());
+            let end = memchr::memchr(b'\n', &data[p..]).map(|i| p + i).unwrap_or(data.len());
             let line = &data[start..end];
             let (mut run, mut best, mut best_end) = (0usize, 0usize, 0usize);
             for (i, &b) in line.iter().enumerate() {
@@ -114,11 +110,7 @@ pub(crate) fn text_tricks(
                 .iter()
                 .any(|m| contains(tail, m));
             // A padded comment or an aligned table is not hidden code.
-            if codey
-                && !tail.starts_with(b"#")
-                && !tail.starts_with(b"//")
-                && !head.starts_with(b"#")
-            {
+            if codey && !tail.starts_with(b"#") && !tail.starts_with(b"//") && !head.starts_with(b"#") {
                 out.push(finding(
                     Severity::High,
                     "Code hidden by whitespace padding",
@@ -183,15 +175,9 @@ pub(crate) fn text_tricks(
                 && !is_comment(data, p)
                 && {
                     let back = around(data, p, 15, 0);
-                    let pixels = [
-                        "getpixel",
-                        "getdata(",
-                        "getImageData",
-                        "lsb.reveal",
-                        "stegano",
-                    ]
-                    .iter()
-                    .any(|m| contains(back, m));
+                    let pixels = ["getpixel", "getdata(", "getImageData", "lsb.reveal", "stegano"]
+                        .iter()
+                        .any(|m| contains(back, m));
                     let image_bytes = [".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp"]
                         .iter()
                         .any(|m| contains(back, m))
@@ -298,11 +284,7 @@ fn homoglyph(data: &[u8]) -> Option<usize> {
         };
         let ascii_letters = word.chars().filter(|c| c.is_ascii_alphabetic()).count();
         let others: Vec<char> = word.chars().filter(|c| !c.is_ascii()).collect();
-        if ascii_letters >= 2
-            && !others.is_empty()
-            && others.iter().all(|&c| lookalike(c))
-            && !is_comment(data, p)
-        {
+        if ascii_letters >= 2 && !others.is_empty() && others.iter().all(|&c| lookalike(c)) && !is_comment(data, p) {
             return Some(p);
         }
     }

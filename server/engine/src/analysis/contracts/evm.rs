@@ -62,12 +62,7 @@ impl<'a> View<'a> {
             }
             vars.extend(oc.vars.iter());
         }
-        View {
-            c,
-            funcs,
-            vars,
-            bases,
-        }
+        View { c, funcs, vars, bases }
     }
 
     fn inherits(&self, pred: impl Fn(&str) -> bool) -> bool {
@@ -241,10 +236,7 @@ static SENDER_CMP: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn owner_like(v: &str) -> bool {
-    let n = v
-        .trim_end_matches("()")
-        .trim_matches('_')
-        .to_ascii_lowercase();
+    let n = v.trim_end_matches("()").trim_matches('_').to_ascii_lowercase();
     n == "owner" || n == "getowner"
 }
 
@@ -389,11 +381,7 @@ fn mentions_param(text: &str, params: &[String]) -> bool {
 
 /// `10`, `1_000`, `1e4`, `10**4`, `10 ** 2`.
 fn number(s: &str) -> Option<f64> {
-    let s = s
-        .trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')')
-        .replace('_', "");
+    let s = s.trim().trim_start_matches('(').trim_end_matches(')').replace('_', "");
     if let Some((a, b)) = s.split_once("**") {
         return Some(number(a)?.powf(number(b)?));
     }
@@ -410,9 +398,8 @@ fn value_of(v: &View, s: &str) -> Option<f64> {
     })
 }
 
-static DIVISOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[^;]{0,80}?(?:/\s*|\.div\(\s*)\(?\s*([\w$]+(?:\s*\*\*\s*\d+)?)").expect("div")
-});
+static DIVISOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[^;]{0,80}?(?:/\s*|\.div\(\s*)\(?\s*([\w$]+(?:\s*\*\*\s*\d+)?)").expect("div"));
 
 /// The denominator a fee variable is divided by where it is used (`amount * fee / 1000`,
 /// `.mul(fee).div(100)`, `/ FEE_DENOMINATOR`); 100 when nothing says otherwise.
@@ -429,8 +416,7 @@ fn denominator(v: &View, text: &str, fee: &str) -> f64 {
     100.0
 }
 
-static CAP_CMP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(<=?|>=?)\s*([\w$]+(?:\s*\*\*\s*\d+)?)").expect("cap"));
+static CAP_CMP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(<=?|>=?)\s*([\w$]+(?:\s*\*\*\s*\d+)?)").expect("cap"));
 
 fn fee_var(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
@@ -459,13 +445,7 @@ fn fee_var(name: &str) -> bool {
             "percent_base",
         ]
         .iter()
-        .any(|x| {
-            if *x == "at" {
-                l.ends_with("at")
-            } else {
-                l.contains(x)
-            }
-        })
+        .any(|x| if *x == "at" { l.ends_with("at") } else { l.contains(x) })
 }
 
 fn limit_var(name: &str) -> bool {
@@ -520,8 +500,7 @@ fn honeypot_condition(cond: &str) -> bool {
         return false;
     }
     // Amount and time limits on sells (max sell, anti-snipe blocks) are the `limits` rule.
-    if has_word(cond, "amount") || cond.contains("<") || cond.contains(">=") || cond.contains("> ")
-    {
+    if has_word(cond, "amount") || cond.contains("<") || cond.contains(">=") || cond.contains("> ") {
         return false;
     }
     IDENTITY.captures_iter(cond).any(|c| match c.get(1) {
@@ -562,8 +541,7 @@ pub fn powers(contracts: &[Contract]) -> Vec<Power> {
         .collect();
     let mut out = Vec::new();
     for c in contracts {
-        if c.kind != ContractKind::Contract || c.library_file || inherited.contains(c.name.as_str())
-        {
+        if c.kind != ContractKind::Contract || c.library_file || inherited.contains(c.name.as_str()) {
             continue;
         }
         let v = View::build(c, &by_name);
@@ -576,11 +554,7 @@ pub fn powers(contracts: &[Contract]) -> Vec<Power> {
 
 fn contract_powers(v: &View, out: &mut Vec<Power>) {
     let token = v.token_like();
-    let transfer = if token {
-        v.transfer_text()
-    } else {
-        String::new()
-    };
+    let transfer = if token { v.transfer_text() } else { String::new() };
     let conds = conditions(&transfer);
     let mut found: Vec<(Power, Gate)> = Vec::new();
     macro_rules! push {
@@ -608,12 +582,7 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
     let total_vars: Vec<&str> = v
         .vars
         .iter()
-        .filter(|x| {
-            matches!(
-                x.name.as_str(),
-                "_totalSupply" | "totalSupply" | "_tTotal" | "_supply"
-            )
-        })
+        .filter(|x| matches!(x.name.as_str(), "_totalSupply" | "totalSupply" | "_tTotal" | "_supply"))
         .map(|x| x.name.as_str())
         .collect();
     let capped_base = v.inherits(|b| b.contains("Capped"));
@@ -635,9 +604,9 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
         if token && v.fungible() {
             let inflates = has_call(&reach, "_mint")
                 || total_vars.iter().any(|t| {
-                    assigns(&reach, t).iter().any(|(_, op, rhs)| {
-                        *op == "+=" || (*op == "=" && (rhs.contains('+') || rhs.contains("add(")))
-                    })
+                    assigns(&reach, t)
+                        .iter()
+                        .any(|(_, op, rhs)| *op == "+=" || (*op == "=" && (rhs.contains('+') || rhs.contains("add("))))
                 });
             if inflates && !capped(&reach) {
                 push!(
@@ -670,10 +639,7 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                     continue;
                 }
                 let edits = assigns(&f.body, &bal.name).into_iter().any(|(idx, op, _)| {
-                    !idx.is_empty()
-                        && !idx.contains("msg.sender")
-                        && !idx.contains("_msgSender()")
-                        && op != "+="
+                    !idx.is_empty() && !idx.contains("msg.sender") && !idx.contains("_msgSender()") && op != "+="
                 });
                 if edits {
                     push!(
@@ -688,15 +654,11 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                     break;
                 }
             }
-            static BURN_OTHER: LazyLock<Regex> = LazyLock::new(|| {
-                Regex::new(r"\b_burn\s*\(\s*([^,()]+(?:\(\))?)\s*,").expect("burn")
-            });
+            static BURN_OTHER: LazyLock<Regex> =
+                LazyLock::new(|| Regex::new(r"\b_burn\s*\(\s*([^,()]+(?:\(\))?)\s*,").expect("burn"));
             if BURN_OTHER.captures_iter(&f.body).any(|c| {
                 let a = c[1].trim();
-                a != "msg.sender"
-                    && a != "_msgSender()"
-                    && a != "address(this)"
-                    && mentions_param(a, &f.params)
+                a != "msg.sender" && a != "_msgSender()" && a != "address(this)" && mentions_param(a, &f.params)
             }) {
                 push!(
                     PowerKind::Balances,
@@ -720,10 +682,7 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                     PowerKind::Pause,
                     f,
                     &gate,
-                    format!(
-                        "{}.{} lets the owner pause all transfers.",
-                        v.c.name, f.name
-                    )
+                    format!("{}.{} lets the owner pause all transfers.", v.c.name, f.name)
                 );
             }
         }
@@ -745,19 +704,24 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             .iter()
             .filter(|x| x.ty == "mapping(address=>bool)" && !gate_mapping_excluded(&x.name))
         {
-            let checked = conds.iter().any(|c| {
-                word_positions(c, &m.name)
-                    .any(|p| c[p + m.name.len()..].trim_start().starts_with('['))
-            });
+            let checked = conds
+                .iter()
+                .any(|c| word_positions(c, &m.name).any(|p| c[p + m.name.len()..].trim_start().starts_with('[')));
             if !checked {
                 continue;
             }
             if let Some(f) = own.iter().find(|f| {
-                f.kind == FnKind::Function
-                    && gate_of(v, f) != Gate::Anyone
-                    && !assigns(&f.body, &m.name).is_empty()
+                f.kind == FnKind::Function && gate_of(v, f) != Gate::Anyone && !assigns(&f.body, &m.name).is_empty()
             }) {
-                push!(PowerKind::Blacklist, f, &gate_of(v, f), format!("{}.{} can block chosen addresses from transferring (`{}` is checked on every transfer).", v.c.name, f.name, m.name));
+                push!(
+                    PowerKind::Blacklist,
+                    f,
+                    &gate_of(v, f),
+                    format!(
+                        "{}.{} can block chosen addresses from transferring (`{}` is checked on every transfer).",
+                        v.c.name, f.name, m.name
+                    )
+                );
             }
         }
         // Transfer switches settable both ways (a bool checked on transfer).
@@ -803,11 +767,7 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             }
         }
         // Fees and taxes.
-        let all_text: String = own
-            .iter()
-            .map(|f| f.body.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
+        let all_text: String = own.iter().map(|f| f.body.as_str()).collect::<Vec<_>>().join("\n");
         let fee_vars: Vec<&str> = v
             .vars
             .iter()
@@ -821,11 +781,9 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                 has_word(&transfer, fv)
                     || fee_vars.iter().any(|g| {
                         has_word(&transfer, g)
-                            && own.iter().any(|f| {
-                                assigns(&f.body, g)
-                                    .iter()
-                                    .any(|(_, _, rhs)| has_word(rhs, fv))
-                            })
+                            && own
+                                .iter()
+                                .any(|f| assigns(&f.body, g).iter().any(|(_, _, rhs)| has_word(rhs, fv)))
                     })
             })
             .collect();
@@ -846,11 +804,9 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                             .filter(|c| has_word(c, fv) || mentions_param(c, &f.params))
                             .collect();
                         let cap = caps.iter().find_map(|c| {
-                            CAP_CMP.captures_iter(c).find_map(|m| {
-                                (m[1].starts_with('<'))
-                                    .then(|| value_of(v, &m[2]))
-                                    .flatten()
-                            })
+                            CAP_CMP
+                                .captures_iter(c)
+                                .find_map(|m| (m[1].starts_with('<')).then(|| value_of(v, &m[2])).flatten())
                         });
                         let detail = match (caps.is_empty(), cap) {
                             (true, _) => Some(format!("{}.{} sets `{fv}` with no upper limit: the owner can raise the tax to 100% and block sells.", v.c.name, f.name)),
@@ -879,11 +835,7 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                 let ctor = own
                     .iter()
                     .find(|f| f.kind == FnKind::Constructor)
-                    .and_then(|f| {
-                        assigns(&f.body, fv)
-                            .into_iter()
-                            .find_map(|(_, _, rhs)| number(rhs))
-                    });
+                    .and_then(|f| assigns(&f.body, fv).into_iter().find_map(|(_, _, rhs)| number(rhs)));
                 if let Some(n) = ctor.or(lit).filter(|n| pct(*n) > 10.0) {
                     found.push((
                         Power {
@@ -926,16 +878,21 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
                 .iter()
                 .find_map(|n| v.func(n))
                 .expect("token has a transfer fn");
-            push!(PowerKind::Honeypot, f, &Gate::Owner, format!("{}.{}: selling to the pair reverts unless the seller is whitelisted or the owner.", v.c.name, f.name));
+            push!(
+                PowerKind::Honeypot,
+                f,
+                &Gate::Owner,
+                format!(
+                    "{}.{}: selling to the pair reverts unless the seller is whitelisted or the owner.",
+                    v.c.name, f.name
+                )
+            );
         }
     }
 
     // Ownership that can be hidden or taken back.
     let owner_vars = ["_owner", "owner"];
-    for f in own
-        .iter()
-        .filter(|f| f.kind == FnKind::Function && !f.internal)
-    {
+    for f in own.iter().filter(|f| f.kind == FnKind::Function && !f.internal) {
         if STD_OWNERSHIP.contains(&f.name.as_str())
             || f.name.starts_with("init")
             || f.name.starts_with("__")
@@ -958,13 +915,21 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
         }
         let saves_owner = v.vars.iter().any(|x| {
             !owner_vars.contains(&x.name.as_str())
-                && assigns(&body, &x.name).iter().any(|(_, _, rhs)| {
-                    owner_vars.iter().any(|o| has_word(rhs, o)) || rhs.contains("owner()")
-                })
+                && assigns(&body, &x.name)
+                    .iter()
+                    .any(|(_, _, rhs)| owner_vars.iter().any(|o| has_word(rhs, o)) || rhs.contains("owner()"))
         });
         let gate = gate_of(v, f);
         if saves_owner && body.contains("address(0)") {
-            push!(PowerKind::HiddenOwner, f, &gate, format!("{}.{} fakes a renounce: it stores the owner before clearing it, so ownership can be taken back.", v.c.name, f.name));
+            push!(
+                PowerKind::HiddenOwner,
+                f,
+                &gate,
+                format!(
+                    "{}.{} fakes a renounce: it stores the owner before clearing it, so ownership can be taken back.",
+                    v.c.name, f.name
+                )
+            );
         } else if gate != Gate::Owner {
             push!(
                 PowerKind::HiddenOwner,
@@ -989,13 +954,22 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             || has_call(&f.body, "super.renounceOwnership")
             || f.body.contains("super.renounceOwnership");
         if !real {
-            push!(PowerKind::HiddenOwner, f, &gate_of(v, f), format!("{}.renounceOwnership is overridden to do nothing: \"renouncing\" leaves the owner in place.", v.c.name));
+            push!(
+                PowerKind::HiddenOwner,
+                f,
+                &gate_of(v, f),
+                format!(
+                    "{}.renounceOwnership is overridden to do nothing: \"renouncing\" leaves the owner in place.",
+                    v.c.name
+                )
+            );
         }
     }
 
     // Delegatecall to an address someone can change.
     static DCALL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"([\w$]+)\s*\)?\s*\.\s*delegatecall\b|\bdelegatecall\s*\(\s*[^,()]+(?:\(\))?\s*,\s*([\w$]+)").expect("delegatecall")
+        Regex::new(r"([\w$]+)\s*\)?\s*\.\s*delegatecall\b|\bdelegatecall\s*\(\s*[^,()]+(?:\(\))?\s*,\s*([\w$]+)")
+            .expect("delegatecall")
     });
     // One finding per target: `delegateTo` and `fallback` reaching the same implementation
     // are one power.
@@ -1022,9 +996,7 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
     }
     // Upgrades nobody guards.
     for f in own.iter().filter(|f| f.kind == FnKind::Function) {
-        let unguarded = gate_of(v, f) == Gate::Anyone
-            && !has_word(&f.body, "revert")
-            && !has_call(&f.body, "require");
+        let unguarded = gate_of(v, f) == Gate::Anyone && !has_word(&f.body, "revert") && !has_call(&f.body, "require");
         let open = match f.name.as_str() {
             "upgradeTo" | "upgradeToAndCall" => {
                 unguarded && !has_call(&f.body, "_authorizeUpgrade") && !f.body.trim().is_empty()
@@ -1046,8 +1018,7 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
     }
 
     // A privileged address other than the owner keeps powers through a renounce.
-    let renounceable =
-        v.inherits(|b| b.starts_with("Ownable")) || v.func("renounceOwnership").is_some();
+    let renounceable = v.inherits(|b| b.starts_with("Ownable")) || v.func("renounceOwnership").is_some();
     let mut hidden_done = HashSet::new();
     let mut extra = Vec::new();
     for (p, g) in &found {

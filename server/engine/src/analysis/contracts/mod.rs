@@ -94,14 +94,7 @@ fn own_solidity(path: &str) -> bool {
         && !path.split('/').rev().skip(1).any(|c| {
             matches!(
                 c,
-                "lib"
-                    | "libs"
-                    | "mock"
-                    | "mocks"
-                    | "script"
-                    | "@openzeppelin"
-                    | ".deps"
-                    | "forge-std"
+                "lib" | "libs" | "mock" | "mocks" | "script" | "@openzeppelin" | ".deps" | "forge-std"
             )
         })
 }
@@ -116,10 +109,7 @@ fn claim(readme: &str, words: &[&str]) -> Option<String> {
         let l = line.to_ascii_lowercase();
         for w in words {
             let hit = l.match_indices(w).any(|(i, _)| {
-                let before = l[..i]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !c.is_ascii_alphanumeric());
+                let before = l[..i].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric());
                 let after = l[i + w.len()..]
                     .chars()
                     .next()
@@ -129,11 +119,7 @@ fn claim(readme: &str, words: &[&str]) -> Option<String> {
             if hit {
                 let t = line.trim().trim_start_matches(['#', '-', '*', '>', ' ']);
                 let q: String = t.chars().take(120).collect();
-                return Some(if t.chars().count() > 120 {
-                    format!("{q}…")
-                } else {
-                    q
-                });
+                return Some(if t.chars().count() > 120 { format!("{q}…") } else { q });
             }
         }
     }
@@ -178,11 +164,7 @@ pub fn analyse(tree: &FileTree, report: &ContentReport) -> Findings {
         .iter()
         .map(|f| (f.path.as_str(), f.data.as_slice()))
         .collect();
-    let sol: Vec<_> = report
-        .files
-        .iter()
-        .filter(|f| own_solidity(&f.path))
-        .collect();
+    let sol: Vec<_> = report.files.iter().filter(|f| own_solidity(&f.path)).collect();
     let mut out = Findings::default();
     // Parse only when some file carries an owner gate or a dangerous opcode: files without
     // an anchor still take part (a token inheriting its powers from a base contract).
@@ -192,10 +174,7 @@ pub fn analyse(tree: &FileTree, report: &ContentReport) -> Findings {
     {
         let contracts: Vec<_> = sol
             .iter()
-            .filter_map(|f| {
-                data.get(f.path.as_str())
-                    .map(|d| solidity::parse_file(&f.path, d))
-            })
+            .filter_map(|f| data.get(f.path.as_str()).map(|d| solidity::parse_file(&f.path, d)))
             .flatten()
             .collect();
         out.powers = evm::powers(&contracts);
@@ -230,10 +209,16 @@ pub fn assess(f: &Findings, readme: &str) -> Assessment {
         return a;
     }
     if f.powers.is_empty() {
-        a.check(id, name, CheckStatus::Pass, 0, format!(
-            "No owner powers over holders found in {} Solidity file(s) and {} Solana program file(s).",
-            f.solidity_files, f.program_files
-        ));
+        a.check(
+            id,
+            name,
+            CheckStatus::Pass,
+            0,
+            format!(
+                "No owner powers over holders found in {} Solidity file(s) and {} Solana program file(s).",
+                f.solidity_files, f.program_files
+            ),
+        );
         return a;
     }
     // Several powers on one token behind a reassuring README.
@@ -291,12 +276,7 @@ pub fn assess(f: &Findings, readme: &str) -> Assessment {
         a.tag("#Honeypot");
     } else if let Some(detail) = high {
         a.check(id, name, CheckStatus::Fail, CLAIM_POINTS, detail.clone());
-        a.red(
-            id,
-            Severity::High,
-            "Owner powers contradict the README",
-            detail,
-        );
+        a.red(id, Severity::High, "Owner powers contradict the README", detail);
         a.tag("#RugRisk");
     } else {
         let points = (POINTS_PER_POWER * f.powers.len() as i32).max(POWER_CAP);

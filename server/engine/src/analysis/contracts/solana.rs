@@ -94,18 +94,14 @@ pub fn parse(path: &str, src: &[u8]) -> ProgramFile {
 
 static CONTEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"Context\s*<\s*(?:'\w+\s*,\s*)*(\w+)").expect("context"));
-static ACCOUNT_ATTR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"#\[account\(((?:[^()]|\([^()]*\))*)\)\]\s*pub\s+(\w+)\s*:").expect("account attr")
-});
+static ACCOUNT_ATTR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"#\[account\(((?:[^()]|\([^()]*\))*)\)\]\s*pub\s+(\w+)\s*:").expect("account attr"));
 static ADMIN_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b\w*admin\w*\b|\b(?:SUPER_)?AUTHORITY\b|\bOWNER_(?:KEY|PUBKEY)\b")
-        .expect("admin")
+    Regex::new(r"(?i)\b\w*admin\w*\b|\b(?:SUPER_)?AUTHORITY\b|\bOWNER_(?:KEY|PUBKEY)\b").expect("admin")
 });
 static GLOBAL_ACCOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(?:config|state|global\w*|settings|platform|program_state|protocol\w*|\w*_config)$",
-    )
-    .expect("global")
+    Regex::new(r"(?i)^(?:config|state|global\w*|settings|platform|program_state|protocol\w*|\w*_config)$")
+        .expect("global")
 });
 
 /// Is the instruction restricted to an admin key? Anchor: a constraint naming an admin
@@ -116,8 +112,7 @@ fn admin_gated(accounts: Option<&String>, body: &str) -> bool {
     if let Some(acc) = accounts {
         for c in ACCOUNT_ATTR.captures_iter(acc) {
             let attr = &c[1];
-            let checks =
-                attr.contains("has_one") || attr.contains("constraint") || attr.contains("address");
+            let checks = attr.contains("has_one") || attr.contains("constraint") || attr.contains("address");
             if checks && ADMIN_WORD.is_match(attr) {
                 return true;
             }
@@ -131,17 +126,14 @@ fn admin_gated(accounts: Option<&String>, body: &str) -> bool {
         }
     }
     body.lines().any(|l| {
-        (l.contains("require_keys_eq!")
-            || l.contains("require!")
-            || (l.contains("if ") && l.contains("!=")))
+        (l.contains("require_keys_eq!") || l.contains("require!") || (l.contains("if ") && l.contains("!=")))
             && l.contains("key")
             && ADMIN_WORD.is_match(l)
     })
 }
 
 fn calls(body: &str) -> Vec<&str> {
-    static CALL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(\w+)\s*(?:::<[^>]*>)?\s*\(").expect("call"));
+    static CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\w+)\s*(?:::<[^>]*>)?\s*\(").expect("call"));
     CALL.captures_iter(body)
         .filter_map(|c| c.get(1))
         .map(|m| m.as_str())
@@ -290,10 +282,9 @@ pub fn powers(files: &[ProgramFile]) -> (Vec<Power>, Vec<String>) {
             ));
         }
         let lname = name.to_ascii_lowercase();
-        let signed_out = (i.text.contains("new_with_signer")
-            || i.text.contains("invoke_signed")
-            || i.text.contains("with_signer("))
-            && i.text.contains("transfer");
+        let signed_out =
+            (i.text.contains("new_with_signer") || i.text.contains("invoke_signed") || i.text.contains("with_signer("))
+                && i.text.contains("transfer");
         let lamports_out = i.text.contains("lamports") && i.text.contains("-=");
         if takes_deposits && (signed_out || lamports_out) && !lname.contains("fee") {
             out.push(mk(i, PowerKind::Withdraw, format!("Admin-only instruction `{name}` moves funds out of the program's vault, which holds users' deposits.")));

@@ -36,8 +36,7 @@ pub fn clean_with(src: &[u8], rust: bool) -> String {
                 i += 2;
             }
         } else if c == b'"'
-            || (c == b'\''
-                && !(rust && src.get(i + 2) != Some(&b'\'') && src.get(i + 1) != Some(&b'\\')))
+            || (c == b'\'' && !(rust && src.get(i + 2) != Some(&b'\'') && src.get(i + 1) != Some(&b'\\')))
         {
             out.push(c);
             i += 1;
@@ -68,9 +67,9 @@ pub fn ident_byte(b: u8) -> bool {
 /// Byte offsets of `word` in `text` as a whole identifier.
 pub fn word_positions<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
     let b = text.as_bytes();
-    text.match_indices(word).map(|(i, _)| i).filter(move |&i| {
-        (i == 0 || !ident_byte(b[i - 1])) && b.get(i + word.len()).is_none_or(|&c| !ident_byte(c))
-    })
+    text.match_indices(word)
+        .map(|(i, _)| i)
+        .filter(move |&i| (i == 0 || !ident_byte(b[i - 1])) && b.get(i + word.len()).is_none_or(|&c| !ident_byte(c)))
 }
 
 pub fn has_word(text: &str, word: &str) -> bool {

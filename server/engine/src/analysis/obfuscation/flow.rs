@@ -78,18 +78,12 @@ pub(super) fn sink_at(d: &[u8], lang: Lang, sig: Sig, pos: usize) -> Option<Sink
                     .any(|p| d[..pos].ends_with(p));
             let via = dotted && {
                 let r = recv();
-                builtins_receiver(r)
-                    || matches!(
-                        r,
-                        b"window" | b"global" | b"globalThis" | b"Kernel" | b"binding"
-                    )
+                builtins_receiver(r) || matches!(r, b"window" | b"global" | b"globalThis" | b"Kernel" | b"binding")
             };
             (bare || ruby_meta || via).then_some(())?;
             sink(pos + 4, SinkKind::Code)
         }
-        Sig::EvalLike if at("Function(") && lang == Lang::Js && bare => {
-            sink(pos + 8, SinkKind::Code)
-        }
+        Sig::EvalLike if at("Function(") && lang == Lang::Js && bare => sink(pos + 8, SinkKind::Code),
         Sig::PyExec => {
             let open = pos + 4;
             if bare {
@@ -154,9 +148,7 @@ pub(super) fn sink_at(d: &[u8], lang: Lang, sig: Sig, pos: usize) -> Option<Sink
                     .count();
                 let kind = match &rest[..n] {
                     b"getoutput" | b"getstatusoutput" => SinkKind::Shell,
-                    b"run" | b"call" | b"check_call" | b"check_output" | b"Popen" => {
-                        SinkKind::Spawn
-                    }
+                    b"run" | b"call" | b"check_call" | b"check_output" | b"Popen" => SinkKind::Spawn,
                     _ => return None,
                 };
                 let open = next_paren(d, pos + 11 + n)?;
@@ -177,15 +169,13 @@ fn bound_to_child_process(d: &[u8], name: &[u8]) -> bool {
     pat.extend_from_slice(b" = require(");
     memchr::memmem::find_iter(d, &pat).any(|i| {
         let tail = &d[i + pat.len()..(i + pat.len() + 16).min(d.len())];
-        tail.get(1..)
-            .is_some_and(|t| t.starts_with(b"child_process"))
+        tail.get(1..).is_some_and(|t| t.starts_with(b"child_process"))
     })
 }
 
 /// An interpreter run on a string: `python -c`, `node -e`, `sh -c`, PowerShell, `shell=True`.
 static INLINE_FLAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["'`](?:-c|-e|--eval|-Command|-EncodedCommand|/c)["'`]|shell\s*=\s*True"#)
-        .expect("flag regex")
+    Regex::new(r#"["'`](?:-c|-e|--eval|-Command|-EncodedCommand|/c)["'`]|shell\s*=\s*True"#).expect("flag regex")
 });
 
 /// The part of a sink's argument that is run: the first argument of a timer, all of it
@@ -230,16 +220,12 @@ pub(super) fn decoded_in_place(d: &[u8], lang: Lang, s: &Sink) -> bool {
 
 /// `NAME = …` / `NAME += …` / `const NAME = …` (PHP `$NAME`), the name and where its
 /// right-hand side starts.
-static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\$?[A-Za-z_][A-Za-z0-9_$]*)\s*(?:\+|\.|\|\|)?=").expect("assign regex")
-});
-static WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\$?[A-Za-z_][A-Za-z0-9_$]*").expect("word regex"));
+static ASSIGN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\$?[A-Za-z_][A-Za-z0-9_$]*)\s*(?:\+|\.|\|\|)?=").expect("assign regex"));
+static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$?[A-Za-z_][A-Za-z0-9_$]*").expect("word regex"));
 static GETATTR_BUILTINS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"^\s*getattr\(\s*(?:__builtins__|builtins|__import__\(\s*["']builtins["']\s*\))\s*,"#,
-    )
-    .expect("getattr regex")
+    Regex::new(r#"^\s*getattr\(\s*(?:__builtins__|builtins|__import__\(\s*["']builtins["']\s*\))\s*,"#)
+        .expect("getattr regex")
 });
 
 /// End of the statement whose right-hand side starts at `i` (blanked text): `;` or a
@@ -346,9 +332,7 @@ impl<'a> Flow<'a> {
             }
             let lits = self.literals(e, end);
             let lits: Vec<&[u8]> = lits.iter().map(|&(a, z)| &self.d[a..z]).collect();
-            if decodes(rhs, &lits, false)
-                || words(rhs).any(|w| tainted.contains(w) || self.decoder_fns.contains(w))
-            {
+            if decodes(rhs, &lits, false) || words(rhs).any(|w| tainted.contains(w) || self.decoder_fns.contains(w)) {
                 tainted.insert(name);
             }
         }
@@ -464,8 +448,6 @@ impl<'a> Flow<'a> {
 }
 
 static GETATTR_BUILTINS_ANY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"=\s*getattr\(\s*(?:__builtins__|builtins|__import__\(\s*["']builtins["']\s*\))\s*,"#,
-    )
-    .expect("getattr regex")
+    Regex::new(r#"=\s*getattr\(\s*(?:__builtins__|builtins|__import__\(\s*["']builtins["']\s*\))\s*,"#)
+        .expect("getattr regex")
 });

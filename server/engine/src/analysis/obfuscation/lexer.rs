@@ -89,9 +89,7 @@ pub(super) fn literal_at(d: &[u8], lang: Lang, i: usize, prev: u8) -> Option<(us
     let next = d.get(i + 1).copied().unwrap_or(0);
     match (lang, b) {
         (Lang::Js | Lang::Php, b'/') if next == b'/' => return Some((line_end(d, i), COMMENT)),
-        (Lang::Js | Lang::Php, b'/') if next == b'*' => {
-            return Some((find_from(d, i + 2, b"*/"), COMMENT))
-        }
+        (Lang::Js | Lang::Php, b'/') if next == b'*' => return Some((find_from(d, i + 2, b"*/"), COMMENT)),
         (Lang::Py | Lang::Rb | Lang::Php, b'#') => return Some((line_end(d, i), COMMENT)),
         (Lang::Sh, b'#') if i == 0 || d[i - 1].is_ascii_whitespace() || d[i - 1] == b';' => {
             return Some((line_end(d, i), COMMENT))
@@ -303,10 +301,7 @@ fn indent_functions(b: &[u8], m: &[u8]) -> Vec<(usize, usize, String)> {
     while start < b.len() {
         let end = line_end(b, start);
         let line = &b[start..end];
-        let indent = line
-            .iter()
-            .take_while(|c| **c == b' ' || **c == b'\t')
-            .count();
+        let indent = line.iter().take_while(|c| **c == b' ' || **c == b'\t').count();
         let first = start + indent;
         let code_line = indent < line.len() && m[first] == CODE;
         if code_line {
@@ -315,17 +310,13 @@ fn indent_functions(b: &[u8], m: &[u8]) -> Vec<(usize, usize, String)> {
                 out.push((s, start, name));
             }
             let t = &line[indent..];
-            let rest = t
-                .strip_prefix(b"async def ")
-                .or_else(|| t.strip_prefix(b"def "));
+            let rest = t.strip_prefix(b"async def ").or_else(|| t.strip_prefix(b"def "));
             if let Some(rest) = rest {
                 let rest = rest.trim_ascii_start();
                 let rest = rest.strip_prefix(b"self.").unwrap_or(rest);
                 let n = rest
                     .iter()
-                    .take_while(|c| {
-                        c.is_ascii_alphanumeric() || **c == b'_' || **c == b'?' || **c == b'!'
-                    })
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'?' || **c == b'!')
                     .count();
                 open.push((indent, start, String::from_utf8_lossy(&rest[..n]).into()));
             }
@@ -362,8 +353,7 @@ fn brace_functions(b: &[u8], m: &[u8]) -> Vec<(usize, usize, String)> {
                 } else if prev.1 == b')' && prev.0 == last_paren.1 {
                     let (s, word) = ident_at_end(b, last_paren.0);
                     match word {
-                        b"if" | b"for" | b"while" | b"switch" | b"catch" | b"with" | b"foreach"
-                        | b"elseif" => None,
+                        b"if" | b"for" | b"while" | b"switch" | b"catch" | b"with" | b"foreach" | b"elseif" => None,
                         b"function" | b"" => Some((i, assigned_name(b, s))),
                         w => Some((i, String::from_utf8_lossy(w).into())),
                     }
@@ -390,11 +380,7 @@ fn brace_functions(b: &[u8], m: &[u8]) -> Vec<(usize, usize, String)> {
 /// `NAME = function`, `NAME: function`, `NAME = async function` before position `s`.
 fn assigned_name(b: &[u8], s: usize) -> String {
     let (s, w) = ident_at_end(b, s);
-    let s = if w == b"async" {
-        ident_at_end(b, s).0
-    } else {
-        s
-    };
+    let s = if w == b"async" { ident_at_end(b, s).0 } else { s };
     let mut e = s;
     while e > 0 && b[e - 1].is_ascii_whitespace() {
         e -= 1;
@@ -453,11 +439,7 @@ mod tests {
         let js = b"eval(x) // atob(\nconst s = 'a)b'; f(\"(\", `)`, /\\)/g)";
         let m = mask(js, Lang::Js);
         assert_eq!(m[memchr::memmem::find(js, b"atob").unwrap()], COMMENT);
-        assert_eq!(
-            close_of(js, Lang::Js, 4),
-            6,
-            "eval(x) closes at its own paren"
-        );
+        assert_eq!(close_of(js, Lang::Js, 4), 6, "eval(x) closes at its own paren");
         let f = memchr::memmem::find(js, b"f(").unwrap() + 1;
         assert_eq!(js[close_of(js, Lang::Js, f)], b')');
         assert_eq!(close_of(js, Lang::Js, f), js.len() - 1);
@@ -469,10 +451,7 @@ mod tests {
         assert_eq!(close_of(py, Lang::Py, e), py.len() - 1);
         // Division is not a regex literal.
         let div = b"a = b / c; eval(d) / 2";
-        assert_eq!(
-            mask(div, Lang::Js).iter().filter(|&&c| c != CODE).count(),
-            0
-        );
+        assert_eq!(mask(div, Lang::Js).iter().filter(|&&c| c != CODE).count(), 0);
     }
 
     #[test]

