@@ -771,10 +771,22 @@ pub fn verify_keypair_file(data: &[u8], path: &str, out: &mut Vec<SecretFinding>
     }
     if let Some(c) = SOLANA_ARRAY.captures(t) {
         if let Some(bytes) = c.get(1).and_then(|m| keypair_bytes(m.as_bytes())) {
+            // A keypair named for a test cluster (`devnet.json`, `localnet/…`) holds no
+            // value: still reported, but as the fixture it is.
+            let lower = path.to_ascii_lowercase();
+            let test_cluster = ["devnet", "testnet", "localnet"].iter().any(|c| lower.contains(c));
             out.push(finding(
                 "solana_keypair",
-                "Solana keypair file",
-                Severity::Critical,
+                if test_cluster {
+                    "Solana keypair file for a test cluster"
+                } else {
+                    "Solana keypair file"
+                },
+                if test_cluster {
+                    Severity::Low
+                } else {
+                    Severity::Critical
+                },
                 path,
                 1,
                 redact(&bytes, 0),
@@ -1321,6 +1333,8 @@ pub const RULE_BOOK: &[RuleSpec] = &[
             (JS, concat!("const payer = Keypair.fromSecretKey(Uint8Array.from([", random_bytes_a!(), "]));"), Severity::Critical),
             (JS, concat!("const wallet = Keypair.fromSecretKey(\n  new Uint8Array([", random_bytes_b!(), "])\n);"), Severity::Critical),
             ("wallet/id.json", concat!("[", random_bytes_b!(), "]"), Severity::Critical),
+            // a keypair named for a test cluster (solana-program-library's token-lending/devnet.json)
+            ("token-lending/devnet.json", concat!("[", random_bytes_b!(), "]"), Severity::Low),
         ],
         negatives: &[
             // BIP-340 tagged-hash prefixes (bitcoinjs, noble): SHA256(tag) twice, and not a keypair

@@ -260,7 +260,13 @@ pub fn powers(files: &[ProgramFile]) -> (Vec<Power>, Vec<String>) {
                 break;
             }
         }
-        if !i.admin {
+        // Native programs dispatch every instruction through one `process_instruction`, so
+        // "admin-gated" can only be guessed from the text around it: measured on the SPL
+        // reference programs (token-swap mints pool tokens on `initialize`), that guess is
+        // too coarse to score. Native instructions count for the README's "immutable"
+        // claim (below) and for `set_authority` (above), not as powers.
+        let anchor = !i.accounts_name.is_empty();
+        if !i.admin || !anchor {
             continue;
         }
         if has_word(&i.text, "freeze_account") {
