@@ -316,7 +316,13 @@ pub fn assess(u: &XUser, tweets: &[Tweet], now: DateTime<Utc>) -> ScanResult {
         .collect::<Vec<_>>()
         .join("\n");
     let giveaway: Vec<&str> = GIVEAWAY.iter().copied().filter(|p| corpus.contains(p)).collect();
-    let shill: Vec<&str> = SHILL.iter().copied().filter(|p| corpus.contains(p)).collect();
+    // X's own vocabulary ("dm me", "ape in") plus the phrases READMEs are judged by.
+    let mut shill: Vec<&str> = SHILL.iter().copied().filter(|p| corpus.contains(p)).collect();
+    for p in crate::analysis::readme::shill_phrases(&corpus) {
+        if !shill.iter().any(|s| p.starts_with(s) || s.starts_with(p)) {
+            shill.push(p);
+        }
+    }
     if !giveaway.is_empty() {
         a.check(
             "x.shill_language",
@@ -404,6 +410,33 @@ mod tests {
             .collect();
         let r = assess(&u, &tweets, now);
         assert!(r.score >= 80, "{r:?}");
+    }
+
+    #[test]
+    fn shill_phrases_of_readmes_count_on_x_too() {
+        let (u, now) = user(2000, 5000);
+        let post = |t: &str| Tweet {
+            text: t.into(),
+            created_at: Some(now),
+            public_metrics: TweetMetrics {
+                like_count: 40,
+                retweet_count: 5,
+                reply_count: 3,
+            },
+        };
+        // "risk-free" and "passive income" come from the README table, "100x" from both.
+        let tweets = vec![post("Risk-free staking, passive income for holders. This will 100x.")];
+        let r = assess(&u, &tweets, now);
+        let c = r.checks.iter().find(|c| c.id == "x.shill_language").unwrap();
+        assert_eq!(c.points, -20, "{c:?}");
+        assert!(
+            c.detail.contains("risk-free") && c.detail.contains("passive income"),
+            "{c:?}"
+        );
+        // Ordinary posts stay clean.
+        let r = assess(&u, &[post("Benchmarks: the new parser is 100x faster.")], now);
+        let c = r.checks.iter().find(|c| c.id == "x.shill_language").unwrap();
+        assert!(c.points > 0, "{c:?}");
     }
 
     #[test]

@@ -95,17 +95,19 @@ fn quote(text: &str, start: usize, end: usize) -> String {
     }
 }
 
+/// The shill phrases of `text`, one name each: the README check and the X-profile check
+/// read shill language from this one table.
+pub fn shill_phrases(text: &str) -> impl Iterator<Item = &'static str> + '_ {
+    SHILL.iter().filter(|(_, r)| r.is_match(text)).map(|(n, _)| *n)
+}
+
 pub fn signals(readme: &str, code_less: bool) -> ReadmeSignals {
     let mut s = ReadmeSignals {
         has_readme: !readme.trim().is_empty(),
         code_less,
         ..Default::default()
     };
-    s.shill = SHILL
-        .iter()
-        .filter(|(_, r)| r.is_match(readme))
-        .map(|(n, _)| n.to_string())
-        .collect();
+    s.shill = shill_phrases(readme).map(str::to_string).collect();
     for c in GIVEAWAY.captures_iter(readme) {
         let (Ok(sent), Ok(got)) = (c[1].parse::<f64>(), c[3].parse::<f64>()) else {
             continue;
