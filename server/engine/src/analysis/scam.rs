@@ -508,19 +508,9 @@ fn drainer(path: &str, data: &[u8], hits: &[(Sig, usize)], counts: &[u32; NSIG],
 mod tests {
     use super::*;
     use crate::analysis::executables::executable;
-    use crate::analysis::scanner::Scanner;
-    use crate::tree::RepoFile;
 
     fn scan(path: &str, text: &str) -> Vec<ScamFinding> {
-        let f = RepoFile {
-            path: path.into(),
-            data: text.as_bytes().to_vec(),
-            size: text.len() as u64,
-            truncated: false,
-        };
-        let mut bin = Vec::new();
-        Scanner::global()
-            .scan_file(&f, &mut bin)
+        crate::analysis::scanner::scan_text(path, text)
             .map(|s| s.scam)
             .unwrap_or_default()
     }

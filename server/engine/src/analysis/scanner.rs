@@ -231,6 +231,18 @@ impl Scanner {
     }
 }
 
+/// Test support: scan `text` as the file at `path` (`None` when the file would be skipped).
+#[cfg(test)]
+pub(crate) fn scan_text(path: &str, text: &str) -> Option<FileScan> {
+    let f = RepoFile {
+        path: path.into(),
+        data: text.as_bytes().to_vec(),
+        size: text.len() as u64,
+        truncated: false,
+    };
+    Scanner::global().scan_file(&f, &mut Vec::new()).ok()
+}
+
 /// What one worker thread produced: scans, skipped files, binary findings.
 type WorkerOutput = (Vec<FileScan>, Vec<(String, String)>, Vec<ScamFinding>);
 
@@ -249,24 +261,12 @@ mod tests {
         let bytes: Vec<u8> = (0..1500u32).map(|i| (i * 31 % 251) as u8).collect();
         let vector = base64::engine::general_purpose::STANDARD.encode(bytes);
         let code = format!("pub fn f() {{}}\n\n#[cfg(test)]\nmod tests {{\n    const V: &str = \"{vector}\";\n}}\n");
-        let f = RepoFile {
-            path: "src/lib.rs".into(),
-            size: code.len() as u64,
-            data: code.into_bytes(),
-            truncated: false,
-        };
-        let scan = Scanner::global().scan_file(&f, &mut Vec::new()).unwrap();
+        let scan = scan_text("src/lib.rs", &code).unwrap();
         assert!(!scan.scam.is_empty(), "the blob is still reported");
         assert!(scan.scam.iter().all(|s| s.severity <= Severity::Low), "{:?}", scan.scam);
 
         let outside = format!("const V: &str = \"{vector}\";\n");
-        let f = RepoFile {
-            path: "src/lib.rs".into(),
-            size: outside.len() as u64,
-            data: outside.into_bytes(),
-            truncated: false,
-        };
-        let scan = Scanner::global().scan_file(&f, &mut Vec::new()).unwrap();
+        let scan = scan_text("src/lib.rs", &outside).unwrap();
         assert!(
             scan.scam.iter().any(|s| s.severity == Severity::Medium),
             "{:?}",

@@ -1450,14 +1450,7 @@ mod tests {
     ];
 
     fn scan(path: &str, text: &str) -> Vec<SecretFinding> {
-        let f = RepoFile {
-            path: path.into(),
-            data: text.as_bytes().to_vec(),
-            size: text.len() as u64,
-            truncated: false,
-        };
-        Scanner::global()
-            .scan_file(&f, &mut Vec::new())
+        crate::analysis::scanner::scan_text(path, text)
             .expect("scanned")
             .secrets
     }

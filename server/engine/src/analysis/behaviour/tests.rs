@@ -1,20 +1,10 @@
 //! Positives and their legitimate neighbours side by side.
 
 use crate::analysis::scam::ScamFinding;
-use crate::analysis::scanner::Scanner;
 use crate::result::Severity;
-use crate::tree::RepoFile;
 
 fn scan(path: &str, text: &str) -> Vec<ScamFinding> {
-    let f = RepoFile {
-        path: path.into(),
-        data: text.as_bytes().to_vec(),
-        size: text.len() as u64,
-        truncated: false,
-    };
-    let mut bin = Vec::new();
-    Scanner::global()
-        .scan_file(&f, &mut bin)
+    crate::analysis::scanner::scan_text(path, text)
         .map(|s| s.scam)
         .unwrap_or_default()
 }
