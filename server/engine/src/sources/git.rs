@@ -279,8 +279,12 @@ fn dir_size(p: &Path) -> u64 {
 pub fn read_tree(root: &Path, limits: &Limits) -> FileTree {
     let mut tree = FileTree::default();
     let mut kept = 0u64;
+    // Walk first, read after: the walk decides what is in (file count and byte budgets, from
+    // metadata), then the contents are read on every core (one thread reading a large
+    // checkout was half the content scan's time).
+    let mut pending: Vec<(PathBuf, String)> = Vec::new();
     let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, rel)) = stack.pop() {
+    'walk: while let Some((dir, rel)) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -308,9 +312,9 @@ pub fn read_tree(root: &Path, limits: &Limits) -> FileTree {
             } else if md.is_dir() {
                 stack.push((e.path(), clean));
             } else if md.is_file() {
-                if tree.files.len() >= limits.max_files {
+                if tree.files.len() + pending.len() >= limits.max_files {
                     tree.incomplete = true;
-                    return tree;
+                    break 'walk;
                 }
                 let size = md.len();
                 if size > limits.max_file_bytes {
@@ -329,24 +333,54 @@ pub fn read_tree(root: &Path, limits: &Limits) -> FileTree {
                 }
                 if kept + size > limits.max_archive_bytes {
                     tree.incomplete = true;
-                    return tree;
+                    break 'walk;
                 }
-                if let Ok(data) = std::fs::read(e.path()) {
-                    kept += data.len() as u64;
-                    tree.files.push(RepoFile {
-                        path: clean,
-                        size: data.len() as u64,
-                        data,
-                        truncated: false,
-                    });
-                }
+                kept += size;
+                pending.push((e.path(), clean));
             } else {
                 tree.skipped.push((clean, "special file".into()));
             }
         }
     }
+    tree.files.extend(read_files(pending));
     tree.files.sort_by(|a, b| a.path.cmp(&b.path));
     tree
+}
+
+/// Reads the walk's files on every core; a file that can no longer be read is left out.
+fn read_files(pending: Vec<(PathBuf, String)>) -> Vec<RepoFile> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let read = |(path, clean): &(PathBuf, String)| {
+        std::fs::read(path).ok().map(|data| RepoFile {
+            path: clean.clone(),
+            size: data.len() as u64,
+            data,
+            truncated: false,
+        })
+    };
+    if threads == 1 || pending.len() < 64 {
+        return pending.iter().filter_map(read).collect();
+    }
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let pending = &pending;
+                // Every `threads`-th file: sizes even out across threads without a queue.
+                s.spawn(move || {
+                    pending
+                        .iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .filter_map(read)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    })
 }
 
 /// Metadata from `git log --format=%aI%x09%aN%x09%aE` output (newest first).
