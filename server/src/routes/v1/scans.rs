@@ -7,8 +7,9 @@ use app::server::{
     error::ServiceError,
     events::{self, ScanEvent},
     outbound,
-    scans::{self, Prepared, ScanView, Submitter},
+    scans::{self, Prepared, Scan, ScanView, Submitter},
     state::AppState,
+    webhooks::deliveries::{self, Outcome},
 };
 use axum::{
     extract::{Path, State},
@@ -19,6 +20,7 @@ use axum::{
     },
     Extension, Json,
 };
+use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 use utoipa::ToSchema;
@@ -129,14 +131,39 @@ async fn accept(
     Ok(metered((StatusCode::ACCEPTED, Json(body)).into_response(), &target))
 }
 
+/// Queues a cached scan's outcome for the caller's `callback_url`: the very function a
+/// finishing scan queues its own callback with, so the body and signatures are the same.
+/// The delivery and its job are stored together. `false` when the stored result cannot be
+/// read (then the caller gets a fresh scan instead).
+async fn deliver_cached(state: &AppState, caller: &Caller, url: &str, hit: &Scan) -> Result<bool, ApiError> {
+    let Some(result) = scans::result_of(hit) else {
+        return Ok(false);
+    };
+    let txn = state.db.begin().await?;
+    deliveries::enqueue_callback(
+        &txn,
+        &state.config,
+        &caller.account.id,
+        url,
+        hit,
+        &Outcome::Completed(&result),
+    )
+    .await?;
+    txn.commit().await?;
+    state.bus.notify_jobs().await;
+    Ok(true)
+}
+
 /// Scan a repository.
 ///
 /// Answers 202 at once; follow `stream_url` or poll `GET /v1/scan/{id}`. A completed scan of
 /// the same repository younger than the cache TTL is returned instead (200, `cached: true`)
-/// unless `fresh` is true.
+/// unless `fresh` is true. A cached answer keeps its `callback_url`: the outcome is queued
+/// for it at once, with the same body (`event: scan_completed`) and signatures as a scan
+/// that has just finished.
 #[utoipa::path(post, path = "/scan/repo", tag = "scans", request_body = RepoScanRequest, security(("bearer" = [])), responses(
     (status = 202, body = Accepted),
-    (status = 200, description = "cached result", body = ScanObject),
+    (status = 200, description = "cached result; a `callback_url` gets its delivery at once", body = ScanObject),
     (status = 422, description = "`invalid_target`, `invalid_url`", body = ErrorBody),
     (status = 429, description = "`rate_limited`, `daily_quota_exceeded`, `concurrent_scan_limit`", body = ErrorBody)))]
 pub async fn scan_repo(
@@ -148,8 +175,14 @@ pub async fn scan_repo(
     let callback_url = callback(&state, body.callback_url.as_deref()).await?;
     if !body.fresh {
         if let Some(hit) = scans::find_cached(&state.db, "repo", &p.target, state.config.scan_cache_ttl).await? {
-            let view = scans::view(&state.config, &hit, Some(true));
-            return Ok(metered(Json(view).into_response(), &p.target));
+            let served = match callback_url.as_deref() {
+                None => true,
+                Some(url) => deliver_cached(&state, &caller, url, &hit).await?,
+            };
+            if served {
+                let view = scans::view(&state.config, &hit, Some(true));
+                return Ok(metered(Json(view).into_response(), &p.target));
+            }
         }
     }
     accept(&state, &caller, p, callback_url).await
