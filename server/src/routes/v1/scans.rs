@@ -23,10 +23,10 @@ use axum::{
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::caller::{Caller, Metered};
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 
 #[derive(Deserialize, ToSchema)]
 pub struct RepoScanRequest {
@@ -87,6 +87,15 @@ fn metered(mut res: Response, target: &str) -> Response {
     res.extensions_mut().insert(Metered {
         target: Some(target.to_owned()),
         is_scan: true,
+    });
+    res
+}
+
+/// A read (latest, lookup): metered as a call, never as a scan.
+fn metered_read(mut res: Response, target: Option<&str>) -> Response {
+    res.extensions_mut().insert(Metered {
+        target: target.map(str::to_owned),
+        is_scan: false,
     });
     res
 }
@@ -186,6 +195,106 @@ pub async fn scan_repo(
         }
     }
     accept(&state, &caller, p, callback_url).await
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LatestQuery {
+    /// `{owner}/{repo}`, `https://github.com/{owner}/{repo}`, or an `https` git URL (as for
+    /// `POST /v1/scan/repo`).
+    target: String,
+}
+
+/// The latest completed scan of a repository.
+///
+/// The newest completed scan of that target, whatever its age (the cache TTL does not
+/// apply), in the same shape as `GET /v1/scan/{id}`. Starts nothing; metered as a call, not
+/// a scan, so it never counts against the concurrent-scan cap.
+#[utoipa::path(get, path = "/scan/latest", tag = "scans", params(LatestQuery), security(("bearer" = [])), responses(
+    (status = 200, body = ScanObject),
+    (status = 404, description = "`not_found`: never scanned to completion", body = ErrorBody),
+    (status = 422, description = "`invalid_target`; `validation_failed` without `target`", body = ErrorBody),
+    (status = 429, description = "`rate_limited`, `daily_quota_exceeded`", body = ErrorBody)))]
+pub async fn latest_scan(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<LatestQuery>,
+) -> Result<Response, ApiError> {
+    let p = scans::prepare_repo(&q.target, state.config.allow_private_targets)?;
+    let res = match scans::latest_completed(&state.db, "repo", &p.target).await? {
+        Some(s) => Json(scans::view(&state.config, &s, None)).into_response(),
+        None => ApiError::not_found(format!("{} has no completed scan.", p.target)).into_response(),
+    };
+    Ok(metered_read(res, Some(&p.target)))
+}
+
+/// Targets one lookup may ask about.
+pub const MAX_LOOKUP_TARGETS: usize = 100;
+
+#[derive(Deserialize, ToSchema)]
+pub struct LookupRequest {
+    /// 1 to 100 repositories, each as `url` of `POST /v1/scan/repo` accepts.
+    targets: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LookupResponse {
+    /// One per requested target, in request order.
+    results: Vec<LookupResult>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LookupResult {
+    /// The target exactly as sent.
+    target: String,
+    /// Its latest completed scan (any age); null when it was never scanned to completion or
+    /// is not a valid target.
+    #[schema(value_type = Option<ScanObject>)]
+    scan: Option<ScanView>,
+}
+
+/// The latest completed scans of many repositories at once.
+///
+/// For each target, in request order, the newest completed scan whatever its age, or
+/// `scan: null` when it was never scanned to completion. An invalid target also gets
+/// `scan: null` instead of failing the batch. Starts nothing; metered as one call, not as
+/// scans. 1–100 targets; none or more is 422 `validation_failed`.
+#[utoipa::path(post, path = "/scan/lookup", tag = "scans", request_body = LookupRequest, security(("bearer" = [])), responses(
+    (status = 200, body = LookupResponse),
+    (status = 422, description = "`validation_failed`: no targets, or more than 100", body = ErrorBody),
+    (status = 429, description = "`rate_limited`, `daily_quota_exceeded`", body = ErrorBody)))]
+pub async fn lookup_scans(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LookupRequest>,
+) -> Result<Response, ApiError> {
+    let n = body.targets.len();
+    if n == 0 || n > MAX_LOOKUP_TARGETS {
+        return Err(ApiError::validation(format!(
+            "targets must list 1 to {MAX_LOOKUP_TARGETS} repositories; got {n}."
+        )));
+    }
+    let normalised: Vec<Option<String>> = body
+        .targets
+        .iter()
+        .map(|t| {
+            scans::prepare_repo(t, state.config.allow_private_targets)
+                .ok()
+                .map(|p| p.target)
+        })
+        .collect();
+    let wanted: Vec<String> = normalised.iter().flatten().cloned().collect();
+    let found = scans::latest_completed_of(&state.db, "repo", &wanted).await?;
+    let results = body
+        .targets
+        .into_iter()
+        .zip(normalised)
+        .map(|(target, key)| LookupResult {
+            scan: key
+                .and_then(|k| found.get(&k))
+                .map(|s| scans::view(&state.config, s, None)),
+            target,
+        })
+        .collect();
+    Ok(metered_read(Json(LookupResponse { results }).into_response(), None))
 }
 
 /// Scan an X (Twitter) profile.
