@@ -1,7 +1,7 @@
 //! Scan records: what is asked (`ScanRequest`), submitting it (the concurrent-scan cap, the
 //! job, in one transaction), the result cache, and the contract's scan object.
 
-use std::time::Duration;
+use std::{collections::HashMap, time::Duration};
 
 use aura_engine::{parse_repo_target_with, parse_x_handle, RepoTarget, ScanResult};
 use chrono::{DateTime, Utc};
@@ -228,6 +228,48 @@ pub async fn find_cached(
         .order_by_desc(scan::Column::CompletedAt)
         .one(db)
         .await?)
+}
+
+/// The newest completed scan of this kind and target, whatever its age (`GET /v1/scan/latest`).
+pub async fn latest_completed(db: &impl ConnectionTrait, kind: &str, target: &str) -> ServiceResult<Option<Scan>> {
+    Ok(scan::Entity::find()
+        .filter(scan::Column::Kind.eq(kind))
+        .filter(scan::Column::Target.eq(target))
+        .filter(scan::Column::Status.eq("completed"))
+        .order_by_desc(scan::Column::CompletedAt)
+        .order_by_desc(scan::Column::CreatedAt)
+        .one(db)
+        .await?)
+}
+
+/// The newest completed scan of each of `targets` (of one kind), whatever its age, in one
+/// query: a window function keeps one row per target (served by `idx_scans_cache`), so a
+/// target scanned a thousand times still costs one row. Targets never completed are absent.
+pub async fn latest_completed_of(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    targets: &[String],
+) -> ServiceResult<HashMap<String, Scan>> {
+    let mut distinct: Vec<&String> = targets.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders = vec!["?"; distinct.len()].join(", ");
+    let sql = format!(
+        "SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.target \
+         ORDER BY s.completed_at DESC, s.created_at DESC, s.id DESC) AS newest \
+         FROM scans s WHERE s.kind = ? AND s.status = 'completed' AND s.target IN ({placeholders})) latest \
+         WHERE newest = 1"
+    );
+    let mut values: Vec<sea_orm::Value> = vec![kind.into()];
+    values.extend(distinct.into_iter().map(|t| t.as_str().into()));
+    let rows = scan::Entity::find()
+        .from_raw_sql(statement(db.get_database_backend(), &sql, values))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|s| (s.target.clone(), s)).collect())
 }
 
 /// An unfinished scan of this target (badges and embeds join it instead of starting another).

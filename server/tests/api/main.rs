@@ -15,6 +15,7 @@ mod auth;
 mod browser;
 mod dashboard;
 mod git_hosts;
+mod lookup;
 mod public;
 mod scale_out;
 mod scans;

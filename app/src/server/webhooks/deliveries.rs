@@ -136,15 +136,7 @@ pub async fn enqueue_for_scan(
     let body = payload(config, scan, outcome);
     let mut n = 0;
     if let Some(url) = scan.callback_url.as_deref() {
-        let d = NewDelivery {
-            account_id,
-            webhook_id: None,
-            url,
-            event,
-            scan_id: Some(&scan.id),
-            payload: &body,
-        };
-        insert(db, config, d, false).await?;
+        enqueue_callback(db, config, account_id, url, scan, outcome).await?;
         n += 1;
     }
     let hooks = webhook::Entity::find()
@@ -164,6 +156,30 @@ pub async fn enqueue_for_scan(
         n += 1;
     }
     Ok(n)
+}
+
+/// Queues the outcome of `scan` for one `callback_url`, charged to `account_id` and signed
+/// with its secret: a finished scan's own callback (from [`enqueue_for_scan`]), and a cached
+/// answer's (`POST /v1/scan/repo` answered from the cache with a `callback_url` of its own),
+/// so both get the same body and signatures.
+pub async fn enqueue_callback(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    account_id: &str,
+    url: &str,
+    scan: &Scan,
+    outcome: &Outcome<'_>,
+) -> ServiceResult<Delivery> {
+    let body = payload(config, scan, outcome);
+    let d = NewDelivery {
+        account_id,
+        webhook_id: None,
+        url,
+        event: outcome.event(),
+        scan_id: Some(&scan.id),
+        payload: &body,
+    };
+    insert(db, config, d, false).await
 }
 
 /// Queues a `test` event to one endpoint (the dashboard's "send a test event").

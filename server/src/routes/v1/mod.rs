@@ -29,6 +29,8 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scans::scan_repo))
         .routes(routes!(scans::scan_x_profile))
         .routes(routes!(scans::scan_compare))
+        .routes(routes!(scans::latest_scan))
+        .routes(routes!(scans::lookup_scans))
         .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
         .routes(routes!(webhooks::delete_webhook))
         .routes(routes!(webhooks::enable_webhook))

@@ -7,8 +7,9 @@ use app::server::{
     error::ServiceError,
     events::{self, ScanEvent},
     outbound,
-    scans::{self, Prepared, ScanView, Submitter},
+    scans::{self, Prepared, Scan, ScanView, Submitter},
     state::AppState,
+    webhooks::deliveries::{self, Outcome},
 };
 use axum::{
     extract::{Path, State},
@@ -19,12 +20,13 @@ use axum::{
     },
     Extension, Json,
 };
+use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::caller::{Caller, Metered};
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 
 #[derive(Deserialize, ToSchema)]
 pub struct RepoScanRequest {
@@ -89,6 +91,15 @@ fn metered(mut res: Response, target: &str) -> Response {
     res
 }
 
+/// A read (latest, lookup): metered as a call, never as a scan.
+fn metered_read(mut res: Response, target: Option<&str>) -> Response {
+    res.extensions_mut().insert(Metered {
+        target: target.map(str::to_owned),
+        is_scan: false,
+    });
+    res
+}
+
 async fn callback(state: &AppState, url: Option<&str>) -> Result<Option<String>, ApiError> {
     match url.map(str::trim).filter(|u| !u.is_empty()) {
         None => Ok(None),
@@ -129,14 +140,39 @@ async fn accept(
     Ok(metered((StatusCode::ACCEPTED, Json(body)).into_response(), &target))
 }
 
+/// Queues a cached scan's outcome for the caller's `callback_url`: the very function a
+/// finishing scan queues its own callback with, so the body and signatures are the same.
+/// The delivery and its job are stored together. `false` when the stored result cannot be
+/// read (then the caller gets a fresh scan instead).
+async fn deliver_cached(state: &AppState, caller: &Caller, url: &str, hit: &Scan) -> Result<bool, ApiError> {
+    let Some(result) = scans::result_of(hit) else {
+        return Ok(false);
+    };
+    let txn = state.db.begin().await?;
+    deliveries::enqueue_callback(
+        &txn,
+        &state.config,
+        &caller.account.id,
+        url,
+        hit,
+        &Outcome::Completed(&result),
+    )
+    .await?;
+    txn.commit().await?;
+    state.bus.notify_jobs().await;
+    Ok(true)
+}
+
 /// Scan a repository.
 ///
 /// Answers 202 at once; follow `stream_url` or poll `GET /v1/scan/{id}`. A completed scan of
 /// the same repository younger than the cache TTL is returned instead (200, `cached: true`)
-/// unless `fresh` is true.
+/// unless `fresh` is true. A cached answer keeps its `callback_url`: the outcome is queued
+/// for it at once, with the same body (`event: scan_completed`) and signatures as a scan
+/// that has just finished.
 #[utoipa::path(post, path = "/scan/repo", tag = "scans", request_body = RepoScanRequest, security(("bearer" = [])), responses(
     (status = 202, body = Accepted),
-    (status = 200, description = "cached result", body = ScanObject),
+    (status = 200, description = "cached result; a `callback_url` gets its delivery at once", body = ScanObject),
     (status = 422, description = "`invalid_target`, `invalid_url`", body = ErrorBody),
     (status = 429, description = "`rate_limited`, `daily_quota_exceeded`, `concurrent_scan_limit`", body = ErrorBody)))]
 pub async fn scan_repo(
@@ -148,11 +184,117 @@ pub async fn scan_repo(
     let callback_url = callback(&state, body.callback_url.as_deref()).await?;
     if !body.fresh {
         if let Some(hit) = scans::find_cached(&state.db, "repo", &p.target, state.config.scan_cache_ttl).await? {
-            let view = scans::view(&state.config, &hit, Some(true));
-            return Ok(metered(Json(view).into_response(), &p.target));
+            let served = match callback_url.as_deref() {
+                None => true,
+                Some(url) => deliver_cached(&state, &caller, url, &hit).await?,
+            };
+            if served {
+                let view = scans::view(&state.config, &hit, Some(true));
+                return Ok(metered(Json(view).into_response(), &p.target));
+            }
         }
     }
     accept(&state, &caller, p, callback_url).await
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LatestQuery {
+    /// `{owner}/{repo}`, `https://github.com/{owner}/{repo}`, or an `https` git URL (as for
+    /// `POST /v1/scan/repo`).
+    target: String,
+}
+
+/// The latest completed scan of a repository.
+///
+/// The newest completed scan of that target, whatever its age (the cache TTL does not
+/// apply), in the same shape as `GET /v1/scan/{id}`. Starts nothing; metered as a call, not
+/// a scan, so it never counts against the concurrent-scan cap.
+#[utoipa::path(get, path = "/scan/latest", tag = "scans", params(LatestQuery), security(("bearer" = [])), responses(
+    (status = 200, body = ScanObject),
+    (status = 404, description = "`not_found`: never scanned to completion", body = ErrorBody),
+    (status = 422, description = "`invalid_target`; `validation_failed` without `target`", body = ErrorBody),
+    (status = 429, description = "`rate_limited`, `daily_quota_exceeded`", body = ErrorBody)))]
+pub async fn latest_scan(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<LatestQuery>,
+) -> Result<Response, ApiError> {
+    let p = scans::prepare_repo(&q.target, state.config.allow_private_targets)?;
+    let res = match scans::latest_completed(&state.db, "repo", &p.target).await? {
+        Some(s) => Json(scans::view(&state.config, &s, None)).into_response(),
+        None => ApiError::not_found(format!("{} has no completed scan.", p.target)).into_response(),
+    };
+    Ok(metered_read(res, Some(&p.target)))
+}
+
+/// Targets one lookup may ask about.
+pub const MAX_LOOKUP_TARGETS: usize = 100;
+
+#[derive(Deserialize, ToSchema)]
+pub struct LookupRequest {
+    /// 1 to 100 repositories, each as `url` of `POST /v1/scan/repo` accepts.
+    targets: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LookupResponse {
+    /// One per requested target, in request order.
+    results: Vec<LookupResult>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LookupResult {
+    /// The target exactly as sent.
+    target: String,
+    /// Its latest completed scan (any age); null when it was never scanned to completion or
+    /// is not a valid target.
+    #[schema(value_type = Option<ScanObject>)]
+    scan: Option<ScanView>,
+}
+
+/// The latest completed scans of many repositories at once.
+///
+/// For each target, in request order, the newest completed scan whatever its age, or
+/// `scan: null` when it was never scanned to completion. An invalid target also gets
+/// `scan: null` instead of failing the batch. Starts nothing; metered as one call, not as
+/// scans. 1–100 targets; none or more is 422 `validation_failed`.
+#[utoipa::path(post, path = "/scan/lookup", tag = "scans", request_body = LookupRequest, security(("bearer" = [])), responses(
+    (status = 200, body = LookupResponse),
+    (status = 422, description = "`validation_failed`: no targets, or more than 100", body = ErrorBody),
+    (status = 429, description = "`rate_limited`, `daily_quota_exceeded`", body = ErrorBody)))]
+pub async fn lookup_scans(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LookupRequest>,
+) -> Result<Response, ApiError> {
+    let n = body.targets.len();
+    if n == 0 || n > MAX_LOOKUP_TARGETS {
+        return Err(ApiError::validation(format!(
+            "targets must list 1 to {MAX_LOOKUP_TARGETS} repositories; got {n}."
+        )));
+    }
+    let normalised: Vec<Option<String>> = body
+        .targets
+        .iter()
+        .map(|t| {
+            scans::prepare_repo(t, state.config.allow_private_targets)
+                .ok()
+                .map(|p| p.target)
+        })
+        .collect();
+    let wanted: Vec<String> = normalised.iter().flatten().cloned().collect();
+    let found = scans::latest_completed_of(&state.db, "repo", &wanted).await?;
+    let results = body
+        .targets
+        .into_iter()
+        .zip(normalised)
+        .map(|(target, key)| LookupResult {
+            scan: key
+                .and_then(|k| found.get(&k))
+                .map(|s| scans::view(&state.config, s, None)),
+            target,
+        })
+        .collect();
+    Ok(metered_read(Json(LookupResponse { results }).into_response(), None))
 }
 
 /// Scan an X (Twitter) profile.
