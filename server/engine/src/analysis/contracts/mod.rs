@@ -154,6 +154,9 @@ pub struct Findings {
     pub powers: Vec<Power>,
     /// Solana admin-only instructions (for the "immutable" claim).
     pub admin_instructions: Vec<String>,
+    /// What native (non-Anchor) instructions seem to allow: reported, never scored (one
+    /// dispatcher gives no reliable admin check; measured on the SPL reference programs).
+    pub native_powers: Vec<Power>,
     pub solidity_files: usize,
     pub program_files: usize,
 }
@@ -188,11 +191,24 @@ pub fn analyse(tree: &FileTree, report: &ContentReport) -> Findings {
         .collect();
     out.program_files = programs.len();
     if !programs.is_empty() {
-        let (p, admin) = solana::powers(&programs);
+        let (p, admin, native) = solana::powers(&programs);
         out.powers.extend(p);
         out.admin_instructions = admin;
+        out.native_powers = native;
     }
     out
+}
+
+/// The native-program observations, as a sentence for a check's detail (empty if none).
+fn native_note(f: &Findings) -> String {
+    if f.native_powers.is_empty() {
+        return String::new();
+    }
+    let what: Vec<&str> = f.native_powers.iter().take(3).map(|p| p.detail.as_str()).collect();
+    format!(
+        " Native instructions that may be admin-gated (information, not scored: a native dispatcher gives no reliable admin check): {}",
+        what.join(" ")
+    )
 }
 
 pub fn assess(f: &Findings, readme: &str) -> Assessment {
@@ -209,13 +225,19 @@ pub fn assess(f: &Findings, readme: &str) -> Assessment {
         return a;
     }
     if f.powers.is_empty() {
+        let native = native_note(f);
+        let status = if native.is_empty() {
+            CheckStatus::Pass
+        } else {
+            CheckStatus::Info
+        };
         a.check(
             id,
             name,
-            CheckStatus::Pass,
+            status,
             0,
             format!(
-                "No owner powers over holders found in {} Solidity file(s) and {} Solana program file(s).",
+                "No owner powers over holders found in {} Solidity file(s) and {} Solana program file(s).{native}",
                 f.solidity_files, f.program_files
             ),
         );
@@ -286,10 +308,11 @@ pub fn assess(f: &Findings, readme: &str) -> Assessment {
             CheckStatus::Warn,
             points,
             format!(
-                "{} owner power(s) over holders: {}{}",
+                "{} owner power(s) over holders: {}{}{}",
                 f.powers.len(),
                 list.join(" "),
-                if f.powers.len() > 3 { " …" } else { "" }
+                if f.powers.len() > 3 { " …" } else { "" },
+                native_note(f)
             ),
         );
     }

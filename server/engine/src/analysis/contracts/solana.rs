@@ -218,10 +218,12 @@ fn mk(i: &Instr, kind: PowerKind, detail: String) -> Power {
     }
 }
 
-/// Admin powers of the program, and the names of its admin-only instructions.
-pub fn powers(files: &[ProgramFile]) -> (Vec<Power>, Vec<String>) {
+/// Admin powers of the program (Anchor instructions), the names of its admin-only
+/// instructions, and what native instructions seem to allow (information only).
+pub fn powers(files: &[ProgramFile]) -> (Vec<Power>, Vec<String>, Vec<Power>) {
     let instrs = instructions(files);
     let mut out = Vec::new();
+    let mut native = Vec::new();
     let deposit_words = [
         "deposit",
         "stake",
@@ -265,10 +267,11 @@ pub fn powers(files: &[ProgramFile]) -> (Vec<Power>, Vec<String>) {
         // reference programs (token-swap mints pool tokens on `initialize`), that guess is
         // too coarse to score. Native instructions count for the README's "immutable"
         // claim (below) and for `set_authority` (above), not as powers.
-        let anchor = !i.accounts_name.is_empty();
-        if !i.admin || !anchor {
+        if !i.admin {
             continue;
         }
+        let anchor = !i.accounts_name.is_empty();
+        let out = if anchor { &mut out } else { &mut native };
         if has_word(&i.text, "freeze_account") {
             out.push(mk(
                 i,
@@ -299,7 +302,9 @@ pub fn powers(files: &[ProgramFile]) -> (Vec<Power>, Vec<String>) {
     let mut admin: Vec<String> = instrs.iter().filter(|i| i.admin).map(instr_name).collect();
     admin.sort();
     admin.dedup();
-    out.sort_by(|a, b| (&a.path, a.line, a.kind).cmp(&(&b.path, b.line, b.kind)));
-    out.dedup_by(|a, b| a.kind == b.kind && a.func == b.func && a.path == b.path);
-    (out, admin)
+    for list in [&mut out, &mut native] {
+        list.sort_by(|a, b| (&a.path, a.line, a.kind).cmp(&(&b.path, b.line, b.kind)));
+        list.dedup_by(|a, b| a.kind == b.kind && a.func == b.func && a.path == b.path);
+    }
+    (out, admin, native)
 }

@@ -640,5 +640,12 @@ pub fn process_initialize(program_id: &Pubkey, accounts: &[AccountInfo]) -> Prog
     Ok(())
 }
 "#;
-    assert!(kinds(&run(&[("token-swap/program/src/processor.rs", native)])).is_empty());
+    let f = run(&[("token-swap/program/src/processor.rs", native)]);
+    assert!(kinds(&f).is_empty());
+    // …but reported as information, for 0 points.
+    assert_eq!(f.native_powers.len(), 1, "{:?}", f.native_powers);
+    let a = assess(&f, "");
+    assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Info, 0));
+    assert!(a.checks[0].detail.contains("not scored"), "{}", a.checks[0].detail);
+    assert!(a.red_flags.is_empty());
 }
