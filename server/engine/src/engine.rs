@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{
-    ai_wrapper, content, contracts, dependencies, fake_stars, manifests, project, readme, repo_signals,
+    ai_wrapper, content, contracts, dependencies, executables, fake_stars, manifests, project, readme, repo_signals,
     scanner::Scanner, trust, workflows,
 };
 use crate::compare::{self, Side};
@@ -117,7 +117,13 @@ impl Engine {
     /// Network facts about fetched contents: the repository's pinned dependencies looked up
     /// in OSV. Best effort: never fails the scan.
     pub async fn external(&self, tree: &FileTree, progress: &dyn ProgressSink) -> External {
-        let manifests = dependencies::collect(tree);
+        // Lockfiles are untrusted input read on the async worker: a parser bug must cost
+        // the dependency check, not the worker.
+        let collected = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dependencies::collect(tree)));
+        let Ok(manifests) = collected else {
+            tracing::error!("dependency manifests could not be parsed (panic)");
+            return External::default();
+        };
         if manifests.packages.is_empty() {
             return External {
                 deps: Some(dependencies::DepsIntel {
@@ -249,27 +255,44 @@ pub async fn analyze_with(
         }
     };
     progress.progress(88, "Running trust checks");
-    let facts = project::facts(&tree, &report);
-    let stars = fake_stars::evaluate(&meta);
-    let extra = manifests::evaluate(&tree, &report.files);
-    let mut a = Assessment::default();
-    a.merge(trust::assess(&meta, &facts, &stars));
-    a.merge(fake_stars::assess(&meta, &stars));
-    a.merge(repo_signals::assess(&meta, &facts));
-    let deps = external
-        .deps
-        .unwrap_or_else(|| dependencies::DepsIntel::offline(dependencies::collect(&tree)));
-    a.merge(dependencies::assess(&deps));
-    a.merge(content::secrets(&report));
-    a.merge(content::scam(&report, &extra));
-    a.merge(ai_wrapper::assess(&ai_wrapper::signal(&facts, &report)));
-    a.merge(contracts::assess(
-        &contracts::analyse(&tree, &report),
-        &facts.readme_text,
-    ));
-    a.merge(workflows::assess(&workflows::analyse(&tree)));
-    a.merge(readme::assess(&readme::analyse(&tree, &facts)));
-    a.merge(content::coverage(&report, tree.incomplete));
+    // Everything after the content pass reads untrusted files too (manifests, contracts,
+    // workflows, the README): it runs on the blocking pool, where a bug that panics on some
+    // repository fails that scan with a readable error instead of taking the worker down.
+    let assessed = tokio::task::spawn_blocking(move || {
+        let mut report = report;
+        let facts = project::facts(&tree, &report);
+        let stars = fake_stars::evaluate(&meta);
+        let extra = manifests::evaluate(&tree, &report.files);
+        if readme::promotes_download(&facts.readme_text) {
+            executables::escalate_promoted(&mut report.binary_findings);
+        }
+        let mut a = Assessment::default();
+        a.merge(trust::assess(&meta, &facts, &stars));
+        a.merge(fake_stars::assess(&meta, &stars));
+        a.merge(repo_signals::assess(&meta, &facts));
+        let deps = external
+            .deps
+            .unwrap_or_else(|| dependencies::DepsIntel::offline(dependencies::collect(&tree)));
+        a.merge(dependencies::assess(&deps));
+        a.merge(content::secrets(&report));
+        a.merge(content::scam(&report, &extra));
+        a.merge(ai_wrapper::assess(&ai_wrapper::signal(&facts, &report)));
+        a.merge(contracts::assess(
+            &contracts::analyse(&tree, &report),
+            &facts.readme_text,
+        ));
+        a.merge(workflows::assess(&workflows::analyse(&tree)));
+        a.merge(readme::assess(&readme::analyse(&tree, &facts)));
+        a.merge(content::coverage(&report, tree.incomplete));
+        a
+    })
+    .await;
+    let repository = display;
+    let a = assessed.map_err(|e| {
+        tracing::error!(%repository, error = %e, "analysis panicked");
+        // The same repository would panic again: not worth a retry.
+        ScanError::permanent("The analysis of this repository failed unexpectedly; it has been logged for the team.")
+    })?;
     progress.progress(95, "Scoring");
     Ok(RepoOutcome {
         result: scoring::finish(a, display),

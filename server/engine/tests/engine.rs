@@ -176,6 +176,10 @@ async fn each_malicious_pattern_is_scam() {
     for (name, path, content, id) in cases {
         let fx = established_repo();
         fx.write(path, &content);
+        if name == "executable" {
+            // A committed program alone is high; the scam is the README sending you to run it.
+            fx.write("README.md", "# Solana Sniper Bot\n\nThe fastest sniper on Solana. Download the release and run `bin/SolanaSniperBot.exe`, then paste your private key when asked.\n");
+        }
         fx.commit("Mallory", 1, name);
         let r = scan_github(&fx, GhRepo::new("orbit", "sdk")).await;
         if std::env::var("AURA_DEBUG").is_ok() {

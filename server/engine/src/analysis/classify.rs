@@ -83,6 +83,8 @@ pub fn vendored(path: &str) -> bool {
                 | "venv"
                 | ".venv"
                 | "site-packages"
+                // pip's vendored dependencies (`src/pip/_vendor/`).
+                | "_vendor"
                 | ".git"
         )
     })

@@ -434,7 +434,9 @@ fn public_npm(resolved: &str) -> bool {
 /// `name@range` → name (scoped names start with `@`).
 fn npm_name_of_spec(spec: &str) -> Option<(&str, &str)> {
     let spec = spec.trim().trim_matches('"');
-    let at = spec[1.min(spec.len())..].find('@')? + 1.min(spec.len());
+    // Skip a scope's leading `@` (a byte offset of 0 or 1, always a char boundary).
+    let off = usize::from(spec.starts_with('@'));
+    let at = spec[off..].find('@')? + off;
     Some((&spec[..at], &spec[at + 1..]))
 }
 
@@ -508,10 +510,11 @@ fn pnpm_lock(c: &mut Collector, path: &str, text: &str) {
             };
             (n, v.split('_').next().unwrap_or(v))
         } else {
-            let Some(at) = key[1.min(key.len())..].rfind('@') else {
+            let off = usize::from(key.starts_with('@'));
+            let Some(at) = key[off..].rfind('@').map(|a| a + off) else {
                 continue;
             };
-            (&key[..at + 1], &key[at + 2..])
+            (&key[..at], &key[at + 1..])
         };
         if !name.contains(':') {
             c.add(Ecosystem::Npm, name, ver, path);
@@ -1140,6 +1143,16 @@ mod tests {
         )]));
         assert!(has(&m, Ecosystem::Npm, "left-pad", "1.3.0"));
         assert_eq!(m.packages.len(), 1);
+    }
+
+    #[test]
+    fn non_ascii_names_do_not_panic() {
+        // Regression: slicing at byte 1 of a name starting with a multi-byte character.
+        let yarn = "# yarn lockfile v1\n\nä@^1:\n  version \"1.0.0\"\n";
+        let _ = collect(&tree(&[("yarn.lock", yarn)]));
+        let pnpm = "lockfileVersion: '9.0'\n\npackages:\n\n  ä@1.0.0:\n    resolution: {}\n";
+        let m = collect(&tree(&[("pnpm-lock.yaml", pnpm)]));
+        assert!(has(&m, Ecosystem::Npm, "ä", "1.0.0"));
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Committed executables and compiled artifacts, recognised by magic number first and by
 //! extension second.
 //!
-//! Severity follows what a reviewer can't see: a Windows executable outside test fixtures
-//! is the classic "download my sniper bot" payload (critical); other native executables are
-//! high; native shared libraries (`.so`, `.dylib`, Windows DLLs by their PE header's DLL
+//! Severity follows what a reviewer can't see: native executables outside test fixtures are
+//! high (a Windows program the README tells you to download and run is the classic "download
+//! my sniper bot" payload: critical, see `escalate_promoted`); native shared libraries (`.so`, `.dylib`, Windows DLLs by their PE header's DLL
 //! flag, such as go-ethereum's installer plugin) and opaque bytecode that runs with the
 //! project (`.jar`, `.pyc`) are medium; `.wasm` and `.class` are low (often generated
 //! outputs committed for convenience). Artifacts under build outputs (`target/`, `dist/`,
@@ -119,6 +119,20 @@ fn build_output(path: &str) -> bool {
     })
 }
 
+const WINDOWS_EXE_TITLE: &str = "Ships a prebuilt Windows executable";
+
+/// A README that tells readers to download or run an executable turns the committed Windows
+/// programs into the classic "run my sniper bot" payload: critical.
+pub fn escalate_promoted(findings: &mut [ScamFinding]) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.title == WINDOWS_EXE_TITLE && f.severity == Severity::High)
+    {
+        f.severity = Severity::Critical;
+        f.detail.push_str(" The README tells readers to download and run it.");
+    }
+}
+
 /// Committed executables and compiled artifacts (see the module doc for severities).
 pub fn executable(path: &str, data: &[u8]) -> Option<ScamFinding> {
     let fmt = format_of(path, data)?;
@@ -127,9 +141,12 @@ pub fn executable(path: &str, data: &[u8]) -> Option<ScamFinding> {
     let (severity, title, what) = match fmt {
         // Executables keep their severity wherever they sit outside tests (a `dist/` with a
         // Windows binary is still a Windows binary to run).
+        // High, like any program no one can review: setuptools and pip ship Windows launcher
+        // stubs. The "download and run my bot.exe" scam is the README telling you to run it,
+        // which `escalate_promoted` makes critical.
         Format::WindowsExe => (
-            if in_tests { Severity::Low } else { Severity::Critical },
-            "Ships a prebuilt executable",
+            if in_tests { Severity::Low } else { Severity::High },
+            WINDOWS_EXE_TITLE,
             "a Windows executable".to_string(),
         ),
         Format::NativeExe(os) => (
@@ -197,9 +214,13 @@ mod tests {
     #[test]
     fn magic_numbers_first() {
         let pe = pe_bytes();
-        assert_eq!(sev("bot/Sniper.exe", &pe), Some(Severity::Critical));
-        // A program named .dll is still a program: critical, as before.
-        assert_eq!(sev("lib/hook.dll", &pe), Some(Severity::Critical));
+        // Programs are high (setuptools' `cli-64.exe` launcher stubs, a bot's `.exe`)...
+        assert_eq!(sev("bot/Sniper.exe", &pe), Some(Severity::High));
+        assert_eq!(sev("setuptools/cli-64.exe", &pe), Some(Severity::High));
+        // ...a program named .dll is still a program...
+        assert_eq!(sev("lib/hook.dll", &pe), Some(Severity::High));
+        // ...and pip's vendored launchers are third-party code, not scanned.
+        assert!(crate::analysis::classify::vendored("src/pip/_vendor/distlib/t64.exe"));
         // A real DLL (IMAGE_FILE_DLL in the COFF header) is a library: medium, low where
         // build files live (go-ethereum's `build/nsis.simplefc.dll` installer plugin).
         let mut dll = pe_bytes();

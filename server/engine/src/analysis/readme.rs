@@ -101,6 +101,12 @@ pub fn shill_phrases(text: &str) -> impl Iterator<Item = &'static str> + '_ {
     SHILL.iter().filter(|(_, r)| r.is_match(text)).map(|(n, _)| *n)
 }
 
+/// Does the README point readers at a download (an `.exe`/`.msi`/`.dmg`/`.apk`, a release
+/// asset, "download the app")? Whether or not the repository has code.
+pub fn promotes_download(readme: &str) -> bool {
+    PROMO.iter().any(|(n, r)| *n == "a download" && r.is_match(readme))
+}
+
 pub fn signals(readme: &str, code_less: bool) -> ReadmeSignals {
     let mut s = ReadmeSignals {
         has_readme: !readme.trim().is_empty(),

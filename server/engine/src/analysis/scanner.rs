@@ -195,9 +195,16 @@ impl Scanner {
                                 break;
                             }
                             let f = &tree.files[i];
-                            match self.scan_file(f, &mut bin) {
-                                Ok(fs) => scans.push(fs),
-                                Err(reason) => skipped.push((f.path.clone(), reason)),
+                            // A rule that panics on one file (a bug) costs that file, reported
+                            // as skipped, not the thread's other files or the scan.
+                            let scanned =
+                                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.scan_file(f, &mut bin)));
+                            match scanned {
+                                Ok(Ok(fs)) => scans.push(fs),
+                                Ok(Err(reason)) => skipped.push((f.path.clone(), reason)),
+                                Err(_) => {
+                                    skipped.push((f.path.clone(), "could not be analysed (internal error)".into()))
+                                }
                             }
                             let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                             if d.is_multiple_of(step) || d == total {
@@ -209,8 +216,8 @@ impl Scanner {
                 })
                 .collect();
             for h in handles {
-                // A panicking worker would be a bug; its share of files is reported skipped
-                // rather than taking the scan down.
+                // Panics are caught per file above; a thread that still dies loses only its
+                // own results, never the scan.
                 if let Ok(p) = h.join() {
                     parts.push(p);
                 }
