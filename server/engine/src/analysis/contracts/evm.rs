@@ -281,16 +281,27 @@ fn gate_of(v: &View, f: &Func) -> Gate {
     body_gate(&f.body, &f.params).unwrap_or(Gate::Anyone)
 }
 
-/// Reverting conditions in a body: `require(c)` → c; `if (c) { … revert … }` → c; and
-/// `if (c) { require(d); }` → `c && d`.
-fn conditions(text: &str) -> Vec<String> {
+/// A reverting site of a body: the call reverts when `when` holds and `must` does not.
+/// `require(c)` → (∅, c); `if (c) { … revert … }` → (c, ∅); `if (c) { require(d); }` → (c, d).
+/// The two halves are kept apart because a mapping read means the opposite in each: an
+/// un-negated `m[from]` in a `require` lets only listed addresses through (a whitelist),
+/// in an `if (…) revert` it stops them (a blacklist).
+struct Revert {
+    when: String,
+    must: String,
+}
+
+fn reverts(text: &str) -> Vec<Revert> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     for p in word_positions(text, "require") {
         if let Some(open) = text[p..].find('(').map(|k| p + k) {
             if text[p + 7..open].trim().is_empty() {
                 if let Some(close) = matching(text, open) {
-                    out.push(text[open + 1..close - 1].to_string());
+                    out.push(Revert {
+                        when: String::new(),
+                        must: text[open + 1..close - 1].to_string(),
+                    });
                 }
             }
         }
@@ -318,13 +329,35 @@ fn conditions(text: &str) -> Vec<String> {
             &text[j..e]
         };
         if has_word(block, "revert") {
-            out.push(cond.to_string());
+            out.push(Revert {
+                when: cond.to_string(),
+                must: String::new(),
+            });
         }
         for inner in conditions_require_only(block) {
-            out.push(format!("{cond} && {inner}"));
+            out.push(Revert {
+                when: cond.to_string(),
+                must: inner,
+            });
         }
     }
     out
+}
+
+impl Revert {
+    /// The whole reverting condition as one text: `require(c)` → c; `if (c) { … revert … }`
+    /// → c; and `if (c) { require(d); }` → `c && d`.
+    fn text(&self) -> String {
+        match (self.when.is_empty(), self.must.is_empty()) {
+            (true, _) => self.must.clone(),
+            (_, true) => self.when.clone(),
+            _ => format!("{} && {}", self.when, self.must),
+        }
+    }
+}
+
+fn conditions(text: &str) -> Vec<String> {
+    reverts(text).iter().map(Revert::text).collect()
 }
 
 fn conditions_require_only(text: &str) -> Vec<String> {
@@ -379,16 +412,37 @@ fn mentions_param(text: &str, params: &[String]) -> bool {
     params.iter().any(|p| has_word(text, p))
 }
 
-/// `10`, `1_000`, `1e4`, `10**4`, `10 ** 2`.
+/// Longest literal `number` evaluates: real constants (`1_000_000 * 10**18` does not parse
+/// anyway, `2**256` is 6 bytes) fit easily; anything longer is not a constant worth reading
+/// and would only cost time on hostile input.
+const MAX_NUMBER_LEN: usize = 64;
+
+/// `10`, `1_000`, `1e4`, `10**4`, `10 ** 2`, `2**2**3` (right-associative, as in Solidity).
+/// Untrusted text (state variable initialisers, right-hand sides) reaches this: it is
+/// bounded in length, never recursive, and yields only finite values.
 fn number(s: &str) -> Option<f64> {
-    let s = s.trim().trim_start_matches('(').trim_end_matches(')').replace('_', "");
-    if let Some((a, b)) = s.split_once("**") {
-        return Some(number(a)?.powf(number(b)?));
+    if s.len() > MAX_NUMBER_LEN {
+        return None;
     }
+    let s = s.trim().trim_start_matches('(').trim_end_matches(')').replace('_', "");
+    let mut acc: Option<f64> = None;
+    for part in s.rsplit("**") {
+        let n = plain_number(part)?;
+        acc = Some(match acc {
+            None => n,
+            Some(e) => n.powf(e),
+        });
+    }
+    acc.filter(|n| n.is_finite())
+}
+
+/// One operand of `number`: `10`, `1e4`, `(10)`.
+fn plain_number(s: &str) -> Option<f64> {
+    let s = s.trim().trim_start_matches('(').trim_end_matches(')').trim();
     if let Some((a, b)) = s.split_once(['e', 'E']) {
         return Some(a.trim().parse::<f64>().ok()? * 10f64.powf(b.trim().parse().ok()?));
     }
-    s.trim().parse::<f64>().ok()
+    s.parse::<f64>().ok()
 }
 
 fn value_of(v: &View, s: &str) -> Option<f64> {
@@ -491,22 +545,64 @@ static SELL_CHECK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("sell regex")
 });
 static IDENTITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([\w$]+)\s*\[\s*(?:from|sender|_from|from_|msg\.sender|tx\.origin|_msgSender\(\))\s*\]|\b(?:from|sender|_from|tx\.origin)\s*[!=]=\s*(?:owner\(\)|_owner)\b")
+    Regex::new(r"([\w$]+)\s*\[\s*(?:from|sender|_from|from_|msg\.sender|tx\.origin|_msgSender\(\))\s*\]|\b(?:from|sender|_from|tx\.origin)\s*([!=])=\s*(?:owner\(\)|_owner\b)")
         .expect("identity regex")
 });
 
-fn honeypot_condition(cond: &str) -> bool {
-    if !SELL_CHECK.is_match(cond) {
+/// Mappings named as block lists: whatever the polarity of the read, they stop chosen
+/// addresses (the Blacklist power), they never let only chosen addresses sell.
+fn blocklist_name(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    [
+        "bot", "black", "block", "snip", "bann", "deny", "denied", "frozen", "freez",
+    ]
+    .iter()
+    .any(|x| l.contains(x))
+}
+
+/// Whether `cond` reads the seller's identity as a whitelist: `m[from]` holding or
+/// `from == owner()` (lets the caller through), negated with `!m[from]`, `m[from] == false`,
+/// `from != owner()`. `in_require`: the condition must hold (a `require`), otherwise it is
+/// the reason to revert (an `if (…) revert`), which flips the polarity a whitelist needs.
+fn whitelist_read(cond: &str, in_require: bool) -> bool {
+    IDENTITY.captures_iter(cond).any(|c| {
+        let whole = c.get(0).expect("match");
+        let negated = match c.get(1) {
+            Some(m) => {
+                if gate_mapping_excluded(m.as_str()) || blocklist_name(m.as_str()) {
+                    return false;
+                }
+                let bang = cond[..whole.start()].trim_end().ends_with('!');
+                let after = cond[whole.end()..].trim_start();
+                let flipped = ["== false", "==false", "!= true", "!=true"]
+                    .iter()
+                    .any(|x| after.starts_with(x));
+                bang != flipped
+            }
+            None => c.get(2).is_some_and(|op| op.as_str() == "!"),
+        };
+        negated != in_require
+    })
+}
+
+/// A sell to the pair that reverts unless the seller is listed (or is the owner).
+fn honeypot_condition(r: &Revert) -> bool {
+    let all = r.text();
+    if !SELL_CHECK.is_match(&all) {
         return false;
     }
     // Amount and time limits on sells (max sell, anti-snipe blocks) are the `limits` rule.
-    if has_word(cond, "amount") || cond.contains("<") || cond.contains(">=") || cond.contains("> ") {
+    if has_word(&all, "amount") || all.contains("<") || all.contains(">=") || all.contains("> ") {
         return false;
     }
-    IDENTITY.captures_iter(cond).any(|c| match c.get(1) {
-        Some(m) => !gate_mapping_excluded(m.as_str()),
-        None => true,
-    })
+    // In `if (c) { require(d); }` the gate is `d`: `c` only scopes it (`to == pair && from !=
+    // owner()` exempts the owner from a blacklist, it does not make one a whitelist).
+    let must = r.must.trim();
+    if must.is_empty() || must == "false" {
+        whitelist_read(&r.when, false)
+    } else {
+        whitelist_read(must, true)
+    }
 }
 
 const STD_OWNERSHIP: [&str; 10] = [
@@ -555,7 +651,8 @@ pub fn powers(contracts: &[Contract]) -> Vec<Power> {
 fn contract_powers(v: &View, out: &mut Vec<Power>) {
     let token = v.token_like();
     let transfer = if token { v.transfer_text() } else { String::new() };
-    let conds = conditions(&transfer);
+    let revs = reverts(&transfer);
+    let conds: Vec<String> = revs.iter().map(Revert::text).collect();
     let mut found: Vec<(Power, Gate)> = Vec::new();
     macro_rules! push {
         ($kind:expr, $f:expr, $gate:expr, $detail:expr $(,)?) => {
@@ -873,7 +970,7 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             }
         }
         // Sell-blocking honeypot conditions.
-        if conds.iter().any(|c| honeypot_condition(c)) {
+        if revs.iter().any(honeypot_condition) {
             let f = TRANSFER_FNS
                 .iter()
                 .find_map(|n| v.func(n))
@@ -1037,4 +1134,30 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
     }
     out.extend(found.into_iter().map(|(p, _)| p));
     out.extend(extra);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn number_reads_constants_and_refuses_hostile_chains() {
+        assert_eq!(number("10**18"), Some(1e18));
+        assert_eq!(number("10 ** 2"), Some(100.0));
+        assert_eq!(number("(1_000)"), Some(1000.0));
+        assert_eq!(number("1e4"), Some(10_000.0));
+        // Right-associative like Solidity: 2**(2**3).
+        assert_eq!(number("2**2**3"), Some(256.0));
+        assert_eq!(number("2**256"), Some(2f64.powi(256)));
+        // Expressions it never read stay unread.
+        assert_eq!(number("5 * 10**9"), None);
+        assert_eq!(number("2**256 - 1"), None);
+        assert_eq!(number("fee"), None);
+        assert_eq!(number(""), None);
+        // Long chains and overflowing values: None, never a panic or an infinite tax.
+        assert_eq!(number(&format!("2{}", "**2".repeat(20_000))), None);
+        assert_eq!(number(&format!("2{}", "**2".repeat(20))), None);
+        assert_eq!(number("1e400"), None);
+        assert_eq!(number("10**10**10"), None);
+    }
 }

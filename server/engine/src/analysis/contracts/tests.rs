@@ -438,6 +438,90 @@ fn honeypot_sell_block_but_not_sell_fees_or_limits() {
 }
 
 #[test]
+fn honeypot_needs_whitelist_polarity_not_a_blacklist() {
+    // A bot list checked on sells is a blacklist (the Blacklist power), not "only the listed
+    // may sell": no honeypot, whether or not the owner is exempted around it.
+    let bots = token("    mapping(address => bool) public bots;\n    function setBots(address a, bool v) external onlyOwner { bots[a] = v; }\n    function _update(address from, address to, uint256 v) internal override {\n        if (to == uniswapV2Pair) { require(!bots[from], \"bot\"); }\n        super._update(from, to, v);\n    }");
+    let f = run(&[("src/Tok.sol", &bots)]);
+    assert_eq!(kinds(&f), vec![(PowerKind::Blacklist, "setBots".into())]);
+    assert!(!assess(&f, "# Token\n").critical_scam);
+    let exempt = bots.replace(
+        "if (to == uniswapV2Pair)",
+        "if (to == uniswapV2Pair && from != owner())",
+    );
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &exempt)])),
+        vec![(PowerKind::Blacklist, "setBots".into())]
+    );
+    // The same read written `== false`, and a whitelist-shaped name on the same negation.
+    let eq_false = bots.replace("require(!bots[from]", "require(bots[from] == false");
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &eq_false)])),
+        vec![(PowerKind::Blacklist, "setBots".into())]
+    );
+    // Un-negated in the require: selling needs being listed, the honeypot.
+    let allow = bots
+        .replace("require(!bots[from]", "require(bots[from]")
+        .replace("bots", "canSell");
+    let k = kinds(&run(&[("src/Tok.sol", &allow)]));
+    assert!(k.contains(&(PowerKind::Honeypot, "_update".into())), "{k:?}");
+
+    // `if (…) revert`: the negated read is the whitelist, the plain read a blacklist.
+    let wl = token("    mapping(address => bool) private _whitelist;\n    function _update(address from, address to, uint256 v) internal override {\n        if (to == uniswapV2Pair && !_whitelist[from]) revert();\n        super._update(from, to, v);\n    }");
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &wl)])),
+        vec![(PowerKind::Honeypot, "_update".into())]
+    );
+    let bot_revert = wl
+        .replace("!_whitelist[from]", "_isBot[from]")
+        .replace("_whitelist;", "_isBot;");
+    assert!(run(&[("src/Tok.sol", &bot_revert)]).powers.is_empty());
+    // A blocklist name is never a whitelist, even read the whitelist way round.
+    let bot_negated = wl.replace("_whitelist", "_isBlacklisted");
+    assert!(run(&[("src/Tok.sol", &bot_negated)]).powers.is_empty());
+    // The owner as the only seller (`owner()` followed by `)` once never matched): a honeypot;
+    // the owner being the one stopped: none. The `_owner` spelling reads the same.
+    let only_owner = token("    function _update(address from, address to, uint256 v) internal override {\n        if (to == uniswapV2Pair && from != owner()) revert();\n        super._update(from, to, v);\n    }");
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &only_owner)])),
+        vec![(PowerKind::Honeypot, "_update".into())]
+    );
+    let owner_var = only_owner.replace("owner()", "_owner");
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &owner_var)])),
+        vec![(PowerKind::Honeypot, "_update".into())]
+    );
+    let owner_blocked = only_owner.replace("from != owner()", "from == owner()");
+    assert!(run(&[("src/Tok.sol", &owner_blocked)]).powers.is_empty());
+}
+
+#[test]
+fn hostile_power_chains_in_literals_do_not_crash() {
+    // 20,000 `**` in an initialiser, a setter, the constructor and a fee denominator: once a
+    // stack overflow (aborting the server) or quadratic memory; now simply not a number.
+    let chain = format!("2{}", "**2".repeat(20_000));
+    let src = token(&format!("    uint256 public taxFee = {chain};\n    uint256 public constant FEE_DENOMINATOR = {chain};\n    function setTax() external onlyOwner {{ taxFee = {chain}; }}\n    function _update(address f, address t, uint256 v) internal override {{\n        if (t == uniswapV2Pair) {{ uint256 fee = v * taxFee / FEE_DENOMINATOR; super._update(f, address(this), fee); v -= fee; }}\n        super._update(f, t, v);\n    }}"));
+    let start = std::time::Instant::now();
+    let f = run(&[("src/Tok.sol", &src)]);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(f.powers.is_empty(), "{:?}", f.powers);
+    // Its near miss: a short power literal is still read (2**4 = 16% tax).
+    let short = src
+        .replace(&chain, "2**4")
+        .replace("function setTax() external onlyOwner { taxFee = 2**4; }", "");
+    let f = run(&[(
+        "src/Tok.sol",
+        &short.replace("FEE_DENOMINATOR = 2**4", "FEE_DENOMINATOR = 10**2"),
+    )]);
+    assert_eq!(f.powers.len(), 1, "{:?}", f.powers);
+    assert!(f.powers[0].detail.contains("16%"), "{:?}", f.powers);
+}
+
+#[test]
 fn ownership_renounce_overrides() {
     let noop = token("    function renounceOwnership() public override onlyOwner { }");
     assert_eq!(
