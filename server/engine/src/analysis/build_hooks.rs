@@ -165,15 +165,15 @@ fn code_use(data: &[u8], p: usize) -> bool {
 }
 
 /// What a spawned command line does that a build step never needs.
-const DROPPER_MARKERS: [&str; 26] = [
+/// What makes a spawned command line a dropper. Not a bare URL, `start ` or `hidden`: a
+/// module-level `git clone https://…` is a build chore.
+const DROPPER_MARKERS: [&str; 23] = [
     "powershell",
     "pwsh",
     "-enc",
-    "hidden",
     "curl",
     "wget",
     "http://",
-    "https://",
     "mshta",
     "rundll32",
     "regsvr32",
@@ -181,7 +181,6 @@ const DROPPER_MARKERS: [&str; 26] = [
     "bitsadmin",
     "cmd /c",
     "cmd.exe",
-    "start ",
     ".exe",
     "python -c",
     "bash -c",
@@ -196,9 +195,12 @@ const DROPPER_MARKERS: [&str; 26] = [
 
 /// Module-level code in `setup.py` that downloads, spawns droppers or phones home.
 fn setup_module_level(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut Vec<ScamFinding>) {
+    // A live endpoint in the code (not a comment, not a placeholder) or a public raw IP; a
+    // local `http://127.0.0.1` is not somewhere data goes.
     let exfil = hits
         .iter()
-        .any(|(s, _)| matches!(s, Sig::Exfil | Sig::ExfilOob | Sig::RawIpUrl));
+        .any(|&(s, p)| matches!(s, Sig::Exfil | Sig::ExfilOob) && super::scam::live_endpoint(data, p))
+        || super::scam::raw_public_ip(data, hits).is_some();
     for &(sig, p) in hits {
         let spawn = matches!(sig, Sig::ProcessSpawn | Sig::RunFile);
         // Network *calls*: `urlopen(`, `requests.get(`, `aiohttp.ClientSession(`; not the

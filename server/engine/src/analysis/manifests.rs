@@ -204,7 +204,17 @@ const CRATES: &[&str] = &[
 ];
 
 /// Real packages one edit away from a well-known one, published by someone else.
-const LEGIT_NEIGHBOURS: &[&str] = &["dotenvx", "web3x", "ethersv5", "solana-py", "solana-sdk-macro"];
+/// Real, popular packages one edit (or a `js` suffix) away from a listed name: `keccakjs`
+/// (npm, by axic) beside `keccak`, `solara` (PyPI web framework) beside `solana`.
+const LEGIT_NEIGHBOURS: &[&str] = &[
+    "dotenvx",
+    "web3x",
+    "ethersv5",
+    "solana-py",
+    "solana-sdk-macro",
+    "keccakjs",
+    "solara",
+];
 
 /// Identity under each registry's own rules: PyPI folds case and treats runs of `-`, `_`,
 /// `.` as one (PEP 503); crates.io folds case and `-`/`_`; npm names are lower-case by rule,
@@ -907,6 +917,9 @@ mod tests {
             assert_eq!(typosquat_of(*eco, dep), Some(*real), "{dep} imitates {real}");
         }
         let clean: &[(Ecosystem, &str)] = &[
+            // Real packages one step from a listed name (reviewer's finds).
+            (Npm, "keccakjs"),
+            (PyPi, "solara"),
             // Siblings by the same publisher.
             (Npm, "bip32"),
             (Npm, "bip39"),

@@ -101,6 +101,18 @@ pub fn shill_phrases(text: &str) -> impl Iterator<Item = &'static str> + '_ {
     SHILL.iter().filter(|(_, r)| r.is_match(text)).map(|(n, _)| *n)
 }
 
+/// Is the giveaway at `pos` quoted as a warning ("beware of scammers who say: send 1 ETH,
+/// get 2 back")? Anti-scam projects describe the scam they fight.
+fn warned_about(readme: &str, pos: usize) -> bool {
+    let start = readme[..pos].rfind("\n\n").map_or(0, |i| i + 2);
+    let before = readme[start..pos].to_ascii_lowercase();
+    [
+        "scam", "beware", "never ", "warning", "fake", "phishing", "fraud", "don't", "do not",
+    ]
+    .iter()
+    .any(|w| before.contains(w))
+}
+
 /// Does the README point readers at a download (an `.exe`/`.msi`/`.dmg`/`.apk`, a release
 /// asset, "download the app")? Whether or not the repository has code.
 pub fn promotes_download(readme: &str) -> bool {
@@ -125,8 +137,8 @@ pub fn signals(readme: &str, code_less: bool) -> ReadmeSignals {
             }
             _ => false,
         };
-        if sent > 0.0 && got >= 2.0 * sent && same_unit {
-            let m = c.get(0).expect("match");
+        let m = c.get(0).expect("match");
+        if sent > 0.0 && got >= 2.0 * sent && same_unit && !warned_about(readme, m.start()) {
             s.giveaway = Some(quote(readme, m.start(), m.end()));
             break;
         }
@@ -250,6 +262,12 @@ mod tests {
             (CheckStatus::Fail, GIVEAWAY_POINTS)
         );
         assert!(a.critical_scam, "a giveaway is a scam a reviewer signs: SCAM");
+        // An anti-scam project quoting the scam it warns about is not running it.
+        let warned = signals(
+            "## Stay safe\nBeware of scammers who say: send 1 ETH to this address and get 2 ETH back.\n",
+            false,
+        );
+        assert!(warned.giveaway.is_none());
         assert!(signals("send 0.5 SOL, we will send 1 SOL back", false)
             .giveaway
             .is_some());

@@ -106,7 +106,7 @@ pub(crate) fn local_ipv4(ip: std::net::Ipv4Addr) -> bool {
 }
 
 /// A raw-IP URL to a public address (a local node at 127.0.0.1:8545 is normal).
-fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
+pub(super) fn raw_public_ip(data: &[u8], hits: &[(Sig, usize)]) -> Option<usize> {
     // `://1` anchors, and `http://` anchors (which hide a following `://1` from the
     // non-overlapping automaton).
     let candidates = hits
@@ -661,6 +661,19 @@ mod tests {
             .iter()
             .any(|f| f.check == "scam.hidden_unicode"));
         assert!(scan("docs/ar.md", "مرحبا \u{202B}text\u{202C}").is_empty());
+    }
+
+    #[test]
+    fn setup_py_build_chores_are_not_droppers() {
+        // A module-level `git clone https://…` and a local URL in a comment: build chores.
+        let chore = "import subprocess\n# docs server: http://127.0.0.1:8000\nsubprocess.check_call(['git', 'clone', 'https://github.com/acme/proto'])\nfrom setuptools import setup\nsetup(name='x')\n";
+        let f = scan("setup.py", chore);
+        assert!(f.iter().all(|f| f.severity < Severity::Critical), "{f:?}");
+        // A hidden PowerShell download at module level stays critical.
+        let dropper = "import subprocess\nsubprocess.Popen('powershell -w hidden -enc SQBFAFgA', shell=True)\nfrom setuptools import setup\nsetup(name='x')\n";
+        assert!(scan("setup.py", dropper)
+            .iter()
+            .any(|f| f.severity == Severity::Critical));
     }
 
     #[test]
