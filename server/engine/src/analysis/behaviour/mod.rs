@@ -65,6 +65,17 @@ pub(super) fn place_of(path: &str, kind: Kind) -> Place {
     Place::Code
 }
 
+/// The only store read is the project's `.env` file, the channel is the Telegram bot API or
+/// a Discord webhook (what a bot posts to), and the file's raw contents are not sent.
+fn own_bot_env(f: &Facts) -> bool {
+    f.browser.is_none()
+        && !f.env_sent
+        && !f.creds.is_empty()
+        && f.creds.iter().all(|c| c.1 == facts::ENV_FILE)
+        && f.endpoint
+            .is_some_and(|(_, l)| matches!(l, "the Telegram bot API" | "a Discord webhook"))
+}
+
 fn finding(sev: Severity, title: &str, path: &str, line: u32, detail: String) -> ScamFinding {
     ScamFinding::new(CHECK, sev, title, path, line, detail)
 }
@@ -103,7 +114,22 @@ pub(super) fn evaluate(
         }
         let first = f.creds.first().map(|c| c.0).or(f.browser).unwrap_or_default();
         let read_kinds = seen.len() + usize::from(f.browser.is_some());
-        if let Some((ep, label)) = f.endpoint {
+        if let Some((ep, label)) = f.endpoint.filter(|_| own_bot_env(&f)) {
+            // A bot reading its own token from `.env` and posting to its own Telegram chat
+            // or Discord webhook looks like this too; without the file's contents in what
+            // is sent, it is worth a look, not a verdict.
+            found.push(finding(
+                Severity::High,
+                "Reads the .env file and posts to a chat bot",
+                path,
+                ln(first),
+                format!(
+                    "{path} reads the project's .env file as raw text (line {}) and posts to {label} (line {}); the file's contents are not seen in what is sent (a bot reading its own token looks like this), check what it sends.",
+                    ln(first),
+                    ln(ep)
+                ),
+            ));
+        } else if let Some((ep, label)) = f.endpoint {
             found.push(finding(
                 Severity::Critical,
                 "Steals credentials and sends them out",
@@ -178,7 +204,7 @@ pub(super) fn evaluate(
                     ln(ep)
                 ),
             ));
-        } else if let Some(p) = f.user.or(f.ip_lookup).or(f.env_file) {
+        } else if let Some(p) = f.user.or(f.ip_lookup).or(f.env_file.filter(|_| !own_bot_env(&f))) {
             let what = if Some(p) == f.user {
                 "the user's login name"
             } else if Some(p) == f.ip_lookup {

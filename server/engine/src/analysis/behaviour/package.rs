@@ -146,7 +146,12 @@ fn key_call(text: &str, name: &str) -> Option<(usize, &'static str)> {
             return None;
         }
         let rest = &text[i + pat.len()..];
-        let end = rest.find(['\n', ';']).unwrap_or(rest.len()).min(240);
+        let mut end = rest.find(['\n', ';']).unwrap_or(rest.len()).min(240);
+        // Byte 240 may fall inside a multi-byte character (CJK text in a template literal):
+        // step back to a character boundary rather than panic on the slice.
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
         let arg = &rest[..end];
         KEY_WORDS.iter().find(|k| arg.contains(*k)).map(|k| (i, *k))
     })
@@ -183,4 +188,28 @@ fn posts_out(files: &HashMap<&str, &[u8]>, b: &FileScan, name: &str) -> Option<S
         .iter()
         .filter_map(|m| memchr::memmem::find(data, m.as_bytes()))
         .find_map(|p| facts::hard_coded_server(facts::around(data, p, 2, 6)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_call;
+
+    #[test]
+    fn key_call_cuts_multibyte_arguments_on_a_char_boundary() {
+        // Byte 240 of the argument falls inside a three-byte CJK character.
+        let cjk = "账".repeat(80);
+        let positive = format!("notify(privateKey, `{cjk}`);\n");
+        assert_eq!(key_call(&positive, "notify"), Some((0, "privateKey")));
+        // The brief's shape: the key word sits beyond the cut; no panic, no finding.
+        let beyond = format!("notify(`{cjk}账户 ${{privateKey}}`);\n");
+        assert_eq!(key_call(&beyond, "notify"), None);
+        // Near miss: the public key, same multibyte text at the cut.
+        let public = format!("notify(publicKey, `{cjk}`);\n");
+        assert_eq!(key_call(&public, "notify"), None);
+        // Every cut offset across a character: none panics.
+        for pad in 0..3 {
+            let text = format!("notify({}`{cjk}`, secretKey);\n", "a".repeat(pad));
+            assert_eq!(key_call(&text, "notify"), None);
+        }
+    }
 }

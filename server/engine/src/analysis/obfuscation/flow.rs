@@ -1,7 +1,9 @@
 //! Where code runs (sinks) and whether what it runs was decoded: in the call's own argument,
 //! or through a variable assigned from a decoder earlier in the same function.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use regex::bytes::Regex;
@@ -230,8 +232,9 @@ static GETATTR_BUILTINS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// End of the statement whose right-hand side starts at `i` (blanked text): `;` or a
 /// newline outside brackets (a JavaScript line continuing with `.method()` continues).
-fn statement_end(b: &[u8], i: usize) -> usize {
-    let cap = (i + 16 * 1024).min(b.len());
+/// Reads at most 16 KB, and never past `limit` (the end of the enclosing function).
+fn statement_end(b: &[u8], i: usize, limit: usize) -> usize {
+    let cap = (i + 16 * 1024).min(limit).min(b.len());
     let mut depth = 0i32;
     let mut j = i;
     while j < cap {
@@ -265,6 +268,27 @@ fn words(v: &[u8]) -> impl Iterator<Item = &[u8]> {
     WORD.find_iter(v).map(|m| m.as_bytes())
 }
 
+/// Most assignments examined per function (or per file's top level): with the byte budget
+/// below, this bounds the data-flow cost of a crafted file (70 KB of `a=(a=(…` lines, whose
+/// every right-hand side runs to the 16 KB cap) to a few megabytes of scanning, once.
+const MAX_ASSIGNS: usize = 2000;
+/// Right-hand-side bytes read in full per function; past it, each one is read only up to
+/// [`SHORT_RHS`] (a `x = atob(y)` is still seen, a 16 KB unbalanced run is not re-read).
+const RHS_BUDGET: usize = 1024 * 1024;
+const SHORT_RHS: usize = 512;
+
+/// One assignment of a function, in source order.
+struct Assign {
+    /// Where its name starts and where its right-hand side starts.
+    name_at: usize,
+    rhs_at: usize,
+    name: Vec<u8>,
+    /// `e = exec`, `cc = getattr(builtins, …)`.
+    alias: bool,
+    /// Assigned a decoded value, a decoder, or another tainted name.
+    tainted: bool,
+}
+
 /// Whole-file facts for the cross-statement analysis, built only for files that hold both
 /// an exec-like and a decoder anchor.
 pub(super) struct Flow<'a> {
@@ -274,6 +298,9 @@ pub(super) struct Flow<'a> {
     funcs: Vec<(usize, usize, String)>,
     /// Short named functions whose body decodes (`function dec(s){return atob(s)}`).
     pub decoder_fns: HashSet<Vec<u8>>,
+    /// The assignments of each function (`None`: the top level), computed on first use:
+    /// every sink and member-call candidate of a function shares one pass.
+    assigns: RefCell<HashMap<Option<usize>, Rc<Vec<Assign>>>>,
 }
 
 impl<'a> Flow<'a> {
@@ -292,6 +319,7 @@ impl<'a> Flow<'a> {
             blank,
             funcs,
             decoder_fns,
+            assigns: RefCell::new(HashMap::new()),
         }
     }
 
@@ -299,20 +327,45 @@ impl<'a> Flow<'a> {
         lexer::function_of(&self.funcs, pos)
     }
 
-    /// Names assigned decoded values (or exec aliases) in the function of `pos`, before it.
+    /// Names assigned decoded values (or exec aliases) in the function of `pos`, before it
+    /// (within [`lexer::MAX_SPAN`]).
     fn tainted_before(&self, pos: usize) -> (HashSet<Vec<u8>>, HashSet<Vec<u8>>) {
         let f = self.func(pos);
-        let start = f
-            .map_or(0, |k| self.funcs[k].0)
-            .max(pos.saturating_sub(lexer::MAX_SPAN));
-        let b = &self.blank;
+        let start = pos.saturating_sub(lexer::MAX_SPAN);
         let mut tainted: HashSet<Vec<u8>> = HashSet::new();
         let mut aliases: HashSet<Vec<u8>> = HashSet::new();
-        for c in ASSIGN.captures_iter(&b[start..pos]) {
+        for a in self.assigns_of(f).iter() {
+            if a.rhs_at > pos {
+                break;
+            }
+            if a.name_at < start {
+                continue;
+            }
+            if a.alias {
+                aliases.insert(a.name.clone());
+            } else if a.tainted {
+                tainted.insert(a.name.clone());
+            }
+        }
+        (tainted, aliases)
+    }
+
+    /// The assignments of function `f` (`None`: the top level), in order, with their taint
+    /// propagated forward; computed once per function.
+    fn assigns_of(&self, f: Option<usize>) -> Rc<Vec<Assign>> {
+        if let Some(v) = self.assigns.borrow().get(&f) {
+            return Rc::clone(v);
+        }
+        let b = &self.blank;
+        let (fs, fe) = f.map_or((0, b.len()), |k| (self.funcs[k].0, self.funcs[k].1.min(b.len())));
+        let mut out: Vec<Assign> = Vec::new();
+        let mut tainted: HashSet<Vec<u8>> = HashSet::new();
+        let mut budget = RHS_BUDGET;
+        for c in ASSIGN.captures_iter(&b[fs..fe]) {
             let (Some(all), Some(name)) = (c.get(0), c.get(1)) else {
                 continue;
             };
-            let (s, e) = (start + name.start(), start + all.end());
+            let (s, e) = (fs + name.start(), fs + all.end());
             // Not `a == b`, `a => b`, `x.y = …` (a property), `a[i] = …`.
             if b.get(e) == Some(&b'=') || b.get(e) == Some(&b'>') {
                 continue;
@@ -323,20 +376,34 @@ impl<'a> Flow<'a> {
             if self.func(s) != f {
                 continue;
             }
-            let end = statement_end(b, e).min(pos.max(e));
+            if out.len() >= MAX_ASSIGNS {
+                break;
+            }
+            let limit = if budget > 0 { fe } else { fe.min(e + SHORT_RHS) };
+            let end = statement_end(b, e, limit);
+            budget = budget.saturating_sub(end - e);
             let rhs = &b[e..end];
             let name = name.as_bytes().to_vec();
-            if GETATTR_BUILTINS.is_match(rhs) || matches!(rhs.trim_ascii(), b"exec" | b"eval") {
-                aliases.insert(name);
-                continue;
+            let alias = GETATTR_BUILTINS.is_match(rhs) || matches!(rhs.trim_ascii(), b"exec" | b"eval");
+            let taint = !alias && {
+                let lits = self.literals(e, end);
+                let lits: Vec<&[u8]> = lits.iter().map(|&(a, z)| &self.d[a..z]).collect();
+                decodes(rhs, &lits, false) || words(rhs).any(|w| tainted.contains(w) || self.decoder_fns.contains(w))
+            };
+            if taint {
+                tainted.insert(name.clone());
             }
-            let lits = self.literals(e, end);
-            let lits: Vec<&[u8]> = lits.iter().map(|&(a, z)| &self.d[a..z]).collect();
-            if decodes(rhs, &lits, false) || words(rhs).any(|w| tainted.contains(w) || self.decoder_fns.contains(w)) {
-                tainted.insert(name);
-            }
+            out.push(Assign {
+                name_at: s,
+                rhs_at: e,
+                name,
+                alias,
+                tainted: taint,
+            });
         }
-        (tainted, aliases)
+        let out = Rc::new(out);
+        self.assigns.borrow_mut().insert(f, Rc::clone(&out));
+        out
     }
 
     /// Raw string literals between `a` and `z` (from the blanked text's quotes).

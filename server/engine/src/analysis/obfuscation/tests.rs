@@ -182,6 +182,38 @@ fn decoded_then_run_near_misses() {
     clean("dist/app.bundle.js", &bundle);
 }
 
+/// 70 KB of `a=(a=(…` lines (every right-hand side unbalanced, so each one runs to the
+/// statement cap), then `tail`.
+fn assignment_bomb(tail: &str) -> String {
+    let mut s = String::new();
+    while s.len() < 70_000 {
+        s.push_str(&"a=(".repeat(20));
+        s.push('\n');
+    }
+    s.push_str(tail);
+    s
+}
+
+#[test]
+fn crafted_assignment_flood_stays_bounded() {
+    // Once cost minutes (every sink re-read every assignment of 64 KB before it): the
+    // taint of a function is computed once and capped. The scan must simply finish.
+    let evals = "eval(x);\n".repeat(64);
+    let members = "o[k](1);\n".repeat(64);
+    let flood = assignment_bomb(&format!("var x = atob(p);\n{evals}{members}"));
+    let _ = scan("lib/flood.js", &flood);
+    // Decode-then-run in its own function after the flood: still critical, the flood's
+    // cap belongs to the top level.
+    let wrapped = assignment_bomb(&format!("function run(p) {{\n  var x = atob(p);\n{evals}}}\n"));
+    critical("lib/flood.js", &wrapped);
+    // Near miss: the same flood and function running something it did not decode.
+    let other = assignment_bomb(&format!(
+        "function run(p) {{\n  var x = atob(p);\n{}}}\n",
+        "eval(cfg);\n".repeat(64)
+    ));
+    assert_ne!(sev("lib/flood.js", &other), Some(Severity::Critical));
+}
+
 #[test]
 fn hidden_names_and_chains() {
     high("pkg/x.py", "import builtins\ncc = getattr(builtins, 'exec')\n");
