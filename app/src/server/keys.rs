@@ -5,13 +5,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
 use super::{
     accounts::{self, Account},
     crypto,
+    db::statement,
     entities::{account, api_key},
     error::{ServiceError, ServiceResult},
     tiers::Tier,
@@ -79,6 +80,49 @@ pub async fn create(
     .insert(db)
     .await?;
     Ok(NewKey { model, secret })
+}
+
+/// A key the partner asked for (REST or dashboard): `create` under the tier's cap on active
+/// keys (409 `key_limit_reached`). The count is taken after the insert, in the same
+/// transaction, serialised per account (SQLite's write lock; an advisory lock on
+/// PostgreSQL), so parallel requests can never pass the cap together. Rotation and first
+/// keys (sign-up, onboarding) replace or open an account and are not capped.
+pub async fn create_capped(db: &DatabaseConnection, account: &Account, name: Option<&str>) -> ServiceResult<NewKey> {
+    let Some(cap) = accounts::tier(account).max_active_keys() else {
+        return create(db, account, name, None).await;
+    };
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(statement(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))",
+            vec![format!("key-cap:{}", account.id).into()],
+        ))
+        .await?;
+    }
+    let key = create(&txn, account, name, None).await?;
+    let now = Utc::now();
+    let active = api_key::Entity::find()
+        .filter(api_key::Column::AccountId.eq(account.id.as_str()))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(api_key::Column::ExpiresAt.is_null())
+                .add(api_key::Column::ExpiresAt.gt(now)),
+        )
+        .count(&txn)
+        .await?;
+    if active > cap {
+        txn.rollback().await?;
+        return Err(ServiceError::Conflict {
+            code: "key_limit_reached",
+            message: format!(
+                "This account already has {cap} active keys, the most its tier allows; revoke one before creating another."
+            ),
+        });
+    }
+    txn.commit().await?;
+    Ok(key)
 }
 
 pub async fn list(db: &impl ConnectionTrait, account_id: &str) -> ServiceResult<Vec<ApiKey>> {

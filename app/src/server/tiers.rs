@@ -35,6 +35,17 @@ impl Tier {
         Tier::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
+    /// Active (unrevoked, unexpired) keys an account may hold: a tier's budgets are counted
+    /// per account, and keys beyond this would only multiply the per-minute window.
+    pub fn max_active_keys(self) -> Option<u64> {
+        match self {
+            Tier::Free => Some(3),
+            Tier::Pro => Some(10),
+            Tier::Partner => Some(50),
+            Tier::Internal => None,
+        }
+    }
+
     pub fn limits(self) -> Limits {
         let l = |m, d, c| Limits {
             per_minute: Some(m),

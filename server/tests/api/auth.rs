@@ -292,7 +292,57 @@ async fn usage_is_metered(app: TestApp) {
     assert!(keys[0]["last_used_at"].is_string(), "{keys}");
 }
 
+/// A tier's budgets are per account, so its keys are capped (pro: 10 active), exactly, also
+/// under parallel requests; a revoked key frees its place.
+async fn active_keys_are_capped_by_tier(app: TestApp) {
+    let account = register(&app, "keys@cap.example").await;
+    let first = account["api_key"].as_str().unwrap().to_string();
+    // Pro: 30 calls a minute leave room for the storm below; 10 active keys.
+    crate::common::set_tier(&app, account["account_id"].as_str().unwrap(), "pro").await;
+    let create = |key: String| {
+        let (client, url) = (app.client.clone(), app.url("/v1/auth/keys"));
+        async move {
+            client
+                .post(url)
+                .bearer_auth(key)
+                .json(&json!({"name": "bot"}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // 20 at once against 9 free places: exactly 9 succeed, the rest are 409.
+    let results = futures::future::join_all((0..20).map(|_| create(first.clone()))).await;
+    let mut created = Vec::new();
+    for res in results {
+        match res.status().as_u16() {
+            201 => created.push(res.json::<Value>().await.unwrap()),
+            409 => {
+                let body: Value = res.json().await.unwrap();
+                assert_eq!(body["error"]["code"], "key_limit_reached", "{body}");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(created.len(), 9, "pro tier: 10 active keys in all");
+    let list: Value = get(&app, "/v1/auth/keys", &first).await.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 10);
+    // Revoking one frees a place.
+    let id = created[0]["id"].as_str().unwrap();
+    let res = app
+        .client
+        .delete(app.url(&format!("/v1/auth/keys/{id}")))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(create(first.clone()).await.status(), 201);
+    assert_eq!(create(first.clone()).await.status(), 409);
+}
+
 on_both_databases!(
+    active_keys_are_capped_by_tier,
     registration_follows_the_contract,
     missing_and_bad_keys_are_401,
     keys_lifecycle,

@@ -122,7 +122,7 @@ pub async fn create_key(name: String) -> Result<FreshKey, ServerFnError> {
     use crate::server::{audit, keys, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let key = keys::create(&state.db, &account, Some(&name), None)
+    let key = keys::create_capped(&state.db, &account, Some(&name))
         .await
         .map_err(web::service_error)?;
     audit::record(

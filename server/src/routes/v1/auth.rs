@@ -168,7 +168,8 @@ impl From<ApiKey> for KeyInfo {
 
 /// Create another API key for this account.
 #[utoipa::path(post, path = "/auth/keys", tag = "auth", request_body = CreateKeyRequest, security(("bearer" = [])),
-    responses((status = 201, body = NewKeyResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = NewKeyResponse), (status = 401, body = ErrorBody),
+        (status = 409, description = "`key_limit_reached`: the tier's active keys (free 3, pro 10, partner 50) are all in use", body = ErrorBody)))]
 pub async fn create_key(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -176,7 +177,7 @@ pub async fn create_key(
     headers: HeaderMap,
     OptionalJson(body): OptionalJson<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
-    let key = keys::create(&state.db, &caller.account, body.name.as_deref(), None).await?;
+    let key = keys::create_capped(&state.db, &caller.account, body.name.as_deref()).await?;
     audit::record(
         &state.db,
         &caller.account.email,
