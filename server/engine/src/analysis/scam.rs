@@ -85,6 +85,14 @@ pub(super) fn contains(hay: &[u8], needle: &str) -> bool {
     memchr::memmem::find(hay, needle.as_bytes()).is_some()
 }
 
+/// `contains`, ignoring ASCII case.
+pub(super) fn contains_ci(hay: &[u8], needle: &str) -> bool {
+    !needle.is_empty()
+        && hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 pub(super) fn first(hits: &[(Sig, usize)], s: Sig) -> Option<usize> {
     hits.iter().find(|(x, _)| *x == s).map(|(_, p)| *p)
 }

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::anchors::{Sig, ANCHORS};
 use super::classify::{self, Kind};
+use super::scam::contains_ci;
 use crate::result::Severity;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,11 +104,6 @@ fn looks_identifier(v: &[u8]) -> bool {
         && parts
             .iter()
             .all(|p| p.iter().all(|b| b.is_ascii_alphabetic()) || p.iter().all(|b| b.is_ascii_digit()))
-}
-
-fn contains_ci(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 struct Rule {

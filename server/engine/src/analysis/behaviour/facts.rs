@@ -8,7 +8,7 @@ use regex::bytes::Regex;
 use super::{finding, Place};
 use crate::analysis::anchors::Sig;
 use crate::analysis::classify::Kind;
-use crate::analysis::scam::{comment_line, contains, ident_byte, live_endpoint, ScamFinding};
+use crate::analysis::scam::{comment_line, contains, contains_ci, ident_byte, live_endpoint, ScamFinding};
 use crate::analysis::scanner::NSIG;
 use crate::analysis::secrets::line_of;
 use crate::result::Severity;
@@ -54,15 +54,6 @@ static ADDRESS_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn is_comment(data: &[u8], pos: usize) -> bool {
     let (s, e) = line_span(data, pos);
     comment_line(&data[s..e])
-}
-
-/// ASCII case-insensitive substring test; `needle` must be lower case.
-pub(crate) fn ci_contains(hay: &[u8], needle: &str) -> bool {
-    let n = needle.as_bytes();
-    n.len() <= hay.len()
-        && hay
-            .windows(n.len())
-            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
 }
 
 fn at(data: &[u8], pos: usize, lit: &str) -> bool {
@@ -246,12 +237,12 @@ impl Facts {
                         f.discord_token.get_or_insert(p);
                     } else if discordish {
                         let near = around(data, p, 6, 6);
-                        let atomic = ci_contains(near, "atomic");
+                        let atomic = contains_ci(near, "atomic");
                         let leveldb_path =
                             contains(near, "Local Storage") && (contains(near, "leveldb") || contains(near, ".ldb"));
                         if atomic && leveldb_path {
                             f.creds.push((p, "the Atomic wallet store", true));
-                        } else if leveldb_path && ci_contains(near, "discord") {
+                        } else if leveldb_path && contains_ci(near, "discord") {
                             f.discord_store.get_or_insert(p);
                         }
                     }
@@ -472,7 +463,7 @@ fn env_access(data: &[u8], p: usize, f: &mut Facts) {
     if matches!(pb, b'/' | b'\\' | b'"' | b'\'' | b'`') && matches!(nb, b'"' | b'\'' | b'`') {
         let near = around(data, p, 1, 2);
         let raw = any_of(near, &["open(", "readFile", "read_text", "Get-Content", "cat "]);
-        if raw && !ci_contains(near, "dotenv") {
+        if raw && !contains_ci(near, "dotenv") {
             f.env_file.get_or_insert(p);
             f.env_sent |= env_contents_sent(data, p);
             f.creds.push((p, ENV_FILE, true));
@@ -998,7 +989,7 @@ pub(crate) fn threats(path: &str, data: &[u8], f: &Facts, place: Place, out: &mu
             continue;
         }
         let near = around(data, p, 1, 1);
-        let ps = ci_contains(near, "powershell") || ci_contains(near, "pwsh");
+        let ps = contains_ci(near, "powershell") || contains_ci(near, "pwsh");
         let encoded = ps && PS_ENCODED.is_match(&data[p..(p + 200).min(data.len())]);
         let from_b64 = at(data, p, "FromBase64String")
             && any_of(near, &["IEX", "iex", "Invoke-Expression", "[ScriptBlock]::Create"]);
@@ -1401,7 +1392,7 @@ fn miner_disguised(data: &[u8], f: &Facts) -> Option<&'static str> {
             && line
                 .rsplit(|b| b.is_ascii_whitespace())
                 .find(|w| !w.is_empty())
-                .is_some_and(|dst| !ci_contains(dst, "xmrig") && !ci_contains(dst, "miner"));
+                .is_some_and(|dst| !contains_ci(dst, "xmrig") && !contains_ci(dst, "miner"));
         if renamed && (contains(data, "nohup") || contains(data, "--background")) {
             return Some("the miner binary is renamed and started in the background");
         }
@@ -1413,7 +1404,7 @@ fn miner_disguised(data: &[u8], f: &Facts) -> Option<&'static str> {
                 .split(|b| b.is_ascii_whitespace())
                 .find(|w| !w.is_empty() && !w.starts_with(b"(") && !w.starts_with(b"start") && !w.starts_with(b"/"))
                 .unwrap_or_default();
-            if !ci_contains(prog, "xmrig") && !ci_contains(prog, "miner") && !prog.is_empty() {
+            if !contains_ci(prog, "xmrig") && !contains_ci(prog, "miner") && !prog.is_empty() {
                 return Some("started in the background under another program's name");
             }
         }
@@ -1454,7 +1445,7 @@ fn persistence(data: &[u8], p: usize) -> bool {
         return true;
     }
     if at(data, p, "schtasks") {
-        return ci_contains(line, "/create");
+        return contains_ci(line, "/create");
     }
     if at(data, p, "@reboot") {
         return true;

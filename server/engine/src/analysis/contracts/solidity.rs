@@ -165,11 +165,7 @@ pub struct Contract {
 }
 
 fn line_at(text: &str, pos: usize) -> u32 {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|&&c| c == b'\n')
-        .count() as u32
-        + 1
+    crate::analysis::secrets::line_of(text.as_bytes(), pos)
 }
 
 /// Every contract, abstract contract, interface and library declared in one file.
