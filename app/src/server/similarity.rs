@@ -6,7 +6,7 @@
 
 use aura_engine::{scoring::rescore, similarity, Check, CheckStatus, Fingerprint, Flag, ScanResult, Severity, Verdict};
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use super::entities::{fingerprint, fingerprint_key};
 
@@ -23,9 +23,10 @@ pub struct Match {
     pub similarity: f64,
 }
 
-/// The most similar *other* repository indexed before this one was first seen, at or above
-/// [`THRESHOLD`]. The earlier one is presumed the original: rescanning the original never
-/// flags it as a copy of its own clone.
+/// The most similar *other* repository, at or above [`THRESHOLD`], that is the original of
+/// the two: the older by the repositories' own creation dates when both are known (so a copy
+/// scanned before its original never makes the original look like the clone), else the one
+/// indexed first. Declared forks of each other are not disguised copies.
 pub async fn near_duplicate(db: &impl ConnectionTrait, target: &str, fp: &Fingerprint) -> Result<Option<Match>, DbErr> {
     let keys = fp.index_keys();
     if keys.is_empty() {
@@ -51,13 +52,22 @@ pub async fn near_duplicate(db: &impl ConnectionTrait, target: &str, fp: &Finger
     let candidates = fingerprint::Entity::find()
         .filter(fingerprint::Column::ScanId.is_in(ids))
         .filter(fingerprint::Column::Target.ne(target))
-        .apply_if(first_seen, |q, t| q.filter(fingerprint::Column::CreatedAt.lt(t)))
         .all(db)
         .await?;
     Ok(candidates
         .into_iter()
         .filter_map(|c| {
             let other: Fingerprint = serde_json::from_str(&c.sketch).ok()?;
+            // Created the same day: the dates cannot tell, the order of indexing decides.
+            let original = match (other.repo_created_at, fp.repo_created_at) {
+                (Some(theirs), Some(ours)) if (ours - theirs).num_days().abs() >= 1 => theirs < ours,
+                _ => first_seen.is_none_or(|t| c.created_at < t),
+            };
+            let is = |fork: &Option<String>, name: &str| fork.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(name));
+            let related_fork = is(&fp.fork_of, &c.target) || is(&other.fork_of, target);
+            if !original || related_fork {
+                return None;
+            }
             let s = similarity(fp, &other);
             (s >= THRESHOLD).then_some(Match {
                 scan_id: c.scan_id,

@@ -242,7 +242,7 @@ pub async fn analyze_with(
     tokio::pin!(job);
     // Workers report out of order; only ever move the bar forward.
     let mut last = 40u8;
-    let (report, fp) = loop {
+    let (report, mut fp) = loop {
         tokio::select! {
             res = &mut job => break res.map_err(|_| ScanError::transient("Content scan failed unexpectedly."))?,
             Some((done, total)) = rx.recv() => {
@@ -254,6 +254,8 @@ pub async fn analyze_with(
             }
         }
     };
+    fp.repo_created_at = meta.created_at;
+    fp.fork_of = meta.is_fork.then(|| meta.fork_of.clone()).flatten();
     progress.progress(88, "Running trust checks");
     // Everything after the content pass reads untrusted files too (manifests, contracts,
     // workflows, the README): it runs on the blocking pool, where a bug that panics on some

@@ -27,6 +27,13 @@ pub struct Fingerprint {
     /// MinHash of normalised whole-file hashes, base64.
     #[serde(with = "b64_u32")]
     pub file_set: Vec<u32>,
+    /// When the repository itself was created (GitHub `created_at`, else its oldest commit):
+    /// of two near-identical code bases the older is the original, whichever was scanned first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The parent this repository is a declared fork of: a fork is not a disguised copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fork_of: Option<String>,
 }
 
 mod b64_u32 {
@@ -236,6 +243,8 @@ pub fn fingerprint(tree: &FileTree, mask: &[String]) -> Fingerprint {
         files,
         code: minhash(&shingles, SLOTS),
         file_set: minhash(&file_hashes, FILE_SLOTS),
+        repo_created_at: None,
+        fork_of: None,
     }
 }
 

@@ -682,6 +682,39 @@ async fn near_duplicates_are_flagged(kind: Db) {
     app.stop().await;
 }
 
+/// The original of two near-identical code bases is the older repository, not the one
+/// scanned first: a copy scanned before its original never makes the original the "clone".
+async fn the_older_repository_is_the_original(kind: Db) {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
+    let mut copy = github::healthy_repo(3);
+    copy.created_days_ago = 12;
+    gh.add("rugger/orbit-v2", copy);
+    gh.add("acme/orbit", github::healthy_repo(3)); // created 900 days ago
+    let (account, key) = register(&app, "order@acme.example").await;
+    set_tier(&app, &account, "internal").await;
+    let near_duplicate = |r: &Value| {
+        r["result"]["red_flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "similarity.near_duplicate")
+            .cloned()
+    };
+    // The copy first: nothing older is indexed yet.
+    let r = wait_finished(&app, &submit(&app, &key, "rugger/orbit-v2").await).await;
+    assert!(near_duplicate(&r).is_none(), "{r}");
+    // Then the original: the copy indexed before it is younger, so it is not the original.
+    let r = wait_finished(&app, &submit(&app, &key, "acme/orbit").await).await;
+    assert!(near_duplicate(&r).is_none(), "the original is never the clone: {r}");
+    // The copy's next scan names the original.
+    let r = wait_finished(&app, &submit(&app, &key, "rugger/orbit-v2").await).await;
+    let flag = near_duplicate(&r).unwrap_or_else(|| panic!("the copy is flagged: {r}"));
+    assert!(flag["title"].as_str().unwrap().contains("acme/orbit"), "{flag}");
+    app.stop().await;
+}
+
 /// A graceful stop (SIGTERM) lets a running scan finish within the grace period: the stop
 /// waits for it, and the scan is completed, not abandoned to a lease.
 async fn a_graceful_stop_lets_the_running_scan_finish(kind: Db) {
@@ -725,4 +758,5 @@ on_both_kinds!(
     concurrent_scan_cap,
     bad_input_is_refused_clearly,
     near_duplicates_are_flagged,
+    the_older_repository_is_the_original,
 );
