@@ -538,38 +538,45 @@ pub fn evaluate(tree: &FileTree, scans: &[FileScan]) -> Vec<ScamFinding> {
     out
 }
 
+/// Words of a command line that fetches something.
+const DOWNLOAD_WORDS: [&str; 8] = [
+    "curl ",
+    "wget ",
+    "invoke-webrequest",
+    "iwr ",
+    "certutil",
+    "bitsadmin",
+    "http://",
+    "https://",
+];
+/// Words of a command line that runs what it has (a shell, an interpreter, a local file).
+const RUN_WORDS: [&str; 13] = [
+    "| sh",
+    "|sh",
+    "| bash",
+    "|bash",
+    "| cmd",
+    "| node",
+    "iex",
+    "&& ./",
+    "; ./",
+    "chmod +x",
+    "powershell",
+    "eval",
+    "| python",
+];
+
+fn downloads(lc: &str) -> bool {
+    DOWNLOAD_WORDS.iter().any(|w| lc.contains(w))
+}
+
+fn runs(lc: &str) -> bool {
+    RUN_WORDS.iter().any(|w| lc.contains(w))
+}
+
 /// A download piped into a shell (`curl … | bash`, `iwr … | iex`, `wget -O- … | sh`).
 fn downloads_and_runs(lc: &str) -> bool {
-    let downloads = [
-        "curl ",
-        "wget ",
-        "invoke-webrequest",
-        "iwr ",
-        "certutil",
-        "bitsadmin",
-        "http://",
-        "https://",
-    ]
-    .iter()
-    .any(|w| lc.contains(w));
-    let runs = [
-        "| sh",
-        "|sh",
-        "| bash",
-        "|bash",
-        "| cmd",
-        "| node",
-        "iex",
-        "&& ./",
-        "; ./",
-        "chmod +x",
-        "powershell",
-        "eval",
-        "| python",
-    ]
-    .iter()
-    .any(|w| lc.contains(w));
-    downloads && runs
+    downloads(lc) && runs(lc)
 }
 
 /// `bash -i >& /dev/tcp/host/port 0>&1`, `nc -e /bin/sh host port`: a shell handed to a
@@ -637,34 +644,7 @@ fn install_hooks(path: &str, data: &[u8], tree: &FileTree, scans: &[FileScan], o
             continue;
         };
         let lc = cmd.to_ascii_lowercase();
-        let downloads = [
-            "curl ",
-            "wget ",
-            "invoke-webrequest",
-            "iwr ",
-            "certutil",
-            "bitsadmin",
-            "http://",
-            "https://",
-        ]
-        .iter()
-        .any(|w| lc.contains(w));
-        let runs = [
-            "| sh",
-            "|sh",
-            "| bash",
-            "|bash",
-            "| node",
-            "iex",
-            "&& ./",
-            "; ./",
-            "chmod +x",
-            "powershell",
-            "eval",
-            "| python",
-        ]
-        .iter()
-        .any(|w| lc.contains(w));
+        let (downloads, runs) = (downloads(&lc), runs(&lc));
         // `node -e "…"` that opens connections, spawns programs or resolves names.
         let inline_node = (lc.contains("node -e") || lc.contains("node --eval"))
             && [
