@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use crate::common::{Db, TestApp};
+use crate::common::{error_code, Db, TestApp};
 use app::server::{
     accounts,
     admin::{self, Bootstrap},
@@ -82,13 +82,6 @@ async fn patch(app: &TestApp, admin: &str, id: &str, body: Value) -> reqwest::Re
         .send()
         .await
         .unwrap()
-}
-
-async fn error_code(res: reqwest::Response) -> String {
-    res.json::<Value>().await.unwrap()["error"]["code"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 async fn audit(app: &TestApp, admin: &str, query: &str) -> Vec<Value> {

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use crate::common::{browser, build_with, github, spawn_with, wait_finished, Db, TestApp, Via, HTML};
+use crate::common::{app_with_github, browser, build_with, github, wait_finished, Db, TestApp, Via, HTML};
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::Value;
 
@@ -37,19 +37,8 @@ async fn json(res: Response) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-async fn app_with_github(kind: Db) -> Option<(TestApp, github::GitHub)> {
-    let gh = github::start().await;
-    let api = gh.api_url();
-    let app = spawn_with(
-        kind,
-        &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_RETRY_DELAYS", "0,0")],
-    )
-    .await?;
-    Some((app, gh))
-}
-
 async fn scan_box_queues_a_scan_and_shows_its_outcome(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
         return;
     };
     gh.add("acme/orbit", github::healthy_repo(1));
@@ -146,7 +135,7 @@ async fn scan_box_queues_a_scan_and_shows_its_outcome(kind: Db) {
 
 /// The free tier allows one scan at a time; the dashboard's scans are counted per account.
 async fn scan_box_applies_the_concurrent_cap(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
         return;
     };
     gh.add("acme/orbit", github::healthy_repo(1));

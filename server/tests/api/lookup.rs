@@ -7,31 +7,17 @@ mod verify_webhook;
 
 use std::time::Duration;
 
-use crate::common::{github, receiver, register, set_tier, spawn_with, wait_finished, Db, TestApp};
+use crate::common::{
+    app_with_github, error_code, github, post_scan, receiver, register, set_tier, spawn_with, wait_finished, Db,
+    TestApp,
+};
 use app::server::entities::{job, scan};
 use sea_orm::{EntityTrait, PaginatorTrait, Set};
 use serde_json::{json, Value};
 
-async fn app_with_github(kind: Db) -> Option<(TestApp, github::GitHub)> {
-    let gh = github::start().await;
-    let api = gh.api_url();
-    let app = spawn_with(kind, &[("AURA_GITHUB_API_URL", api.as_str())]).await?;
-    Some((app, gh))
-}
-
-async fn scan_repo(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url("/v1/scan/repo"))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 /// A fresh scan, waited for; its scan object.
 async fn completed(app: &TestApp, key: &str, body: Value) -> Value {
-    let res = scan_repo(app, key, body).await;
+    let res = post_scan(app, key, body).await;
     assert_eq!(res.status(), 202, "{:?}", res.text().await);
     let id = res.json::<Value>().await.unwrap()["scan_id"]
         .as_str()
@@ -62,13 +48,6 @@ async fn lookup(app: &TestApp, key: &str, targets: Value) -> reqwest::Response {
         .unwrap()
 }
 
-async fn error_code(res: reqwest::Response) -> String {
-    res.json::<Value>().await.unwrap()["error"]["code"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 async fn get_scan(app: &TestApp, id: &str) -> Value {
     app.client
         .get(app.url(&format!("/v1/scan/{id}")))
@@ -81,7 +60,7 @@ async fn get_scan(app: &TestApp, id: &str) -> Value {
 }
 
 async fn latest_completed_scan_whatever_its_age(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
         return;
     };
     gh.add("acme/orbit", github::healthy_repo(1));
@@ -146,7 +125,7 @@ async fn latest_completed_scan_whatever_its_age(kind: Db) {
     let v: Value = latest(&app, &key, "acme/orbit").await.json().await.unwrap();
     assert_eq!(v["scan_id"], second["scan_id"]);
     gh.set_archive_delay(Duration::from_secs(3));
-    let res = scan_repo(&app, &key, json!({"url": "acme/orbit", "fresh": true})).await;
+    let res = post_scan(&app, &key, json!({"url": "acme/orbit", "fresh": true})).await;
     assert_eq!(res.status(), 202);
     let running = res.json::<Value>().await.unwrap()["scan_id"].clone();
     let v: Value = latest(&app, &key, "acme/orbit").await.json().await.unwrap();
@@ -174,7 +153,7 @@ async fn latest_completed_scan_whatever_its_age(kind: Db) {
 }
 
 async fn lookup_answers_in_request_order(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
         return;
     };
     gh.add("acme/orbit", github::healthy_repo(1));
@@ -263,20 +242,20 @@ async fn lookup_answers_in_request_order(kind: Db) {
 /// A free account (one concurrent scan) with its scan running can still read; reads start
 /// nothing and are metered as calls, not scans.
 async fn reads_start_nothing_and_skip_the_scan_cap(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
         return;
     };
     gh.add("acme/slow", github::healthy_repo(1));
     gh.add("acme/orbit", github::healthy_repo(2));
     gh.set_archive_delay(Duration::from_secs(4));
     let (_, key) = register(&app, "free@acme.example").await;
-    let res = scan_repo(&app, &key, json!({"url": "acme/slow"})).await;
+    let res = post_scan(&app, &key, json!({"url": "acme/slow"})).await;
     assert_eq!(res.status(), 202);
     let running = res.json::<Value>().await.unwrap()["scan_id"]
         .as_str()
         .unwrap()
         .to_string();
-    let res = scan_repo(&app, &key, json!({"url": "acme/orbit"})).await;
+    let res = post_scan(&app, &key, json!({"url": "acme/orbit"})).await;
     assert_eq!(res.status(), 429);
     assert_eq!(error_code(res).await, "concurrent_scan_limit");
     let (scans_before, jobs_before) = (
@@ -345,7 +324,7 @@ async fn partner(app: &TestApp, email: &str) -> (String, String) {
 }
 
 async fn cached_answers_keep_their_callback(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
         return;
     };
     gh.add("acme/orbit", github::healthy_repo(1));
@@ -364,7 +343,7 @@ async fn cached_answers_keep_their_callback(kind: Db) {
     assert_eq!(reference.path, "/fresh");
 
     // Answered from the cache: the callback is still delivered, with the same body.
-    let res = scan_repo(
+    let res = post_scan(
         &app,
         &key_a,
         json!({"url": "https://github.com/acme/orbit", "callback_url": rx.url("/cached-a")}),
@@ -391,7 +370,7 @@ async fn cached_answers_keep_their_callback(kind: Db) {
     assert!(verifies(&secret_a, a), "signed with the asking account's secret");
 
     // Another account's cached answer: its own delivery, signed with its own secret.
-    let res = scan_repo(
+    let res = post_scan(
         &app,
         &key_b,
         json!({"url": "acme/orbit", "callback_url": rx.url("/cached-b")}),
@@ -434,7 +413,7 @@ async fn cached_answers_keep_their_callback(kind: Db) {
     assert_eq!(list(key_a.clone()).await.len(), 2, "the fresh and the cached one");
 
     // Without a callback_url, a cached answer queues nothing.
-    let res = scan_repo(&app, &key_b, json!({"url": "acme/orbit"})).await;
+    let res = post_scan(&app, &key_b, json!({"url": "acme/orbit"})).await;
     assert_eq!(res.status(), 200);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(rx.received().len(), 3);

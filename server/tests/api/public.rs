@@ -7,22 +7,11 @@ use crate::common;
 
 use std::time::Duration;
 
-use crate::common::{github, register, spawn_with, wait_finished, Db, TestApp};
+use crate::common::{app_with_github, github, register, spawn_with, wait_finished, Db, TestApp};
 use app::server::entities::{account, scan, usage_event};
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{json, Value};
-
-async fn app_with_github(kind: Db) -> Option<(TestApp, github::GitHub)> {
-    let gh = github::start().await;
-    let api = gh.api_url();
-    let app = spawn_with(
-        kind,
-        &[("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_RETRY_DELAYS", "0,0")],
-    )
-    .await?;
-    Some((app, gh))
-}
 
 async fn scan_repo(app: &TestApp, key: &str, repo: &str) -> String {
     let res = app
@@ -114,7 +103,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 }
 
 async fn report_page_card_and_oembed(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
         return;
     };
     gh.add("acme/orbit", github::healthy_repo(1));
@@ -283,7 +272,7 @@ fn unescape_free(s: &str) -> String {
 }
 
 async fn badges_scan_then_score(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
         return;
     };
     gh.add("acme/orbit", github::healthy_repo(2));
@@ -576,7 +565,7 @@ async fn slug_of(app: &TestApp, account_id: &str) -> String {
 }
 
 async fn widget_and_framing(kind: Db) {
-    let Some((app, gh)) = app_with_github(kind).await else {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
         return;
     };
     gh.add("acme/orbit", github::healthy_repo(3));

@@ -4,29 +4,12 @@
 
 use std::{sync::atomic::Ordering, time::Duration};
 
-use crate::common::{github, read_sse, register, set_tier, spawn_with, wait_finished, Db, TestApp};
+use crate::common::{
+    app_with_github, github, post_scan, read_sse, register, set_tier, spawn_with, wait_finished, Db, TestApp,
+};
 use app::server::{entities::job, jobs};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
-
-async fn app_with_github(kind: Db, extra: &[(&str, &str)]) -> Option<(TestApp, github::GitHub)> {
-    let gh = github::start().await;
-    let api = gh.api_url();
-    let mut env = vec![("AURA_GITHUB_API_URL", api.as_str()), ("AURA_SCAN_RETRY_DELAYS", "0,0")];
-    env.extend_from_slice(extra);
-    let app = spawn_with(kind, &env).await?;
-    Some((app, gh))
-}
-
-async fn post_scan(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url("/v1/scan/repo"))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn submit(app: &TestApp, key: &str, url: &str) -> String {
     let res = post_scan(app, key, json!({"url": url, "fresh": true})).await;

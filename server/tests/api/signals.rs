@@ -4,7 +4,7 @@
 //! OSV stand-in on the same port) and a thin fork. OSV being down costs information, never
 //! the scan.
 
-use crate::common::{github, register, spawn_with, wait_finished, Db, TestApp};
+use crate::common::{app_with_github, github, post_scan, register, wait_finished, Db, TestApp};
 use serde_json::{json, Value};
 
 const TOKEN: &str = r#"pragma solidity ^0.6.12;
@@ -59,14 +59,7 @@ fn moon_repo() -> github::StubRepo {
 }
 
 async fn scan(app: &TestApp, key: &str, url: &str) -> Value {
-    let res = app
-        .client
-        .post(app.url("/v1/scan/repo"))
-        .bearer_auth(key)
-        .json(&json!({"url": url, "fresh": true}))
-        .send()
-        .await
-        .unwrap();
+    let res = post_scan(app, key, json!({"url": url, "fresh": true})).await;
     assert_eq!(res.status(), 202, "{:?}", res.text().await);
     let id = res.json::<Value>().await.unwrap()["scan_id"]
         .as_str()
@@ -97,17 +90,7 @@ fn flags<'a>(r: &'a Value, id: &str) -> Vec<&'a Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_signal_families_reach_the_stored_result() {
-    let gh = github::start().await;
-    let api = gh.api_url();
-    let Some(app) = spawn_with(
-        Db::Sqlite,
-        &[
-            ("AURA_GITHUB_API_URL", api.as_str()),
-            ("AURA_OSV_API_URL", api.as_str()),
-        ],
-    )
-    .await
-    else {
+    let Some((app, gh)) = app_with_github(Db::Sqlite, &[]).await else {
         return;
     };
     gh.add("moon/token", moon_repo());
@@ -177,18 +160,8 @@ async fn new_signal_families_reach_the_stored_result() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn osv_unreachable_costs_information_not_the_scan() {
-    let gh = github::start().await;
-    let api = gh.api_url();
     // Nothing listens on port 9 of loopback: every OSV request is refused.
-    let Some(app) = spawn_with(
-        Db::Sqlite,
-        &[
-            ("AURA_GITHUB_API_URL", api.as_str()),
-            ("AURA_OSV_API_URL", "http://127.0.0.1:9"),
-        ],
-    )
-    .await
-    else {
+    let Some((app, gh)) = app_with_github(Db::Sqlite, &[("AURA_OSV_API_URL", "http://127.0.0.1:9")]).await else {
         return;
     };
     gh.add("moon/token", moon_repo());

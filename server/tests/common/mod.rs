@@ -340,6 +340,41 @@ pub async fn set_tier(app: &TestApp, account_id: &str, tier: &str) {
 }
 
 /// Polls a scan until it is finished.
+/// The application with the GitHub stand-in as its GitHub API and OSV API (the stand-in serves
+/// both, so no test reaches the real services), scan retries without delay, plus `extra`
+/// environment (later entries win).
+pub async fn app_with_github(kind: Db, extra: &[(&str, &str)]) -> Option<(TestApp, github::GitHub)> {
+    let gh = github::start().await;
+    let api = gh.api_url();
+    let mut env = vec![
+        ("AURA_GITHUB_API_URL", api.as_str()),
+        ("AURA_OSV_API_URL", api.as_str()),
+        ("AURA_SCAN_RETRY_DELAYS", "0,0"),
+    ];
+    env.extend_from_slice(extra);
+    let app = spawn_with(kind, &env).await?;
+    Some((app, gh))
+}
+
+/// `POST /v1/scan/repo` with `key`.
+pub async fn post_scan(app: &TestApp, key: &str, body: serde_json::Value) -> reqwest::Response {
+    app.client
+        .post(app.url("/v1/scan/repo"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The contract's error code of a `/v1` error response.
+pub async fn error_code(res: reqwest::Response) -> String {
+    res.json::<serde_json::Value>().await.unwrap()["error"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 pub async fn wait_finished(app: &TestApp, scan_id: &str) -> serde_json::Value {
     for _ in 0..600 {
         let v: serde_json::Value = app
