@@ -136,7 +136,7 @@ pub async fn enqueue_for_scan(
     let body = payload(config, scan, outcome);
     let mut n = 0;
     if let Some(url) = scan.callback_url.as_deref() {
-        enqueue_callback(db, config, account_id, url, scan, outcome).await?;
+        insert_callback(db, config, account_id, url, scan, event, &body).await?;
         n += 1;
     }
     let hooks = webhook::Entity::find()
@@ -170,14 +170,35 @@ pub async fn enqueue_callback(
     scan: &Scan,
     outcome: &Outcome<'_>,
 ) -> ServiceResult<Delivery> {
-    let body = payload(config, scan, outcome);
+    insert_callback(
+        db,
+        config,
+        account_id,
+        url,
+        scan,
+        outcome.event(),
+        &payload(config, scan, outcome),
+    )
+    .await
+}
+
+/// One callback delivery of an already built body.
+async fn insert_callback(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    account_id: &str,
+    url: &str,
+    scan: &Scan,
+    event: &str,
+    body: &str,
+) -> ServiceResult<Delivery> {
     let d = NewDelivery {
         account_id,
         webhook_id: None,
         url,
-        event: outcome.event(),
+        event,
         scan_id: Some(&scan.id),
-        payload: &body,
+        payload: body,
     };
     insert(db, config, d, false).await
 }
