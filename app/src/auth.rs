@@ -61,7 +61,7 @@ pub async fn signup(email: String, name: String, password: String) -> Result<(),
 pub async fn login(email: String, password: String) -> Result<(), ServerFnError> {
     use crate::server::web;
     let state = web::app_state()?;
-    let account = crate::server::login::login(&state, &email, &password, &web::request_origin())
+    let account = crate::server::accounts::login::login(&state, &email, &password, &web::request_origin())
         .await
         .map_err(web::service_error)?;
     web::start_session(&account).await?;

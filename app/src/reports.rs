@@ -167,7 +167,7 @@ pub struct Embed {
 #[server(endpoint = "report")]
 pub async fn load_report(id: String) -> Result<Option<Report>, ServerFnError> {
     let state = expect_context::<crate::server::state::AppState>();
-    crate::server::reports::load(&state, &id)
+    crate::server::scans::reports::load(&state, &id)
         .await
         .map_err(|e| ServerFnError::new(e.public_message()))
 }
@@ -180,7 +180,7 @@ pub async fn load_embed(
     partner: Option<String>,
     theme: Option<String>,
 ) -> Result<Embed, ServerFnError> {
-    use crate::server::embeds;
+    use crate::server::scans::embeds;
     let state = expect_context::<crate::server::state::AppState>();
     let ip = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .await

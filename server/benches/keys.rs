@@ -5,10 +5,11 @@
 use std::hint::black_box;
 
 use app::server::{
+    accounts::keys,
+    accounts::tiers::{Role, Tier},
     accounts::{self, NewAccount},
     config::Config,
-    crypto, db, keys,
-    tiers::{Role, Tier},
+    crypto, db,
 };
 use criterion::{criterion_group, criterion_main, Criterion};
 

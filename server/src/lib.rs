@@ -43,7 +43,7 @@ impl Application {
         } else {
             None
         };
-        let meter = app::server::usage::Meter::start(db.clone());
+        let meter = app::server::accounts::usage::Meter::start(db.clone());
         let engine = Arc::new(aura_engine::Engine::new(config.engine_config()));
         let (limiter, bus) = shared_state(&config)?;
         let (stop_tx, stopping) = tokio::sync::watch::channel(false);
@@ -73,7 +73,7 @@ impl Application {
     /// jobs.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let workers = if self.state.config.role.runs_workers() {
-            let mut w = app::server::worker::spawn_scan_workers(&self.state, self.state.stopping.clone());
+            let mut w = app::server::scans::worker::spawn_scan_workers(&self.state, self.state.stopping.clone());
             w.extend(app::server::webhooks::sender::spawn_delivery_workers(
                 &self.state,
                 self.state.stopping.clone(),
@@ -116,9 +116,9 @@ fn shared_state(
     config: &Config,
 ) -> anyhow::Result<(
     Arc<dyn app::server::limiter::RateLimiter>,
-    Arc<dyn app::server::events::EventBus>,
+    Arc<dyn app::server::scans::events::EventBus>,
 )> {
-    use app::server::{events::LocalBus, limiter::MemoryLimiter, redis};
+    use app::server::{limiter::MemoryLimiter, redis, scans::events::LocalBus};
     match &config.redis_url {
         None => Ok((Arc::new(MemoryLimiter::new()), LocalBus::new())),
         Some(url) => {
@@ -136,7 +136,7 @@ fn shared_state(
 /// idempotent.
 async fn purge_expired_sessions(db: sea_orm::DatabaseConnection) {
     use tower_sessions::ExpiredDeletion;
-    let store = app::server::sessions::DbSessionStore::new(db);
+    let store = app::server::accounts::sessions::DbSessionStore::new(db);
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
@@ -149,8 +149,8 @@ async fn purge_expired_sessions(db: sea_orm::DatabaseConnection) {
 /// Creates the first admin from `AURA_ADMIN_EMAIL`/`AURA_ADMIN_PASSWORD` when both are set
 /// and no admin exists (idempotent; safe when several instances start together).
 async fn bootstrap_admin(db: &sea_orm::DatabaseConnection, config: &Config) -> anyhow::Result<()> {
-    use app::server::{admin::Bootstrap, error::ServiceError};
-    match app::server::admin::bootstrap(db, config).await {
+    use app::server::{accounts::admin::Bootstrap, error::ServiceError};
+    match app::server::accounts::admin::bootstrap(db, config).await {
         Ok(Bootstrap::Created(email)) => tracing::info!(%email, "created the admin account from AURA_ADMIN_EMAIL"),
         Ok(Bootstrap::EmailIsPartner(email)) => tracing::error!(
             %email,

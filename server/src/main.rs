@@ -1,7 +1,7 @@
 //! `server` — runs the product (`server` or `server serve`) and its operator commands.
 
 use app::server::{
-    admin::{self, AdminOutcome},
+    accounts::admin::{self, AdminOutcome},
     audit::Origin,
     config::Config,
     db,

@@ -48,7 +48,7 @@ pub fn LoginPage() -> impl IntoView {
     // keeps its 429 status on this page too.
     #[cfg(feature = "ssr")]
     if let Some(Some(Err(e))) = action.value().try_get_untracked() {
-        if error_text(&e).starts_with(crate::server::login::THROTTLED_PREFIX) {
+        if error_text(&e).starts_with(crate::server::accounts::login::THROTTLED_PREFIX) {
             if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
                 res.set_status(axum::http::StatusCode::TOO_MANY_REQUESTS);
             }

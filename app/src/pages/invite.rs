@@ -25,7 +25,7 @@ pub enum InviteStatus {
 /// What the page needs to know about an invitation token.
 #[server(prefix = "/api", endpoint = "check_invite")]
 pub async fn check_invite(token: String) -> Result<InviteStatus, ServerFnError> {
-    use crate::server::{invites, state::AppState};
+    use crate::server::{accounts::invites, state::AppState};
     let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("application state missing"))?;
     let status = invites::lookup(&state.db, &token)
         .await
@@ -44,7 +44,7 @@ pub async fn check_invite(token: String) -> Result<InviteStatus, ServerFnError> 
 /// `/login`.
 #[server(prefix = "/api", endpoint = "accept_invite")]
 pub async fn accept_invite(token: String, password: String, confirm: String) -> Result<(), ServerFnError> {
-    use crate::server::{audit::Origin, invites, state::AppState};
+    use crate::server::{accounts::invites, audit::Origin, state::AppState};
     if password != confirm {
         return Err(ServerFnError::new("The two passwords differ."));
     }

@@ -7,7 +7,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::{config::Config, events::EventBus, limiter::RateLimiter, usage::Meter};
+use super::{accounts::usage::Meter, config::Config, limiter::RateLimiter, scans::events::EventBus};
 
 #[derive(Clone)]
 pub struct AppState {

@@ -7,7 +7,7 @@
 //! layer turns into `frame-ancestors` (dropping `X-Frame-Options`); every other response
 //! keeps `X-Frame-Options: DENY`.
 
-use app::server::{accounts, embeds, scans, state::AppState};
+use app::server::{accounts, scans, scans::embeds, state::AppState};
 use axum::{
     extract::{Request, State},
     http::HeaderValue,

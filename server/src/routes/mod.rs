@@ -8,7 +8,7 @@ pub mod v1;
 use std::{sync::Arc, time::Duration};
 
 use app::{
-    server::{sessions::DbSessionStore, state::AppState, web::RequestFlash},
+    server::{accounts::sessions::DbSessionStore, state::AppState, web::RequestFlash},
     shell, App,
 };
 use axum::{

@@ -7,7 +7,7 @@ use crate::common;
 use crate::common::{error_code, Db, TestApp};
 use app::server::{
     accounts,
-    admin::{self, Bootstrap},
+    accounts::admin::{self, Bootstrap},
     audit::Origin,
     config::Config,
 };
@@ -271,7 +271,7 @@ async fn bootstrap_from_environment(kind: Db) {
         ("admin", "internal", "active")
     );
     // Its unseen first key is not left usable.
-    let keys = app::server::keys::list(&app.db, &admin.id).await.unwrap();
+    let keys = app::server::accounts::keys::list(&app.db, &admin.id).await.unwrap();
     assert!(keys.iter().all(|k| k.revoked_at.is_some()));
 
     // A restart with another password changes nothing.

@@ -158,7 +158,7 @@ async fn keys_lifecycle(app: TestApp) {
     assert_eq!(get(&app, "/v1/auth/keys", &k1).await.status(), 401);
 
     // Revocation is effective on the very next request.
-    let id4 = app::server::keys::list(&app.db, reg["account_id"].as_str().unwrap())
+    let id4 = app::server::accounts::keys::list(&app.db, reg["account_id"].as_str().unwrap())
         .await
         .unwrap()[0]
         .id

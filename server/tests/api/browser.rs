@@ -552,7 +552,7 @@ async fn the_api_sets_no_cookies(app: TestApp) {
 /// browser sessions opened with the old one: whoever had stolen a session loses it with the
 /// password. The new password opens a session as usual.
 async fn a_password_reset_ends_the_sessions_opened_before(app: TestApp) {
-    use app::server::{admin, audit::Origin};
+    use app::server::{accounts::admin, audit::Origin};
     let email = "ops@aura.example";
     admin::create_or_reset_admin(&app.db, &app.config, email, PASSWORD, "test", &Origin::default())
         .await

@@ -402,7 +402,7 @@ async fn embed_section(app: TestApp) {
 const ADMIN_EMAIL: &str = "ops@aurasecurity.example";
 
 async fn admin_browser(app: &TestApp) -> Client {
-    use app::server::{admin, audit::Origin};
+    use app::server::{accounts::admin, audit::Origin};
     admin::create_or_reset_admin(&app.db, &app.config, ADMIN_EMAIL, PASSWORD, "test", &Origin::default())
         .await
         .unwrap();

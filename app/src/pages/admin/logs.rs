@@ -85,7 +85,7 @@ pub async fn dead_jobs() -> Result<Vec<JobRow>, ServerFnError> {
 
 #[server(endpoint = "admin/jobs/rerun")]
 pub async fn rerun_job(id: i64) -> Result<(), ServerFnError> {
-    use crate::server::{admin, audit, error::ServiceError, web};
+    use crate::server::{accounts::admin, audit, error::ServiceError, web};
     let me = super::gate().await?;
     let state = web::app_state()?;
     let job = admin::rerun_job(&state.db, id)

@@ -20,7 +20,7 @@ pub(crate) async fn gate() -> Result<crate::server::accounts::Account, ServerFnE
     use axum::http::{request::Parts, StatusCode};
     use leptos_axum::ResponseOptions;
 
-    use crate::server::{admin, audit, web};
+    use crate::server::{accounts::admin, audit, web};
     let account = web::current_account().await?;
     if admin::require_admin(&account).is_ok() {
         return Ok(account);

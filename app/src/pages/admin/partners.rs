@@ -39,7 +39,7 @@ pub struct PartnersPage {
 
 #[server(endpoint = "admin/partners")]
 pub async fn admin_partners() -> Result<PartnersPage, ServerFnError> {
-    use crate::server::{admin, web};
+    use crate::server::{accounts::admin, web};
     super::gate().await?;
     let state = web::app_state()?;
     let rows = admin::list_partners(&state.db, admin::PartnerQuery::default())
@@ -69,7 +69,7 @@ pub async fn onboard(
     tier: String,
     domains: String,
 ) -> Result<OnboardedView, ServerFnError> {
-    use crate::server::{admin, web};
+    use crate::server::{accounts::admin, web};
     let me = super::gate().await?;
     let state = web::app_state()?;
     let new = admin::NewPartner {
@@ -102,7 +102,7 @@ pub async fn onboard(
 /// Changes a partner's tier and/or status (`active` or `suspended`); empty fields keep theirs.
 #[server(endpoint = "admin/partner/update")]
 pub async fn update_partner(id: String, tier: Option<String>, status: Option<String>) -> Result<(), ServerFnError> {
-    use crate::server::{admin, web};
+    use crate::server::{accounts::admin, web};
     let me = super::gate().await?;
     let state = web::app_state()?;
     let change = admin::PartnerUpdate {

@@ -17,7 +17,7 @@ pub struct EmbedPage {
 
 #[cfg(feature = "ssr")]
 fn page_of(config: &crate::server::config::Config, account: &crate::server::accounts::Account) -> EmbedPage {
-    let s = crate::server::embed_settings::get(account);
+    let s = crate::server::accounts::embed_settings::get(account);
     let theme = s.theme.as_str().to_string();
     let snippet = format!(
         r#"<iframe src="{}/embed/scan?repo=owner/repo&partner={}&theme={theme}&compact=true" width="300" height="200"></iframe>"#,
@@ -41,7 +41,7 @@ pub async fn embed_overview() -> Result<EmbedPage, ServerFnError> {
 /// `domains`: one origin per line (blank lines ignored).
 #[server(endpoint = "embed/update")]
 pub async fn update_embed(domains: String, theme: String) -> Result<EmbedPage, ServerFnError> {
-    use crate::server::{embed_settings, web};
+    use crate::server::{accounts::embed_settings, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
     let list: Vec<String> = domains

@@ -57,7 +57,7 @@ mod ssr {
     use chrono::{DateTime, Utc};
 
     use super::*;
-    use crate::server::keys::{ApiKey, NewKey};
+    use crate::server::accounts::keys::{ApiKey, NewKey};
 
     pub fn when(t: DateTime<Utc>) -> String {
         t.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -106,7 +106,7 @@ mod ssr {
 
 #[server(endpoint = "keys/overview")]
 pub async fn keys_overview() -> Result<KeysPage, ServerFnError> {
-    use crate::server::{keys, web};
+    use crate::server::{accounts::keys, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
     let rows = keys::list(&state.db, &account.id).await.map_err(web::service_error)?;
@@ -119,7 +119,7 @@ pub async fn keys_overview() -> Result<KeysPage, ServerFnError> {
 
 #[server(endpoint = "keys/create")]
 pub async fn create_key(name: String) -> Result<FreshKey, ServerFnError> {
-    use crate::server::{audit, keys, web};
+    use crate::server::{accounts::keys, audit, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
     let key = keys::create_capped(&state.db, &account, Some(&name))
@@ -139,7 +139,7 @@ pub async fn create_key(name: String) -> Result<FreshKey, ServerFnError> {
 
 #[server(endpoint = "keys/rotate")]
 pub async fn rotate_key(id: String, grace: u64) -> Result<FreshKey, ServerFnError> {
-    use crate::server::{audit, error::ServiceError, keys, web};
+    use crate::server::{accounts::keys, audit, error::ServiceError, web};
     let account = web::current_account().await?;
     if !GRACE_CHOICES.iter().any(|(secs, _)| *secs == grace) {
         return Err(web::service_error(ServiceError::validation(
@@ -164,7 +164,7 @@ pub async fn rotate_key(id: String, grace: u64) -> Result<FreshKey, ServerFnErro
 
 #[server(endpoint = "keys/revoke")]
 pub async fn revoke_key(id: String) -> Result<(), ServerFnError> {
-    use crate::server::{audit, keys, web};
+    use crate::server::{accounts::keys, audit, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
     keys::revoke(&state.db, &account.id, &id)

@@ -105,7 +105,7 @@ mod ssr {
 
 #[server(endpoint = "usage/overview")]
 pub async fn usage_overview() -> Result<UsagePage, ServerFnError> {
-    use crate::server::{accounts, error::ServiceError, usage, web};
+    use crate::server::{accounts, accounts::usage, error::ServiceError, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
     let summary = usage::summary(&state.db, &account.id, DAYS)

@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures::StreamExt;
 
 use super::Redis;
-use crate::server::events::{EventBus, Hub, ScanEvent};
+use crate::server::scans::events::{EventBus, Hub, ScanEvent};
 
 const SCAN_PREFIX: &str = "aura:scan:";
 const JOBS: &str = "aura:jobs";

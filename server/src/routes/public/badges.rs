@@ -17,7 +17,7 @@ use std::{
 };
 
 use app::server::{
-    reports,
+    scans::reports,
     scans::{self, Submitter},
     state::AppState,
 };

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use app::server::{reports, scans, state::AppState};
+use app::server::{scans, scans::reports, state::AppState};
 use aura_render::{CardCache, CardData};
 use axum::{
     extract::{Path, State},

@@ -3,7 +3,7 @@
 //! a `photo` (the report's PNG card): chat and CMS tools can show it anywhere, whereas a
 //! `rich` iframe would be refused by the widget's `frame-ancestors` outside partner sites.
 
-use app::server::{reports, scans, state::AppState};
+use app::server::{scans, scans::reports, state::AppState};
 use axum::{
     extract::{Query, State},
     http::{header, StatusCode},

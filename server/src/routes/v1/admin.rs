@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use app::server::{
-    admin::{self, NewPartner, PartnerQuery, PartnerUpdate, RoleFilter},
+    accounts::admin::{self, NewPartner, PartnerQuery, PartnerUpdate, RoleFilter},
     audit::{self, AuditQuery},
     entities::audit_log,
     state::AppState,
@@ -340,7 +340,7 @@ pub async fn retry_job(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<(StatusCode, Json<JobBody>), ApiError> {
-    let job = app::server::admin::rerun_job(&state.db, id)
+    let job = app::server::accounts::admin::rerun_job(&state.db, id)
         .await?
         .ok_or_else(|| ApiError::not_found("No dead or failed job with this id."))?;
     audit::record(

@@ -3,12 +3,12 @@
 use std::net::SocketAddr;
 
 use app::server::{
-    accounts, audit,
-    keys::{self, ApiKey},
-    limiter,
+    accounts,
+    accounts::keys::{self, ApiKey},
+    accounts::tiers::Tier,
+    accounts::usage,
+    audit, limiter,
     state::AppState,
-    tiers::Tier,
-    usage,
 };
 use axum::{
     extract::{ConnectInfo, Path, State},

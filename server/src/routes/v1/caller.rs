@@ -7,12 +7,12 @@
 use std::time::{Duration, Instant};
 
 use app::server::{
+    accounts::keys::{self, ApiKey, AuthFailure, VerifyError},
+    accounts::tiers::Limits,
+    accounts::usage::UsageEvent,
     accounts::{self, Account},
-    keys::{self, ApiKey, AuthFailure, VerifyError},
     limiter::{Decision, Rule, Window},
     state::AppState,
-    tiers::Limits,
-    usage::UsageEvent,
 };
 use axum::{
     extract::{MatchedPath, Request, State},

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use app::server::{embed_settings, state::AppState};
+use app::server::{accounts::embed_settings, state::AppState};
 use axum::{
     extract::{ConnectInfo, State},
     http::HeaderMap,

@@ -5,8 +5,8 @@ use std::{convert::Infallible, time::Duration};
 use app::server::{
     accounts,
     error::ServiceError,
-    events::{self, ScanEvent},
     outbound,
+    scans::events::{self, ScanEvent},
     scans::{self, Prepared, Scan, ScanView, Submitter},
     state::AppState,
     webhooks::deliveries::{self, Outcome},

@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, Notify};
 
-use super::entities::scan_event;
+use crate::server::entities::scan_event;
 
 /// One server-sent event of a scan. `seq` is the SSE `id:`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

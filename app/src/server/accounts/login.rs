@@ -1,14 +1,14 @@
 //! Password login with throttling and auditing, for the browser's `/login`.
 //!
 //! Failures are counted per email (5 in 15 minutes) and per client address (20 in 15
-//! minutes) in the shared [`RateLimiter`](super::limiter::RateLimiter), so every web instance
+//! minutes) in the shared [`RateLimiter`](crate::server::limiter::RateLimiter), so every web instance
 //! sees the same counts once the limiter lives in Redis. While either count is full the login
 //! is refused with 429 *before* the password is checked, so guesses during the cool-down
 //! learn nothing, not even a correct password. A success clears that email's failures.
 
 use std::time::Duration;
 
-use super::{
+use crate::server::{
     accounts::{self, Account},
     audit::{self, Origin},
     error::{ServiceError, ServiceResult},

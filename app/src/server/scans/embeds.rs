@@ -11,17 +11,17 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use super::{
+use crate::reports::Embed;
+use crate::server::{
+    accounts::embed_settings::{self, Theme},
+    accounts::usage::UsageEvent,
     accounts::{self, Account},
-    embed_settings::{self, Theme},
     error::{ServiceError, ServiceResult},
     limiter::{Rule, Window},
-    reports,
+    scans::reports,
     scans::{self, Scan, Submitter},
     state::AppState,
-    usage::UsageEvent,
 };
-use crate::reports::Embed;
 
 /// Stands in for the key id in usage events of widget loads, which have no key.
 pub const EMBED_KEY_ID: &str = "embed";

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::{
+use crate::server::{
     accounts::{self, Account},
     audit::{self, Origin},
     crypto,
@@ -130,7 +130,7 @@ mod tests {
         assert_eq!(i.token.len(), 64);
         assert!(super::plausible(&i.token));
         assert_ne!(i.hash, i.token);
-        assert_eq!(i.hash, super::crypto::sha256_hex(i.token.as_bytes()));
+        assert_eq!(i.hash, crate::server::crypto::sha256_hex(i.token.as_bytes()));
         assert!(!super::plausible("../etc"));
         assert_eq!(super::url("http://h:3000/", "ab"), "http://h:3000/invite/ab");
     }

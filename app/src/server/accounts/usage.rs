@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
-use super::entities::{api_key, usage_event};
+use crate::server::entities::{api_key, usage_event};
 
 #[derive(Clone, Debug)]
 pub struct UsageEvent {

@@ -9,17 +9,18 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 
-use super::{
+use crate::server::{
+    accounts::embed_settings,
+    accounts::invites,
+    accounts::keys::{self, NewKey},
+    accounts::passwords,
+    accounts::tiers::{Role, Status, Tier},
     accounts::{self, Account, Created, NewAccount},
     audit::{self, Origin},
     config::Config,
-    embed_settings,
     entities::{account, api_key},
     error::{ServiceError, ServiceResult},
-    invites, jobs,
-    keys::{self, NewKey},
-    passwords,
-    tiers::{Role, Status, Tier},
+    jobs,
 };
 
 /// Refuses anyone but an admin. The caller audits the refusal (it knows the route).
@@ -148,7 +149,7 @@ pub async fn create_or_reset_admin(
     }
 
     let password_hash = passwords::hash(password.to_string()).await;
-    let txn = super::db::begin_write(db).await?;
+    let txn = crate::server::db::begin_write(db).await?;
     let existing = find_by_email(&txn, &email)
         .await?
         .ok_or_else(|| ServiceError::internal("account vanished"))?;
@@ -298,7 +299,7 @@ pub async fn onboard_partner(
     require_admin(admin)?;
     let tier = parse_tier(&new.tier)?;
     let allowed_domains = embed_settings::normalize_domains(&new.allowed_domains)?;
-    let txn = super::db::begin_write(db).await?;
+    let txn = crate::server::db::begin_write(db).await?;
     let created = accounts::create(
         &txn,
         config,
@@ -426,12 +427,12 @@ pub async fn update_partner(
 /// action). A scan's record goes back to `queued` (its event log keeps the earlier attempt's
 /// events, and the stream continues after them); a delivery goes back to `pending`.
 pub async fn rerun_job(db: &sea_orm::DatabaseConnection, job_id: i64) -> ServiceResult<Option<jobs::Job>> {
-    let txn = super::db::begin_write(db).await?;
+    let txn = crate::server::db::begin_write(db).await?;
     let Some(job) = jobs::requeue(&txn, job_id).await? else {
         return Ok(None);
     };
     if job.kind == jobs::KIND_SCAN {
-        use super::entities::scan;
+        use crate::server::entities::scan;
         scan::Entity::update_many()
             .col_expr(scan::Column::Status, sea_orm::sea_query::Expr::value("queued"))
             .col_expr(
@@ -446,7 +447,7 @@ pub async fn rerun_job(db: &sea_orm::DatabaseConnection, job_id: i64) -> Service
             .exec(&txn)
             .await?;
     } else if job.kind == jobs::KIND_DELIVERY {
-        use super::entities::delivery;
+        use crate::server::entities::delivery;
         delivery::Entity::update_many()
             .col_expr(delivery::Column::Status, sea_orm::sea_query::Expr::value("pending"))
             .filter(delivery::Column::Id.eq(job.ref_id.as_str()))

@@ -1,6 +1,12 @@
 //! Scan records: what is asked (`ScanRequest`), submitting it (the concurrent-scan cap, the
 //! job, in one transaction), the result cache, and the contract's scan object.
 
+pub mod embeds;
+pub mod events;
+pub mod reports;
+pub mod similarity;
+pub mod worker;
+
 use std::{collections::HashMap, time::Duration};
 
 use aura_engine::{parse_repo_target_with, parse_x_handle, RepoTarget, ScanResult};
@@ -11,7 +17,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{
+use crate::server::{
     config::Config,
     crypto::random_id,
     db::statement,

@@ -1,22 +1,32 @@
 //! Accounts: registration, login, lookup, webhook secrets. Partners and admins are both
 //! accounts; the role decides what they may do.
 
+pub mod admin;
+pub mod embed_settings;
+pub mod invites;
+pub mod keys;
+pub mod login;
+pub mod passwords;
+pub mod sessions;
+pub mod tiers;
+pub mod usage;
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
     TransactionTrait,
 };
 
-use super::{
+use crate::server::{
     audit::{self, Origin},
     config::Config,
     crypto,
     entities::account,
     error::{ServiceError, ServiceResult},
-    keys::{self, NewKey},
-    passwords,
-    tiers::{Role, Status, Tier},
 };
+
+use keys::NewKey;
+use tiers::{Role, Status, Tier};
 
 pub use account::Model as Account;
 
@@ -99,7 +109,7 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
     };
     let webhook_secret = crypto::new_webhook_secret();
     let now = Utc::now();
-    let txn = super::db::begin_write(db).await?;
+    let txn = crate::server::db::begin_write(db).await?;
     if account::Entity::find()
         .filter(account::Column::Email.eq(&email))
         .count(&txn)

@@ -8,7 +8,7 @@ use aura_engine::{scoring::rescore, similarity, Check, CheckStatus, Fingerprint,
 use chrono::Utc;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 
-use super::entities::{fingerprint, fingerprint_key};
+use crate::server::entities::{fingerprint, fingerprint_key};
 
 /// Estimated Jaccard similarity from which two code bases count as the same project.
 pub const THRESHOLD: f64 = 0.85;

@@ -9,7 +9,7 @@ use tower_sessions::{
     session_store::{self, ExpiredDeletion, SessionStore},
 };
 
-use super::entities::session;
+use crate::server::entities::session;
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
@@ -43,7 +43,7 @@ impl SessionStore for DbSessionStore {
             };
             match session::Entity::insert(row).exec(&self.db).await {
                 Ok(_) => return Ok(()),
-                Err(e) if super::accounts::is_unique_violation(&e) => record.id = Id::default(),
+                Err(e) if super::is_unique_violation(&e) => record.id = Id::default(),
                 Err(e) => return Err(backend(e)),
             }
         }

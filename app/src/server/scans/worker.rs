@@ -15,12 +15,12 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, QueryFil
 use serde_json::json;
 use tokio::{sync::mpsc, sync::watch, task::JoinHandle};
 
-use super::{
+use crate::server::{
     entities::scan,
-    events::{self, ScanEvent},
     jobs::{self, Job},
+    scans::events::{self, ScanEvent},
+    scans::similarity,
     scans::{self, Scan, ScanRequest},
-    similarity,
     state::AppState,
     webhooks::deliveries::{self, Outcome},
 };
@@ -33,7 +33,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// Starts `config.scan_workers` workers. They stop when `shutdown` turns true.
 pub fn spawn_scan_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
-    let instance = &super::crypto::random_id()[..8];
+    let instance = &crate::server::crypto::random_id()[..8];
     (0..state.config.scan_workers)
         .map(|i| {
             let worker = Worker {
@@ -80,7 +80,7 @@ impl Worker {
         let db = &self.state.db;
         let scan = match scans::get(db, &job.ref_id).await {
             Ok(s) => s,
-            Err(super::error::ServiceError::NotFound(_)) => {
+            Err(crate::server::error::ServiceError::NotFound(_)) => {
                 let _ = jobs::finish_failed(db, &job, false, "scan record missing").await;
                 return;
             }

@@ -1,12 +1,12 @@
 //! Builds the public pages' view of a scan ([`crate::reports::Report`]) from its record.
 
-use super::{
+use crate::reports::{Report, ReportResult};
+use crate::server::{
     config::Config,
     error::{ServiceError, ServiceResult},
     scans::{self, Scan},
     state::AppState,
 };
-use crate::reports::{Report, ReportResult};
 
 /// The stored result, read leniently into the page's shape (the same JSON as the contract's
 /// `result`), so a page renders whatever the engine version that wrote it.

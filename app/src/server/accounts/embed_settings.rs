@@ -12,7 +12,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde::{Deserialize, Serialize};
 
-use super::{
+use crate::server::{
     accounts::{self, Account},
     audit::{self, Origin},
     entities::account,

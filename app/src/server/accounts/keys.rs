@@ -9,13 +9,13 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
-use super::{
+use crate::server::{
+    accounts::tiers::Tier,
     accounts::{self, Account},
     crypto,
     db::statement,
     entities::{account, api_key},
     error::{ServiceError, ServiceResult},
-    tiers::Tier,
 };
 
 pub use api_key::Model as ApiKey;
@@ -159,7 +159,7 @@ pub async fn rotate(
             "expire_old_in_secs is at most 2592000 (30 days).",
         ));
     }
-    let txn = super::db::begin_write(db).await?;
+    let txn = crate::server::db::begin_write(db).await?;
     let old = get_owned(&txn, &account.id, key_id).await?;
     let now = Utc::now();
     if !is_usable(&old, now) {

@@ -30,7 +30,7 @@ pub fn validate(password: &str) -> Result<(), String> {
 
 pub async fn hash(password: String) -> String {
     tokio::task::spawn_blocking(move || {
-        let salt = SaltString::encode_b64(&super::crypto::random_bytes::<16>()).expect("salt");
+        let salt = SaltString::encode_b64(&crate::server::crypto::random_bytes::<16>()).expect("salt");
         argon2()
             .hash_password(password.as_bytes(), &salt)
             .expect("argon2 hashing")
