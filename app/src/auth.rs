@@ -12,14 +12,6 @@ pub struct SessionUser {
     pub name: String,
 }
 
-/// A message fit for the page from a server function's error.
-pub fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(m) => m.clone(),
-        _ => "Something went wrong; please retry.".into(),
-    }
-}
-
 #[server(endpoint = "auth/me")]
 pub async fn current_user() -> Result<Option<SessionUser>, ServerFnError> {
     let account = crate::server::web::current_account_opt().await?;

@@ -3,7 +3,6 @@
 //! read back by the hydrated widget. Their field names follow the contract's scan object, so
 //! the browser can also refresh them from `GET /v1/scan/{id}`.
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -161,39 +160,4 @@ pub struct Embed {
     pub status: u16,
     /// `dark` or `light`.
     pub theme: String,
-}
-
-/// The report of one scan; `None` when no scan has this id.
-#[server(endpoint = "report")]
-pub async fn load_report(id: String) -> Result<Option<Report>, ServerFnError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    crate::server::scans::reports::load(&state, &id)
-        .await
-        .map_err(|e| ServerFnError::new(e.public_message()))
-}
-
-/// The embed widget's scan: `repo` starts or reuses a scan for `partner`; `id` shows one.
-#[server(endpoint = "embed")]
-pub async fn load_embed(
-    repo: Option<String>,
-    id: Option<String>,
-    partner: Option<String>,
-    theme: Option<String>,
-) -> Result<Embed, ServerFnError> {
-    use crate::server::scans::embeds;
-    let state = expect_context::<crate::server::state::AppState>();
-    let ip = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .ok()
-        .map(|c| c.0.ip().to_string());
-    let req = embeds::EmbedRequest {
-        repo,
-        id,
-        partner,
-        theme,
-        ip,
-    };
-    embeds::load(&state, req)
-        .await
-        .map_err(|e| ServerFnError::new(e.public_message()))
 }

@@ -22,3 +22,11 @@ where
     });
     form
 }
+
+/// A message fit for the page from a server function's error.
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(m) => m.clone(),
+        _ => "Something went wrong; please retry.".into(),
+    }
+}

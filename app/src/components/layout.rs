@@ -1,8 +1,8 @@
 //! The page frame: header with navigation, main content, footer.
 
-use leptos::prelude::*;
+use leptos::{form::ActionForm, prelude::*};
 
-use crate::{auth::current_user, pages::auth::LogoutButton};
+use crate::auth::{current_user, Logout};
 
 #[component]
 pub fn Page(children: Children) -> impl IntoView {
@@ -41,5 +41,15 @@ pub fn Page(children: Children) -> impl IntoView {
             <span>"AuraSecurity — repository trust scans for exchanges, terminals and bots."</span>
             <a href="/openapi.json">"OpenAPI"</a>
         </footer>
+    }
+}
+
+#[component]
+pub fn LogoutButton(#[prop(into)] class: String) -> impl IntoView {
+    let action = ServerAction::<Logout>::new();
+    view! {
+        <ActionForm action=action>
+            <button type="submit" class=class data-testid="logout">"Log out"</button>
+        </ActionForm>
     }
 }

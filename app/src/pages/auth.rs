@@ -5,8 +5,11 @@ use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
 
 use crate::{
-    auth::{error_text, Login, Logout, Signup},
-    components::layout::Page,
+    auth::{Login, Signup},
+    components::{
+        forms::error_text,
+        layout::{LogoutButton, Page},
+    },
 };
 
 #[component]
@@ -93,16 +96,6 @@ pub fn LogoutPage() -> impl IntoView {
                 <LogoutButton class="button primary"/>
             </section>
         </Page>
-    }
-}
-
-#[component]
-pub fn LogoutButton(#[prop(into)] class: String) -> impl IntoView {
-    let action = ServerAction::<Logout>::new();
-    view! {
-        <ActionForm action=action>
-            <button type="submit" class=class data-testid="logout">"Log out"</button>
-        </ActionForm>
     }
 }
 

@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     components::live::{LiveProgress, Outcome},
-    reports::{load_embed, truncate, verdict_class, Embed, Report},
+    reports::{truncate, verdict_class, Embed, Report},
 };
 
 fn flag(q: &leptos_router::params::ParamsMap, name: &str) -> Option<String> {
@@ -170,4 +170,30 @@ fn ScanState(report: Report, sink: RwSignal<Option<Report>>) -> impl IntoView {
             .into_any()
     };
     view! { {head} {state} }
+}
+
+/// The embed widget's scan: `repo` starts or reuses a scan for `partner`; `id` shows one.
+#[server(endpoint = "embed")]
+pub async fn load_embed(
+    repo: Option<String>,
+    id: Option<String>,
+    partner: Option<String>,
+    theme: Option<String>,
+) -> Result<Embed, ServerFnError> {
+    use crate::server::scans::embeds;
+    let state = expect_context::<crate::server::state::AppState>();
+    let ip = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|c| c.0.ip().to_string());
+    let req = embeds::EmbedRequest {
+        repo,
+        id,
+        partner,
+        theme,
+        ip,
+    };
+    embeds::load(&state, req)
+        .await
+        .map_err(|e| ServerFnError::new(e.public_message()))
 }

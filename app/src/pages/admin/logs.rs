@@ -5,7 +5,7 @@ use leptos::{form::ActionForm, prelude::*};
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::error_text;
+use crate::components::forms::error_text;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {

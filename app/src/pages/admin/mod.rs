@@ -8,7 +8,7 @@ pub mod partners;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{auth::error_text, components::layout::Page};
+use crate::components::{forms::error_text, layout::Page};
 
 pub const NOT_AN_ADMIN: &str = "This needs an admin account.";
 /// `server::web::NOT_LOGGED_IN`, which the page cannot name (the server module is ssr-only).

@@ -4,7 +4,7 @@
 use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
-use crate::{auth::error_text, components::forms::cleared_on_success};
+use crate::components::forms::{cleared_on_success, error_text};
 
 /// Session key of an onboarding's secrets after a form post without JavaScript.
 pub const FLASH_ONBOARDED: &str = "onboarded";

@@ -5,7 +5,7 @@
 use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
-use crate::{auth::error_text, components::forms::cleared_on_success};
+use crate::components::forms::{cleared_on_success, error_text};
 
 /// Session key of a new key to show once after a form post without JavaScript.
 pub const FLASH_NEW_KEY: &str = "new_key";

@@ -7,7 +7,7 @@ use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    auth::error_text,
+    components::forms::error_text,
     components::live::{LiveProgress, Outcome},
 };
 

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::error_text;
+use crate::components::forms::error_text;
 
 pub const DAYS: u32 = 30;
 

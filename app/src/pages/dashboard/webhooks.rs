@@ -7,7 +7,7 @@ use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
 use super::keys::GRACE_CHOICES;
-use crate::{auth::error_text, components::forms::cleared_on_success};
+use crate::components::forms::{cleared_on_success, error_text};
 
 /// Session key of a secret to show once after a form post without JavaScript.
 pub const FLASH_SECRET: &str = "webhook_secret";

@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 use body::ReportBody;
 use meta::ReportMeta;
 
-use crate::{components::layout::Page, reports::load_report};
+use crate::{components::layout::Page, reports::Report};
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
@@ -69,4 +69,13 @@ fn ReportUnavailable() -> impl IntoView {
             </section>
         </Page>
     }
+}
+
+/// The report of one scan; `None` when no scan has this id.
+#[server(endpoint = "report")]
+pub async fn load_report(id: String) -> Result<Option<Report>, ServerFnError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    crate::server::scans::reports::load(&state, &id)
+        .await
+        .map_err(|e| ServerFnError::new(e.public_message()))
 }

@@ -10,11 +10,13 @@ use sea_orm::{
 };
 
 use crate::server::{
-    accounts::tiers::Tier,
-    accounts::{self, Account},
+    accounts::tiers::{self, Tier},
     crypto,
     db::statement,
-    entities::{account, api_key},
+    entities::{
+        account::{self, Model as Account},
+        api_key,
+    },
     error::{ServiceError, ServiceResult},
 };
 
@@ -63,7 +65,7 @@ pub async fn create(
     name: Option<&str>,
     expires_at: Option<DateTime<Utc>>,
 ) -> ServiceResult<NewKey> {
-    let tier = accounts::tier(account);
+    let tier = tiers::tier(account);
     let (secret, prefix, hash) = generate(tier);
     let model = api_key::ActiveModel {
         id: Set(crypto::random_id()),
@@ -88,7 +90,7 @@ pub async fn create(
 /// PostgreSQL), so parallel requests can never pass the cap together. Rotation and first
 /// keys (sign-up, onboarding) replace or open an account and are not capped.
 pub async fn create_capped(db: &DatabaseConnection, account: &Account, name: Option<&str>) -> ServiceResult<NewKey> {
-    let Some(cap) = accounts::tier(account).max_active_keys() else {
+    let Some(cap) = tiers::tier(account).max_active_keys() else {
         return create(db, account, name, None).await;
     };
     let txn = db.begin().await?;
@@ -217,7 +219,7 @@ pub async fn verify(db: &impl ConnectionTrait, token: &str) -> Result<(Account, 
     if !is_usable(&key, Utc::now()) {
         return Err(VerifyError::Auth(AuthFailure::Invalid));
     }
-    if accounts::is_suspended(&account) {
+    if tiers::is_suspended(&account) {
         return Err(VerifyError::Auth(AuthFailure::Suspended));
     }
     Ok((account, key))

@@ -26,6 +26,7 @@ use crate::server::{
 };
 
 use keys::NewKey;
+pub use tiers::{is_suspended, role, tier};
 use tiers::{Role, Status, Tier};
 
 pub use account::Model as Account;
@@ -237,18 +238,6 @@ pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> ServiceResul
         .filter(account::Column::PartnerSlug.eq(slug))
         .one(db)
         .await?)
-}
-
-pub fn tier(a: &Account) -> Tier {
-    Tier::parse(&a.tier).unwrap_or(Tier::Free)
-}
-
-pub fn role(a: &Account) -> Role {
-    Role::parse(&a.role)
-}
-
-pub fn is_suspended(a: &Account) -> bool {
-    Status::parse(&a.status) == Some(Status::Suspended)
 }
 
 pub fn allowed_domains(a: &Account) -> Vec<String> {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::server::entities::account::Model as Account;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
@@ -108,4 +110,17 @@ impl Status {
             _ => None,
         }
     }
+}
+
+/// The tier an account record names (an unknown value reads as free: the safe side).
+pub fn tier(a: &Account) -> Tier {
+    Tier::parse(&a.tier).unwrap_or(Tier::Free)
+}
+
+pub fn role(a: &Account) -> Role {
+    Role::parse(&a.role)
+}
+
+pub fn is_suspended(a: &Account) -> bool {
+    Status::parse(&a.status) == Some(Status::Suspended)
 }
