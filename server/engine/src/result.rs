@@ -57,6 +57,16 @@ impl Verdict {
             Verdict::Safu
         }
     }
+    /// Every verdict, best first.
+    pub const ALL: [Verdict; 4] = [Verdict::Safu, Verdict::Dyor, Verdict::Risky, Verdict::Scam];
+
+    /// Parses `SAFU|DYOR|RISKY|SCAM`, case-insensitively, surrounding whitespace ignored (stored
+    /// results and page parameters are read leniently).
+    pub fn parse(s: &str) -> Option<Verdict> {
+        let s = s.trim();
+        Verdict::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Safu => "SAFU",
@@ -64,6 +74,12 @@ impl Verdict {
             Verdict::Risky => "RISKY",
             Verdict::Scam => "SCAM",
         }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

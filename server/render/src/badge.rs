@@ -2,7 +2,7 @@
 
 use crate::text::{clean, xml_escape};
 use crate::widths::{ADVANCES, EXTRA, FIRST, UNITS_PER_EM};
-use crate::Verdict;
+use crate::{Verdict, VerdictStyle};
 use std::fmt::Write as _;
 
 /// Label of every AuraSecurity badge.

@@ -8,7 +8,7 @@
 //! score ring) are rasterised from signed distance functions.
 
 use crate::text::clean;
-use crate::{CardData, RenderError, Verdict};
+use crate::{CardData, RenderError, Verdict, VerdictStyle};
 use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
 use plotters::prelude::*;
 use plotters::style::RGBAColor;
@@ -593,7 +593,7 @@ pub fn card_png(data: &CardData) -> Result<Vec<u8>, RenderError> {
     let status = status(data);
     let verdict = data.verdict.and_then(Verdict::parse);
     let tone: Rgb = match status {
-        Status::Completed => verdict.map(Verdict::rgb).unwrap_or(NEUTRAL),
+        Status::Completed => verdict.map(VerdictStyle::rgb).unwrap_or(NEUTRAL),
         Status::Running | Status::Queued => ACCENT,
         Status::Failed => FAILED,
     };
@@ -915,7 +915,7 @@ mod tests {
 
     #[test]
     fn dial_is_coloured_by_verdict_and_filled_by_score() {
-        for v in [Verdict::Safu, Verdict::Dyor, Verdict::Risky, Verdict::Scam] {
+        for v in Verdict::ALL {
             let rgb = render_rgb(&data(v.as_str(), 60));
             // 12 o'clock (start of the arc) and 3 o'clock (25%) carry the verdict colour...
             assert_eq!(pixel(&rgb, DIAL_CX, DIAL_CY - DIAL_R), v.rgb(), "{v} top");

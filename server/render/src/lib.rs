@@ -24,42 +24,24 @@ pub use badge::{badge_svg, badge_text_width, invalid_badge, scanning_badge, scor
 pub use cache::{card_key, CardCache};
 pub use card::{card_png, CARD_HEIGHT, CARD_WIDTH};
 
-use std::fmt;
-use std::str::FromStr;
+pub use aura_engine::Verdict;
 
 /// Version of the rendering. Part of [`card_key`], so a layout change invalidates caches.
 pub const RENDER_VERSION: u32 = 1;
 
-/// Verdict of a completed scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Verdict {
-    Safu,
-    Dyor,
-    Risky,
-    Scam,
+/// How a verdict looks: the engine decides it ([`Verdict`]); the badge and the card only give it
+/// a colour and a one-line meaning.
+pub trait VerdictStyle {
+    /// Colour of the verdict as `#rrggbb` (green, yellow, orange, red).
+    fn color(self) -> &'static str;
+    /// One-line meaning shown next to the verdict on the card.
+    fn meaning(self) -> &'static str;
+    /// The colour as RGB components, for the bitmap card.
+    fn rgb(self) -> (u8, u8, u8);
 }
 
-impl Verdict {
-    /// Parses `SAFU|DYOR|RISKY|SCAM`, case-insensitively, surrounding whitespace ignored.
-    pub fn parse(s: &str) -> Option<Verdict> {
-        let s = s.trim();
-        [Verdict::Safu, Verdict::Dyor, Verdict::Risky, Verdict::Scam]
-            .into_iter()
-            .find(|v| v.as_str().eq_ignore_ascii_case(s))
-    }
-
-    /// `"SAFU"`, `"DYOR"`, `"RISKY"` or `"SCAM"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Safu => "SAFU",
-            Verdict::Dyor => "DYOR",
-            Verdict::Risky => "RISKY",
-            Verdict::Scam => "SCAM",
-        }
-    }
-
-    /// Colour of the verdict as `#rrggbb` (green, yellow, orange, red).
-    pub fn color(self) -> &'static str {
+impl VerdictStyle for Verdict {
+    fn color(self) -> &'static str {
         match self {
             Verdict::Safu => "#22c55e",
             Verdict::Dyor => "#eab308",
@@ -68,8 +50,7 @@ impl Verdict {
         }
     }
 
-    /// One-line meaning shown next to the verdict on the card.
-    pub fn meaning(self) -> &'static str {
+    fn meaning(self) -> &'static str {
         match self {
             Verdict::Safu => "No significant risks found",
             Verdict::Dyor => "Do your own research",
@@ -85,19 +66,6 @@ impl Verdict {
             Verdict::Risky => (0xf9, 0x73, 0x16),
             Verdict::Scam => (0xef, 0x44, 0x44),
         }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Verdict {
-    type Err = RenderError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Verdict::parse(s).ok_or(RenderError::UnknownVerdict)
     }
 }
 
@@ -126,6 +94,4 @@ pub enum RenderError {
     Encode(String),
     #[error("embedded font could not be loaded")]
     Font,
-    #[error("unknown verdict")]
-    UnknownVerdict,
 }

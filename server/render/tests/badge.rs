@@ -1,7 +1,8 @@
 //! Badge SVGs: well-formed, carry their text, sized from real metrics, hostile input inert.
 
 use aura_render::{
-    badge_svg, badge_text_width, invalid_badge, scanning_badge, score_badge, Verdict, BADGE_HEIGHT, BADGE_LABEL,
+    badge_svg, badge_text_width, invalid_badge, scanning_badge, score_badge, Verdict, VerdictStyle, BADGE_HEIGHT,
+    BADGE_LABEL,
 };
 use roxmltree::Document;
 
