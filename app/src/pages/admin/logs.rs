@@ -5,7 +5,10 @@ use leptos::{form::ActionForm, prelude::*};
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::components::forms::error_text;
+use crate::components::{
+    forms::error_text,
+    list::{data_table, Loaded},
+};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {
@@ -130,45 +133,34 @@ pub fn DeadJobsSection(data: DeadJobsData) -> impl IntoView {
         <section class="panel" id="dead-jobs" aria-labelledby="dead-jobs-title">
             <h2 id="dead-jobs-title">"Dead-lettered jobs"</h2>
             {move || rerun.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })}
-            <Transition fallback=|| view! { <p class="muted">"Loading jobs…"</p> }>
-                {move || Suspend::new(async move {
-                    match jobs.await {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(rows)) if rows.is_empty() => view! { <p class="muted">"None: every job finished or is still retrying."</p> }.into_any(),
-                        Ok(Some(rows)) => {
-                            let rows = rows
-                                .into_iter()
-                                .map(|j| view! {
-                                    <tr data-testid="dead-job">
-                                        <td>{j.id}</td>
-                                        <td>{j.kind}</td>
-                                        <td><code>{j.ref_id}</code></td>
-                                        <td>{j.attempts}</td>
-                                        <td>{j.last_error.unwrap_or_default()}</td>
-                                        <td>{j.updated}</td>
-                                        <td>
-                                            <ActionForm action=rerun>
-                                                <input type="hidden" name="id" value=j.id.to_string()/>
-                                                <button type="submit" class="button small">"Re-run"</button>
-                                            </ActionForm>
-                                        </td>
-                                    </tr>
-                                })
-                                .collect_view();
-                            view! {
-                                <div class="table-wrap">
-                                    <table>
-                                        <thead><tr><th>"Job"</th><th>"Kind"</th><th>"Of"</th><th>"Attempts"</th><th>"Last error"</th><th>"Updated"</th><th></th></tr></thead>
-                                        <tbody>{rows}</tbody>
-                                    </table>
-                                </div>
-                            }
-                            .into_any()
-                        }
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded data=jobs loading="Loading jobs…" render={move |rows: Option<Vec<JobRow>>| {
+                let Some(rows) = rows else { return ().into_any() };
+                let rows = rows
+                    .into_iter()
+                    .map(|j| view! {
+                        <tr data-testid="dead-job">
+                            <td>{j.id}</td>
+                            <td>{j.kind}</td>
+                            <td><code>{j.ref_id}</code></td>
+                            <td>{j.attempts}</td>
+                            <td>{j.last_error.unwrap_or_default()}</td>
+                            <td>{j.updated}</td>
+                            <td>
+                                <ActionForm action=rerun>
+                                    <input type="hidden" name="id" value=j.id.to_string()/>
+                                    <button type="submit" class="button small">"Re-run"</button>
+                                </ActionForm>
+                            </td>
+                        </tr>
+                    })
+                    .collect();
+                data_table(
+                    "",
+                    &["Job", "Kind", "Of", "Attempts", "Last error", "Updated", ""],
+                    "None: every job finished or is still retrying.",
+                    rows,
+                )
+            }}/>
         </section>
     }
 }
@@ -205,39 +197,23 @@ pub fn AuditSection(data: AuditData) -> impl IntoView {
                 <input type="text" name="target" placeholder="target" aria-label="Target" value=move || get("target").unwrap_or_default()/>
                 <button type="submit" class="button small">"Filter"</button>
             </form>
-            <Transition fallback=|| view! { <p class="muted">"Loading the log…"</p> }>
-                {move || Suspend::new(async move {
-                    match rows.await {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(rows)) if rows.is_empty() => view! { <p class="muted">"No entries."</p> }.into_any(),
-                        Ok(Some(rows)) => {
-                            let rows = rows
-                                .into_iter()
-                                .map(|r| view! {
-                                    <tr data-testid="audit-row">
-                                        <td>{r.at}</td>
-                                        <td>{r.actor}</td>
-                                        <td><code>{r.action}</code></td>
-                                        <td>{r.target}</td>
-                                        <td>{r.ip.unwrap_or_default()}</td>
-                                        <td><code class="details">{r.details.unwrap_or_default()}</code></td>
-                                    </tr>
-                                })
-                                .collect_view();
-                            view! {
-                                <div class="table-wrap">
-                                    <table>
-                                        <thead><tr><th>"Time"</th><th>"Actor"</th><th>"Action"</th><th>"Target"</th><th>"IP"</th><th>"Details"</th></tr></thead>
-                                        <tbody>{rows}</tbody>
-                                    </table>
-                                </div>
-                            }
-                            .into_any()
-                        }
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded data=rows loading="Loading the log…" render={|rows: Option<Vec<AuditRow>>| {
+                let Some(rows) = rows else { return ().into_any() };
+                let rows = rows
+                    .into_iter()
+                    .map(|r| view! {
+                        <tr data-testid="audit-row">
+                            <td>{r.at}</td>
+                            <td>{r.actor}</td>
+                            <td><code>{r.action}</code></td>
+                            <td>{r.target}</td>
+                            <td>{r.ip.unwrap_or_default()}</td>
+                            <td><code class="details">{r.details.unwrap_or_default()}</code></td>
+                        </tr>
+                    })
+                    .collect();
+                data_table("", &["Time", "Actor", "Action", "Target", "IP", "Details"], "No entries.", rows)
+            }}/>
         </section>
     }
 }

@@ -5,6 +5,7 @@ use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
 use crate::components::forms::{cleared_on_success, error_text};
+use crate::components::list::{data_table, ErrorAlert};
 
 /// Session key of an onboarding's secrets after a form post without JavaScript.
 pub const FLASH_ONBOARDED: &str = "onboarded";
@@ -162,7 +163,7 @@ pub fn PartnersSection(data: PartnersData) -> impl IntoView {
                                 <PartnersTable rows=p.partners update=update/>
                             }
                             .into_any(),
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                         }
                     })
                 }}
@@ -202,9 +203,6 @@ fn OnboardedPanel(o: OnboardedView) -> impl IntoView {
 
 #[component]
 fn PartnersTable(rows: Vec<PartnerRow>, update: ServerAction<UpdatePartner>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <p class="muted">"No partners yet."</p> }.into_any();
-    }
     let rows = rows
         .into_iter()
         .map(|p| {
@@ -239,14 +237,11 @@ fn PartnersTable(rows: Vec<PartnerRow>, update: ServerAction<UpdatePartner>) -> 
                 </tr>
             }
         })
-        .collect_view();
-    view! {
-        <div class="table-wrap">
-            <table>
-                <thead><tr><th>"Partner"</th><th>"Slug"</th><th>"Tier"</th><th>"Status"</th><th>"Since"</th><th></th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+        .collect::<Vec<_>>();
+    data_table(
+        "",
+        &["Partner", "Slug", "Tier", "Status", "Since", ""],
+        "No partners yet.",
+        rows,
+    )
 }

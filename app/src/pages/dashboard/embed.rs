@@ -6,6 +6,7 @@ use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
 use crate::components::forms::error_text;
+use crate::components::list::Loaded;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmbedPage {
@@ -78,10 +79,8 @@ pub fn EmbedSection() -> impl IntoView {
     view! {
         <section class="panel" id="embed" aria-labelledby="embed-title">
             <h2 id="embed-title">"Embed widget"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading settings…"</p> }>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(p) => {
+            <Loaded data=overview loading="Loading settings…" render={move |p: EmbedPage| {
+                {
                             let dark = p.theme == "dark";
                             view! {
                                 <ActionForm action=update>
@@ -101,10 +100,7 @@ pub fn EmbedSection() -> impl IntoView {
                             }
                             .into_any()
                         }
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            }}/>
             {error}
         </section>
     }

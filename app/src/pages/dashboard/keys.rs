@@ -6,6 +6,7 @@ use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
 use crate::components::forms::{cleared_on_success, error_text};
+use crate::components::list::{data_table, ErrorAlert};
 
 /// Session key of a new key to show once after a form post without JavaScript.
 pub const FLASH_NEW_KEY: &str = "new_key";
@@ -233,7 +234,7 @@ pub fn KeysSection() -> impl IntoView {
                     let shown = latest.or_else(|| data.as_ref().ok().and_then(|d| d.fresh.clone()));
                     let body = match data {
                         Ok(d) => view! { <KeysTable keys=d.keys rotate=rotate revoke=revoke/> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     };
                     view! {
                         {shown.map(|k| view! { <FreshKeyPanel key=k/> })}
@@ -283,9 +284,6 @@ fn FreshKeyPanel(key: FreshKey) -> impl IntoView {
 
 #[component]
 fn KeysTable(keys: Vec<KeyRow>, rotate: ServerAction<RotateKey>, revoke: ServerAction<RevokeKey>) -> impl IntoView {
-    if keys.is_empty() {
-        return view! { <p class="muted">"No keys yet."</p> }.into_any();
-    }
     let rows = keys
         .into_iter()
         .map(|k| {
@@ -314,18 +312,13 @@ fn KeysTable(keys: Vec<KeyRow>, rotate: ServerAction<RotateKey>, revoke: ServerA
                 </tr>
             }
         })
-        .collect_view();
-    view! {
-        <div class="table-wrap">
-            <table class="keys">
-                <thead>
-                    <tr><th>"Prefix"</th><th>"Name"</th><th>"Tier"</th><th>"Created"</th><th>"Last used"</th><th>"Status"</th><th></th></tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+        .collect::<Vec<_>>();
+    data_table(
+        "keys",
+        &["Prefix", "Name", "Tier", "Created", "Last used", "Status", ""],
+        "No keys yet.",
+        rows,
+    )
 }
 
 /// `<details>` makes the choice a second step that needs no JavaScript.

@@ -6,6 +6,7 @@
 use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
+use crate::components::list::{data_table, Loaded};
 use crate::{
     components::forms::error_text,
     components::live::{LiveProgress, Outcome},
@@ -162,18 +163,13 @@ pub fn ScansSection() -> impl IntoView {
             {error}
             // The scan just started here (hydrated), watched live.
             {move || start.value().get().and_then(Result::ok).map(|row| view! { <LiveScan row=row/> })}
-            <Transition fallback=|| view! { <p class="muted">"Loading scans…"</p> }>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(page) => view! {
+            <Loaded data=overview loading="Loading scans…" render={|page: ScansPage| {
+                view! {
                             {page.queued.map(|row| view! { <LiveScan row=row/> })}
                             <RecentScans rows=page.recent/>
                         }
-                        .into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+                        .into_any()
+            }}/>
         </section>
     }
 }
@@ -233,9 +229,6 @@ fn outcome(s: &ScanRow) -> Option<AnyView> {
 
 #[component]
 fn RecentScans(rows: Vec<ScanRow>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <p class="muted">"No scans yet."</p> }.into_any();
-    }
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -260,17 +253,10 @@ fn RecentScans(rows: Vec<ScanRow>) -> impl IntoView {
                 </tr>
             }
         })
-        .collect_view();
+        .collect::<Vec<_>>();
     view! {
         <h3>"Recent scans"</h3>
-        <div class="table-wrap">
-            <table class="scans">
-                <thead>
-                    <tr><th>"Target"</th><th>"Status"</th><th>"Score"</th><th>"Started"</th><th></th></tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {data_table("scans", &["Target", "Status", "Score", "Started", ""], "No scans yet.", rows)}
     }
     .into_any()
 }

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::components::forms::error_text;
+use crate::components::list::Loaded;
 
 pub const DAYS: u32 = 30;
 
@@ -138,14 +138,9 @@ pub fn UsageSection() -> impl IntoView {
     view! {
         <section class="panel" id="usage" aria-labelledby="usage-title">
             <h2 id="usage-title">"Usage"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Loading usage…"</p> }>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(u) => view! { <UsageBody u=u/> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded data=overview loading="Loading usage…" render={|u: UsagePage| {
+                view! { <UsageBody u=u/> }.into_any()
+            }}/>
         </section>
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::GRACE_CHOICES;
 use crate::components::forms::{cleared_on_success, error_text};
+use crate::components::list::{data_table, ErrorAlert};
 
 /// Session key of a secret to show once after a form post without JavaScript.
 pub const FLASH_SECRET: &str = "webhook_secret";
@@ -346,7 +347,7 @@ pub fn WebhooksSection() -> impl IntoView {
                                 }
                                 .into_any()
                             }
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                         }
                     })
                 }}
@@ -387,9 +388,6 @@ fn HooksTable(
     test: ServerAction<TestWebhook>,
     enable: ServerAction<EnableWebhook>,
 ) -> impl IntoView {
-    if hooks.is_empty() {
-        return view! { <p class="muted">"No endpoints yet."</p> }.into_any();
-    }
     let rows = hooks
         .into_iter()
         .map(|h| {
@@ -428,23 +426,12 @@ fn HooksTable(
                 </tr>
             }
         })
-        .collect_view();
-    view! {
-        <div class="table-wrap">
-            <table>
-                <thead><tr><th>"URL"</th><th>"Events"</th><th>"Status"</th><th></th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+        .collect::<Vec<_>>();
+    data_table("", &["URL", "Events", "Status", ""], "No endpoints yet.", rows)
 }
 
 #[component]
 fn DeliveriesTable(rows: Vec<DeliveryRow>, redeliver: ServerAction<Redeliver>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <p class="muted">"No deliveries yet."</p> }.into_any();
-    }
     let rows = rows
         .into_iter()
         .map(|d| {
@@ -470,15 +457,10 @@ fn DeliveriesTable(rows: Vec<DeliveryRow>, redeliver: ServerAction<Redeliver>) -
                 </tr>
             }
         })
-        .collect_view();
+        .collect::<Vec<_>>();
     view! {
         <h3>"Delivery log"</h3>
-        <div class="table-wrap">
-            <table>
-                <thead><tr><th>"Event"</th><th>"URL"</th><th>"Status"</th><th>"Attempts"</th><th>"Last result"</th><th>"Time"</th><th></th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {data_table("", &["Event", "URL", "Status", "Attempts", "Last result", "Time", ""], "No deliveries yet.", rows)}
     }
     .into_any()
 }
