@@ -96,6 +96,8 @@ pub fn InvitePage() -> impl IntoView {
             <section class="panel narrow">
                 <Suspense fallback=|| view! { <p>"Checking your invitation…"</p> }>
                     {move || {
+                        // Needed with `ssr` (it holds the response options); a plain copy in the browser.
+                        #[allow(clippy::clone_on_copy)]
                         let set_status = set_status.clone();
                         Suspend::new(async move {
                         match status.await {

@@ -90,6 +90,19 @@ pub fn statement(backend: sea_orm::DbBackend, sql: &str, values: Vec<sea_orm::Va
     sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// Begins a transaction that will write. On SQLite it starts as `BEGIN IMMEDIATE`: a
+/// deferred transaction that reads and then writes fails at once with `SQLITE_BUSY` when
+/// another connection (the usage meter, say) committed in between, whereas an immediate one
+/// takes the write lock up front and waits its turn under the busy timeout. PostgreSQL
+/// ignores the option. Inside a transaction this opens a savepoint, as `begin` does.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -103,17 +116,4 @@ mod tests {
         let s = super::statement(sea_orm::DbBackend::Sqlite, "a = ?", vec![1.into()]);
         assert_eq!(s.sql, "a = ?");
     }
-}
-
-/// Begins a transaction that will write. On SQLite it starts as `BEGIN IMMEDIATE`: a
-/// deferred transaction that reads and then writes fails at once with `SQLITE_BUSY` when
-/// another connection (the usage meter, say) committed in between, whereas an immediate one
-/// takes the write lock up front and waits its turn under the busy timeout. PostgreSQL
-/// ignores the option. Inside a transaction this opens a savepoint, as `begin` does.
-pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
 }

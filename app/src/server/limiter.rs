@@ -207,7 +207,7 @@ impl MemoryLimiter {
     /// Drops entries with nothing left in their window, now and then, to bound memory.
     fn maybe_sweep(&self, map: &mut HashMap<String, Entry>, now: Instant) {
         let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if n % 4096 != 0 {
+        if !n.is_multiple_of(4096) {
             return;
         }
         let today = Utc::now().date_naive();

@@ -2,10 +2,9 @@
 //! cached answer's callback, through the real server on SQLite and PostgreSQL, against the
 //! GitHub stand-in and a loopback webhook receiver.
 
-#[path = "../../docs/examples/verify_webhook.rs"]
-mod verify_webhook;
-
 use std::time::Duration;
+
+use crate::verify_webhook;
 
 use crate::common::{
     app_with_github, error_code, github, post_scan, receiver, register, set_tier, spawn_with, wait_finished, Db,

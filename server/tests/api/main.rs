@@ -22,3 +22,7 @@ mod scans;
 mod service;
 mod signals;
 mod webhooks;
+
+/// The partner guide's Rust verification example, compiled and run as the tests' checker.
+#[path = "../../docs/examples/verify_webhook.rs"]
+mod verify_webhook;

@@ -657,7 +657,7 @@ async fn widget_and_framing(kind: Db) {
     let res = get(&app, &format!("/v1/embed/result/{id}?partner={bare}")).await;
     assert_eq!(frame_ancestors(&res), "'self'", "a partner without domains");
     for path in [
-        format!("/embed/scan?repo=acme/orbit&partner=no-such-partner"),
+        "/embed/scan?repo=acme/orbit&partner=no-such-partner".to_string(),
         "/embed/scan?repo=acme/orbit".to_string(),
     ] {
         let res = get(&app, &path).await;

@@ -3,10 +3,9 @@
 //! examples), retries, restarts mid-schedule, redelivery, rotation, endpoint health,
 //! tenancy, and the SSRF guard, on SQLite and PostgreSQL.
 
-#[path = "../../docs/examples/verify_webhook.rs"]
-mod verify_webhook;
-
 use std::time::Duration;
+
+use crate::verify_webhook;
 
 use crate::common::{github, receiver, register, set_tier, spawn_with, wait_finished, Db, TestApp};
 use serde_json::{json, Value};

@@ -51,7 +51,8 @@ pub async fn issue(db: &impl ConnectionTrait, account: Account) -> ServiceResult
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {
-    Valid(Account),
+    /// Boxed: an account record is large beside the other answers.
+    Valid(Box<Account>),
     /// No invitation has this token (never issued, already used, or replaced).
     Unknown,
     Expired,
@@ -77,7 +78,7 @@ pub async fn lookup(db: &impl ConnectionTrait, token: &str) -> ServiceResult<Loo
         return Ok(Lookup::Unknown);
     }
     match account.invite_expires_at {
-        Some(t) if t > Utc::now() => Ok(Lookup::Valid(account)),
+        Some(t) if t > Utc::now() => Ok(Lookup::Valid(Box::new(account))),
         _ => Ok(Lookup::Expired),
     }
 }
@@ -88,7 +89,7 @@ pub async fn accept(db: &impl ConnectionTrait, token: &str, password: &str, orig
     super::passwords::validate(password).map_err(ServiceError::validation)?;
     let gone = || ServiceError::NotFound("This invitation link is invalid or has already been used.".into());
     let account = match lookup(db, token).await? {
-        Lookup::Valid(a) => a,
+        Lookup::Valid(a) => *a,
         Lookup::Unknown => return Err(gone()),
         Lookup::Expired => {
             return Err(ServiceError::invalid(
