@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use crate::common::{app_with_github, browser, build_with, github, wait_finished, Db, TestApp, Via, HTML};
+use crate::common::{app_with_github, browser, build_with, github, post_scan, wait_finished, Db, TestApp, Via, HTML};
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::Value;
 
@@ -314,16 +314,22 @@ async fn usage_section(app: TestApp) {
             200
         );
     }
+    // One scan: it is metered at submission (queued here; no worker runs it).
+    let scan = post_scan(&app, &key, serde_json::json!({"url": "acme/orbit"})).await;
+    assert_eq!(scan.status(), 202);
     // The meter writes in the background.
     let mut u = Value::Null;
     for _ in 0..100 {
         u = json(call(&app, &owner, "/api/usage/overview", &[], Via::Script).await).await;
-        if u["today"]["requests"].as_u64().unwrap() >= 3 {
+        if u["today"]["requests"].as_u64().unwrap() >= 4 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(u["today"]["requests"], 3, "{u}");
+    assert_eq!(u["today"]["requests"], 4, "{u}");
+    assert_eq!(u["today"]["scans"], 1, "{u}");
+    assert_eq!(u["top_repos"][0][1], 1, "{u}");
+    assert!(u["top_repos"][0][0].as_str().unwrap().contains("acme/orbit"), "{u}");
     assert_eq!(u["tier"], "free");
     assert_eq!(u["per_day"], 50);
     assert_eq!(u["daily"].as_array().unwrap().len(), 30);
@@ -331,7 +337,7 @@ async fn usage_section(app: TestApp) {
     assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
     let csv = data_uri(u["csv"].as_str().unwrap(), "data:text/csv;base64,");
     assert!(csv.starts_with("date,requests,scans\n"), "{csv}");
-    assert!(csv.trim_end().ends_with(",3,0"), "today is the last row: {csv}");
+    assert!(csv.trim_end().ends_with(",4,1"), "today is the last row: {csv}");
     assert_eq!(
         call(&app, &browser(), "/api/usage/overview", &[], Via::Script)
             .await
@@ -348,6 +354,10 @@ async fn usage_section(app: TestApp) {
         .await
         .unwrap();
     assert!(html.contains("data-testid=\"usage-chart\""), "{html}");
+    assert!(
+        html.contains("data-testid=\"top-repo\"") && html.contains("acme/orbit"),
+        "{html}"
+    );
 }
 
 async fn embed_section(app: TestApp) {

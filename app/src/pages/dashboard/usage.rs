@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::components::list::Loaded;
+use crate::components::list::{data_table, Loaded};
 
 pub const DAYS: u32 = 30;
 
@@ -29,6 +29,8 @@ pub struct UsagePage {
     pub chart: String,
     /// `data:text/csv;base64,…`
     pub csv: String,
+    /// The repositories this account scanned most over the period: (target, scans).
+    pub top_repos: Vec<(String, u64)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -129,6 +131,7 @@ pub async fn usage_overview() -> Result<UsagePage, ServerFnError> {
         csv: ssr::csv(&daily),
         daily,
         chart,
+        top_repos: summary.top_repos.into_iter().map(|r| (r.target, r.scans)).collect(),
     })
 }
 
@@ -162,6 +165,11 @@ fn UsageBody(u: UsagePage) -> impl IntoView {
     } else {
         "progress-bar"
     };
+    let top_repos = u
+        .top_repos
+        .iter()
+        .map(|(target, scans)| view! { <tr data-testid="top-repo"><td>{target.clone()}</td><td>{*scans}</td></tr> })
+        .collect::<Vec<_>>();
     let rows = u
         .daily
         .iter()
@@ -184,6 +192,8 @@ fn UsageBody(u: UsagePage) -> impl IntoView {
             <img src=u.chart width="720" height="240" alt="Calls (violet) and scans (cyan) per day over the last 30 days" data-testid="usage-chart"/>
         </figure>
         <p><a class="button small" href=u.csv download="aurasecurity-usage.csv" data-testid="usage-csv">"Download CSV"</a></p>
+        <h3>"Most scanned repositories (30 days)"</h3>
+        {data_table("top-repos", &["Repository", "Scans"], "No scans in this period.", top_repos)}
         <details>
             <summary>"Daily figures"</summary>
             <div class="table-wrap">
