@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                 // Public surfaces: rendered whole before sending (`Async`), so their meta tags
                 // and status codes depend on the scan and no JavaScript is needed to read them.
                 <Route path=path!("/report/:id") view=pages::report::ReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/report/github/:owner/:repo") view=pages::report::LatestReportPage ssr=SsrMode::Async/>
                 <Route path=path!("/v1/report/:id") view=pages::report::ReportPage ssr=SsrMode::Async/>
                 <Route path=path!("/embed/scan") view=pages::embed::EmbedScan ssr=SsrMode::Async/>
                 <Route path=path!("/v1/embed/scan") view=pages::embed::EmbedScan ssr=SsrMode::Async/>

@@ -87,6 +87,10 @@ pub struct Report {
     /// Absolute URL of the repository's badge (GitHub repositories only).
     #[serde(default)]
     pub badge_url: Option<String>,
+    /// Absolute URL of the repository's latest report, `/report/github/{owner}/{repo}`
+    /// (GitHub repositories only): the link that stays right after a re-scan.
+    #[serde(default)]
+    pub latest_url: Option<String>,
     #[serde(default)]
     pub oembed_url: String,
 }
@@ -119,12 +123,19 @@ impl Report {
         }
     }
 
-    /// README markdown: the badge, linking to this report.
+    /// README markdown: the badge, linking to the repository's latest report (not to this
+    /// scan, which a re-scan would make stale).
     pub fn badge_markdown(&self) -> Option<String> {
-        self.badge_url
-            .as_ref()
-            .map(|b| format!("[![AuraSecurity]({b})]({})", self.report_url))
+        match (&self.badge_url, &self.latest_url) {
+            (Some(badge), Some(latest)) => Some(badge_markdown(badge, latest)),
+            _ => None,
+        }
     }
+}
+
+/// The one shape of the README badge snippet: absolute URLs only, since it is pasted on GitHub.
+pub fn badge_markdown(badge_url: &str, latest_report_url: &str) -> String {
+    format!("[![AuraSecurity]({badge_url})]({latest_report_url})")
 }
 
 pub fn truncate(s: &str, max: usize) -> String {

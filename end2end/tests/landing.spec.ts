@@ -2,7 +2,7 @@
 // badge snippet updates as the visitor types, which only the wasm bundle can do.
 import { test, expect } from "@playwright/test";
 
-test("landing page renders, is secured and hydrates", async ({ page }) => {
+test("landing page renders, is secured and hydrates", async ({ page, baseURL }) => {
   const response = await page.goto("/");
   expect(response?.status()).toBe(200);
   const headers = response!.headers();
@@ -23,6 +23,10 @@ test("landing page renders, is secured and hydrates", async ({ page }) => {
     await page.type("#badge-repo", "solana-labs/solana");
     await expect(snippet).toContainText("/badge/solana-labs/solana.svg", { timeout: 1000 });
   }).toPass({ timeout: 20_000 });
+  // Absolute URLs (the snippet is pasted on GitHub), linking to the stable latest report.
+  await expect(snippet).toHaveText(
+    `[![AuraSecurity](${baseURL}/badge/solana-labs/solana.svg)](${baseURL}/report/github/solana-labs/solana)`,
+  );
   expect(errors.filter((e) => e.includes("Content Security Policy"))).toEqual([]);
 });
 

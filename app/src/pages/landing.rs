@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use crate::components::layout::Page;
+use crate::{components::layout::Page, reports::badge_markdown};
 
 #[component]
 pub fn Landing() -> impl IntoView {
@@ -47,11 +47,14 @@ pub fn Landing() -> impl IntoView {
 #[component]
 fn BadgePreview() -> impl IntoView {
     let (repo, set_repo) = signal(String::new());
+    // The snippet is pasted on GitHub, so its URLs are absolute: the site's public URL.
+    let base = Resource::new(|| (), |_| public_url());
     let snippet = move || {
         let r = repo.get();
         let r = r.trim().trim_start_matches("https://github.com/").trim_matches('/');
+        let base = base.get().and_then(Result::ok).unwrap_or_default();
         if r.split('/').count() == 2 && !r.contains(' ') && !r.is_empty() {
-            format!("[![AuraSecurity](/badge/{r}.svg)](/badge/{r}.svg)")
+            badge_markdown(&format!("{base}/badge/{r}.svg"), &format!("{base}/report/github/{r}"))
         } else {
             "Type owner/repo to get your badge snippet.".to_string()
         }
@@ -71,4 +74,11 @@ fn BadgePreview() -> impl IntoView {
             <pre class="snippet" data-testid="badge-snippet">{snippet}</pre>
         </section>
     }
+}
+
+/// The site's public base URL (`AURA_PUBLIC_URL`), for links that leave the site.
+#[server(endpoint = "site/public-url")]
+pub async fn public_url() -> Result<String, ServerFnError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    Ok(state.config.public_url.clone())
 }

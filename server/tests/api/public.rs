@@ -7,7 +7,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use crate::common::{app_with_github, github, register, spawn_with, wait_finished, Db, TestApp};
+use crate::common::{app_with_github, github, post_scan, register, spawn_with, wait_finished, Db, TestApp};
 use app::server::entities::{account, scan, usage_event};
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -131,7 +131,13 @@ async fn report_page_card_and_oembed(kind: Db) {
     let report_url = format!("{}/report/{id}", app.config.public_url);
     let card_url = format!("{report_url}/card.png");
 
-    for path in [format!("/report/{id}"), format!("/v1/report/{id}")] {
+    // The stable link shows the same report: `/report/github/{owner}/{repo}`, any case.
+    for path in [
+        format!("/report/{id}"),
+        format!("/v1/report/{id}"),
+        "/report/github/acme/orbit".to_string(),
+        "/report/github/Acme/Orbit".to_string(),
+    ] {
         let res = get(&app, &path).await;
         assert_eq!(res.status(), 200, "{path}");
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
@@ -173,10 +179,33 @@ async fn report_page_card_and_oembed(kind: Db) {
         assert!(html.contains("How is this scored?"));
         assert!(
             html.contains(&format!(
-                "[![AuraSecurity]({}/badge/acme/orbit.svg)]({report_url})",
+                "[![AuraSecurity]({0}/badge/acme/orbit.svg)]({0}/report/github/acme/orbit)",
                 app.config.public_url
             )),
-            "badge markdown"
+            "badge markdown links to the stable report: {path}"
+        );
+    }
+    // A re-scan moves the stable link to the newer report.
+    let res = post_scan(&app, &key, json!({"url": "acme/orbit", "fresh": true})).await;
+    assert_eq!(res.status(), 202);
+    let newer = res.json::<Value>().await.unwrap()["scan_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_finished(&app, &newer).await;
+    let html = get(&app, "/report/github/acme/orbit").await.text().await.unwrap();
+    assert_eq!(
+        link(&html, "canonical").unwrap(),
+        format!("{}/report/{newer}", app.config.public_url)
+    );
+    // Never scanned, or not a GitHub repository name: the 404 page, offering a scan.
+    for path in ["/report/github/acme/never-scanned", "/report/github/a%20b/c"] {
+        let res = get(&app, path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("No report yet") && html.contains("data-testid=\"offer-scan\""),
+            "{path}: {html}"
         );
     }
 

@@ -7,7 +7,7 @@ mod body;
 mod meta;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 use body::ReportBody;
@@ -34,6 +34,64 @@ pub fn ReportPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// `/report/github/{owner}/{repo}`: the repository's latest completed report, the link badges
+/// and shares use so they stay right after a re-scan. Its canonical URL is the scan's own
+/// report; a repository never scanned gets the 404 page with a way to scan it.
+#[component]
+pub fn LatestReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let repo = move || params.with(|p| (p.get("owner").unwrap_or_default(), p.get("repo").unwrap_or_default()));
+    let report = Resource::new(repo, |(owner, repo)| load_latest_report(owner, repo));
+    view! {
+        <Suspense fallback=|| view! { <Page><p>"Loading the report…"</p></Page> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(Some(r)) => view! {
+                        <ReportMeta report=r.clone()/>
+                        <Page><ReportBody report=r/></Page>
+                    }
+                    .into_any(),
+                    Ok(None) => {
+                        let (owner, name) = repo();
+                        view! { <NotScannedYet repo=format!("{owner}/{name}")/> }.into_any()
+                    }
+                    Err(_) => view! { <ReportUnavailable/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NotScannedYet(repo: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    let scan = format!("/?repo={}#scan", url_escape(&repo));
+    view! {
+        <Title text="No report yet"/>
+        <Meta name="robots" content="noindex"/>
+        <Page>
+            <section class="panel narrow">
+                <h1>"No report yet"</h1>
+                <p>"AuraSecurity has no completed scan of " <code>{repo}</code> "."</p>
+                <p><a class="button primary" href=scan data-testid="offer-scan">"Scan it now"</a></p>
+            </section>
+        </Page>
+    }
+}
+
+/// Query-string escaping for a repository name in a link (the name is the visitor's input).
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[component]
@@ -76,6 +134,15 @@ fn ReportUnavailable() -> impl IntoView {
 pub async fn load_report(id: String) -> Result<Option<Report>, ServerFnError> {
     let state = expect_context::<crate::server::state::AppState>();
     crate::server::scans::reports::load(&state, &id)
+        .await
+        .map_err(|e| ServerFnError::new(e.public_message()))
+}
+
+/// The latest completed report of a GitHub repository; `None` when it has none.
+#[server(endpoint = "report/latest")]
+pub async fn load_latest_report(owner: String, repo: String) -> Result<Option<Report>, ServerFnError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    crate::server::scans::reports::load_latest(&state, &owner, &repo)
         .await
         .map_err(|e| ServerFnError::new(e.public_message()))
 }

@@ -33,6 +33,11 @@ pub fn badge_url(config: &Config, repo: &str) -> String {
     format!("{}/badge/{repo}.svg", config.public_url)
 }
 
+/// `/report/github/{owner}/{repo}`: the stable link to a repository's latest report.
+pub fn latest_report_url(config: &Config, repo: &str) -> String {
+    format!("{}/report/github/{repo}", config.public_url)
+}
+
 pub fn oembed_url(config: &Config, id: &str) -> String {
     let report = scans::report_url(config, id);
     format!(
@@ -54,6 +59,7 @@ pub fn report(config: &Config, s: &Scan) -> Report {
         result: if s.status == "completed" { result_of(s) } else { None },
         card_url: card_url(config, &s.id),
         badge_url: github_repo(s).map(|r| badge_url(config, r)),
+        latest_url: github_repo(s).map(|r| latest_report_url(config, r)),
         oembed_url: oembed_url(config, &s.id),
     }
 }
@@ -65,4 +71,18 @@ pub async fn load(state: &AppState, id: &str) -> ServiceResult<Option<Report>> {
         Err(ServiceError::NotFound(_)) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The latest completed report of a GitHub repository, whatever its age; `None` when it was
+/// never scanned to completion or `owner/repo` is not a repository name.
+pub async fn load_latest(state: &AppState, owner: &str, repo: &str) -> ServiceResult<Option<Report>> {
+    let Ok(p) = scans::prepare_repo(&format!("{owner}/{repo}"), false) else {
+        return Ok(None);
+    };
+    // A GitHub repository only: the stable link never names another git host.
+    if p.target.split('/').count() != 2 {
+        return Ok(None);
+    }
+    let latest = scans::latest_completed(&state.db, "repo", &p.target).await?;
+    Ok(latest.map(|s| report(&state.config, &s)))
 }
