@@ -590,8 +590,88 @@ async fn a_password_reset_ends_the_sessions_opened_before(app: TestApp) {
     assert_eq!(whoami(&app, &after).await.as_deref(), Some(email));
 }
 
+async fn parallel_guesses_get_exactly_five_checks(app: TestApp) {
+    signup(&app, &browser(), "target@partner.example").await;
+    let attempts = (0..50).map(|_| {
+        let app = &app;
+        async move {
+            login(app, &browser(), "target@partner.example", "guess", Via::Script)
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, refused), (5, 45), "{statuses:?}");
+    let actions = audit_actions(&app, "target@partner.example").await;
+    assert_eq!(actions.iter().filter(|a| *a == "login.failure").count(), 5);
+
+    // An email longer than any address is refused before any work.
+    let long = format!("{}@partner.example", "a".repeat(260));
+    let res = login(&app, &browser(), &long, "guess", Via::Script).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(audit_actions(&app, &long[..254]).await.is_empty());
+}
+
+async fn changing_the_password_ends_the_other_sessions(app: TestApp) {
+    let email = "owner@partner.example";
+    let here = browser();
+    signup(&app, &here, email).await;
+    let elsewhere = cookie_value(&session_cookie(&login(&app, &browser(), email, PASSWORD, Via::Form).await).unwrap());
+    assert_eq!(whoami(&app, &elsewhere).await.as_deref(), Some(email));
+
+    let change = |current: &'static str, new: &'static str| {
+        let (app, here) = (&app, &here);
+        async move {
+            call(
+                app,
+                here,
+                "/api/account/password",
+                &[("current_password", current), ("new_password", new)],
+                Via::Script,
+            )
+            .await
+        }
+    };
+    // The current password is required, and a short new one is refused.
+    let res = change("not my password", "a brand new passphrase").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("current password is wrong"));
+    assert_eq!(
+        change(PASSWORD, "short").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        whoami(&app, &elsewhere).await.as_deref(),
+        Some(email),
+        "nothing changed yet"
+    );
+
+    let res = change(PASSWORD, "a brand new passphrase").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mine = cookie_value(&session_cookie(&res).expect("this session continues under a new id"));
+    assert_eq!(whoami(&app, &mine).await.as_deref(), Some(email));
+    assert_eq!(whoami(&app, &elsewhere).await, None, "the other session ended");
+    assert_eq!(
+        login(&app, &browser(), email, PASSWORD, Via::Script).await.status(),
+        401
+    );
+    assert_eq!(
+        login(&app, &browser(), email, "a brand new passphrase", Via::Script)
+            .await
+            .status(),
+        200
+    );
+    let actions = audit_actions(&app, email).await;
+    assert!(actions.contains(&"password.change".to_string()), "{actions:?}");
+    assert!(actions.contains(&"password.change_failure".to_string()), "{actions:?}");
+}
+
 on_both_databases!(
     a_password_reset_ends_the_sessions_opened_before,
+    parallel_guesses_get_exactly_five_checks,
+    changing_the_password_ends_the_other_sessions,
     signup_creates_a_session_and_shows_the_first_key_once,
     login_with_a_wrong_password_is_refused,
     brute_force_is_throttled,

@@ -2,6 +2,7 @@
 //! its own server functions, so sections (usage, webhooks, embed settings…) are added by
 //! writing a module and listing it in [`Dashboard`].
 
+pub mod account;
 pub mod embed;
 pub mod keys;
 pub mod scans;
@@ -52,6 +53,7 @@ pub fn Dashboard() -> impl IntoView {
             <keys::KeysSection/>
             <webhooks::WebhooksSection/>
             <embed::EmbedSection/>
+            <account::AccountSection/>
         </Page>
     }
 }

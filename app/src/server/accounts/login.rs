@@ -1,7 +1,7 @@
 //! Password login with throttling and auditing, for the browser's `/login`.
 //!
-//! Failures are counted per email (5 in 15 minutes) and per client address (20 in 15
-//! minutes) in the shared [`RateLimiter`](crate::server::limiter::RateLimiter), so every web instance
+//! Attempts are counted per email (5 in 15 minutes, the slot taken before the check and
+//! given back on success) and failures per client address (20 in 15 minutes) in the shared [`RateLimiter`](crate::server::limiter::RateLimiter), so every web instance
 //! sees the same counts once the limiter lives in Redis. While either count is full the login
 //! is refused with 429 *before* the password is checked, so guesses during the cool-down
 //! learn nothing, not even a correct password. A success clears that email's failures.
@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use crate::server::{
-    accounts::{self, Account},
+    accounts::{self, passwords, Account},
     audit::{self, Origin},
     error::{ServiceError, ServiceResult},
     limiter::{address_rule, Rule, Window},
@@ -53,39 +53,107 @@ fn throttled(wait: Duration) -> ServiceError {
 /// `login.throttled`, `login.suspended`).
 pub async fn login(state: &AppState, email: &str, password: &str, origin: &Origin) -> ServiceResult<Account> {
     let email = email.trim().to_lowercase();
-    let rules = rules(&email, origin);
-    for rule in &rules {
+    // Bounded before any work: the email is a limiter key and an audit field.
+    if email.len() > MAX_EMAIL_LEN {
+        return Err(ServiceError::validation("An email address has at most 254 characters."));
+    }
+    match throttled_check(state, &email, password, origin).await? {
+        Some(account) if accounts::is_suspended(&account) => {
+            audit::record(&state.db, &account.email, "login.suspended", &account.id, origin, None).await;
+            Err(ServiceError::Forbidden("This account is suspended.".into()))
+        }
+        Some(account) => {
+            audit::record(&state.db, &account.email, "login.success", &account.id, origin, None).await;
+            Ok(account)
+        }
+        None => {
+            audit::record(&state.db, &email, "login.failure", &email, origin, None).await;
+            Err(ServiceError::Unauthorized(WRONG.into()))
+        }
+    }
+}
+
+const WRONG: &str = "Wrong email or password.";
+/// RFC 5321's limit on a forward path.
+const MAX_EMAIL_LEN: usize = 254;
+
+/// Changes a logged-in account's password. The current password is required and checked
+/// under the same failure budget as a login (a stolen session cannot guess it at leisure);
+/// the new password gets a new salt, so every session opened with the old one ends
+/// ([`accounts::password_fingerprint`]). Audited as `password.change`.
+pub async fn change_password(
+    state: &AppState,
+    account: &Account,
+    current: &str,
+    new: &str,
+    origin: &Origin,
+) -> ServiceResult<Account> {
+    passwords::validate(new).map_err(ServiceError::validation)?;
+    match throttled_check(state, &account.email, current, origin).await? {
+        Some(a) if a.id == account.id => {}
+        _ => {
+            audit::record(
+                &state.db,
+                &account.email,
+                "password.change_failure",
+                &account.id,
+                origin,
+                None,
+            )
+            .await;
+            return Err(ServiceError::invalid(
+                "wrong_password",
+                "The current password is wrong.",
+            ));
+        }
+    }
+    let updated = accounts::set_password(&state.db, account.clone(), new).await?;
+    audit::record(&state.db, &account.email, "password.change", &account.id, origin, None).await;
+    Ok(updated)
+}
+
+/// Checks a password under the failure budget. The email's slot is taken atomically
+/// *before* the check (so 50 parallel guesses get exactly [`EMAIL_FAILURES`] checks, the
+/// rest 429) and given back on success; the address's budget counts failures. While either
+/// is full the answer is 429 without checking, so guesses during the cool-down learn
+/// nothing, not even a correct password.
+async fn throttled_check(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    origin: &Origin,
+) -> ServiceResult<Option<Account>> {
+    let rules = rules(email, origin);
+    let (email_rule, address_rule) = (&rules[0], rules.get(1));
+    if let Some(rule) = address_rule {
         match state.limiter.peek(rule).await {
-            Ok(s) if s.remaining == 0 => {
-                audit::record(&state.db, &email, "login.throttled", &email, origin, None).await;
-                return Err(throttled(s.reset_after));
-            }
+            Ok(s) if s.remaining == 0 => return Err(refuse(state, email, origin, s.reset_after).await),
             Ok(_) => {}
             // Fail open like the per-key limits: an outage of the limiter's store must not
             // lock every partner out. Argon2 still makes each guess expensive.
             Err(e) => tracing::warn!(error = %e, "rate limiter unavailable; login not throttled"),
         }
     }
-    match accounts::check_password(&state.db, &email, password).await? {
-        Some(account) if accounts::is_suspended(&account) => {
-            audit::record(&state.db, &account.email, "login.suspended", &account.id, origin, None).await;
-            Err(ServiceError::Forbidden("This account is suspended.".into()))
-        }
-        Some(account) => {
-            let _ = state.limiter.clear(&rules[0].key).await;
-            audit::record(&state.db, &account.email, "login.success", &account.id, origin, None).await;
-            Ok(account)
-        }
-        None => {
-            for rule in &rules {
-                if let Err(e) = state.limiter.record(rule).await {
-                    tracing::warn!(error = %e, "rate limiter unavailable; failure not counted");
-                }
-            }
-            audit::record(&state.db, &email, "login.failure", &email, origin, None).await;
-            Err(ServiceError::Unauthorized("Wrong email or password.".into()))
+    match state.limiter.acquire(std::slice::from_ref(email_rule)).await {
+        Ok(d) if !d.allowed => return Err(refuse(state, email, origin, d.states[0].reset_after).await),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "rate limiter unavailable; login not throttled"),
+    }
+    let found = accounts::check_password(&state.db, email, password).await?;
+    if found.is_some() {
+        // Gives the slot back, and with it the failures of this email.
+        let _ = state.limiter.clear(&email_rule.key).await;
+    } else if let Some(rule) = address_rule {
+        if let Err(e) = state.limiter.record(rule).await {
+            tracing::warn!(error = %e, "rate limiter unavailable; failure not counted");
         }
     }
+    Ok(found)
+}
+
+async fn refuse(state: &AppState, email: &str, origin: &Origin, wait: Duration) -> ServiceError {
+    audit::record(&state.db, email, "login.throttled", email, origin, None).await;
+    throttled(wait)
 }
 
 #[cfg(test)]
