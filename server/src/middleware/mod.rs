@@ -1,6 +1,7 @@
 //! Cross-cutting HTTP layers: the client's address behind proxies, security headers, embed
-//! framing, JSON error bodies, metrics, the browser's same-origin guard.
+//! framing, JSON error bodies, metrics, the browser's same-origin guard, signed form errors.
 
+pub mod action_errors;
 pub mod client_addr;
 pub mod embed_framing;
 pub mod json_errors;

@@ -30,6 +30,7 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::middleware::{
+    action_errors::{self, ActionErrorKey},
     client_addr, embed_framing, metrics,
     same_origin::{self, OriginPolicy},
     security_headers,
@@ -143,6 +144,10 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .layer(session_layer(&state))
+        .layer(from_fn_with_state(
+            ActionErrorKey::new(state.config.secret_key.expose()),
+            action_errors::sign_and_check,
+        ))
         .layer(from_fn_with_state(
             OriginPolicy::new(&state.config.public_url),
             same_origin::guard,

@@ -668,8 +668,43 @@ async fn changing_the_password_ends_the_other_sessions(app: TestApp) {
     assert!(actions.contains(&"password.change_failure".to_string()), "{actions:?}");
 }
 
+async fn pages_show_only_errors_the_server_signed(app: TestApp) {
+    use base64::Engine;
+    let spoof =
+        base64::engine::general_purpose::URL_SAFE.encode("ServerError|Your account is locked: call +1 555 0100");
+    let client = browser();
+    for query in [
+        format!("__path=%2Fapi%2Fauth%2Flogin&__err={spoof}"),
+        format!("__path=%2Fapi%2Fauth%2Flogin&__err={spoof}&__sig=00112233445566778899aabbccddeeff"),
+        format!("next=%2Fdashboard&__path=%2Fapi%2Fauth%2Flogin&__err={spoof}"),
+    ] {
+        let res = page(&app, &client, &format!("/login?{query}")).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{query}");
+        let location = res.headers()[header::LOCATION].to_str().unwrap().to_string();
+        assert!(
+            !location.contains("__err") && location.starts_with("/login"),
+            "{location}"
+        );
+        let html = page(&app, &client, &location).await.text().await.unwrap();
+        assert!(!html.contains("call +1 555"), "{html}");
+    }
+    // Our own error after a form post without JavaScript still reaches the page.
+    signup(&app, &browser(), "someone@partner.example").await;
+    let res = login(&app, &client, "someone@partner.example", "wrong guess", Via::Form).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .replace(&app.url("/page"), "/login");
+    assert!(location.contains("__sig="), "{location}");
+    let res = page(&app, &client, &location).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Wrong email or password."));
+}
+
 on_both_databases!(
     a_password_reset_ends_the_sessions_opened_before,
+    pages_show_only_errors_the_server_signed,
     parallel_guesses_get_exactly_five_checks,
     changing_the_password_ends_the_other_sessions,
     signup_creates_a_session_and_shows_the_first_key_once,
