@@ -94,11 +94,7 @@ impl ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        if app::server::db::is_unavailable(&e) {
-            ApiError::unavailable(e)
-        } else {
-            ApiError::internal(e)
-        }
+        app::server::error::ServiceError::Db(e).into()
     }
 }
 
@@ -136,24 +132,28 @@ where
     }
 }
 
+/// The status is the service error's own ([`ServiceError::status`](app::server::error::ServiceError::status));
+/// this adds only the contract's code, message and headers.
 impl From<app::server::error::ServiceError> for ApiError {
     fn from(e: app::server::error::ServiceError) -> Self {
         use app::server::error::ServiceError as S;
-        use axum::http::StatusCode as C;
+        let status = e.status();
         match e {
-            S::Invalid { code, message } => ApiError::new(C::UNPROCESSABLE_ENTITY, code, message),
-            S::Conflict { code, message } => ApiError::new(C::CONFLICT, code, message),
-            S::NotFound(m) => ApiError::not_found(m),
-            S::Unauthorized(m) => ApiError::unauthorized(m),
-            S::Forbidden(m) => ApiError::forbidden(m),
+            S::Invalid { code, message } | S::Conflict { code, message } | S::Unavailable { code, message } => {
+                ApiError::new(status, code, message)
+            }
+            S::NotFound(m) => ApiError::new(status, "not_found", m),
+            S::Unauthorized(m) => ApiError::new(status, "unauthorized", m)
+                .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")),
+            S::Forbidden(m) => ApiError::new(status, "forbidden", m),
             S::TooMany {
                 code,
                 message,
                 retry_after_secs,
-            } => ApiError::new(C::TOO_MANY_REQUESTS, code, message)
+            } => ApiError::new(status, code, message)
                 .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1))),
-            S::Unavailable { code, message } => ApiError::new(C::SERVICE_UNAVAILABLE, code, message),
-            S::Db(e) => ApiError::from(e),
+            S::Db(e) if status == StatusCode::SERVICE_UNAVAILABLE => ApiError::unavailable(e),
+            S::Db(e) => ApiError::internal(e),
             S::Internal(m) => ApiError::internal(m),
         }
     }

@@ -1,10 +1,14 @@
 //! The audit log: who did what to which account, from where. Written for every login
 //! success and failure, key change, admin action and refused admin attempt.
+//!
+//! An action's record is written by the service that performs it, from the [`Actor`] the
+//! edge hands in: the REST routes and the dashboard's server functions call the same
+//! service, so they cannot audit the same action differently (or forget to).
 
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use super::entities::audit_log;
+use super::{accounts::Account, entities::audit_log};
 
 /// Where a request came from, for the audit log.
 #[derive(Clone, Debug, Default)]
@@ -25,6 +29,30 @@ impl Origin {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
         }
+    }
+}
+
+/// Who performs an action (the account acting on what it owns, or an admin) and from where.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub account: Account,
+    pub origin: Origin,
+}
+
+impl Actor {
+    pub fn new(account: Account, origin: Origin) -> Self {
+        Actor { account, origin }
+    }
+
+    /// Records an action of this actor on `target` (the log names the actor by email).
+    pub async fn record(
+        &self,
+        db: &impl ConnectionTrait,
+        action: &str,
+        target: &str,
+        details: Option<serde_json::Value>,
+    ) {
+        record(db, &self.account.email, action, target, &self.origin, details).await
     }
 }
 

@@ -1,6 +1,8 @@
-//! The service layer's error: what went wrong in domain terms. The REST edge maps it to the
-//! contract's status and error body; server functions map it to a message for the page.
+//! The service layer's error: what went wrong in domain terms. Its HTTP status is decided
+//! here, once ([`ServiceError::status`]): the REST edge wraps it in the contract's error body,
+//! server functions in a message for the page, and neither keeps a table of its own.
 
+use axum::http::StatusCode;
 use sea_orm::DbErr;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +50,22 @@ impl ServiceError {
     }
     pub fn internal(e: impl std::fmt::Display) -> Self {
         ServiceError::Internal(e.to_string())
+    }
+    /// The status both edges answer with. One table, so a REST call and the dashboard's
+    /// server function doing the same thing fail the same way. A database that is down or
+    /// overloaded is 503 (retry), any other database or internal failure 500.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ServiceError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ServiceError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ServiceError::Db(e) if super::db::is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
+            ServiceError::Db(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
     }
     /// A message safe to show a user: internal causes are hidden.
     pub fn public_message(&self) -> String {

@@ -19,7 +19,7 @@ use tower_sessions::Session;
 
 use super::{
     accounts::{self, Account},
-    audit::Origin,
+    audit::{Actor, Origin},
     error::ServiceError,
     state::AppState,
 };
@@ -42,6 +42,11 @@ fn parts() -> Option<Parts> {
 /// the 404 fallback), where callers treat the visitor as anonymous.
 pub fn session() -> Option<Session> {
     parts()?.extensions.get::<Session>().cloned()
+}
+
+/// The logged-in `account` acting from this request, for services that audit what they do.
+pub fn actor(account: Account) -> Actor {
+    Actor::new(account, request_origin())
 }
 
 pub fn request_origin() -> Origin {
@@ -76,28 +81,21 @@ pub fn fail(status: StatusCode, message: impl Into<String>) -> ServerFnError {
     ServerFnError::new(message.into())
 }
 
-/// Maps a service error to its status and a message safe to show.
+/// A service error as a failure with the error's own status ([`ServiceError::status`]) and
+/// a message safe to show.
 pub fn service_error(e: ServiceError) -> ServerFnError {
-    let status = match &e {
-        ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        ServiceError::Conflict { .. } => StatusCode::CONFLICT,
-        ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-        ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-        ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
-        ServiceError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+    let status = e.status();
+    match &e {
         ServiceError::TooMany { retry_after_secs, .. } => {
             if let Some(res) = use_context::<ResponseOptions>() {
                 if !is_plain_form_post() {
                     res.insert_header(header::RETRY_AFTER, (*retry_after_secs).into());
                 }
             }
-            StatusCode::TOO_MANY_REQUESTS
         }
-        ServiceError::Db(_) | ServiceError::Internal(_) => {
-            tracing::error!(error = %e, "server function failed");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    };
+        ServiceError::Db(_) | ServiceError::Internal(_) => tracing::error!(error = %e, "server function failed"),
+        _ => {}
+    }
     fail(status, e.public_message())
 }
 

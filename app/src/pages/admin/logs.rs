@@ -91,7 +91,7 @@ pub async fn rerun_job(id: i64) -> Result<(), ServerFnError> {
     use crate::server::{accounts::admin, audit, error::ServiceError, web};
     let me = super::gate().await?;
     let state = web::app_state()?;
-    let job = admin::rerun_job(&state.db, id)
+    let job = admin::rerun_job(&state, id)
         .await
         .map_err(web::service_error)?
         .ok_or_else(|| web::service_error(ServiceError::NotFound("No dead or failed job with this id.".into())))?;
@@ -104,7 +104,6 @@ pub async fn rerun_job(id: i64) -> Result<(), ServerFnError> {
         Some(serde_json::json!({"kind": job.kind, "ref_id": job.ref_id})),
     )
     .await;
-    state.bus.notify_jobs().await;
     Ok(())
 }
 

@@ -84,7 +84,7 @@ pub async fn onboard(
             .map(str::to_owned)
             .collect(),
     };
-    let done = admin::onboard_partner(&state.db, &state.config, &me, new, &web::request_origin())
+    let done = admin::onboard_partner(&state.db, &state.config, &web::actor(me), new)
         .await
         .map_err(web::service_error)?;
     let view = OnboardedView {
@@ -110,7 +110,7 @@ pub async fn update_partner(id: String, tier: Option<String>, status: Option<Str
         tier: tier.filter(|t| !t.is_empty()),
         status: status.filter(|s| !s.is_empty()),
     };
-    admin::update_partner(&state.db, &me, &id, change, &web::request_origin())
+    admin::update_partner(&state.db, &web::actor(me), &id, change)
         .await
         .map_err(web::service_error)?;
     Ok(())

@@ -11,15 +11,9 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     use crate::server::{accounts::login, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let updated = login::change_password(
-        &state,
-        &account,
-        &current_password,
-        &new_password,
-        &web::request_origin(),
-    )
-    .await
-    .map_err(web::service_error)?;
+    let updated = login::change_password(&state, &web::actor(account), &current_password, &new_password)
+        .await
+        .map_err(web::service_error)?;
     web::start_session(&updated).await?;
     Ok(())
 }

@@ -120,66 +120,37 @@ pub async fn keys_overview() -> Result<KeysPage, ServerFnError> {
 
 #[server(endpoint = "keys/create")]
 pub async fn create_key(name: String) -> Result<FreshKey, ServerFnError> {
-    use crate::server::{accounts::keys, audit, web};
-    let account = web::current_account().await?;
+    use crate::server::{accounts::keys, web};
+    let actor = web::actor(web::current_account().await?);
     let state = web::app_state()?;
-    let key = keys::create_capped(&state.db, &account, Some(&name))
+    let key = keys::create_capped(&state.db, &actor, Some(&name))
         .await
         .map_err(web::service_error)?;
-    audit::record(
-        &state.db,
-        &account.email,
-        "key.create",
-        &key.model.id,
-        &web::request_origin(),
-        None,
-    )
-    .await;
     ssr::hand_over(key.into()).await
 }
 
 #[server(endpoint = "keys/rotate")]
 pub async fn rotate_key(id: String, grace: u64) -> Result<FreshKey, ServerFnError> {
-    use crate::server::{accounts::keys, audit, error::ServiceError, web};
-    let account = web::current_account().await?;
+    use crate::server::{accounts::keys, error::ServiceError, web};
+    let actor = web::actor(web::current_account().await?);
     if !GRACE_CHOICES.iter().any(|(secs, _)| *secs == grace) {
         return Err(web::service_error(ServiceError::validation(
             "Choose one of the offered grace periods.",
         )));
     }
     let state = web::app_state()?;
-    let key = keys::rotate(&state.db, &account, &id, grace)
+    let key = keys::rotate(&state.db, &actor, &id, grace)
         .await
         .map_err(web::service_error)?;
-    audit::record(
-        &state.db,
-        &account.email,
-        "key.rotate",
-        &id,
-        &web::request_origin(),
-        Some(serde_json::json!({ "new_key": key.model.id, "expire_old_in_secs": grace })),
-    )
-    .await;
     ssr::hand_over(key.into()).await
 }
 
 #[server(endpoint = "keys/revoke")]
 pub async fn revoke_key(id: String) -> Result<(), ServerFnError> {
-    use crate::server::{accounts::keys, audit, web};
-    let account = web::current_account().await?;
+    use crate::server::{accounts::keys, web};
+    let actor = web::actor(web::current_account().await?);
     let state = web::app_state()?;
-    keys::revoke(&state.db, &account.id, &id)
-        .await
-        .map_err(web::service_error)?;
-    audit::record(
-        &state.db,
-        &account.email,
-        "key.revoke",
-        &id,
-        &web::request_origin(),
-        None,
-    )
-    .await;
+    keys::revoke(&state.db, &actor, &id).await.map_err(web::service_error)?;
     Ok(())
 }
 

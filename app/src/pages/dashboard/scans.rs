@@ -112,10 +112,9 @@ pub async fn start_scan(repo: String) -> Result<ScanRow, ServerFnError> {
         key_id: None,
         concurrent_limit: accounts::tier(&account).limits().concurrent_scans,
     };
-    let scan = scans::submit(&state.db, prepared, who, None)
+    let scan = scans::submit(&state, prepared, who, None)
         .await
         .map_err(web::service_error)?;
-    state.bus.notify_jobs().await;
     let row = ScanRow::from(&scan);
     if web::is_plain_form_post() {
         web::flash_set(FLASH_QUEUED_SCAN, &row).await?;

@@ -126,44 +126,23 @@ pub async fn webhooks_overview() -> Result<WebhooksPage, ServerFnError> {
 
 #[server(endpoint = "webhooks/create")]
 pub async fn create_webhook(url: String) -> Result<HookRow, ServerFnError> {
-    use crate::server::{audit, web, webhooks};
-    let account = web::current_account().await?;
+    use crate::server::{web, webhooks};
+    let actor = web::actor(web::current_account().await?);
     let state = web::app_state()?;
-    let w = webhooks::create(&state.db, &state.config, &account.id, url.trim(), None)
+    let w = webhooks::create(&state.db, &state.config, &actor, url.trim(), None)
         .await
         .map_err(web::service_error)?;
-    audit::record(
-        &state.db,
-        &account.email,
-        "webhook.create",
-        &w.url,
-        &web::request_origin(),
-        None,
-    )
-    .await;
     Ok(w.into())
 }
 
 #[server(endpoint = "webhooks/delete")]
 pub async fn delete_webhook(id: String) -> Result<(), ServerFnError> {
-    use crate::server::{audit, web, webhooks};
-    let account = web::current_account().await?;
+    use crate::server::{web, webhooks};
+    let actor = web::actor(web::current_account().await?);
     let state = web::app_state()?;
-    let w = webhooks::get_owned(&state.db, &account.id, &id)
+    webhooks::delete(&state.db, &actor, &id)
         .await
         .map_err(web::service_error)?;
-    webhooks::delete(&state.db, &account.id, &id)
-        .await
-        .map_err(web::service_error)?;
-    audit::record(
-        &state.db,
-        &account.email,
-        "webhook.delete",
-        &w.url,
-        &web::request_origin(),
-        None,
-    )
-    .await;
     Ok(())
 }
 
@@ -172,13 +151,9 @@ pub async fn test_webhook(id: String) -> Result<(), ServerFnError> {
     use crate::server::{web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let w = webhooks::get_owned(&state.db, &account.id, &id)
+    webhooks::deliveries::send_test(&state, &account.id, &id)
         .await
         .map_err(web::service_error)?;
-    webhooks::deliveries::send_test(&state.db, &state.config, &w)
-        .await
-        .map_err(web::service_error)?;
-    state.bus.notify_jobs().await;
     Ok(())
 }
 
@@ -186,34 +161,14 @@ pub async fn test_webhook(id: String) -> Result<(), ServerFnError> {
 /// since it started failing are queued again. Returns how many were.
 #[server(endpoint = "webhooks/enable")]
 pub async fn enable_webhook(id: String, replay: Option<String>) -> Result<usize, ServerFnError> {
-    use crate::server::{audit, web, webhooks};
-    let account = web::current_account().await?;
+    use crate::server::{web, webhooks};
+    let actor = web::actor(web::current_account().await?);
     let state = web::app_state()?;
-    let before = webhooks::get_owned(&state.db, &account.id, &id)
+    let replay = replay.is_some_and(|r| !r.is_empty() && r != "false");
+    let done = webhooks::enable(&state, &actor, &id, replay)
         .await
         .map_err(web::service_error)?;
-    let since = before.failing_since.or(before.disabled_at).unwrap_or(before.created_at);
-    let w = webhooks::enable(&state.db, &account.id, &id)
-        .await
-        .map_err(web::service_error)?;
-    let replayed = if replay.is_some_and(|r| !r.is_empty() && r != "false") {
-        webhooks::deliveries::replay(&state.db, &state.config, &account.id, since, Some(&w.id))
-            .await
-            .map_err(web::service_error)?
-    } else {
-        0
-    };
-    audit::record(
-        &state.db,
-        &account.email,
-        "webhook.enable",
-        &w.url,
-        &web::request_origin(),
-        Some(serde_json::json!({"replayed": replayed})),
-    )
-    .await;
-    state.bus.notify_jobs().await;
-    Ok(replayed)
+    Ok(done.replayed)
 }
 
 #[server(endpoint = "webhooks/redeliver")]
@@ -221,56 +176,38 @@ pub async fn redeliver(id: String) -> Result<(), ServerFnError> {
     use crate::server::{web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    webhooks::deliveries::redeliver(&state.db, &account.id, &id)
+    webhooks::deliveries::redeliver(&state, &account.id, &id)
         .await
         .map_err(web::service_error)?;
-    state.bus.notify_jobs().await;
     Ok(())
 }
 
 /// The current signing secret, on demand; each reveal is audited.
 #[server(endpoint = "webhooks/secret/reveal")]
 pub async fn reveal_secret() -> Result<String, ServerFnError> {
-    use crate::server::{audit, web, webhooks};
-    let account = web::current_account().await?;
+    use crate::server::{web, webhooks};
+    let actor = web::actor(web::current_account().await?);
     let state = web::app_state()?;
-    let secret = webhooks::current_secret(&state.config, &account).map_err(web::service_error)?;
-    audit::record(
-        &state.db,
-        &account.email,
-        "webhook.secret_reveal",
-        &account.id,
-        &web::request_origin(),
-        None,
-    )
-    .await;
+    let secret = webhooks::reveal_secret(&state.db, &state.config, &actor)
+        .await
+        .map_err(web::service_error)?;
     ssr::hand_over(secret).await
 }
 
 #[server(endpoint = "webhooks/secret/rotate")]
 pub async fn rotate_secret(grace: u64) -> Result<String, ServerFnError> {
-    use crate::server::{audit, error::ServiceError, web, webhooks};
-    let account = web::current_account().await?;
+    use crate::server::{error::ServiceError, web, webhooks};
+    let actor = web::actor(web::current_account().await?);
     if !GRACE_CHOICES.iter().any(|(secs, _)| *secs == grace) {
         return Err(web::service_error(ServiceError::validation(
             "Choose one of the offered grace periods.",
         )));
     }
     let state = web::app_state()?;
-    let id = account.id.clone();
-    let email = account.email.clone();
-    let secret = webhooks::rotate_secret(&state.db, &state.config, account, std::time::Duration::from_secs(grace))
+    let grace = std::time::Duration::from_secs(grace);
+    let secret = webhooks::rotate_secret(&state.db, &state.config, &actor, grace)
         .await
         .map_err(web::service_error)?;
-    audit::record(
-        &state.db,
-        &email,
-        "webhook.secret_rotate",
-        &id,
-        &web::request_origin(),
-        Some(serde_json::json!({"grace_period_secs": grace})),
-    )
-    .await;
     ssr::hand_over(secret).await
 }
 

@@ -16,11 +16,12 @@ use crate::server::{
     accounts::passwords,
     accounts::tiers::{Role, Status, Tier},
     accounts::{self, Account, Created, NewAccount},
-    audit::{self, Origin},
+    audit::{self, Actor, Origin},
     config::Config,
     entities::{account, api_key},
     error::{ServiceError, ServiceResult},
     jobs,
+    state::AppState,
 };
 
 /// Refuses anyone but an admin. The caller audits the refusal (it knows the route).
@@ -252,7 +253,7 @@ pub async fn bootstrap(db: &(impl TransactionTrait + ConnectionTrait), config: &
         Ok(c) => {
             // Nobody saw this first key; the admin signs in with the password or makes keys
             // with `server admin create`.
-            keys::revoke(db, &c.account.id, &c.key.model.id).await?;
+            keys::revoke_unaudited(db, &c.account.id, &c.key.model.id).await?;
             audit::record(
                 db,
                 "system",
@@ -292,10 +293,10 @@ pub struct Onboarded {
 pub async fn onboard_partner(
     db: &(impl TransactionTrait + ConnectionTrait),
     config: &Config,
-    admin: &Account,
+    actor: &Actor,
     new: NewPartner,
-    origin: &Origin,
 ) -> ServiceResult<Onboarded> {
+    let (admin, origin) = (&actor.account, &actor.origin);
     require_admin(admin)?;
     let tier = parse_tier(&new.tier)?;
     let allowed_domains = embed_settings::normalize_domains(&new.allowed_domains)?;
@@ -383,11 +384,11 @@ pub struct PartnerUpdate {
 /// request on. An admin cannot suspend their own account.
 pub async fn update_partner(
     db: &impl ConnectionTrait,
-    admin: &Account,
+    actor: &Actor,
     account_id: &str,
     change: PartnerUpdate,
-    origin: &Origin,
 ) -> ServiceResult<Account> {
+    let (admin, origin) = (&actor.account, &actor.origin);
     require_admin(admin)?;
     let tier = change.tier.as_deref().map(parse_tier).transpose()?;
     let status = change.status.as_deref().map(parse_status).transpose()?;
@@ -425,9 +426,10 @@ pub async fn update_partner(
 
 /// Re-runs a dead-lettered or failed job (the console's and `POST /v1/admin/jobs/{id}/retry`'s
 /// action). A scan's record goes back to `queued` (its event log keeps the earlier attempt's
-/// events, and the stream continues after them); a delivery goes back to `pending`.
-pub async fn rerun_job(db: &sea_orm::DatabaseConnection, job_id: i64) -> ServiceResult<Option<jobs::Job>> {
-    let txn = crate::server::db::begin_write(db).await?;
+/// events, and the stream continues after them); a delivery goes back to `pending`. The
+/// workers are woken once it is committed.
+pub async fn rerun_job(state: &AppState, job_id: i64) -> ServiceResult<Option<jobs::Job>> {
+    let txn = crate::server::db::begin_write(&state.db).await?;
     let Some(job) = jobs::requeue(&txn, job_id).await? else {
         return Ok(None);
     };
@@ -455,6 +457,7 @@ pub async fn rerun_job(db: &sea_orm::DatabaseConnection, job_id: i64) -> Service
             .await?;
     }
     txn.commit().await?;
+    state.bus.notify_jobs().await;
     Ok(Some(job))
 }
 

@@ -2,6 +2,10 @@
 //! of a key and a display prefix are stored; the full key is returned once, at creation.
 //! SHA-256 (not a password hash) is right here: keys carry 128 random bits, so there is
 //! nothing to brute-force, and verification must be cheap on every request.
+//!
+//! What a partner does to its keys ([`create_capped`], [`rotate`], [`revoke`]) is audited
+//! here, from the [`Actor`] the REST route or the dashboard hands in; keys made or revoked
+//! as part of another action (sign-up, onboarding, bootstrap) are that action's record.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -11,6 +15,7 @@ use sea_orm::{
 
 use crate::server::{
     accounts::tiers::{self, Tier},
+    audit::Actor,
     crypto,
     db::statement,
     entities::{
@@ -85,11 +90,18 @@ pub async fn create(
 }
 
 /// A key the partner asked for (REST or dashboard): `create` under the tier's cap on active
-/// keys (409 `key_limit_reached`). The count is taken after the insert, in the same
-/// transaction, serialised per account (SQLite's write lock; an advisory lock on
-/// PostgreSQL), so parallel requests can never pass the cap together. Rotation and first
-/// keys (sign-up, onboarding) replace or open an account and are not capped.
-pub async fn create_capped(db: &DatabaseConnection, account: &Account, name: Option<&str>) -> ServiceResult<NewKey> {
+/// keys (409 `key_limit_reached`), audited as `key.create`.
+pub async fn create_capped(db: &DatabaseConnection, actor: &Actor, name: Option<&str>) -> ServiceResult<NewKey> {
+    let key = insert_capped(db, &actor.account, name).await?;
+    actor.record(db, "key.create", &key.model.id, None).await;
+    Ok(key)
+}
+
+/// The count is taken after the insert, in the same transaction, serialised per account
+/// (SQLite's write lock; an advisory lock on PostgreSQL), so parallel requests can never pass
+/// the cap together. Rotation and first keys (sign-up, onboarding) replace or open an account
+/// and are not capped.
+async fn insert_capped(db: &DatabaseConnection, account: &Account, name: Option<&str>) -> ServiceResult<NewKey> {
     let Some(cap) = tiers::tier(account).max_active_keys() else {
         return create(db, account, name, None).await;
     };
@@ -150,9 +162,10 @@ pub fn is_usable(k: &ApiKey, now: DateTime<Utc>) -> bool {
 }
 
 /// Issues a replacement key; the old one keeps working for `grace_secs` (0: stops now).
+/// Audited as `key.rotate`.
 pub async fn rotate(
-    db: &impl TransactionTrait,
-    account: &Account,
+    db: &(impl TransactionTrait + ConnectionTrait),
+    actor: &Actor,
     key_id: &str,
     grace_secs: u64,
 ) -> ServiceResult<NewKey> {
@@ -161,6 +174,7 @@ pub async fn rotate(
             "expire_old_in_secs is at most 2592000 (30 days).",
         ));
     }
+    let account = &actor.account;
     let txn = crate::server::db::begin_write(db).await?;
     let old = get_owned(&txn, &account.id, key_id).await?;
     let now = Utc::now();
@@ -179,10 +193,21 @@ pub async fn rotate(
     }
     am.update(&txn).await?;
     txn.commit().await?;
+    let details = serde_json::json!({ "new_key": new.model.id, "expire_old_in_secs": grace_secs });
+    actor.record(db, "key.rotate", key_id, Some(details)).await;
     Ok(new)
 }
 
-pub async fn revoke(db: &impl ConnectionTrait, account_id: &str, key_id: &str) -> ServiceResult<ApiKey> {
+/// Revokes one of the actor's keys, audited as `key.revoke` (revoking a revoked key again
+/// changes nothing but is recorded too, as the caller asked for it).
+pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, key_id: &str) -> ServiceResult<ApiKey> {
+    let key = revoke_unaudited(db, &actor.account.id, key_id).await?;
+    actor.record(db, "key.revoke", key_id, None).await;
+    Ok(key)
+}
+
+/// `revoke` without a record of its own, for an action that audits itself (bootstrap).
+pub async fn revoke_unaudited(db: &impl ConnectionTrait, account_id: &str, key_id: &str) -> ServiceResult<ApiKey> {
     let key = get_owned(db, account_id, key_id).await?;
     if key.revoked_at.is_some() {
         return Ok(key);

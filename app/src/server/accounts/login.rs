@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::server::{
     accounts::{self, passwords, Account},
-    audit::{self, Origin},
+    audit::{self, Actor, Origin},
     error::{ServiceError, ServiceResult},
     limiter::{address_rule, Rule, Window},
     state::AppState,
@@ -81,26 +81,15 @@ const MAX_EMAIL_LEN: usize = 254;
 /// under the same failure budget as a login (a stolen session cannot guess it at leisure);
 /// the new password gets a new salt, so every session opened with the old one ends
 /// ([`accounts::password_fingerprint`]). Audited as `password.change`.
-pub async fn change_password(
-    state: &AppState,
-    account: &Account,
-    current: &str,
-    new: &str,
-    origin: &Origin,
-) -> ServiceResult<Account> {
+pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new: &str) -> ServiceResult<Account> {
+    let account = &actor.account;
     passwords::validate(new).map_err(ServiceError::validation)?;
-    match throttled_check(state, &account.email, current, origin).await? {
+    match throttled_check(state, &account.email, current, &actor.origin).await? {
         Some(a) if a.id == account.id => {}
         _ => {
-            audit::record(
-                &state.db,
-                &account.email,
-                "password.change_failure",
-                &account.id,
-                origin,
-                None,
-            )
-            .await;
+            actor
+                .record(&state.db, "password.change_failure", &account.id, None)
+                .await;
             return Err(ServiceError::invalid(
                 "wrong_password",
                 "The current password is wrong.",
@@ -108,7 +97,7 @@ pub async fn change_password(
         }
     }
     let updated = accounts::set_password(&state.db, account.clone(), new).await?;
-    audit::record(&state.db, &account.email, "password.change", &account.id, origin, None).await;
+    actor.record(&state.db, "password.change", &account.id, None).await;
     Ok(updated)
 }
 

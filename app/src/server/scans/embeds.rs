@@ -19,7 +19,7 @@ use crate::server::{
     error::{ServiceError, ServiceResult},
     limiter::{Rule, Window},
     scans::reports,
-    scans::{self, Scan, Submitter},
+    scans::{self, Reused, Scan, Submitter},
     state::AppState,
 };
 
@@ -170,60 +170,62 @@ pub async fn load(state: &AppState, req: EmbedRequest) -> ServiceResult<Embed> {
         return Ok(problem(422, "That is not a repository AuraSecurity can scan.", theme));
     };
     let route = "/embed/scan";
-    // A fresh result or a scan already running: reuse it, whoever started it.
-    if let Some(s) = scans::find_cached(&state.db, "repo", &p.target, state.config.scan_cache_ttl).await? {
-        meter(state, partner.as_ref(), route, 200, &p.target, true, started);
-        return Ok(showing(state, &s, theme));
-    }
-    if let Some(s) = scans::find_in_flight(&state.db, "repo", &p.target).await? {
-        meter(state, partner.as_ref(), route, 200, &p.target, true, started);
-        return Ok(showing(state, &s, theme));
-    }
-    // Starting a scan costs a partner's quota, so it needs a known partner.
-    let Some(partner) = partner else {
-        return Ok(problem(
-            403,
-            "This widget is not registered to an AuraSecurity partner.",
-            theme,
-        ));
-    };
-    let refused = |e: ServiceError| match e {
-        ServiceError::TooMany { .. } => Ok(problem(
-            429,
-            "Too many new scans right now; please try again in a minute.",
-            theme.clone(),
-        )),
-        other => Err(other),
-    };
-    if let Some(per_minute) = accounts::tier(&partner).limits().per_minute {
-        if let Err(e) = limit(
-            state,
-            format!("embed:partner:{}", partner.id),
-            per_minute,
-            Duration::from_secs(60),
-        )
-        .await
-        {
-            meter(state, Some(&partner), route, 429, &p.target, true, started);
-            return refused(e);
-        }
-    }
-    if let Some(ip) = req.ip.as_deref() {
-        if let Err(e) = limit(state, format!("ip:embed:{ip}"), PER_ADDRESS, ADDRESS_WINDOW).await {
-            meter(state, Some(&partner), route, 429, &p.target, true, started);
-            return refused(e);
-        }
-    }
     let target = p.target.clone();
-    let who = Submitter {
-        account_id: Some(partner.id.clone()),
-        key_id: None,
-        concurrent_limit: None,
+    // A fresh result or a scan already running is reused, whoever started it. Starting one
+    // costs a partner's quota, so it needs a known partner, within its limits.
+    let (known, theme_ref, ip, target_ref) = (partner.as_ref(), &theme, req.ip.as_deref(), target.as_str());
+    let admit = move || async move {
+        let Some(partner) = known else {
+            return Ok(Err(problem(
+                403,
+                "This widget is not registered to an AuraSecurity partner.",
+                theme_ref.clone(),
+            )));
+        };
+        let refused = |e: ServiceError| match e {
+            ServiceError::TooMany { .. } => Ok(Err(problem(
+                429,
+                "Too many new scans right now; please try again in a minute.",
+                theme_ref.clone(),
+            ))),
+            other => Err(other),
+        };
+        if let Some(per_minute) = accounts::tier(partner).limits().per_minute {
+            if let Err(e) = limit(
+                state,
+                format!("embed:partner:{}", partner.id),
+                per_minute,
+                Duration::from_secs(60),
+            )
+            .await
+            {
+                meter(state, Some(partner), route, 429, target_ref, true, started);
+                return refused(e);
+            }
+        }
+        if let Some(ip) = ip {
+            if let Err(e) = limit(state, format!("ip:embed:{ip}"), PER_ADDRESS, ADDRESS_WINDOW).await {
+                meter(state, Some(partner), route, 429, target_ref, true, started);
+                return refused(e);
+            }
+        }
+        Ok(Ok(Submitter {
+            account_id: Some(partner.id.clone()),
+            key_id: None,
+            concurrent_limit: None,
+        }))
     };
-    let scan = scans::submit(&state.db, p, who, None).await?;
-    state.bus.notify_jobs().await;
-    meter(state, Some(&partner), route, 202, &target, true, started);
-    Ok(showing(state, &scan, theme))
+    Ok(match scans::find_or_start(state, p, admit).await? {
+        Reused::Fresh(s) | Reused::Running(s) => {
+            meter(state, partner.as_ref(), route, 200, &target, true, started);
+            showing(state, &s, theme)
+        }
+        Reused::Started(s) => {
+            meter(state, partner.as_ref(), route, 202, &target, true, started);
+            showing(state, &s, theme)
+        }
+        Reused::Refused(answer) => answer,
+    })
 }
 
 #[cfg(test)]

@@ -1,19 +1,23 @@
 //! Scan records: what is asked (`ScanRequest`), submitting it (the concurrent-scan cap, the
-//! job, in one transaction), the result cache, and the contract's scan object.
+//! job, in one transaction, then waking the workers), the result cache, and the contract's
+//! scan object.
 
 pub mod embeds;
 pub mod events;
 pub mod reports;
+pub mod reuse;
 pub mod similarity;
 pub mod worker;
+
+pub use reuse::{find_or_start, Reused};
 
 use std::{collections::HashMap, time::Duration};
 
 use aura_engine::{parse_repo_target_with, parse_x_handle, RepoTarget, ScanResult};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +28,7 @@ use crate::server::{
     entities::scan,
     error::{ServiceError, ServiceResult},
     jobs,
+    state::AppState,
 };
 
 pub type Scan = scan::Model;
@@ -145,14 +150,15 @@ impl Submitter {
 /// Creates the scan and its job in one transaction. With a cap, the key's unfinished scans
 /// are counted *after* inserting under a lock that serialises one key's submissions (the
 /// SQLite write lock taken by the insert; a transaction-scoped advisory lock on PostgreSQL),
-/// so concurrent submissions can never exceed the cap.
+/// so concurrent submissions can never exceed the cap. Once committed, the workers are woken
+/// here: a queued scan never waits for the poll because a caller forgot to.
 pub async fn submit(
-    db: &DatabaseConnection,
+    state: &AppState,
     p: Prepared,
     who: Submitter,
     callback_url: Option<String>,
 ) -> ServiceResult<Scan> {
-    let txn = db.begin().await?;
+    let txn = state.db.begin().await?;
     let scope = who.cap_scope();
     if let (Some(scope), DbBackend::Postgres) = (&scope, txn.get_database_backend()) {
         let lock = match scope {
@@ -212,6 +218,7 @@ pub async fn submit(
     }
     jobs::enqueue(&txn, jobs::KIND_SCAN, &scan.id, MAX_ATTEMPTS, Duration::ZERO).await?;
     txn.commit().await?;
+    state.bus.notify_jobs().await;
     Ok(scan)
 }
 

@@ -2,18 +2,23 @@
 //! `callback_url`), queued in the durable job queue inside the transaction that finishes the
 //! scan, so a crash cannot separate the two. The body is fixed at that moment and sent
 //! byte-for-byte on every attempt; the id stays the same across retries.
+//!
+//! The functions the edges call (a test event, a redelivery, a replay, a cached scan's
+//! callback) wake the delivery workers themselves once their jobs are committed, so no
+//! caller can queue a delivery and forget to; inside a transaction ([`enqueue_for_scan`])
+//! the wake-up is the committer's.
 
 use std::time::Duration;
 
 use aura_engine::ScanResult;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 use serde_json::json;
 
-use super::{events_of, Webhook};
+use super::events_of;
 use crate::server::{
     config::Config,
     crypto,
@@ -21,6 +26,7 @@ use crate::server::{
     error::{ServiceError, ServiceResult},
     jobs,
     scans::{self, Scan},
+    state::AppState,
 };
 
 pub type Delivery = delivery::Model;
@@ -159,19 +165,21 @@ pub async fn enqueue_for_scan(
 }
 
 /// Queues the outcome of `scan` for one `callback_url`, charged to `account_id` and signed
-/// with its secret: a finished scan's own callback (from [`enqueue_for_scan`]), and a cached
-/// answer's (`POST /v1/scan/repo` answered from the cache with a `callback_url` of its own),
-/// so both get the same body and signatures.
+/// with its secret, and wakes the workers: a cached answer's callback (`POST /v1/scan/repo`
+/// answered from the cache with a `callback_url` of its own), built like a finished scan's
+/// own (from [`enqueue_for_scan`]) so both get the same body and signatures. The delivery
+/// and its job are stored together.
 pub async fn enqueue_callback(
-    db: &impl ConnectionTrait,
-    config: &Config,
+    state: &AppState,
     account_id: &str,
     url: &str,
     scan: &Scan,
     outcome: &Outcome<'_>,
 ) -> ServiceResult<Delivery> {
-    insert_callback(
-        db,
+    let config = &state.config;
+    let txn = state.db.begin().await?;
+    let d = insert_callback(
+        &txn,
         config,
         account_id,
         url,
@@ -179,7 +187,10 @@ pub async fn enqueue_callback(
         outcome.event(),
         &payload(config, scan, outcome),
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    state.bus.notify_jobs().await;
+    Ok(d)
 }
 
 /// One callback delivery of an already built body.
@@ -203,8 +214,10 @@ async fn insert_callback(
     insert(db, config, d, false).await
 }
 
-/// Queues a `test` event to one endpoint (the dashboard's "send a test event").
-pub async fn send_test(db: &impl ConnectionTrait, config: &Config, w: &Webhook) -> ServiceResult<Delivery> {
+/// Queues a `test` event to one of the account's endpoints (the dashboard's "send a test
+/// event") and wakes the workers.
+pub async fn send_test(state: &AppState, account_id: &str, webhook_id: &str) -> ServiceResult<Delivery> {
+    let w = super::get_owned(&state.db, account_id, webhook_id).await?;
     let body = json!({
         "event": "test",
         "scan_id": null,
@@ -226,7 +239,9 @@ pub async fn send_test(db: &impl ConnectionTrait, config: &Config, w: &Webhook) 
         scan_id: None,
         payload: &body,
     };
-    insert(db, config, d, false).await
+    let d = insert(&state.db, &state.config, d, false).await?;
+    state.bus.notify_jobs().await;
+    Ok(d)
 }
 
 #[derive(Default, Clone, Debug)]
@@ -268,9 +283,11 @@ pub async fn attempts(db: &impl ConnectionTrait, delivery_id: &str) -> ServiceRe
 }
 
 /// A new attempt with the same delivery id (and the same body), now.
-pub async fn redeliver(db: &DatabaseConnection, account_id: &str, id: &str) -> ServiceResult<Delivery> {
-    let d = get_owned(db, account_id, id).await?;
-    requeue(db, d, 1).await
+pub async fn redeliver(state: &AppState, account_id: &str, id: &str) -> ServiceResult<Delivery> {
+    let d = get_owned(&state.db, account_id, id).await?;
+    let d = requeue(&state.db, d, 1).await?;
+    state.bus.notify_jobs().await;
+    Ok(d)
 }
 
 async fn requeue(db: &impl ConnectionTrait, d: Delivery, attempts: i32) -> ServiceResult<Delivery> {
@@ -283,9 +300,26 @@ async fn requeue(db: &impl ConnectionTrait, d: Delivery, attempts: i32) -> Servi
 }
 
 /// Re-queues every failed delivery of the account created since `since` (optionally of one
-/// endpoint), each with a full retry schedule. Returns how many.
+/// of its endpoints: another account's is "not found"), each with a full retry schedule,
+/// and wakes the workers. Returns how many.
 pub async fn replay(
-    db: &DatabaseConnection,
+    state: &AppState,
+    account_id: &str,
+    since: DateTime<Utc>,
+    webhook_id: Option<&str>,
+) -> ServiceResult<usize> {
+    if let Some(w) = webhook_id {
+        super::get_owned(&state.db, account_id, w).await?;
+    }
+    let n = requeue_failed(&state.db, &state.config, account_id, since, webhook_id).await?;
+    state.bus.notify_jobs().await;
+    Ok(n)
+}
+
+/// [`replay`]'s work, without the ownership check or the wake-up (re-enabling an endpoint
+/// does both itself).
+pub(super) async fn requeue_failed(
+    db: &impl ConnectionTrait,
     config: &Config,
     account_id: &str,
     since: DateTime<Utc>,

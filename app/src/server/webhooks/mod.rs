@@ -1,5 +1,9 @@
 //! Outbound webhooks: partners' endpoints (this module), the deliveries queued when a scan
 //! ends ([`deliveries`]), how they are signed ([`signing`]) and sent ([`sender`]).
+//!
+//! What a partner does to its endpoints and its signing secret is audited here, from the
+//! [`Actor`] the REST route or the dashboard hands in, and whatever queues deliveries wakes
+//! the delivery workers itself once its rows are committed: the edges only call.
 
 pub mod deliveries;
 pub mod sender;
@@ -12,11 +16,13 @@ use sea_orm::{
 
 use super::{
     accounts::Account,
+    audit::Actor,
     config::Config,
     crypto,
     entities::{account, webhook},
     error::{ServiceError, ServiceResult},
     outbound,
+    state::AppState,
 };
 
 pub type Webhook = webhook::Model;
@@ -25,6 +31,8 @@ pub type Webhook = webhook::Model;
 pub const EVENTS: [&str; 2] = ["scan_completed", "scan_failed"];
 /// Endpoints per account.
 pub const MAX_PER_ACCOUNT: u64 = 10;
+/// The longest a rotated-out secret may keep signing beside the new one.
+pub const MAX_SECRET_GRACE: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
 
 pub fn events_of(w: &Webhook) -> Vec<String> {
     serde_json::from_str(&w.events).unwrap_or_default()
@@ -51,14 +59,15 @@ fn parse_events(events: Option<Vec<String>>) -> ServiceResult<Vec<String>> {
 }
 
 /// Registers an endpoint (its host is resolved and must be public unless private targets are
-/// allowed).
+/// allowed). Audited as `webhook.create`.
 pub async fn create(
     db: &impl ConnectionTrait,
     config: &Config,
-    account_id: &str,
+    actor: &Actor,
     url: &str,
     events: Option<Vec<String>>,
 ) -> ServiceResult<Webhook> {
+    let account_id = actor.account.id.as_str();
     let url = outbound::validate(url, config.allow_private_targets).await?;
     let events = parse_events(events)?;
     let count = webhook::Entity::find()
@@ -80,7 +89,9 @@ pub async fn create(
         disabled_at: Set(None),
         disabled_reason: Set(None),
     };
-    Ok(row.insert(db).await?)
+    let w = row.insert(db).await?;
+    actor.record(db, "webhook.create", &w.url, None).await;
+    Ok(w)
 }
 
 pub async fn list(db: &impl ConnectionTrait, account_id: &str) -> ServiceResult<Vec<Webhook>> {
@@ -100,30 +111,57 @@ pub async fn get_owned(db: &impl ConnectionTrait, account_id: &str, id: &str) ->
         .ok_or_else(|| ServiceError::NotFound("No webhook with this id.".into()))
 }
 
-pub async fn delete(db: &impl ConnectionTrait, account_id: &str, id: &str) -> ServiceResult<()> {
-    let w = get_owned(db, account_id, id).await?;
+/// Removes one of the actor's endpoints, audited as `webhook.delete` (with its URL).
+pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: &str) -> ServiceResult<()> {
+    let w = get_owned(db, &actor.account.id, id).await?;
     webhook::Entity::delete_by_id(w.id).exec(db).await?;
+    actor.record(db, "webhook.delete", &w.url, None).await;
     Ok(())
 }
 
-/// Turns a disabled endpoint back on. Replaying what it missed is [`deliveries::replay`].
-pub async fn enable(db: &impl ConnectionTrait, account_id: &str, id: &str) -> ServiceResult<Webhook> {
+pub struct Enabled {
+    pub webhook: Webhook,
+    /// Deliveries re-queued.
+    pub replayed: usize,
+}
+
+/// Turns a disabled endpoint back on; with `replay`, the deliveries that failed (or were
+/// skipped) since it started failing are queued again ([`deliveries::replay`]'s rule) and
+/// the workers woken. Audited as `webhook.enable` with the count.
+pub async fn enable(state: &AppState, actor: &Actor, id: &str, replay: bool) -> ServiceResult<Enabled> {
+    let db = &state.db;
+    let account_id = actor.account.id.as_str();
     let w = get_owned(db, account_id, id).await?;
+    let since = w.failing_since.or(w.disabled_at).unwrap_or(w.created_at);
     let mut am: webhook::ActiveModel = w.into();
     am.disabled_at = Set(None);
     am.disabled_reason = Set(None);
     am.failing_since = Set(None);
-    Ok(am.update(db).await?)
+    let w = am.update(db).await?;
+    let replayed = if replay {
+        deliveries::requeue_failed(db, &state.config, account_id, since, Some(&w.id)).await?
+    } else {
+        0
+    };
+    let details = serde_json::json!({ "replayed": replayed });
+    actor.record(db, "webhook.enable", &w.url, Some(details)).await;
+    state.bus.notify_jobs().await;
+    Ok(Enabled { webhook: w, replayed })
 }
 
-/// Issues a new secret; the old one keeps signing beside it for `grace` (zero: not at all).
-/// Returns the new secret, shown once.
+/// Issues a new secret for the actor's account; the old one keeps signing beside it for
+/// `grace` (zero: not at all; at most [`MAX_SECRET_GRACE`]). Audited as
+/// `webhook.secret_rotate`. Returns the new secret, shown once.
 pub async fn rotate_secret(
     db: &impl ConnectionTrait,
     config: &Config,
-    account: Account,
+    actor: &Actor,
     grace: std::time::Duration,
 ) -> ServiceResult<String> {
+    if grace > MAX_SECRET_GRACE {
+        return Err(ServiceError::validation("grace_period_secs may be at most 30 days."));
+    }
+    let account = actor.account.clone();
     let key = config.secret_key.expose();
     let secret = crypto::new_webhook_secret();
     let now = Utc::now();
@@ -140,10 +178,21 @@ pub async fn rotate_secret(
     am.webhook_secret_enc = Set(crypto::encrypt(key, &secret));
     am.updated_at = Set(now);
     am.update(db).await?;
+    let details = serde_json::json!({ "grace_period_secs": grace.as_secs() });
+    actor
+        .record(db, "webhook.secret_rotate", &account.id, Some(details))
+        .await;
     Ok(secret)
 }
 
-/// The current secret, decrypted (the dashboard's "reveal").
-pub fn current_secret(config: &Config, account: &Account) -> ServiceResult<String> {
+/// The current secret, decrypted (the dashboard's "reveal"); every reveal is audited as
+/// `webhook.secret_reveal`.
+pub async fn reveal_secret(db: &impl ConnectionTrait, config: &Config, actor: &Actor) -> ServiceResult<String> {
+    let secret = current_secret(config, &actor.account)?;
+    actor.record(db, "webhook.secret_reveal", &actor.account.id, None).await;
+    Ok(secret)
+}
+
+fn current_secret(config: &Config, account: &Account) -> ServiceResult<String> {
     crypto::decrypt(config.secret_key.expose(), &account.webhook_secret_enc).map_err(ServiceError::internal)
 }

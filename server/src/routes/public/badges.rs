@@ -17,8 +17,9 @@ use std::{
 };
 
 use app::server::{
+    error::ServiceError,
     scans::reports,
-    scans::{self, Submitter},
+    scans::{self, Reused, Submitter},
     state::AppState,
 };
 use axum::{
@@ -157,58 +158,58 @@ async fn answer(
     p: scans::Prepared,
     peer: SocketAddr,
     headers: &HeaderMap,
-) -> Result<Response, app::server::error::ServiceError> {
-    let ttl = state.config.scan_cache_ttl;
-    if let Some(hit) = scans::find_cached(&state.db, "repo", &p.target, ttl).await? {
-        if let Some(r) = reports::result_of(&hit) {
-            let body = aura_render::score_badge(r.score, &r.grade, &r.verdict);
-            let etag = strong_etag(body.as_bytes());
-            // Never serve from memory past the result's own freshness.
-            let age = hit
-                .completed_at
-                .map(|t| (Utc::now() - t).to_std().unwrap_or_default())
-                .unwrap_or_default();
-            let left = ttl.saturating_sub(age).min(MEMORY_TTL);
-            let c = Cached {
-                svg: Bytes::from(body),
-                etag,
-                until: Instant::now() + left,
-            };
-            cache.put(p.target.clone(), c.clone());
-            return Ok(score_response(&c, headers));
-        }
-    }
+) -> Result<Response, ServiceError> {
+    let target = p.target.clone();
     let scanning = || svg(StatusCode::OK, aura_render::scanning_badge(), "max-age=15");
-    if scans::find_in_flight(&state.db, "repo", &p.target).await?.is_some() {
-        return Ok(scanning());
-    }
-    if let Some(last) = scans::latest(&state.db, "repo", &p.target).await? {
-        let recent = last
-            .completed_at
-            .is_some_and(|t| (Utc::now() - t).to_std().unwrap_or_default() < FAILURE_HOLD);
-        if last.status == "failed" && recent {
-            return Ok(svg(
-                StatusCode::OK,
-                aura_render::badge_svg(aura_render::BADGE_LABEL, "scan failed", "grey"),
-                "max-age=300",
-            ));
+    // A badge may start a scan unless the last one failed just now, within its address's limit.
+    let admit = || async {
+        if let Some(last) = scans::latest(&state.db, "repo", &target).await? {
+            let recent = last
+                .completed_at
+                .is_some_and(|t| (Utc::now() - t).to_std().unwrap_or_default() < FAILURE_HOLD);
+            if last.status == "failed" && recent {
+                return Ok(Err(svg(
+                    StatusCode::OK,
+                    aura_render::badge_svg(aura_render::BADGE_LABEL, "scan failed", "grey"),
+                    "max-age=300",
+                )));
+            }
         }
-    }
-    let ip = peer.ip().to_string();
-    if limit_address(state, "badge", Some(&ip), SCANS_PER_ADDRESS_HOUR, 3600)
-        .await
-        .is_err()
-    {
-        let mut res = svg(
-            StatusCode::TOO_MANY_REQUESTS,
-            aura_render::badge_svg(aura_render::BADGE_LABEL, "try later", "grey"),
-            "no-store",
-        );
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        return Ok(res);
-    }
-    scans::submit(&state.db, p, Submitter::default(), None).await?;
-    state.bus.notify_jobs().await;
-    Ok(scanning())
+        let ip = peer.ip().to_string();
+        if limit_address(state, "badge", Some(&ip), SCANS_PER_ADDRESS_HOUR, 3600)
+            .await
+            .is_err()
+        {
+            let mut res = svg(
+                StatusCode::TOO_MANY_REQUESTS,
+                aura_render::badge_svg(aura_render::BADGE_LABEL, "try later", "grey"),
+                "no-store",
+            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            return Ok(Err(res));
+        }
+        Ok(Ok(Submitter::default()))
+    };
+    let hit = match scans::find_or_start(state, p, admit).await? {
+        Reused::Fresh(hit) => hit,
+        Reused::Running(_) | Reused::Started(_) => return Ok(scanning()),
+        Reused::Refused(res) => return Ok(res),
+    };
+    let r = reports::result_of(&hit).ok_or_else(|| ServiceError::internal("a cached scan's result is unreadable"))?;
+    let body = aura_render::score_badge(r.score, &r.grade, &r.verdict);
+    let etag = strong_etag(body.as_bytes());
+    // Never serve from memory past the result's own freshness.
+    let age = hit
+        .completed_at
+        .map(|t| (Utc::now() - t).to_std().unwrap_or_default())
+        .unwrap_or_default();
+    let left = state.config.scan_cache_ttl.saturating_sub(age).min(MEMORY_TTL);
+    let c = Cached {
+        svg: Bytes::from(body),
+        etag,
+        until: Instant::now() + left,
+    };
+    cache.put(target, c.clone());
+    Ok(score_response(&c, headers))
 }

@@ -129,14 +129,7 @@ pub async fn create_partner(
         tier: body.tier,
         allowed_domains: body.allowed_domains,
     };
-    let done = admin::onboard_partner(
-        &state.db,
-        &state.config,
-        &caller.account,
-        new,
-        &origin_of(&headers, Some(peer)),
-    )
-    .await?;
+    let done = admin::onboard_partner(&state.db, &state.config, &caller.actor(&headers, peer), new).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatePartnerResponse {
@@ -203,14 +196,7 @@ pub async fn update_partner(
         tier: body.tier,
         status: body.status,
     };
-    let account = admin::update_partner(
-        &state.db,
-        &caller.account,
-        &account_id,
-        change,
-        &origin_of(&headers, Some(peer)),
-    )
-    .await?;
+    let account = admin::update_partner(&state.db, &caller.actor(&headers, peer), &account_id, change).await?;
     Ok(Json(account.into()))
 }
 
@@ -340,7 +326,7 @@ pub async fn retry_job(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<(StatusCode, Json<JobBody>), ApiError> {
-    let job = app::server::accounts::admin::rerun_job(&state.db, id)
+    let job = app::server::accounts::admin::rerun_job(&state, id)
         .await?
         .ok_or_else(|| ApiError::not_found("No dead or failed job with this id."))?;
     audit::record(
@@ -352,6 +338,5 @@ pub async fn retry_job(
         None,
     )
     .await;
-    state.bus.notify_jobs().await;
     Ok((StatusCode::ACCEPTED, Json(job.into())))
 }

@@ -177,16 +177,7 @@ pub async fn create_key(
     headers: HeaderMap,
     OptionalJson(body): OptionalJson<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
-    let key = keys::create_capped(&state.db, &caller.account, body.name.as_deref()).await?;
-    audit::record(
-        &state.db,
-        &caller.account.email,
-        "key.create",
-        &key.model.id,
-        &origin_of(&headers, Some(peer)),
-        None,
-    )
-    .await;
+    let key = keys::create_capped(&state.db, &caller.actor(&headers, peer), body.name.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(key.into())))
 }
 
@@ -225,16 +216,7 @@ pub async fn rotate_key(
     OptionalJson(body): OptionalJson<RotateRequest>,
 ) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
     let grace = body.expire_old_in_secs.unwrap_or(0);
-    let key = keys::rotate(&state.db, &caller.account, &id, grace).await?;
-    audit::record(
-        &state.db,
-        &caller.account.email,
-        "key.rotate",
-        &id,
-        &origin_of(&headers, Some(peer)),
-        Some(serde_json::json!({ "new_key": key.model.id, "expire_old_in_secs": grace })),
-    )
-    .await;
+    let key = keys::rotate(&state.db, &caller.actor(&headers, peer), &id, grace).await?;
     Ok((StatusCode::CREATED, Json(key.into())))
 }
 
@@ -249,16 +231,7 @@ pub async fn delete_key(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    keys::revoke(&state.db, &caller.account.id, &id).await?;
-    audit::record(
-        &state.db,
-        &caller.account.email,
-        "key.revoke",
-        &id,
-        &origin_of(&headers, Some(peer)),
-        None,
-    )
-    .await;
+    keys::revoke(&state.db, &caller.actor(&headers, peer), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,6 +11,7 @@ use app::server::{
     accounts::tiers::Limits,
     accounts::usage::UsageEvent,
     accounts::{self, Account},
+    audit::{Actor, Origin},
     limiter::{Decision, Rule, Window},
     state::AppState,
 };
@@ -28,6 +29,13 @@ use crate::error::ApiError;
 pub struct Caller {
     pub account: Account,
     pub key: ApiKey,
+}
+
+impl Caller {
+    /// The caller's account acting from this request, for services that audit what they do.
+    pub fn actor(&self, headers: &HeaderMap, peer: std::net::SocketAddr) -> Actor {
+        Actor::new(self.account.clone(), Origin::from_request(headers, Some(peer)))
+    }
 }
 
 /// What a handler tells the meter about the call (the scan target), via response extensions.

@@ -20,7 +20,6 @@ use axum::{
     },
     Extension, Json,
 };
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 use utoipa::{IntoParams, ToSchema};
@@ -125,12 +124,11 @@ async fn accept(
         key_id: Some(caller.key.id.clone()),
         concurrent_limit: limits.concurrent_scans,
     };
-    let scan = match scans::submit(&state.db, p, who, callback_url).await {
+    let scan = match scans::submit(state, p, who, callback_url).await {
         Ok(s) => s,
         // Refused scans are metered too, with their target.
         Err(e) => return Ok(metered(ApiError::from(e).into_response(), &target)),
     };
-    state.bus.notify_jobs().await;
     let body = Accepted {
         status: "queued",
         stream_url: scans::stream_url(&state.config, &scan.id),
@@ -148,18 +146,7 @@ async fn deliver_cached(state: &AppState, caller: &Caller, url: &str, hit: &Scan
     let Some(result) = scans::result_of(hit) else {
         return Ok(false);
     };
-    let txn = state.db.begin().await?;
-    deliveries::enqueue_callback(
-        &txn,
-        &state.config,
-        &caller.account.id,
-        url,
-        hit,
-        &Outcome::Completed(&result),
-    )
-    .await?;
-    txn.commit().await?;
-    state.bus.notify_jobs().await;
+    deliveries::enqueue_callback(state, &caller.account.id, url, hit, &Outcome::Completed(&result)).await?;
     Ok(true)
 }
 

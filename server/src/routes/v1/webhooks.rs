@@ -3,7 +3,6 @@
 use std::net::SocketAddr;
 
 use app::server::{
-    audit,
     state::AppState,
     webhooks::{self, deliveries, Webhook},
 };
@@ -16,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{auth::origin_of, caller::Caller};
+use super::caller::Caller;
 use crate::error::{ApiError, ApiJson, ErrorBody, OptionalJson};
 
 #[derive(Deserialize, ToSchema)]
@@ -120,16 +119,8 @@ pub async fn create_webhook(
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreateWebhook>,
 ) -> Result<(StatusCode, Json<WebhookBody>), ApiError> {
-    let w = webhooks::create(&state.db, &state.config, &caller.account.id, &body.url, body.events).await?;
-    audit::record(
-        &state.db,
-        &caller.account.email,
-        "webhook.create",
-        &w.url,
-        &origin_of(&headers, Some(peer)),
-        None,
-    )
-    .await;
+    let actor = caller.actor(&headers, peer);
+    let w = webhooks::create(&state.db, &state.config, &actor, &body.url, body.events).await?;
     Ok((StatusCode::CREATED, Json(w.into())))
 }
 
@@ -158,17 +149,7 @@ pub async fn delete_webhook(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let w = webhooks::get_owned(&state.db, &caller.account.id, &id).await?;
-    webhooks::delete(&state.db, &caller.account.id, &id).await?;
-    audit::record(
-        &state.db,
-        &caller.account.email,
-        "webhook.delete",
-        &w.url,
-        &origin_of(&headers, Some(peer)),
-        None,
-    )
-    .await;
+    webhooks::delete(&state.db, &caller.actor(&headers, peer), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -197,27 +178,10 @@ pub async fn enable_webhook(
     Path(id): Path<String>,
     OptionalJson(body): OptionalJson<EnableWebhook>,
 ) -> Result<Json<EnableResult>, ApiError> {
-    let before = webhooks::get_owned(&state.db, &caller.account.id, &id).await?;
-    let since = before.failing_since.or(before.disabled_at).unwrap_or(before.created_at);
-    let w = webhooks::enable(&state.db, &caller.account.id, &id).await?;
-    let replayed = if body.replay {
-        deliveries::replay(&state.db, &state.config, &caller.account.id, since, Some(&w.id)).await?
-    } else {
-        0
-    };
-    audit::record(
-        &state.db,
-        &caller.account.email,
-        "webhook.enable",
-        &w.url,
-        &origin_of(&headers, Some(peer)),
-        Some(serde_json::json!({"replayed": replayed})),
-    )
-    .await;
-    state.bus.notify_jobs().await;
+    let done = webhooks::enable(&state, &caller.actor(&headers, peer), &id, body.replay).await?;
     Ok(Json(EnableResult {
-        webhook: w.into(),
-        replayed,
+        webhook: done.webhook.into(),
+        replayed: done.replayed,
     }))
 }
 
@@ -229,9 +193,7 @@ pub async fn test_webhook(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<DeliveryBody>), ApiError> {
-    let w = webhooks::get_owned(&state.db, &caller.account.id, &id).await?;
-    let d = deliveries::send_test(&state.db, &state.config, &w).await?;
-    state.bus.notify_jobs().await;
+    let d = deliveries::send_test(&state, &caller.account.id, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(d.into())))
 }
 
@@ -301,8 +263,7 @@ pub async fn redeliver(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<DeliveryBody>), ApiError> {
-    let d = deliveries::redeliver(&state.db, &caller.account.id, &id).await?;
-    state.bus.notify_jobs().await;
+    let d = deliveries::redeliver(&state, &caller.account.id, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(d.into())))
 }
 
@@ -325,18 +286,7 @@ pub async fn replay(
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<ReplayRequest>,
 ) -> Result<(StatusCode, Json<ReplayResult>), ApiError> {
-    if let Some(w) = &body.webhook_id {
-        webhooks::get_owned(&state.db, &caller.account.id, w).await?;
-    }
-    let queued = deliveries::replay(
-        &state.db,
-        &state.config,
-        &caller.account.id,
-        body.since,
-        body.webhook_id.as_deref(),
-    )
-    .await?;
-    state.bus.notify_jobs().await;
+    let queued = deliveries::replay(&state, &caller.account.id, body.since, body.webhook_id.as_deref()).await?;
     Ok((StatusCode::ACCEPTED, Json(ReplayResult { queued })))
 }
 
@@ -362,25 +312,7 @@ pub async fn rotate_secret(
     headers: HeaderMap,
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<Json<SecretBody>, ApiError> {
-    let grace = body.grace_period_secs.unwrap_or(0);
-    if grace > 30 * 24 * 3600 {
-        return Err(app::server::error::ServiceError::validation("grace_period_secs may be at most 30 days.").into());
-    }
-    let secret = webhooks::rotate_secret(
-        &state.db,
-        &state.config,
-        caller.account.clone(),
-        std::time::Duration::from_secs(grace),
-    )
-    .await?;
-    audit::record(
-        &state.db,
-        &caller.account.email,
-        "webhook.secret_rotate",
-        &caller.account.id,
-        &origin_of(&headers, Some(peer)),
-        Some(serde_json::json!({"grace_period_secs": grace})),
-    )
-    .await;
+    let grace = std::time::Duration::from_secs(body.grace_period_secs.unwrap_or(0));
+    let secret = webhooks::rotate_secret(&state.db, &state.config, &caller.actor(&headers, peer), grace).await?;
     Ok(Json(SecretBody { webhook_secret: secret }))
 }
