@@ -123,7 +123,8 @@ def tarball(prefix: str, files: dict[str, str]) -> bytes:
 class GitHub(StandIn):
     """GitHub's REST API for the endpoints the scanner calls, plus OSV's ``/v1/querybatch``
     (every package clean). Every ``owner/name`` exists (a healthy project, distinct per
-    name) except names starting with ``missing``."""
+    name) except names starting with ``missing``; names starting with ``fresh`` are a
+    days-old, single-author project without licence, tests or CI (red flags)."""
 
     def __init__(self, archive_delay: float = 1.0) -> None:
         self.archive_delay = archive_delay
@@ -151,7 +152,11 @@ class GitHub(StandIn):
         if m:
             owner, name = m.groups()
             time.sleep(self.archive_delay)
-            data = tarball(f"{owner}-{name}-abc1234", healthy_files(self._seed(owner, name)))
+            files = healthy_files(self._seed(owner, name))
+            if name.lower().startswith("fresh"):
+                files = {k: v for k, v in files.items() if k.startswith("src/")}
+                files["README.md"] = "# moon\n"
+            data = tarball(f"{owner}-{name}-abc1234", files)
             with self.lock:
                 self.archives_served += 1
             return 200, {"content-type": "application/x-gzip"}, data
@@ -161,15 +166,25 @@ class GitHub(StandIn):
         owner, name, rest = m.groups()
         if name.lower().startswith("missing"):
             return not_found
+        fresh = name.lower().startswith("fresh")
         if rest is None:
             return _json(200, {
                 "id": self._seed(owner, name), "name": name, "full_name": f"{owner}/{name}", "private": False,
                 "owner": {"login": owner, "type": "User"}, "description": "A wallet SDK", "fork": False,
-                "created_at": _iso(900), "updated_at": _iso(1), "pushed_at": _iso(2),
-                "stargazers_count": 420, "watchers_count": 420, "subscribers_count": 12, "forks_count": 30,
-                "open_issues_count": 4, "archived": False, "default_branch": "main",
-                "license": {"key": "mit", "spdx_id": "MIT"},
+                "created_at": _iso(3 if fresh else 900), "updated_at": _iso(1), "pushed_at": _iso(1),
+                "stargazers_count": 0 if fresh else 420, "watchers_count": 0 if fresh else 420,
+                "subscribers_count": 0 if fresh else 12, "forks_count": 0 if fresh else 30,
+                "open_issues_count": 0 if fresh else 4, "archived": False, "default_branch": "main",
+                "license": None if fresh else {"key": "mit", "spdx_id": "MIT"},
             })
+        if rest == "commits" and fresh:
+            return _json(200, [
+                {"sha": f"{i + 1:040x}", "commit": {"author": {"name": "moon", "email": "moon@example.org", "date": _iso(i)},
+                 "committer": {"name": "moon", "date": _iso(i)}, "message": "init"}, "author": {"login": "moon", "type": "User"}}
+                for i in range(2)
+            ])
+        if rest == "contributors" and fresh:
+            return _json(200, [{"login": "moon", "id": 9, "type": "User", "contributions": 2}])
         if rest == "commits":
             who = ["alice", "bob", "carol", "dave"]
             return _json(200, [
