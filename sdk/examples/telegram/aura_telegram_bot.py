@@ -203,7 +203,8 @@ class AuraBot:
         self.registry = ScanRegistry()
         self._stop = threading.Event()
         self.receiver = self._make_receiver()
-        host, port = self.receiver.server_address[:2]
+        addr = self.receiver.server_address
+        host, port = str(addr[0]), int(addr[1])
         self.callback_url = (config.public_url or f"http://{host}:{port}").rstrip("/") + CALLBACK_PATH
         self._threads: list[threading.Thread] = []
 
