@@ -467,7 +467,7 @@ async fn insert_hostile(app: &TestApp, target: &str) -> String {
         request: Set(json!({"kind": "repo", "target": target}).to_string()),
         account_id: Set(None),
         key_id: Set(None),
-        status: Set("completed".into()),
+        status: Set(app::status::ScanStatus::Completed),
         progress: Set(100),
         result: Set(Some(result.to_string())),
         error: Set(None),

@@ -433,28 +433,19 @@ pub async fn rerun_job(state: &AppState, job_id: i64) -> ServiceResult<Option<jo
     let Some(job) = jobs::requeue(&txn, job_id).await? else {
         return Ok(None);
     };
-    if job.kind == jobs::KIND_SCAN {
-        use crate::server::entities::scan;
-        scan::Entity::update_many()
-            .col_expr(scan::Column::Status, sea_orm::sea_query::Expr::value("queued"))
-            .col_expr(
-                scan::Column::Error,
-                sea_orm::sea_query::Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                scan::Column::CompletedAt,
-                sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<Utc>>::None),
-            )
-            .filter(scan::Column::Id.eq(job.ref_id.as_str()))
-            .exec(&txn)
-            .await?;
-    } else if job.kind == jobs::KIND_DELIVERY {
-        use crate::server::entities::delivery;
-        delivery::Entity::update_many()
-            .col_expr(delivery::Column::Status, sea_orm::sea_query::Expr::value("pending"))
-            .filter(delivery::Column::Id.eq(job.ref_id.as_str()))
-            .exec(&txn)
-            .await?;
+    match job.kind {
+        jobs::JobKind::Scan => crate::server::scans::lifecycle::rerun(&txn, &job.ref_id).await?,
+        jobs::JobKind::Delivery => {
+            use crate::{server::entities::delivery, status::DeliveryStatus};
+            delivery::Entity::update_many()
+                .col_expr(
+                    delivery::Column::Status,
+                    sea_orm::sea_query::Expr::value(DeliveryStatus::Pending),
+                )
+                .filter(delivery::Column::Id.eq(job.ref_id.as_str()))
+                .exec(&txn)
+                .await?;
+        }
     }
     txn.commit().await?;
     state.bus.notify_jobs().await;

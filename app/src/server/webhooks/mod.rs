@@ -24,11 +24,12 @@ use super::{
     outbound,
     state::AppState,
 };
+use crate::events::StreamEvent;
 
 pub type Webhook = webhook::Model;
 
-/// The events a webhook can subscribe to.
-pub const EVENTS: [&str; 2] = ["scan_completed", "scan_failed"];
+/// The events a webhook can subscribe to: the stream's last events, under the same names.
+pub const EVENTS: [&str; 2] = [StreamEvent::ScanCompleted.as_str(), StreamEvent::ScanFailed.as_str()];
 /// Endpoints per account.
 pub const MAX_PER_ACCOUNT: u64 = 10;
 /// The longest a rotated-out secret may keep signing beside the new one.

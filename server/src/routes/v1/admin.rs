@@ -286,9 +286,9 @@ impl From<app::server::jobs::Job> for JobBody {
     fn from(j: app::server::jobs::Job) -> Self {
         JobBody {
             id: j.id,
-            kind: j.kind,
+            kind: j.kind.to_string(),
             ref_id: j.ref_id,
-            status: j.status,
+            status: j.status.to_string(),
             attempts: j.attempts,
             max_attempts: j.max_attempts,
             last_error: j.last_error,
@@ -311,8 +311,17 @@ pub async fn list_jobs(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<JobQuery>,
 ) -> Result<Json<Vec<JobBody>>, ApiError> {
-    let status = q.status.unwrap_or_else(|| "dead".into());
-    let jobs = app::server::jobs::list(&state.db, &status, q.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    use app::server::jobs::{self, JobStatus};
+    // A state no job can be in lists none (rather than being an error).
+    let jobs = match q
+        .status
+        .as_deref()
+        .map(str::parse::<JobStatus>)
+        .unwrap_or(Ok(JobStatus::Dead))
+    {
+        Ok(status) => jobs::list(&state.db, status, q.limit.unwrap_or(100).clamp(1, 1000)).await?,
+        Err(_) => Vec::new(),
+    };
     Ok(Json(jobs.into_iter().map(Into::into).collect()))
 }
 
