@@ -290,6 +290,7 @@ pub struct Onboarded {
 
 /// Onboards a partner: the account (no password yet), its first key, its webhook secret and
 /// an invitation link to set a password, all in one transaction.
+#[tracing::instrument(name = "partner_onboard", skip_all)]
 pub async fn onboard_partner(
     db: &(impl TransactionTrait + ConnectionTrait),
     config: &Config,
@@ -382,6 +383,7 @@ pub struct PartnerUpdate {
 /// Changes an account's tier and/or status. Limits follow at once (the limiter reads the
 /// account's tier on every request) and a suspended account's keys get 403 from the next
 /// request on. An admin cannot suspend their own account.
+#[tracing::instrument(name = "partner_update", skip_all)]
 pub async fn update_partner(
     db: &impl ConnectionTrait,
     actor: &Actor,

@@ -166,6 +166,7 @@ pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
 }
 
 /// Self-service sign-up: a free partner account with its first key.
+#[tracing::instrument(name = "account_register", skip_all)]
 pub async fn register(
     db: &(impl TransactionTrait + ConnectionTrait),
     config: &Config,

@@ -152,6 +152,7 @@ impl Submitter {
 /// SQLite write lock taken by the insert; a transaction-scoped advisory lock on PostgreSQL),
 /// so concurrent submissions can never exceed the cap. Once committed, the workers are woken
 /// here: a queued scan never waits for the poll because a caller forgot to.
+#[tracing::instrument(name = "scan_submit", skip_all, fields(target = %p.target))]
 pub async fn submit(
     state: &AppState,
     p: Prepared,

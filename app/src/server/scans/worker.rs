@@ -78,6 +78,8 @@ impl Worker {
         .await;
     }
 
+    // One span per scan run, so every line the engine and worker log names its scan and attempt.
+    #[tracing::instrument(name = "scan_job", skip_all, fields(scan_id = %job.ref_id, job_id = job.id, attempt = job.attempts))]
     async fn run_job(&self, job: Job, shutdown: &mut watch::Receiver<bool>) {
         let db = &self.state.db;
         let scan = match scans::get(db, &job.ref_id).await {

@@ -153,6 +153,7 @@ pub async fn enable(state: &AppState, actor: &Actor, id: &str, replay: bool) -> 
 /// Issues a new secret for the actor's account; the old one keeps signing beside it for
 /// `grace` (zero: not at all; at most [`MAX_SECRET_GRACE`]). Audited as
 /// `webhook.secret_rotate`. Returns the new secret, shown once.
+#[tracing::instrument(name = "webhook_secret_rotate", skip_all)]
 pub async fn rotate_secret(
     db: &impl ConnectionTrait,
     config: &Config,

@@ -93,6 +93,7 @@ impl Worker {
         .await;
     }
 
+    #[tracing::instrument(name = "delivery_job", skip_all, fields(delivery_id = %job.ref_id, job_id = job.id, attempt = job.attempts))]
     async fn run_job(&self, job: &Job) -> Result<(), sea_orm::DbErr> {
         let db = &self.state.db;
         let Some(d) = delivery::Entity::find_by_id(job.ref_id.clone()).one(db).await? else {
