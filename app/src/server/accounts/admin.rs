@@ -121,6 +121,7 @@ pub async fn create_or_reset_admin(
                 role: Role::Admin,
                 tier: Tier::Internal,
                 allowed_domains: Vec::new(),
+                partner_slug: None,
             },
         )
         .await
@@ -246,6 +247,7 @@ pub async fn bootstrap(db: &(impl TransactionTrait + ConnectionTrait), config: &
             role: Role::Admin,
             tier: Tier::Internal,
             allowed_domains: Vec::new(),
+            partner_slug: None,
         },
     )
     .await;
@@ -278,6 +280,8 @@ pub struct NewPartner {
     pub email: String,
     pub tier: String,
     pub allowed_domains: Vec<String>,
+    /// 3 to 32 of `a-z0-9-`; `None`: made from the name. 409 `slug_taken` when in use.
+    pub partner_slug: Option<String>,
 }
 
 pub struct Onboarded {
@@ -312,6 +316,7 @@ pub async fn onboard_partner(
             role: Role::Partner,
             tier,
             allowed_domains,
+            partner_slug: new.partner_slug,
         },
     )
     .await?;
@@ -335,6 +340,29 @@ pub async fn onboard_partner(
         key: created.key,
         webhook_secret: created.webhook_secret,
     })
+}
+
+/// A new invitation for a partner (the earlier ones stop working): how an onboarding whose
+/// link expired continues, and how an admin resets a partner's password. The partner's
+/// current password keeps working until the invitation is used; using it sets a new one,
+/// which ends the sessions opened with the old one. Audited as `partner.invite`.
+#[tracing::instrument(name = "partner_invite", skip_all, fields(account_id))]
+pub async fn reinvite(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    actor: &Actor,
+    account_id: &str,
+) -> ServiceResult<String> {
+    require_admin(&actor.account)?;
+    let account = accounts::get(db, account_id).await?;
+    if accounts::role(&account) == Role::Admin {
+        return Err(ServiceError::validation(
+            "Admins reset their password with `server admin create`, not an invitation.",
+        ));
+    }
+    let (account, token) = invites::issue(db, account).await?;
+    actor.record(db, "partner.invite", &account.id, None).await;
+    Ok(invites::url(&config.public_url, &token))
 }
 
 /// Which accounts a partner listing shows.
