@@ -55,6 +55,7 @@ impl Application {
             meter,
             engine,
             bus,
+            db_health: Default::default(),
             stopping,
         };
         Ok(Self {

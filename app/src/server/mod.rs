@@ -8,6 +8,7 @@ pub mod audit;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod db_health;
 pub mod entities;
 pub mod error;
 pub mod http;

@@ -7,7 +7,9 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::{accounts::usage::Meter, config::Config, limiter::RateLimiter, scans::events::EventBus};
+use super::{
+    accounts::usage::Meter, config::Config, db_health::DbHealth, limiter::RateLimiter, scans::events::EventBus,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -19,6 +21,8 @@ pub struct AppState {
     pub engine: Arc<aura_engine::Engine>,
     /// Scan events and job wake-ups (in-process, or through Redis when scaled out).
     pub bus: Arc<dyn EventBus>,
+    /// Open while the database is known to be unreachable (see [`DbHealth`]).
+    pub db_health: DbHealth,
     /// Turns true when the process begins shutting down (workers wind down, event streams end).
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }

@@ -93,6 +93,15 @@ pub fn service_error(e: ServiceError) -> ServerFnError {
                 }
             }
         }
+        ServiceError::Db(_) if status == StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::warn!(error = %e, "server function: database unavailable");
+            if let Some(res) = use_context::<ResponseOptions>() {
+                res.insert_header(
+                    header::HeaderName::from_static(crate::server::db_health::UNAVAILABLE_HEADER),
+                    header::HeaderValue::from_static("1"),
+                );
+            }
+        }
         ServiceError::Db(_) | ServiceError::Internal(_) => tracing::error!(error = %e, "server function failed"),
         _ => {}
     }

@@ -3,6 +3,7 @@
 
 pub mod action_errors;
 pub mod client_addr;
+pub mod db_breaker;
 pub mod embed_framing;
 pub mod json_errors;
 pub mod metrics;

@@ -31,7 +31,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::middleware::{
     action_errors::{self, ActionErrorKey},
-    client_addr, embed_framing, metrics,
+    client_addr, db_breaker, embed_framing, metrics,
     same_origin::{self, OriginPolicy},
     security_headers,
 };
@@ -129,6 +129,7 @@ pub fn router(state: AppState) -> Router {
     };
     let leptos_routes = leptos_routes();
     let state_for_framing = state.clone();
+    let state_for_breaker = state.clone();
     let proxies = Arc::new(state.config.trusted_proxies.clone());
 
     // The pages and their server functions: the only routes with a session, and the only
@@ -168,6 +169,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .merge(docs)
+        .layer(from_fn_with_state(state_for_breaker, db_breaker::breaker))
         // Inside the security headers, which turn its verdict into `frame-ancestors`.
         .layer(from_fn_with_state(state_for_framing, embed_framing::embed_framing))
         .layer(from_fn_with_state(security, security_headers::security_headers))

@@ -305,3 +305,103 @@ async fn cors_only_for_configured_origins_on_v1() {
     let other = preflight("https://evil.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+/// A TCP relay to PostgreSQL that can be switched to a black hole: connections are accepted
+/// and never answered, as a database behind a dead network path behaves.
+struct Relay {
+    port: u16,
+    black_hole: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    links: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Relay {
+    async fn start(to: std::net::SocketAddr) -> Relay {
+        use std::sync::{atomic::Ordering, Arc, Mutex};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let black_hole = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let links: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (hole, held) = (black_hole.clone(), links.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                let hole = hole.load(Ordering::SeqCst);
+                let task = tokio::spawn(async move {
+                    if hole {
+                        // Hold the socket open, silent, until aborted.
+                        std::future::pending::<()>().await;
+                    }
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(to).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                    drop(client);
+                });
+                held.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        Relay {
+            port,
+            black_hole,
+            links,
+        }
+    }
+
+    /// Cuts every open connection; new ones go into the black hole (or through again).
+    fn set_black_hole(&self, on: bool) {
+        self.black_hole.store(on, std::sync::atomic::Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+}
+
+/// While the database is unreachable, calls answer 503 with `Retry-After` at once instead of
+/// each waiting out the pool (5 s), and the service recovers by itself once it answers.
+#[tokio::test]
+async fn a_database_outage_fails_fast_and_recovers() {
+    let Some(db_url) = common::postgres_database().await else {
+        return;
+    };
+    let (base, name) = db_url.rsplit_once('/').unwrap();
+    let to: std::net::SocketAddr = base.rsplit_once('@').unwrap().1.parse().unwrap();
+    let relay = Relay::start(to).await;
+    let via_relay = format!("postgres://aura@127.0.0.1:{}/{name}", relay.port);
+    let app = common::spawn_with(Db::Postgres, &[("AURA_DATABASE_URL", &via_relay)])
+        .await
+        .unwrap();
+    let (_, key) = common::register(&app, "outage@acme.example").await;
+    let list = || app.client.get(app.url("/v1/auth/keys")).bearer_auth(&key).send();
+    assert_eq!(list().await.unwrap().status(), 200);
+
+    relay.set_black_hole(true);
+    // The first call meets the outage (and opens the breaker)...
+    let res = list().await.unwrap();
+    assert_eq!(res.status(), 503);
+    // ...the next ones do not wait for the pool: far below its 5 s acquire timeout.
+    for _ in 0..5 {
+        let res = tokio::time::timeout(std::time::Duration::from_secs(2), list())
+            .await
+            .expect("answered at once, not after the pool's timeout")
+            .unwrap();
+        assert_eq!(res.status(), 503);
+        assert_eq!(res.headers()["retry-after"], "5");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "service_unavailable");
+    }
+    // Service endpoints still tell the truth.
+    assert_eq!(app.client.get(app.url("/info")).send().await.unwrap().status(), 200);
+
+    relay.set_black_hole(false);
+    let mut recovered = false;
+    for _ in 0..60 {
+        if list().await.unwrap().status() == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(recovered, "the probe closes the breaker once the database answers");
+    app.stop().await;
+}
