@@ -152,6 +152,11 @@ impl From<app::server::error::ServiceError> for ApiError {
                 retry_after_secs,
             } => ApiError::new(status, code, message)
                 .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1))),
+            S::TooBusy {
+                message,
+                retry_after_secs,
+            } => ApiError::new(status, "busy", message)
+                .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1))),
             // Marked for the database breaker (middleware/db_breaker.rs), which opens on it.
             S::Db(e) if status == StatusCode::SERVICE_UNAVAILABLE => ApiError::unavailable(e).with_header(
                 header::HeaderName::from_static(app::server::db_health::UNAVAILABLE_HEADER),

@@ -26,6 +26,9 @@ pub enum ServiceError {
         message: String,
         retry_after_secs: u64,
     },
+    /// 503 `busy` with a retry hint: a bounded resource (password checks) has no free turn.
+    #[error("{message}")]
+    TooBusy { message: String, retry_after_secs: u64 },
     /// 503: a dependency we need is not configured or not reachable (`x_api_not_configured`).
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
@@ -68,7 +71,7 @@ impl ServiceError {
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServiceError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ServiceError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ServiceError::Unavailable { .. } | ServiceError::TooBusy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Db(e) if super::db::is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Db(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -86,7 +86,7 @@ pub fn fail(status: StatusCode, message: impl Into<String>) -> ServerFnError {
 pub fn service_error(e: ServiceError) -> ServerFnError {
     let status = e.status();
     match &e {
-        ServiceError::TooMany { retry_after_secs, .. } => {
+        ServiceError::TooMany { retry_after_secs, .. } | ServiceError::TooBusy { retry_after_secs, .. } => {
             if let Some(res) = use_context::<ResponseOptions>() {
                 if !is_plain_form_post() {
                     res.insert_header(header::RETRY_AFTER, (*retry_after_secs).into());

@@ -150,7 +150,7 @@ pub async fn create_or_reset_admin(
         }
     }
 
-    let password_hash = passwords::hash(password.to_string()).await;
+    let password_hash = passwords::hash(password.to_string()).await?;
     let txn = crate::server::db::begin_write(db).await?;
     let existing = find_by_email(&txn, &email)
         .await?

@@ -99,7 +99,7 @@ pub async fn accept(db: &impl ConnectionTrait, token: &str, password: &str, orig
         }
     };
     // Hash outside the transaction: argon2 takes tens of milliseconds.
-    let password_hash = super::passwords::hash(password.to_string()).await;
+    let password_hash = super::passwords::hash(password.to_string()).await?;
     let hash = crypto::sha256_hex(token.as_bytes());
     let now = Utc::now();
     let claimed = account::Entity::update_many()

@@ -128,7 +128,7 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
     let password_hash = match new.password {
         Some(p) => {
             passwords::validate(&p).map_err(ServiceError::validation)?;
-            Some(passwords::hash(p).await)
+            Some(passwords::hash(p).await?)
         }
         None => None,
     };
@@ -259,7 +259,7 @@ pub async fn check_password(db: &impl ConnectionTrait, email: &str, password: &s
         .one(db)
         .await?;
     let phc = account.as_ref().and_then(|a| a.password_hash.clone());
-    if passwords::verify(password.to_string(), phc).await {
+    if passwords::verify(password.to_string(), phc).await? {
         Ok(account)
     } else {
         Ok(None)
@@ -303,7 +303,7 @@ pub fn webhook_secrets(config: &Config, a: &Account) -> ServiceResult<Vec<String
 
 pub async fn set_password(db: &impl ConnectionTrait, account: Account, password: &str) -> ServiceResult<Account> {
     passwords::validate(password).map_err(ServiceError::validation)?;
-    let hash = passwords::hash(password.to_string()).await;
+    let hash = passwords::hash(password.to_string()).await?;
     let mut am: account::ActiveModel = account.into();
     am.password_hash = Set(Some(hash));
     am.updated_at = Set(Utc::now());

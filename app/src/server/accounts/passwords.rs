@@ -1,5 +1,14 @@
 //! Password hashing: argon2id with OWASP's minimum parameters (19 MiB, t=2, p=1).
-//! Hashing runs on the blocking pool so a burst of logins cannot stall the runtime.
+//! Hashing runs on the blocking pool so a burst of logins cannot stall the runtime, and at
+//! most one check per core runs at a time: each takes 19 MiB, so hundreds of concurrent
+//! logins would otherwise take gigabytes. A caller that cannot get a turn within
+//! [`QUEUE_WAIT`] is answered 503 `busy` with `Retry-After` instead of queueing without bound.
+
+use std::{sync::OnceLock, time::Duration};
+
+use tokio::sync::Semaphore;
+
+use crate::server::error::{ServiceError, ServiceResult};
 
 use argon2::{
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -28,8 +37,31 @@ pub fn validate(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn hash(password: String) -> String {
-    tokio::task::spawn_blocking(move || {
+/// How long a password check waits for a free core before answering 503.
+pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
+
+fn turns() -> &'static Semaphore {
+    static TURNS: OnceLock<Semaphore> = OnceLock::new();
+    TURNS.get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+async fn turn() -> ServiceResult<tokio::sync::SemaphorePermit<'static>> {
+    turn_in(turns()).await
+}
+
+async fn turn_in(turns: &Semaphore) -> ServiceResult<tokio::sync::SemaphorePermit<'_>> {
+    match tokio::time::timeout(QUEUE_WAIT, turns.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ServiceError::TooBusy {
+            message: "Too many password checks at once; retry in a moment.".into(),
+            retry_after_secs: 2,
+        }),
+    }
+}
+
+pub async fn hash(password: String) -> ServiceResult<String> {
+    let _turn = turn().await?;
+    Ok(tokio::task::spawn_blocking(move || {
         let salt = SaltString::encode_b64(&crate::server::crypto::random_bytes::<16>()).expect("salt");
         argon2()
             .hash_password(password.as_bytes(), &salt)
@@ -37,11 +69,12 @@ pub async fn hash(password: String) -> String {
             .to_string()
     })
     .await
-    .expect("hashing task")
+    .expect("hashing task"))
 }
 
-pub async fn verify(password: String, phc: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || match phc {
+pub async fn verify(password: String, phc: Option<String>) -> ServiceResult<bool> {
+    let _turn = turn().await?;
+    Ok(tokio::task::spawn_blocking(move || match phc {
         Some(phc) => PasswordHash::new(&phc).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok()),
         // Spend the same time when there is no account, so timing does not reveal which
         // emails exist.
@@ -52,18 +85,32 @@ pub async fn verify(password: String, phc: Option<String>) -> bool {
         }
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::server::error::ServiceError;
+
+    #[tokio::test]
+    async fn checks_beyond_the_cores_wait_briefly_then_answer_busy() {
+        let cores = tokio::sync::Semaphore::new(1);
+        let held = super::turn_in(&cores).await.unwrap();
+        let res = super::turn_in(&cores).await.map(drop);
+        assert!(matches!(res, Err(ServiceError::TooBusy { .. })), "{res:?}");
+        drop(held);
+        assert!(super::turn_in(&cores).await.is_ok());
+    }
+
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters() {
-        let h = super::hash("correct horse battery".into()).await;
+        let h = super::hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(super::verify("correct horse battery".into(), Some(h.clone())).await);
-        assert!(!super::verify("wrong".into(), Some(h)).await);
-        assert!(!super::verify("x".into(), None).await);
+        assert!(super::verify("correct horse battery".into(), Some(h.clone()))
+            .await
+            .unwrap());
+        assert!(!super::verify("wrong".into(), Some(h)).await.unwrap());
+        assert!(!super::verify("x".into(), None).await.unwrap());
     }
 
     #[test]
