@@ -133,7 +133,10 @@ export interface paths {
         /** List this account's keys (never a full key or a hash). */
         get: operations["list_keys"];
         put?: never;
-        /** Create another API key for this account. */
+        /**
+         * Create another API key for this account, optionally limited to some scopes and to
+         *     browser origins (a key for a web page should be both).
+         */
         post: operations["create_key"];
         delete?: never;
         options?: never;
@@ -167,7 +170,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace a key; the old one stops working after `expire_old_in_secs`. */
+        /**
+         * Replace a key (same name, scopes and allowed origins); the old one stops working after
+         *     `expire_old_in_secs`.
+         */
         post: operations["rotate_key"];
         delete?: never;
         options?: never;
@@ -678,7 +684,22 @@ export interface components {
             url_b: string;
         };
         CreateKeyRequest: {
+            /**
+             * @description Browser origins the key may be used from (`https://host[:port]`, or
+             *     `http://localhost[:port]`; at most 20). A request with an `Origin` header outside them
+             *     gets 403 `origin_not_allowed`; one without `Origin` (server-side use) is allowed.
+             *     Default: none, usable from any origin. Listed origins are also admitted by CORS.
+             * @example [
+             *       "https://terminal.example"
+             *     ]
+             */
+            allowed_origins?: string[] | null;
             name?: string | null;
+            /**
+             * @description What the key may call (default: every scope). Not empty. Admin routes need a key with
+             *     every scope.
+             */
+            scopes?: components["schemas"]["Scope"][] | null;
         };
         CreatePartnerRequest: {
             /** @description Origins allowed to embed the widget: `https://host[:port]` or `http://localhost[:port]`. */
@@ -794,6 +815,8 @@ export interface components {
             updated_at: string;
         };
         KeyInfo: {
+            /** @description Empty: usable from any origin. */
+            allowed_origins: string[];
             /** Format: date-time */
             created_at: string;
             id: string;
@@ -803,6 +826,7 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at?: string | null;
+            scopes: components["schemas"]["Scope"][];
             tier: string;
         };
         KeySummary: {
@@ -835,6 +859,8 @@ export interface components {
             target: string;
         };
         NewKeyResponse: {
+            /** @description Empty: usable from any origin. */
+            allowed_origins: string[];
             /** @description The full API key: shown once. */
             api_key: string;
             /** Format: date-time */
@@ -842,6 +868,7 @@ export interface components {
             id: string;
             name: string;
             prefix: string;
+            scopes: components["schemas"]["Scope"][];
             tier: string;
         };
         /** @description A partner (or admin) account as the admin API shows it. */
@@ -925,6 +952,12 @@ export interface components {
             stream_url: string;
             target: string;
         };
+        /**
+         * @description A key scope (documentation only: the service parses the names, so an unknown one is a
+         *     422 `validation_failed` naming it).
+         * @enum {string}
+         */
+        Scope: "scans:read" | "scans:write" | "keys" | "webhooks" | "usage" | "embed";
         SecretBody: {
             /** @description `whsec_…`: shown once. */
             webhook_secret: string;
@@ -1097,6 +1130,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1146,6 +1180,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobBody"][];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1182,6 +1217,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -1233,6 +1277,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1281,7 +1326,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not an admin account */
+            /** @description `forbidden`: not an admin account; `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1351,6 +1396,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1412,6 +1458,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -1452,8 +1507,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `key_limit_reached`: the tier's active keys (free 3, pro 10, partner 50) are all in use */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: an unknown scope, an empty scope list, or an entry that is not an origin */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1489,6 +1562,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             404: {
                 headers: {
@@ -1531,6 +1613,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NewKeyResponse"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -1637,6 +1728,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1795,6 +1895,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -1828,6 +1937,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2003,6 +2121,15 @@ export interface operations {
                     "application/json": components["schemas"]["ScanObject"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2051,6 +2178,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2087,6 +2223,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `invalid_target`, `invalid_url` */
@@ -2130,6 +2275,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScanObject"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `not_found`: never scanned to completion */
@@ -2191,6 +2345,15 @@ export interface operations {
                     "application/json": components["schemas"]["LookupResponse"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `validation_failed`: no targets, or more than 100 */
             422: {
                 headers: {
@@ -2250,6 +2413,15 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `invalid_target`, `invalid_url` */
             422: {
                 headers: {
@@ -2300,6 +2472,15 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `invalid_target`, `invalid_url` */
             422: {
                 headers: {
@@ -2346,6 +2527,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookBody"][];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -2376,6 +2566,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `invalid_url` (not https, private or loopback address), `validation_failed` */
@@ -2414,6 +2613,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             404: {
                 headers: {
@@ -2457,6 +2665,15 @@ export interface operations {
                     "application/json": components["schemas"]["EnableResult"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2493,6 +2710,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2537,6 +2763,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryBody"][];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -2565,6 +2800,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2603,6 +2847,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2645,6 +2898,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -2675,6 +2937,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             422: {

@@ -322,7 +322,7 @@ pub async fn scan_compare(
 }
 
 /// Read a scan. Public: scan ids are unguessable; a key, when sent, is checked and metered.
-#[utoipa::path(get, path = "/scan/{id}", tag = "scans", params(("id" = String, Path)), responses(
+#[utoipa::path(get, path = "/scan/{id}", tag = "scans", params(("id" = String, Path)), security((), ("bearer" = [])), responses(
     (status = 200, body = ScanObject),
     (status = 404, body = ErrorBody)))]
 pub async fn get_scan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ScanView>, ApiError> {
@@ -337,7 +337,7 @@ pub async fn get_scan(State(state): State<AppState>, Path(id): Path<String>) -> 
 /// `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan
 /// replays its last event and closes; a resume with nothing left answers 204 (which tells
 /// `EventSource` to stop reconnecting).
-#[utoipa::path(get, path = "/scan/{id}/stream", tag = "scans", params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), responses(
+#[utoipa::path(get, path = "/scan/{id}/stream", tag = "scans", params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), security((), ("bearer" = [])), responses(
     (status = 200, content_type = "text/event-stream", description = "the event stream"),
     (status = 204, description = "finished, nothing after Last-Event-ID"),
     (status = 404, body = ErrorBody)))]
