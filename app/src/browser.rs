@@ -8,7 +8,7 @@ use leptos::{
 };
 use web_sys::{EventSource, MessageEvent};
 
-use crate::reports::Report;
+use crate::{events::StreamEvent, reports::Report};
 
 /// How a followed scan ended.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,50 +26,39 @@ fn data(ev: &MessageEvent) -> serde_json::Value {
 
 /// Opens an `EventSource` on `path` and feeds `percent`/`message` until the outcome, then
 /// closes it (an open `EventSource` would otherwise reconnect forever) and calls `done`.
+/// One listener per [`StreamEvent`], handled by one exhaustive `match`: an event added to
+/// the contract does not compile here until the follower knows what to do with it.
 pub fn follow(path: &str, percent: RwSignal<u8>, message: RwSignal<String>, done: Callback<Outcome>) {
     let Ok(es) = EventSource::new(path) else { return };
-    let listen = |name: &str, f: Box<dyn FnMut(MessageEvent)>| {
-        let cb = Closure::wrap(f);
-        let _ = es.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+    for &kind in StreamEvent::ALL {
+        let stream = es.clone();
+        let on_event = move |ev: MessageEvent| match kind {
+            StreamEvent::ScanStarted => message.set("Scan started".into()),
+            StreamEvent::Progress => {
+                let v = data(&ev);
+                if let Some(p) = v["percent"].as_u64() {
+                    percent.set(p.min(100) as u8);
+                }
+                if let Some(m) = v["message"].as_str() {
+                    message.set(m.chars().take(120).collect());
+                }
+            }
+            StreamEvent::ScanCompleted => {
+                stream.close();
+                percent.set(100);
+                done.run(Outcome::Completed);
+            }
+            StreamEvent::ScanFailed => {
+                stream.close();
+                let error = data(&ev)["error"].as_str().unwrap_or("The scan failed.").to_string();
+                done.run(Outcome::Failed(error));
+            }
+        };
+        let cb = Closure::wrap(Box::new(on_event) as Box<dyn FnMut(MessageEvent)>);
+        let _ = es.add_event_listener_with_callback(kind.as_str(), cb.as_ref().unchecked_ref());
         // The listener lives as long as the page; the stream is closed after the outcome.
         cb.forget();
-    };
-    listen(
-        "scan_started",
-        Box::new(move |_| {
-            message.set("Scan started".into());
-        }),
-    );
-    listen(
-        "progress",
-        Box::new(move |ev| {
-            let v = data(&ev);
-            if let Some(p) = v["percent"].as_u64() {
-                percent.set(p.min(100) as u8);
-            }
-            if let Some(m) = v["message"].as_str() {
-                message.set(m.chars().take(120).collect());
-            }
-        }),
-    );
-    let es_done = es.clone();
-    listen(
-        "scan_completed",
-        Box::new(move |_| {
-            es_done.close();
-            percent.set(100);
-            done.run(Outcome::Completed);
-        }),
-    );
-    let es_failed = es.clone();
-    listen(
-        "scan_failed",
-        Box::new(move |ev| {
-            es_failed.close();
-            let error = data(&ev)["error"].as_str().unwrap_or("The scan failed.").to_string();
-            done.run(Outcome::Failed(error));
-        }),
-    );
+    }
 }
 
 /// `GET /v1/scan/{id}` read into the page's shape (the field names are the contract's).

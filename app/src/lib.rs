@@ -6,10 +6,12 @@ pub mod auth;
 #[cfg(feature = "hydrate")]
 pub mod browser;
 pub mod components;
+pub mod events;
 pub mod pages;
 pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod status;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::status::ScanStatus;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Flag {
     #[serde(default)]
@@ -73,8 +75,9 @@ pub struct Report {
     pub scan_id: String,
     pub kind: String,
     pub target: String,
-    /// `queued`, `running`, `completed` or `failed`.
-    pub status: String,
+    /// The contract's spelling (`queued`…), so the scan object from `GET /v1/scan/{id}` reads
+    /// into it too.
+    pub status: ScanStatus,
     pub progress: u8,
     pub report_url: String,
     #[serde(default)]
@@ -97,7 +100,7 @@ pub struct Report {
 
 impl Report {
     pub fn is_finished(&self) -> bool {
-        self.status == "completed" || self.status == "failed"
+        self.status.is_finished()
     }
 
     /// Relative, so the browser opens the stream on the origin that served the page.
@@ -107,9 +110,9 @@ impl Report {
 
     /// `AuraSecurity: {target} — {score}/100 {verdict}` (the contract's `og:title`).
     pub fn share_title(&self) -> String {
-        match (&self.result, self.status.as_str()) {
+        match (&self.result, self.status) {
             (Some(r), _) => format!("AuraSecurity: {} — {}/100 {}", self.target, r.score, r.verdict),
-            (None, "failed") => format!("AuraSecurity: {} — scan failed", self.target),
+            (None, ScanStatus::Failed) => format!("AuraSecurity: {} — scan failed", self.target),
             (None, _) => format!("AuraSecurity: {} — scan in progress", self.target),
         }
     }
@@ -118,7 +121,7 @@ impl Report {
         match &self.result {
             Some(r) if !r.summary.trim().is_empty() => truncate(&r.summary, 280),
             Some(r) => format!("Trust score {}/100, grade {}, verdict {}.", r.score, r.grade, r.verdict),
-            None if self.status == "failed" => "The scan of this repository failed.".into(),
+            None if self.status == ScanStatus::Failed => "The scan of this repository failed.".into(),
             None => "AuraSecurity is scanning this repository; the report updates live.".into(),
         }
     }

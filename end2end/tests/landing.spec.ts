@@ -44,3 +44,28 @@ test("unknown pages get the 404 page", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.locator("h1")).toContainText("Page not found");
 });
+
+test("the landing page's scan box leads to the report, which follows the scan live", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.goto("/?repo=e2e-org/wallet-sdk");
+  const input = page.locator("#scan-box-repo");
+  await expect(input).toHaveValue("e2e-org/wallet-sdk");
+  await page.getByTestId("scan-box-submit").click();
+  await page.waitForURL(/\/report\/[0-9a-f]{32}$/);
+  await expect(page.getByTestId("verdict")).toHaveText(/^(SAFU|DYOR|RISKY|SCAM)$/, { timeout: 45_000 });
+  expect(errors.filter((e) => e.includes("Content Security Policy"))).toEqual([]);
+});
+
+test("the scan box works without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/");
+  await page.fill("#scan-box-repo", "not a repository");
+  await page.getByTestId("scan-box-submit").click();
+  await expect(page.getByTestId("scan-box-error")).toBeVisible();
+  await page.fill("#scan-box-repo", "https://github.com/e2e-org/wallet-sdk");
+  await page.getByTestId("scan-box-submit").click();
+  await page.waitForURL(/\/report\/[0-9a-f]{32}$/);
+  await context.close();
+});

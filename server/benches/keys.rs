@@ -41,6 +41,7 @@ fn verification(c: &mut Criterion) {
                 role: Role::Partner,
                 tier: Tier::Partner,
                 allowed_domains: Vec::new(),
+                partner_slug: None,
             };
             last = Some(accounts::create(&conn, &config, new).await.unwrap().key.secret);
         }

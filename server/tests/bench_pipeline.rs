@@ -197,7 +197,7 @@ async fn sse_subscribers_and_memory() {
         .map(|res| tokio::spawn(async move { common::read_sse(res, true).await.last().map(|e| e.event.clone()) }))
         .collect();
     for r in readers {
-        done += (r.await.unwrap().as_deref() == Some("scan_completed")) as usize;
+        done += (r.await.unwrap().as_deref() == Some(app::events::StreamEvent::ScanCompleted.as_str())) as usize;
     }
     println!(
         "all {done} subscribers received scan_completed ({:.1} s after subscribing, archive delay 20 s)",

@@ -165,7 +165,11 @@ async fn killed_worker_and_web_instance_lose_nothing() {
         .map(|i| i.parse().unwrap())
         .collect();
     assert!(all.windows(2).all(|w| w[0] < w[1]), "no duplicates, in order: {all:?}");
-    assert_eq!(rest.last().unwrap().event, "scan_completed", "{rest:?}");
+    assert_eq!(
+        rest.last().unwrap().event,
+        app::events::StreamEvent::ScanCompleted.as_str(),
+        "{rest:?}"
+    );
 
     let done = status(&c, &web_a, &id).await;
     assert_eq!(done["status"], "completed");

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::status::ScanStatus;
+
 #[cfg(feature = "hydrate")]
 pub use crate::browser::Outcome;
 
@@ -21,12 +23,12 @@ pub enum Outcome {
 pub fn LiveProgress(
     stream_path: String,
     percent: u8,
-    status: String,
+    status: ScanStatus,
     #[prop(into)] on_done: Callback<Outcome>,
 ) -> impl IntoView {
     let percent = RwSignal::new(percent);
     let message = RwSignal::new(
-        if status == "queued" {
+        if status == ScanStatus::Queued {
             "Waiting for a scanner…"
         } else {
             "Scanning…"

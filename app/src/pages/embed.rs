@@ -13,6 +13,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::{
     components::live::{LiveProgress, Outcome},
     reports::{truncate, verdict_class, Embed, Report},
+    status::ScanStatus,
 };
 
 fn flag(q: &leptos_router::params::ParamsMap, name: &str) -> Option<String> {
@@ -134,7 +135,7 @@ fn ScanState(report: Report, sink: RwSignal<Option<Report>>) -> impl IntoView {
             </ul>
         }
         .into_any()
-    } else if report.status == "failed" {
+    } else if report.status == ScanStatus::Failed {
         view! { <p class="embed-problem" data-testid="embed-failed">"Scan failed: " {report.error.clone().unwrap_or_default()}</p> }.into_any()
     } else {
         let current = report.clone();
@@ -142,7 +143,7 @@ fn ScanState(report: Report, sink: RwSignal<Option<Report>>) -> impl IntoView {
             let mut next = current.clone();
             match outcome {
                 Outcome::Failed(e) => {
-                    next.status = "failed".into();
+                    next.status = ScanStatus::Failed;
                     next.error = Some(e);
                     sink.set(Some(next));
                 }
@@ -166,7 +167,7 @@ fn ScanState(report: Report, sink: RwSignal<Option<Report>>) -> impl IntoView {
                 }
             }
         });
-        view! { <LiveProgress stream_path=report.stream_path() percent=report.progress status=report.status.clone() on_done=on_done/> }
+        view! { <LiveProgress stream_path=report.stream_path() percent=report.progress status=report.status on_done=on_done/> }
             .into_any()
     };
     view! { {head} {state} }

@@ -1,9 +1,12 @@
 //! `/`: what the product does and how partners get started.
 
-use leptos::prelude::*;
+use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::{Meta, Title};
 
-use crate::{components::layout::Page, reports::badge_markdown};
+use crate::{
+    components::{forms::error_text, layout::Page},
+    reports::badge_markdown,
+};
 
 #[component]
 pub fn Landing() -> impl IntoView {
@@ -23,6 +26,7 @@ pub fn Landing() -> impl IntoView {
                     <a class="button" href="/docs">"Read the API docs"</a>
                 </p>
             </section>
+            <ScanBox/>
             <section class="grid3">
                 <div class="panel">
                     <h2>"For bots"</h2>
@@ -40,6 +44,50 @@ pub fn Landing() -> impl IntoView {
             <BadgePreview/>
         </Page>
     }
+}
+
+/// The trader's front door: paste a repository, get its report page, which follows the scan
+/// live. Without JavaScript it is a plain form post answered by a redirect; hydrated, it
+/// submits in place and navigates. `?repo=` prefills it (the "Scan it now" link of a report
+/// that does not exist yet).
+#[component]
+fn ScanBox() -> impl IntoView {
+    let scan = ServerAction::<ScanRepository>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let prefill = move || query.with(|q| q.get("repo")).unwrap_or_default();
+    let error = move || {
+        scan.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <p class="error" role="alert" data-testid="scan-box-error">{error_text(&e)}</p> })
+    };
+    view! {
+        <section class="panel scan-box" id="scan" aria-labelledby="scan-title">
+            <h2 id="scan-title">"Scan a repository"</h2>
+            <ActionForm action=scan>
+                <div class="inline-form">
+                    <label for="scan-box-repo">"GitHub link or owner/repo"</label>
+                    <input id="scan-box-repo" type="text" name="repo" required maxlength="300" placeholder="https://github.com/owner/repo" autocomplete="off" value=prefill/>
+                    <button type="submit" class="button primary" data-testid="scan-box-submit">"Scan"</button>
+                </div>
+            </ActionForm>
+            {error}
+            <p class="muted">"No account needed. A repository scanned in the last hour answers at once."</p>
+        </section>
+    }
+}
+
+/// Starts (or joins) a scan of `repo` for a visitor and goes to its report page.
+#[server(endpoint = "scan/visitor")]
+pub async fn scan_repository(repo: String) -> Result<(), ServerFnError> {
+    use crate::server::{scans::reuse, web};
+    let state = web::app_state()?;
+    let origin = web::request_origin();
+    let scan = reuse::scan_for_visitor(&state, &repo, origin.ip.as_deref())
+        .await
+        .map_err(web::service_error)?;
+    leptos_axum::redirect(&format!("/report/{}", scan.id));
+    Ok(())
 }
 
 /// Builds the README badge snippet as the visitor types: an interaction that needs the

@@ -8,7 +8,8 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use super::{accounts::Account, entities::audit_log};
+// The record type, not the accounts service: the audit log sits below every service.
+use super::entities::{account::Model as Account, audit_log};
 
 /// Where a request came from, for the audit log.
 #[derive(Clone, Debug, Default)]

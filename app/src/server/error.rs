@@ -31,9 +31,13 @@ pub enum ServiceError {
     Unavailable { code: &'static str, message: String },
     #[error("database: {0}")]
     Db(#[from] DbErr),
+    /// 500: a failure of ours; the cause is kept as the error's source (for logs), never shown.
     #[error("{0}")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
+
+/// Any error, or a message where there is no error value to keep.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl ServiceError {
     pub fn validation(message: impl Into<String>) -> Self {
@@ -48,8 +52,10 @@ impl ServiceError {
             message: message.into(),
         }
     }
-    pub fn internal(e: impl std::fmt::Display) -> Self {
-        ServiceError::Internal(e.to_string())
+    /// Wraps a cause of ours, keeping it as the source: `From` covers every error type and
+    /// plain messages (`&str`, `String`).
+    pub fn internal(e: impl Into<BoxError>) -> Self {
+        ServiceError::Internal(e.into())
     }
     /// The status both edges answer with. One table, so a REST call and the dashboard's
     /// server function doing the same thing fail the same way. A database that is down or

@@ -18,11 +18,9 @@ use sea_orm::{
 use tokio::sync::watch;
 
 use super::{db::statement, entities::job, state::AppState};
+pub use crate::status::{JobKind, JobStatus};
 
 pub type Job = job::Model;
-
-pub const KIND_SCAN: &str = "scan";
-pub const KIND_DELIVERY: &str = "delivery";
 
 /// The loop every worker runs (scan and delivery workers alike): claim a job of `kind`, hand
 /// it to `run`, and with the queue empty wait for a wake-up (a job queued on any instance),
@@ -30,7 +28,7 @@ pub const KIND_DELIVERY: &str = "delivery";
 /// turns true; the job in hand is `run`'s to finish or release.
 pub async fn work<F, Fut>(
     state: &AppState,
-    kind: &str,
+    kind: JobKind,
     worker: &str,
     lease: Duration,
     poll: Duration,
@@ -70,16 +68,16 @@ pub fn now_ms() -> i64 {
 /// Queues a job to run after `delay` (inside the caller's transaction when given one).
 pub async fn enqueue(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: JobKind,
     ref_id: &str,
     max_attempts: i32,
     delay: Duration,
 ) -> Result<i64, DbErr> {
     let now = Utc::now();
     let res = job::Entity::insert(job::ActiveModel {
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         ref_id: Set(ref_id.to_owned()),
-        status: Set("queued".into()),
+        status: Set(JobStatus::Queued),
         attempts: Set(0),
         max_attempts: Set(max_attempts),
         run_at: Set(now.timestamp_millis() + delay.as_millis() as i64),
@@ -96,7 +94,14 @@ pub async fn enqueue(
 }
 
 /// Claims the next due job of `kind` (queued and due, or running with a lapsed lease).
-pub async fn claim(db: &impl ConnectionTrait, kind: &str, worker: &str, lease: Duration) -> Result<Option<Job>, DbErr> {
+/// The SQL spells the states out (`'queued'`, `'running'`): they are [`JobStatus`]'s stored
+/// spellings, kept literal so the statement stays one constant text per backend.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    kind: JobKind,
+    worker: &str,
+    lease: Duration,
+) -> Result<Option<Job>, DbErr> {
     let backend = db.get_database_backend();
     let now = now_ms();
     let skip_locked = if backend == DbBackend::Postgres {
@@ -133,7 +138,7 @@ pub async fn claim(db: &impl ConnectionTrait, kind: &str, worker: &str, lease: D
 fn owned(job: &Job) -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(job::Column::Id.eq(job.id))
-        .add(job::Column::Status.eq("running"))
+        .add(job::Column::Status.eq(JobStatus::Running))
         .add(job::Column::LockedBy.eq(job.locked_by.clone()))
         .add(job::Column::Attempts.eq(job.attempts))
 }
@@ -163,7 +168,7 @@ pub async fn complete(db: &impl ConnectionTrait, job: &Job) -> Result<bool, DbEr
         db,
         job,
         job::ActiveModel {
-            status: Set("done".into()),
+            status: Set(JobStatus::Done),
             lease_until: Set(None),
             last_error: Set(None),
             ..Default::default()
@@ -178,7 +183,7 @@ pub async fn retry(db: &impl ConnectionTrait, job: &Job, delay: Duration, error:
         db,
         job,
         job::ActiveModel {
-            status: Set("queued".into()),
+            status: Set(JobStatus::Queued),
             run_at: Set(now_ms() + delay.as_millis() as i64),
             lease_until: Set(None),
             locked_by: Set(None),
@@ -196,7 +201,7 @@ pub async fn finish_failed(db: &impl ConnectionTrait, job: &Job, dead: bool, err
         db,
         job,
         job::ActiveModel {
-            status: Set(if dead { "dead" } else { "failed" }.into()),
+            status: Set(if dead { JobStatus::Dead } else { JobStatus::Failed }),
             lease_until: Set(None),
             last_error: Set(Some(error.to_owned())),
             ..Default::default()
@@ -211,7 +216,7 @@ pub async fn release(db: &impl ConnectionTrait, job: &Job) -> Result<bool, DbErr
         db,
         job,
         job::ActiveModel {
-            status: Set("queued".into()),
+            status: Set(JobStatus::Queued),
             attempts: Set(job.attempts - 1),
             run_at: Set(now_ms()),
             lease_until: Set(None),
@@ -226,7 +231,7 @@ pub async fn release(db: &impl ConnectionTrait, job: &Job) -> Result<bool, DbErr
 pub async fn requeue(db: &impl ConnectionTrait, id: i64) -> Result<Option<Job>, DbErr> {
     let res = job::Entity::update_many()
         .set(job::ActiveModel {
-            status: Set("queued".into()),
+            status: Set(JobStatus::Queued),
             attempts: Set(0),
             run_at: Set(now_ms()),
             lease_until: Set(None),
@@ -235,7 +240,7 @@ pub async fn requeue(db: &impl ConnectionTrait, id: i64) -> Result<Option<Job>, 
             ..Default::default()
         })
         .filter(job::Column::Id.eq(id))
-        .filter(job::Column::Status.is_in(["dead", "failed"]))
+        .filter(job::Column::Status.is_in([JobStatus::Dead, JobStatus::Failed]))
         .exec(db)
         .await?;
     if res.rows_affected == 0 {
@@ -245,7 +250,7 @@ pub async fn requeue(db: &impl ConnectionTrait, id: i64) -> Result<Option<Job>, 
 }
 
 /// Jobs in one state, newest first (the dead-letter view).
-pub async fn list(db: &impl ConnectionTrait, status: &str, limit: u64) -> Result<Vec<Job>, DbErr> {
+pub async fn list(db: &impl ConnectionTrait, status: JobStatus, limit: u64) -> Result<Vec<Job>, DbErr> {
     job::Entity::find()
         .filter(job::Column::Status.eq(status))
         .order_by_desc(job::Column::UpdatedAt)
@@ -255,7 +260,7 @@ pub async fn list(db: &impl ConnectionTrait, status: &str, limit: u64) -> Result
 }
 
 /// The newest job for a scan or delivery.
-pub async fn for_ref(db: &impl ConnectionTrait, kind: &str, ref_id: &str) -> Result<Option<Job>, DbErr> {
+pub async fn for_ref(db: &impl ConnectionTrait, kind: JobKind, ref_id: &str) -> Result<Option<Job>, DbErr> {
     job::Entity::find()
         .filter(job::Column::Kind.eq(kind))
         .filter(job::Column::RefId.eq(ref_id))
@@ -267,7 +272,7 @@ pub async fn for_ref(db: &impl ConnectionTrait, kind: &str, ref_id: &str) -> Res
 /// Jobs of one kind in one state, with the oldest `run_at` among them.
 #[derive(Debug, FromQueryResult)]
 pub struct Depth {
-    pub kind: String,
+    pub kind: JobKind,
     /// `ready` (queued, due now), `delayed` (queued until a retry's time), `running` or `dead`.
     pub state: String,
     pub jobs: i64,
@@ -276,12 +281,19 @@ pub struct Depth {
 
 /// The states `depth` reports. Finished jobs are not counted: neither `done` nor `failed` (a
 /// scan that failed for good, e.g. a repository that does not exist, is an answer, not work).
-pub const DEPTH_STATES: [&str; 4] = ["ready", "delayed", "running", "dead"];
+/// `ready` and `delayed` split [`JobStatus::Queued`] by `run_at`; they are metric labels, not
+/// stored states.
+pub const DEPTH_STATES: [&str; 4] = [
+    "ready",
+    "delayed",
+    JobStatus::Running.as_str(),
+    JobStatus::Dead.as_str(),
+];
 
 /// The queue at a glance, the figure to scale workers and alert on: jobs per kind and state.
 /// One grouped query over unfinished and dead-lettered jobs, which the claim index covers,
 /// so it stays cheap however many finished jobs the table holds (dead letters wait for an
-/// admin and stay few).
+/// admin and stay few). Its SQL spells [`JobStatus`]'s stored states out, as [`claim`]'s does.
 pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<Depth>, DbErr> {
     let sql = "SELECT kind, \
                  CASE WHEN status = 'queued' AND run_at > ? THEN 'delayed' WHEN status = 'queued' THEN 'ready' ELSE status END AS state, \
@@ -293,11 +305,11 @@ pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<Depth>, DbErr> {
 }
 
 /// Running jobs of a kind (for metrics and tests of the concurrency bound).
-pub async fn running(db: &impl ConnectionTrait, kind: &str) -> Result<u64, DbErr> {
+pub async fn running(db: &impl ConnectionTrait, kind: JobKind) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     job::Entity::find()
         .filter(job::Column::Kind.eq(kind))
-        .filter(job::Column::Status.eq("running"))
+        .filter(job::Column::Status.eq(JobStatus::Running))
         .count(db)
         .await
 }

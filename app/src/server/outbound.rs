@@ -35,9 +35,14 @@ pub async fn validate(raw: &str, allow_private: bool) -> ServiceResult<Url> {
     let port = url.port_or_known_default().unwrap_or(443);
     resolve_checked(host, port, allow_private).await.map_err(|e| match e {
         NetGuardError::Forbidden { .. } => invalid(format!(
-            "{host} resolves to a private, loopback or otherwise non-public address."
+            "{host} is not allowed: it resolves to a private, loopback or otherwise non-public address."
         )),
-        other => invalid(other.to_string()),
+        // The resolver's own words stay in the log: echoed to the caller they would let
+        // anyone probe which internal names exist and how our resolver answers.
+        other => {
+            tracing::info!(error = %other, "webhook host could not be resolved");
+            invalid(format!("{host} could not be resolved."))
+        }
     })?;
     Ok(url)
 }

@@ -1,5 +1,6 @@
 //! Diagnostic: anchor hit counts per signal over a directory (tuning aid for anchors).
-use aura_engine::analysis::scanner::{Scanner, NSIG};
+use aura_engine::analysis::anchors::NSIG;
+use aura_engine::analysis::scanner::Scanner;
 use aura_engine::sources::git::read_tree;
 use aura_engine::Limits;
 

@@ -214,7 +214,7 @@ pub fn router(state: AppState) -> Router {
                             .get("x-request-id")
                             .and_then(|v| v.to_str().ok())
                             .unwrap_or("-");
-                        tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                        tracing::info_span!("http", method = %req.method(), path = %crate::telemetry::loggable_path(req.uri().path()), request_id = %id)
                     }),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())

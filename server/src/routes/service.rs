@@ -92,19 +92,19 @@ async fn record_queue_depth(state: &AppState) {
         Err(_) => return tracing::warn!("reading the job queue depth timed out"),
     };
     let now = jobs::now_ms();
-    for kind in [jobs::KIND_SCAN, jobs::KIND_DELIVERY] {
+    for &kind in jobs::JobKind::ALL {
         for st in jobs::DEPTH_STATES {
             let n = rows
                 .iter()
                 .find(|r| r.kind == kind && r.state == st)
                 .map_or(0, |r| r.jobs);
-            metrics::gauge!("job_queue_depth", "kind" => kind, "state" => st).set(n as f64);
+            metrics::gauge!("job_queue_depth", "kind" => kind.as_str(), "state" => st).set(n as f64);
         }
         let oldest = rows
             .iter()
             .find(|r| r.kind == kind && r.state == "ready")
             .and_then(|r| r.oldest_run_at);
         let age = oldest.map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
-        metrics::gauge!("job_queue_oldest_ready_seconds", "kind" => kind).set(age);
+        metrics::gauge!("job_queue_oldest_ready_seconds", "kind" => kind.as_str()).set(age);
     }
 }

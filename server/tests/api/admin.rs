@@ -985,8 +985,106 @@ async fn audit_names_the_client_behind_a_trusted_proxy() {
     }
 }
 
+async fn partner_slugs_are_chosen_once(app: TestApp) {
+    let admin = admin_key(&app).await;
+    let body =
+        |email: &str, slug: &str| json!({"name": "Axiom", "email": email, "tier": "partner", "partner_slug": slug});
+    let res = onboard(&app, &admin, body("axiom@trade.example", "axiom")).await;
+    assert_eq!(res.status(), 201);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["partner_slug"], "axiom");
+    // The widget knows the partner by it.
+    let listed: Vec<Value> = get(&app, "/v1/admin/partners", &admin).await.json().await.unwrap();
+    assert!(listed.iter().any(|l| l["partner_slug"] == "axiom"), "{listed:?}");
+
+    let res = onboard(&app, &admin, body("copycat@trade.example", "axiom")).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(error_code(res).await, "slug_taken");
+    for bad in ["ax", "Axiom", "axi om", "axiom_", &"a".repeat(33), "<script>"] {
+        let res = onboard(&app, &admin, body("bad@trade.example", bad)).await;
+        assert_eq!(res.status(), 422, "{bad}");
+        assert_eq!(error_code(res).await, "validation_failed");
+    }
+    // Nothing was created by the refused attempts.
+    let listed: Vec<Value> = get(&app, "/v1/admin/partners?q=trade.example", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    // Without a slug one is made from the name.
+    let res = onboard(
+        &app,
+        &admin,
+        json!({"name": "Orbit Desk", "email": "o@trade.example", "tier": "free"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let p: Value = res.json().await.unwrap();
+    assert!(p["partner_slug"].as_str().unwrap().starts_with("orbit-desk-"), "{p}");
+}
+
+async fn invitations_can_be_reissued(app: TestApp) {
+    let admin = admin_key(&app).await;
+    let p = onboard_ok(&app, &admin, "slow@acme.example", "pro").await;
+    let id = p["account_id"].as_str().unwrap();
+    let token_of = |url: &str| url.rsplit('/').next().unwrap().to_string();
+    let first = token_of(p["invite_url"].as_str().unwrap());
+    let reissue = |key: String, id: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url(&format!("/v1/admin/partners/{id}/invite")))
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = reissue(admin.clone(), id.to_string()).await;
+    assert_eq!(res.status(), 201);
+    let v: Value = res.json().await.unwrap();
+    let url = v["invite_url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{}/invite/", app.config.public_url)), "{url}");
+    let second = token_of(url);
+    // The earlier link stops working; the new one works.
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/invite/{first}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/invite/{second}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(audit(&app, &admin, "?action=partner.invite").await.len(), 1);
+
+    // A partner's key may not; unknown accounts are 404; admins reset through the CLI.
+    let res = reissue(p["api_key"].as_str().unwrap().to_string(), id.to_string()).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(reissue(admin.clone(), "no-such-account".into()).await.status(), 404);
+    let admins: Vec<Value> = get(&app, "/v1/admin/partners?role=admin", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let admin_id = admins[0]["account_id"].as_str().unwrap().to_string();
+    assert_eq!(reissue(admin.clone(), admin_id).await.status(), 422);
+}
+
 on_both_databases!(
     admin_cli_creates_resets_and_promotes,
+    partner_slugs_are_chosen_once,
+    invitations_can_be_reissued,
     admin_routes_refuse_partners,
     onboarding_returns_working_credentials,
     parallel_onboarding_all_succeed,

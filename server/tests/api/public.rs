@@ -7,7 +7,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use crate::common::{app_with_github, github, post_scan, register, spawn_with, wait_finished, Db, TestApp};
+use crate::common::{app_with_github, github, post_scan, register, spawn_with, wait_finished, Db, TestApp, Via};
 use app::server::entities::{account, scan, usage_event};
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -100,6 +100,58 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
     let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
     (w, h)
+}
+
+async fn landing_scan_box(kind: Db) {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
+    gh.add("acme/orbit", github::healthy_repo(1));
+    let visitor = common::browser();
+    let post = |repo: &str, via: Via| {
+        let (app, visitor, repo) = (&app, &visitor, repo.to_string());
+        async move { common::call_from(app, visitor, "/", "/api/scan/visitor", &[("repo", repo.as_str())], via).await }
+    };
+    // No JavaScript: a form post answered by a redirect to the report page, which follows it.
+    let res = post("https://github.com/acme/orbit", Via::Form).await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let id = location.strip_prefix("/report/").expect("the report page").to_string();
+    assert_eq!(get(&app, &location).await.status(), 200);
+    wait_finished(&app, &id).await;
+    // The same repository again reuses the fresh result, whoever asks.
+    let res = post("acme/orbit", Via::Form).await;
+    assert_eq!(res.headers()["location"].to_str().unwrap(), location);
+
+    // A bad link comes back to the form with the server's own (signed) message.
+    let res = post("not a repository", Via::Form).await;
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.contains("__err=") && back.contains("__sig="), "{back}");
+    let res = post("not a repository", Via::Script).await;
+    assert_eq!(res.status(), 422);
+
+    // New scans are budgeted per address (10 an hour, acme/orbit was the first); the report
+    // of a known one stays reachable.
+    for i in 0..9 {
+        let res = post(&format!("acme/new-{i}"), Via::Script).await;
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "{i}: {}",
+            res.status()
+        );
+    }
+    let res = post("acme/one-too-many", Via::Script).await;
+    assert_eq!(res.status(), 429);
+    let res = post("acme/orbit", Via::Form).await;
+    assert_eq!(res.headers()["location"].to_str().unwrap(), location);
+
+    // The landing page carries the box, prefilled from `?repo=` (the "Scan it now" link).
+    let html = get(&app, "/?repo=acme/never-scanned").await.text().await.unwrap();
+    assert!(
+        html.contains("data-testid=\"scan-box-submit\"") && html.contains("value=\"acme/never-scanned\""),
+        "{html}"
+    );
+    app.stop().await;
 }
 
 async fn report_page_card_and_oembed(kind: Db) {
@@ -467,7 +519,7 @@ async fn insert_hostile(app: &TestApp, target: &str) -> String {
         request: Set(json!({"kind": "repo", "target": target}).to_string()),
         account_id: Set(None),
         key_id: Set(None),
-        status: Set("completed".into()),
+        status: Set(app::status::ScanStatus::Completed),
         progress: Set(100),
         result: Set(Some(result.to_string())),
         error: Set(None),
@@ -735,6 +787,7 @@ async fn widget_and_framing(kind: Db) {
 }
 
 on_both_kinds!(
+    landing_scan_box,
     report_page_card_and_oembed,
     badges_scan_then_score,
     hostile_data_is_inert,

@@ -7,6 +7,7 @@ use crate::common;
 use std::{collections::BTreeMap, time::Duration};
 
 use crate::common::{github, read_sse, spawn_with, wait_finished, Db, TestApp};
+use app::events::StreamEvent;
 use serde_json::{json, Value};
 
 fn redis_url() -> Option<String> {
@@ -284,8 +285,12 @@ async fn scans_queued_anywhere_complete_and_stream_everywhere() {
         .await
         .unwrap();
     let events = read_sse(res, true).await;
-    assert_eq!(events.last().unwrap().event, "scan_completed", "{events:?}");
-    assert!(events.iter().any(|e| e.event == "progress"));
+    assert_eq!(
+        events.last().unwrap().event,
+        StreamEvent::ScanCompleted.as_str(),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|e| e.event == StreamEvent::Progress.as_str()));
     for id in &ids {
         assert_eq!(wait_finished(b, id).await["status"], "completed");
     }
@@ -353,6 +358,6 @@ async fn a_redis_outage_degrades_to_in_process() {
         true,
     )
     .await;
-    assert_eq!(events.last().unwrap().event, "scan_completed");
+    assert_eq!(events.last().unwrap().event, StreamEvent::ScanCompleted.as_str());
     app.stop().await;
 }

@@ -7,7 +7,12 @@ use std::{sync::atomic::Ordering, time::Duration};
 use crate::common::{
     app_with_github, github, post_scan, read_sse, register, set_tier, spawn_with, wait_finished, Db, TestApp,
 };
-use app::server::{entities::job, jobs};
+use app::events::StreamEvent;
+use app::server::{
+    entities::job,
+    jobs::{self, JobKind, JobStatus},
+};
+use app::status::ScanStatus;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
@@ -122,7 +127,7 @@ async fn stream_order_resume_and_replay(kind: Db) {
     }
     for events in &all {
         let last = events.last().expect("events");
-        assert_eq!(last.event, "scan_completed", "{events:?}");
+        assert_eq!(last.event, StreamEvent::ScanCompleted.as_str(), "{events:?}");
         assert_eq!(last.data["scanId"], id.as_str());
         assert!(last.data["score"].is_u64() && last.data["grade"].is_string() && last.data["verdict"].is_string());
         assert_eq!(last.data["reportUrl"], format!("{}/report/{id}", app.config.public_url));
@@ -132,16 +137,19 @@ async fn stream_order_resume_and_replay(kind: Db) {
             .collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids increase: {ids:?}");
         for e in &events[..events.len() - 1] {
-            assert!(e.event == "scan_started" || e.event == "progress", "{e:?}");
+            assert!(
+                e.event == StreamEvent::ScanStarted.as_str() || e.event == StreamEvent::Progress.as_str(),
+                "{e:?}"
+            );
         }
     }
     // The subscriber that came first saw it from the start.
     let full = all.iter().max_by_key(|e| e.len()).unwrap();
-    assert_eq!(full[0].event, "scan_started");
+    assert_eq!(full[0].event, StreamEvent::ScanStarted.as_str());
     assert_eq!(full[0].data["repo"], "acme/orbit");
     let percents: Vec<u64> = full
         .iter()
-        .filter(|e| e.event == "progress")
+        .filter(|e| e.event == StreamEvent::Progress.as_str())
         .map(|e| e.data["percent"].as_u64().unwrap())
         .collect();
     assert!(
@@ -150,7 +158,7 @@ async fn stream_order_resume_and_replay(kind: Db) {
     );
     assert!(full
         .iter()
-        .filter(|e| e.event == "progress")
+        .filter(|e| e.event == StreamEvent::Progress.as_str())
         .all(|e| e.data["message"].is_string()));
 
     // Resume after the second event: exactly the rest.
@@ -172,7 +180,7 @@ async fn stream_order_resume_and_replay(kind: Db) {
     let res = app.client.get(&stream_url).send().await.unwrap();
     let replay = read_sse(res, false).await;
     assert_eq!(replay.len(), 1);
-    assert_eq!(replay[0].event, "scan_completed");
+    assert_eq!(replay[0].event, StreamEvent::ScanCompleted.as_str());
     assert_eq!(replay[0].id, full.last().unwrap().id);
     // Nothing after the outcome: 204 stops EventSource reconnecting.
     let res = app
@@ -259,9 +267,9 @@ async fn ten_scans_with_two_workers(kind: Db) {
     }
     let mut max_running = 0;
     loop {
-        max_running = max_running.max(jobs::running(&app.db, jobs::KIND_SCAN).await.unwrap());
+        max_running = max_running.max(jobs::running(&app.db, JobKind::Scan).await.unwrap());
         let done = job::Entity::find()
-            .filter(job::Column::Status.eq("done"))
+            .filter(job::Column::Status.eq(JobStatus::Done))
             .all(&app.db)
             .await
             .unwrap()
@@ -297,7 +305,7 @@ async fn a_dead_workers_scan_is_not_lost(kind: Db) {
     };
     let (_, key) = register(&web, "bot@acme.example").await;
     let id = submit(&web, &key, "acme/orbit").await;
-    let claimed = jobs::claim(&web.db, jobs::KIND_SCAN, "doomed-worker", Duration::from_millis(300))
+    let claimed = jobs::claim(&web.db, JobKind::Scan, "doomed-worker", Duration::from_millis(300))
         .await
         .unwrap()
         .expect("claimable");
@@ -319,8 +327,8 @@ async fn a_dead_workers_scan_is_not_lost(kind: Db) {
     };
     let done = wait_finished(&web, &id).await;
     assert_eq!(done["status"], "completed", "{done}");
-    let j = jobs::for_ref(&web.db, jobs::KIND_SCAN, &id).await.unwrap().unwrap();
-    assert_eq!(j.status, "done");
+    let j = jobs::for_ref(&web.db, JobKind::Scan, &id).await.unwrap().unwrap();
+    assert_eq!(j.status, JobStatus::Done);
     assert_eq!(j.attempts, 2, "the lapsed claim counted as one attempt");
     assert_ne!(j.locked_by.as_deref(), Some("doomed-worker"));
     // The dead worker can no longer write: its claim is gone.
@@ -342,10 +350,10 @@ async fn permanent_failure_is_readable(kind: Db) {
         "{done}"
     );
     assert!(done.get("result").is_none());
-    let j = jobs::for_ref(&app.db, jobs::KIND_SCAN, &id).await.unwrap().unwrap();
+    let j = jobs::for_ref(&app.db, JobKind::Scan, &id).await.unwrap().unwrap();
     assert_eq!(
-        (j.status.as_str(), j.attempts),
-        ("failed", 1),
+        (j.status, j.attempts),
+        (JobStatus::Failed, 1),
         "permanent errors are not retried"
     );
     let events = read_sse(
@@ -358,7 +366,7 @@ async fn permanent_failure_is_readable(kind: Db) {
     )
     .await;
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].event, "scan_failed");
+    assert_eq!(events[0].event, StreamEvent::ScanFailed.as_str());
     assert_eq!(events[0].data["scanId"], id.as_str());
     assert!(events[0].data["error"]
         .as_str()
@@ -382,7 +390,7 @@ async fn transient_failures_retry_then_dead_letter(kind: Db) {
     let done = wait_finished(&app, &id).await;
     assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(
-        jobs::for_ref(&app.db, jobs::KIND_SCAN, &id)
+        jobs::for_ref(&app.db, JobKind::Scan, &id)
             .await
             .unwrap()
             .unwrap()
@@ -396,9 +404,9 @@ async fn transient_failures_retry_then_dead_letter(kind: Db) {
     let done = wait_finished(&app, &id).await;
     assert_eq!(done["status"], "failed");
     assert!(done["error"].as_str().unwrap().contains("attempts"), "{done}");
-    let j = jobs::for_ref(&app.db, jobs::KIND_SCAN, &id).await.unwrap().unwrap();
-    assert_eq!((j.status.as_str(), j.attempts), ("dead", 3));
-    assert!(jobs::list(&app.db, "dead", 10)
+    let j = jobs::for_ref(&app.db, JobKind::Scan, &id).await.unwrap().unwrap();
+    assert_eq!((j.status, j.attempts), (JobStatus::Dead, 3));
+    assert!(jobs::list(&app.db, JobStatus::Dead, 10)
         .await
         .unwrap()
         .iter()
@@ -454,7 +462,7 @@ async fn transient_failures_retry_then_dead_letter(kind: Db) {
     .await;
     assert_eq!(
         events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(),
-        ["scan_completed"]
+        [StreamEvent::ScanCompleted.as_str()]
     );
     let res = app
         .client
@@ -726,7 +734,7 @@ async fn a_graceful_stop_lets_the_running_scan_finish(kind: Db) {
     let db = app.db.clone();
     app.stop().await;
     let scan = app::server::scans::get(&db, &id).await.unwrap();
-    assert_eq!(scan.status, "completed", "finished during the grace period");
+    assert_eq!(scan.status, ScanStatus::Completed, "finished during the grace period");
 }
 
 on_both_kinds!(

@@ -598,6 +598,21 @@ async fn ssrf_targets_are_refused(kind: Db) {
             "{url}"
         );
     }
+    // An unresolvable name is refused without the resolver's words (no probing of our DNS).
+    let res = app
+        .client
+        .post(app.url("/v1/webhooks"))
+        .bearer_auth(&key)
+        .json(&json!({"url": "https://no-such-host.invalid/hook"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let message = res.json::<Value>().await.unwrap()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(message, "no-such-host.invalid could not be resolved.");
     let res = app
         .client
         .post(app.url("/v1/webhooks"))

@@ -263,6 +263,7 @@ macro_rules! on_both_kinds {
 #[derive(Debug, Clone)]
 pub struct SseEvent {
     pub id: Option<String>,
+    /// The `event:` line as sent (tests compare it with `StreamEvent::…as_str()`).
     pub event: String,
     pub data: serde_json::Value,
 }
@@ -293,7 +294,10 @@ pub async fn read_sse(mut res: reqwest::Response, stop_at_outcome: bool) -> Vec<
                 event,
                 data: serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)),
             };
-            let terminal = ev.event == "scan_completed" || ev.event == "scan_failed";
+            let terminal = ev
+                .event
+                .parse::<app::events::StreamEvent>()
+                .is_ok_and(|e| e.is_terminal());
             out.push(ev);
             if terminal && stop_at_outcome {
                 return out;

@@ -70,14 +70,14 @@ pub async fn dead_jobs() -> Result<Vec<JobRow>, ServerFnError> {
     use crate::server::{error::ServiceError, jobs, web};
     super::gate().await?;
     let state = web::app_state()?;
-    let rows = jobs::list(&state.db, "dead", 100)
+    let rows = jobs::list(&state.db, jobs::JobStatus::Dead, 100)
         .await
         .map_err(|e| web::service_error(ServiceError::from(e)))?;
     Ok(rows
         .into_iter()
         .map(|j| JobRow {
             id: j.id,
-            kind: j.kind,
+            kind: j.kind.to_string(),
             ref_id: j.ref_id,
             attempts: j.attempts,
             last_error: j.last_error,

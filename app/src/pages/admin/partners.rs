@@ -69,6 +69,7 @@ pub async fn onboard(
     email: String,
     tier: String,
     domains: String,
+    #[server(default)] slug: Option<String>,
 ) -> Result<OnboardedView, ServerFnError> {
     use crate::server::{accounts::admin, web};
     let me = super::gate().await?;
@@ -83,6 +84,7 @@ pub async fn onboard(
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect(),
+        partner_slug: slug.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
     };
     let done = admin::onboard_partner(&state.db, &state.config, &web::actor(me), new)
         .await
@@ -116,11 +118,23 @@ pub async fn update_partner(id: String, tier: Option<String>, status: Option<Str
     Ok(())
 }
 
+/// A new invitation link for a partner (the earlier ones stop working); shown once.
+#[server(endpoint = "admin/partner/invite")]
+pub async fn reinvite_partner(id: String) -> Result<String, ServerFnError> {
+    use crate::server::{accounts::admin, web};
+    let me = super::gate().await?;
+    let state = web::app_state()?;
+    admin::reinvite(&state.db, &state.config, &web::actor(me), &id)
+        .await
+        .map_err(web::service_error)
+}
+
 /// The partners section's actions and list, made by the page (see [`super::AdminPage`]).
 #[derive(Clone, Copy)]
 pub struct PartnersData {
     onboard: ServerAction<Onboard>,
     update: ServerAction<UpdatePartner>,
+    reinvite: ServerAction<ReinvitePartner>,
     page: Resource<Result<Option<PartnersPage>, ServerFnError>>,
 }
 
@@ -128,21 +142,33 @@ impl PartnersData {
     pub fn new(me: super::Me) -> Self {
         let onboard = ServerAction::<Onboard>::new();
         let update = ServerAction::<UpdatePartner>::new();
+        let reinvite = ServerAction::<ReinvitePartner>::new();
         let page = Resource::new(
             move || (onboard.version().get(), update.version().get()),
             move |_| super::for_admin(me, admin_partners()),
         );
-        Self { onboard, update, page }
+        Self {
+            onboard,
+            update,
+            reinvite,
+            page,
+        }
     }
 }
 
 #[component]
 pub fn PartnersSection(data: PartnersData) -> impl IntoView {
-    let PartnersData { onboard, update, page } = data;
+    let PartnersData {
+        onboard,
+        update,
+        reinvite,
+        page,
+    } = data;
     let error = move || {
         [
             onboard.value().get().and_then(Result::err),
             update.value().get().and_then(Result::err),
+            reinvite.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -160,7 +186,7 @@ pub fn PartnersSection(data: PartnersData) -> impl IntoView {
                             Ok(None) => ().into_any(),
                             Ok(Some(p)) => view! {
                                 {fresh.or(p.onboarded).map(|o| view! { <OnboardedPanel o=o/> })}
-                                <PartnersTable rows=p.partners update=update/>
+                                <PartnersTable rows=p.partners update=update reinvite=reinvite/>
                             }
                             .into_any(),
                             Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
@@ -169,6 +195,11 @@ pub fn PartnersSection(data: PartnersData) -> impl IntoView {
                 }}
             </Transition>
             {error}
+            {move || reinvite.value().get().and_then(Result::ok).map(|link| view! {
+                <div class="fresh-key" role="status" data-testid="reinvited">
+                    <p>"New invitation link (earlier links no longer work): " <code data-testid="reinvite-link">{link}</code></p>
+                </div>
+            })}
             <details>
                 <summary class="button primary" data-testid="onboard-open">"Onboard a partner"</summary>
                 <ActionForm action=onboard node_ref=cleared_on_success(onboard)>
@@ -182,6 +213,8 @@ pub fn PartnersSection(data: PartnersData) -> impl IntoView {
                     </select>
                     <label for="onboard-domains">"Embed domains (one origin per line)"</label>
                     <textarea id="onboard-domains" name="domains" rows="3"></textarea>
+                    <label for="onboard-slug">"Slug (optional: 3–32 of a-z, 0-9, '-'; names the partner in widget URLs)"</label>
+                    <input id="onboard-slug" type="text" name="slug" maxlength="32" pattern="[a-z0-9-]{3,32}"/>
                     <button type="submit" class="button primary" data-testid="onboard-submit">"Create partner"</button>
                 </ActionForm>
             </details>
@@ -202,7 +235,11 @@ fn OnboardedPanel(o: OnboardedView) -> impl IntoView {
 }
 
 #[component]
-fn PartnersTable(rows: Vec<PartnerRow>, update: ServerAction<UpdatePartner>) -> impl IntoView {
+fn PartnersTable(
+    rows: Vec<PartnerRow>,
+    update: ServerAction<UpdatePartner>,
+    reinvite: ServerAction<ReinvitePartner>,
+) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|p| {
@@ -211,7 +248,7 @@ fn PartnersTable(rows: Vec<PartnerRow>, update: ServerAction<UpdatePartner>) -> 
                 if suspended { ("active", "Reactivate", "button small") } else { ("suspended", "Suspend", "button small danger") };
             let tier = p.tier.clone();
             // Each form's children are a closure that takes its own copy.
-            let (tier_id, status_id) = (p.id.clone(), p.id.clone());
+            let (tier_id, status_id, invite_id) = (p.id.clone(), p.id.clone(), p.id.clone());
             view! {
                 <tr data-testid="partner-row">
                     <td>{p.name}<br/><span class="muted">{p.email}</span></td>
@@ -232,6 +269,10 @@ fn PartnersTable(rows: Vec<PartnerRow>, update: ServerAction<UpdatePartner>) -> 
                             <input type="hidden" name="id" value=status_id/>
                             <input type="hidden" name="status" value=next_status/>
                             <button type="submit" class=class>{label}</button>
+                        </ActionForm>
+                        <ActionForm action=reinvite>
+                            <input type="hidden" name="id" value=invite_id/>
+                            <button type="submit" class="button small" data-testid="reinvite">"New invitation"</button>
                         </ActionForm>
                     </td>
                 </tr>

@@ -10,6 +10,7 @@ use crate::components::list::{data_table, Loaded};
 use crate::{
     components::forms::error_text,
     components::live::{LiveProgress, Outcome},
+    status::ScanStatus,
 };
 
 /// Session key of a scan queued by a form post without JavaScript.
@@ -22,8 +23,7 @@ pub const RECENT: u64 = 20;
 pub struct ScanRow {
     pub id: String,
     pub target: String,
-    /// `queued`, `running`, `completed` or `failed`.
-    pub status: String,
+    pub status: ScanStatus,
     pub progress: u8,
     pub score: Option<u8>,
     pub grade: Option<String>,
@@ -38,7 +38,7 @@ impl ScanRow {
         format!("/report/{}", self.id)
     }
     pub fn finished(&self) -> bool {
-        self.status == "completed" || self.status == "failed"
+        self.status.is_finished()
     }
 }
 
@@ -68,7 +68,7 @@ mod ssr {
             ScanRow {
                 id: s.id.clone(),
                 target: s.target.clone(),
-                status: s.status.clone(),
+                status: s.status,
                 progress: s.progress.clamp(0, 100) as u8,
                 score: result
                     .as_ref()
@@ -191,7 +191,7 @@ fn LiveScan(row: ScanRow) -> impl IntoView {
     };
     let progress = (!row.finished()).then(|| {
         view! {
-            <LiveProgress stream_path=format!("/v1/scan/{}/stream", row.id) percent=row.progress status=row.status.clone() on_done=on_done/>
+            <LiveProgress stream_path=format!("/v1/scan/{}/stream", row.id) percent=row.progress status=row.status on_done=on_done/>
         }
         .into_any()
     });
@@ -200,7 +200,7 @@ fn LiveScan(row: ScanRow) -> impl IntoView {
         <div class="live-scan" data-testid="live-scan" data-scan-id=row.id.clone() role="status" aria-live="polite">
             <p>
                 <strong>{row.target.clone()}</strong>" · "
-                <span data-testid="live-scan-status">{move || state.with(|s| s.status.clone())}</span>
+                <span data-testid="live-scan-status">{move || state.with(|s| s.status.as_str())}</span>
             </p>
             <div hidden=move || state.with(ScanRow::finished)>{progress}</div>
             {move || state.with(outcome)}
@@ -210,8 +210,8 @@ fn LiveScan(row: ScanRow) -> impl IntoView {
 }
 
 fn outcome(s: &ScanRow) -> Option<AnyView> {
-    match s.status.as_str() {
-        "completed" => Some(
+    match s.status {
+        ScanStatus::Completed => Some(
             view! {
                 <p class="scan-outcome" data-testid="scan-outcome">
                     <strong>{s.score.map(|v| format!("{v}/100")).unwrap_or_default()}</strong>
@@ -221,7 +221,7 @@ fn outcome(s: &ScanRow) -> Option<AnyView> {
             }
             .into_any(),
         ),
-        "failed" => Some(view! { <p class="error" data-testid="scan-outcome">"Scan failed: " {s.error.clone().unwrap_or_default()}</p> }.into_any()),
+        ScanStatus::Failed => Some(view! { <p class="error" data-testid="scan-outcome">"Scan failed: " {s.error.clone().unwrap_or_default()}</p> }.into_any()),
         _ => None,
     }
 }
@@ -231,9 +231,9 @@ fn RecentScans(rows: Vec<ScanRow>) -> impl IntoView {
     let rows = rows
         .into_iter()
         .map(|r| {
-            let class = match r.status.as_str() {
-                "completed" => "status ok",
-                "failed" => "status off",
+            let class = match r.status {
+                ScanStatus::Completed => "status ok",
+                ScanStatus::Failed => "status off",
                 _ => "status warn",
             };
             let score = match (r.score, &r.verdict) {
@@ -245,7 +245,7 @@ fn RecentScans(rows: Vec<ScanRow>) -> impl IntoView {
             view! {
                 <tr data-testid="scan-row" data-scan-id=r.id.clone()>
                     <td>{r.target}</td>
-                    <td><span class=class>{r.status}</span></td>
+                    <td><span class=class>{r.status.as_str()}</span></td>
                     <td>{score}</td>
                     <td>{r.created}</td>
                     <td><a href=report>"Report"</a></td>

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::keys::GRACE_CHOICES;
 use crate::components::forms::{cleared_on_success, error_text};
 use crate::components::list::{data_table, ErrorAlert};
+use crate::status::DeliveryStatus;
 
 /// Session key of a secret to show once after a form post without JavaScript.
 pub const FLASH_SECRET: &str = "webhook_secret";
@@ -28,7 +29,7 @@ pub struct DeliveryRow {
     pub id: String,
     pub url: String,
     pub event: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     /// The last HTTP status, or the last error when there was no answer.
     pub last_result: Option<String>,
@@ -372,16 +373,16 @@ fn DeliveriesTable(rows: Vec<DeliveryRow>, redeliver: ServerAction<Redeliver>) -
     let rows = rows
         .into_iter()
         .map(|d| {
-            let class = match d.status.as_str() {
-                "sent" => "status ok",
-                "failed" => "status off",
+            let class = match d.status {
+                DeliveryStatus::Sent => "status ok",
+                DeliveryStatus::Failed => "status off",
                 _ => "status warn",
             };
             view! {
                 <tr data-testid="delivery-row">
                     <td>{d.event}</td>
                     <td><code>{d.url}</code></td>
-                    <td><span class=class>{d.status}</span></td>
+                    <td><span class=class>{d.status.as_str()}</span></td>
                     <td>{d.attempts}</td>
                     <td>{d.last_result.unwrap_or_else(|| "—".into())}</td>
                     <td>{d.updated}</td>

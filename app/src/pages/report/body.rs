@@ -6,14 +6,15 @@ use leptos::prelude::*;
 use crate::{
     components::live::{CopyField, LiveProgress, Outcome},
     reports::{verdict_class, Check, Flag, Report, ReportResult},
+    status::ScanStatus,
 };
 
 #[component]
 pub fn ReportBody(report: Report) -> impl IntoView {
-    let status = report.status.clone();
-    let state = match (&report.result, status.as_str()) {
+    let status = report.status;
+    let state = match (&report.result, status) {
         (Some(r), _) => view! { <Completed result=r.clone()/> }.into_any(),
-        (None, "failed") => {
+        (None, ScanStatus::Failed) => {
             let error = report.error.clone().unwrap_or_else(|| "The scan failed.".into());
             view! {
                 <section class="panel report-failed" data-testid="report-failed">
@@ -33,7 +34,7 @@ pub fn ReportBody(report: Report) -> impl IntoView {
             view! {
                 <section class="panel report-running" data-testid="report-running">
                     <h2>"Scanning…"</h2>
-                    <LiveProgress stream_path=report.stream_path() percent=report.progress status=status.clone() on_done=on_done/>
+                    <LiveProgress stream_path=report.stream_path() percent=report.progress status=status on_done=on_done/>
                     <p class="muted">"This page shows the report as soon as the scan finishes."</p>
                 </section>
             }

@@ -121,6 +121,7 @@ pub async fn create_or_reset_admin(
                 role: Role::Admin,
                 tier: Tier::Internal,
                 allowed_domains: Vec::new(),
+                partner_slug: None,
             },
         )
         .await
@@ -246,6 +247,7 @@ pub async fn bootstrap(db: &(impl TransactionTrait + ConnectionTrait), config: &
             role: Role::Admin,
             tier: Tier::Internal,
             allowed_domains: Vec::new(),
+            partner_slug: None,
         },
     )
     .await;
@@ -278,6 +280,8 @@ pub struct NewPartner {
     pub email: String,
     pub tier: String,
     pub allowed_domains: Vec<String>,
+    /// 3 to 32 of `a-z0-9-`; `None`: made from the name. 409 `slug_taken` when in use.
+    pub partner_slug: Option<String>,
 }
 
 pub struct Onboarded {
@@ -290,6 +294,7 @@ pub struct Onboarded {
 
 /// Onboards a partner: the account (no password yet), its first key, its webhook secret and
 /// an invitation link to set a password, all in one transaction.
+#[tracing::instrument(name = "partner_onboard", skip_all)]
 pub async fn onboard_partner(
     db: &(impl TransactionTrait + ConnectionTrait),
     config: &Config,
@@ -311,6 +316,7 @@ pub async fn onboard_partner(
             role: Role::Partner,
             tier,
             allowed_domains,
+            partner_slug: new.partner_slug,
         },
     )
     .await?;
@@ -335,6 +341,29 @@ pub async fn onboard_partner(
         key: created.key,
         webhook_secret: created.webhook_secret,
     })
+}
+
+/// A new invitation for a partner (the earlier ones stop working): how an onboarding whose
+/// link expired continues, and how an admin resets a partner's password. The partner's
+/// current password keeps working until the invitation is used; using it sets a new one,
+/// which ends the sessions opened with the old one. Audited as `partner.invite`.
+#[tracing::instrument(name = "partner_invite", skip_all, fields(account_id))]
+pub async fn reinvite(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    actor: &Actor,
+    account_id: &str,
+) -> ServiceResult<String> {
+    require_admin(&actor.account)?;
+    let account = accounts::get(db, account_id).await?;
+    if accounts::role(&account) == Role::Admin {
+        return Err(ServiceError::validation(
+            "Admins reset their password with `server admin create`, not an invitation.",
+        ));
+    }
+    let (account, token) = invites::issue(db, account).await?;
+    actor.record(db, "partner.invite", &account.id, None).await;
+    Ok(invites::url(&config.public_url, &token))
 }
 
 /// Which accounts a partner listing shows.
@@ -383,6 +412,7 @@ pub struct PartnerUpdate {
 /// Changes an account's tier and/or status. Limits follow at once (the limiter reads the
 /// account's tier on every request) and a suspended account's keys get 403 from the next
 /// request on. An admin cannot suspend their own account.
+#[tracing::instrument(name = "partner_update", skip_all)]
 pub async fn update_partner(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -436,28 +466,19 @@ pub async fn rerun_job(state: &AppState, job_id: i64) -> ServiceResult<Option<jo
     let Some(job) = jobs::requeue(&txn, job_id).await? else {
         return Ok(None);
     };
-    if job.kind == jobs::KIND_SCAN {
-        use crate::server::entities::scan;
-        scan::Entity::update_many()
-            .col_expr(scan::Column::Status, sea_orm::sea_query::Expr::value("queued"))
-            .col_expr(
-                scan::Column::Error,
-                sea_orm::sea_query::Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                scan::Column::CompletedAt,
-                sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<Utc>>::None),
-            )
-            .filter(scan::Column::Id.eq(job.ref_id.as_str()))
-            .exec(&txn)
-            .await?;
-    } else if job.kind == jobs::KIND_DELIVERY {
-        use crate::server::entities::delivery;
-        delivery::Entity::update_many()
-            .col_expr(delivery::Column::Status, sea_orm::sea_query::Expr::value("pending"))
-            .filter(delivery::Column::Id.eq(job.ref_id.as_str()))
-            .exec(&txn)
-            .await?;
+    match job.kind {
+        jobs::JobKind::Scan => crate::server::scans::lifecycle::rerun(&txn, &job.ref_id).await?,
+        jobs::JobKind::Delivery => {
+            use crate::{server::entities::delivery, status::DeliveryStatus};
+            delivery::Entity::update_many()
+                .col_expr(
+                    delivery::Column::Status,
+                    sea_orm::sea_query::Expr::value(DeliveryStatus::Pending),
+                )
+                .filter(delivery::Column::Id.eq(job.ref_id.as_str()))
+                .exec(&txn)
+                .await?;
+        }
     }
     txn.commit().await?;
     state.bus.notify_jobs().await;

@@ -216,6 +216,7 @@ pub async fn create_with(
 
 /// A key the partner asked for (REST or dashboard): `create` under the tier's cap on active
 /// keys (409 `key_limit_reached`), audited as `key.create` (with its grants).
+#[tracing::instrument(name = "key_create", skip_all, fields(account_id = %actor.account.id))]
 pub async fn create_capped(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -340,6 +341,7 @@ pub async fn rotate(
 
 /// Revokes one of the actor's keys, audited as `key.revoke` (revoking a revoked key again
 /// changes nothing but is recorded too, as the caller asked for it).
+#[tracing::instrument(name = "key_revoke", skip_all, fields(account_id = %actor.account.id, key_id))]
 pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, key_id: &str) -> ServiceResult<ApiKey> {
     let key = revoke_unaudited(db, &actor.account.id, key_id).await?;
     if !Grants::of(&key).allowed_origins.is_empty() {

@@ -63,6 +63,28 @@ fn validate_name(raw: &str) -> ServiceResult<String> {
     Ok(name.to_string())
 }
 
+/// A chosen slug: 3 to 32 of `a-z0-9-` (it names the partner in widget URLs).
+pub fn validate_slug(slug: &str) -> ServiceResult<String> {
+    let ok = (3..=32).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(slug.to_string())
+    } else {
+        Err(ServiceError::validation(
+            "partner_slug must have 3 to 32 characters, each a-z, 0-9 or '-'.",
+        ))
+    }
+}
+
+fn slug_taken() -> ServiceError {
+    ServiceError::Conflict {
+        code: "slug_taken",
+        message: "Another partner already has this slug.".into(),
+    }
+}
+
 /// URL-safe slug from the name plus a random suffix, so slugs are unique without a retry loop.
 fn new_slug(name: &str) -> String {
     let mut base: String = name
@@ -90,6 +112,8 @@ pub struct NewAccount {
     pub role: Role,
     pub tier: Tier,
     pub allowed_domains: Vec<String>,
+    /// The partner's chosen public slug (admin onboarding); `None`: made from the name.
+    pub partner_slug: Option<String>,
 }
 
 pub struct Created {
@@ -109,9 +133,15 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
         }
         None => None,
     };
+    let chosen_slug = new.partner_slug.as_deref().map(validate_slug).transpose()?;
     let webhook_secret = crypto::new_webhook_secret();
     let now = Utc::now();
     let txn = crate::server::db::begin_write(db).await?;
+    if let Some(slug) = &chosen_slug {
+        if slug_in_use(&txn, slug).await? {
+            return Err(slug_taken());
+        }
+    }
     if account::Entity::find()
         .filter(account::Column::Email.eq(&email))
         .count(&txn)
@@ -131,7 +161,7 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
         role: Set(new.role.as_str().into()),
         tier: Set(new.tier.as_str().into()),
         status: Set(Status::Active.as_str().into()),
-        partner_slug: Set(new_slug(&name)),
+        partner_slug: Set(chosen_slug.clone().unwrap_or_else(|| new_slug(&name))),
         webhook_secret_enc: Set(crypto::encrypt(config.secret_key.expose(), &webhook_secret)),
         webhook_secret_prev_enc: Set(None),
         webhook_secret_prev_expires_at: Set(None),
@@ -144,12 +174,16 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
     };
     let account = match model.insert(&txn).await {
         Ok(a) => a,
-        // Two registrations racing for one email: the unique index decides.
+        // Two registrations racing for one email (or one chosen slug): the unique index decides.
         Err(e) if is_unique_violation(&e) => {
+            // Both columns are unique; the database names the one that collided.
+            if chosen_slug.is_some() && e.to_string().contains("partner_slug") {
+                return Err(slug_taken());
+            }
             return Err(ServiceError::Conflict {
                 code: "email_taken",
                 message: "An account with this email already exists.".into(),
-            })
+            });
         }
         Err(e) => return Err(e.into()),
     };
@@ -162,11 +196,20 @@ pub async fn create(db: &impl TransactionTrait, config: &Config, new: NewAccount
     })
 }
 
+async fn slug_in_use(db: &impl ConnectionTrait, slug: &str) -> ServiceResult<bool> {
+    Ok(account::Entity::find()
+        .filter(account::Column::PartnerSlug.eq(slug))
+        .count(db)
+        .await?
+        > 0)
+}
+
 pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
     matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 
 /// Self-service sign-up: a free partner account with its first key.
+#[tracing::instrument(name = "account_register", skip_all)]
 pub async fn register(
     db: &(impl TransactionTrait + ConnectionTrait),
     config: &Config,
@@ -185,6 +228,7 @@ pub async fn register(
             role: Role::Partner,
             tier: Tier::Free,
             allowed_domains: Vec::new(),
+            partner_slug: None,
         },
     )
     .await?;

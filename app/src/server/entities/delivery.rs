@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::status::DeliveryStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deliveries")]
 pub struct Model {
@@ -12,8 +14,8 @@ pub struct Model {
     pub event: String,
     pub scan_id: Option<String>,
     pub payload: String,
-    /// `pending`, `sent` or `failed`.
-    pub status: String,
+    /// Stored as `pending`, `sent` or `failed`.
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub last_status_code: Option<i16>,
     pub last_error: Option<String>,

@@ -1,17 +1,19 @@
 use sea_orm::entity::prelude::*;
 
+use crate::status::{JobKind, JobStatus};
+
 /// A unit of background work (a scan or a webhook delivery) in the durable queue.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "jobs")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// `scan` or `delivery`.
-    pub kind: String,
+    /// Stored as `scan` or `delivery`.
+    pub kind: JobKind,
     /// The scan or delivery id.
     pub ref_id: String,
     /// `queued`, `running`, `done`, `failed` (permanent error) or `dead` (attempts used up).
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: i32,
     pub max_attempts: i32,
     /// Unix milliseconds before which the job is not claimed.

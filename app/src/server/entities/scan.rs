@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::status::ScanStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "scans")]
 pub struct Model {
@@ -12,8 +14,9 @@ pub struct Model {
     pub request: String,
     pub account_id: Option<String>,
     pub key_id: Option<String>,
-    /// `queued`, `running`, `completed` or `failed`.
-    pub status: String,
+    /// Stored as `queued`, `running`, `completed` or `failed`; changed only through
+    /// `scans::lifecycle`.
+    pub status: ScanStatus,
     pub progress: i16,
     /// JSON of the engine's `ScanResult` once completed.
     pub result: Option<String>,

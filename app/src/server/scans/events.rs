@@ -13,6 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, Notify};
 
+pub use crate::events::StreamEvent;
 use crate::server::entities::scan_event;
 
 /// One server-sent event of a scan. `seq` is the SSE `id:`.
@@ -20,14 +21,14 @@ use crate::server::entities::scan_event;
 pub struct ScanEvent {
     pub scan_id: String,
     pub seq: i32,
-    /// `scan_started`, `progress`, `scan_completed` or `scan_failed`.
-    pub event: String,
+    /// The SSE `event:` name (serialised as it, for the Redis bus too).
+    pub event: StreamEvent,
     pub data: serde_json::Value,
 }
 
 impl ScanEvent {
     pub fn is_terminal(&self) -> bool {
-        matches!(self.event.as_str(), "scan_completed" | "scan_failed")
+        self.event.is_terminal()
     }
 }
 
@@ -36,7 +37,7 @@ pub async fn store(db: &impl ConnectionTrait, ev: &ScanEvent) -> Result<(), DbEr
     scan_event::Entity::insert(scan_event::ActiveModel {
         scan_id: Set(ev.scan_id.clone()),
         seq: Set(ev.seq),
-        event: Set(ev.event.clone()),
+        event: Set(ev.event),
         data: Set(ev.data.to_string()),
         created_at: Set(Utc::now()),
     })
@@ -173,7 +174,7 @@ mod tests {
         let ev = ScanEvent {
             scan_id: "s1".into(),
             seq: 1,
-            event: "progress".into(),
+            event: StreamEvent::Progress,
             data: serde_json::json!({"percent": 5}),
         };
         bus.publish(&ev).await;

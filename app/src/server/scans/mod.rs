@@ -4,6 +4,7 @@
 
 pub mod embeds;
 pub mod events;
+pub mod lifecycle;
 pub mod reports;
 pub mod reuse;
 pub mod similarity;
@@ -27,16 +28,15 @@ use crate::server::{
     db::statement,
     entities::scan,
     error::{ServiceError, ServiceResult},
-    jobs,
+    jobs::{self, JobKind},
     state::AppState,
 };
+use crate::status::ScanStatus;
 
 pub type Scan = scan::Model;
 
 /// Attempts a scan job gets (transient failures such as GitHub 5xx or rate limits).
 pub const MAX_ATTEMPTS: i32 = 3;
-
-pub const UNFINISHED: [&str; 2] = ["queued", "running"];
 
 /// What the worker needs to run a scan (stored as JSON with the scan).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +152,7 @@ impl Submitter {
 /// SQLite write lock taken by the insert; a transaction-scoped advisory lock on PostgreSQL),
 /// so concurrent submissions can never exceed the cap. Once committed, the workers are woken
 /// here: a queued scan never waits for the poll because a caller forgot to.
+#[tracing::instrument(name = "scan_submit", skip_all, fields(target = %p.target))]
 pub async fn submit(
     state: &AppState,
     p: Prepared,
@@ -180,7 +181,8 @@ pub async fn submit(
         request: Set(serde_json::to_string(&p.request).map_err(ServiceError::internal)?),
         account_id: Set(who.account_id.clone()),
         key_id: Set(who.key_id.clone()),
-        status: Set("queued".into()),
+        // Every later change of the status goes through `lifecycle`.
+        status: Set(ScanStatus::Queued),
         progress: Set(0),
         result: Set(None),
         error: Set(None),
@@ -198,7 +200,10 @@ pub async fn submit(
                 .filter(scan::Column::AccountId.eq(a))
                 .filter(scan::Column::KeyId.is_null()),
         };
-        let open = query.filter(scan::Column::Status.is_in(UNFINISHED)).count(&txn).await?;
+        let open = query
+            .filter(scan::Column::Status.is_in(ScanStatus::UNFINISHED))
+            .count(&txn)
+            .await?;
         if open > u64::from(limit) {
             txn.rollback().await?;
             return Err(ServiceError::TooMany {
@@ -216,7 +221,7 @@ pub async fn submit(
             });
         }
     }
-    jobs::enqueue(&txn, jobs::KIND_SCAN, &scan.id, MAX_ATTEMPTS, Duration::ZERO).await?;
+    jobs::enqueue(&txn, JobKind::Scan, &scan.id, MAX_ATTEMPTS, Duration::ZERO).await?;
     txn.commit().await?;
     state.bus.notify_jobs().await;
     Ok(scan)
@@ -236,7 +241,7 @@ pub async fn find_cached(
     Ok(scan::Entity::find()
         .filter(scan::Column::Kind.eq(kind))
         .filter(scan::Column::Target.eq(target))
-        .filter(scan::Column::Status.eq("completed"))
+        .filter(scan::Column::Status.eq(ScanStatus::Completed))
         .filter(scan::Column::CompletedAt.gte(since))
         .order_by_desc(scan::Column::CompletedAt)
         .one(db)
@@ -248,7 +253,7 @@ pub async fn latest_completed(db: &impl ConnectionTrait, kind: &str, target: &st
     Ok(scan::Entity::find()
         .filter(scan::Column::Kind.eq(kind))
         .filter(scan::Column::Target.eq(target))
-        .filter(scan::Column::Status.eq("completed"))
+        .filter(scan::Column::Status.eq(ScanStatus::Completed))
         .order_by_desc(scan::Column::CompletedAt)
         .order_by_desc(scan::Column::CreatedAt)
         .one(db)
@@ -258,6 +263,7 @@ pub async fn latest_completed(db: &impl ConnectionTrait, kind: &str, target: &st
 /// The newest completed scan of each of `targets` (of one kind), whatever its age, in one
 /// query: a window function keeps one row per target (served by `idx_scans_cache`), so a
 /// target scanned a thousand times still costs one row. Targets never completed are absent.
+/// The SQL spells [`ScanStatus::Completed`] out (`'completed'`), its stored spelling.
 pub async fn latest_completed_of(
     db: &impl ConnectionTrait,
     kind: &str,
@@ -290,7 +296,7 @@ pub async fn find_in_flight(db: &impl ConnectionTrait, kind: &str, target: &str)
     Ok(scan::Entity::find()
         .filter(scan::Column::Kind.eq(kind))
         .filter(scan::Column::Target.eq(target))
-        .filter(scan::Column::Status.is_in(UNFINISHED))
+        .filter(scan::Column::Status.is_in(ScanStatus::UNFINISHED))
         .order_by_desc(scan::Column::CreatedAt)
         .one(db)
         .await?)
@@ -351,7 +357,8 @@ pub struct ScanView {
     pub scan_id: String,
     pub kind: String,
     pub target: String,
-    pub status: String,
+    /// Serialised as the stored spelling (`queued`…), as the contract has it.
+    pub status: ScanStatus,
     pub progress: u8,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -370,7 +377,7 @@ pub fn view(config: &Config, s: &Scan, cached: Option<bool>) -> ScanView {
         scan_id: s.id.clone(),
         kind: s.kind.clone(),
         target: s.target.clone(),
-        status: s.status.clone(),
+        status: s.status,
         progress: s.progress.clamp(0, 100) as u8,
         created_at: s.created_at,
         completed_at: s.completed_at,

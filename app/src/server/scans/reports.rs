@@ -7,6 +7,7 @@ use crate::server::{
     scans::{self, Scan},
     state::AppState,
 };
+use crate::status::ScanStatus;
 
 /// The stored result, read leniently into the page's shape (the same JSON as the contract's
 /// `result`), so a page renders whatever the engine version that wrote it.
@@ -52,11 +53,15 @@ pub fn report(config: &Config, s: &Scan) -> Report {
         scan_id: s.id.clone(),
         kind: s.kind.clone(),
         target: s.target.clone(),
-        status: s.status.clone(),
+        status: s.status,
         progress: s.progress.clamp(0, 100) as u8,
         report_url: scans::report_url(config, &s.id),
         error: s.error.clone(),
-        result: if s.status == "completed" { result_of(s) } else { None },
+        result: if s.status == ScanStatus::Completed {
+            result_of(s)
+        } else {
+            None
+        },
         card_url: card_url(config, &s.id),
         badge_url: github_repo(s).map(|r| badge_url(config, r)),
         latest_url: github_repo(s).map(|r| latest_report_url(config, r)),

@@ -5,8 +5,14 @@
 
 use std::future::Future;
 
-use super::{find_cached, find_in_flight, submit, Prepared, Scan, Submitter};
-use crate::server::{error::ServiceResult, state::AppState};
+use std::time::Duration;
+
+use super::{find_cached, find_in_flight, prepare_repo, submit, Prepared, Scan, Submitter};
+use crate::server::{error::ServiceResult, limiter, state::AppState};
+
+/// New scans one address may start an hour from the landing page's scan box (reusing a fresh
+/// or running scan is free and unlimited).
+pub const PUBLIC_SCANS_PER_ADDRESS_HOUR: u32 = 10;
 
 /// What [`find_or_start`] found or did.
 pub enum Reused<R> {
@@ -37,5 +43,29 @@ where
     match admit().await? {
         Ok(who) => Ok(Reused::Started(submit(state, p, who, None).await?)),
         Err(answer) => Ok(Reused::Refused(answer)),
+    }
+}
+
+/// The landing page's scan box: anyone, no account. The repository's fresh or running scan
+/// when there is one, else a new scan within the address's hourly budget (429 beyond it).
+/// Returns the scan whose report page the visitor follows.
+pub async fn scan_for_visitor(state: &AppState, repo: &str, ip: Option<&str>) -> ServiceResult<Scan> {
+    let p = prepare_repo(repo.trim(), state.config.allow_private_targets)?;
+    // Over budget is the caller's error (429), so this admit never answers for itself.
+    let admit = || async {
+        let window = Duration::from_secs(3600);
+        limiter::limit_address(
+            &*state.limiter,
+            "public-scan",
+            ip,
+            PUBLIC_SCANS_PER_ADDRESS_HOUR,
+            window,
+        )
+        .await?;
+        Ok(Ok::<_, std::convert::Infallible>(Submitter::default()))
+    };
+    match find_or_start(state, p, admit).await? {
+        Reused::Fresh(s) | Reused::Running(s) | Reused::Started(s) => Ok(s),
+        Reused::Refused(never) => match never {},
     }
 }

@@ -10,20 +10,20 @@
 use std::{future::Future, time::Duration};
 
 use aura_engine::{parse_repo_target_with, ProgressSink, ScanError, ScanResult};
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 use tokio::{sync::mpsc, sync::watch, task::JoinHandle};
 
 use crate::server::{
     entities::scan,
-    jobs::{self, Job},
-    scans::events::{self, ScanEvent},
+    jobs::{self, Job, JobKind},
+    scans::events::{self, ScanEvent, StreamEvent},
     scans::similarity,
-    scans::{self, Scan, ScanRequest},
+    scans::{self, lifecycle, Scan, ScanRequest},
     state::AppState,
     webhooks::deliveries::{self, Outcome},
 };
+use crate::status::ScanStatus;
 
 /// Idle workers look for due jobs this often even without a wake-up (delayed retries,
 /// jobs queued by another instance without a shared bus).
@@ -64,7 +64,7 @@ impl Worker {
         let watching = shutdown.clone();
         jobs::work(
             &self.state,
-            jobs::KIND_SCAN,
+            JobKind::Scan,
             &self.id,
             self.state.config.job_lease,
             POLL,
@@ -78,6 +78,8 @@ impl Worker {
         .await;
     }
 
+    // One span per scan run, so every line the engine and worker log names its scan and attempt.
+    #[tracing::instrument(name = "scan_job", skip_all, fields(scan_id = %job.ref_id, job_id = job.id, attempt = job.attempts))]
     async fn run_job(&self, job: Job, shutdown: &mut watch::Receiver<bool>) {
         let db = &self.state.db;
         let scan = match scans::get(db, &job.ref_id).await {
@@ -92,7 +94,7 @@ impl Worker {
                 return;
             }
         };
-        if !scans::UNFINISHED.contains(&scan.status.as_str()) {
+        if scan.status.is_finished() {
             let _ = jobs::complete(db, &job).await;
             return;
         }
@@ -103,7 +105,7 @@ impl Worker {
             self.finish_failed(&job, &scan, &msg, true).await;
             return;
         }
-        if let Err(e) = self.mark_running(&job, &scan).await {
+        if let Err(e) = lifecycle::start(db, &scan, job.attempts).await {
             tracing::warn!(scan = %scan.id, error = %e, "marking a scan running failed");
             return;
         }
@@ -116,7 +118,10 @@ impl Worker {
         };
         let (sink, writer) = ProgressWriter::start(self.state.clone(), scan.id.clone(), last_seq, scan.progress);
         if last_seq == 0 {
-            sink.send("scan_started", json!({"scanId": scan.id, "repo": scan.target}));
+            sink.send(
+                StreamEvent::ScanStarted,
+                json!({"scanId": scan.id, "repo": scan.target}),
+            );
         }
 
         let started = std::time::Instant::now();
@@ -137,11 +142,11 @@ impl Worker {
                 let msg = format!("{} Retrying in {} s.", e.message, delay.as_secs());
                 tracing::info!(scan = %scan.id, attempt = job.attempts, error = %e.message, "transient scan failure; retrying");
                 if let Ok(true) = jobs::retry(db, &job, delay, &e.message).await {
-                    let _ = self.set_status(&scan.id, "queued").await;
+                    let _ = lifecycle::requeue(db, &scan.id).await;
                     self.emit(ScanEvent {
                         scan_id: scan.id.clone(),
                         seq: seq + 1,
-                        event: "progress".into(),
+                        event: StreamEvent::Progress,
                         data: json!({"percent": percent, "message": msg}),
                     })
                     .await;
@@ -161,7 +166,7 @@ impl Worker {
             }
             Ending::Shutdown => {
                 if let Ok(true) = jobs::release(db, &job).await {
-                    let _ = self.set_status(&scan.id, "queued").await;
+                    let _ = lifecycle::requeue(db, &scan.id).await;
                     tracing::info!(scan = %scan.id, "released a running scan at shutdown");
                 }
             }
@@ -240,30 +245,6 @@ impl Worker {
         }
     }
 
-    async fn mark_running(&self, job: &Job, s: &Scan) -> Result<(), DbErr> {
-        scan::ActiveModel {
-            id: Set(s.id.clone()),
-            status: Set("running".into()),
-            attempts: Set(job.attempts),
-            started_at: Set(Some(s.started_at.unwrap_or_else(Utc::now))),
-            ..Default::default()
-        }
-        .update(&self.state.db)
-        .await?;
-        Ok(())
-    }
-
-    async fn set_status(&self, id: &str, status: &str) -> Result<(), DbErr> {
-        scan::ActiveModel {
-            id: Set(id.to_owned()),
-            status: Set(status.into()),
-            ..Default::default()
-        }
-        .update(&self.state.db)
-        .await?;
-        Ok(())
-    }
-
     async fn emit(&self, ev: ScanEvent) {
         match events::store(&self.state.db, &ev).await {
             Ok(()) => self.state.bus.publish(&ev).await,
@@ -282,7 +263,7 @@ impl Worker {
         let ev = ScanEvent {
             scan_id: s.id.clone(),
             seq: seq + 1,
-            event: "scan_completed".into(),
+            event: StreamEvent::ScanCompleted,
             data: json!({
                 "scanId": s.id,
                 "score": result.score,
@@ -299,17 +280,7 @@ impl Worker {
                 return Ok(false);
             }
             let json = serde_json::to_string(&result).map_err(|e| DbErr::Custom(e.to_string()))?;
-            scan::ActiveModel {
-                id: Set(s.id.clone()),
-                status: Set("completed".into()),
-                progress: Set(100),
-                result: Set(Some(json)),
-                error: Set(None),
-                completed_at: Set(Some(Utc::now())),
-                ..Default::default()
-            }
-            .update(&txn)
-            .await?;
+            lifecycle::complete(&txn, &s.id, json).await?;
             events::store(&txn, &ev).await?;
             if let Some(fp) = &fp {
                 similarity::index(&txn, &s.id, &s.target, fp).await?;
@@ -321,7 +292,7 @@ impl Worker {
             Ok(true)
         }
         .await;
-        self.after_finish(s, ev, res, "completed").await;
+        self.after_finish(s, ev, res, ScanStatus::Completed).await;
     }
 
     async fn finish_failed(&self, job: &Job, s: &Scan, message: &str, dead: bool) {
@@ -338,7 +309,7 @@ impl Worker {
         let ev = ScanEvent {
             scan_id: s.id.clone(),
             seq: seq + 1,
-            event: "scan_failed".into(),
+            event: StreamEvent::ScanFailed,
             data: json!({"scanId": s.id, "error": message}),
         };
         let db = &self.state.db;
@@ -348,15 +319,7 @@ impl Worker {
                 txn.rollback().await?;
                 return Ok(false);
             }
-            scan::ActiveModel {
-                id: Set(s.id.clone()),
-                status: Set("failed".into()),
-                error: Set(Some(message.to_owned())),
-                completed_at: Set(Some(Utc::now())),
-                ..Default::default()
-            }
-            .update(&txn)
-            .await?;
+            lifecycle::fail(&txn, &s.id, message).await?;
             events::store(&txn, &ev).await?;
             deliveries::enqueue_for_scan(&txn, &self.state.config, s, &Outcome::Failed(message))
                 .await
@@ -365,13 +328,13 @@ impl Worker {
             Ok(true)
         }
         .await;
-        self.after_finish(s, ev, res, "failed").await;
+        self.after_finish(s, ev, res, ScanStatus::Failed).await;
     }
 
-    async fn after_finish(&self, s: &Scan, ev: ScanEvent, res: Result<bool, DbErr>, outcome: &'static str) {
+    async fn after_finish(&self, s: &Scan, ev: ScanEvent, res: Result<bool, DbErr>, outcome: ScanStatus) {
         match res {
             Ok(true) => {
-                metrics::counter!("scans_finished_total", "outcome" => outcome).increment(1);
+                metrics::counter!("scans_finished_total", "outcome" => outcome.as_str()).increment(1);
                 self.state.bus.publish(&ev).await;
                 // Deliveries were queued with the outcome.
                 self.state.bus.notify_jobs().await;
@@ -386,17 +349,17 @@ impl Worker {
 /// The engine's progress callback is synchronous; it hands events to a task that stores
 /// and publishes them in order. Percent never goes down, even across retries.
 #[derive(Clone)]
-struct ChannelSink(mpsc::UnboundedSender<(String, serde_json::Value)>);
+struct ChannelSink(mpsc::UnboundedSender<(StreamEvent, serde_json::Value)>);
 
 impl ChannelSink {
-    fn send(&self, event: &str, data: serde_json::Value) {
-        let _ = self.0.send((event.to_owned(), data));
+    fn send(&self, event: StreamEvent, data: serde_json::Value) {
+        let _ = self.0.send((event, data));
     }
 }
 
 impl ProgressSink for ChannelSink {
     fn progress(&self, percent: u8, message: &str) {
-        self.send("progress", json!({"percent": percent, "message": message}));
+        self.send(StreamEvent::Progress, json!({"percent": percent, "message": message}));
     }
 }
 
@@ -406,11 +369,11 @@ impl ProgressWriter {
     /// Returns the sink and a task that resolves to the last stored sequence number and
     /// percent once every sender is dropped.
     fn start(state: AppState, scan_id: String, mut seq: i32, progress: i16) -> (ChannelSink, JoinHandle<(i32, i16)>) {
-        let (tx, mut rx) = mpsc::unbounded_channel::<(String, serde_json::Value)>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<(StreamEvent, serde_json::Value)>();
         let task = tokio::spawn(async move {
             let mut high = progress.clamp(0, 100);
             while let Some((event, mut data)) = rx.recv().await {
-                if event == "progress" {
+                if event == StreamEvent::Progress {
                     let p = data["percent"].as_i64().unwrap_or(0).clamp(0, 100) as i16;
                     // 100 is said by the final event, after the outcome is stored.
                     high = high.max(p.min(99));
@@ -419,7 +382,7 @@ impl ProgressWriter {
                 let ev = ScanEvent {
                     scan_id: scan_id.clone(),
                     seq: seq + 1,
-                    event: event.clone(),
+                    event,
                     data,
                 };
                 if let Err(e) = store_progress(&state.db, &ev, high).await {

@@ -24,10 +24,11 @@ use crate::server::{
     crypto,
     entities::{delivery, delivery_attempt, webhook},
     error::{ServiceError, ServiceResult},
-    jobs,
+    jobs::{self, JobKind},
     scans::{self, Scan},
     state::AppState,
 };
+use crate::{events::StreamEvent, status::DeliveryStatus};
 
 pub type Delivery = delivery::Model;
 pub type Attempt = delivery_attempt::Model;
@@ -39,10 +40,11 @@ pub enum Outcome<'a> {
 }
 
 impl Outcome<'_> {
-    pub fn event(&self) -> &'static str {
+    /// A webhook's event is the name of the stream's last event for the same outcome.
+    pub fn event(&self) -> StreamEvent {
         match self {
-            Outcome::Completed(_) => "scan_completed",
-            Outcome::Failed(_) => "scan_failed",
+            Outcome::Completed(_) => StreamEvent::ScanCompleted,
+            Outcome::Failed(_) => StreamEvent::ScanFailed,
         }
     }
 }
@@ -111,7 +113,11 @@ async fn insert(
         event: Set(d.event.to_owned()),
         scan_id: Set(d.scan_id.map(str::to_owned)),
         payload: Set(d.payload.to_owned()),
-        status: Set(if disabled { "failed" } else { "pending" }.into()),
+        status: Set(if disabled {
+            DeliveryStatus::Failed
+        } else {
+            DeliveryStatus::Pending
+        }),
         attempts: Set(0),
         last_status_code: Set(None),
         // Kept so re-enabling the endpoint can replay what it missed.
@@ -122,7 +128,7 @@ async fn insert(
     .insert(db)
     .await?;
     if !disabled {
-        jobs::enqueue(db, jobs::KIND_DELIVERY, &row.id, max_attempts(config), Duration::ZERO).await?;
+        jobs::enqueue(db, JobKind::Delivery, &row.id, max_attempts(config), Duration::ZERO).await?;
     }
     Ok(row)
 }
@@ -138,7 +144,7 @@ pub async fn enqueue_for_scan(
     let Some(account_id) = scan.account_id.as_deref() else {
         return Ok(0);
     };
-    let event = outcome.event();
+    let event = outcome.event().as_str();
     let body = payload(config, scan, outcome);
     let mut n = 0;
     if let Some(url) = scan.callback_url.as_deref() {
@@ -184,7 +190,7 @@ pub async fn enqueue_callback(
         account_id,
         url,
         scan,
-        outcome.event(),
+        outcome.event().as_str(),
         &payload(config, scan, outcome),
     )
     .await?;
@@ -255,6 +261,10 @@ pub struct Filter {
 pub async fn list(db: &impl ConnectionTrait, account_id: &str, f: Filter) -> ServiceResult<Vec<Delivery>> {
     let mut q = delivery::Entity::find().filter(delivery::Column::AccountId.eq(account_id));
     if let Some(s) = f.status {
+        // A status no delivery can have matches none (rather than being an error).
+        let Ok(s) = s.parse::<DeliveryStatus>() else {
+            return Ok(Vec::new());
+        };
         q = q.filter(delivery::Column::Status.eq(s));
     }
     if let Some(w) = f.webhook_id {
@@ -292,10 +302,10 @@ pub async fn redeliver(state: &AppState, account_id: &str, id: &str) -> ServiceR
 
 async fn requeue(db: &impl ConnectionTrait, d: Delivery, attempts: i32) -> ServiceResult<Delivery> {
     let mut am: delivery::ActiveModel = d.into();
-    am.status = Set("pending".into());
+    am.status = Set(DeliveryStatus::Pending);
     am.updated_at = Set(Utc::now());
     let d = am.update(db).await?;
-    jobs::enqueue(db, jobs::KIND_DELIVERY, &d.id, attempts, Duration::ZERO).await?;
+    jobs::enqueue(db, JobKind::Delivery, &d.id, attempts, Duration::ZERO).await?;
     Ok(d)
 }
 
@@ -327,7 +337,7 @@ pub(super) async fn requeue_failed(
 ) -> ServiceResult<usize> {
     let mut q = delivery::Entity::find()
         .filter(delivery::Column::AccountId.eq(account_id))
-        .filter(delivery::Column::Status.eq("failed"))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Failed))
         .filter(delivery::Column::CreatedAt.gte(since));
     if let Some(w) = webhook_id {
         q = q.filter(delivery::Column::WebhookId.eq(w));

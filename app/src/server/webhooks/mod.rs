@@ -24,11 +24,12 @@ use super::{
     outbound,
     state::AppState,
 };
+use crate::events::StreamEvent;
 
 pub type Webhook = webhook::Model;
 
-/// The events a webhook can subscribe to.
-pub const EVENTS: [&str; 2] = ["scan_completed", "scan_failed"];
+/// The events a webhook can subscribe to: the stream's last events, under the same names.
+pub const EVENTS: [&str; 2] = [StreamEvent::ScanCompleted.as_str(), StreamEvent::ScanFailed.as_str()];
 /// Endpoints per account.
 pub const MAX_PER_ACCOUNT: u64 = 10;
 /// The longest a rotated-out secret may keep signing beside the new one.
@@ -152,6 +153,7 @@ pub async fn enable(state: &AppState, actor: &Actor, id: &str, replay: bool) -> 
 /// Issues a new secret for the actor's account; the old one keeps signing beside it for
 /// `grace` (zero: not at all; at most [`MAX_SECRET_GRACE`]). Audited as
 /// `webhook.secret_rotate`. Returns the new secret, shown once.
+#[tracing::instrument(name = "webhook_secret_rotate", skip_all)]
 pub async fn rotate_secret(
     db: &impl ConnectionTrait,
     config: &Config,

@@ -17,10 +17,11 @@ use super::{deliveries::Delivery, signing};
 use crate::server::{
     accounts, audit,
     entities::{delivery, delivery_attempt, webhook},
-    jobs::{self, Job},
+    jobs::{self, Job, JobKind},
     outbound,
     state::AppState,
 };
+use crate::status::DeliveryStatus;
 
 const LEASE: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_secs(1);
@@ -84,7 +85,7 @@ impl Worker {
         // A delivery takes at most TOTAL_TIMEOUT, so at shutdown the current one is simply
         // finished; nothing is released half-done.
         let this = &self;
-        jobs::work(&self.state, jobs::KIND_DELIVERY, &self.id, LEASE, POLL, shutdown, move |job| async move {
+        jobs::work(&self.state, JobKind::Delivery, &self.id, LEASE, POLL, shutdown, move |job| async move {
             if let Err(e) = this.run_job(&job).await {
                 tracing::warn!(job = job.id, error = %e, "delivery bookkeeping failed; the job runs again after its lease");
             }
@@ -92,13 +93,14 @@ impl Worker {
         .await;
     }
 
+    #[tracing::instrument(name = "delivery_job", skip_all, fields(delivery_id = %job.ref_id, job_id = job.id, attempt = job.attempts))]
     async fn run_job(&self, job: &Job) -> Result<(), sea_orm::DbErr> {
         let db = &self.state.db;
         let Some(d) = delivery::Entity::find_by_id(job.ref_id.clone()).one(db).await? else {
             jobs::finish_failed(db, job, false, "delivery record missing").await?;
             return Ok(());
         };
-        if d.status == "sent" {
+        if d.status == DeliveryStatus::Sent {
             jobs::complete(db, job).await?;
             return Ok(());
         }
@@ -141,7 +143,7 @@ impl Worker {
         am.updated_at = Set(Utc::now());
 
         if sent.ok() {
-            am.status = Set("sent".into());
+            am.status = Set(DeliveryStatus::Sent);
             am.update(db).await?;
             jobs::complete(db, job).await?;
             if let Some(h) = hook.filter(|h| h.failing_since.is_some()) {
@@ -176,7 +178,7 @@ impl Worker {
     /// Ends a delivery as failed; `attempted`: the error is already on the row.
     async fn settle(&self, job: &Job, d: Delivery, error: &str, attempted: bool) -> Result<(), sea_orm::DbErr> {
         let mut am: delivery::ActiveModel = d.into();
-        am.status = Set("failed".into());
+        am.status = Set(DeliveryStatus::Failed);
         if !attempted {
             am.last_error = Set(Some(error.to_owned()));
         }

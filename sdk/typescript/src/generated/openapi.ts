@@ -123,6 +123,28 @@ export interface paths {
         patch: operations["update_partner"];
         trace?: never;
     };
+    "/v1/admin/partners/{account_id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-issue a partner's invitation.
+         * @description A new link replaces every earlier one (an expired onboarding continues; a lost link stops
+         *     working). Also how an admin resets a partner's password: the partner sets a new one
+         *     through the link, which ends the sessions opened with the old one.
+         */
+        post: operations["invite_partner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/keys": {
         parameters: {
             query?: never;
@@ -369,11 +391,7 @@ export interface paths {
         };
         /**
          * Follow a scan as server-sent events.
-         * @description Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then
-         *     `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed`
-         *     `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan
-         *     replays its last event and closes; a resume with nothing left answers 204 (which tells
-         *     `EventSource` to stop reconnecting).
+         * @description Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed` `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan replays its last event and closes; a resume with nothing left answers 204 (which tells `EventSource` to stop reconnecting).
          */
         get: operations["stream_scan"];
         put?: never;
@@ -706,6 +724,11 @@ export interface components {
             allowed_domains?: string[];
             email: string;
             name: string;
+            /**
+             * @description The partner's public slug (names it in widget URLs): 3 to 32 of `a-z0-9-`. Default:
+             *     made from the name, with a random suffix.
+             */
+            partner_slug?: string | null;
             /** @description `free`, `pro`, `partner` or `internal`. */
             tier: string;
         };
@@ -796,6 +819,10 @@ export interface components {
         Info: {
             name: string;
             version: string;
+        };
+        InviteResponse: {
+            /** @description Link for the partner to set a (new) password: valid 7 days, single use. */
+            invite_url: string;
         };
         JobBody: {
             /** Format: int32 */
@@ -1335,7 +1362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `email_taken` */
+            /** @description `email_taken`, `slug_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1344,7 +1371,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `validation_failed`: bad email, tier or domain */
+            /** @description `validation_failed`: bad email, tier, domain or slug */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1414,6 +1441,71 @@ export interface operations {
                 };
             };
             /** @description `validation_failed`: bad tier or status, or suspending yourself */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    invite_partner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description account id */
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: not an admin account; `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: the account is an admin */
             422: {
                 headers: {
                     [name: string]: unknown;

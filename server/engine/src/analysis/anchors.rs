@@ -106,6 +106,14 @@ pub enum Sig {
     RustTestModule,
 }
 
+/// How many signals there are: the length of a file's per-signal counts.
+pub const NSIG: usize = Sig::RustTestModule as usize + 1;
+
+/// Secret signals come first in [`Sig`]: those up to `MnemonicContext` are verified by `secrets.rs`.
+pub(crate) fn is_secret_sig(s: Sig) -> bool {
+    (s as usize) <= Sig::MnemonicContext as usize
+}
+
 /// (literal, signal). Kept in one table so the automaton and the docs stay in sync.
 ///
 /// The automaton reports non-overlapping matches (measurably faster than overlapping

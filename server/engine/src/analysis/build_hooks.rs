@@ -4,8 +4,9 @@
 //! `setup()` is even reached (the shape of most malicious PyPI uploads).
 
 use super::anchors::Sig;
-use super::scam::{comment_line, contains, ScamFinding};
-use super::secrets::{line_of, window};
+use super::endpoints::{live_endpoint, raw_public_ip};
+use super::finding::ScamFinding;
+use super::lines::{comment_line, contains, line_of, window};
 use crate::result::Severity;
 
 static PINNED_DIGEST: std::sync::LazyLock<regex::bytes::Regex> =
@@ -199,8 +200,8 @@ fn setup_module_level(path: &str, data: &[u8], hits: &[(Sig, usize)], out: &mut 
     // local `http://127.0.0.1` is not somewhere data goes.
     let exfil = hits
         .iter()
-        .any(|&(s, p)| matches!(s, Sig::Exfil | Sig::ExfilOob) && super::scam::live_endpoint(data, p))
-        || super::scam::raw_public_ip(data, hits).is_some();
+        .any(|&(s, p)| matches!(s, Sig::Exfil | Sig::ExfilOob) && live_endpoint(data, p))
+        || raw_public_ip(data, hits).is_some();
     for &(sig, p) in hits {
         let spawn = matches!(sig, Sig::ProcessSpawn | Sig::RunFile);
         // Network *calls*: `urlopen(`, `requests.get(`, `aiohttp.ClientSession(`; not the

@@ -2,9 +2,8 @@
 //! coverage (what was skipped and why).
 
 use super::classify;
-use super::scam::{ScamFinding, CHECKS};
+use super::finding::{ScamFinding, SecretFinding, CHECKS};
 use super::scanner::ContentReport;
-use super::secrets::SecretFinding;
 use crate::result::{CheckStatus, Severity};
 use crate::scoring::Assessment;
 

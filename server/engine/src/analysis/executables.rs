@@ -10,7 +10,7 @@
 //! `build/`, `out/`) and test fixtures cost nothing.
 
 use super::classify;
-use super::scam::ScamFinding;
+use super::finding::ScamFinding;
 use crate::result::Severity;
 
 /// What a binary is, from its first bytes (and its name where the bytes are shared).

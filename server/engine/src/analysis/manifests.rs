@@ -3,7 +3,7 @@
 
 use super::anchors::Sig;
 use super::classify::file_name;
-use super::scam::ScamFinding;
+use super::finding::ScamFinding;
 use super::scanner::FileScan;
 use crate::result::Severity;
 use crate::tree::FileTree;

@@ -6,13 +6,13 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::anchors::{Sig, ANCHORS};
+use super::anchors::{is_secret_sig, Sig, ANCHORS, NSIG};
 use super::classify::{self, Kind};
-use super::scam::{self, ScamFinding};
-use super::secrets::{self, SecretFinding};
+use super::finding::{ScamFinding, SecretFinding};
+use super::lines::line_of;
+use super::scam;
+use super::secrets;
 use crate::tree::{FileTree, RepoFile};
-
-pub const NSIG: usize = Sig::RustTestModule as usize + 1;
 
 /// Per-file result of the content pass.
 #[derive(Debug, Clone)]
@@ -125,7 +125,7 @@ impl Scanner {
         let mut test_lines = if is_test && kind.is_code() { lines } else { 0 };
         if !is_test && counts[Sig::RustTestModule as usize] > 0 {
             if let Some(&(_, pos)) = hits.iter().find(|(s, _)| *s == Sig::RustTestModule) {
-                test_lines = lines.saturating_sub(secrets::line_of(data, pos) - 1);
+                test_lines = lines.saturating_sub(line_of(data, pos) - 1);
             }
         }
 
@@ -252,10 +252,6 @@ pub(crate) fn scan_text(path: &str, text: &str) -> Option<FileScan> {
 
 /// What one worker thread produced: scans, skipped files, binary findings.
 type WorkerOutput = (Vec<FileScan>, Vec<(String, String)>, Vec<ScamFinding>);
-
-pub(crate) fn is_secret_sig(s: Sig) -> bool {
-    (s as usize) <= Sig::MnemonicContext as usize
-}
 
 #[cfg(test)]
 mod tests {

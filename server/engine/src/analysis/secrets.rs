@@ -13,23 +13,11 @@ use base64::Engine as _;
 use regex::bytes::Regex;
 use sha2::{Digest, Sha256};
 
-use super::anchors::{Sig, ANCHORS};
+use super::anchors::{is_secret_sig, Sig, ANCHORS};
 use super::classify::{self, Kind};
-use super::scam::contains_ci;
+use super::finding::SecretFinding;
+use super::lines::{contains_ci, line_of, window};
 use crate::result::Severity;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretFinding {
-    /// Stable rule id, e.g. `github_token`; flags use `secrets.{rule}`.
-    pub rule: &'static str,
-    /// Human title; says "(base64-encoded)" when the value was found decoded.
-    pub title: String,
-    pub severity: Severity,
-    pub path: String,
-    pub line: u32,
-    /// Redacted preview: public prefix, length and a short hash. Never the value.
-    pub redacted: String,
-}
 
 /// Shannon entropy in bits per byte.
 pub fn entropy(s: &[u8]) -> f64 {
@@ -420,30 +408,6 @@ static CDP_ED25519: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)"?private_?key"?\s*[:=]\s*["']([A-Za-z0-9+/]{80,}={0,2})["']"#).expect("cdp key regex")
 });
 
-/// A byte window around `pos`: from the start of its line to `after` bytes past the end of
-/// its line (both capped), so verification never scans whole files.
-pub fn window(data: &[u8], pos: usize, before: usize, after_lines: usize) -> (usize, &[u8]) {
-    let lo_cap = pos.saturating_sub(before);
-    let start = memchr::memrchr(b'\n', &data[lo_cap..pos])
-        .map(|i| lo_cap + i + 1)
-        .unwrap_or(lo_cap);
-    let mut end = pos;
-    for _ in 0..=after_lines {
-        match memchr::memchr(b'\n', &data[end.min(data.len())..]) {
-            Some(i) => end = end + i + 1,
-            None => {
-                end = data.len();
-                break;
-            }
-        }
-        if end - pos > 8192 {
-            break;
-        }
-    }
-    let end = end.min(data.len()).min(pos + 8192);
-    (start, &data[start..end])
-}
-
 /// The last non-blank byte before `i` (within `lo..i`).
 fn last_non_blank(data: &[u8], lo: usize, i: usize) -> Option<u8> {
     data[lo..i].iter().rev().find(|b| !b.is_ascii_whitespace()).copied()
@@ -530,10 +494,6 @@ fn lines_above(data: &[u8], pos: usize, n: usize) -> usize {
         }
     }
     at + 1
-}
-
-pub fn line_of(data: &[u8], pos: usize) -> u32 {
-    memchr::memchr_iter(b'\n', &data[..pos.min(data.len())]).count() as u32 + 1
 }
 
 fn finding(
@@ -1028,7 +988,7 @@ fn verify_base64(data: &[u8], pos: usize, path: &str, out: &mut Vec<SecretFindin
     let mut inner = Vec::new();
     let mut hits = 0;
     for (lit, sig) in ANCHORS.iter() {
-        if !super::scanner::is_secret_sig(*sig) || *sig == Sig::Base64Secret {
+        if !is_secret_sig(*sig) || *sig == Sig::Base64Secret {
             continue;
         }
         for p in memchr::memmem::find_iter(&decoded, lit.as_bytes()) {

@@ -167,7 +167,7 @@ async fn answer(
             let recent = last
                 .completed_at
                 .is_some_and(|t| (Utc::now() - t).to_std().unwrap_or_default() < FAILURE_HOLD);
-            if last.status == "failed" && recent {
+            if last.status == app::status::ScanStatus::Failed && recent {
                 return Ok(Err(svg(
                     StatusCode::OK,
                     aura_render::badge_svg(aura_render::BADGE_LABEL, "scan failed", "grey"),

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use app::server::{scans, scans::reports, state::AppState};
+use app::status::ScanStatus;
 use aura_render::{CardCache, CardData};
 use axum::{
     extract::{Path, State},
@@ -24,7 +25,7 @@ struct Card {
     verdict: Option<String>,
     summary: String,
     flags: Vec<(String, String)>,
-    status: String,
+    status: ScanStatus,
 }
 
 impl Card {
@@ -37,20 +38,20 @@ impl Card {
             verdict: self.verdict.as_deref(),
             summary: &self.summary,
             flags: &flags,
-            status: &self.status,
+            status: self.status.as_str(),
         })
     }
 }
 
 fn card_of(s: &scans::Scan) -> Card {
-    let result = if s.status == "completed" {
+    let result = if s.status == ScanStatus::Completed {
         reports::result_of(s)
     } else {
         None
     };
-    let summary = match (&result, s.status.as_str()) {
+    let summary = match (&result, s.status) {
         (Some(r), _) => r.summary.clone(),
-        (None, "failed") => "The scan failed.".to_string(),
+        (None, ScanStatus::Failed) => "The scan failed.".to_string(),
         (None, _) => "Scan in progress…".to_string(),
     };
     Card {
@@ -69,7 +70,7 @@ fn card_of(s: &scans::Scan) -> Card {
                     .collect()
             })
             .unwrap_or_default(),
-        status: s.status.clone(),
+        status: s.status,
     }
 }
 
@@ -101,7 +102,7 @@ pub async fn card(
     let key = card.with_data(aura_render::card_key);
     let etag = HeaderValue::from_str(&format!("\"{key}\"")).expect("hex key");
     // A finished scan's card never changes; an unfinished one changes at the outcome.
-    let cache_control = HeaderValue::from_static(if scans::UNFINISHED.contains(&scan.status.as_str()) {
+    let cache_control = HeaderValue::from_static(if !scan.status.is_finished() {
         "public, max-age=30"
     } else {
         "public, max-age=86400"

@@ -94,6 +94,10 @@ pub struct CreatePartnerRequest {
     /// Origins allowed to embed the widget: `https://host[:port]` or `http://localhost[:port]`.
     #[serde(default)]
     allowed_domains: Vec<String>,
+    /// The partner's public slug (names it in widget URLs): 3 to 32 of `a-z0-9-`. Default:
+    /// made from the name, with a random suffix.
+    #[serde(default)]
+    partner_slug: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -114,8 +118,8 @@ pub struct CreatePartnerResponse {
         (status = 201, body = CreatePartnerResponse),
         (status = 401, body = ErrorBody),
         (status = 403, description = "`forbidden`: not an admin account", body = ErrorBody),
-        (status = 409, description = "`email_taken`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: bad email, tier or domain", body = ErrorBody)))]
+        (status = 409, description = "`email_taken`, `slug_taken`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: bad email, tier, domain or slug", body = ErrorBody)))]
 pub async fn create_partner(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -128,6 +132,7 @@ pub async fn create_partner(
         email: body.email,
         tier: body.tier,
         allowed_domains: body.allowed_domains,
+        partner_slug: body.partner_slug,
     };
     let done = admin::onboard_partner(&state.db, &state.config, &caller.actor(&headers, peer), new).await?;
     Ok((
@@ -140,6 +145,36 @@ pub async fn create_partner(
             invite_url: done.invite_url,
         }),
     ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InviteResponse {
+    /// Link for the partner to set a (new) password: valid 7 days, single use.
+    invite_url: String,
+}
+
+/// Re-issue a partner's invitation.
+///
+/// A new link replaces every earlier one (an expired onboarding continues; a lost link stops
+/// working). Also how an admin resets a partner's password: the partner sets a new one
+/// through the link, which ends the sessions opened with the old one.
+#[utoipa::path(post, path = "/admin/partners/{account_id}/invite", tag = "admin", security(("bearer" = [])),
+    params(("account_id" = String, Path, description = "account id")),
+    responses(
+        (status = 201, body = InviteResponse),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "`forbidden`: not an admin account", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: the account is an admin", body = ErrorBody)))]
+pub async fn invite_partner(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+) -> Result<(StatusCode, Json<InviteResponse>), ApiError> {
+    let invite_url = admin::reinvite(&state.db, &state.config, &caller.actor(&headers, peer), &account_id).await?;
+    Ok((StatusCode::CREATED, Json(InviteResponse { invite_url })))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -286,9 +321,9 @@ impl From<app::server::jobs::Job> for JobBody {
     fn from(j: app::server::jobs::Job) -> Self {
         JobBody {
             id: j.id,
-            kind: j.kind,
+            kind: j.kind.to_string(),
             ref_id: j.ref_id,
-            status: j.status,
+            status: j.status.to_string(),
             attempts: j.attempts,
             max_attempts: j.max_attempts,
             last_error: j.last_error,
@@ -311,8 +346,17 @@ pub async fn list_jobs(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<JobQuery>,
 ) -> Result<Json<Vec<JobBody>>, ApiError> {
-    let status = q.status.unwrap_or_else(|| "dead".into());
-    let jobs = app::server::jobs::list(&state.db, &status, q.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    use app::server::jobs::{self, JobStatus};
+    // A state no job can be in lists none (rather than being an error).
+    let jobs = match q
+        .status
+        .as_deref()
+        .map(str::parse::<JobStatus>)
+        .unwrap_or(Ok(JobStatus::Dead))
+    {
+        Ok(status) => jobs::list(&state.db, status, q.limit.unwrap_or(100).clamp(1, 1000)).await?,
+        Err(_) => Vec::new(),
+    };
     Ok(Json(jobs.into_iter().map(Into::into).collect()))
 }
 

@@ -17,6 +17,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let admin = OpenApiRouter::new()
         .routes(routes!(admin::create_partner, admin::list_partners))
         .routes(routes!(admin::update_partner))
+        .routes(routes!(admin::invite_partner))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::list_jobs))
         .routes(routes!(admin::retry_job))

@@ -6,11 +6,12 @@ use app::server::{
     accounts,
     error::ServiceError,
     outbound,
-    scans::events::{self, ScanEvent},
+    scans::events::{self, ScanEvent, StreamEvent},
     scans::{self, Prepared, Scan, ScanView, Submitter},
     state::AppState,
     webhooks::deliveries::{self, Outcome},
 };
+use app::status::ScanStatus;
 use axum::{
     extract::{Path, State},
     http::{HeaderMap, StatusCode},
@@ -130,7 +131,7 @@ async fn accept(
         Err(e) => return Ok(metered(ApiError::from(e).into_response(), &target)),
     };
     let body = Accepted {
-        status: "queued",
+        status: ScanStatus::Queued.as_str(),
         stream_url: scans::stream_url(&state.config, &scan.id),
         report_url: scans::report_url(&state.config, &scan.id),
         scan_id: scan.id,
@@ -332,12 +333,9 @@ pub async fn get_scan(State(state): State<AppState>, Path(id): Path<String>) -> 
 
 /// Follow a scan as server-sent events.
 ///
-/// Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then
-/// `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed`
-/// `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan
-/// replays its last event and closes; a resume with nothing left answers 204 (which tells
-/// `EventSource` to stop reconnecting).
-#[utoipa::path(get, path = "/scan/{id}/stream", tag = "scans", params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), security((), ("bearer" = [])), responses(
+/// The description lists the events from [`StreamEvent`] ([`stream_description`]), so the
+/// document names exactly what the worker sends.
+#[utoipa::path(get, path = "/scan/{id}/stream", tag = "scans", description = stream_description(), params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), security((), ("bearer" = [])), responses(
     (status = 200, content_type = "text/event-stream", description = "the event stream"),
     (status = 204, description = "finished, nothing after Last-Event-ID"),
     (status = 404, body = ErrorBody)))]
@@ -355,7 +353,7 @@ pub async fn stream_scan(
 
     // Subscribe before reading the log, so nothing published in between is missed.
     let live = state.bus.hub().subscribe(&scan.id);
-    let finished = !scans::UNFINISHED.contains(&scan.status.as_str());
+    let finished = scan.status.is_finished();
     let backlog = match resume {
         Some(after) => events::since(&state.db, &scan.id, after).await?,
         None => {
@@ -390,6 +388,25 @@ pub async fn stream_scan(
         axum::http::HeaderValue::from_static("no-cache"),
     );
     Ok(res)
+}
+
+/// The stream's OpenAPI description: each [`StreamEvent`] with its `data:` keys, in order.
+fn stream_description() -> String {
+    let listed = |terminal: bool, sep: &str| {
+        StreamEvent::ALL
+            .iter()
+            .filter(|e| e.is_terminal() == terminal)
+            .map(|e| format!("`{}` `{}`", e.as_str(), e.data_shape()))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    format!(
+        "Events: {}…, then {}. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan \
+         replays its last event and closes; a resume with nothing left answers 204 (which tells \
+         `EventSource` to stop reconnecting).",
+        listed(false, ", "),
+        listed(true, " or "),
+    )
 }
 
 fn sse_event(ev: &ScanEvent) -> Event {

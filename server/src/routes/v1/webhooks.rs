@@ -78,7 +78,7 @@ impl From<deliveries::Delivery> for DeliveryBody {
             url: d.url,
             event: d.event,
             scan_id: d.scan_id,
-            status: d.status,
+            status: d.status.to_string(),
             attempts: d.attempts,
             last_status_code: d.last_status_code,
             last_error: d.last_error,

@@ -5,44 +5,13 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::{finding, Place};
-use crate::analysis::anchors::Sig;
+use super::{clip, finding, Place};
+use crate::analysis::anchors::{Sig, NSIG};
 use crate::analysis::classify::Kind;
-use crate::analysis::scam::{comment_line, contains, contains_ci, ident_byte, live_endpoint, ScamFinding};
-use crate::analysis::scanner::NSIG;
-use crate::analysis::secrets::line_of;
+use crate::analysis::endpoints::{live_endpoint, local_ipv4};
+use crate::analysis::finding::ScamFinding;
+use crate::analysis::lines::{around, contains, contains_ci, ident_byte, is_comment, line_of, line_span};
 use crate::result::Severity;
-
-/// Byte range of the line holding `pos` (without its newline).
-fn line_span(data: &[u8], pos: usize) -> (usize, usize) {
-    let pos = pos.min(data.len());
-    let s = memchr::memrchr(b'\n', &data[..pos]).map(|i| i + 1).unwrap_or(0);
-    let e = memchr::memchr(b'\n', &data[pos..])
-        .map(|i| pos + i)
-        .unwrap_or(data.len());
-    (s, e)
-}
-
-/// The lines from `before` lines above `pos` to `after` lines below it (at most ~4 KB
-/// each way, so a minified line cannot make verification expensive).
-pub(crate) fn around(data: &[u8], pos: usize, before: usize, after: usize) -> &[u8] {
-    let (mut s, mut e) = line_span(data, pos);
-    for _ in 0..before {
-        if s == 0 || pos - s > 4096 {
-            break;
-        }
-        s = line_span(data, s - 1).0;
-    }
-    for _ in 0..after {
-        if e >= data.len() || e - pos > 4096 {
-            break;
-        }
-        e = line_span(data, e + 1).1;
-    }
-    let s = s.max(pos.saturating_sub(4096));
-    let e = e.min(pos + 4096).min(data.len());
-    &data[s..e]
-}
 
 /// A quoted cryptocurrency address: Ethereum, Bitcoin (legacy and bech32), Solana-style
 /// base58, Monero.
@@ -50,11 +19,6 @@ static ADDRESS_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"["'`](?:0x[0-9a-fA-F]{40}|bc1[02-9ac-hj-np-z]{25,59}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|[1-9A-HJ-NP-Za-km-z]{32,44}|4[0-9AB][1-9A-HJ-NP-Za-km-z]{93})["'`]"#)
         .expect("address literal regex")
 });
-
-pub(crate) fn is_comment(data: &[u8], pos: usize) -> bool {
-    let (s, e) = line_span(data, pos);
-    comment_line(&data[s..e])
-}
 
 fn at(data: &[u8], pos: usize, lit: &str) -> bool {
     data[pos..].starts_with(lit.as_bytes())
@@ -724,7 +688,7 @@ fn source_of(win: &[u8]) -> (Source, Option<String>) {
     let host_only = host.split(':').next().unwrap_or(&host).to_string();
     let ip = host_only.parse::<std::net::Ipv4Addr>().ok();
     let src = if let Some(ip) = ip {
-        if crate::analysis::scam::local_ipv4(ip) {
+        if local_ipv4(ip) {
             Source::Known
         } else {
             Source::Suspicious("a raw IP address")
@@ -1071,10 +1035,7 @@ pub(crate) fn threats(path: &str, data: &[u8], f: &Facts, place: Place, out: &mu
         {
             src = Source::Suspicious("an address hidden in base64");
         }
-        let url_text = url
-            .as_deref()
-            .map(|u| format!(" {}", super::text::clip(u, 80)))
-            .unwrap_or_default();
+        let url_text = url.as_deref().map(|u| format!(" {}", clip(u, 80))).unwrap_or_default();
         let how = if inmem && !iex {
             "downloads code and executes it in memory"
         } else if pipe || iex {

@@ -20,11 +20,10 @@ mod text;
 #[cfg(test)]
 mod tests;
 
-use super::anchors::Sig;
+use super::anchors::{Sig, NSIG};
 use super::classify::{self, Kind};
-use super::scam::ScamFinding;
-use super::scanner::NSIG;
-use super::secrets::line_of;
+use super::finding::ScamFinding;
+use super::lines::{around, line_of};
 use crate::result::Severity;
 
 use facts::Facts;
@@ -78,6 +77,15 @@ fn own_bot_env(f: &Facts) -> bool {
 
 fn finding(sev: Severity, title: &str, path: &str, line: u32, detail: String) -> ScamFinding {
     ScamFinding::new(CHECK, sev, title, path, line, detail)
+}
+
+/// `s` cut to its first `n` characters, with `…` when cut (for quotes in a finding's detail).
+pub(crate) fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
 }
 
 /// Evaluate one code file. `raw_ip` is the first URL to a public raw IP address (computed
@@ -232,7 +240,7 @@ pub(super) fn evaluate(
     // nobody reading the traffic sees it. A debug endpoint that receives the environment of
     // its own service, or telemetry with only the host name, does not count.
     let profiled = f.user.is_some() || f.host.is_some() || {
-        let near = f.env_whole.map(|e| facts::around(data, e, 3, 6)).unwrap_or_default();
+        let near = f.env_whole.map(|e| around(data, e, 3, 6)).unwrap_or_default();
         ["b64encode", "btoa(", "'base64'", "\"base64\"", ".hex()", "'hex'"]
             .iter()
             .any(|m| memchr::memmem::find(near, m.as_bytes()).is_some())
@@ -242,7 +250,7 @@ pub(super) fn evaluate(
         let hi = env.max(sp);
         let near = line_of(data, hi) - line_of(data, lo) <= 25;
         if let Some(server) = near
-            .then(|| facts::hard_coded_server(facts::around(data, env, 5, 20)))
+            .then(|| facts::hard_coded_server(around(data, env, 5, 20)))
             .flatten()
         {
             found.push(finding(
@@ -253,7 +261,7 @@ pub(super) fn evaluate(
                 format!(
                     "{path} collects the whole environment (line {}) and sends it to a hard-coded server, {} (line {}): the environment holds API keys and tokens.",
                     ln(env),
-                    text::clip(&server, 80),
+                    clip(&server, 80),
                     ln(sp)
                 ),
             ));

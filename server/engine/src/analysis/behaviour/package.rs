@@ -13,7 +13,8 @@ use regex::Regex;
 
 use super::facts;
 use crate::analysis::anchors::Sig;
-use crate::analysis::scam::ScamFinding;
+use crate::analysis::finding::ScamFinding;
+use crate::analysis::lines::around;
 use crate::analysis::scanner::FileScan;
 use crate::result::Severity;
 use crate::tree::FileTree;
@@ -110,7 +111,7 @@ pub(crate) fn evaluate(tree: &FileTree, scans: &[FileScan], out: &mut Vec<ScamFi
                         "{} passes {arg} to {local}() (line {line}), defined in {}, a module that POSTs to a hard-coded server, {}: secret keys leave the machine.",
                         a.path,
                         b.path,
-                        super::text::clip(&server, 80)
+                        super::clip(&server, 80)
                     ),
                 ));
                 break 'imports;
@@ -187,7 +188,7 @@ fn posts_out(files: &HashMap<&str, &[u8]>, b: &FileScan, name: &str) -> Option<S
     ["fetch(", "axios", "request(", "XMLHttpRequest"]
         .iter()
         .filter_map(|m| memchr::memmem::find(data, m.as_bytes()))
-        .find_map(|p| facts::hard_coded_server(facts::around(data, p, 2, 6)))
+        .find_map(|p| facts::hard_coded_server(around(data, p, 2, 6)))
 }
 
 #[cfg(test)]

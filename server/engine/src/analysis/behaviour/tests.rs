@@ -1,6 +1,6 @@
 //! Positives and their legitimate neighbours side by side.
 
-use crate::analysis::scam::ScamFinding;
+use crate::analysis::finding::ScamFinding;
 use crate::result::Severity;
 
 fn scan(path: &str, text: &str) -> Vec<ScamFinding> {

@@ -6,21 +6,13 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-use super::facts::{around, is_comment, Facts};
-use super::{finding, Place};
+use super::facts::Facts;
+use super::{clip, finding, Place};
 use crate::analysis::anchors::Sig;
 use crate::analysis::classify::{file_name, Kind};
-use crate::analysis::scam::{contains, ident_byte, ScamFinding};
-use crate::analysis::secrets::line_of;
+use crate::analysis::finding::ScamFinding;
+use crate::analysis::lines::{around, contains, ident_byte, is_comment, line_of};
 use crate::result::Severity;
-
-pub(crate) fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n).collect::<String>())
-    }
-}
 
 pub(crate) fn text_tricks(
     path: &str,

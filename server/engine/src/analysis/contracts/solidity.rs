@@ -165,7 +165,7 @@ pub struct Contract {
 }
 
 fn line_at(text: &str, pos: usize) -> u32 {
-    crate::analysis::secrets::line_of(text.as_bytes(), pos)
+    crate::analysis::lines::line_of(text.as_bytes(), pos)
 }
 
 /// Every contract, abstract contract, interface and library declared in one file.

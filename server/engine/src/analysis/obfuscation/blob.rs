@@ -2,7 +2,7 @@
 //! libraries legitimately embed (hex bytecode, word lists, base58, media).
 
 use crate::analysis::classify;
-use crate::analysis::scam::contains;
+use crate::analysis::lines::contains;
 
 /// Base64 of well-known binary formats (WebAssembly, PNG, JPEG, GIF, WOFF/WOFF2, OpenType,
 /// TrueType, gzip, Move bytecode): embedded assets, not hidden code.

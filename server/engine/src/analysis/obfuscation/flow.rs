@@ -11,7 +11,7 @@ use regex::bytes::Regex;
 use super::decode::{decodes, DECODER};
 use super::lexer::{self, Lang};
 use crate::analysis::anchors::Sig;
-use crate::analysis::scam::ident_byte;
+use crate::analysis::lines::ident_byte;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum SinkKind {

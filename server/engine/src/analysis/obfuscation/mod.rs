@@ -14,11 +14,10 @@ mod flow;
 mod lexer;
 mod signals;
 
-use super::anchors::Sig;
+use super::anchors::{Sig, NSIG};
 use super::classify::{self, Kind};
-use super::scam::{comment_line, ScamFinding};
-use super::scanner::NSIG;
-use super::secrets::{line_of, window};
+use super::finding::ScamFinding;
+use super::lines::{comment_line, line_of, window};
 use crate::result::Severity;
 use lexer::Lang;
 

@@ -10,7 +10,7 @@ use regex::bytes::Regex;
 use super::decode::{escaped_literal, sensitive_name, DECODER};
 use super::lexer::{self, Lang};
 use crate::analysis::anchors::Sig;
-use crate::analysis::scam::ident_byte;
+use crate::analysis::lines::ident_byte;
 
 /// Positions of one signal's hits, capped so a pathological file stays cheap.
 fn of(hits: &[(Sig, usize)], s: Sig) -> impl Iterator<Item = usize> + '_ {

@@ -1,7 +1,7 @@
 //! Positives modelled on real droppers (GuardDog's rule samples, npm/PyPI incidents) side
 //! by side with the near misses flagship libraries contain.
 
-use crate::analysis::scam::ScamFinding;
+use crate::analysis::finding::ScamFinding;
 use crate::result::Severity;
 
 fn scan(path: &str, text: &str) -> Vec<ScamFinding> {
