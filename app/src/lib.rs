@@ -1,6 +1,7 @@
 //! The isomorphic Leptos application: the HTML shell, the router and every page.
 //! Server-only services live in [`server`] behind the `ssr` feature.
 
+pub mod api_scopes;
 pub mod auth;
 #[cfg(feature = "hydrate")]
 pub mod browser;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_accounts_and_keys;
 mod m20261123_000002_scans_and_jobs;
 mod m20261123_000003_webhooks;
+mod m20261124_000001_api_key_scopes;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_accounts_and_keys::Migration),
             Box::new(m20261123_000002_scans_and_jobs::Migration),
             Box::new(m20261123_000003_webhooks::Migration),
+            Box::new(m20261124_000001_api_key_scopes::Migration),
         ]
     }
 }

@@ -43,7 +43,7 @@ pub const SESSION_IDLE_DAYS: i64 = 7;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "AuraSecurity partner API", description = "Repository trust scans for exchanges, trading terminals and bots. Authenticate with `Authorization: Bearer aura_pk_…`."),
+    info(title = "AuraSecurity partner API", description = "Repository trust scans for exchanges, trading terminals and bots. Authenticate with `Authorization: Bearer aura_pk_…`. A key carries scopes (`scans:read`, `scans:write`, `keys`, `webhooks`, `usage`, `embed`; admin calls need all of them): a call outside them is 403 `insufficient_scope`. A key with `allowed_origins` used with another browser `Origin` is 403 `origin_not_allowed`; requests without `Origin` may use it. CORS admits `AURA_CORS_ORIGINS` and the origins active partners register, never with credentials."),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
     tags((name = "service"), (name = "auth"), (name = "scans"), (name = "webhooks"), (name = "embeds"), (name = "admin"))
@@ -96,6 +96,12 @@ impl utoipa::Modify for ErrorResponses {
                     RefOr::T(r) => r.content.keys().any(|ct| ct != "application/json"),
                     RefOr::Ref(_) => false,
                 });
+                // Operations that take a key (required, or optional like a public report's).
+                let keyed = op.security.as_ref().is_some_and(|reqs| !reqs.is_empty());
+                if keyed {
+                    let forbidden = keyed_forbidden(op);
+                    op.responses.responses.insert("403".into(), forbidden.into());
+                }
                 let default = if not_json { own_medium.clone() } else { json.clone() };
                 op.responses
                     .responses
@@ -104,6 +110,32 @@ impl utoipa::Modify for ErrorResponses {
             }
         }
     }
+}
+
+/// What a key-authenticated operation may answer 403 with, merged into the 403 it documents
+/// already (if any): the key lacks the route's scope, or the browser `Origin` is not among
+/// the key's `allowed_origins`, or the account is suspended.
+fn keyed_forbidden(op: &utoipa::openapi::path::Operation) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let mut text = String::from(
+        "`insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); \
+         `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; \
+         `forbidden`: the account is suspended",
+    );
+    if let Some(RefOr::T(existing)) = op.responses.responses.get("403") {
+        if !existing.description.is_empty() {
+            text = format!("{}; {text}", existing.description);
+        }
+    }
+    ResponseBuilder::new()
+        .description(text)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
 }
 
 /// The OpenAPI description and the router it was generated from.
@@ -123,7 +155,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router {
     let (api_router, spec) = api(&state);
     let spec = Arc::new(spec);
-    let cors = cors_layer(&state.config.cors_origins);
+    let cors = cors_layer(&state);
     let security = security_headers::SecurityConfig {
         hsts: state.config.is_production(),
     };
@@ -228,14 +260,37 @@ fn session_layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
         .with_always_save(true)
 }
 
-/// CORS applies to the REST API only: browsers on the configured origins may call `/v1`.
-/// Requests without an `Origin` (bots) are unaffected.
-fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+/// CORS applies to the REST API only: browsers may call `/v1` from the origins in
+/// `AURA_CORS_ORIGINS` and from those registered by active accounts (their keys'
+/// `allowed_origins` and their embed domains; see `accounts::origins` for how fresh that set
+/// is). Never with credentials: `/v1` authenticates with a bearer key, not cookies. Requests
+/// without an `Origin` (bots) are unaffected.
+fn cors_layer(state: &AppState) -> CorsLayer {
+    let allowed: Arc<Vec<HeaderValue>> = Arc::new(
+        state
+            .config
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect(),
+    );
+    let registered = app::server::accounts::origins::RegisteredOrigins::new(state.db.clone());
     CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
-            parts.uri.path().starts_with("/v1/") && allowed.iter().any(|a| a == origin)
-        }))
+        .allow_origin(AllowOrigin::async_predicate(
+            move |origin: HeaderValue, parts: &axum::http::request::Parts| {
+                let on_api = parts.uri.path().starts_with("/v1/");
+                let configured = allowed.contains(&origin);
+                let registered = registered.clone();
+                async move {
+                    on_api
+                        && (configured
+                            || match origin.to_str() {
+                                Ok(o) => registered.contains(o).await,
+                                Err(_) => false,
+                            })
+                }
+            },
+        ))
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allow_headers([
             axum::http::header::AUTHORIZATION,

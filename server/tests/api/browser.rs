@@ -702,6 +702,63 @@ async fn pages_show_only_errors_the_server_signed(app: TestApp) {
     assert!(res.text().await.unwrap().contains("Wrong email or password."));
 }
 
+/// The key form's scope checkboxes (all checked by default) and allowed origins, with and
+/// without JavaScript; the table shows what each key may do.
+async fn dashboard_key_scopes_and_origins(app: TestApp) {
+    use app::{api_scopes::Scope, server::accounts::keys::Grants};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let client = browser();
+    signup(&app, &client, "scoped@partner.example").await;
+    let html = page(&app, &client, "/dashboard").await.text().await.unwrap();
+    for s in Scope::ALL {
+        let tag = format!("data-testid=\"scope-{}\"", s.as_str());
+        let at = html.find(&tag).unwrap_or_else(|| panic!("{tag} in {html}"));
+        let input = &html[html[..at].rfind('<').unwrap()..at + html[at..].find('>').unwrap()];
+        assert!(input.contains("checked"), "{input}");
+    }
+    assert!(html.contains("data-testid=\"key-origins\""));
+    assert!(html.contains(">all</td>"), "the sign-up key has every scope");
+
+    let fields = [
+        ("name", "page"),
+        ("scopes_chosen", "1"),
+        ("scopes[]", "scans:read"),
+        ("scopes[]", "usage"),
+        (
+            "allowed_origins",
+            "https://Terminal.example\r\nhttps://b.example, http://localhost:5173",
+        ),
+    ];
+    let res = call(&app, &client, "/api/keys/create", &fields, Via::Form).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let key = api_key::Entity::find()
+        .filter(api_key::Column::Name.eq("page"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("made");
+    let grants = Grants::of(&key);
+    assert_eq!(grants.scopes, vec![Scope::ScansRead, Scope::Usage]);
+    assert_eq!(
+        grants.allowed_origins,
+        vec!["https://terminal.example", "https://b.example", "http://localhost:5173"]
+    );
+    let html = page(&app, &client, "/dashboard").await.text().await.unwrap();
+    assert!(html.contains("scans:read, usage"), "{html}");
+    assert!(html.contains("https://terminal.example, https://b.example"), "{html}");
+
+    let before = api_key::Entity::find().count(&app.db).await.unwrap();
+    for bad in [
+        vec![("name", "none"), ("scopes_chosen", "1")],
+        vec![("name", "odd"), ("scopes_chosen", "1"), ("scopes[]", "admin")],
+        vec![("name", "evil"), ("allowed_origins", "http://evil.example")],
+    ] {
+        let res = call(&app, &client, "/api/keys/create", &bad, Via::Script).await;
+        assert!(res.status().is_client_error(), "{bad:?}: {}", res.status());
+    }
+    assert_eq!(api_key::Entity::find().count(&app.db).await.unwrap(), before);
+}
+
 on_both_databases!(
     a_password_reset_ends_the_sessions_opened_before,
     pages_show_only_errors_the_server_signed,
@@ -715,6 +772,7 @@ on_both_databases!(
     cross_origin_server_function_calls_are_refused,
     dashboard_requires_a_session,
     dashboard_key_actions,
+    dashboard_key_scopes_and_origins,
     another_accounts_key_cannot_be_touched,
     the_api_sets_no_cookies,
 );

@@ -19,6 +19,7 @@ mod lookup;
 mod public;
 mod scale_out;
 mod scans;
+mod scopes;
 mod service;
 mod signals;
 mod webhooks;

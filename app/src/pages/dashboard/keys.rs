@@ -1,10 +1,12 @@
 //! The dashboard's API keys: list, create (the full key shown once, with a copy button),
-//! rotate with a grace period for the old key, revoke after a confirmation. Every form
-//! works without JavaScript; with it, the list refreshes in place.
+//! rotate with a grace period for the old key, revoke after a confirmation. A new key may be
+//! limited to some scopes and to browser origins. Every form works without JavaScript; with
+//! it, the list refreshes in place.
 
 use leptos::{form::ActionForm, prelude::*};
 use serde::{Deserialize, Serialize};
 
+use crate::api_scopes::Scope;
 use crate::components::forms::{cleared_on_success, error_text};
 use crate::components::list::{data_table, ErrorAlert};
 
@@ -37,6 +39,9 @@ pub struct KeyRow {
     pub created: String,
     pub last_used: Option<String>,
     pub status: KeyStatus,
+    pub scopes: Vec<Scope>,
+    /// Empty: usable from any origin.
+    pub allowed_origins: Vec<String>,
 }
 
 /// A key just made: the only time its full text is shown.
@@ -58,7 +63,7 @@ mod ssr {
     use chrono::{DateTime, Utc};
 
     use super::*;
-    use crate::server::accounts::keys::{ApiKey, NewKey};
+    use crate::server::accounts::keys::{ApiKey, Grants, NewKey};
 
     pub fn when(t: DateTime<Utc>) -> String {
         t.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -67,6 +72,7 @@ mod ssr {
     impl From<ApiKey> for KeyRow {
         fn from(k: ApiKey) -> Self {
             let now = Utc::now();
+            let grants = Grants::of(&k);
             let status = match (k.revoked_at, k.expires_at) {
                 (Some(t), _) => KeyStatus::Revoked(when(t)),
                 (None, Some(t)) if t <= now => KeyStatus::Expired(when(t)),
@@ -81,6 +87,8 @@ mod ssr {
                 created: when(k.created_at),
                 last_used: k.last_used_at.map(when),
                 status,
+                scopes: grants.scopes,
+                allowed_origins: grants.allowed_origins,
             }
         }
     }
@@ -118,12 +126,32 @@ pub async fn keys_overview() -> Result<KeysPage, ServerFnError> {
     })
 }
 
+/// `scopes_chosen` is sent by the form with its scope checkboxes: then the checked ones are
+/// the key's scopes (none checked is refused). A call without it gets every scope, as on
+/// the REST API. `allowed_origins`: origins separated by spaces, commas or lines.
 #[server(endpoint = "keys/create")]
-pub async fn create_key(name: String) -> Result<FreshKey, ServerFnError> {
+pub async fn create_key(
+    name: String,
+    scopes: Option<Vec<String>>,
+    scopes_chosen: Option<String>,
+    allowed_origins: Option<String>,
+) -> Result<FreshKey, ServerFnError> {
     use crate::server::{accounts::keys, web};
     let actor = web::actor(web::current_account().await?);
+    let scopes = match (scopes, scopes_chosen) {
+        (Some(s), _) => Some(s),
+        (None, Some(_)) => Some(Vec::new()),
+        (None, None) => None,
+    };
+    let origins: Vec<String> = allowed_origins
+        .unwrap_or_default()
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|o| !o.is_empty())
+        .map(str::to_string)
+        .collect();
+    let grants = keys::Grants::parse(scopes.as_deref(), Some(&origins)).map_err(web::service_error)?;
     let state = web::app_state()?;
-    let key = keys::create_capped(&state.db, &actor, Some(&name))
+    let key = keys::create_capped(&state.db, &actor, Some(&name), &grants)
         .await
         .map_err(web::service_error)?;
     ssr::hand_over(key.into()).await
@@ -221,6 +249,22 @@ pub fn KeysSection() -> impl IntoView {
                     <input id="new-key-name" type="text" name="name" maxlength="100" placeholder="e.g. trading bot" autocomplete="off"/>
                     <button type="submit" class="button primary" data-testid="create-key">"Create key"</button>
                 </div>
+                <fieldset class="key-scopes" data-testid="key-scopes">
+                    <legend>"Scopes: what the key may do"</legend>
+                    <input type="hidden" name="scopes_chosen" value="1"/>
+                    {Scope::ALL
+                        .into_iter()
+                        .map(|s| view! {
+                            <label class="checkbox">
+                                <input type="checkbox" name="scopes[]" value=s.as_str() checked=true data-testid=format!("scope-{}", s.as_str())/>
+                                <code>{s.as_str()}</code>" " {s.describe()}
+                            </label>
+                        })
+                        .collect_view()}
+                </fieldset>
+                <label for="new-key-origins">"Allowed browser origins (optional; one per line)"</label>
+                <textarea id="new-key-origins" name="allowed_origins" rows="2" placeholder="https://terminal.example" data-testid="key-origins"></textarea>
+                <p class="muted">"A key used from a web page is visible to its visitors: give it only the scopes the page needs and list the page's origins, so other sites cannot use it. Without origins, the key works from anywhere."</p>
             </ActionForm>
         </section>
     }
@@ -268,11 +312,23 @@ fn KeysTable(keys: Vec<KeyRow>, rotate: ServerAction<RotateKey>, revoke: ServerA
             let can_revoke = matches!(k.status, KeyStatus::Active | KeyStatus::Expiring(_));
             let id = k.id.clone();
             let prefix = k.prefix.clone();
+            let scopes = if Scope::ALL.iter().all(|s| k.scopes.contains(s)) {
+                "all".to_string()
+            } else {
+                k.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            };
+            let origins = if k.allowed_origins.is_empty() {
+                "any".to_string()
+            } else {
+                k.allowed_origins.join(", ")
+            };
             view! {
                 <tr data-testid="key-row" data-prefix=prefix>
                     <td><code>{k.prefix}"…"</code></td>
                     <td>{k.name}</td>
                     <td>{k.tier}</td>
+                    <td data-testid="key-scopes">{scopes}</td>
+                    <td data-testid="key-origins">{origins}</td>
                     <td>{k.created}</td>
                     <td>{k.last_used.unwrap_or_else(|| "never".into())}</td>
                     <td><span class=status_class data-testid="key-status">{status_text}</span></td>
@@ -286,7 +342,17 @@ fn KeysTable(keys: Vec<KeyRow>, rotate: ServerAction<RotateKey>, revoke: ServerA
         .collect::<Vec<_>>();
     data_table(
         "keys",
-        &["Prefix", "Name", "Tier", "Created", "Last used", "Status", ""],
+        &[
+            "Prefix",
+            "Name",
+            "Tier",
+            "Scopes",
+            "Origins",
+            "Created",
+            "Last used",
+            "Status",
+            "",
+        ],
         "No keys yet.",
         rows,
     )

@@ -322,6 +322,7 @@ pub async fn onboard_partner(
     .await?;
     let (account, token) = invites::issue(&txn, created.account).await?;
     txn.commit().await?;
+    super::origins::changed();
     audit::record(
         db,
         &admin.email,
@@ -442,6 +443,8 @@ pub async fn update_partner(
     am.status = Set(new_status);
     am.updated_at = Set(Utc::now());
     let account = am.update(db).await?;
+    // A suspended account's origins leave CORS (and an unsuspended one's come back).
+    super::origins::changed();
     audit::record(
         db,
         &admin.email,

@@ -52,7 +52,7 @@ pub struct EmbedSettings {
 }
 
 /// Shows a rejected entry in an error message without echoing arbitrary amounts of input.
-fn shown(raw: &str) -> String {
+pub fn shown(raw: &str) -> String {
     let s: String = raw.chars().filter(|c| !c.is_control()).take(80).collect();
     if raw.chars().count() > 80 {
         format!("{s}…")
@@ -77,40 +77,48 @@ fn valid_host(host: &str) -> bool {
 /// Checks one origin and returns its normal form (`https://host[:port]`, lower-case host,
 /// default port and trailing slash dropped), or a message naming the entry.
 pub fn normalize_origin(raw: &str) -> Result<String, String> {
-    let entry = raw.trim();
-    let bad = |why: &str| Err(format!("`{}` is not an allowed embed domain: {why}", shown(entry)));
-    if entry.is_empty() {
+    if raw.trim().is_empty() {
         return Err("An embed domain cannot be empty.".into());
     }
+    origin_or_reason(raw).map_err(|why| format!("`{}` is not an allowed embed domain: {why}", shown(raw.trim())))
+}
+
+/// The same rule for any list of origins (API keys' `allowed_origins` too): the normal form,
+/// or why the entry is not an origin (the caller names the entry with [`shown`]).
+pub fn origin_or_reason(raw: &str) -> Result<String, &'static str> {
+    let entry = raw.trim();
+    if entry.is_empty() {
+        return Err("it is empty");
+    }
     if entry.contains('*') {
-        return bad("wildcards are not allowed; list each origin");
+        return Err("wildcards are not allowed; list each origin");
     }
     if entry.contains('@') {
-        return bad("credentials are not allowed in an origin");
+        return Err("credentials are not allowed in an origin");
     }
     if entry.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
-        return bad("it contains spaces or control characters");
+        return Err("it contains spaces or control characters");
     }
     let Ok(url) = url::Url::parse(entry) else {
-        return bad("write it as an origin like https://terminal.example");
+        return Err("write it as an origin like https://terminal.example");
     };
     let host = match url.host() {
         Some(url::Host::Domain(d)) => d.to_string(),
         Some(url::Host::Ipv4(ip)) => ip.to_string(),
-        _ => return bad("write it as an origin like https://terminal.example"),
+        _ => return Err("write it as an origin like https://terminal.example"),
     };
     match url.scheme() {
         "https" => {}
         "http" if host == "localhost" => {}
-        "http" => return bad("only https:// origins are allowed (http:// only for localhost)"),
-        _ => return bad("only https:// origins are allowed"),
+        "http" => return Err("only https:// origins are allowed (http:// only for localhost)"),
+        _ => return Err("only https:// origins are allowed"),
     }
     if !valid_host(&host) {
-        return bad("the host may only contain letters, digits, '-' and '.'");
+        return Err("the host may only contain letters, digits, '-' and '.'");
     }
     // Url normalises an empty path to "/", so a raw trailing "/" and no path look the same.
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return bad("an origin has no path, query or fragment");
+        return Err("an origin has no path, query or fragment");
     }
     Ok(match url.port() {
         Some(port) => format!("{}://{host}:{port}", url.scheme()),
@@ -181,6 +189,7 @@ pub async fn update(
     am.embed_theme = Set(after.theme.as_str().into());
     am.updated_at = Set(Utc::now());
     am.update(db).await?;
+    super::origins::changed();
     audit::record(
         db,
         actor,

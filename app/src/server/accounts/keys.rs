@@ -6,6 +6,10 @@
 //! What a partner does to its keys ([`create_capped`], [`rotate`], [`revoke`]) is audited
 //! here, from the [`Actor`] the REST route or the dashboard hands in; keys made or revoked
 //! as part of another action (sign-up, onboarding, bootstrap) are that action's record.
+//!
+//! A key carries [`Grants`]: its scopes (what it may call; all of them unless it asked for
+//! fewer) and the browser origins it may be used from (none listed: any). The `/v1` caller
+//! check enforces both; rotation carries them to the replacement.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -13,8 +17,13 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
+use crate::api_scopes::Scope;
 use crate::server::{
-    accounts::tiers::{self, Tier},
+    accounts::{
+        embed_settings::{origin_or_reason, shown, MAX_DOMAINS},
+        origins,
+        tiers::{self, Tier},
+    },
     audit::Actor,
     crypto,
     db::statement,
@@ -63,12 +72,126 @@ fn clean_name(name: Option<&str>, default: &str) -> ServiceResult<String> {
     Ok(name.to_string())
 }
 
-/// `name` defaults to "API key" when absent or blank.
+/// What a key may do (`scopes`, never empty) and the browser origins it may be used from
+/// (`allowed_origins`, normalised like embed domains; empty: no restriction).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grants {
+    pub scopes: Vec<Scope>,
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for Grants {
+    /// Every scope, any origin: what a key gets unless it asks for less.
+    fn default() -> Self {
+        Grants {
+            scopes: Scope::ALL.to_vec(),
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
+impl Grants {
+    /// Validates what a caller asked for; an absent list takes the default. Unknown scope
+    /// names, an empty scope list and anything that is not an origin are 422
+    /// `validation_failed`. Scopes are kept in their canonical order, duplicates collapse.
+    pub fn parse(scopes: Option<&[String]>, allowed_origins: Option<&[String]>) -> ServiceResult<Grants> {
+        let mut grants = Grants::default();
+        if let Some(raw) = scopes {
+            let mut wanted = Vec::new();
+            for name in raw {
+                let scope = Scope::parse(name.trim()).ok_or_else(|| {
+                    let known: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+                    ServiceError::validation(format!(
+                        "`{}` is not a scope; use any of: {}.",
+                        shown(name),
+                        known.join(", ")
+                    ))
+                })?;
+                wanted.push(scope);
+            }
+            if wanted.is_empty() {
+                return Err(ServiceError::validation(
+                    "A key needs at least one scope; leave scopes out for all of them.",
+                ));
+            }
+            wanted.sort();
+            wanted.dedup();
+            grants.scopes = wanted;
+        }
+        if let Some(raw) = allowed_origins {
+            let mut out: Vec<String> = Vec::new();
+            for entry in raw {
+                let origin = origin_or_reason(entry).map_err(|why| {
+                    ServiceError::validation(format!("`{}` is not an allowed origin: {why}", shown(entry.trim())))
+                })?;
+                if !out.contains(&origin) {
+                    out.push(origin);
+                }
+            }
+            if out.len() > MAX_DOMAINS {
+                return Err(ServiceError::validation(format!(
+                    "A key allows at most {MAX_DOMAINS} origins."
+                )));
+            }
+            grants.allowed_origins = out;
+        }
+        Ok(grants)
+    }
+
+    /// A stored key's grants. Names this version does not know are dropped (never widened);
+    /// an unreadable column grants nothing.
+    pub fn of(key: &ApiKey) -> Grants {
+        let scopes: Vec<String> = serde_json::from_str(&key.scopes).unwrap_or_default();
+        let mut scopes: Vec<Scope> = scopes.iter().filter_map(|s| Scope::parse(s)).collect();
+        scopes.sort();
+        scopes.dedup();
+        Grants {
+            scopes,
+            allowed_origins: serde_json::from_str(&key.allowed_origins).unwrap_or_default(),
+        }
+    }
+
+    pub fn allows(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
+    /// Every scope there is (what admin routes ask of a key).
+    pub fn has_all_scopes(&self) -> bool {
+        Scope::ALL.iter().all(|s| self.allows(*s))
+    }
+
+    /// Whether a request with this `Origin` header (None: not from a browser) may use the
+    /// key. Without `allowed_origins` any origin may: browsers are then governed by CORS.
+    pub fn allows_origin(&self, origin: Option<&str>) -> bool {
+        match origin {
+            _ if self.allowed_origins.is_empty() => true,
+            None => true,
+            Some(o) => origin_or_reason(o).is_ok_and(|o| self.allowed_origins.contains(&o)),
+        }
+    }
+
+    pub fn scope_names(&self) -> Vec<String> {
+        self.scopes.iter().map(|s| s.as_str().to_string()).collect()
+    }
+}
+
+/// `name` defaults to "API key" when absent or blank; the key gets every scope, any origin.
 pub async fn create(
     db: &impl ConnectionTrait,
     account: &Account,
     name: Option<&str>,
     expires_at: Option<DateTime<Utc>>,
+) -> ServiceResult<NewKey> {
+    create_with(db, account, name, expires_at, &Grants::default()).await
+}
+
+/// `create` with the given grants (already validated by [`Grants::parse`]).
+pub async fn create_with(
+    db: &impl ConnectionTrait,
+    account: &Account,
+    name: Option<&str>,
+    expires_at: Option<DateTime<Utc>>,
+    grants: &Grants,
 ) -> ServiceResult<NewKey> {
     let tier = tiers::tier(account);
     let (secret, prefix, hash) = generate(tier);
@@ -83,6 +206,8 @@ pub async fn create(
         last_used_at: Set(None),
         expires_at: Set(expires_at),
         revoked_at: Set(None),
+        scopes: Set(serde_json::to_string(&grants.scope_names()).expect("json")),
+        allowed_origins: Set(serde_json::to_string(&grants.allowed_origins).expect("json")),
     }
     .insert(db)
     .await?;
@@ -90,11 +215,20 @@ pub async fn create(
 }
 
 /// A key the partner asked for (REST or dashboard): `create` under the tier's cap on active
-/// keys (409 `key_limit_reached`), audited as `key.create`.
+/// keys (409 `key_limit_reached`), audited as `key.create` (with its grants).
 #[tracing::instrument(name = "key_create", skip_all, fields(account_id = %actor.account.id))]
-pub async fn create_capped(db: &DatabaseConnection, actor: &Actor, name: Option<&str>) -> ServiceResult<NewKey> {
-    let key = insert_capped(db, &actor.account, name).await?;
-    actor.record(db, "key.create", &key.model.id, None).await;
+pub async fn create_capped(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: Option<&str>,
+    grants: &Grants,
+) -> ServiceResult<NewKey> {
+    let key = insert_capped(db, &actor.account, name, grants).await?;
+    if !grants.allowed_origins.is_empty() {
+        origins::changed();
+    }
+    let details = serde_json::json!({ "scopes": grants.scope_names(), "allowed_origins": grants.allowed_origins });
+    actor.record(db, "key.create", &key.model.id, Some(details)).await;
     Ok(key)
 }
 
@@ -102,9 +236,14 @@ pub async fn create_capped(db: &DatabaseConnection, actor: &Actor, name: Option<
 /// (SQLite's write lock; an advisory lock on PostgreSQL), so parallel requests can never pass
 /// the cap together. Rotation and first keys (sign-up, onboarding) replace or open an account
 /// and are not capped.
-async fn insert_capped(db: &DatabaseConnection, account: &Account, name: Option<&str>) -> ServiceResult<NewKey> {
+async fn insert_capped(
+    db: &DatabaseConnection,
+    account: &Account,
+    name: Option<&str>,
+    grants: &Grants,
+) -> ServiceResult<NewKey> {
     let Some(cap) = tiers::tier(account).max_active_keys() else {
-        return create(db, account, name, None).await;
+        return create_with(db, account, name, None, grants).await;
     };
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
@@ -115,7 +254,7 @@ async fn insert_capped(db: &DatabaseConnection, account: &Account, name: Option<
         ))
         .await?;
     }
-    let key = create(&txn, account, name, None).await?;
+    let key = create_with(&txn, account, name, None, grants).await?;
     let now = Utc::now();
     let active = api_key::Entity::find()
         .filter(api_key::Column::AccountId.eq(account.id.as_str()))
@@ -162,8 +301,8 @@ pub fn is_usable(k: &ApiKey, now: DateTime<Utc>) -> bool {
     k.revoked_at.is_none() && k.expires_at.is_none_or(|t| t > now)
 }
 
-/// Issues a replacement key; the old one keeps working for `grace_secs` (0: stops now).
-/// Audited as `key.rotate`.
+/// Issues a replacement key with the old one's name, scopes and allowed origins; the old one
+/// keeps working for `grace_secs` (0: stops now). Audited as `key.rotate`.
 pub async fn rotate(
     db: &(impl TransactionTrait + ConnectionTrait),
     actor: &Actor,
@@ -185,7 +324,7 @@ pub async fn rotate(
             message: "This key is already revoked or expired.".into(),
         });
     }
-    let new = create(&txn, account, Some(&old.name), None).await?;
+    let new = create_with(&txn, account, Some(&old.name), None, &Grants::of(&old)).await?;
     let mut am: api_key::ActiveModel = old.into();
     if grace_secs == 0 {
         am.revoked_at = Set(Some(now));
@@ -194,6 +333,7 @@ pub async fn rotate(
     }
     am.update(&txn).await?;
     txn.commit().await?;
+    origins::changed();
     let details = serde_json::json!({ "new_key": new.model.id, "expire_old_in_secs": grace_secs });
     actor.record(db, "key.rotate", key_id, Some(details)).await;
     Ok(new)
@@ -204,6 +344,9 @@ pub async fn rotate(
 #[tracing::instrument(name = "key_revoke", skip_all, fields(account_id = %actor.account.id, key_id))]
 pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, key_id: &str) -> ServiceResult<ApiKey> {
     let key = revoke_unaudited(db, &actor.account.id, key_id).await?;
+    if !Grants::of(&key).allowed_origins.is_empty() {
+        origins::changed();
+    }
     actor.record(db, "key.revoke", key_id, None).await;
     Ok(key)
 }
@@ -278,5 +421,44 @@ mod tests {
         assert!(!looks_like_key("aura_pk_gold_0123456789abcdef0123456789abcdef"));
         assert!(!looks_like_key("aura_pk_pro_0123456789ABCDEF0123456789abcdef"));
         assert!(!looks_like_key("Bearer x"));
+    }
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn grants_default_to_everything_and_validate_what_is_asked() {
+        let all = Grants::parse(None, None).unwrap();
+        assert!(all.has_all_scopes());
+        assert!(all.allowed_origins.is_empty());
+        assert!(all.allows_origin(Some("https://anything.example")));
+
+        let g = Grants::parse(
+            Some(&strings(&["webhooks", "scans:read", "webhooks"])),
+            Some(&strings(&["https://Terminal.example/", "https://terminal.example"])),
+        )
+        .unwrap();
+        assert_eq!(g.scopes, vec![Scope::ScansRead, Scope::Webhooks]);
+        assert_eq!(g.allowed_origins, vec!["https://terminal.example"]);
+        assert!(g.allows(Scope::ScansRead) && !g.allows(Scope::ScansWrite) && !g.has_all_scopes());
+        assert!(g.allows_origin(None));
+        assert!(g.allows_origin(Some("https://terminal.example")));
+        assert!(!g.allows_origin(Some("https://evil.example")));
+        assert!(!g.allows_origin(Some("null")));
+
+        for (scopes, origins) in [
+            (Some(strings(&[])), None),
+            (Some(strings(&["admin"])), None),
+            (Some(strings(&["Scans:Read"])), None),
+            (None, Some(strings(&["http://evil.com"]))),
+            (None, Some(strings(&["https://a.example/path"]))),
+            (None, Some(strings(&["*"]))),
+        ] {
+            match Grants::parse(scopes.as_deref(), origins.as_deref()) {
+                Err(ServiceError::Invalid { code, .. }) => assert_eq!(code, "validation_failed"),
+                other => panic!("{scopes:?} {origins:?}: {other:?}"),
+            }
+        }
     }
 }

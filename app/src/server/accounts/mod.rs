@@ -6,6 +6,7 @@ pub mod embed_settings;
 pub mod invites;
 pub mod keys;
 pub mod login;
+pub mod origins;
 pub mod passwords;
 pub mod sessions;
 pub mod tiers;

@@ -17,6 +17,10 @@ pub struct Model {
     pub last_used_at: Option<DateTimeUtc>,
     pub expires_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// JSON array of scope names (`scans:read`, …); see [`crate::api_scopes::Scope`].
+    pub scopes: String,
+    /// JSON array of the browser origins the key may be used from; empty: any.
+    pub allowed_origins: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

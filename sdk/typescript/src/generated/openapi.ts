@@ -123,6 +123,28 @@ export interface paths {
         patch: operations["update_partner"];
         trace?: never;
     };
+    "/v1/admin/partners/{account_id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-issue a partner's invitation.
+         * @description A new link replaces every earlier one (an expired onboarding continues; a lost link stops
+         *     working). Also how an admin resets a partner's password: the partner sets a new one
+         *     through the link, which ends the sessions opened with the old one.
+         */
+        post: operations["invite_partner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/keys": {
         parameters: {
             query?: never;
@@ -133,7 +155,10 @@ export interface paths {
         /** List this account's keys (never a full key or a hash). */
         get: operations["list_keys"];
         put?: never;
-        /** Create another API key for this account. */
+        /**
+         * Create another API key for this account, optionally limited to some scopes and to
+         *     browser origins (a key for a web page should be both).
+         */
         post: operations["create_key"];
         delete?: never;
         options?: never;
@@ -167,7 +192,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace a key; the old one stops working after `expire_old_in_secs`. */
+        /**
+         * Replace a key (same name, scopes and allowed origins); the old one stops working after
+         *     `expire_old_in_secs`.
+         */
         post: operations["rotate_key"];
         delete?: never;
         options?: never;
@@ -363,11 +391,7 @@ export interface paths {
         };
         /**
          * Follow a scan as server-sent events.
-         * @description Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then
-         *     `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed`
-         *     `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan
-         *     replays its last event and closes; a resume with nothing left answers 204 (which tells
-         *     `EventSource` to stop reconnecting).
+         * @description Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed` `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan replays its last event and closes; a resume with nothing left answers 204 (which tells `EventSource` to stop reconnecting).
          */
         get: operations["stream_scan"];
         put?: never;
@@ -678,13 +702,33 @@ export interface components {
             url_b: string;
         };
         CreateKeyRequest: {
+            /**
+             * @description Browser origins the key may be used from (`https://host[:port]`, or
+             *     `http://localhost[:port]`; at most 20). A request with an `Origin` header outside them
+             *     gets 403 `origin_not_allowed`; one without `Origin` (server-side use) is allowed.
+             *     Default: none, usable from any origin. Listed origins are also admitted by CORS.
+             * @example [
+             *       "https://terminal.example"
+             *     ]
+             */
+            allowed_origins?: string[] | null;
             name?: string | null;
+            /**
+             * @description What the key may call (default: every scope). Not empty. Admin routes need a key with
+             *     every scope.
+             */
+            scopes?: components["schemas"]["Scope"][] | null;
         };
         CreatePartnerRequest: {
             /** @description Origins allowed to embed the widget: `https://host[:port]` or `http://localhost[:port]`. */
             allowed_domains?: string[];
             email: string;
             name: string;
+            /**
+             * @description The partner's public slug (names it in widget URLs): 3 to 32 of `a-z0-9-`. Default:
+             *     made from the name, with a random suffix.
+             */
+            partner_slug?: string | null;
             /** @description `free`, `pro`, `partner` or `internal`. */
             tier: string;
         };
@@ -776,6 +820,10 @@ export interface components {
             name: string;
             version: string;
         };
+        InviteResponse: {
+            /** @description Link for the partner to set a (new) password: valid 7 days, single use. */
+            invite_url: string;
+        };
         JobBody: {
             /** Format: int32 */
             attempts: number;
@@ -794,6 +842,8 @@ export interface components {
             updated_at: string;
         };
         KeyInfo: {
+            /** @description Empty: usable from any origin. */
+            allowed_origins: string[];
             /** Format: date-time */
             created_at: string;
             id: string;
@@ -803,6 +853,7 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at?: string | null;
+            scopes: components["schemas"]["Scope"][];
             tier: string;
         };
         KeySummary: {
@@ -835,6 +886,8 @@ export interface components {
             target: string;
         };
         NewKeyResponse: {
+            /** @description Empty: usable from any origin. */
+            allowed_origins: string[];
             /** @description The full API key: shown once. */
             api_key: string;
             /** Format: date-time */
@@ -842,6 +895,7 @@ export interface components {
             id: string;
             name: string;
             prefix: string;
+            scopes: components["schemas"]["Scope"][];
             tier: string;
         };
         /** @description A partner (or admin) account as the admin API shows it. */
@@ -925,6 +979,12 @@ export interface components {
             stream_url: string;
             target: string;
         };
+        /**
+         * @description A key scope (documentation only: the service parses the names, so an unknown one is a
+         *     422 `validation_failed` naming it).
+         * @enum {string}
+         */
+        Scope: "scans:read" | "scans:write" | "keys" | "webhooks" | "usage" | "embed";
         SecretBody: {
             /** @description `whsec_…`: shown once. */
             webhook_secret: string;
@@ -1097,6 +1157,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1146,6 +1207,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobBody"][];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1182,6 +1244,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -1233,6 +1304,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1281,7 +1353,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not an admin account */
+            /** @description `forbidden`: not an admin account; `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1290,7 +1362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `email_taken` */
+            /** @description `email_taken`, `slug_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1299,7 +1371,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `validation_failed`: bad email, tier or domain */
+            /** @description `validation_failed`: bad email, tier, domain or slug */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1351,6 +1423,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1368,6 +1441,71 @@ export interface operations {
                 };
             };
             /** @description `validation_failed`: bad tier or status, or suspending yourself */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    invite_partner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description account id */
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: not an admin account; `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: the account is an admin */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1405,6 +1543,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1452,8 +1599,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `key_limit_reached`: the tier's active keys (free 3, pro 10, partner 50) are all in use */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: an unknown scope, an empty scope list, or an entry that is not an origin */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1489,6 +1654,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             404: {
                 headers: {
@@ -1531,6 +1705,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NewKeyResponse"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -1637,6 +1820,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1795,6 +1987,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -1828,6 +2029,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2003,6 +2213,15 @@ export interface operations {
                     "application/json": components["schemas"]["ScanObject"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2051,6 +2270,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2087,6 +2315,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `invalid_target`, `invalid_url` */
@@ -2130,6 +2367,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScanObject"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `not_found`: never scanned to completion */
@@ -2191,6 +2437,15 @@ export interface operations {
                     "application/json": components["schemas"]["LookupResponse"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `validation_failed`: no targets, or more than 100 */
             422: {
                 headers: {
@@ -2250,6 +2505,15 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `invalid_target`, `invalid_url` */
             422: {
                 headers: {
@@ -2300,6 +2564,15 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `invalid_target`, `invalid_url` */
             422: {
                 headers: {
@@ -2346,6 +2619,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookBody"][];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -2376,6 +2658,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `invalid_url` (not https, private or loopback address), `validation_failed` */
@@ -2414,6 +2705,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             404: {
                 headers: {
@@ -2457,6 +2757,15 @@ export interface operations {
                     "application/json": components["schemas"]["EnableResult"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2493,6 +2802,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2537,6 +2855,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryBody"][];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -2565,6 +2892,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2603,6 +2939,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2645,6 +2990,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -2675,6 +3029,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             422: {

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use app::server::{
     accounts,
-    accounts::keys::{self, ApiKey},
+    accounts::keys::{self, ApiKey, Grants},
     accounts::tiers::Tier,
     accounts::usage,
     audit, limiter,
@@ -110,9 +110,45 @@ pub async fn register(
     ))
 }
 
+/// A key scope (documentation only: the service parses the names, so an unknown one is a
+/// 422 `validation_failed` naming it).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Scope)]
+#[allow(dead_code)]
+enum ScopeName {
+    /// `GET /v1/scan/{id}` (and its stream) with a key, `/scan/latest`, `/scan/lookup`, `GET /v1/scans`.
+    #[serde(rename = "scans:read")]
+    ScansRead,
+    /// `POST /v1/scan/repo`, `/scan/x-profile`, `/scan/compare`.
+    #[serde(rename = "scans:write")]
+    ScansWrite,
+    /// `/v1/auth/keys*`.
+    #[serde(rename = "keys")]
+    Keys,
+    /// `/v1/webhooks*`.
+    #[serde(rename = "webhooks")]
+    Webhooks,
+    /// `/v1/auth/usage`.
+    #[serde(rename = "usage")]
+    Usage,
+    /// `/v1/embed/settings`.
+    #[serde(rename = "embed")]
+    Embed,
+}
+
 #[derive(Deserialize, ToSchema, Default)]
 pub struct CreateKeyRequest {
     name: Option<String>,
+    /// What the key may call (default: every scope). Not empty. Admin routes need a key with
+    /// every scope.
+    #[schema(value_type = Option<Vec<ScopeName>>)]
+    scopes: Option<Vec<String>>,
+    /// Browser origins the key may be used from (`https://host[:port]`, or
+    /// `http://localhost[:port]`; at most 20). A request with an `Origin` header outside them
+    /// gets 403 `origin_not_allowed`; one without `Origin` (server-side use) is allowed.
+    /// Default: none, usable from any origin. Listed origins are also admitted by CORS.
+    #[schema(example = json!(["https://terminal.example"]))]
+    allowed_origins: Option<Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -123,17 +159,24 @@ pub struct NewKeyResponse {
     prefix: String,
     name: String,
     tier: String,
+    #[schema(value_type = Vec<ScopeName>)]
+    scopes: Vec<String>,
+    /// Empty: usable from any origin.
+    allowed_origins: Vec<String>,
     created_at: DateTime<Utc>,
 }
 
 impl From<keys::NewKey> for NewKeyResponse {
     fn from(k: keys::NewKey) -> Self {
+        let grants = Grants::of(&k.model);
         NewKeyResponse {
             id: k.model.id,
             api_key: k.secret,
             prefix: k.model.prefix,
             name: k.model.name,
             tier: k.model.tier,
+            scopes: grants.scope_names(),
+            allowed_origins: grants.allowed_origins,
             created_at: k.model.created_at,
         }
     }
@@ -145,6 +188,10 @@ pub struct KeyInfo {
     prefix: String,
     name: String,
     tier: String,
+    #[schema(value_type = Vec<ScopeName>)]
+    scopes: Vec<String>,
+    /// Empty: usable from any origin.
+    allowed_origins: Vec<String>,
     created_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
@@ -154,11 +201,14 @@ impl From<ApiKey> for KeyInfo {
     fn from(k: ApiKey) -> Self {
         // A rotated-out key whose grace period has ended reads as revoked at that moment.
         let revoked_at = k.revoked_at.or(k.expires_at.filter(|t| *t <= Utc::now()));
+        let grants = Grants::of(&k);
         KeyInfo {
             id: k.id,
             prefix: k.prefix,
             name: k.name,
             tier: k.tier,
+            scopes: grants.scope_names(),
+            allowed_origins: grants.allowed_origins,
             created_at: k.created_at,
             last_used_at: k.last_used_at,
             revoked_at,
@@ -166,10 +216,12 @@ impl From<ApiKey> for KeyInfo {
     }
 }
 
-/// Create another API key for this account.
+/// Create another API key for this account, optionally limited to some scopes and to
+/// browser origins (a key for a web page should be both).
 #[utoipa::path(post, path = "/auth/keys", tag = "auth", request_body = CreateKeyRequest, security(("bearer" = [])),
     responses((status = 201, body = NewKeyResponse), (status = 401, body = ErrorBody),
-        (status = 409, description = "`key_limit_reached`: the tier's active keys (free 3, pro 10, partner 50) are all in use", body = ErrorBody)))]
+        (status = 409, description = "`key_limit_reached`: the tier's active keys (free 3, pro 10, partner 50) are all in use", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: an unknown scope, an empty scope list, or an entry that is not an origin", body = ErrorBody)))]
 pub async fn create_key(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -177,7 +229,8 @@ pub async fn create_key(
     headers: HeaderMap,
     OptionalJson(body): OptionalJson<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
-    let key = keys::create_capped(&state.db, &caller.actor(&headers, peer), body.name.as_deref()).await?;
+    let grants = Grants::parse(body.scopes.as_deref(), body.allowed_origins.as_deref())?;
+    let key = keys::create_capped(&state.db, &caller.actor(&headers, peer), body.name.as_deref(), &grants).await?;
     Ok((StatusCode::CREATED, Json(key.into())))
 }
 
@@ -203,7 +256,8 @@ pub struct RotateRequest {
     expire_old_in_secs: Option<u64>,
 }
 
-/// Replace a key; the old one stops working after `expire_old_in_secs`.
+/// Replace a key (same name, scopes and allowed origins); the old one stops working after
+/// `expire_old_in_secs`.
 #[utoipa::path(post, path = "/auth/keys/{id}/rotate", tag = "auth", request_body = RotateRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "key id")),
     responses((status = 201, body = NewKeyResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

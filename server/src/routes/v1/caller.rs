@@ -1,13 +1,23 @@
-//! Bearer-key authentication, per-key rate limits and usage metering for `/v1`.
+//! Bearer-key authentication, key scopes and origins, per-key rate limits and usage
+//! metering for `/v1`.
 //!
-//! One middleware does all three, in this order: resolve the key (401/403), admit the call
-//! against the account's *current* tier (429), run the handler, then stamp the rate-limit
-//! headers on the response and meter the call off the request path.
+//! One middleware does it all, in this order: resolve the key (401/403), check the key's
+//! scopes against the route ([`needs`], 403 `insufficient_scope`) and the browser `Origin`
+//! against the key's `allowed_origins` (403 `origin_not_allowed`), admit the call against the
+//! account's *current* tier (429), run the handler, then stamp the rate-limit headers on the
+//! response and meter the call off the request path. A call refused for its scope or origin
+//! is metered (with its 403) but uses no rate-limit room.
+//!
+//! Origins: a key with `allowed_origins` is refused when the request carries an `Origin`
+//! outside them; a request without `Origin` (a server, a bot) may use it. A key without
+//! `allowed_origins` may be used from any origin, as before: whether a browser may read the
+//! answer is then up to CORS, which admits only registered origins (see `cors_layer`).
 
 use std::time::{Duration, Instant};
 
+use app::api_scopes::Scope;
 use app::server::{
-    accounts::keys::{self, ApiKey, AuthFailure, VerifyError},
+    accounts::keys::{self, ApiKey, AuthFailure, Grants, VerifyError},
     accounts::tiers::Limits,
     accounts::usage::UsageEvent,
     accounts::{self, Account},
@@ -17,7 +27,7 @@ use app::server::{
 };
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::{header, HeaderMap, HeaderValue},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -43,6 +53,61 @@ impl Caller {
 pub struct Metered {
     pub target: Option<String>,
     pub is_scan: bool,
+}
+
+/// What a route asks of the key that calls it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    Scope(Scope),
+    /// Every scope: the admin routes, and any route not listed in [`needs`] (fail closed).
+    AllScopes,
+}
+
+/// The scope each `/v1` route needs, in one table (`route` as routed, with or without the
+/// `/v1` prefix). Registration needs no key; admin routes need a key with every scope (on top
+/// of the admin role), as does any route missing from this table.
+pub fn needs(method: &Method, route: &str) -> Needs {
+    let route = route.strip_prefix("/v1").unwrap_or(route);
+    // A HEAD is the GET without its body.
+    let method = if method == Method::HEAD { &Method::GET } else { method };
+    let under = |prefix: &str| route == prefix || route.strip_prefix(prefix).is_some_and(|r| r.starts_with('/'));
+    let scope = match *method {
+        Method::POST if matches!(route, "/scan/repo" | "/scan/x-profile" | "/scan/compare") => Scope::ScansWrite,
+        // Lookup starts nothing: a batch read.
+        Method::POST if route == "/scan/lookup" => Scope::ScansRead,
+        Method::GET if matches!(route, "/scan/latest" | "/scan/{id}" | "/scan/{id}/stream" | "/scans") => {
+            Scope::ScansRead
+        }
+        _ if under("/auth/keys") => Scope::Keys,
+        _ if route == "/auth/usage" => Scope::Usage,
+        _ if under("/webhooks") => Scope::Webhooks,
+        _ if route == "/embed/settings" => Scope::Embed,
+        _ => return Needs::AllScopes,
+    };
+    Needs::Scope(scope)
+}
+
+/// 403 `insufficient_scope` or `origin_not_allowed` when the key may not make this call.
+fn refusal(grants: &Grants, method: &Method, route: &str, origin: Option<&str>) -> Option<ApiError> {
+    let (allowed, wanted) = match needs(method, route) {
+        Needs::Scope(s) => (grants.allows(s), format!("the `{s}` scope")),
+        Needs::AllScopes => (grants.has_all_scopes(), "every scope".to_string()),
+    };
+    if !allowed {
+        return Some(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            format!("This key lacks {wanted}, which this call needs."),
+        ));
+    }
+    if !grants.allows_origin(origin) {
+        return Some(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            "This key may not be used from this origin; add it to the key's allowed_origins.",
+        ));
+    }
+    None
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -79,31 +144,35 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
         Err(VerifyError::Db(e)) => return ApiError::from(e).into_response(),
     };
 
-    let limits = accounts::tier(&account).limits();
-    let rules = rules_for(&key.id, &limits);
-    let decision = match state.limiter.acquire(&rules).await {
-        Ok(d) => d,
-        // Documented policy: when the limiter's store is unreachable, per-key limits fail
-        // open (partners keep working; the outage is logged and visible in metrics).
-        Err(e) => {
-            tracing::warn!(error = %e, "rate limiter unavailable; admitting");
-            metrics::counter!("rate_limiter_errors_total").increment(1);
-            Decision {
-                allowed: true,
-                states: Vec::new(),
-                denied_by: None,
-            }
-        }
-    };
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
-    let method = req.method().as_str().to_owned();
+    let method = req.method().clone();
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    let refused_for = refusal(&Grants::of(&key), &method, &route, origin);
+
+    let limits = accounts::tier(&account).limits();
+    let rules = rules_for(&key.id, &limits);
+    let decision = if refused_for.is_some() {
+        // Refused before the limiter: it is not charged, and no rate-limit headers go out.
+        Decision {
+            allowed: false,
+            states: Vec::new(),
+            denied_by: None,
+        }
+    } else {
+        admit(&state, &rules).await
+    };
     let start = Instant::now();
 
-    let mut res = if decision.allowed {
+    let mut res = if let Some(e) = refused_for {
+        e.into_response()
+    } else if decision.allowed {
         req.extensions_mut().insert(Caller {
             account: account.clone(),
             key: key.clone(),
@@ -125,7 +194,7 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
         key_id: key.id,
         account_id: account.id,
         route,
-        method,
+        method: method.as_str().to_owned(),
         status: res.status().as_u16(),
         latency_ms: start.elapsed().as_millis().min(u32::MAX as u128) as u32,
         target: metered.as_ref().and_then(|m| m.target.clone()),
@@ -133,6 +202,23 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
         at: chrono::Utc::now(),
     });
     res
+}
+
+async fn admit(state: &AppState, rules: &[Rule]) -> Decision {
+    match state.limiter.acquire(rules).await {
+        Ok(d) => d,
+        // Documented policy: when the limiter's store is unreachable, per-key limits fail
+        // open (partners keep working; the outage is logged and visible in metrics).
+        Err(e) => {
+            tracing::warn!(error = %e, "rate limiter unavailable; admitting");
+            metrics::counter!("rate_limiter_errors_total").increment(1);
+            Decision {
+                allowed: true,
+                states: Vec::new(),
+                denied_by: None,
+            }
+        }
+    }
 }
 
 fn rules_for(key_id: &str, limits: &Limits) -> Vec<Rule> {

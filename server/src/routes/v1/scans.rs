@@ -323,7 +323,7 @@ pub async fn scan_compare(
 }
 
 /// Read a scan. Public: scan ids are unguessable; a key, when sent, is checked and metered.
-#[utoipa::path(get, path = "/scan/{id}", tag = "scans", params(("id" = String, Path)), responses(
+#[utoipa::path(get, path = "/scan/{id}", tag = "scans", params(("id" = String, Path)), security((), ("bearer" = [])), responses(
     (status = 200, body = ScanObject),
     (status = 404, body = ErrorBody)))]
 pub async fn get_scan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ScanView>, ApiError> {
@@ -335,7 +335,7 @@ pub async fn get_scan(State(state): State<AppState>, Path(id): Path<String>) -> 
 ///
 /// The description lists the events from [`StreamEvent`] ([`stream_description`]), so the
 /// document names exactly what the worker sends.
-#[utoipa::path(get, path = "/scan/{id}/stream", tag = "scans", description = stream_description(), params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), responses(
+#[utoipa::path(get, path = "/scan/{id}/stream", tag = "scans", description = stream_description(), params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), security((), ("bearer" = [])), responses(
     (status = 200, content_type = "text/event-stream", description = "the event stream"),
     (status = 204, description = "finished, nothing after Last-Event-ID"),
     (status = 404, body = ErrorBody)))]
