@@ -224,3 +224,25 @@ def test_admin_operations(admin: Client, partner: Partner) -> None:
     assert isinstance(admin.list_jobs(status="dead"), list)
     assert admin.info()["name"]
     assert admin.health() is True
+
+
+def test_partner_slug_and_reinvite(admin: Client) -> None:
+    p = admin.create_partner("Axiom Desk", "axiom@sdk.test", "free", partner_slug="axiom-desk")
+    assert p["partner_slug"] == "axiom-desk"
+    with pytest.raises(aurasecurity.AuraError) as taken:
+        admin.create_partner("Copy", "copy@sdk.test", "free", partner_slug="axiom-desk")
+    assert taken.value.status == 409 and taken.value.code == "slug_taken"
+    url = admin.invite_partner(p["account_id"])
+    assert "/invite/" in url and url != p["invite_url"]
+
+
+def test_key_scopes_are_enforced(server: Server, client: Client) -> None:
+    key = client.create_key("read-only", scopes=["scans:read"])
+    assert key["scopes"] == ["scans:read"]
+    try:
+        with aurasecurity.Client(key["api_key"], base_url=server.url) as read_only:
+            with pytest.raises(aurasecurity.AuraError) as refused:
+                read_only.scan_repo("orbit/sdk")
+            assert refused.value.status == 403 and refused.value.code == "insufficient_scope"
+    finally:
+        client.revoke_key(key["id"])

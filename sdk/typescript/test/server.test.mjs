@@ -266,7 +266,7 @@ describe("against the real server", () => {
 
   // The contract's parts the server does not implement yet: these run and report, but do not
   // fail the suite (node:test `todo`). Remove the marker when the server catches up.
-  test("key scopes: a scans:read key gets 403 insufficient_scope on a scan", { todo: "server: key scopes are not implemented" }, async () => {
+  test("key scopes: a scans:read key gets 403 insufficient_scope on a scan", async () => {
     const key = await partner.keys.create({ name: "read-only", scopes: ["scans:read"] });
     const readOnly = new AuraClient({ apiKey: key.api_key, baseUrl: srv.base });
     try {
@@ -276,7 +276,7 @@ describe("against the real server", () => {
     }
   });
 
-  test("POST /v1/admin/partners/{id}/invite answers a new invite_url", { todo: "server: the invite route is missing" }, async () => {
+  test("POST /v1/admin/partners/{id}/invite answers a new invite_url", async () => {
     const me = (await admin.admin.listPartners()).find((p) => p.email === "partner@sdk.test");
     const { invite_url } = await admin.admin.invitePartner(me.account_id);
     assert.match(invite_url, /\/invite\//);
