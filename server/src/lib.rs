@@ -47,6 +47,8 @@ impl Application {
         let engine = Arc::new(aura_engine::Engine::new(config.engine_config()));
         let (limiter, bus) = shared_state(&config)?;
         let (stop_tx, stopping) = tokio::sync::watch::channel(false);
+        let streams =
+            app::server::scans::stream_slots::StreamSlots::new(config.streams_per_address, config.streams_per_instance);
         let state = AppState {
             leptos,
             db,
@@ -56,6 +58,7 @@ impl Application {
             engine,
             bus,
             db_health: Default::default(),
+            streams,
             stopping,
         };
         Ok(Self {

@@ -81,6 +81,11 @@ pub struct Config {
     pub webhook_disable_after: Duration,
     /// Delivery worker tasks per worker process (`AURA_DELIVERY_WORKERS`, default 4).
     pub delivery_workers: usize,
+    /// Open event streams one client address may hold (`AURA_STREAMS_PER_ADDRESS`, default 20;
+    /// IPv6 per /64).
+    pub streams_per_address: u32,
+    /// Open event streams one web instance serves (`AURA_STREAMS_PER_INSTANCE`, default 10000).
+    pub streams_per_instance: u32,
     pub cors_origins: Vec<String>,
     pub metrics_token: Option<Secret<String>>,
     /// Scan worker tasks per worker process (`AURA_SCAN_WORKERS`, default 2).
@@ -204,6 +209,10 @@ impl Config {
             5 * 24 * 3600,
         )?);
         let delivery_workers = parse_num("AURA_DELIVERY_WORKERS", get("AURA_DELIVERY_WORKERS"), 4)?.max(1) as usize;
+        let streams_per_address = parse_num("AURA_STREAMS_PER_ADDRESS", get("AURA_STREAMS_PER_ADDRESS"), 20)?
+            .clamp(1, u32::MAX as u64) as u32;
+        let streams_per_instance = parse_num("AURA_STREAMS_PER_INSTANCE", get("AURA_STREAMS_PER_INSTANCE"), 10_000)?
+            .clamp(1, u32::MAX as u64) as u32;
         let cors_origins = match get("AURA_CORS_ORIGINS") {
             None => Vec::new(),
             Some(v) => v
@@ -260,6 +269,8 @@ impl Config {
             scan_retry_delays,
             webhook_disable_after,
             delivery_workers,
+            streams_per_address,
+            streams_per_instance,
             cors_origins,
             metrics_token: get("AURA_METRICS_TOKEN").map(Secret::new),
             scan_workers,

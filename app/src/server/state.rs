@@ -21,6 +21,8 @@ pub struct AppState {
     pub engine: Arc<aura_engine::Engine>,
     /// Scan events and job wake-ups (in-process, or through Redis when scaled out).
     pub bus: Arc<dyn EventBus>,
+    /// Caps on open event streams, per client address and for this instance.
+    pub streams: Arc<super::scans::stream_slots::StreamSlots>,
     /// Open while the database is known to be unreachable (see [`DbHealth`]).
     pub db_health: DbHealth,
     /// Turns true when the process begins shutting down (workers wind down, event streams end).

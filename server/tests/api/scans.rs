@@ -737,7 +737,63 @@ async fn a_graceful_stop_lets_the_running_scan_finish(kind: Db) {
     assert_eq!(scan.status, ScanStatus::Completed, "finished during the grace period");
 }
 
+/// Open streams are capped per client address and per instance (429 `too_many_streams` with
+/// `Retry-After`), and a closed stream gives its slot back.
+async fn streams_are_capped(kind: Db) {
+    let extra = [
+        ("AURA_STREAMS_PER_ADDRESS", "2"),
+        ("AURA_STREAMS_PER_INSTANCE", "3"),
+        ("AURA_TRUSTED_PROXIES", "127.0.0.1"),
+    ];
+    let Some((app, gh)) = app_with_github(kind, &extra).await else {
+        return;
+    };
+    gh.add("acme/orbit", github::healthy_repo(1));
+    // Long enough that every stream stays open through the test.
+    gh.set_archive_delay(Duration::from_secs(20));
+    let (_, key) = register(&app, "bot@acme.example").await;
+    let id = submit(&app, &key, "acme/orbit").await;
+    let open = |client: &'static str| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.client
+                .get(app.url(&format!("/v1/scan/{id}/stream")))
+                .header("x-forwarded-for", client)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let a1 = open("198.51.100.1").await;
+    let a2 = open("198.51.100.1").await;
+    assert_eq!((a1.status().as_u16(), a2.status().as_u16()), (200, 200));
+    let refused = open("198.51.100.1").await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "5");
+    assert_eq!(crate::common::error_code(refused).await, "too_many_streams");
+    // Another client still gets one, until the instance is full.
+    let b1 = open("198.51.100.2").await;
+    assert_eq!(b1.status(), 200);
+    assert_eq!(open("198.51.100.3").await.status(), 429);
+    // A client that leaves gives its slot back.
+    drop(a1);
+    let mut reopened = None;
+    for _ in 0..50 {
+        let res = open("198.51.100.3").await;
+        if res.status() == 200 {
+            reopened = Some(res);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(reopened.is_some(), "the slot came back");
+    drop((a2, b1, reopened));
+    app.stop().await;
+}
+
 on_both_kinds!(
+    streams_are_capped,
     a_graceful_stop_lets_the_running_scan_finish,
     accepted_at_once_then_completed,
     stream_order_resume_and_replay,

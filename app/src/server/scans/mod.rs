@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod reports;
 pub mod reuse;
 pub mod similarity;
+pub mod stream_slots;
 pub mod worker;
 
 pub use reuse::{find_or_start, Reused};

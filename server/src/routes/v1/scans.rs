@@ -7,13 +7,14 @@ use app::server::{
     error::ServiceError,
     outbound,
     scans::events::{self, ScanEvent, StreamEvent},
+    scans::stream_slots::Slot as StreamSlot,
     scans::{self, Prepared, Scan, ScanView, Submitter},
     state::AppState,
     webhooks::deliveries::{self, Outcome},
 };
 use app::status::ScanStatus;
 use axum::{
-    extract::{Path, State},
+    extract::{ConnectInfo, Path, State},
     http::{HeaderMap, StatusCode},
     response::{
         sse::{Event, KeepAlive, Sse},
@@ -338,13 +339,17 @@ pub async fn get_scan(State(state): State<AppState>, Path(id): Path<String>) -> 
 #[utoipa::path(get, path = "/scan/{id}/stream", tag = "scans", description = stream_description(), params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), security((), ("bearer" = [])), responses(
     (status = 200, content_type = "text/event-stream", description = "the event stream"),
     (status = 204, description = "finished, nothing after Last-Event-ID"),
-    (status = 404, body = ErrorBody)))]
+    (status = 404, body = ErrorBody),
+    (status = 429, description = "`too_many_streams`: the client address or this instance holds its cap of open streams; `Retry-After`", body = ErrorBody)))]
 pub async fn stream_scan(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let scan = scans::get(&state.db, &id).await?;
+    // Held by the pump for the stream's whole life.
+    let slot = state.streams.take(Some(peer.ip()))?;
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -373,7 +378,7 @@ pub async fn stream_scan(
 
     let (tx, rx) = mpsc::channel::<Event>(16);
     let after = resume.unwrap_or(0);
-    tokio::spawn(pump(state.clone(), scan.id.clone(), after, backlog, live, tx));
+    tokio::spawn(pump(state.clone(), scan.id.clone(), after, backlog, live, tx, slot));
     let stream = futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
     });
@@ -429,6 +434,7 @@ async fn pump(
     backlog: Vec<ScanEvent>,
     mut live: tokio::sync::broadcast::Receiver<ScanEvent>,
     tx: mpsc::Sender<Event>,
+    _slot: StreamSlot,
 ) {
     metrics::gauge!("sse_subscribers").increment(1.0);
     let _guard = scopeguard(|| metrics::gauge!("sse_subscribers").decrement(1.0));
