@@ -130,7 +130,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List this account's keys (never a full key or a hash). */
+        /** List this account's keys, newest first (never a full key or a hash). */
         get: operations["list_keys"];
         put?: never;
         /** Create another API key for this account. */
@@ -481,6 +481,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling account's scans, newest first, each as `GET /v1/scan/{id}` shows it.
+         * @description Lists the scans this account submitted (with any of its keys); a scan another account
+         *     started never appears, even when the same repository was scanned.
+         */
+        get: operations["list_scans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -488,7 +509,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the account's webhook endpoints. */
+        /** List the account's webhook endpoints, newest first. */
         get: operations["list_webhooks"];
         put?: never;
         /** Register a webhook endpoint. */
@@ -779,6 +800,8 @@ export interface components {
         JobBody: {
             /** Format: int32 */
             attempts: number;
+            /** Format: date-time */
+            created_at: string;
             /** Format: int64 */
             id: number;
             /** @description `scan` or `delivery`. */
@@ -1065,24 +1088,32 @@ export interface operations {
     };
     audit_log: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Only this action, e.g. `partner.update`. */
-                action: string | null;
+                action?: string;
                 /** @description Only entries by this actor (an email, `cli` or `system`). */
-                actor: string | null;
-                /** @description Entries to return, newest first: default 100, at most 1000. */
-                limit: number | null;
+                actor?: string;
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
                 /** @description Only entries about this target (usually an account id). */
-                target: string | null;
+                target?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1105,7 +1136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `validation_failed`: limit is not a number from 1 to 1000 */
+            /** @description `validation_failed`: `limit` is not a number from 1 to 200, or a bad `cursor` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1127,19 +1158,31 @@ export interface operations {
     };
     list_jobs: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                limit: number | null;
-                /** @description Default `dead` (the dead-letter queue). */
-                status: string | null;
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+                /**
+                 * @description Jobs in this state: `queued`, `running`, `done`, `failed` or `dead` (default: the
+                 *     dead-letter queue).
+                 */
+                status?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1147,6 +1190,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1205,20 +1257,30 @@ export interface operations {
     };
     list_partners: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
                 /** @description Case-insensitive part of the name, email or slug. */
-                q: string | null;
+                q?: string;
                 /** @description `partner` (default), `admin` or `all`. */
-                role: string | null;
+                role?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1234,6 +1296,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: bad `role`, `limit` or `cursor` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1389,7 +1460,16 @@ export interface operations {
     };
     list_keys: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1398,6 +1478,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1405,6 +1487,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2329,9 +2420,18 @@ export interface operations {
             };
         };
     };
-    list_webhooks: {
+    list_scans: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2340,10 +2440,77 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanObject"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookBody"][];
+                };
+            };
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
@@ -2517,11 +2684,18 @@ export interface operations {
     list_deliveries: {
         parameters: {
             query?: {
-                /** @description Default 100, at most 1000. */
-                limit?: number | null;
-                /** @description `pending`, `sent` or `failed`. */
-                status?: string | null;
-                webhook_id?: string | null;
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+                /** @description Only deliveries in this state: `pending`, `sent` or `failed`. */
+                status?: string;
+                /** @description Only deliveries to this endpoint. */
+                webhook_id?: string;
             };
             header?: never;
             path?: never;
@@ -2531,10 +2705,21 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryBody"][];
+                };
+            };
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
