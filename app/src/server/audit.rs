@@ -6,10 +6,16 @@
 //! service, so they cannot audit the same action differently (or forget to).
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+};
 
 // The record type, not the accounts service: the audit log sits below every service.
-use super::entities::{account::Model as Account, audit_log};
+use super::{
+    entities::{account::Model as Account, audit_log},
+    error::ServiceResult,
+    paging::{self, Cursor, PageRequest, Paged},
+};
 
 /// Where a request came from, for the audit log.
 #[derive(Clone, Debug, Default)]
@@ -89,8 +95,9 @@ pub struct AuditQuery {
     pub target: Option<String>,
 }
 
-pub async fn list(db: &impl ConnectionTrait, q: AuditQuery) -> Result<Vec<audit_log::Model>, sea_orm::DbErr> {
-    let mut sel = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
+/// Entries matching the query's filters (its `limit` aside); empty filters match everything.
+fn filtered(q: AuditQuery) -> Select<audit_log::Entity> {
+    let mut sel = audit_log::Entity::find();
     if let Some(a) = q.actor.filter(|s| !s.is_empty()) {
         sel = sel.filter(audit_log::Column::Actor.eq(a));
     }
@@ -100,7 +107,33 @@ pub async fn list(db: &impl ConnectionTrait, q: AuditQuery) -> Result<Vec<audit_
     if let Some(t) = q.target.filter(|s| !s.is_empty()) {
         sel = sel.filter(audit_log::Column::Target.eq(t));
     }
-    sel.limit(q.limit.unwrap_or(100).clamp(1, 1000)).all(db).await
+    sel
+}
+
+pub async fn list(db: &impl ConnectionTrait, q: AuditQuery) -> Result<Vec<audit_log::Model>, sea_orm::DbErr> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    filtered(q)
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// One page of the entries matching the query's filters, newest first (`GET /v1/admin/audit`);
+/// the page's size comes from `page`, not `q.limit`.
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    q: AuditQuery,
+    page: &PageRequest,
+) -> ServiceResult<Paged<audit_log::Model>> {
+    let sel = paging::keyset(
+        filtered(q),
+        audit_log::Column::CreatedAt,
+        audit_log::Column::Id,
+        page,
+        paging::numeric_id,
+    )?;
+    paging::fetch(db, sel, page.limit, |e| Cursor::new(e.created_at, e.id)).await
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -259,6 +259,18 @@ pub async fn list(db: &impl ConnectionTrait, status: JobStatus, limit: u64) -> R
         .await
 }
 
+/// One page of the jobs in one state, newest first by creation (`GET /v1/admin/jobs`).
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    status: &str,
+    page: &crate::server::paging::PageRequest,
+) -> crate::server::error::ServiceResult<crate::server::paging::Paged<Job>> {
+    use crate::server::paging::{self, Cursor};
+    let sel = job::Entity::find().filter(job::Column::Status.eq(status));
+    let sel = paging::keyset(sel, job::Column::CreatedAt, job::Column::Id, page, paging::numeric_id)?;
+    paging::fetch(db, sel, page.limit, |j| Cursor::new(j.created_at, j.id)).await
+}
+
 /// The newest job for a scan or delivery.
 pub async fn for_ref(db: &impl ConnectionTrait, kind: JobKind, ref_id: &str) -> Result<Option<Job>, DbErr> {
     job::Entity::find()

@@ -15,6 +15,7 @@ pub mod http;
 pub mod jobs;
 pub mod limiter;
 pub mod outbound;
+pub mod paging;
 pub mod proxies;
 pub mod redis;
 pub mod scans;

@@ -298,6 +298,8 @@ fn cors_layer(state: &AppState) -> CorsLayer {
             axum::http::HeaderName::from_static("last-event-id"),
         ])
         .expose_headers([
+            axum::http::header::LINK,
+            axum::http::HeaderName::from_static("x-request-id"),
             axum::http::HeaderName::from_static("x-ratelimit-limit"),
             axum::http::HeaderName::from_static("x-ratelimit-remaining"),
             axum::http::HeaderName::from_static("x-ratelimit-reset"),

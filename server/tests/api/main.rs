@@ -16,6 +16,7 @@ mod browser;
 mod dashboard;
 mod git_hosts;
 mod lookup;
+mod pagination;
 mod public;
 mod scale_out;
 mod scans;

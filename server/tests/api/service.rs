@@ -202,7 +202,7 @@ async fn openapi_and_docs(app: TestApp) {
         default["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/ErrorBody"
     );
-    // Plain-text rejections of axum's extractors become the contract's JSON error body.
+    // A query string that does not parse is the contract's JSON error body.
     let (_, key) = common::register(&app, "spec@partner.example").await;
     let res = app
         .client
@@ -211,9 +211,9 @@ async fn openapi_and_docs(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "invalid_request", "{body}");
+    assert_eq!(body["error"]["code"], "validation_failed", "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("limit"), "{body}");
     let res = app.client.get(app.url("/docs")).send().await.unwrap();
     assert_eq!(res.status(), 200);

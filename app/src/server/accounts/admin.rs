@@ -5,8 +5,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, Set, TransactionSession, TransactionTrait,
 };
 
 use crate::server::{
@@ -21,6 +21,7 @@ use crate::server::{
     entities::{account, api_key},
     error::{ServiceError, ServiceResult},
     jobs,
+    paging::{self, Cursor, PageRequest, Paged},
     state::AppState,
 };
 
@@ -384,23 +385,55 @@ pub struct PartnerQuery {
 
 /// Accounts, newest first.
 pub async fn list_partners(db: &impl ConnectionTrait, q: PartnerQuery) -> ServiceResult<Vec<Account>> {
-    let mut sel = account::Entity::find()
+    let sel = account::Entity::find()
         .order_by_desc(account::Column::CreatedAt)
         .order_by_desc(account::Column::Id);
-    sel = match q.role {
+    let mut rows = by_role(sel, q.role).all(db).await?;
+    retain_matching(&mut rows, q.search);
+    Ok(rows)
+}
+
+/// One page of the accounts matching `q`, newest first (`GET /v1/admin/partners`).
+pub async fn list_partners_page(
+    db: &impl ConnectionTrait,
+    q: PartnerQuery,
+    page: &PageRequest,
+) -> ServiceResult<Paged<Account>> {
+    let sel = by_role(account::Entity::find(), q.role);
+    let sel = paging::after(
+        sel,
+        account::Column::CreatedAt,
+        account::Column::Id,
+        page,
+        paging::text_id,
+    )?;
+    // The search is applied in Rust (below), so the page is cut after it.
+    let sel = if q.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        sel
+    } else {
+        sel.limit(page.limit.saturating_add(1))
+    };
+    let mut rows = sel.all(db).await?;
+    retain_matching(&mut rows, q.search);
+    Ok(Paged::from_rows(rows, page.limit, |a| Cursor::new(a.created_at, &a.id)))
+}
+
+fn by_role(sel: Select<account::Entity>, role: RoleFilter) -> Select<account::Entity> {
+    match role {
         RoleFilter::Partners => sel.filter(account::Column::Role.ne(Role::Admin.as_str())),
         RoleFilter::Admins => sel.filter(account::Column::Role.eq(Role::Admin.as_str())),
         RoleFilter::All => sel,
-    };
-    let mut rows = sel.all(db).await?;
-    // Filtered here rather than with LIKE, whose case rules differ between SQLite and
-    // PostgreSQL; the partner table is small.
-    if let Some(needle) = q.search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
+    }
+}
+
+/// Filtered here rather than with LIKE, whose case rules differ between SQLite and
+/// PostgreSQL; the partner table is small.
+fn retain_matching(rows: &mut Vec<Account>, search: Option<String>) {
+    if let Some(needle) = search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
         rows.retain(|a| {
             a.name.to_lowercase().contains(&needle) || a.email.contains(&needle) || a.partner_slug.contains(&needle)
         });
     }
-    Ok(rows)
 }
 
 #[derive(Clone, Debug, Default)]

@@ -32,6 +32,7 @@ use crate::server::{
         api_key,
     },
     error::{ServiceError, ServiceResult},
+    paging::{self, Cursor, PageRequest, Paged},
 };
 
 pub use api_key::Model as ApiKey;
@@ -285,6 +286,23 @@ pub async fn list(db: &impl ConnectionTrait, account_id: &str) -> ServiceResult<
         .order_by_desc(api_key::Column::CreatedAt)
         .all(db)
         .await?)
+}
+
+/// One page of the account's keys, newest first (`GET /v1/auth/keys`).
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    account_id: &str,
+    page: &PageRequest,
+) -> ServiceResult<Paged<ApiKey>> {
+    let sel = api_key::Entity::find().filter(api_key::Column::AccountId.eq(account_id));
+    let sel = paging::keyset(
+        sel,
+        api_key::Column::CreatedAt,
+        api_key::Column::Id,
+        page,
+        paging::text_id,
+    )?;
+    paging::fetch(db, sel, page.limit, |k| Cursor::new(k.created_at, &k.id)).await
 }
 
 /// One of this account's keys; another account's key is "not found" (never "forbidden"),

@@ -340,6 +340,18 @@ pub async fn recent_for_account(db: &impl ConnectionTrait, account_id: &str, lim
         .await?)
 }
 
+/// One page of the scans an account submitted, newest first (`GET /v1/scans`).
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    account_id: &str,
+    page: &crate::server::paging::PageRequest,
+) -> ServiceResult<crate::server::paging::Paged<Scan>> {
+    use crate::server::paging::{self, Cursor};
+    let sel = scan::Entity::find().filter(scan::Column::AccountId.eq(account_id));
+    let sel = paging::keyset(sel, scan::Column::CreatedAt, scan::Column::Id, page, paging::text_id)?;
+    paging::fetch(db, sel, page.limit, |s| Cursor::new(s.created_at, &s.id)).await
+}
+
 pub fn result_of(s: &Scan) -> Option<ScanResult> {
     s.result.as_deref().and_then(|r| serde_json::from_str(r).ok())
 }

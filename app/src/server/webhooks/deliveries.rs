@@ -13,7 +13,7 @@ use std::time::Duration;
 use aura_engine::ScanResult;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
     TransactionTrait,
 };
 use serde_json::json;
@@ -25,6 +25,7 @@ use crate::server::{
     entities::{delivery, delivery_attempt, webhook},
     error::{ServiceError, ServiceResult},
     jobs::{self, JobKind},
+    paging::{self, Cursor, PageRequest, Paged},
     scans::{self, Scan},
     state::AppState,
 };
@@ -257,23 +258,49 @@ pub struct Filter {
     pub limit: Option<u64>,
 }
 
-/// The account's deliveries, newest first.
-pub async fn list(db: &impl ConnectionTrait, account_id: &str, f: Filter) -> ServiceResult<Vec<Delivery>> {
+/// The account's deliveries matching `f` (its `limit` aside).
+fn filtered(account_id: &str, f: Filter) -> Select<delivery::Entity> {
     let mut q = delivery::Entity::find().filter(delivery::Column::AccountId.eq(account_id));
     if let Some(s) = f.status {
         // A status no delivery can have matches none (rather than being an error).
-        let Ok(s) = s.parse::<DeliveryStatus>() else {
-            return Ok(Vec::new());
+        q = match s.parse::<DeliveryStatus>() {
+            Ok(s) => q.filter(delivery::Column::Status.eq(s)),
+            Err(_) => q.filter(delivery::Column::Id.is_null()),
         };
-        q = q.filter(delivery::Column::Status.eq(s));
     }
     if let Some(w) = f.webhook_id {
         q = q.filter(delivery::Column::WebhookId.eq(w));
     }
-    Ok(q.order_by_desc(delivery::Column::CreatedAt)
-        .limit(f.limit.unwrap_or(100).clamp(1, 1000))
+    q
+}
+
+/// The account's deliveries, newest first.
+pub async fn list(db: &impl ConnectionTrait, account_id: &str, f: Filter) -> ServiceResult<Vec<Delivery>> {
+    let limit = f.limit.unwrap_or(100).clamp(1, 1000);
+    Ok(filtered(account_id, f)
+        .order_by_desc(delivery::Column::CreatedAt)
+        .limit(limit)
         .all(db)
         .await?)
+}
+
+/// One page of the account's deliveries matching `f`, newest first (`GET /v1/webhooks/deliveries`);
+/// the page's size comes from `page`, not `f.limit`.
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    account_id: &str,
+    f: Filter,
+    page: &PageRequest,
+) -> ServiceResult<Paged<Delivery>> {
+    let sel = filtered(account_id, f);
+    let sel = paging::keyset(
+        sel,
+        delivery::Column::CreatedAt,
+        delivery::Column::Id,
+        page,
+        paging::text_id,
+    )?;
+    paging::fetch(db, sel, page.limit, |d| Cursor::new(d.created_at, &d.id)).await
 }
 
 pub async fn get_owned(db: &impl ConnectionTrait, account_id: &str, id: &str) -> ServiceResult<Delivery> {

@@ -22,6 +22,7 @@ use super::{
     entities::{account, webhook},
     error::{ServiceError, ServiceResult},
     outbound,
+    paging::{self, Cursor, PageRequest, Paged},
     state::AppState,
 };
 use crate::events::StreamEvent;
@@ -101,6 +102,23 @@ pub async fn list(db: &impl ConnectionTrait, account_id: &str) -> ServiceResult<
         .order_by_asc(webhook::Column::CreatedAt)
         .all(db)
         .await?)
+}
+
+/// One page of the account's endpoints, newest first (`GET /v1/webhooks`).
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    account_id: &str,
+    page: &PageRequest,
+) -> ServiceResult<Paged<Webhook>> {
+    let sel = webhook::Entity::find().filter(webhook::Column::AccountId.eq(account_id));
+    let sel = paging::keyset(
+        sel,
+        webhook::Column::CreatedAt,
+        webhook::Column::Id,
+        page,
+        paging::text_id,
+    )?;
+    paging::fetch(db, sel, page.limit, |w| Cursor::new(w.created_at, &w.id)).await
 }
 
 /// One of the account's endpoints; another account's is "not found" (never revealed).

@@ -123,28 +123,6 @@ export interface paths {
         patch: operations["update_partner"];
         trace?: never;
     };
-    "/v1/admin/partners/{account_id}/invite": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Re-issue a partner's invitation.
-         * @description A new link replaces every earlier one (an expired onboarding continues; a lost link stops
-         *     working). Also how an admin resets a partner's password: the partner sets a new one
-         *     through the link, which ends the sessions opened with the old one.
-         */
-        post: operations["invite_partner"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/auth/keys": {
         parameters: {
             query?: never;
@@ -152,13 +130,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List this account's keys (never a full key or a hash). */
+        /** List this account's keys, newest first (never a full key or a hash). */
         get: operations["list_keys"];
         put?: never;
-        /**
-         * Create another API key for this account, optionally limited to some scopes and to
-         *     browser origins (a key for a web page should be both).
-         */
+        /** Create another API key for this account. */
         post: operations["create_key"];
         delete?: never;
         options?: never;
@@ -192,10 +167,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Replace a key (same name, scopes and allowed origins); the old one stops working after
-         *     `expire_old_in_secs`.
-         */
+        /** Replace a key; the old one stops working after `expire_old_in_secs`. */
         post: operations["rotate_key"];
         delete?: never;
         options?: never;
@@ -391,7 +363,11 @@ export interface paths {
         };
         /**
          * Follow a scan as server-sent events.
-         * @description Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed` `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan replays its last event and closes; a resume with nothing left answers 204 (which tells `EventSource` to stop reconnecting).
+         * @description Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then
+         *     `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed`
+         *     `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan
+         *     replays its last event and closes; a resume with nothing left answers 204 (which tells
+         *     `EventSource` to stop reconnecting).
          */
         get: operations["stream_scan"];
         put?: never;
@@ -505,6 +481,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling account's scans, newest first, each as `GET /v1/scan/{id}` shows it.
+         * @description Lists the scans this account submitted (with any of its keys); a scan another account
+         *     started never appears, even when the same repository was scanned.
+         */
+        get: operations["list_scans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -512,7 +509,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the account's webhook endpoints. */
+        /** List the account's webhook endpoints, newest first. */
         get: operations["list_webhooks"];
         put?: never;
         /** Register a webhook endpoint. */
@@ -702,33 +699,13 @@ export interface components {
             url_b: string;
         };
         CreateKeyRequest: {
-            /**
-             * @description Browser origins the key may be used from (`https://host[:port]`, or
-             *     `http://localhost[:port]`; at most 20). A request with an `Origin` header outside them
-             *     gets 403 `origin_not_allowed`; one without `Origin` (server-side use) is allowed.
-             *     Default: none, usable from any origin. Listed origins are also admitted by CORS.
-             * @example [
-             *       "https://terminal.example"
-             *     ]
-             */
-            allowed_origins?: string[] | null;
             name?: string | null;
-            /**
-             * @description What the key may call (default: every scope). Not empty. Admin routes need a key with
-             *     every scope.
-             */
-            scopes?: components["schemas"]["Scope"][] | null;
         };
         CreatePartnerRequest: {
             /** @description Origins allowed to embed the widget: `https://host[:port]` or `http://localhost[:port]`. */
             allowed_domains?: string[];
             email: string;
             name: string;
-            /**
-             * @description The partner's public slug (names it in widget URLs): 3 to 32 of `a-z0-9-`. Default:
-             *     made from the name, with a random suffix.
-             */
-            partner_slug?: string | null;
             /** @description `free`, `pro`, `partner` or `internal`. */
             tier: string;
         };
@@ -820,13 +797,11 @@ export interface components {
             name: string;
             version: string;
         };
-        InviteResponse: {
-            /** @description Link for the partner to set a (new) password: valid 7 days, single use. */
-            invite_url: string;
-        };
         JobBody: {
             /** Format: int32 */
             attempts: number;
+            /** Format: date-time */
+            created_at: string;
             /** Format: int64 */
             id: number;
             /** @description `scan` or `delivery`. */
@@ -842,8 +817,6 @@ export interface components {
             updated_at: string;
         };
         KeyInfo: {
-            /** @description Empty: usable from any origin. */
-            allowed_origins: string[];
             /** Format: date-time */
             created_at: string;
             id: string;
@@ -853,7 +826,6 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at?: string | null;
-            scopes: components["schemas"]["Scope"][];
             tier: string;
         };
         KeySummary: {
@@ -886,8 +858,6 @@ export interface components {
             target: string;
         };
         NewKeyResponse: {
-            /** @description Empty: usable from any origin. */
-            allowed_origins: string[];
             /** @description The full API key: shown once. */
             api_key: string;
             /** Format: date-time */
@@ -895,7 +865,6 @@ export interface components {
             id: string;
             name: string;
             prefix: string;
-            scopes: components["schemas"]["Scope"][];
             tier: string;
         };
         /** @description A partner (or admin) account as the admin API shows it. */
@@ -979,12 +948,6 @@ export interface components {
             stream_url: string;
             target: string;
         };
-        /**
-         * @description A key scope (documentation only: the service parses the names, so an unknown one is a
-         *     422 `validation_failed` naming it).
-         * @enum {string}
-         */
-        Scope: "scans:read" | "scans:write" | "keys" | "webhooks" | "usage" | "embed";
         SecretBody: {
             /** @description `whsec_…`: shown once. */
             webhook_secret: string;
@@ -1125,24 +1088,32 @@ export interface operations {
     };
     audit_log: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Only this action, e.g. `partner.update`. */
-                action: string | null;
+                action?: string;
                 /** @description Only entries by this actor (an email, `cli` or `system`). */
-                actor: string | null;
-                /** @description Entries to return, newest first: default 100, at most 1000. */
-                limit: number | null;
+                actor?: string;
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
                 /** @description Only entries about this target (usually an account id). */
-                target: string | null;
+                target?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1157,7 +1128,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1166,7 +1136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `validation_failed`: limit is not a number from 1 to 1000 */
+            /** @description `validation_failed`: `limit` is not a number from 1 to 200, or a bad `cursor` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1188,27 +1158,47 @@ export interface operations {
     };
     list_jobs: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                limit: number | null;
-                /** @description Default `dead` (the dead-letter queue). */
-                status: string | null;
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+                /**
+                 * @description Jobs in this state: `queued`, `running`, `done`, `failed` or `dead` (default: the
+                 *     dead-letter queue).
+                 */
+                status?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JobBody"][];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1246,15 +1236,6 @@ export interface operations {
                     "application/json": components["schemas"]["JobBody"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1276,20 +1257,30 @@ export interface operations {
     };
     list_partners: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
                 /** @description Case-insensitive part of the name, email or slug. */
-                q: string | null;
+                q?: string;
                 /** @description `partner` (default), `admin` or `all`. */
-                role: string | null;
+                role?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1304,8 +1295,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: bad `role`, `limit` or `cursor` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1353,7 +1352,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not an admin account; `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            /** @description `forbidden`: not an admin account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1362,7 +1361,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `email_taken`, `slug_taken` */
+            /** @description `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1371,7 +1370,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `validation_failed`: bad email, tier, domain or slug */
+            /** @description `validation_failed`: bad email, tier or domain */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1423,7 +1422,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1460,74 +1458,18 @@ export interface operations {
             };
         };
     };
-    invite_partner: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description account id */
-                account_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InviteResponse"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not an admin account; `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `validation_failed`: the account is an admin */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     list_keys: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1536,6 +1478,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1550,8 +1494,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1599,26 +1543,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `key_limit_reached`: the tier's active keys (free 3, pro 10, partner 50) are all in use */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `validation_failed`: an unknown scope, an empty scope list, or an entry that is not an origin */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1654,15 +1580,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
             };
             404: {
                 headers: {
@@ -1705,15 +1622,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NewKeyResponse"];
-                };
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -1820,15 +1728,6 @@ export interface operations {
                 };
             };
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1987,15 +1886,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -2029,15 +1919,6 @@ export interface operations {
                 };
             };
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2213,15 +2094,6 @@ export interface operations {
                     "application/json": components["schemas"]["ScanObject"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2270,15 +2142,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2315,15 +2178,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accepted"];
-                };
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `invalid_target`, `invalid_url` */
@@ -2367,15 +2221,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScanObject"];
-                };
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `not_found`: never scanned to completion */
@@ -2437,15 +2282,6 @@ export interface operations {
                     "application/json": components["schemas"]["LookupResponse"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `validation_failed`: no targets, or more than 100 */
             422: {
                 headers: {
@@ -2505,15 +2341,6 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `invalid_target`, `invalid_url` */
             422: {
                 headers: {
@@ -2564,15 +2391,6 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `invalid_target`, `invalid_url` */
             422: {
                 headers: {
@@ -2602,9 +2420,18 @@ export interface operations {
             };
         };
     };
-    list_webhooks: {
+    list_scans: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2613,14 +2440,72 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanObject"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookBody"][];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2660,15 +2545,6 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookBody"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `invalid_url` (not https, private or loopback address), `validation_failed` */
             422: {
                 headers: {
@@ -2705,15 +2581,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
             };
             404: {
                 headers: {
@@ -2757,15 +2624,6 @@ export interface operations {
                     "application/json": components["schemas"]["EnableResult"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2804,15 +2662,6 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryBody"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2835,11 +2684,18 @@ export interface operations {
     list_deliveries: {
         parameters: {
             query?: {
-                /** @description Default 100, at most 1000. */
-                limit?: number | null;
-                /** @description `pending`, `sent` or `failed`. */
-                status?: string | null;
-                webhook_id?: string | null;
+                /**
+                 * @description Opaque position of the next page: take the whole URL of the previous response's
+                 *     `Link: <…>; rel="next"` header rather than building it. One this API did not hand out
+                 *     is 422 `validation_failed`.
+                 */
+                cursor?: string;
+                /** @description Rows per page: 1 to 200, default 50; anything else is 422 `validation_failed`. */
+                limit?: number;
+                /** @description Only deliveries in this state: `pending`, `sent` or `failed`. */
+                status?: string;
+                /** @description Only deliveries to this endpoint. */
+                webhook_id?: string;
             };
             header?: never;
             path?: never;
@@ -2849,14 +2705,16 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description `<absolute URL of the next page>; rel="next"`, only when more rows follow */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryBody"][];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
+            /** @description `validation_failed`: bad `limit` or `cursor` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2892,15 +2750,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryDetail"];
-                };
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2939,15 +2788,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryBody"];
-                };
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2990,15 +2830,6 @@ export interface operations {
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -3029,15 +2860,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretBody"];
-                };
-            };
-            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             422: {

@@ -21,7 +21,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{auth::origin_of, caller::Caller};
+use super::{
+    auth::origin_of,
+    caller::Caller,
+    page::{Listed, Page, PageParams},
+};
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody, OptionalJson};
 
 /// Route layer of every admin route, inside the key layer.
@@ -178,6 +182,7 @@ pub async fn invite_partner(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PartnerListParams {
     /// `partner` (default), `admin` or `all`.
     role: Option<String>,
@@ -186,20 +191,22 @@ pub struct PartnerListParams {
 }
 
 /// List partner accounts, newest first.
-#[utoipa::path(get, path = "/admin/partners", tag = "admin", params(PartnerListParams), security(("bearer" = [])),
-    responses((status = 200, body = Vec<Partner>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/admin/partners", tag = "admin", params(PartnerListParams, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<Partner>, headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: bad `role`, `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_partners(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<PartnerListParams>,
-) -> Result<Json<Vec<Partner>>, ApiError> {
+    page: Page,
+) -> Result<Listed<Partner>, ApiError> {
     let role = match params.role.as_deref() {
         None | Some("") | Some("partner") => RoleFilter::Partners,
         Some("admin") => RoleFilter::Admins,
         Some("all") => RoleFilter::All,
         Some(_) => return Err(ApiError::validation("role is `partner`, `admin` or `all`.")),
     };
-    let rows = admin::list_partners(&state.db, PartnerQuery { role, search: params.q }).await?;
-    Ok(Json(rows.into_iter().map(Partner::from).collect()))
+    let rows = admin::list_partners_page(&state.db, PartnerQuery { role, search: params.q }, &page.request).await?;
+    Ok(page.respond(&state.config.public_url, rows.map(Partner::from)))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -236,10 +243,8 @@ pub async fn update_partner(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// Entries to return, newest first: default 100, at most 1000.
-    #[param(value_type = Option<u64>)]
-    limit: Option<String>,
     /// Only entries by this actor (an email, `cli` or `system`).
     actor: Option<String>,
     /// Only this action, e.g. `partner.update`.
@@ -278,28 +283,22 @@ impl From<audit_log::Model> for AuditEntry {
 }
 
 /// The audit log, newest first.
-#[utoipa::path(get, path = "/admin/audit", tag = "admin", params(AuditParams), security(("bearer" = [])),
-    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, description = "`validation_failed`: limit is not a number from 1 to 1000", body = ErrorBody)))]
+#[utoipa::path(get, path = "/admin/audit", tag = "admin", params(AuditParams, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AuditEntry>, headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `limit` is not a number from 1 to 200, or a bad `cursor`", body = ErrorBody)))]
 pub async fn audit_log(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<AuditParams>,
-) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let limit = match params.limit.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        None => None,
-        Some(v) => match v.parse::<u64>() {
-            Ok(n) if (1..=1000).contains(&n) => Some(n),
-            _ => return Err(ApiError::validation("limit is a whole number from 1 to 1000.")),
-        },
-    };
+    page: Page,
+) -> Result<Listed<AuditEntry>, ApiError> {
     let query = AuditQuery {
-        limit,
+        limit: None,
         actor: params.actor,
         action: params.action,
         target: params.target,
     };
-    let rows = audit::list(&state.db, query).await?;
-    Ok(Json(rows.into_iter().map(AuditEntry::from).collect()))
+    let rows = audit::list_page(&state.db, query, &page.request).await?;
+    Ok(page.respond(&state.config.public_url, rows.map(AuditEntry::from)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -314,6 +313,7 @@ pub struct JobBody {
     attempts: i32,
     max_attempts: i32,
     last_error: Option<String>,
+    created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
@@ -327,37 +327,37 @@ impl From<app::server::jobs::Job> for JobBody {
             attempts: j.attempts,
             max_attempts: j.max_attempts,
             last_error: j.last_error,
+            created_at: j.created_at,
             updated_at: j.updated_at,
         }
     }
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct JobQuery {
-    /// Default `dead` (the dead-letter queue).
+    /// Jobs in this state: `queued`, `running`, `done`, `failed` or `dead` (default: the
+    /// dead-letter queue).
     status: Option<String>,
-    limit: Option<u64>,
 }
 
 /// Background jobs by state, newest first; `dead` lists the dead-letter queue.
-#[utoipa::path(get, path = "/admin/jobs", tag = "admin", params(JobQuery), security(("bearer" = [])), responses(
-    (status = 200, body = [JobBody]), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/admin/jobs", tag = "admin", params(JobQuery, PageParams), security(("bearer" = [])), responses(
+    (status = 200, body = [JobBody], headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))), (status = 403, body = ErrorBody),
+    (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_jobs(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<JobQuery>,
-) -> Result<Json<Vec<JobBody>>, ApiError> {
+    page: Page,
+) -> Result<Listed<JobBody>, ApiError> {
     use app::server::jobs::{self, JobStatus};
     // A state no job can be in lists none (rather than being an error).
-    let jobs = match q
+    let status = q
         .status
-        .as_deref()
-        .map(str::parse::<JobStatus>)
-        .unwrap_or(Ok(JobStatus::Dead))
-    {
-        Ok(status) => jobs::list(&state.db, status, q.limit.unwrap_or(100).clamp(1, 1000)).await?,
-        Err(_) => Vec::new(),
-    };
-    Ok(Json(jobs.into_iter().map(Into::into).collect()))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| JobStatus::Dead.to_string());
+    let jobs = jobs::list_page(&state.db, &status, &page.request).await?;
+    Ok(page.respond(&state.config.public_url, jobs.map(JobBody::from)))
 }
 
 /// Run a dead or failed job again from a clean slate (its scan goes back to `queued`).

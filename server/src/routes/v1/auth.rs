@@ -19,7 +19,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::caller::Caller;
+use super::{
+    caller::Caller,
+    page::{Listed, Page, PageParams},
+};
 use crate::error::{ApiError, ApiJson, ErrorBody, OptionalJson};
 
 /// Where a request came from, for the audit log and per-address limits.
@@ -234,20 +237,17 @@ pub async fn create_key(
     Ok((StatusCode::CREATED, Json(key.into())))
 }
 
-/// List this account's keys (never a full key or a hash).
-#[utoipa::path(get, path = "/auth/keys", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = Vec<KeyInfo>), (status = 401, body = ErrorBody)))]
+/// List this account's keys, newest first (never a full key or a hash).
+#[utoipa::path(get, path = "/auth/keys", tag = "auth", params(PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<KeyInfo>, headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))), (status = 401, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_keys(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-) -> Result<Json<Vec<KeyInfo>>, ApiError> {
-    Ok(Json(
-        keys::list(&state.db, &caller.account.id)
-            .await?
-            .into_iter()
-            .map(KeyInfo::from)
-            .collect(),
-    ))
+    page: Page,
+) -> Result<Listed<KeyInfo>, ApiError> {
+    let keys = keys::list_page(&state.db, &caller.account.id, &page.request).await?;
+    Ok(page.respond(&state.config.public_url, keys.map(KeyInfo::from)))
 }
 
 #[derive(Deserialize, ToSchema, Default)]

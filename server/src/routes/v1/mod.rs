@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod caller;
 pub mod embed_settings;
+pub mod page;
 pub mod scans;
 pub mod webhooks;
 
@@ -32,6 +33,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(scans::scan_compare))
         .routes(routes!(scans::latest_scan))
         .routes(routes!(scans::lookup_scans))
+        .routes(routes!(scans::list_scans))
         .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
         .routes(routes!(webhooks::delete_webhook))
         .routes(routes!(webhooks::enable_webhook))

@@ -26,7 +26,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 use utoipa::{IntoParams, ToSchema};
 
-use super::caller::{Caller, Metered};
+use super::{
+    caller::{Caller, Metered},
+    page::{Listed, Page, PageParams},
+};
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 
 #[derive(Deserialize, ToSchema)]
@@ -321,6 +324,26 @@ pub async fn scan_compare(
     let p = scans::prepare_compare(&body.url_a, &body.url_b, state.config.allow_private_targets)?;
     let callback_url = callback(&state, body.callback_url.as_deref()).await?;
     accept(&state, &caller, p, callback_url).await
+}
+
+/// The calling account's scans, newest first, each as `GET /v1/scan/{id}` shows it.
+///
+/// Lists the scans this account submitted (with any of its keys); a scan another account
+/// started never appears, even when the same repository was scanned.
+#[utoipa::path(get, path = "/scans", tag = "scans", params(PageParams), security(("bearer" = [])), responses(
+    (status = 200, body = [ScanObject], headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))),
+    (status = 401, body = ErrorBody),
+    (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
+pub async fn list_scans(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    page: Page,
+) -> Result<Listed<ScanView>, ApiError> {
+    let rows = scans::list_page(&state.db, &caller.account.id, &page.request).await?;
+    Ok(page.respond(
+        &state.config.public_url,
+        rows.map(|s| scans::view(&state.config, &s, None)),
+    ))
 }
 
 /// Read a scan. Public: scan ids are unguessable; a key, when sent, is checked and metered.

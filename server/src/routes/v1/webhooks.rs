@@ -7,7 +7,7 @@ use app::server::{
     webhooks::{self, deliveries, Webhook},
 };
 use axum::{
-    extract::{ConnectInfo, Path, Query, State},
+    extract::{ConnectInfo, Path, State},
     http::{HeaderMap, StatusCode},
     Extension, Json,
 };
@@ -15,8 +15,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::caller::Caller;
-use crate::error::{ApiError, ApiJson, ErrorBody, OptionalJson};
+use super::{
+    caller::Caller,
+    page::{Listed, Page, PageParams},
+};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody, OptionalJson};
 
 #[derive(Deserialize, ToSchema)]
 pub struct CreateWebhook {
@@ -124,19 +127,17 @@ pub async fn create_webhook(
     Ok((StatusCode::CREATED, Json(w.into())))
 }
 
-/// List the account's webhook endpoints.
-#[utoipa::path(get, path = "/webhooks", tag = "webhooks", security(("bearer" = [])), responses((status = 200, body = [WebhookBody])))]
+/// List the account's webhook endpoints, newest first.
+#[utoipa::path(get, path = "/webhooks", tag = "webhooks", params(PageParams), security(("bearer" = [])), responses(
+    (status = 200, body = [WebhookBody], headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))),
+    (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_webhooks(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-) -> Result<Json<Vec<WebhookBody>>, ApiError> {
-    Ok(Json(
-        webhooks::list(&state.db, &caller.account.id)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+    page: Page,
+) -> Result<Listed<WebhookBody>, ApiError> {
+    let hooks = webhooks::list_page(&state.db, &caller.account.id, &page.request).await?;
+    Ok(page.respond(&state.config.public_url, hooks.map(WebhookBody::from)))
 }
 
 /// Remove a webhook endpoint.
@@ -198,33 +199,31 @@ pub async fn test_webhook(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
-    /// `pending`, `sent` or `failed`.
+    /// Only deliveries in this state: `pending`, `sent` or `failed`.
     status: Option<String>,
+    /// Only deliveries to this endpoint.
     webhook_id: Option<String>,
-    /// Default 100, at most 1000.
-    limit: Option<u64>,
 }
 
 /// The delivery log, newest first.
-#[utoipa::path(get, path = "/webhooks/deliveries", tag = "webhooks", params(DeliveryQuery), security(("bearer" = [])), responses((status = 200, body = [DeliveryBody])))]
+#[utoipa::path(get, path = "/webhooks/deliveries", tag = "webhooks", params(DeliveryQuery, PageParams), security(("bearer" = [])), responses(
+    (status = 200, body = [DeliveryBody], headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))),
+    (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_deliveries(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Query(q): Query<DeliveryQuery>,
-) -> Result<Json<Vec<DeliveryBody>>, ApiError> {
+    ApiQuery(q): ApiQuery<DeliveryQuery>,
+    page: Page,
+) -> Result<Listed<DeliveryBody>, ApiError> {
     let f = deliveries::Filter {
-        status: q.status,
-        webhook_id: q.webhook_id,
-        limit: q.limit,
+        status: q.status.filter(|s| !s.is_empty()),
+        webhook_id: q.webhook_id.filter(|s| !s.is_empty()),
+        limit: None,
     };
-    Ok(Json(
-        deliveries::list(&state.db, &caller.account.id, f)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+    let rows = deliveries::list_page(&state.db, &caller.account.id, f, &page.request).await?;
+    Ok(page.respond(&state.config.public_url, rows.map(DeliveryBody::from)))
 }
 
 /// One delivery with its exact body and every attempt.
