@@ -67,6 +67,12 @@ pub trait RateLimiter: Send + Sync + 'static {
     }
 }
 
+/// The key of an account's daily quota: one count for all its keys, its dashboard and the
+/// widget scans charged to it.
+pub fn account_day_key(account_id: &str) -> String {
+    format!("account:{account_id}:day")
+}
+
 /// The rule protecting a public endpoint per client address. One key format for the REST
 /// API and the browser forms, so `/v1/auth/register` and `/signup` share one budget; IPv6
 /// clients count per /64 (`proxies::limit_key`).

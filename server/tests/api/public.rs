@@ -759,10 +759,25 @@ async fn widget_and_framing(kind: Db) {
             .unwrap(),
         0
     );
-    let res = get(&app, "/embed/scan?repo=not%20a%20repo").await;
-    assert_eq!(res.status(), 422);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("not a repository"), "{html}");
+    // `repo` is a GitHub owner/repo only: no scan of whatever host a framing page names.
+    for bad in [
+        "not%20a%20repo",
+        "https%3A%2F%2Fgitlab.com%2Facme%2Forbit",
+        "https%3A%2F%2F127.0.0.1%3A9%2Fa%2Fb.git",
+    ] {
+        let res = get(&app, &format!("/embed/scan?repo={bad}&partner={slug}")).await;
+        assert_eq!(res.status(), 422, "{bad}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Name a GitHub repository as owner/name."), "{html}");
+    }
+    assert_eq!(
+        scan::Entity::find()
+            .filter(scan::Column::Target.contains("gitlab.com"))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
     // An unknown result is a 404 with a readable message, still frameable by the partner.
     let res = get(
         &app,

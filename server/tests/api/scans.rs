@@ -493,6 +493,50 @@ async fn concurrent_scan_cap(kind: Db) {
         res.json::<Value>().await.unwrap()["error"]["code"],
         "concurrent_scan_limit"
     );
+    // The cap is the account's: a second key of it gets no scan of its own.
+    let res = app
+        .client
+        .post(app.url("/v1/auth/keys"))
+        .bearer_auth(&free)
+        .json(&json!({"name": "second"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let second = res.json::<Value>().await.unwrap()["api_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = post_scan(&app, &second, json!({"url": "acme/repo2"})).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "concurrent_scan_limit"
+    );
+    // And its daily quota is one count for all its keys: the day window's remaining calls go
+    // down whichever key calls (the minute window stays per key).
+    let day_left = |res: &reqwest::Response| -> u64 {
+        let header = res.headers()["ratelimit"].to_str().unwrap().to_string();
+        let day = header
+            .split(',')
+            .find(|p| p.contains("\"day\""))
+            .unwrap_or_else(|| panic!("{header}"));
+        day.split(';')
+            .find_map(|p| p.trim().strip_prefix("r="))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let list = |key: &str| {
+        app.client
+            .get(app.url("/v1/auth/keys"))
+            .bearer_auth(key.to_string())
+            .send()
+    };
+    let a = day_left(&list(&free).await.unwrap());
+    let b = day_left(&list(&second).await.unwrap());
+    let c = day_left(&list(&free).await.unwrap());
+    assert_eq!((a - b, b - c), (1, 1), "one daily count across keys: {a} {b} {c}");
 
     // Pro: ten at once, exactly five admitted.
     let (account, pro) = register(&app, "pro@acme.example").await;

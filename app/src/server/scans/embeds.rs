@@ -17,7 +17,7 @@ use crate::server::{
     accounts::usage::UsageEvent,
     accounts::{self, Account},
     error::{ServiceError, ServiceResult},
-    limiter::{Rule, Window},
+    limiter::{account_day_key, address_rule, Rule, Window},
     scans::reports,
     scans::{self, Reused, Scan, Submitter},
     state::AppState,
@@ -110,6 +110,10 @@ async fn limit(state: &AppState, key: String, limit: u32, window: Duration) -> S
         limit,
         window: Window::Sliding(window),
     };
+    take(state, rule).await
+}
+
+async fn take(state: &AppState, rule: Rule) -> ServiceResult<()> {
     match state.limiter.acquire(std::slice::from_ref(&rule)).await {
         Ok(d) if !d.allowed => Err(ServiceError::TooMany {
             code: "rate_limited",
@@ -166,8 +170,11 @@ pub async fn load(state: &AppState, req: EmbedRequest) -> ServiceResult<Embed> {
     let Some(repo) = req.repo.as_deref() else {
         return Ok(problem(400, "Name a repository to scan, e.g. ?repo=owner/name.", theme));
     };
-    let Ok(p) = scans::prepare_repo(repo, state.config.allow_private_targets) else {
-        return Ok(problem(422, "That is not a repository AuraSecurity can scan.", theme));
+    // The contract's `{owner}/{repo}` of GitHub only: a page anyone can frame must not make us
+    // clone from any host it names.
+    let p = match scans::prepare_repo(repo, state.config.allow_private_targets) {
+        Ok(p) if scans::reports::is_github_repo(&p.target) => p,
+        _ => return Ok(problem(422, "Name a GitHub repository as owner/name.", theme)),
     };
     let route = "/embed/scan";
     let target = p.target.clone();
@@ -203,8 +210,25 @@ pub async fn load(state: &AppState, req: EmbedRequest) -> ServiceResult<Embed> {
                 return refused(e);
             }
         }
+        // Per visitor: the address rule of every per-address limit (IPv6 per /64), so one
+        // visitor cannot rotate through its own addresses; an internal partner too.
         if let Some(ip) = ip {
-            if let Err(e) = limit(state, format!("ip:embed:{ip}"), PER_ADDRESS, ADDRESS_WINDOW).await {
+            let rule = address_rule("embed", ip, PER_ADDRESS, ADDRESS_WINDOW);
+            if let Err(e) = take(state, rule).await {
+                meter(state, Some(partner), route, 429, target_ref, true, started);
+                return refused(e);
+            }
+        }
+        // The partner pays: its account's daily quota (the one its API keys share) and,
+        // below in `submit`, its concurrent-scan cap.
+        let limits = accounts::tier(partner).limits();
+        if let Some(per_day) = limits.per_day {
+            let rule = Rule {
+                key: account_day_key(&partner.id),
+                limit: per_day,
+                window: Window::UtcDay,
+            };
+            if let Err(e) = take(state, rule).await {
                 meter(state, Some(partner), route, 429, target_ref, true, started);
                 return refused(e);
             }
@@ -212,10 +236,22 @@ pub async fn load(state: &AppState, req: EmbedRequest) -> ServiceResult<Embed> {
         Ok(Ok(Submitter {
             account_id: Some(partner.id.clone()),
             key_id: None,
-            concurrent_limit: None,
+            concurrent_limit: limits.concurrent_scans,
         }))
     };
-    Ok(match scans::find_or_start(state, p, admit).await? {
+    let found = match scans::find_or_start(state, p, admit).await {
+        // The partner's concurrent-scan cap: the widget's busy state, not an error page.
+        Err(ServiceError::TooMany { .. }) => {
+            meter(state, partner.as_ref(), route, 429, &target, true, started);
+            return Ok(problem(
+                429,
+                "Too many scans in progress right now; please try again in a minute.",
+                theme,
+            ));
+        }
+        other => other?,
+    };
+    Ok(match found {
         Reused::Fresh(s) | Reused::Running(s) => {
             meter(state, partner.as_ref(), route, 200, &target, true, started);
             showing(state, &s, theme)

@@ -124,34 +124,16 @@ pub fn prepare_compare(a: &str, b: &str, allow_private: bool) -> ServiceResult<P
 pub struct Submitter {
     pub account_id: Option<String>,
     pub key_id: Option<String>,
-    /// The tier's concurrent-scan limit (`None`: unlimited), counted per key; scans without
-    /// a key (the dashboard's) are counted per account.
+    /// The tier's concurrent-scan limit (`None`: unlimited), counted per *account*: over all
+    /// its keys, its dashboard and the widget scans charged to it, so more keys never mean
+    /// more parallel scans.
     pub concurrent_limit: Option<u32>,
 }
 
-/// Whose unfinished scans a cap counts: one key's, or an account's key-less (dashboard)
-/// scans. Key-less scans get their own pool so that the lock below serialises exactly the
-/// submissions that are counted together.
-enum CapScope<'a> {
-    Key(&'a str),
-    Dashboard(&'a str),
-}
-
-impl Submitter {
-    fn cap_scope(&self) -> Option<CapScope<'_>> {
-        self.concurrent_limit?;
-        match (&self.key_id, &self.account_id) {
-            (Some(k), _) => Some(CapScope::Key(k)),
-            (None, Some(a)) => Some(CapScope::Dashboard(a)),
-            (None, None) => None,
-        }
-    }
-}
-
-/// Creates the scan and its job in one transaction. With a cap, the key's unfinished scans
-/// are counted *after* inserting under a lock that serialises one key's submissions (the
-/// SQLite write lock taken by the insert; a transaction-scoped advisory lock on PostgreSQL),
-/// so concurrent submissions can never exceed the cap. Once committed, the workers are woken
+/// Creates the scan and its job in one transaction. With a cap, the account's unfinished
+/// scans are counted *after* inserting under a lock that serialises one account's submissions
+/// (the SQLite write lock taken by the insert; a transaction-scoped advisory lock on
+/// PostgreSQL), so concurrent submissions can never exceed the cap. Once committed, the workers are woken
 /// here: a queued scan never waits for the poll because a caller forgot to.
 #[tracing::instrument(name = "scan_submit", skip_all, fields(target = %p.target))]
 pub async fn submit(
@@ -161,12 +143,10 @@ pub async fn submit(
     callback_url: Option<String>,
 ) -> ServiceResult<Scan> {
     let txn = state.db.begin().await?;
-    let scope = who.cap_scope();
-    if let (Some(scope), DbBackend::Postgres) = (&scope, txn.get_database_backend()) {
-        let lock = match scope {
-            CapScope::Key(k) => format!("scan-cap:{k}"),
-            CapScope::Dashboard(a) => format!("scan-cap-account:{a}"),
-        };
+    // Only a capped submission of an account is counted (and so serialised).
+    let capped = who.concurrent_limit.and(who.account_id.as_deref());
+    if let (Some(account), DbBackend::Postgres) = (capped, txn.get_database_backend()) {
+        let lock = format!("scan-cap-account:{account}");
         txn.execute_raw(statement(
             DbBackend::Postgres,
             "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))",
@@ -194,14 +174,9 @@ pub async fn submit(
         completed_at: Set(None),
     };
     let scan = scan::Entity::insert(model).exec_with_returning(&txn).await?;
-    if let (Some(scope), Some(limit)) = (scope, who.concurrent_limit) {
-        let query = match scope {
-            CapScope::Key(k) => scan::Entity::find().filter(scan::Column::KeyId.eq(k)),
-            CapScope::Dashboard(a) => scan::Entity::find()
-                .filter(scan::Column::AccountId.eq(a))
-                .filter(scan::Column::KeyId.is_null()),
-        };
-        let open = query
+    if let (Some(account), Some(limit)) = (capped, who.concurrent_limit) {
+        let open = scan::Entity::find()
+            .filter(scan::Column::AccountId.eq(account))
             .filter(scan::Column::Status.is_in(ScanStatus::UNFINISHED))
             .count(&txn)
             .await?;
@@ -210,12 +185,8 @@ pub async fn submit(
             return Err(ServiceError::TooMany {
                 code: "concurrent_scan_limit",
                 message: format!(
-                    "{} already has {limit} scan{} in progress, the most its tier allows; wait for one to finish.",
-                    if who.key_id.is_some() {
-                        "This key"
-                    } else {
-                        "This account"
-                    },
+                    "This account already has {limit} scan{} in progress (over all its keys, its dashboard and \
+                     its widget), the most its tier allows; wait for one to finish.",
                     if limit == 1 { "" } else { "s" }
                 ),
                 retry_after_secs: 5,

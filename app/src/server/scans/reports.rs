@@ -15,15 +15,19 @@ pub fn result_of(s: &Scan) -> Option<ReportResult> {
     s.result.as_deref().and_then(|r| serde_json::from_str(r).ok())
 }
 
+/// Whether a normalised repository target is a GitHub `owner/repo` (other hosts keep their
+/// host in the target).
+pub fn is_github_repo(t: &str) -> bool {
+    t.split('/').count() == 2
+        && t.split('/').all(|p| !p.is_empty())
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+}
+
 /// `owner/repo` when the target is a GitHub repository (the only kind with a badge URL).
 pub fn github_repo(s: &Scan) -> Option<&str> {
     let t = s.target.as_str();
-    let ok = s.kind == "repo"
-        && t.split('/').count() == 2
-        && t.split('/').all(|p| !p.is_empty())
-        && t.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
-    ok.then_some(t)
+    (s.kind == "repo" && is_github_repo(t)).then_some(t)
 }
 
 pub fn card_url(config: &Config, id: &str) -> String {
@@ -85,7 +89,7 @@ pub async fn load_latest(state: &AppState, owner: &str, repo: &str) -> ServiceRe
         return Ok(None);
     };
     // A GitHub repository only: the stable link never names another git host.
-    if p.target.split('/').count() != 2 {
+    if !is_github_repo(&p.target) {
         return Ok(None);
     }
     let latest = scans::latest_completed(&state.db, "repo", &p.target).await?;

@@ -157,7 +157,7 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
     let refused_for = refusal(&Grants::of(&key), &method, &route, origin);
 
     let limits = accounts::tier(&account).limits();
-    let rules = rules_for(&key.id, &limits);
+    let rules = rules_for(&key.id, &account.id, &limits);
     let decision = if refused_for.is_some() {
         // Refused before the limiter: it is not charged, and no rate-limit headers go out.
         Decision {
@@ -221,7 +221,9 @@ async fn admit(state: &AppState, rules: &[Rule]) -> Decision {
     }
 }
 
-fn rules_for(key_id: &str, limits: &Limits) -> Vec<Rule> {
+/// The per-minute window is per key (the seed's rule); the daily quota is per account, shared
+/// by all its keys, so more keys never mean more calls.
+fn rules_for(key_id: &str, account_id: &str, limits: &Limits) -> Vec<Rule> {
     let mut rules = Vec::new();
     if let Some(m) = limits.per_minute {
         rules.push(Rule {
@@ -232,7 +234,7 @@ fn rules_for(key_id: &str, limits: &Limits) -> Vec<Rule> {
     }
     if let Some(d) = limits.per_day {
         rules.push(Rule {
-            key: format!("key:{key_id}:day"),
+            key: app::server::limiter::account_day_key(account_id),
             limit: d,
             window: Window::UtcDay,
         });
