@@ -20,6 +20,7 @@ mod public;
 mod scale_out;
 mod scans;
 mod service;
+mod sessions;
 mod signals;
 mod webhooks;
 
