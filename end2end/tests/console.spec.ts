@@ -44,7 +44,7 @@ test("dashboard: a scan runs live, its webhook delivery is sent and redelivered"
   await page.getByTestId("signup-submit").click();
   await expect(page).toHaveURL(/\/dashboard$/);
 
-  // An endpoint first, and the account's signing secret revealed on demand.
+  // An endpoint first, and the account's signing secret revealed on demand (password asked again).
   const tag = unique();
   await page.fill("#new-webhook-url", `${receiverBase}/hook?tag=${tag}`);
   await page.getByTestId("add-webhook").click();
@@ -52,6 +52,8 @@ test("dashboard: a scan runs live, its webhook delivery is sent and redelivered"
   await expect(page.getByTestId("webhook-row")).toContainText("active");
   await expect(page.locator("#new-webhook-url")).toHaveValue("");
   await page.getByTestId("reveal-secret").click();
+  await page.fill("#reveal-secret-password", password);
+  await page.getByTestId("reveal-secret-confirm").click();
   await expect(page.getByTestId("webhook-secret-value")).toHaveText(/^whsec_/);
 
   // The scan box: live progress (the archive stand-in answers after a delay), then the outcome.

@@ -20,6 +20,7 @@ use tower_sessions::Session;
 use super::{
     accounts::{self, Account},
     audit::{Actor, Origin},
+    crypto,
     error::ServiceError,
     state::AppState,
 };
@@ -28,6 +29,11 @@ use super::{
 pub const SESSION_ACCOUNT: &str = "account_id";
 /// `accounts::password_fingerprint` of the account when the session was opened.
 const SESSION_PASSWORD: &str = "password";
+/// When the session was opened by a login (Unix seconds).
+pub const SESSION_LOGIN_AT: &str = "login_at";
+/// A session ends this long after its login however busy it is (its idle expiry,
+/// `SESSION_IDLE_DAYS` in the server's routes, ends it sooner when unused).
+pub const SESSION_ABSOLUTE_DAYS: i64 = 30;
 pub const NOT_LOGGED_IN: &str = "Please log in.";
 
 pub fn app_state() -> Result<AppState, ServerFnError> {
@@ -117,12 +123,19 @@ fn session_error(e: tower_sessions::session::Error) -> ServerFnError {
 }
 
 /// The logged-in account, or `None` for anonymous visitors. A session whose account is gone
-/// or suspended, or whose password changed since it was opened, is ended on the spot.
+/// or suspended, whose password changed since it was opened, or whose login is more than
+/// [`SESSION_ABSOLUTE_DAYS`] old (or unknown) is ended on the spot.
 pub async fn current_account_opt() -> Result<Option<Account>, ServerFnError> {
     let Some(session) = session() else { return Ok(None) };
     let Some(id) = session.get::<String>(SESSION_ACCOUNT).await.map_err(session_error)? else {
         return Ok(None);
     };
+    let login_at = session.get::<i64>(SESSION_LOGIN_AT).await.map_err(session_error)?;
+    let oldest = chrono::Utc::now() - chrono::Duration::days(SESSION_ABSOLUTE_DAYS);
+    if login_at.is_none_or(|t| t < oldest.timestamp()) {
+        session.flush().await.map_err(session_error)?;
+        return Ok(None);
+    }
     let opened_with = session.get::<String>(SESSION_PASSWORD).await.map_err(session_error)?;
     let state = app_state()?;
     match accounts::get(&state.db, &id).await {
@@ -148,7 +161,8 @@ pub async fn current_account() -> Result<Account, ServerFnError> {
 }
 
 /// Starts an authenticated session under a fresh id: an id planted or seen before login
-/// (session fixation) never becomes a logged-in session.
+/// (session fixation) never becomes a logged-in session. The login time is recorded for
+/// the absolute lifetime ([`SESSION_ABSOLUTE_DAYS`]).
 pub async fn start_session(account: &Account) -> Result<(), ServerFnError> {
     let session = session().ok_or_else(|| fail(StatusCode::INTERNAL_SERVER_ERROR, "Sessions are unavailable."))?;
     session.cycle_id().await.map_err(session_error)?;
@@ -158,6 +172,10 @@ pub async fn start_session(account: &Account) -> Result<(), ServerFnError> {
         .map_err(session_error)?;
     session
         .insert(SESSION_PASSWORD, accounts::password_fingerprint(account))
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SESSION_LOGIN_AT, chrono::Utc::now().timestamp())
         .await
         .map_err(session_error)?;
     Ok(())
@@ -172,12 +190,24 @@ pub async fn end_session() -> Result<(), ServerFnError> {
 }
 
 /// Keeps a value for the next page render only (e.g. a new key after a form post without
-/// JavaScript, whose response is a redirect).
+/// JavaScript, whose response is a redirect). What waits in the session store is the value
+/// encrypted under the master key ([`crypto::encrypt`]): a new key or secret shown once is
+/// never written down in plaintext on its way to the page.
 pub async fn flash_set<T: serde::Serialize>(key: &str, value: &T) -> Result<(), ServerFnError> {
     if let Some(session) = session() {
-        session.insert(key, value).await.map_err(session_error)?;
+        let state = app_state()?;
+        let json = serde_json::to_string(value).map_err(|e| service_error(ServiceError::internal(e)))?;
+        let sealed = crypto::encrypt(state.config.secret_key.expose(), &json);
+        session.insert(key, sealed).await.map_err(session_error)?;
     }
     Ok(())
+}
+
+/// A flash value as [`flash_set`] stored it; `None` when it cannot be opened (written under
+/// another master key, or in plaintext before values were encrypted): it is dropped.
+fn flash_open(state: &AppState, sealed: &serde_json::Value) -> Option<serde_json::Value> {
+    let json = crypto::decrypt(state.config.secret_key.expose(), sealed.as_str()?).ok()?;
+    serde_json::from_str(&json).ok()
 }
 
 /// Flash values taken during one request. A page rendering on the server may run a
@@ -195,7 +225,10 @@ pub async fn flash_take<T: serde::de::DeserializeOwned>(key: &str) -> Result<Opt
         return Ok(serde_json::from_value(v).ok());
     }
     let Some(session) = session() else { return Ok(None) };
-    let Some(value) = session.remove_value(key).await.map_err(session_error)? else {
+    let Some(sealed) = session.remove_value(key).await.map_err(session_error)? else {
+        return Ok(None);
+    };
+    let Some(value) = flash_open(&app_state()?, &sealed) else {
         return Ok(None);
     };
     if let Some(c) = cache {

@@ -40,6 +40,9 @@ use crate::middleware::{
 pub const SESSION_COOKIE: &str = "aura_session";
 /// A session ends after this long without a request.
 pub const SESSION_IDLE_DAYS: i64 = 7;
+/// A session ends this long after its login, however busy (checked where the session's
+/// account is read, `app::server::web::current_account_opt`).
+pub use app::server::web::SESSION_ABSOLUTE_DAYS;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -242,11 +245,12 @@ fn leptos_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// Browser sessions in our database. The cookie holds only the random session id; it is
-/// HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site POSTs), Secure in
-/// production, and every request that uses the session pushes its expiry 7 days out
-/// (`always_save`: one row update per logged-in page view or call, a fair price for a
-/// sliding expiry; anonymous visitors have no session and cost nothing).
+/// Browser sessions in our database. The cookie holds only the random session id (the store
+/// keys its row by the id's SHA-256); it is HttpOnly (no script reads it), SameSite=Lax (not
+/// sent on cross-site POSTs), Secure in production, and every request that uses the session
+/// pushes its expiry 7 days out (`always_save`: one row update per logged-in page view or
+/// call, a fair price for a sliding expiry; anonymous visitors have no session and cost
+/// nothing), up to [`SESSION_ABSOLUTE_DAYS`] after the login.
 fn session_layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
     SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)

@@ -30,6 +30,11 @@ fn session_cookie(res: &Response) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The sessions table's key for the session id in a cookie (the id's SHA-256).
+fn row_key(cookie: &str) -> String {
+    app::server::accounts::sessions::storage_key(&cookie.parse().expect("a session id"))
+}
+
 fn cookie_value(set_cookie: &str) -> String {
     set_cookie
         .split(';')
@@ -301,7 +306,7 @@ async fn session_id_changes_at_login(app: TestApp) {
     );
     assert_ne!(first, second);
     assert_eq!(whoami(&app, &first).await, None);
-    assert!(session::Entity::find_by_id(first.clone())
+    assert!(session::Entity::find_by_id(row_key(&first))
         .one(&app.db)
         .await
         .unwrap()
@@ -312,7 +317,7 @@ async fn session_id_changes_at_login(app: TestApp) {
 async fn logout_deletes_the_session(app: TestApp) {
     let client = browser();
     let cookie = cookie_value(&session_cookie(&signup(&app, &client, "bye@partner.example").await).unwrap());
-    assert!(session::Entity::find_by_id(cookie.clone())
+    assert!(session::Entity::find_by_id(row_key(&cookie))
         .one(&app.db)
         .await
         .unwrap()
@@ -329,7 +334,7 @@ async fn logout_deletes_the_session(app: TestApp) {
     assert_eq!(res.headers()[header::LOCATION], "/login");
     let removal = session_cookie(&res).expect("the cookie is removed");
     assert!(removal.contains("Max-Age=0") || removal.contains("1970"), "{removal}");
-    assert!(session::Entity::find_by_id(cookie.clone())
+    assert!(session::Entity::find_by_id(row_key(&cookie))
         .one(&app.db)
         .await
         .unwrap()
@@ -576,7 +581,7 @@ async fn a_password_reset_ends_the_sessions_opened_before(app: TestApp) {
         "the old session ended with the old password"
     );
     assert!(
-        session::Entity::find_by_id(before)
+        session::Entity::find_by_id(row_key(&before))
             .one(&app.db)
             .await
             .unwrap()

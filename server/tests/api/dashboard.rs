@@ -230,9 +230,43 @@ async fn webhooks_section(app: TestApp) {
     .await;
     assert!(replayed.as_u64().is_some_and(|n| n <= 1), "{replayed}");
 
-    // The secret: revealed on demand, rotated with a grace period from the offered ones.
-    let first = json(call(&app, &owner, "/api/webhooks/secret/reveal", &[], Via::Script).await).await;
+    // The secret: revealed on demand for the password asked again (checked under the login's
+    // failure budget; a wrong one is 422 and audited), rotated with a grace period from the
+    // offered ones.
+    let reveal = |password: &'static str| {
+        let (app, owner) = (&app, &owner);
+        async move {
+            call(
+                app,
+                owner,
+                "/api/webhooks/secret/reveal",
+                &[("current_password", password)],
+                Via::Script,
+            )
+            .await
+        }
+    };
+    for res in [
+        call(&app, &owner, "/api/webhooks/secret/reveal", &[], Via::Script).await,
+        reveal("").await,
+    ] {
+        assert_eq!(res.status(), 422);
+        let text = res.text().await.unwrap();
+        assert!(text.contains("Enter your password"), "{text}");
+    }
+    let res = reveal("not my password").await;
+    assert_eq!(res.status(), 422);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("The current password is wrong."), "{text}");
+    assert!(!text.contains("whsec_"), "{text}");
+    assert_eq!(
+        audited(&app, "hooks@acme.example", "webhook.secret_reveal_failure").await,
+        1
+    );
+    assert_eq!(audited(&app, "hooks@acme.example", "webhook.secret_reveal").await, 0);
+    let first = json(reveal(PASSWORD).await).await;
     assert!(first.as_str().unwrap().starts_with("whsec_"), "{first}");
+    assert_eq!(audited(&app, "hooks@acme.example", "webhook.secret_reveal").await, 1);
     let rotated = json(
         call(
             &app,
@@ -245,10 +279,7 @@ async fn webhooks_section(app: TestApp) {
     )
     .await;
     assert_ne!(rotated, first);
-    assert_eq!(
-        json(call(&app, &owner, "/api/webhooks/secret/reveal", &[], Via::Script).await).await,
-        rotated
-    );
+    assert_eq!(json(reveal(PASSWORD).await).await, rotated);
     assert_eq!(
         call(
             &app,
@@ -289,11 +320,30 @@ async fn webhooks_section(app: TestApp) {
         0
     );
     assert_eq!(
-        call(&app, &browser(), "/api/webhooks/secret/reveal", &[], Via::Script)
-            .await
-            .status(),
+        call(
+            &app,
+            &browser(),
+            "/api/webhooks/secret/reveal",
+            &[("current_password", PASSWORD)],
+            Via::Script
+        )
+        .await
+        .status(),
         401
     );
+    // Another partner's password opens only that partner's own secret.
+    let theirs = json(
+        call(
+            &app,
+            &other,
+            "/api/webhooks/secret/reveal",
+            &[("current_password", PASSWORD)],
+            Via::Script,
+        )
+        .await,
+    )
+    .await;
+    assert!(theirs.as_str().unwrap().starts_with("whsec_") && theirs != rotated);
 
     json(call(&app, &owner, "/api/webhooks/delete", &[("id", &hook_id)], Via::Script).await).await;
     let page = json(call(&app, &owner, "/api/webhooks/overview", &[], Via::Script).await).await;
@@ -427,6 +477,17 @@ async fn admin_browser(app: &TestApp) -> Client {
     .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     client
+}
+
+/// How many times `actor` was audited doing `action`.
+async fn audited(app: &TestApp, actor: &str, action: &str) -> usize {
+    use app::server::audit::{self, AuditQuery};
+    let q = AuditQuery {
+        actor: Some(actor.into()),
+        action: Some(action.into()),
+        ..Default::default()
+    };
+    audit::list(&app.db, q).await.unwrap().len()
 }
 
 async fn denied(app: &TestApp, actor: &str) -> usize {

@@ -22,6 +22,7 @@ mod scale_out;
 mod scans;
 mod scopes;
 mod service;
+mod sessions;
 mod signals;
 mod webhooks;
 

@@ -183,13 +183,14 @@ pub async fn redeliver(id: String) -> Result<(), ServerFnError> {
     Ok(())
 }
 
-/// The current signing secret, on demand; each reveal is audited.
+/// The current signing secret, on demand, for the account's password asked again (checked
+/// under the login's failure budget; wrong: 422); each reveal and each refusal is audited.
 #[server(endpoint = "webhooks/secret/reveal")]
-pub async fn reveal_secret() -> Result<String, ServerFnError> {
+pub async fn reveal_secret(#[server(default)] current_password: String) -> Result<String, ServerFnError> {
     use crate::server::{web, webhooks};
     let actor = web::actor(web::current_account().await?);
     let state = web::app_state()?;
-    let secret = webhooks::reveal_secret(&state.db, &state.config, &actor)
+    let secret = webhooks::reveal_secret(&state, &actor, &current_password)
         .await
         .map_err(web::service_error)?;
     ssr::hand_over(secret).await
@@ -299,9 +300,14 @@ pub fn WebhooksSection() -> impl IntoView {
                 </div>
             </ActionForm>
             <div class="inline-form">
-                <ActionForm action=reveal>
-                    <button type="submit" class="button" data-testid="reveal-secret">"Reveal secret"</button>
-                </ActionForm>
+                <details class="confirm">
+                    <summary class="button" data-testid="reveal-secret">"Reveal secret"</summary>
+                    <ActionForm action=reveal node_ref=cleared_on_success(reveal)>
+                        <label for="reveal-secret-password">"Your password"</label>
+                        <input id="reveal-secret-password" type="password" name="current_password" required autocomplete="current-password"/>
+                        <button type="submit" class="button primary small" data-testid="reveal-secret-confirm">"Reveal"</button>
+                    </ActionForm>
+                </details>
                 <details class="confirm">
                     <summary class="button" data-testid="rotate-secret">"Rotate secret"</summary>
                     <ActionForm action=rotate>

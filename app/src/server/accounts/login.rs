@@ -84,21 +84,33 @@ const MAX_EMAIL_LEN: usize = 254;
 pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new: &str) -> ServiceResult<Account> {
     let account = &actor.account;
     passwords::validate(new).map_err(ServiceError::validation)?;
-    match throttled_check(state, &account.email, current, &actor.origin).await? {
-        Some(a) if a.id == account.id => {}
-        _ => {
-            actor
-                .record(&state.db, "password.change_failure", &account.id, None)
-                .await;
-            return Err(ServiceError::invalid(
-                "wrong_password",
-                "The current password is wrong.",
-            ));
-        }
-    }
+    confirm_password(state, actor, current, "password.change_failure").await?;
     let updated = accounts::set_password(&state.db, account.clone(), new).await?;
     actor.record(&state.db, "password.change", &account.id, None).await;
     Ok(updated)
+}
+
+/// Asks a logged-in account for its password again before something sensitive (changing the
+/// password, revealing the webhook secret): checked under the same failure budget as a login,
+/// so a stolen session cannot guess it at leisure (429 once the budget is spent). A wrong
+/// password is audited as `failure_action` and answered 422 `wrong_password`.
+pub async fn confirm_password(
+    state: &AppState,
+    actor: &Actor,
+    password: &str,
+    failure_action: &str,
+) -> ServiceResult<()> {
+    let account = &actor.account;
+    match throttled_check(state, &account.email, password, &actor.origin).await? {
+        Some(a) if a.id == account.id => Ok(()),
+        _ => {
+            actor.record(&state.db, failure_action, &account.id, None).await;
+            Err(ServiceError::invalid(
+                "wrong_password",
+                "The current password is wrong.",
+            ))
+        }
+    }
 }
 
 /// Checks a password under the failure budget. The email's slot is taken atomically

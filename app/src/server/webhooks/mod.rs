@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use super::{
-    accounts::Account,
+    accounts::{login, Account},
     audit::Actor,
     config::Config,
     crypto,
@@ -205,11 +205,22 @@ pub async fn rotate_secret(
     Ok(secret)
 }
 
-/// The current secret, decrypted (the dashboard's "reveal"); every reveal is audited as
-/// `webhook.secret_reveal`.
-pub async fn reveal_secret(db: &impl ConnectionTrait, config: &Config, actor: &Actor) -> ServiceResult<String> {
-    let secret = current_secret(config, &actor.account)?;
-    actor.record(db, "webhook.secret_reveal", &actor.account.id, None).await;
+/// The current secret, decrypted (the dashboard's "reveal"), for the account's password
+/// asked again ([`login::confirm_password`]: a hijacked browser session alone does not
+/// yield the secret). No password is 422 before any check; every wrong one is audited as
+/// `webhook.secret_reveal_failure` (422), every reveal as `webhook.secret_reveal`.
+pub async fn reveal_secret(state: &AppState, actor: &Actor, password: &str) -> ServiceResult<String> {
+    if password.is_empty() {
+        return Err(ServiceError::invalid(
+            "password_required",
+            "Enter your password to reveal the secret.",
+        ));
+    }
+    login::confirm_password(state, actor, password, "webhook.secret_reveal_failure").await?;
+    let secret = current_secret(&state.config, &actor.account)?;
+    actor
+        .record(&state.db, "webhook.secret_reveal", &actor.account.id, None)
+        .await;
     Ok(secret)
 }
 
