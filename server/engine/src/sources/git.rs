@@ -450,16 +450,32 @@ impl GitSource {
                 Err(_) => return Err(ScanError::transient("Reading the repository's files took too long.")),
             }
         }
-        for (path, oid, _) in whole {
-            if let Some(data) = blobs.get(&oid) {
-                tree.files.push(RepoFile {
-                    path,
+        // A blob behind several paths is copied for all but its last one.
+        let mut uses: HashMap<&str, usize> = HashMap::new();
+        for (_, oid, _) in &whole {
+            *uses.entry(oid.as_str()).or_default() += 1;
+        }
+        let mut files = Vec::with_capacity(whole.len());
+        for (path, oid, _) in &whole {
+            let left = uses.get_mut(oid.as_str()).map_or(0, |n| {
+                *n -= 1;
+                *n
+            });
+            let data = if left == 0 {
+                blobs.remove(oid)
+            } else {
+                blobs.get(oid).cloned()
+            };
+            if let Some(data) = data {
+                files.push(RepoFile {
+                    path: path.clone(),
                     size: data.len() as u64,
-                    data: data.clone(),
+                    data,
                     truncated: false,
                 });
             }
         }
+        tree.files.extend(files);
         drop(blobs);
         let mut firsts: HashMap<String, Vec<u8>> = HashMap::new();
         for (path, oid, size) in heads {
