@@ -44,6 +44,11 @@ impl Application {
             None
         };
         let meter = app::server::accounts::usage::Meter::start(db.clone());
+        // Clones a crashed process left behind (a live process's are locked, and kept).
+        let leftovers = aura_engine::sources::git::clean_work_dir(&config.work_dir);
+        if leftovers > 0 {
+            tracing::info!(leftovers, work_dir = %config.work_dir.display(), "removed leftover clones");
+        }
         let engine = Arc::new(aura_engine::Engine::new(config.engine_config()));
         let (limiter, bus) = shared_state(&config)?;
         let (stop_tx, stopping) = tokio::sync::watch::channel(false);

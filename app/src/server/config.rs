@@ -62,6 +62,9 @@ pub struct Config {
     /// 32-byte master key. Derived from `AURA_SECRET_KEY` or generated into the data folder.
     pub secret_key: Secret<[u8; 32]>,
     pub data_dir: PathBuf,
+    /// Where git sources clone (`AURA_WORK_DIR`, default `<data dir>/work`); emptied of
+    /// crashed scans' leftovers at start-up.
+    pub work_dir: PathBuf,
     pub admin_email: Option<String>,
     pub admin_password: Option<Secret<String>>,
     pub github_api_url: String,
@@ -174,6 +177,9 @@ impl Config {
             Some(other) => return Err(err("AURA_ROLE", format!("`{other}` is not `all`, `web` or `worker`"))),
         };
         let data_dir = PathBuf::from(get("AURA_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let work_dir = get("AURA_WORK_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("work"));
         let database_url = match get("AURA_DATABASE_URL") {
             Some(v) if v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://") => v,
             Some(_) => return Err(err("AURA_DATABASE_URL", "must start with sqlite:// or postgres://")),
@@ -247,6 +253,7 @@ impl Config {
             env,
             secret_key,
             data_dir,
+            work_dir,
             admin_email,
             admin_password,
             github_api_url: get("AURA_GITHUB_API_URL")
@@ -291,6 +298,7 @@ impl Config {
             osv_api_url: self.osv_api_url.clone(),
             allow_private_targets: self.allow_private_targets,
             limits: aura_engine::Limits::default(),
+            work_dir: self.work_dir.clone(),
         }
     }
 

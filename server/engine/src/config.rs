@@ -1,6 +1,7 @@
 //! Engine configuration, typed once. Tokens never appear in `Debug` output.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Hard caps on what a scan may download and unpack.
@@ -14,6 +15,13 @@ pub struct Limits {
     pub max_path_depth: usize,
     /// Files larger than this are skipped (reason recorded), not read.
     pub max_file_bytes: u64,
+    /// Git sources: paths listed at the scanned commit (files, links, submodules). More
+    /// fails the scan as too large (a tree of a million empty files is a git bomb; below
+    /// this, `max_files` only makes a scan partial).
+    pub max_tree_entries: usize,
+    /// Git sources: total size of the files at the scanned commit, what a checkout would
+    /// write (200 paths to one 1 GiB blob are 200 GiB). More fails the scan as too large.
+    pub max_unpacked_bytes: u64,
     /// Wall-clock limit for `git clone`.
     pub clone_timeout: Duration,
     /// Per-request timeout for API calls and downloads.
@@ -27,6 +35,8 @@ impl Default for Limits {
             max_files: 40_000,
             max_path_depth: 32,
             max_file_bytes: 2 * 1024 * 1024,
+            max_tree_entries: 200_000,
+            max_unpacked_bytes: 2 * 1024 * 1024 * 1024,
             clone_timeout: Duration::from_secs(90),
             http_timeout: Duration::from_secs(60),
         }
@@ -46,6 +56,14 @@ pub struct EngineConfig {
     /// addresses and allows plain `http`.
     pub allow_private_targets: bool,
     pub limits: Limits,
+    /// Where git sources clone (each scan in its own directory, removed afterwards; what a
+    /// crash leaves behind is removed by [`crate::sources::git::clean_work_dir`] at start-up).
+    pub work_dir: PathBuf,
+}
+
+/// The default work directory when none is configured: `aura-work` in the system temp dir.
+pub fn default_work_dir() -> PathBuf {
+    std::env::temp_dir().join("aura-work")
 }
 
 impl Default for EngineConfig {
@@ -58,14 +76,15 @@ impl Default for EngineConfig {
             osv_api_url: "https://api.osv.dev".into(),
             allow_private_targets: false,
             limits: Limits::default(),
+            work_dir: default_work_dir(),
         }
     }
 }
 
 impl EngineConfig {
     /// Read `AURA_GITHUB_API_URL`, `AURA_GITHUB_TOKEN`, `AURA_X_API_URL`,
-    /// `AURA_X_BEARER_TOKEN`, `AURA_OSV_API_URL` and `AURA_ALLOW_PRIVATE_TARGETS`
-    /// (1/true/yes), with defaults.
+    /// `AURA_X_BEARER_TOKEN`, `AURA_OSV_API_URL`, `AURA_ALLOW_PRIVATE_TARGETS`
+    /// (1/true/yes) and `AURA_WORK_DIR`, with defaults.
     pub fn from_env() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let d = EngineConfig::default();
@@ -79,6 +98,7 @@ impl EngineConfig {
                 .map(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
                 .unwrap_or(false),
             limits: Limits::default(),
+            work_dir: var("AURA_WORK_DIR").map(PathBuf::from).unwrap_or(d.work_dir),
         }
     }
 }
@@ -94,6 +114,7 @@ impl fmt::Debug for EngineConfig {
             .field("osv_api_url", &self.osv_api_url)
             .field("allow_private_targets", &self.allow_private_targets)
             .field("limits", &self.limits)
+            .field("work_dir", &self.work_dir)
             .finish()
     }
 }

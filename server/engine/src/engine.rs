@@ -86,6 +86,7 @@ impl Engine {
                 let src = GitSource {
                     allow_private: self.cfg.allow_private_targets,
                     limits: self.cfg.limits.clone(),
+                    work_dir: self.cfg.work_dir.clone(),
                 };
                 src.fetch(url, now).await
             }

@@ -546,6 +546,7 @@ pub fn config(api: SocketAddr) -> EngineConfig {
         osv_api_url: format!("http://{api}"),
         allow_private_targets: true,
         limits: Limits::default(),
+        work_dir: aura_engine::config::default_work_dir(),
     }
 }
 
