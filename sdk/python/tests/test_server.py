@@ -246,3 +246,79 @@ def test_key_scopes_are_enforced(server: Server, client: Client) -> None:
             assert refused.value.status == 403 and refused.value.code == "insufficient_scope"
     finally:
         client.revoke_key(key["id"])
+
+
+def _onboard(admin: Client, name: str) -> dict:
+    """A partner of its own (its own rate limit, key cap and scans), for the list tests."""
+    email = f"{name}-{uuid.uuid4().hex[:8]}@sdk.test"
+    return dict(admin.create_partner(name, email, "partner"))
+
+
+def test_keys_list_pages_with_limit_and_link(server: Server, admin: Client) -> None:
+    p = _onboard(admin, "pages")
+    with Client(p["api_key"], base_url=server.url) as c:
+        made = [c.create_key(f"page-{i}")["id"] for i in range(4)]  # five keys with the first one
+        first = c.request("GET", "/v1/auth/keys", params={"limit": 2})
+        assert len(first.json()) == 2
+        link = first.headers.get("link", "")
+        assert 'rel="next"' in link and f"<{server.url}/v1/auth/keys?" in link, link
+        # The SDK follows Link page after page: every key once, newest first.
+        keys = c.list_keys(limit=2)
+        ids = [k["id"] for k in keys]
+        assert len(ids) == 5 and len(set(ids)) == 5, ids
+        assert set(made) <= set(ids)
+        stamps = [k["created_at"] for k in keys]
+        assert stamps == sorted(stamps, reverse=True), "newest first"
+        assert all(k["scopes"] for k in keys)
+        # The same walk with the default page, and bounded by max_items.
+        assert [k["id"] for k in c.list_keys()] == ids
+        assert [k["id"] for k in c.iter_keys(limit=2, max_items=3)] == ids[:3]
+        # A limit outside 1-200 is refused.
+        with pytest.raises(aurasecurity.ValidationError) as e:
+            c.list_keys(limit=201)
+        assert (e.value.status, e.value.code) == (422, "validation_failed")
+
+
+async def test_async_keys_list_pages(server: Server, admin: Client) -> None:
+    p = _onboard(admin, "async-pages")
+    async with AsyncClient(p["api_key"], base_url=server.url) as c:
+        for i in range(2):
+            await c.create_key(f"async-page-{i}")
+        ids = [k["id"] async for k in c.iter_keys(limit=1)]
+        assert len(ids) == 3 and len(set(ids)) == 3, ids
+        assert len(await c.list_keys(limit=2, max_items=2)) == 2
+
+
+def test_list_scans_is_the_accounts_own(server: Server, admin: Client, client: Client) -> None:
+    p = _onboard(admin, "scans")
+    targets = [f"sdk-test/{unique('mine')}" for _ in range(3)]
+    with Client(p["api_key"], base_url=server.url) as c:
+        assert c.list_scans() == []
+        subs = [c.scan_repo(t) for t in targets]
+        done = [c.wait_for_result(s, timeout=120) for s in subs]
+        # Another account's scan never shows up.
+        other = client.scan_repo(f"sdk-test/{unique('theirs')}")
+        scans = c.list_scans(limit=2)
+        assert all(isinstance(s, aurasecurity.Scan) for s in scans)
+        assert sorted(s.scan_id for s in scans) == sorted(s.scan_id for s in subs)
+        assert other.scan_id not in [s.scan_id for s in scans]
+        stamps = [s.created_at for s in scans]
+        assert stamps == sorted(stamps, reverse=True), "newest first"
+        by_id = {s.scan_id: s for s in scans}
+        for d in done:
+            got = by_id[d.scan_id]
+            assert got.status == "completed" and got.kind == "repo"
+            assert got.target in targets and got.result == d.result
+        assert [s.scan_id for s in c.iter_scans(limit=1, max_items=2)] == [s.scan_id for s in scans[:2]]
+    client.wait_for_result(other, timeout=120)
+
+
+async def test_async_list_scans(server: Server, partner: Partner) -> None:
+    async with AsyncClient(partner.api_key, base_url=server.url) as aura:
+        sub = await aura.scan_repo(f"sdk-test/{unique('async-list')}")
+        scans = [s async for s in aura.iter_scans(limit=3)]
+        assert sub.scan_id in [s.scan_id for s in scans], "the newest scan is on the first page"
+        assert all(isinstance(s, aurasecurity.Scan) and s.scan_id for s in scans)
+        assert [s.scan_id for s in await aura.list_scans(limit=200)] == [s.scan_id for s in scans]
+        assert len(await aura.list_scans(max_items=2)) == min(2, len(scans))
+        await aura.wait_for_result(sub, timeout=120)

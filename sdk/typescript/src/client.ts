@@ -319,6 +319,25 @@ export class AuraClient {
   }
 
   /**
+   * `GET /v1/scans`: the calling account's own scans (started with any of its keys, its
+   * dashboard or its widget), newest first, every page (bounded by `maxItems` if given).
+   */
+  listScans(query: PageQuery = {}, options?: RequestOptions & { maxItems?: number }): Promise<ScanObject[]> {
+    return this.listAll("/v1/scans", { ...query }, options);
+  }
+
+  /** `GET /v1/scans` as an async iterator, page after page. */
+  iterateScans(query: PageQuery = {}, options?: RequestOptions): AsyncGenerator<ScanObject> {
+    return this.paginate("/v1/scans", { ...query }, options);
+  }
+
+  /** The account's scans: `scans.list()` is `listScans()`, `scans.iterate()` is `iterateScans()`. */
+  readonly scans = {
+    list: (query: PageQuery = {}, options?: RequestOptions & { maxItems?: number }): Promise<ScanObject[]> => this.listScans(query, options),
+    iterate: (query: PageQuery = {}, options?: RequestOptions): AsyncGenerator<ScanObject> => this.iterateScans(query, options),
+  };
+
+  /**
    * The scan's event stream (`GET /v1/scan/{id}/stream`), parsed by hand over `fetch`. A
    * dropped connection is resumed with `Last-Event-ID`; the iterator ends after
    * `scan_completed` / `scan_failed` (or when the server has nothing left to send).

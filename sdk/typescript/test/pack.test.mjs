@@ -47,6 +47,12 @@ test("npm pack: a usable tarball (install, import, typecheck)", { timeout: 120_0
         const verdict: "SAFU" | "DYOR" | "RISKY" | "SCAM" | undefined = scan.result?.verdict;
         const keys = await aura.keys.list();
         const first: string | undefined = keys[0]?.prefix;
+        const scoped = await aura.keys.create({ name: "widget", scopes: ["scans:read"], allowed_origins: ["https://terminal.example"] });
+        const scopes: string[] = scoped.scopes;
+        const mine: ScanObject[] = await aura.listScans({ limit: 20 });
+        for await (const s of aura.scans.iterate()) void (s.status satisfies "queued" | "running" | "completed" | "failed");
+        const invited: string = (await aura.admin.createPartner({ name: "n", email: "e@x.example", tier: "pro", partner_slug: "desk" })).invite_url;
+        void scopes; void mine; void invited;
         const ok: boolean = await verifyWebhook("{}", new Headers(), "whsec_x");
         const route: keyof paths = "/v1/scan/latest";
         try { await aura.latest("owner/repo"); } catch (e) { if (e instanceof AuraError) return e.retryAfter ?? e.status; }

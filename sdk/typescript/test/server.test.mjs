@@ -264,30 +264,99 @@ describe("against the real server", () => {
     assert.ok(Array.isArray(await admin.admin.jobs()));
   });
 
-  // The contract's parts the server does not implement yet: these run and report, but do not
-  // fail the suite (node:test `todo`). Remove the marker when the server catches up.
-  test("key scopes: a scans:read key gets 403 insufficient_scope on a scan", async () => {
-    const key = await partner.keys.create({ name: "read-only", scopes: ["scans:read"] });
+  test("key scopes and allowed_origins: returned, listed, and enforced (403 insufficient_scope / origin_not_allowed)", async () => {
+    const key = await partner.keys.create({ name: "read-only", scopes: ["scans:read"], allowed_origins: ["https://terminal.example"] });
+    assert.deepEqual(key.scopes, ["scans:read"]);
+    assert.deepEqual(key.allowed_origins, ["https://terminal.example"]);
+    const listed = (await partner.keys.list()).find((k) => k.id === key.id);
+    assert.deepEqual(listed?.scopes, ["scans:read"]);
+    assert.deepEqual(listed?.allowed_origins, ["https://terminal.example"]);
     const readOnly = new AuraClient({ apiKey: key.api_key, baseUrl: srv.base });
     try {
       await assert.rejects(readOnly.scanRepo("orbit/sdk"), (e) => e instanceof AuraError && e.status === 403 && e.code === "insufficient_scope");
+      await assert.rejects(readOnly.usage(), (e) => e instanceof AuraError && e.status === 403 && e.code === "insufficient_scope");
+      // Within its scopes, from no origin (server-side) or an allowed one, it works.
+      assert.ok(Array.isArray(await readOnly.listScans()));
+      const fromPage = new AuraClient({ apiKey: key.api_key, baseUrl: srv.base, headers: { origin: "https://terminal.example" } });
+      assert.ok(Array.isArray(await fromPage.listScans()));
+      const elsewhere = new AuraClient({ apiKey: key.api_key, baseUrl: srv.base, headers: { origin: "https://evil.example" } });
+      await assert.rejects(elsewhere.listScans(), (e) => e instanceof AuraError && e.status === 403 && e.code === "origin_not_allowed");
     } finally {
       await partner.keys.revoke(key.id);
     }
+    // A key made without scopes has every scope.
+    const all = await partner.keys.create({ name: "all-scopes" });
+    assert.deepEqual([...all.scopes].sort(), ["embed", "keys", "scans:read", "scans:write", "usage", "webhooks"]);
+    await partner.keys.revoke(all.id);
   });
 
-  test("POST /v1/admin/partners/{id}/invite answers a new invite_url", async () => {
-    const me = (await admin.admin.listPartners()).find((p) => p.email === "partner@sdk.test");
-    const { invite_url } = await admin.admin.invitePartner(me.account_id);
+  test("partner_slug (409 slug_taken) and POST /v1/admin/partners/{id}/invite", async () => {
+    const p = await admin.admin.createPartner({ name: "Slug Desk", email: "slug@sdk.test", tier: "free", partner_slug: "slug-desk" });
+    assert.equal(p.partner_slug, "slug-desk");
+    await assert.rejects(
+      admin.admin.createPartner({ name: "Copy", email: "copy@sdk.test", tier: "free", partner_slug: "slug-desk" }),
+      (e) => e instanceof AuraError && e.status === 409 && e.code === "slug_taken",
+    );
+    const { invite_url } = await admin.admin.invitePartner(p.account_id);
     assert.match(invite_url, /\/invite\//);
+    assert.notEqual(invite_url, p.invite_url);
   });
 
-  test("lists page with ?limit= and a Link rel=next header", { todo: "server: pagination is being added" }, async () => {
-    for (let i = 0; i < 3; i++) await partner.keys.create({ name: `page-${i}` });
-    const res = await partner.fetchRaw("GET", "/v1/auth/keys", { query: { limit: 2 } });
+  test("lists page with ?limit= and a Link rel=next header", async () => {
+    // An account of its own: five keys (its first one and four more).
+    const p = await admin.admin.createPartner({ name: "Pages", email: "pages@sdk.test", tier: "partner" });
+    const paged = new AuraClient({ apiKey: p.api_key, baseUrl: srv.base });
+    const made = [];
+    for (let i = 0; i < 4; i++) made.push((await paged.keys.create({ name: `page-${i}` })).id);
+    const res = await paged.fetchRaw("GET", "/v1/auth/keys", { query: { limit: 2 } });
     assert.equal((await res.json()).length, 2);
+    const link = res.headers.get("link") ?? "";
+    assert.match(link, /rel="next"/);
+    assert.ok(link.startsWith(`<${srv.base}/v1/auth/keys?`), link);
+    const all = await paged.keys.list({ limit: 2 });
+    const ids = all.map((k) => k.id);
+    assert.equal(ids.length, 5);
+    assert.equal(new Set(ids).size, 5);
+    assert.ok(made.every((id) => ids.includes(id)));
+    const stamps = all.map((k) => k.created_at);
+    assert.deepEqual(stamps, [...stamps].sort().reverse(), "newest first");
+    // The default page size gives the same list; maxItems stops early; the iterator pages too.
+    assert.deepEqual((await paged.keys.list()).map((k) => k.id), ids);
+    assert.deepEqual((await paged.keys.list({ limit: 2 }, { maxItems: 3 })).map((k) => k.id), ids.slice(0, 3));
+    const walked = [];
+    for await (const k of paged.keys.iterate({ limit: 1 })) walked.push(k.id);
+    assert.deepEqual(walked, ids);
+    await assert.rejects(paged.keys.list({ limit: 201 }), (e) => e instanceof AuraError && e.status === 422 && e.code === "validation_failed");
+  });
+
+  test("listScans / scans.list: the account's own scans, newest first, paged", async () => {
+    for (const name of ["orbit/list-1", "orbit/list-2", "orbit/list-3", "orbit/theirs"]) gh.add(name, healthyRepo(name.length));
+    const p = await admin.admin.createPartner({ name: "Scans", email: "scans@sdk.test", tier: "partner" });
+    const mine = new AuraClient({ apiKey: p.api_key, baseUrl: srv.base });
+    assert.deepEqual(await mine.listScans(), []);
+    const subs = [];
+    for (const t of ["orbit/list-1", "orbit/list-2", "orbit/list-3"]) subs.push(await mine.scanRepo(t));
+    const done = [];
+    for (const s of subs) done.push(await mine.waitForResult(s.scan_id, { timeoutMs: 60_000 }));
+    const other = await partner.scanRepo("orbit/theirs");
+
+    const scans = await mine.listScans({ limit: 2 });
+    assert.deepEqual(scans.map((s) => s.scan_id).sort(), subs.map((s) => s.scan_id).sort());
+    assert.ok(!scans.some((s) => s.scan_id === other.scan_id), "another account's scan never appears");
+    const stamps = scans.map((s) => s.created_at);
+    assert.deepEqual(stamps, [...stamps].sort().reverse(), "newest first");
+    for (const d of done) {
+      const got = scans.find((s) => s.scan_id === d.scan_id);
+      assert.equal(got.status, "completed");
+      assert.equal(got.kind, "repo");
+      assert.deepEqual(got.result, d.result);
+    }
+    assert.deepEqual((await mine.scans.list({}, { maxItems: 2 })).map((s) => s.scan_id), scans.slice(0, 2).map((s) => s.scan_id));
+    const walked = [];
+    for await (const s of mine.scans.iterate({ limit: 1 })) walked.push(s.scan_id);
+    assert.deepEqual(walked, scans.map((s) => s.scan_id));
+    const res = await mine.fetchRaw("GET", "/v1/scans", { query: { limit: 2 } });
     assert.match(res.headers.get("link") ?? "", /rel="next"/);
-    const all = await partner.keys.list({ limit: 2 });
-    assert.ok(all.length > 2);
+    await partner.waitForResult(other.scan_id, { timeoutMs: 60_000 });
   });
 });

@@ -209,6 +209,15 @@ class AsyncClient:
         request order; ``scan`` is ``None`` where there is none. Starts nothing."""
         return await self._run(ops.lookup_targets(targets))
 
+    async def iter_scans(self, *, limit: Optional[int] = None, max_items: Optional[int] = None) -> AsyncIterator[Scan]:
+        """``GET /v1/scans``: the account's own scans (started with any of its keys, its
+        dashboard or its widget), newest first, page by page."""
+        async for item in self._pages("/v1/scans", {"limit": limit}, max_items):
+            yield Scan.from_dict(item)
+
+    async def list_scans(self, *, limit: Optional[int] = None, max_items: Optional[int] = None) -> list[Scan]:
+        return [x async for x in self.iter_scans(limit=limit, max_items=max_items)]
+
     async def stream_events(
         self, scan_id: str, *, last_event_id: Optional[str] = None, read_timeout: float = 45.0
     ) -> AsyncIterator[ScanEvent]:

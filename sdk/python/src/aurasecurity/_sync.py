@@ -206,6 +206,15 @@ class Client:
         request order; ``scan`` is ``None`` where there is none. Starts nothing."""
         return self._run(ops.lookup_targets(targets))
 
+    def iter_scans(self, *, limit: Optional[int] = None, max_items: Optional[int] = None) -> Iterator[Scan]:
+        """``GET /v1/scans``: the account's own scans (started with any of its keys, its
+        dashboard or its widget), newest first, page by page."""
+        for item in self._pages("/v1/scans", {"limit": limit}, max_items):
+            yield Scan.from_dict(item)
+
+    def list_scans(self, *, limit: Optional[int] = None, max_items: Optional[int] = None) -> list[Scan]:
+        return list(self.iter_scans(limit=limit, max_items=max_items))
+
     def stream_events(
         self, scan_id: str, *, last_event_id: Optional[str] = None, read_timeout: float = 45.0
     ) -> Iterator[ScanEvent]:

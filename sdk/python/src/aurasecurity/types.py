@@ -277,6 +277,8 @@ class KeyInfo(TypedDict, total=False):
     prefix: str
     name: str
     tier: str
+    scopes: list[str]
+    allowed_origins: list[str]
     created_at: str
     last_used_at: Optional[str]
     revoked_at: Optional[str]
