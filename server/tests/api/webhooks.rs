@@ -278,6 +278,18 @@ async fn retries_then_sent_or_failed(kind: Db) {
     // Always failing: failed after 4 attempts (the first and three retries).
     rx.script(&[500, 500, 500, 500]);
     scan(&app, &p.key, json!({"url": "acme/orbit", "fresh": true})).await;
+    // While its retries are pending, a redeliver piles nothing up: 409 already_pending.
+    let first = rx.wait_for(4).await;
+    let pending = first[3].header("x-aurasecurity-delivery").to_string();
+    let res = app
+        .client
+        .post(app.url(&format!("/v1/webhooks/deliveries/{pending}/redeliver")))
+        .bearer_auth(&p.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "already_pending");
     let got = rx.wait_for(7).await;
     let id = got[3].header("x-aurasecurity-delivery").to_string();
     let d = wait_delivery(&app, &p.key, &id, "failed").await;

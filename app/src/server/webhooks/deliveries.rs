@@ -320,11 +320,31 @@ pub async fn attempts(db: &impl ConnectionTrait, delivery_id: &str) -> ServiceRe
 }
 
 /// A new attempt with the same delivery id (and the same body), now.
+/// Sends a delivery once more. A delivery still pending (its job queued, running or waiting
+/// for a retry) is 409 `already_pending`: a caller looping on redeliver cannot pile jobs up in
+/// the shared queue. The check and the change are one conditional update, so two racing
+/// calls cannot both pass it.
 pub async fn redeliver(state: &AppState, account_id: &str, id: &str) -> ServiceResult<Delivery> {
     let d = get_owned(&state.db, account_id, id).await?;
-    let d = requeue(&state.db, d, 1).await?;
+    let claimed = delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::Status,
+            sea_orm::sea_query::Expr::value(DeliveryStatus::Pending),
+        )
+        .col_expr(delivery::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .filter(delivery::Column::Id.eq(&d.id))
+        .filter(delivery::Column::Status.ne(DeliveryStatus::Pending))
+        .exec(&state.db)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(ServiceError::Conflict {
+            code: "already_pending",
+            message: "This delivery is already queued or being retried; wait for its outcome.".into(),
+        });
+    }
+    jobs::enqueue(&state.db, JobKind::Delivery, &d.id, 1, Duration::ZERO).await?;
     state.bus.notify_jobs().await;
-    Ok(d)
+    get_owned(&state.db, account_id, id).await
 }
 
 async fn requeue(db: &impl ConnectionTrait, d: Delivery, attempts: i32) -> ServiceResult<Delivery> {

@@ -256,7 +256,8 @@ pub async fn get_delivery(
 
 /// Send a delivery again now: a new attempt with the same delivery id and body.
 #[utoipa::path(post, path = "/webhooks/deliveries/{id}/redeliver", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
-    (status = 202, body = DeliveryBody), (status = 404, body = ErrorBody)))]
+    (status = 202, body = DeliveryBody), (status = 404, body = ErrorBody),
+    (status = 409, description = "`already_pending`: the delivery is queued or being retried", body = ErrorBody)))]
 pub async fn redeliver(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
