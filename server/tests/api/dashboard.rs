@@ -152,6 +152,24 @@ async fn scan_box_applies_the_concurrent_cap(kind: Db) {
     wait_finished(&app, first["id"].as_str().unwrap()).await;
     let res = call(&app, &owner, "/api/scans/start", &[("repo", "acme/orbit")], Via::Script).await;
     assert_eq!(res.status(), 200, "a slot is free again");
+    // Like the API, a fresh result is reused rather than scanned again.
+    assert_eq!(json(res).await["id"], first["id"]);
+    // Metered under the key id `dashboard`: three calls, one of them a new scan.
+    let mut usage = Vec::new();
+    for _ in 0..50 {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        usage = app::server::entities::usage_event::Entity::find()
+            .filter(app::server::entities::usage_event::Column::KeyId.eq("dashboard"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        if usage.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(usage.len(), 3, "{usage:?}");
+    assert_eq!(usage.iter().filter(|u| u.is_scan).count(), 1, "{usage:?}");
     app.stop().await;
 }
 
@@ -205,17 +223,17 @@ async fn webhooks_section(app: TestApp) {
     assert_eq!(deliveries.len(), 1);
     assert_eq!(deliveries[0]["event"], "test");
     let delivery_id = deliveries[0]["id"].as_str().unwrap().to_string();
-    json(
-        call(
-            &app,
-            &owner,
-            "/api/webhooks/redeliver",
-            &[("id", &delivery_id)],
-            Via::Script,
-        )
-        .await,
+    // Still retrying (nothing listens): a redeliver now would only pile up jobs.
+    let res = call(
+        &app,
+        &owner,
+        "/api/webhooks/redeliver",
+        &[("id", &delivery_id)],
+        Via::Script,
     )
     .await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("already queued"));
     // Replays the test delivery if it has already failed (nothing listens), else nothing.
     let replayed = json(
         call(

@@ -99,20 +99,14 @@ pub async fn scans_overview() -> Result<ScansPage, ServerFnError> {
     })
 }
 
-/// Queues a scan of `repo` for the logged-in account, under its tier's concurrent-scan cap
-/// (counted over the account's dashboard scans).
+/// Queues (or reuses a fresh) scan of `repo` for the logged-in account, within its tier's
+/// limits like an API call ([`scans::dashboard`](crate::server::scans::dashboard)).
 #[server(endpoint = "scans/start")]
 pub async fn start_scan(repo: String) -> Result<ScanRow, ServerFnError> {
-    use crate::server::{accounts, scans, web};
+    use crate::server::{scans, web};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    let prepared = scans::prepare_repo(repo.trim(), state.config.allow_private_targets).map_err(web::service_error)?;
-    let who = scans::Submitter {
-        account_id: Some(account.id.clone()),
-        key_id: None,
-        concurrent_limit: accounts::tier(&account).limits().concurrent_scans,
-    };
-    let scan = scans::submit(&state, prepared, who, None)
+    let scan = scans::dashboard::start(&state, &account, &repo)
         .await
         .map_err(web::service_error)?;
     let row = ScanRow::from(&scan);

@@ -2,6 +2,7 @@
 //! job, in one transaction, then waking the workers), the result cache, and the contract's
 //! scan object.
 
+pub mod dashboard;
 pub mod embeds;
 pub mod events;
 pub mod lifecycle;
