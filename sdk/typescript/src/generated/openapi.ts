@@ -123,6 +123,28 @@ export interface paths {
         patch: operations["update_partner"];
         trace?: never;
     };
+    "/v1/admin/partners/{account_id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-issue a partner's invitation.
+         * @description A new link replaces every earlier one (an expired onboarding continues; a lost link stops
+         *     working). Also how an admin resets a partner's password: the partner sets a new one
+         *     through the link, which ends the sessions opened with the old one.
+         */
+        post: operations["invite_partner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/keys": {
         parameters: {
             query?: never;
@@ -133,7 +155,10 @@ export interface paths {
         /** List this account's keys, newest first (never a full key or a hash). */
         get: operations["list_keys"];
         put?: never;
-        /** Create another API key for this account. */
+        /**
+         * Create another API key for this account, optionally limited to some scopes and to
+         *     browser origins (a key for a web page should be both).
+         */
         post: operations["create_key"];
         delete?: never;
         options?: never;
@@ -167,7 +192,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace a key; the old one stops working after `expire_old_in_secs`. */
+        /**
+         * Replace a key (same name, scopes and allowed origins); the old one stops working after
+         *     `expire_old_in_secs`.
+         */
         post: operations["rotate_key"];
         delete?: never;
         options?: never;
@@ -363,11 +391,7 @@ export interface paths {
         };
         /**
          * Follow a scan as server-sent events.
-         * @description Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then
-         *     `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed`
-         *     `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan
-         *     replays its last event and closes; a resume with nothing left answers 204 (which tells
-         *     `EventSource` to stop reconnecting).
+         * @description Events: `scan_started` `{scanId, repo}`, `progress` `{percent, message}`…, then `scan_completed` `{scanId, score, grade, verdict, reportUrl}` or `scan_failed` `{scanId, error}`. Each has an `id:`; send `Last-Event-ID` to resume. A finished scan replays its last event and closes; a resume with nothing left answers 204 (which tells `EventSource` to stop reconnecting).
          */
         get: operations["stream_scan"];
         put?: never;
@@ -699,13 +723,33 @@ export interface components {
             url_b: string;
         };
         CreateKeyRequest: {
+            /**
+             * @description Browser origins the key may be used from (`https://host[:port]`, or
+             *     `http://localhost[:port]`; at most 20). A request with an `Origin` header outside them
+             *     gets 403 `origin_not_allowed`; one without `Origin` (server-side use) is allowed.
+             *     Default: none, usable from any origin. Listed origins are also admitted by CORS.
+             * @example [
+             *       "https://terminal.example"
+             *     ]
+             */
+            allowed_origins?: string[] | null;
             name?: string | null;
+            /**
+             * @description What the key may call (default: every scope). Not empty. Admin routes need a key with
+             *     every scope.
+             */
+            scopes?: components["schemas"]["Scope"][] | null;
         };
         CreatePartnerRequest: {
             /** @description Origins allowed to embed the widget: `https://host[:port]` or `http://localhost[:port]`. */
             allowed_domains?: string[];
             email: string;
             name: string;
+            /**
+             * @description The partner's public slug (names it in widget URLs): 3 to 32 of `a-z0-9-`. Default:
+             *     made from the name, with a random suffix.
+             */
+            partner_slug?: string | null;
             /** @description `free`, `pro`, `partner` or `internal`. */
             tier: string;
         };
@@ -797,6 +841,10 @@ export interface components {
             name: string;
             version: string;
         };
+        InviteResponse: {
+            /** @description Link for the partner to set a (new) password: valid 7 days, single use. */
+            invite_url: string;
+        };
         JobBody: {
             /** Format: int32 */
             attempts: number;
@@ -817,6 +865,8 @@ export interface components {
             updated_at: string;
         };
         KeyInfo: {
+            /** @description Empty: usable from any origin. */
+            allowed_origins: string[];
             /** Format: date-time */
             created_at: string;
             id: string;
@@ -826,6 +876,7 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at?: string | null;
+            scopes: components["schemas"]["Scope"][];
             tier: string;
         };
         KeySummary: {
@@ -858,6 +909,8 @@ export interface components {
             target: string;
         };
         NewKeyResponse: {
+            /** @description Empty: usable from any origin. */
+            allowed_origins: string[];
             /** @description The full API key: shown once. */
             api_key: string;
             /** Format: date-time */
@@ -865,6 +918,7 @@ export interface components {
             id: string;
             name: string;
             prefix: string;
+            scopes: components["schemas"]["Scope"][];
             tier: string;
         };
         /** @description A partner (or admin) account as the admin API shows it. */
@@ -948,6 +1002,12 @@ export interface components {
             stream_url: string;
             target: string;
         };
+        /**
+         * @description A key scope (documentation only: the service parses the names, so an unknown one is a
+         *     422 `validation_failed` naming it).
+         * @enum {string}
+         */
+        Scope: "scans:read" | "scans:write" | "keys" | "webhooks" | "usage" | "embed";
         SecretBody: {
             /** @description `whsec_…`: shown once. */
             webhook_secret: string;
@@ -1128,6 +1188,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1189,6 +1250,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobBody"][];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1234,6 +1296,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -1295,6 +1366,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1352,7 +1424,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not an admin account */
+            /** @description `forbidden`: not an admin account; `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1361,7 +1433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `email_taken` */
+            /** @description `email_taken`, `slug_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1370,7 +1442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `validation_failed`: bad email, tier or domain */
+            /** @description `validation_failed`: bad email, tier, domain or slug */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1422,6 +1494,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1439,6 +1512,71 @@ export interface operations {
                 };
             };
             /** @description `validation_failed`: bad tier or status, or suspending yourself */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    invite_partner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description account id */
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: not an admin account; `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: the account is an admin */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1487,6 +1625,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1543,8 +1690,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `key_limit_reached`: the tier's active keys (free 3, pro 10, partner 50) are all in use */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `validation_failed`: an unknown scope, an empty scope list, or an entry that is not an origin */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1580,6 +1745,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             404: {
                 headers: {
@@ -1622,6 +1796,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NewKeyResponse"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -1728,6 +1911,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1886,6 +2078,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -1919,6 +2120,15 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2094,6 +2304,15 @@ export interface operations {
                     "application/json": components["schemas"]["ScanObject"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2142,7 +2361,25 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_streams`: the client address or this instance holds its cap of open streams; `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2178,6 +2415,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `invalid_target`, `invalid_url` */
@@ -2221,6 +2467,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScanObject"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `not_found`: never scanned to completion */
@@ -2282,6 +2537,15 @@ export interface operations {
                     "application/json": components["schemas"]["LookupResponse"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `validation_failed`: no targets, or more than 100 */
             422: {
                 headers: {
@@ -2341,6 +2605,15 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `invalid_target`, `invalid_url` */
             422: {
                 headers: {
@@ -2389,6 +2662,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `invalid_target`, `invalid_url` */
@@ -2456,6 +2738,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `validation_failed`: bad `limit` or `cursor` */
             422: {
                 headers: {
@@ -2504,6 +2795,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookBody"][];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `validation_failed`: bad `limit` or `cursor` */
             422: {
                 headers: {
@@ -2545,6 +2845,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `invalid_url` (not https, private or loopback address), `validation_failed` */
             422: {
                 headers: {
@@ -2581,6 +2890,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             404: {
                 headers: {
@@ -2624,6 +2942,15 @@ export interface operations {
                     "application/json": components["schemas"]["EnableResult"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2660,6 +2987,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2713,6 +3049,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryBody"][];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `validation_failed`: bad `limit` or `cursor` */
             422: {
                 headers: {
@@ -2750,6 +3095,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             404: {
@@ -2790,7 +3144,25 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryBody"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `already_pending`: the delivery is queued or being retried */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2830,6 +3202,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An error: `{"error": {"code", "message"}}` with the status of the problem (see the contract's error codes). */
             default: {
                 headers: {
@@ -2860,6 +3241,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretBody"];
+                };
+            };
+            /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             422: {
