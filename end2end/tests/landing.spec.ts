@@ -48,9 +48,12 @@ test("unknown pages get the 404 page", async ({ page }) => {
 test("the landing page's scan box leads to the report, which follows the scan live", async ({ page }) => {
   const errors: string[] = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  await page.goto("/?repo=e2e-org/wallet-sdk");
+  // A repository of its own: the widget journey watches e2e-org/wallet-sdk scan live, which a
+  // fresh result from here would skip.
+  const repo = `e2e-org/landing-${Date.now()}`;
+  await page.goto(`/?repo=${repo}`);
   const input = page.locator("#scan-box-repo");
-  await expect(input).toHaveValue("e2e-org/wallet-sdk");
+  await expect(input).toHaveValue(repo);
   await page.getByTestId("scan-box-submit").click();
   await page.waitForURL(/\/report\/[0-9a-f]{32}$/);
   await expect(page.getByTestId("verdict")).toHaveText(/^(SAFU|DYOR|RISKY|SCAM)$/, { timeout: 45_000 });
@@ -64,7 +67,7 @@ test("the scan box works without JavaScript", async ({ browser }) => {
   await page.fill("#scan-box-repo", "not a repository");
   await page.getByTestId("scan-box-submit").click();
   await expect(page.getByTestId("scan-box-error")).toBeVisible();
-  await page.fill("#scan-box-repo", "https://github.com/e2e-org/wallet-sdk");
+  await page.fill("#scan-box-repo", `https://github.com/e2e-org/landing-nojs-${Date.now()}`);
   await page.getByTestId("scan-box-submit").click();
   await page.waitForURL(/\/report\/[0-9a-f]{32}$/);
   await context.close();
