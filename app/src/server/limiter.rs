@@ -67,6 +67,28 @@ pub trait RateLimiter: Send + Sync + 'static {
     }
 }
 
+/// The windows of a metered call: a per-minute window under `minute_key` (one per key, or the
+/// dashboard's own) and the account's daily quota, shared by everything the account does. One
+/// builder, so the API and the dashboard can never count differently.
+pub fn call_rules(minute_key: String, account_id: &str, limits: &crate::server::accounts::tiers::Limits) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if let Some(m) = limits.per_minute {
+        rules.push(Rule {
+            key: minute_key,
+            limit: m,
+            window: Window::Sliding(Duration::from_secs(60)),
+        });
+    }
+    if let Some(d) = limits.per_day {
+        rules.push(Rule {
+            key: account_day_key(account_id),
+            limit: d,
+            window: Window::UtcDay,
+        });
+    }
+    rules
+}
+
 /// The key of an account's daily quota: one count for all its keys, its dashboard and the
 /// widget scans charged to it.
 pub fn account_day_key(account_id: &str) -> String {

@@ -3,7 +3,7 @@
 //! cache (a fresh result is reused, a call rather than a scan), and a usage record under the
 //! key id `dashboard`. Without this a script holding a session would scan without limit.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::Utc;
 
@@ -11,7 +11,7 @@ use super::{find_cached, prepare_repo, submit, Scan, Submitter};
 use crate::server::{
     accounts::{self, usage::UsageEvent, Account},
     error::{ServiceError, ServiceResult},
-    limiter::{account_day_key, Rule, Window},
+    limiter::{call_rules, Rule, Window},
     state::AppState,
 };
 
@@ -25,21 +25,7 @@ pub async fn start(state: &AppState, account: &Account, repo: &str) -> ServiceRe
     let p = prepare_repo(repo.trim(), state.config.allow_private_targets)?;
     let target = p.target.clone();
     let limits = accounts::tier(account).limits();
-    let mut rules = Vec::new();
-    if let Some(m) = limits.per_minute {
-        rules.push(Rule {
-            key: format!("dashboard:{}:minute", account.id),
-            limit: m,
-            window: Window::Sliding(Duration::from_secs(60)),
-        });
-    }
-    if let Some(d) = limits.per_day {
-        rules.push(Rule {
-            key: account_day_key(&account.id),
-            limit: d,
-            window: Window::UtcDay,
-        });
-    }
+    let rules = call_rules(format!("dashboard:{}:minute", account.id), &account.id, &limits);
     let outcome = match admit(state, &rules).await {
         Err(e) => Err(e),
         Ok(()) => match find_cached(&state.db, p.request.kind(), &p.target, state.config.scan_cache_ttl).await? {

@@ -224,22 +224,7 @@ async fn admit(state: &AppState, rules: &[Rule]) -> Decision {
 /// The per-minute window is per key (the seed's rule); the daily quota is per account, shared
 /// by all its keys, so more keys never mean more calls.
 fn rules_for(key_id: &str, account_id: &str, limits: &Limits) -> Vec<Rule> {
-    let mut rules = Vec::new();
-    if let Some(m) = limits.per_minute {
-        rules.push(Rule {
-            key: format!("key:{key_id}:minute"),
-            limit: m,
-            window: Window::Sliding(Duration::from_secs(60)),
-        });
-    }
-    if let Some(d) = limits.per_day {
-        rules.push(Rule {
-            key: app::server::limiter::account_day_key(account_id),
-            limit: d,
-            window: Window::UtcDay,
-        });
-    }
-    rules
+    app::server::limiter::call_rules(format!("key:{key_id}:minute"), account_id, limits)
 }
 
 fn secs_ceil(d: Duration) -> u64 {
