@@ -8,7 +8,7 @@
 //! the claim is conditional on still holding it (`locked_by` and `attempts`), so a worker
 //! whose lease was taken over cannot overwrite the new owner's work.
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use chrono::Utc;
 use sea_orm::{
@@ -22,13 +22,59 @@ pub use crate::status::{JobKind, JobStatus};
 
 pub type Job = job::Model;
 
-/// The loop every worker runs (scan and delivery workers alike): claim a job of `kind`, hand
-/// it to `run`, and with the queue empty wait for a wake-up (a job queued on any instance),
-/// the `poll` interval (delayed retries, lapsed leases) or shutdown. Returns once `shutdown`
-/// turns true; the job in hand is `run`'s to finish or release.
+/// How the workers of one kind on one instance claim jobs, fairly across accounts.
+///
+/// One account's backlog (thousands of deliveries to an endpoint that never answers, scans
+/// of slow git servers) must not take every worker: an account may hold at most
+/// `per_account` of this instance's workers of the kind (half of them, rounded up), and among
+/// the due jobs the one whose account holds the fewest goes first, oldest first within that.
+/// So the other half of the workers stays free for everyone else, and a newcomer goes ahead
+/// of a backlog as soon as a worker frees up. Each instance counts its own workers (their
+/// `locked_by` starts with its prefix) and serializes its own claims (`gate`), so its counts
+/// are exact without any lock shared between instances.
+#[derive(Clone)]
+pub struct Claimer {
+    kind: JobKind,
+    instance: String,
+    per_account: i64,
+    gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Claimer {
+    /// The claimer shared by an instance's `workers` workers of `kind`.
+    pub fn new(kind: JobKind, workers: usize) -> Self {
+        Self::with_share(kind, workers.div_ceil(2).max(1))
+    }
+
+    /// A claimer that lets one account hold up to `per_account` workers.
+    pub fn with_share(kind: JobKind, per_account: usize) -> Self {
+        Claimer {
+            kind,
+            instance: crate::server::crypto::random_id()[..8].to_owned(),
+            per_account: per_account as i64,
+            gate: Arc::default(),
+        }
+    }
+
+    /// The `locked_by` name of this instance's `i`th worker.
+    pub fn worker_id(&self, i: usize) -> String {
+        format!("{}-{}-{i}", self.instance, self.kind.as_str())
+    }
+
+    /// Claims the next due job for `worker` (see [`claim`]).
+    pub async fn claim(&self, db: &impl ConnectionTrait, worker: &str, lease: Duration) -> Result<Option<Job>, DbErr> {
+        let _turn = self.gate.lock().await;
+        claim(db, self, worker, lease).await
+    }
+}
+
+/// The loop every worker runs (scan and delivery workers alike): claim a job through
+/// `claimer`, hand it to `run`, and with the queue empty wait for a wake-up (a job queued on
+/// any instance), the `poll` interval (delayed retries, lapsed leases) or shutdown. Returns
+/// once `shutdown` turns true; the job in hand is `run`'s to finish or release.
 pub async fn work<F, Fut>(
     state: &AppState,
-    kind: JobKind,
+    claimer: &Claimer,
     worker: &str,
     lease: Duration,
     poll: Duration,
@@ -44,7 +90,7 @@ pub async fn work<F, Fut>(
         let signal = state.bus.hub().jobs_signal().notified();
         tokio::pin!(signal);
         signal.as_mut().enable();
-        match claim(&state.db, kind, worker, lease).await {
+        match claimer.claim(&state.db, worker, lease).await {
             Ok(Some(job)) => {
                 run(job).await;
                 continue;
@@ -65,11 +111,13 @@ pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
-/// Queues a job to run after `delay` (inside the caller's transaction when given one).
+/// Queues a job to run after `delay` (inside the caller's transaction when given one), on
+/// behalf of `account_id` (its fair share of the workers, see [`Claimer`]).
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     kind: JobKind,
     ref_id: &str,
+    account_id: Option<&str>,
     max_attempts: i32,
     delay: Duration,
 ) -> Result<i64, DbErr> {
@@ -77,6 +125,7 @@ pub async fn enqueue(
     let res = job::Entity::insert(job::ActiveModel {
         kind: Set(kind),
         ref_id: Set(ref_id.to_owned()),
+        account_id: Set(account_id.map(str::to_owned)),
         status: Set(JobStatus::Queued),
         attempts: Set(0),
         max_attempts: Set(max_attempts),
@@ -93,27 +142,35 @@ pub async fn enqueue(
     Ok(res.last_insert_id)
 }
 
-/// Claims the next due job of `kind` (queued and due, or running with a lapsed lease).
+/// Claims the next due job of the claimer's kind (queued and due, or running with a lapsed
+/// lease) whose account holds fewer than its share of the claimer's instance's workers,
+/// preferring the account holding the fewest, then the oldest job. Call through
+/// [`Claimer::claim`], which serializes an instance's claims so the counts hold.
 /// The SQL spells the states out (`'queued'`, `'running'`): they are [`JobStatus`]'s stored
-/// spellings, kept literal so the statement stays one constant text per backend.
-pub async fn claim(
+/// spellings, kept literal so the statement stays one constant text per backend. A job with
+/// no account counts as the anonymous account's.
+async fn claim(
     db: &impl ConnectionTrait,
-    kind: JobKind,
+    claimer: &Claimer,
     worker: &str,
     lease: Duration,
 ) -> Result<Option<Job>, DbErr> {
     let backend = db.get_database_backend();
     let now = now_ms();
     let skip_locked = if backend == DbBackend::Postgres {
-        " FOR UPDATE SKIP LOCKED"
+        " FOR UPDATE OF j SKIP LOCKED"
     } else {
         ""
     };
     let sql = format!(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, lease_until = ?, updated_at = ? \
-         WHERE id = (SELECT id FROM jobs WHERE kind = ? AND \
-           ((status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until < ?)) \
-           ORDER BY run_at, id LIMIT 1{skip_locked}) \
+         WHERE id = (SELECT j.id FROM jobs j \
+           LEFT JOIN (SELECT COALESCE(account_id, '') AS owner, COUNT(*) AS held FROM jobs \
+             WHERE kind = ? AND status = 'running' AND lease_until >= ? AND locked_by LIKE ? \
+             GROUP BY COALESCE(account_id, '')) busy ON busy.owner = COALESCE(j.account_id, '') \
+           WHERE j.kind = ? AND ((j.status = 'queued' AND j.run_at <= ?) OR (j.status = 'running' AND j.lease_until < ?)) \
+             AND COALESCE(busy.held, 0) < ? \
+           ORDER BY COALESCE(busy.held, 0), j.run_at, j.id LIMIT 1{skip_locked}) \
          RETURNING *"
     );
     let stmt = statement(
@@ -123,9 +180,13 @@ pub async fn claim(
             worker.into(),
             (now + lease.as_millis() as i64).into(),
             Utc::now().into(),
-            kind.into(),
+            claimer.kind.into(),
+            now.into(),
+            format!("{}-%", claimer.instance).into(),
+            claimer.kind.into(),
             now.into(),
             now.into(),
+            claimer.per_account.into(),
         ],
     );
     match db.query_one_raw(stmt).await? {

@@ -305,7 +305,9 @@ async fn a_dead_workers_scan_is_not_lost(kind: Db) {
     };
     let (_, key) = register(&web, "bot@acme.example").await;
     let id = submit(&web, &key, "acme/orbit").await;
-    let claimed = jobs::claim(&web.db, JobKind::Scan, "doomed-worker", Duration::from_millis(300))
+    let doomed = jobs::Claimer::new(JobKind::Scan, 1);
+    let claimed = doomed
+        .claim(&web.db, &doomed.worker_id(0), Duration::from_millis(300))
         .await
         .unwrap()
         .expect("claimable");
@@ -836,6 +838,98 @@ async fn streams_are_capped(kind: Db) {
     app.stop().await;
 }
 
+async fn streams_of_one_scan_share_one_poll(kind: Db) {
+    // Five viewers of one running scan on one instance: one channel, one log poller, no task
+    // per viewer; all five get the outcome, and the poller ends once they are gone.
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
+    gh.add("acme/orbit", github::healthy_repo(1));
+    gh.set_archive_delay(Duration::from_secs(2));
+    let (_, key) = register(&app, "bot@acme.example").await;
+    let id = submit(&app, &key, "acme/orbit").await;
+    let mut streams = Vec::new();
+    for _ in 0..5 {
+        let res = app
+            .client
+            .get(app.url(&format!("/v1/scan/{id}/stream")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        streams.push(res);
+    }
+    let hub = app.state.bus.hub();
+    assert_eq!(hub.watched(), 1, "one channel for the scan");
+    assert_eq!(hub.log_pollers(), 1, "one log poller for five viewers");
+    let readers: Vec<_> = streams.into_iter().map(|r| tokio::spawn(read_sse(r, true))).collect();
+    for r in readers {
+        let evs = r.await.unwrap();
+        assert_eq!(evs.last().unwrap().event, "scan_completed", "{evs:?}");
+    }
+    let mut pollers = 1;
+    for _ in 0..150 {
+        pollers = hub.log_pollers();
+        if pollers == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(pollers, 0, "the poller ends when nobody watches");
+    app.stop().await;
+}
+
+async fn claims_are_fair_across_accounts(kind: Db) {
+    // The claim itself, on the real database: a web-only instance (no workers of its own) and
+    // a claimer letting an account hold one worker. A's backlog is older, yet once A holds
+    // its share the next claim is B's, then the anonymous bucket's; A's second job waits
+    // until A's first is done.
+    let Some(app) = spawn_with(kind, &[("AURA_ROLE", "web")]).await else {
+        return;
+    };
+    let lease = Duration::from_secs(60);
+    for i in 0..5 {
+        jobs::enqueue(
+            &app.db,
+            JobKind::Scan,
+            &format!("a{i}"),
+            Some("acct-a"),
+            3,
+            Duration::ZERO,
+        )
+        .await
+        .unwrap();
+    }
+    jobs::enqueue(&app.db, JobKind::Scan, "b0", Some("acct-b"), 3, Duration::ZERO)
+        .await
+        .unwrap();
+    jobs::enqueue(&app.db, JobKind::Scan, "anon0", None, 3, Duration::ZERO)
+        .await
+        .unwrap();
+    let claimer = jobs::Claimer::with_share(JobKind::Scan, 1);
+    let claim = async |i: usize| claimer.claim(&app.db, &claimer.worker_id(i), lease).await.unwrap();
+    let first = claim(0).await.expect("a job");
+    assert_eq!(first.ref_id, "a0", "the oldest job goes first");
+    assert_eq!(
+        claim(1).await.expect("a job").ref_id,
+        "b0",
+        "A holds its share: B goes ahead"
+    );
+    assert_eq!(claim(2).await.expect("a job").ref_id, "anon0");
+    assert!(claim(3).await.is_none(), "every account holds its share");
+    // Another instance counts its own workers: A's backlog is claimable there.
+    let elsewhere = jobs::Claimer::with_share(JobKind::Scan, 1);
+    let there = elsewhere.claim(&app.db, &elsewhere.worker_id(0), lease).await.unwrap();
+    assert_eq!(there.expect("a job").ref_id, "a1");
+    assert!(jobs::complete(&app.db, &first).await.unwrap());
+    assert_eq!(
+        claim(0).await.expect("a job").ref_id,
+        "a2",
+        "A's freed share is taken again"
+    );
+    app.stop().await;
+}
+
 on_both_kinds!(
     streams_are_capped,
     a_graceful_stop_lets_the_running_scan_finish,
@@ -850,4 +944,6 @@ on_both_kinds!(
     bad_input_is_refused_clearly,
     near_duplicates_are_flagged,
     the_older_repository_is_the_original,
+    claims_are_fair_across_accounts,
+    streams_of_one_scan_share_one_poll,
 );

@@ -637,6 +637,72 @@ async fn ssrf_targets_are_refused(kind: Db) {
     app.stop().await;
 }
 
+/// A TCP endpoint that accepts connections and never answers: every delivery to it hangs
+/// until the sender's timeout.
+async fn black_hole() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("http://{addr}/hook")
+}
+
+async fn a_backlog_cannot_starve_another_account(kind: Db) {
+    // Account A has 2,000 deliveries queued to an endpoint that never answers (each attempt
+    // hangs until the sender's timeout); account B's delivery still arrives within 5 s of its
+    // scan finishing, because A may hold only half of the delivery workers and B, holding
+    // none, goes ahead of A's backlog.
+    let Some((app, _gh, rx)) = setup(kind, &[("AURA_DELIVERY_WORKERS", "4")]).await else {
+        return;
+    };
+    let a = partner(&app, "a@flood.example").await;
+    let b = partner(&app, "b@calm.example").await;
+    add_webhook(&app, &a.key, &black_hole().await, None).await;
+    add_webhook(&app, &b.key, &rx.url("/hook"), None).await;
+
+    let a_scan = scan(&app, &a.key, json!({"url": "acme/orbit", "fresh": true})).await;
+    let a_scan = app::server::scans::get(&app.db, &a_scan).await.unwrap();
+    let txn = sea_orm::TransactionTrait::begin(&app.db).await.unwrap();
+    for _ in 0..2_000 {
+        let outcome = app::server::webhooks::deliveries::Outcome::Failed("backlog");
+        app::server::webhooks::deliveries::enqueue_for_scan(&txn, &app.config, &a_scan, &outcome)
+            .await
+            .unwrap();
+    }
+    txn.commit().await.unwrap();
+    // A's backlog is being worked on: it holds its share of the workers, and no more (the
+    // idle workers poll every few seconds, so give them time to take more if they could).
+    let running = || app::server::jobs::running(&app.db, app::server::jobs::JobKind::Delivery);
+    for _ in 0..100 {
+        if running().await.unwrap() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        running().await.unwrap(),
+        2,
+        "account A holds half of the four delivery workers"
+    );
+
+    scan(&app, &b.key, json!({"url": "acme/orbit", "fresh": true})).await;
+    let arrived = tokio::time::timeout(Duration::from_secs(5), async {
+        while rx.received().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(arrived.is_ok(), "B's delivery waited behind A's backlog");
+    assert_eq!(rx.received()[0].json()["event"], "scan_completed");
+    // Dropped, not stopped: a graceful stop would wait out A's hanging attempts.
+    drop(app);
+}
+
 on_both_kinds!(
     signed_deliveries_follow_the_contract,
     retries_then_sent_or_failed,
@@ -645,4 +711,5 @@ on_both_kinds!(
     failing_endpoints_are_disabled_then_replayed,
     another_account_sees_nothing,
     ssrf_targets_are_refused,
+    a_backlog_cannot_starve_another_account,
 );

@@ -12,6 +12,9 @@ pub struct Model {
     pub kind: JobKind,
     /// The scan or delivery id.
     pub ref_id: String,
+    /// The account the job works for (its fair share of the workers); `None` for an
+    /// anonymous visitor's scan and for jobs queued before accounts were recorded.
+    pub account_id: Option<String>,
     /// `queued`, `running`, `done`, `failed` (permanent error) or `dead` (attempts used up).
     pub status: JobStatus,
     pub attempts: i32,

@@ -5,6 +5,7 @@
 pub mod dashboard;
 pub mod embeds;
 pub mod events;
+pub mod feeds;
 pub mod lifecycle;
 pub mod reports;
 pub mod reuse;
@@ -194,7 +195,15 @@ pub async fn submit(
             });
         }
     }
-    jobs::enqueue(&txn, JobKind::Scan, &scan.id, MAX_ATTEMPTS, Duration::ZERO).await?;
+    jobs::enqueue(
+        &txn,
+        JobKind::Scan,
+        &scan.id,
+        scan.account_id.as_deref(),
+        MAX_ATTEMPTS,
+        Duration::ZERO,
+    )
+    .await?;
     txn.commit().await?;
     state.bus.notify_jobs().await;
     Ok(scan)

@@ -33,12 +33,13 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// Starts `config.scan_workers` workers. They stop when `shutdown` turns true.
 pub fn spawn_scan_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
-    let instance = &crate::server::crypto::random_id()[..8];
+    let claimer = jobs::Claimer::new(JobKind::Scan, state.config.scan_workers);
     (0..state.config.scan_workers)
         .map(|i| {
             let worker = Worker {
                 state: state.clone(),
-                id: format!("{instance}-scan-{i}"),
+                id: claimer.worker_id(i),
+                claimer: claimer.clone(),
             };
             tokio::spawn(worker.run(shutdown.clone()))
         })
@@ -48,6 +49,7 @@ pub fn spawn_scan_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> 
 struct Worker {
     state: AppState,
     id: String,
+    claimer: jobs::Claimer,
 }
 
 // One value per scan run, moved once: boxing the large variant would buy nothing.
@@ -64,7 +66,7 @@ impl Worker {
         let watching = shutdown.clone();
         jobs::work(
             &self.state,
-            JobKind::Scan,
+            &self.claimer,
             &self.id,
             self.state.config.job_lease,
             POLL,

@@ -129,7 +129,15 @@ async fn insert(
     .insert(db)
     .await?;
     if !disabled {
-        jobs::enqueue(db, JobKind::Delivery, &row.id, max_attempts(config), Duration::ZERO).await?;
+        jobs::enqueue(
+            db,
+            JobKind::Delivery,
+            &row.id,
+            Some(&row.account_id),
+            max_attempts(config),
+            Duration::ZERO,
+        )
+        .await?;
     }
     Ok(row)
 }
@@ -342,7 +350,15 @@ pub async fn redeliver(state: &AppState, account_id: &str, id: &str) -> ServiceR
             message: "This delivery is already queued or being retried; wait for its outcome.".into(),
         });
     }
-    jobs::enqueue(&state.db, JobKind::Delivery, &d.id, 1, Duration::ZERO).await?;
+    jobs::enqueue(
+        &state.db,
+        JobKind::Delivery,
+        &d.id,
+        Some(&d.account_id),
+        1,
+        Duration::ZERO,
+    )
+    .await?;
     state.bus.notify_jobs().await;
     get_owned(&state.db, account_id, id).await
 }
@@ -352,7 +368,15 @@ async fn requeue(db: &impl ConnectionTrait, d: Delivery, attempts: i32) -> Servi
     am.status = Set(DeliveryStatus::Pending);
     am.updated_at = Set(Utc::now());
     let d = am.update(db).await?;
-    jobs::enqueue(db, JobKind::Delivery, &d.id, attempts, Duration::ZERO).await?;
+    jobs::enqueue(
+        db,
+        JobKind::Delivery,
+        &d.id,
+        Some(&d.account_id),
+        attempts,
+        Duration::ZERO,
+    )
+    .await?;
     Ok(d)
 }
 

@@ -45,13 +45,14 @@ pub fn client(allow_private: bool) -> reqwest::Client {
 }
 
 pub fn spawn_delivery_workers(state: &AppState, shutdown: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
-    let instance = &crate::server::crypto::random_id()[..8];
+    let claimer = jobs::Claimer::new(JobKind::Delivery, state.config.delivery_workers);
     let http = client(state.config.allow_private_targets);
     (0..state.config.delivery_workers)
         .map(|i| {
             let w = Worker {
                 state: state.clone(),
-                id: format!("{instance}-delivery-{i}"),
+                id: claimer.worker_id(i),
+                claimer: claimer.clone(),
                 http: http.clone(),
             };
             tokio::spawn(w.run(shutdown.clone()))
@@ -62,6 +63,7 @@ pub fn spawn_delivery_workers(state: &AppState, shutdown: watch::Receiver<bool>)
 struct Worker {
     state: AppState,
     id: String,
+    claimer: jobs::Claimer,
     http: reqwest::Client,
 }
 
@@ -85,7 +87,7 @@ impl Worker {
         // A delivery takes at most TOTAL_TIMEOUT, so at shutdown the current one is simply
         // finished; nothing is released half-done.
         let this = &self;
-        jobs::work(&self.state, JobKind::Delivery, &self.id, LEASE, POLL, shutdown, move |job| async move {
+        jobs::work(&self.state, &self.claimer, &self.id, LEASE, POLL, shutdown, move |job| async move {
             if let Err(e) = this.run_job(&job).await {
                 tracing::warn!(job = job.id, error = %e, "delivery bookkeeping failed; the job runs again after its lease");
             }
