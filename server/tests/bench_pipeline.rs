@@ -156,9 +156,21 @@ async fn scans_completed_per_minute() {
 async fn sse_subscribers_and_memory() {
     let gh = github::start().await;
     gh.add("acme/orbit", github::healthy_repo(1));
-    gh.set_archive_delay(Duration::from_secs(20));
+    // Long enough to open every stream before the outcome (`ulimit -n` must allow two sockets each).
+    gh.set_archive_delay(Duration::from_secs(60));
     let api = gh.api_url();
-    let s = start(&[("AURA_GITHUB_API_URL", api.as_str())]).await;
+    let n: usize = std::env::var("SSE_SUBSCRIBERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let cap = n.to_string();
+    // Every stream comes from one address here: lift the per-address cap, size the instance's.
+    let s = start(&[
+        ("AURA_GITHUB_API_URL", api.as_str()),
+        ("AURA_STREAMS_PER_ADDRESS", cap.as_str()),
+        ("AURA_STREAMS_PER_INSTANCE", cap.as_str()),
+    ])
+    .await;
     let key = internal_key(&s).await;
     let c = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let r: Value = c
@@ -174,7 +186,6 @@ async fn sse_subscribers_and_memory() {
     let id = r["scan_id"].as_str().unwrap().to_string();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = s.rss_kib();
-    let n = 5000;
     let mut streams = Vec::new();
     for _ in 0..n {
         let res = c.get(format!("{}/v1/scan/{id}/stream", s.base)).send().await.unwrap();
@@ -200,9 +211,11 @@ async fn sse_subscribers_and_memory() {
         done += (r.await.unwrap().as_deref() == Some(app::events::StreamEvent::ScanCompleted.as_str())) as usize;
     }
     println!(
-        "all {done} subscribers received scan_completed ({:.1} s after subscribing, archive delay 20 s)",
+        "all {done} subscribers received scan_completed ({:.1} s after subscribing, archive delay 60 s)",
         t0.elapsed().as_secs_f64()
     );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!("after every stream closed: server RSS {} MiB", s.rss_kib() / 1024);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -283,4 +296,74 @@ async fn webhook_throughput_and_latency() {
         pct(&lags, 0.5),
         pct(&lags, 1.0)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn login_latency_under_the_password_semaphore() {
+    // What the password semaphore (one argon2id check per core; a caller waits at most 2 s,
+    // then 503 `busy`) costs a login: `LOGINS` correct logins of distinct accounts at several
+    // concurrency levels, with latency percentiles, how many were answered 503, and the RSS.
+    let s = start(&[("AURA_ROLE", "web")]).await;
+    let accounts = 64usize;
+    let c = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    for i in 0..accounts {
+        let r = c
+            .post(format!("{}/v1/auth/register", s.base))
+            .json(&json!({"email": format!("bench{i}@login.example"), "password": "hunter2hunter2", "name": "Bench"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let per_level: usize = std::env::var("LOGINS").ok().and_then(|v| v.parse().ok()).unwrap_or(128);
+    for conc in [1usize, 2, 8, 32, 64] {
+        let next = Arc::new(AtomicUsize::new(0));
+        let t0 = Instant::now();
+        let tasks: Vec<_> = (0..conc)
+            .map(|_| {
+                let (c, base, next) = (c.clone(), s.base.clone(), next.clone());
+                tokio::spawn(async move {
+                    let (mut lat, mut busy) = (Vec::new(), 0usize);
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= per_level {
+                            break;
+                        }
+                        let email = format!("bench{}@login.example", i % accounts);
+                        let t = Instant::now();
+                        let r = c
+                            .post(format!("{base}/api/auth/login"))
+                            .header("origin", &base)
+                            .header("accept", "application/json")
+                            .form(&[("email", email.as_str()), ("password", "hunter2hunter2")])
+                            .send()
+                            .await
+                            .unwrap();
+                        match r.status().as_u16() {
+                            200 => lat.push(t.elapsed()),
+                            503 => busy += 1,
+                            other => panic!("login answered {other}"),
+                        }
+                    }
+                    (lat, busy)
+                })
+            })
+            .collect();
+        let (mut lat, mut busy) = (Vec::new(), 0);
+        for t in tasks {
+            let (l, b) = t.await.unwrap();
+            lat.extend(l);
+            busy += b;
+        }
+        let secs = t0.elapsed().as_secs_f64();
+        lat.sort();
+        println!(
+            "logins, {conc} concurrent: {:.1}/s, p50 {:.0} ms, p99 {:.0} ms, 503 busy {busy} of {per_level}, server RSS {} MiB",
+            lat.len() as f64 / secs,
+            pct(&lat, 0.5),
+            pct(&lat, 0.99),
+            s.rss_kib() / 1024
+        );
+    }
 }

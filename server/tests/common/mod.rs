@@ -27,6 +27,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub config: std::sync::Arc<Config>,
+    /// The running application's state (its hub, for tests that look inside one instance).
+    pub state: app::server::state::AppState,
     pub kind: Db,
     dir: Option<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -133,6 +135,7 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
     let base = app.local_addr().map(|a| format!("http://{a}")).unwrap_or_default();
     let db = app.state.db.clone();
     let config = app.state.config.clone();
+    let state = app.state.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         app.run(async {
@@ -147,6 +150,7 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
         client,
         db,
         config,
+        state,
         kind,
         dir: Some(dir),
         shutdown: Some(tx),

@@ -96,16 +96,31 @@ pub trait EventBus: Send + Sync + 'static {
 pub struct Hub {
     channels: Mutex<HashMap<String, broadcast::Sender<ScanEvent>>>,
     jobs: Notify,
+    /// Log pollers running ([`super::feeds`]): one per watched, unfinished scan.
+    pollers: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Hub {
     pub fn subscribe(&self, scan_id: &str) -> broadcast::Receiver<ScanEvent> {
+        self.join(scan_id).0
+    }
+
+    /// Subscribes to a scan's channel, creating it if nobody on this instance watches the
+    /// scan yet; then also returns a weak handle to the new channel (for its one log poller,
+    /// [`super::feeds`]), which stops upgrading once the channel is dropped from the map.
+    pub fn join(&self, scan_id: &str) -> (broadcast::Receiver<ScanEvent>, Option<broadcast::WeakSender<ScanEvent>>) {
         let mut map = self.channels.lock().expect("hub lock");
         // Drop channels whose subscribers have all gone, so the map only holds live scans.
         map.retain(|_, tx| tx.receiver_count() > 0);
-        map.entry(scan_id.to_owned())
-            .or_insert_with(|| broadcast::channel(64).0)
-            .subscribe()
+        match map.get(scan_id) {
+            Some(tx) => (tx.subscribe(), None),
+            None => {
+                let (tx, rx) = broadcast::channel(64);
+                let weak = tx.downgrade();
+                map.insert(scan_id.to_owned(), tx);
+                (rx, Some(weak))
+            }
+        }
     }
 
     pub fn deliver(&self, ev: &ScanEvent) {
@@ -125,6 +140,17 @@ impl Hub {
         &self.jobs
     }
 
+    /// Counts a log poller for as long as the returned guard lives.
+    pub fn poller(&self) -> PollerRunning {
+        self.pollers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        PollerRunning(self.pollers.clone())
+    }
+
+    /// Log pollers running on this instance.
+    pub fn log_pollers(&self) -> usize {
+        self.pollers.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Scans currently watched on this instance.
     pub fn watched(&self) -> usize {
         self.channels
@@ -133,6 +159,15 @@ impl Hub {
             .values()
             .filter(|tx| tx.receiver_count() > 0)
             .count()
+    }
+}
+
+/// One running log poller, counted by its hub until dropped.
+pub struct PollerRunning(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for PollerRunning {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

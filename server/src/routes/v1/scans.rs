@@ -7,6 +7,7 @@ use app::server::{
     error::ServiceError,
     outbound,
     scans::events::{self, ScanEvent, StreamEvent},
+    scans::feeds,
     scans::stream_slots::Slot as StreamSlot,
     scans::{self, Prepared, Scan, ScanView, Submitter},
     state::AppState,
@@ -23,7 +24,7 @@ use axum::{
     Extension, Json,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::{broadcast::error::RecvError, mpsc};
+use tokio::sync::broadcast::error::RecvError;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
@@ -380,7 +381,7 @@ pub async fn stream_scan(
         .filter(|n| *n >= 0);
 
     // Subscribe before reading the log, so nothing published in between is missed.
-    let live = state.bus.hub().subscribe(&scan.id);
+    let live = feeds::subscribe(&state, &scan.id);
     let finished = scan.status.is_finished();
     let backlog = match resume {
         Some(after) => events::since(&state.db, &scan.id, after).await?,
@@ -399,11 +400,19 @@ pub async fn stream_scan(
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
 
-    let (tx, rx) = mpsc::channel::<Event>(16);
-    let after = resume.unwrap_or(0);
-    tokio::spawn(pump(state.clone(), scan.id.clone(), after, backlog, live, tx, slot));
-    let stream = futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
+    let follower = Follower {
+        state: state.clone(),
+        scan_id: scan.id.clone(),
+        sent: resume.unwrap_or(0),
+        queued: backlog.into(),
+        live,
+        stopping: state.stopping.clone(),
+        done: false,
+        _slot: slot,
+        _gauge: SubscriberGauge::new(),
+    };
+    let stream = futures::stream::unfold(follower, |mut f| async move {
+        f.next().await.map(|e| (Ok::<_, Infallible>(e), f))
     });
     let mut res = Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive"))
@@ -444,81 +453,76 @@ fn sse_event(ev: &ScanEvent) -> Event {
         .data(ev.data.to_string())
 }
 
-/// Backstop for a publish this instance never heard (another instance without a shared bus).
-const RECHECK: Duration = Duration::from_secs(10);
-
-/// Feeds one subscriber: the stored backlog, then live events in order, re-reading the log
-/// whenever a gap shows (lagged receiver, missed publish); ends after the outcome, when the
-/// client leaves, or at shutdown.
-async fn pump(
+/// One subscriber's stream: the stored backlog, then the scan's shared live channel in order,
+/// re-reading the log only when a gap shows (a lagged receiver, a publish missed here; the
+/// scan's one poller, [`feeds`], brings those in); ends after the outcome, when the client
+/// leaves (the stream is dropped) or at shutdown. No task of its own: the connection drives it.
+struct Follower {
     state: AppState,
     scan_id: String,
-    mut sent: i32,
-    backlog: Vec<ScanEvent>,
-    mut live: tokio::sync::broadcast::Receiver<ScanEvent>,
-    tx: mpsc::Sender<Event>,
+    sent: i32,
+    queued: std::collections::VecDeque<ScanEvent>,
+    live: tokio::sync::broadcast::Receiver<ScanEvent>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+    done: bool,
+    // Held for the stream's whole life: its place under the stream caps, and the gauge.
     _slot: StreamSlot,
-) {
-    metrics::gauge!("sse_subscribers").increment(1.0);
-    let _guard = scopeguard(|| metrics::gauge!("sse_subscribers").decrement(1.0));
-    let mut stopping = state.stopping.clone();
+    _gauge: SubscriberGauge,
+}
 
-    // Sends events past `sent`, in order; `Some(true)` once the outcome went out, `None` if
-    // the client left.
-    async fn send_all(tx: &mpsc::Sender<Event>, sent: &mut i32, evs: Vec<ScanEvent>) -> Option<bool> {
-        for ev in evs {
-            if ev.seq <= *sent {
-                continue;
+impl Follower {
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if self.done {
+                return None;
             }
-            tx.send(sse_event(&ev)).await.ok()?;
-            *sent = ev.seq;
-            if ev.is_terminal() {
-                return Some(true);
+            while let Some(ev) = self.queued.pop_front() {
+                if ev.seq <= self.sent {
+                    continue;
+                }
+                self.sent = ev.seq;
+                self.done = ev.is_terminal();
+                return Some(sse_event(&ev));
             }
-        }
-        Some(false)
-    }
-
-    if send_all(&tx, &mut sent, backlog).await != Some(false) || *stopping.borrow_and_update() {
-        return;
-    }
-    loop {
-        let gap = tokio::select! {
-            r = live.recv() => match r {
-                Ok(ev) if ev.seq <= sent => continue,
-                Ok(ev) if ev.seq == sent + 1 => match send_all(&tx, &mut sent, vec![ev]).await {
-                    Some(false) => continue,
-                    _ => return,
+            if *self.stopping.borrow_and_update() {
+                return None;
+            }
+            let gap = tokio::select! {
+                r = self.live.recv() => match r {
+                    Ok(ev) if ev.seq <= self.sent => false,
+                    Ok(ev) if ev.seq == self.sent + 1 => {
+                        self.queued.push_back(ev);
+                        false
+                    }
+                    // Missed something: the log has it.
+                    Ok(_) | Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => return None,
                 },
-                // Missed something: the log has it.
-                Ok(_) | Err(RecvError::Lagged(_)) => true,
-                Err(RecvError::Closed) => return,
-            },
-            _ = tokio::time::sleep(RECHECK) => true,
-            _ = tx.closed() => return,
-            _ = stopping.changed() => return,
-        };
-        if gap {
-            match events::since(&state.db, &scan_id, sent).await {
-                Ok(evs) => match send_all(&tx, &mut sent, evs).await {
-                    Some(false) => {}
-                    _ => return,
-                },
-                Err(e) => tracing::warn!(scan = %scan_id, error = %e, "reading scan events failed"),
+                _ = self.stopping.changed() => return None,
+            };
+            if gap {
+                // Boxed: this rare read's large future stays off every idle stream's state.
+                match Box::pin(events::since(&self.state.db, &self.scan_id, self.sent)).await {
+                    Ok(evs) => self.queued.extend(evs),
+                    Err(e) => tracing::warn!(scan = %self.scan_id, error = %e, "reading scan events failed"),
+                }
             }
         }
     }
 }
 
-/// Runs `f` when dropped (the subscriber gauge stays right however the pump ends).
-fn scopeguard(f: impl FnOnce()) -> impl Drop {
-    struct Guard<F: FnOnce()>(Option<F>);
-    impl<F: FnOnce()> Drop for Guard<F> {
-        fn drop(&mut self) {
-            if let Some(f) = self.0.take() {
-                f()
-            }
-        }
+/// Counts open streams in the `sse_subscribers` gauge for exactly as long as one lives.
+struct SubscriberGauge;
+
+impl SubscriberGauge {
+    fn new() -> Self {
+        metrics::gauge!("sse_subscribers").increment(1.0);
+        SubscriberGauge
     }
-    Guard(Some(f))
+}
+
+impl Drop for SubscriberGauge {
+    fn drop(&mut self) {
+        metrics::gauge!("sse_subscribers").decrement(1.0);
+    }
 }
