@@ -188,6 +188,8 @@ pub fn router(state: AppState) -> Router {
             OriginPolicy::new(&state.config.public_url),
             same_origin::guard,
         ));
+    // Completed reports are rendered by these same pages, for nobody in particular.
+    let reports = public::report_cache::Reports::new(state.clone(), security, pages.clone().with_state(state.clone()));
 
     let docs = Router::new()
         .route("/openapi.json", get(docs::openapi_json))
@@ -231,11 +233,13 @@ pub fn router(state: AppState) -> Router {
                 )),
         );
 
-    // The static surfaces (badges, cards, oEmbed) answer from memory in front of that stack,
-    // with only the layers they need (`routes::public`); the rest falls through to it.
+    // The static surfaces (badges, cards, oEmbed, completed reports) answer from memory in
+    // front of that stack, with only the layers they need (`routes::public`); the rest falls
+    // through to it.
     public::router(&state, security, cors)
         .with_state(state)
         .fallback_service(app)
+        .layer(from_fn_with_state(reports, public::report_cache::serve))
         // Outermost: everything inside sees the client's address.
         .layer(from_fn_with_state(proxies, client_addr::resolve))
 }

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-// The lean path of badges.
+// Completed reports as static content, and the lean path of badges.
 mod static_content;
 
 use std::time::Duration;

@@ -1,15 +1,18 @@
-//! The public surfaces served outside Leptos: badges, the report cards, oEmbed. (The report
-//! and widget pages themselves are Leptos routes in `app`; who may frame the widget is
-//! `middleware::embed_framing`.)
+//! The public surfaces served outside Leptos: badges, the report cards, oEmbed, and completed
+//! reports as static content (`report_cache`). (The report and widget pages themselves are
+//! Leptos routes in `app`; who may frame the widget is `middleware::embed_framing`.)
 //!
 //! These are what READMEs, chat previews and CDNs hit hardest, and they answer from memory, so
-//! they sit in front of the application's stack ([`router`]) instead of inside it: no nonce, no session, no request id, no tracing span, no per-request timer,
+//! they sit in front of the application's stack ([`router`], [`report_cache::serve`]) instead
+//! of inside it: no nonce, no session, no request id, no tracing span, no per-request timer,
 //! metrics from series resolved in advance; only what they need (the fixed security headers,
 //! compression, and on the `/v1` twins the optional key, CORS and JSON errors).
 
 pub mod badges;
 pub mod cards;
 pub mod oembed;
+pub mod report_cache;
+pub mod script_hashes;
 
 use std::sync::Arc;
 
