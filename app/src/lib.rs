@@ -43,12 +43,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// Hands the nonce minted by the security-headers middleware to Leptos, so the hydration
 /// scripts it emits match the page's Content-Security-Policy.
+///
+/// Without one (a page rendered for the report cache, which no request's policy names),
+/// the page gets no nonce at all: leptos_axum provides a random one of its own, which would
+/// only make the bytes differ per render; the cache's policy lists the scripts' hashes.
 #[cfg(feature = "ssr")]
 fn provide_request_nonce() {
     use leptos::nonce::Nonce;
-    if let Some(parts) = use_context::<axum::http::request::Parts>() {
-        if let Some(nonce) = parts.extensions.get::<server::http::CspNonce>() {
-            provide_context(Nonce::from_value(nonce.0.clone()));
+    let ours = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<server::http::CspNonce>().cloned());
+    match ours {
+        Some(nonce) => provide_context(Nonce::from_value(nonce.0)),
+        None => {
+            let _ = take_context::<Nonce>();
         }
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Public-surface benchmarks (BENCHMARKS.md, "Public surfaces"): cached badge requests/s
-# against nginx serving the same SVG as a static file, report page requests/s, the widget's
+# against nginx serving the same SVG as a static file, completed report page requests/s
+# (identity, brotli, 304) against /info in the same run, the widget's
 # bytes over the wire (brotli) and its time to a visible score with a cached result.
 #
 # Needs a release build (`cargo leptos build --release`), node (the GitHub stand-in of
@@ -50,10 +51,17 @@ CONF
 nginx -c "$WORK/nginx.conf"
 sleep 0.5
 
-run() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2} /Latency/ {print "latency " $2}' | paste -sd' '; }
+run() { local url=$1; shift; wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "$@" "$url" | awk '/Requests\/sec/ {print $2} /Latency/ {print "latency " $2}' | paste -sd' '; }
+# The completed report is rendered once, then served from memory (report_cache.rs).
+curl -fs -o /dev/null "$base/report/$id"
+etag=$(curl -fsI "$base/report/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag" {print $2}')
+echo "report: $(curl -fsI "$base/report/$id" | tr -d '\r' | grep -iE '^(cache-control|etag|content-length):' | paste -sd' ')"
 echo "nginx static badge:   $(run "http://127.0.0.1:$NGINX_PORT/badge.svg")"
 echo "aura cached badge:    $(run "$base/badge/bench-org/wallet-sdk.svg")"
+echo "aura /info:           $(run "$base/info")"
 echo "aura report page:     $(run "$base/report/$id")"
+echo "aura report, br:      $(run "$base/report/$id" -H 'Accept-Encoding: gzip, deflate, br')"
+echo "aura report, 304:     $(run "$base/report/$id" -H "If-None-Match: $etag")"
 
 # The widget over the wire with a cached result: HTML, then what hydration loads.
 widget="$base/embed/scan?repo=bench-org/wallet-sdk&compact=true"

@@ -188,21 +188,23 @@ pub fn router(state: AppState) -> Router {
             OriginPolicy::new(&state.config.public_url),
             same_origin::guard,
         ));
+    // Completed reports are rendered by these same pages, for nobody in particular.
+    let reports = public::report_cache::Reports::new(state.clone(), security, pages.clone().with_state(state.clone()));
 
     let docs = Router::new()
         .route("/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::docs_page))
         .with_state(spec);
 
-    Router::new()
+    // Everything but the static surfaces: the whole stack.
+    let app = Router::new()
         .merge(api_router)
         .route("/metrics", get(service::metrics))
-        .merge(public::router(&state))
         .route("/v1/{*rest}", axum::routing::any(v1_not_found))
         .merge(pages)
         .route_layer(from_fn(metrics::track))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state)
+        .with_state(state.clone())
         .merge(docs)
         .layer(from_fn_with_state(state_for_breaker, db_breaker::breaker))
         // Inside the security headers, which turn its verdict into `frame-ancestors`.
@@ -223,13 +225,21 @@ pub fn router(state: AppState) -> Router {
                     }),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(cors)
+                .layer(cors.clone())
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::REQUEST_TIMEOUT,
                     Duration::from_secs(30),
                 )),
-        )
+        );
+
+    // The static surfaces (badges, cards, oEmbed, completed reports) answer from memory in
+    // front of that stack, with only the layers they need (`routes::public`); the rest falls
+    // through to it.
+    public::router(&state, security, cors)
+        .with_state(state)
+        .fallback_service(app)
+        .layer(from_fn_with_state(reports, public::report_cache::serve))
         // Outermost: everything inside sees the client's address.
         .layer(from_fn_with_state(proxies, client_addr::resolve))
 }

@@ -5,6 +5,9 @@
 
 use crate::common;
 
+// Completed reports as static content, and the lean path of badges.
+mod static_content;
+
 use std::time::Duration;
 
 use crate::common::{app_with_github, github, post_scan, register, spawn_with, wait_finished, Db, TestApp, Via};

@@ -281,11 +281,17 @@ async fn production_sends_hsts() {
     let app = common::spawn_with(Db::Sqlite, &[("AURA_ENV", "production")])
         .await
         .unwrap();
-    let res = app.client.get(app.url("/")).send().await.unwrap();
-    assert!(res.headers()["strict-transport-security"]
-        .to_str()
-        .unwrap()
-        .contains("max-age="));
+    // A page through the whole stack, and a badge through the static surfaces' lean path.
+    for path in ["/", "/badge/acme/not-a-badge.png"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert!(
+            res.headers()["strict-transport-security"]
+                .to_str()
+                .unwrap()
+                .contains("max-age="),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -514,6 +514,10 @@ pub async fn rerun_job(state: &AppState, job_id: i64) -> ServiceResult<Option<jo
         }
     }
     txn.commit().await?;
+    if job.kind == jobs::JobKind::Scan {
+        // A completed scan's cached report must not outlive this.
+        crate::server::scans::lifecycle::note_finished_reopened();
+    }
     state.bus.notify_jobs().await;
     Ok(Some(job))
 }

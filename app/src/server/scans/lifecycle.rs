@@ -12,6 +12,8 @@
 //! The caller passes the connection: the outcome is written inside the transaction that also
 //! completes the job and stores the final event.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use chrono::Utc;
 use sea_orm::{sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
@@ -91,4 +93,21 @@ pub async fn rerun(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Counts finished scans sent back to `queued` in this process ([`rerun`], once committed).
+/// Whatever keeps a rendering of a finished scan (the report cache) compares it on use and
+/// checks the record again when it moved; other instances notice within their own recheck
+/// interval.
+static FINISHED_REOPENED: AtomicU64 = AtomicU64::new(0);
+
+/// The current count of [`FINISHED_REOPENED`].
+pub fn finished_reopened() -> u64 {
+    FINISHED_REOPENED.load(Ordering::Acquire)
+}
+
+/// Records that a finished scan went back to `queued`; call after the commit, so a reader
+/// that rechecks sees the new status.
+pub fn note_finished_reopened() {
+    FINISHED_REOPENED.fetch_add(1, Ordering::AcqRel);
 }

@@ -25,14 +25,14 @@ use app::server::{
 use axum::{
     body::Bytes,
     extract::{ConnectInfo, Path, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Extension,
 };
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
-use super::etag_matches;
+use super::IfNoneMatch;
 use crate::routes::v1::auth::limit_address;
 
 /// New scans one address may queue through badges per hour.
@@ -88,8 +88,8 @@ fn svg(status: StatusCode, body: impl Into<Bytes>, cache_control: &'static str) 
     res
 }
 
-fn score_response(c: &Cached, headers: &HeaderMap) -> Response {
-    let mut res = if etag_matches(headers, &c.etag) {
+fn score_response(c: &Cached, inm: &IfNoneMatch) -> Response {
+    let mut res = if inm.matches(&c.etag) {
         let mut r = StatusCode::NOT_MODIFIED.into_response();
         r.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
@@ -123,7 +123,7 @@ pub async fn badge(
     Extension(cache): Extension<Arc<BadgeCache>>,
     Path((owner, file)): Path<(String, String)>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    inm: IfNoneMatch,
 ) -> Response {
     let invalid = || svg(StatusCode::OK, aura_render::invalid_badge(), "max-age=3600");
     let Some(repo) = file.strip_suffix(".svg") else {
@@ -137,19 +137,26 @@ pub async fn badge(
         return invalid();
     };
     if let Some(c) = cache.get(&p.target) {
-        return score_response(&c, &headers);
+        return score_response(&c, &inm);
     }
-    match answer(&state, &cache, p, peer, &headers).await {
+    if state.db_health.is_down() {
+        return unavailable();
+    }
+    match answer(&state, &cache, p, peer, &inm).await {
         Ok(res) => res,
         Err(e) => {
             tracing::error!(error = %e, "badge failed");
-            svg(
-                StatusCode::SERVICE_UNAVAILABLE,
-                aura_render::badge_svg(aura_render::BADGE_LABEL, "unavailable", "grey"),
-                "no-store",
-            )
+            unavailable()
         }
     }
+}
+
+fn unavailable() -> Response {
+    svg(
+        StatusCode::SERVICE_UNAVAILABLE,
+        aura_render::badge_svg(aura_render::BADGE_LABEL, "unavailable", "grey"),
+        "no-store",
+    )
 }
 
 async fn answer(
@@ -157,7 +164,7 @@ async fn answer(
     cache: &BadgeCache,
     p: scans::Prepared,
     peer: SocketAddr,
-    headers: &HeaderMap,
+    inm: &IfNoneMatch,
 ) -> Result<Response, ServiceError> {
     let target = p.target.clone();
     let scanning = || svg(StatusCode::OK, aura_render::scanning_badge(), "max-age=15");
@@ -211,5 +218,5 @@ async fn answer(
         until: Instant::now() + left,
     };
     cache.put(target, c.clone());
-    Ok(score_response(&c, headers))
+    Ok(score_response(&c, inm))
 }

@@ -1,19 +1,31 @@
-//! The public surfaces served outside Leptos: badges, the report cards, oEmbed. (The report
-//! and widget pages themselves are Leptos routes in `app`; who may frame the widget is
-//! `middleware::embed_framing`.)
+//! The public surfaces served outside Leptos: badges, the report cards, oEmbed, and completed
+//! reports as static content (`report_cache`). (The report and widget pages themselves are
+//! Leptos routes in `app`; who may frame the widget is `middleware::embed_framing`.)
+//!
+//! These are what READMEs, chat previews and CDNs hit hardest, and they answer from memory, so
+//! they sit in front of the application's stack ([`router`], [`report_cache::serve`]) instead
+//! of inside it: no nonce, no session, no request id, no tracing span, no per-request timer,
+//! metrics from series resolved in advance; only what they need (the fixed security headers,
+//! compression, and on the `/v1` twins the optional key, CORS and JSON errors).
 
 pub mod badges;
 pub mod cards;
 pub mod oembed;
+pub mod report_cache;
+pub mod script_hashes;
 
 use std::sync::Arc;
 
 use app::server::state::AppState;
 use axum::{
     http::{HeaderMap, HeaderValue},
+    middleware::{from_fn, from_fn_with_state},
     routing::get,
     Extension, Router,
 };
+use tower_http::{compression::CompressionLayer, cors::CorsLayer};
+
+use crate::middleware::{db_breaker, json_errors, metrics, security_headers};
 
 /// The `/v1` twins of the public surfaces in `/openapi.json` (the contract asks for every
 /// `/v1` route there). They are routed here and by Leptos, so they are described, not built,
@@ -58,38 +70,80 @@ mod pages {
 /// Rendered cards kept in memory (each ~150 KB).
 const CARDS_IN_MEMORY: usize = 256;
 
-pub fn router(state: &AppState) -> Router<AppState> {
+/// The routes of the static surfaces, each with only the layers it needs; the application
+/// is their fallback (`routes::router`).
+pub fn router(state: &AppState, security: security_headers::SecurityConfig, cors: CorsLayer) -> Router<AppState> {
+    const ROUTES: [&str; 6] = [
+        "/badge/{owner}/{file}",
+        "/report/{id}/card.png",
+        "/oembed",
+        "/v1/badge/{owner}/{file}",
+        "/v1/report/{id}/card.png",
+        "/v1/oembed",
+    ];
+    // Cards and oEmbed always read the database: while it is unreachable they answer 503 at
+    // once. Badges answer from memory when they can, and check the breaker themselves.
+    let breaker = || from_fn_with_state(state.clone(), db_breaker::breaker);
+    let badge = get(badges::badge);
+    let card = || get(cards::card).route_layer(breaker());
+    let oembed = || get(oembed::oembed).route_layer(breaker());
     // Under `/v1` a key that is sent is checked (a revoked one is 401) and metered, as on
-    // the API's other public routes; nobody needs one.
+    // the API's other public routes; nobody needs one. CORS as on the rest of `/v1`.
     let v1 = Router::new()
-        .route("/v1/badge/{owner}/{file}", get(badges::badge))
-        .route("/v1/report/{id}/card.png", get(cards::card))
-        .route("/v1/oembed", get(oembed::oembed))
-        .route_layer(axum::middleware::from_fn_with_state(
+        .route(ROUTES[3], badge.clone())
+        .route(ROUTES[4], card())
+        .route(ROUTES[5], oembed())
+        .route_layer(from_fn_with_state(
             state.clone(),
             crate::routes::v1::caller::optional_key,
         ))
-        .layer(axum::middleware::from_fn(crate::middleware::json_errors::json_errors));
+        .route_layer(from_fn(json_errors::json_errors))
+        .route_layer(cors);
     Router::new()
-        .route("/badge/{owner}/{file}", get(badges::badge))
-        .route("/report/{id}/card.png", get(cards::card))
-        .route("/oembed", get(oembed::oembed))
+        .route(ROUTES[0], badge)
+        .route(ROUTES[1], card())
+        .route(ROUTES[2], oembed())
         .merge(v1)
-        .layer(Extension(Arc::new(badges::BadgeCache::default())))
-        .layer(Extension(Arc::new(aura_render::CardCache::new(CARDS_IN_MEMORY))))
+        .route_layer(CompressionLayer::new())
+        .route_layer(from_fn_with_state(security, security_headers::static_headers))
+        .route_layer(Extension(Arc::new(badges::BadgeCache::default())))
+        .route_layer(Extension(Arc::new(aura_render::CardCache::new(CARDS_IN_MEMORY))))
+        .route_layer(from_fn_with_state(
+            metrics::RouteMetrics::new(&ROUTES),
+            metrics::track_routes,
+        ))
 }
 
 /// `If-None-Match` against a strong validator (the weak comparison RFC 9110 prescribes for
 /// this header: a `W/` prefix is ignored).
 pub fn etag_matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
-    let Some(inm) = headers
-        .get(axum::http::header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
+    none_match(headers.get(axum::http::header::IF_NONE_MATCH), etag)
+}
+
+fn none_match(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {
+    let Some(inm) = if_none_match.and_then(|v| v.to_str().ok()) else {
         return false;
     };
     let want = etag.to_str().unwrap_or_default();
     inm.split(',')
         .map(str::trim)
         .any(|t| t == "*" || t.trim_start_matches("W/") == want)
+}
+
+/// The request's `If-None-Match` alone: what a hot route needs of its headers, where the
+/// `HeaderMap` extractor would copy them all.
+pub struct IfNoneMatch(Option<HeaderValue>);
+
+impl IfNoneMatch {
+    pub fn matches(&self, etag: &HeaderValue) -> bool {
+        none_match(self.0.as_ref(), etag)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IfNoneMatch {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.headers.get(axum::http::header::IF_NONE_MATCH).cloned()))
+    }
 }

@@ -1,0 +1,510 @@
+//! `GET /report/{id}` (and `/v1/report/{id}`) of a completed scan, served as static content.
+//!
+//! A completed scan's report does not change, so its page is rendered once per path, for
+//! nobody in particular (no session, no nonce), and the bytes, with a gzip and a brotli
+//! encoding of them, are kept in memory and served to everyone alike: a strong `ETag` per
+//! encoding (304 on `If-None-Match`), [`CACHE_CONTROL`] so a CDN can hold it, and a
+//! Content-Security-Policy that lists the sha256 of each inline script of those bytes
+//! (`script_hashes`) instead of a nonce: the bytes and headers are the same for every viewer,
+//! and no inline script runs unless it is one of the page's own.
+//!
+//! Everything else is handed to the application unchanged (per-request nonce, session,
+//! tracing), marked `Cache-Control: no-cache`: queued, running and failed scans (their pages
+//! change: a running one follows the stream and reloads into its report; a failed one may be
+//! re-run), unknown ids (the 404 page), a database outage before the page was ever rendered,
+//! and viewers with a session cookie, whose page header shows their account
+//! (`private, no-cache`). The cached answer varies only by `Accept-Encoding`: some CDNs
+//! (Akamai) store nothing that varies by more, so `Cookie` is not named; a CDN in front
+//! bypasses its cache for requests with our session cookie instead (README).
+//!
+//! What the page shows depends on the scan, on `AURA_PUBLIC_URL` (the absolute share, card and
+//! badge URLs; fixed for the life of the process, so not part of the key) and on the path it
+//! was rendered for (`/report/…` or `/v1/report/…`, hence the key). Nothing in it depends on
+//! the request: no query parameter is read (a query string is served the same page).
+//!
+//! A completed scan changes only if an admin re-runs its job (`scans::lifecycle::rerun`: the
+//! job would have to be dead or failed, which a completed scan's is not, but the state machine
+//! allows it); nothing deletes scans. So an entry is checked against the scan's record at
+//! once after such a re-run through this instance (`lifecycle::finished_reopened`), and at
+//! most every [`RECHECK`] otherwise, which is how other instances notice; a change drops the
+//! entry (the next request renders anew or is handed on), and a missing record drops it too.
+//! While the database is unreachable, entries are served as they are.
+//!
+//! This runs in front of the router, so a hit costs a map lookup and a few header inserts:
+//! no nonce, no session, no request id, no tracing span, and metrics from series resolved in
+//! advance.
+
+use std::{
+    collections::HashMap,
+    io::Write as _,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, RwLock,
+    },
+    time::{Duration, Instant},
+};
+
+use app::{
+    server::{error::ServiceError, scans, scans::lifecycle, state::AppState},
+    status::ScanStatus,
+};
+use axum::{
+    body::{Body, Bytes},
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Router,
+};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use tower::ServiceExt as _;
+
+use super::{etag_matches, script_hashes};
+use crate::middleware::{
+    metrics::RouteMetrics,
+    security_headers::{insert_fixed, page_csp, SecurityConfig},
+};
+
+/// A completed report: fresh for 5 minutes in any cache, then revalidated (a 304 from
+/// memory here), and meanwhile served stale for up to a day while the revalidation runs.
+pub const CACHE_CONTROL: &str = "public, max-age=300, stale-while-revalidate=86400";
+/// Pages handed on: they change (a running scan) or are someone's (a session).
+const DYNAMIC: &str = "no-cache";
+const PERSONAL: &str = "private, no-cache";
+/// How long an entry is served before it is checked against the scan's record again.
+const RECHECK: Duration = Duration::from_secs(60);
+/// Memory bounds, all encodings counted; past them the least recently served entries go.
+const MAX_BYTES: usize = 64 << 20;
+const MAX_ENTRIES: usize = 4096;
+/// A page larger than this is not kept (it is served dynamically).
+const MAX_PAGE: usize = 4 << 20;
+/// Brotli quality and window: a page is compressed once, so nearly the best ratio, without
+/// quality 11's tenfold time (a crawler walking every report pays it once per report).
+const BROTLI_QUALITY: u32 = 9;
+const BROTLI_WINDOW: u32 = 22;
+
+const ROUTE: &str = "/report/{id}";
+const V1_ROUTE: &str = "/v1/report/{id}";
+
+/// The cached report pages and what renders them.
+#[derive(Clone)]
+pub struct Reports {
+    state: AppState,
+    security: SecurityConfig,
+    /// The Leptos pages (with their session layer and guards), for the anonymous render.
+    pages: Router,
+    cache: Arc<ReportCache>,
+    metrics: Arc<RouteMetrics>,
+}
+
+impl Reports {
+    pub fn new(state: AppState, security: SecurityConfig, pages: Router) -> Self {
+        Self {
+            state,
+            security,
+            pages,
+            cache: Arc::new(ReportCache::new()),
+            metrics: RouteMetrics::new(&[ROUTE, V1_ROUTE]),
+        }
+    }
+}
+
+/// The route a path is a report page of, and the scan id in it.
+fn report_path(path: &str) -> Option<(&'static str, &str)> {
+    let (route, id) = match path.strip_prefix("/v1") {
+        Some(rest) => (V1_ROUTE, rest.strip_prefix("/report/")?),
+        None => (ROUTE, path.strip_prefix("/report/")?),
+    };
+    (!id.is_empty() && !id.contains('/')).then_some((route, id))
+}
+
+/// Middleware in front of the router: answers report pages it holds or can hold, hands the
+/// rest on.
+pub async fn serve(State(reports): State<Reports>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let Some((route, id)) = report_path(req.uri().path()).filter(|_| method == Method::GET || method == Method::HEAD)
+    else {
+        return next.run(req).await;
+    };
+    // The page header shows a logged-in viewer's account: theirs is rendered for them.
+    if has_session(req.headers()) {
+        return handed_on(next.run(req).await, PERSONAL);
+    }
+    let start = Instant::now();
+    let path = req.uri().path();
+    let entry = match reports.cache.get(path) {
+        Some(e) if reports.still_valid(path, id, &e).await => Some(e),
+        _ => reports.fill(path, id).await,
+    };
+    let Some(entry) = entry else {
+        return handed_on(next.run(req).await, DYNAMIC);
+    };
+    let mut res = entry.respond(req.headers(), method == Method::HEAD);
+    insert_fixed(res.headers_mut(), reports.security, true);
+    reports.metrics.record(route, &method, res.status(), start.elapsed());
+    res
+}
+
+fn handed_on(mut res: Response, cache_control: &'static str) -> Response {
+    res.headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(cache_control));
+    res
+}
+
+/// The start of our session cookie in a `Cookie` header (`routes::SESSION_COOKIE`).
+const SESSION_PREFIX: &[u8] = b"aura_session=";
+
+/// Whether the request carries our session cookie (a logged-in viewer, or a form's flash).
+fn has_session(headers: &HeaderMap) -> bool {
+    headers.get_all(header::COOKIE).iter().any(|v| {
+        v.as_bytes()
+            .split(|b| *b == b';')
+            .any(|c| c.trim_ascii_start().starts_with(SESSION_PREFIX))
+    })
+}
+
+impl Reports {
+    /// Checks an entry against the scan's record when it is due (see the module's notes);
+    /// `false` drops it.
+    async fn still_valid(&self, path: &str, id: &str, e: &Entry) -> bool {
+        let now = self.cache.now_ms();
+        let reopened = lifecycle::finished_reopened();
+        let due = now.saturating_sub(e.checked_ms.load(Ordering::Relaxed)) >= RECHECK.as_millis() as u64
+            || e.checked_reopened.load(Ordering::Relaxed) != reopened;
+        if !due || self.state.db_health.is_down() {
+            return true;
+        }
+        match scans::get(&self.state.db, id).await {
+            Ok(s) if s.status == ScanStatus::Completed && s.completed_at == e.completed_at => {
+                e.checked_ms.store(now, Ordering::Relaxed);
+                e.checked_reopened.store(reopened, Ordering::Relaxed);
+                true
+            }
+            Ok(_) | Err(ServiceError::NotFound(_)) => {
+                self.cache.remove(path);
+                false
+            }
+            Err(err) => {
+                // The bytes are still the report it was; try again on the next request.
+                tracing::warn!(error = %err, "report cache: checking a scan failed");
+                true
+            }
+        }
+    }
+
+    /// Renders and keeps the page of a completed scan; `None` when the page is not one to keep
+    /// (or cannot be rendered now), so the application answers.
+    async fn fill(&self, path: &str, id: &str) -> Option<Arc<Entry>> {
+        if self.state.db_health.is_down() {
+            return None;
+        }
+        // Read before the record: a re-run committed after this is noticed on the next hit.
+        let reopened = lifecycle::finished_reopened();
+        let scan = match scans::get(&self.state.db, id).await {
+            Ok(s) if s.status == ScanStatus::Completed => s,
+            _ => return None,
+        };
+        match self.render(path, scan.completed_at, reopened).await {
+            Ok(entry) => {
+                let entry = Arc::new(entry);
+                self.cache.insert(path, entry.clone());
+                Some(entry)
+            }
+            Err(why) => {
+                tracing::warn!(%path, why = %why, "report cache: not kept");
+                None
+            }
+        }
+    }
+
+    async fn render(&self, path: &str, completed_at: Option<DateTime<Utc>>, reopened: u64) -> Result<Entry, String> {
+        // Nothing of the viewer's: no cookie (the anonymous page header), no nonce (the shell
+        // renders none without the middleware's, `app::shell`), no query.
+        let req = Request::get(path).body(Body::empty()).map_err(|e| e.to_string())?;
+        let res = self.pages.clone().oneshot(req).await.unwrap_or_else(|e| match e {});
+        if res.status() != StatusCode::OK {
+            return Err(format!("rendered with status {}", res.status()));
+        }
+        if res.headers().contains_key(header::SET_COOKIE) {
+            return Err("the render set a cookie".into());
+        }
+        let body = axum::body::to_bytes(res.into_body(), MAX_PAGE)
+            .await
+            .map_err(|e| format!("reading the render: {e}"))?;
+        let html = std::str::from_utf8(&body).map_err(|_| "the render is not UTF-8".to_string())?;
+        let scripts = script_hashes::inline_script_hashes(html).join(" ");
+        let csp = HeaderValue::from_str(&page_csp(&scripts, "'none'")).map_err(|e| e.to_string())?;
+        let compressed = {
+            let body = body.clone();
+            tokio::task::spawn_blocking(move || (gzip(&body), brotli(&body)))
+        };
+        let (gz, br) = compressed.await.map_err(|e| e.to_string())?;
+        let tag = hex::encode(&Sha256::digest(&body)[..12]);
+        let variant = |bytes: Bytes, coding: Option<&'static str>| Variant {
+            etag: HeaderValue::from_str(&match coding {
+                None => format!("\"{tag}\""),
+                Some(c) => format!("\"{tag}-{c}\""),
+            })
+            .expect("hex is a valid header value"),
+            length: HeaderValue::from(bytes.len()),
+            coding: coding.map(HeaderValue::from_static),
+            body: bytes,
+        };
+        // An encoding is kept only when it saves bytes.
+        let smaller = |v: Vec<u8>| (v.len() < body.len()).then(|| Bytes::from(v));
+        let gzip = smaller(gz).map(|b| variant(b, Some("gzip")));
+        let br = smaller(br).map(|b| variant(b, Some("br")));
+        let identity = variant(body, None);
+        let size =
+            identity.body.len() + gzip.as_ref().map_or(0, |v| v.body.len()) + br.as_ref().map_or(0, |v| v.body.len());
+        let now = self.cache.now_ms();
+        Ok(Entry {
+            completed_at,
+            identity,
+            gzip,
+            br,
+            csp,
+            size,
+            last_used: AtomicU64::new(now),
+            checked_ms: AtomicU64::new(now),
+            checked_reopened: AtomicU64::new(reopened),
+        })
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = brotli::CompressorWriter::new(Vec::new(), 4096, BROTLI_QUALITY, BROTLI_WINDOW);
+    let _ = enc.write_all(bytes);
+    enc.into_inner()
+}
+
+/// One encoding of a page.
+struct Variant {
+    body: Bytes,
+    etag: HeaderValue,
+    length: HeaderValue,
+    coding: Option<HeaderValue>,
+}
+
+/// One rendered report page.
+struct Entry {
+    /// What the render showed, compared with the record when rechecked.
+    completed_at: Option<DateTime<Utc>>,
+    identity: Variant,
+    gzip: Option<Variant>,
+    br: Option<Variant>,
+    csp: HeaderValue,
+    size: usize,
+    last_used: AtomicU64,
+    checked_ms: AtomicU64,
+    checked_reopened: AtomicU64,
+}
+
+impl Entry {
+    fn respond(&self, req: &HeaderMap, head: bool) -> Response {
+        let v = match preferred_coding(req) {
+            Coding::Br => self.br.as_ref(),
+            Coding::Gzip => self.gzip.as_ref(),
+            Coding::Identity => None,
+        }
+        .unwrap_or(&self.identity);
+        let mut res = if etag_matches(req, &v.etag) {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            let body = if head {
+                Body::empty()
+            } else {
+                Body::from(v.body.clone())
+            };
+            let mut res = Response::new(body);
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            h.insert(header::CONTENT_LENGTH, v.length.clone());
+            h.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
+            if let Some(c) = &v.coding {
+                h.insert(header::CONTENT_ENCODING, c.clone());
+            }
+            res
+        };
+        let h = res.headers_mut();
+        h.insert(header::ETAG, v.etag.clone());
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        res
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Coding {
+    Br,
+    Gzip,
+    Identity,
+}
+
+/// Brotli, then gzip, when `Accept-Encoding` allows them (`q=0` refuses; `*` stands for any
+/// coding not named).
+fn preferred_coding(headers: &HeaderMap) -> Coding {
+    let (mut br, mut gzip, mut any) = (None, None, None);
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let accepted = Some(q > 0.0);
+            if name.eq_ignore_ascii_case("br") {
+                br = accepted;
+            } else if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+                gzip = accepted;
+            } else if name == "*" {
+                any = accepted;
+            }
+        }
+    }
+    if br.or(any) == Some(true) {
+        Coding::Br
+    } else if gzip.or(any) == Some(true) {
+        Coding::Gzip
+    } else {
+        Coding::Identity
+    }
+}
+
+/// The pages in memory, by request path, bounded by [`MAX_BYTES`] and [`MAX_ENTRIES`].
+struct ReportCache {
+    origin: Instant,
+    inner: RwLock<Pages>,
+}
+
+#[derive(Default)]
+struct Pages {
+    map: HashMap<Box<str>, Arc<Entry>>,
+    bytes: usize,
+}
+
+impl ReportCache {
+    fn new() -> Self {
+        Self {
+            origin: Instant::now(),
+            inner: RwLock::default(),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.origin.elapsed().as_millis() as u64
+    }
+
+    fn get(&self, path: &str) -> Option<Arc<Entry>> {
+        let e = self
+            .inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .map
+            .get(path)
+            .cloned()?;
+        // Written at most once a millisecond, so a hot entry's line is not written per hit.
+        let now = self.now_ms();
+        if e.last_used.load(Ordering::Relaxed) != now {
+            e.last_used.store(now, Ordering::Relaxed);
+        }
+        Some(e)
+    }
+
+    fn insert(&self, path: &str, entry: Arc<Entry>) {
+        let mut pages = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        pages.bytes += entry.size;
+        if let Some(old) = pages.map.insert(path.into(), entry) {
+            pages.bytes -= old.size;
+        }
+        if pages.bytes > MAX_BYTES || pages.map.len() > MAX_ENTRIES {
+            // Down to seven eighths at once, so a full cache does not sort on every insert.
+            let mut by_age: Vec<(u64, Box<str>)> = pages
+                .map
+                .iter()
+                .map(|(k, e)| (e.last_used.load(Ordering::Relaxed), k.clone()))
+                .collect();
+            by_age.sort_unstable();
+            for (_, key) in by_age {
+                if pages.bytes <= MAX_BYTES / 8 * 7 && pages.map.len() <= MAX_ENTRIES / 8 * 7 {
+                    break;
+                }
+                if let Some(old) = pages.map.remove(&key) {
+                    pages.bytes -= old.size;
+                }
+            }
+        }
+    }
+
+    fn remove(&self, path: &str) {
+        let mut pages = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = pages.map.remove(path) {
+            pages.bytes -= old.size;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn codings_follow_accept_encoding() {
+        assert_eq!(preferred_coding(&HeaderMap::new()), Coding::Identity);
+        assert_eq!(preferred_coding(&accept("gzip, deflate, br, zstd")), Coding::Br);
+        assert_eq!(preferred_coding(&accept("gzip")), Coding::Gzip);
+        assert_eq!(preferred_coding(&accept("br;q=0, gzip;q=0.5")), Coding::Gzip);
+        assert_eq!(preferred_coding(&accept("identity")), Coding::Identity);
+        assert_eq!(preferred_coding(&accept("*")), Coding::Br);
+        assert_eq!(preferred_coding(&accept("*;q=0, gzip")), Coding::Gzip);
+        assert_eq!(preferred_coding(&accept("BR;Q=1")), Coding::Br);
+    }
+
+    #[test]
+    fn only_report_pages_are_served_from_here() {
+        assert_eq!(report_path("/report/abc"), Some((ROUTE, "abc")));
+        assert_eq!(report_path("/v1/report/abc"), Some((V1_ROUTE, "abc")));
+        for other in [
+            "/report/",
+            "/report/abc/card.png",
+            "/report/github/acme/orbit",
+            "/v1/reports/abc",
+            "/v2/report/abc",
+            "/v1/v1/report/abc",
+            "/embed/result/abc",
+        ] {
+            assert_eq!(report_path(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_session_cookie_is_found_among_others() {
+        assert_eq!(SESSION_PREFIX, format!("{}=", crate::routes::SESSION_COOKIE).as_bytes());
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("theme=dark; aura_session=abc"));
+        assert!(has_session(&h));
+        h.insert(header::COOKIE, HeaderValue::from_static("not_aura_session=abc"));
+        assert!(!has_session(&h));
+        assert!(!has_session(&HeaderMap::new()));
+    }
+}
