@@ -13,6 +13,7 @@ mod common;
 mod admin;
 mod auth;
 mod browser;
+mod budgets;
 mod dashboard;
 mod git_hosts;
 mod lookup;

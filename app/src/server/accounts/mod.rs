@@ -2,6 +2,7 @@
 //! accounts; the role decides what they may do.
 
 pub mod admin;
+pub mod dashboard_calls;
 pub mod embed_settings;
 pub mod invites;
 pub mod keys;
