@@ -19,6 +19,7 @@ mod git_hosts;
 mod lookup;
 mod pagination;
 mod public;
+mod retention;
 mod scale_out;
 mod scans;
 mod scopes;

@@ -12,6 +12,7 @@ pub mod passwords;
 pub mod sessions;
 pub mod tiers;
 pub mod usage;
+pub mod usage_totals;
 
 use chrono::Utc;
 use sea_orm::{

@@ -8,9 +8,9 @@ use crate::status::{JobKind, JobStatus};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// Stored as `scan` or `delivery`.
+    /// Stored as `scan`, `delivery` or `retention`.
     pub kind: JobKind,
-    /// The scan or delivery id.
+    /// The scan or delivery id (`retention` for the retention job).
     pub ref_id: String,
     /// `queued`, `running`, `done`, `failed` (permanent error) or `dead` (attempts used up).
     pub status: JobStatus,

@@ -421,3 +421,44 @@ pub(super) async fn requeue_failed(
     Ok(Replayed { queued, more })
 }
 
+/// Deletes at most `batch` finished deliveries (sent or failed, never one still pending) last
+/// changed before `cutoff`, with their attempts and their finished jobs (the retention purge,
+/// `AURA_RETENTION_DELIVERIES_DAYS`), in one short transaction. Returns how many deliveries;
+/// fewer than `batch`: none is left.
+pub async fn purge_batch(db: &DatabaseConnection, cutoff: DateTime<Utc>, batch: u64) -> Result<u64, sea_orm::DbErr> {
+    use crate::server::entities::job;
+
+    let finished = [DeliveryStatus::Sent, DeliveryStatus::Failed];
+    let txn = crate::server::db::begin_write(db).await?;
+    let ids: Vec<String> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::Id)
+        .filter(delivery::Column::Status.is_in(finished))
+        .filter(delivery::Column::UpdatedAt.lt(cutoff))
+        .order_by_asc(delivery::Column::UpdatedAt)
+        .limit(batch)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    delivery_attempt::Entity::delete_many()
+        .filter(delivery_attempt::Column::DeliveryId.is_in(ids.clone()))
+        .exec(&txn)
+        .await?;
+    // A queued or running job means a redelivery raced in: it and its delivery stay.
+    job::Entity::delete_many()
+        .filter(job::Column::Kind.eq(JobKind::Delivery))
+        .filter(job::Column::RefId.is_in(ids.clone()))
+        .filter(job::Column::Status.is_not_in([jobs::JobStatus::Queued, jobs::JobStatus::Running]))
+        .exec(&txn)
+        .await?;
+    let res = delivery::Entity::delete_many()
+        .filter(delivery::Column::Id.is_in(ids))
+        .filter(delivery::Column::Status.is_in(finished))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(res.rows_affected)
+}
