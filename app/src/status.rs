@@ -120,6 +120,9 @@ string_enum! {
     pub enum JobKind {
         Scan = "scan",
         Delivery = "delivery",
+        /// The periodic retention purge: one job (`ref_id` `retention`) that reschedules
+        /// itself, so one instance at a time runs it, under a lease like any job.
+        Retention = "retention",
     }
 }
 

@@ -7,6 +7,7 @@ mod m20261123_000001_accounts_and_keys;
 mod m20261123_000002_scans_and_jobs;
 mod m20261123_000003_webhooks;
 mod m20261124_000001_api_key_scopes;
+mod m20261202_000001_retention;
 mod m20261202_000010_job_accounts;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_scans_and_jobs::Migration),
             Box::new(m20261123_000003_webhooks::Migration),
             Box::new(m20261124_000001_api_key_scopes::Migration),
+            Box::new(m20261202_000001_retention::Migration),
             Box::new(m20261202_000010_job_accounts::Migration),
         ]
     }

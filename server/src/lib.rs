@@ -87,6 +87,8 @@ impl Application {
                 &self.state,
                 self.state.stopping.clone(),
             ));
+            // Every worker process polls for the retention job; one at a time runs it.
+            w.push(app::server::retention::spawn(&self.state, self.state.stopping.clone()));
             w
         } else {
             Vec::new()

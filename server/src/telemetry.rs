@@ -41,14 +41,79 @@ pub fn loggable_path(path: &str) -> &str {
     path
 }
 
+/// The span every request's log lines carry: method, the [`loggable_path`] and the request
+/// id. Nothing else of the request: no query string, no headers (cookies hold session ids,
+/// `Authorization` holds keys), no body.
+pub fn http_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::loggable_path;
+    use super::{http_span, loggable_path};
+    use std::sync::{Arc, Mutex};
+
+    /// Log output captured into a buffer.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The request's log lines as the production formats write them (text and JSON), with
+    /// a line logged inside the request's span.
+    fn logged(req: &axum::http::Request<()>) -> String {
+        use tracing_subscriber::{fmt, prelude::*};
+        let out = Captured::default();
+        for json in [false, true] {
+            let writer = out.clone();
+            let make = move || writer.clone();
+            let layer = fmt::layer().with_writer(make).with_ansi(false);
+            let subscriber: Box<dyn tracing::Subscriber + Send + Sync> = if json {
+                Box::new(tracing_subscriber::registry().with(layer.json().flatten_event(true)))
+            } else {
+                Box::new(tracing_subscriber::registry().with(layer.compact()))
+            };
+            tracing::subscriber::with_default(subscriber, || {
+                http_span(req).in_scope(|| tracing::info!("handled"));
+            });
+        }
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("handled") && text.contains("/invite/"), "{text}");
+        text
+    }
 
     #[test]
     fn invitation_tokens_never_reach_logs() {
         assert_eq!(loggable_path("/invite/0123abcd"), "/invite/");
         assert_eq!(loggable_path("/report/0123abcd"), "/report/0123abcd");
         assert_eq!(loggable_path("/invite/"), "/invite/");
+    }
+
+    #[test]
+    fn request_logs_carry_no_invite_or_session_token() {
+        let req = axum::http::Request::post("/invite/inv0token0secret?token=query0secret")
+            .header("cookie", "aura_session=sess0secret")
+            .header("authorization", "Bearer aura_pk_free_key0secret")
+            .header("x-request-id", "req-1")
+            .body(())
+            .unwrap();
+        let text = logged(&req);
+        for secret in ["inv0token0secret", "query0secret", "sess0secret", "key0secret"] {
+            assert!(!text.contains(secret), "{secret} logged: {text}");
+        }
+        assert!(text.contains("req-1"), "{text}");
     }
 }

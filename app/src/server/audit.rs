@@ -139,3 +139,29 @@ pub async fn list_page(
 fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
+
+/// Deletes at most `batch` entries recorded before `cutoff`, oldest first (the retention
+/// purge, `AURA_RETENTION_AUDIT_DAYS`). Returns how many; fewer than `batch`: none is left.
+pub async fn purge_batch(
+    db: &impl ConnectionTrait,
+    cutoff: chrono::DateTime<Utc>,
+    batch: u64,
+) -> Result<u64, sea_orm::DbErr> {
+    let ids: Vec<i64> = audit_log::Entity::find()
+        .select_only()
+        .column(audit_log::Column::Id)
+        .filter(audit_log::Column::CreatedAt.lt(cutoff))
+        .order_by_asc(audit_log::Column::Id)
+        .limit(batch)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let res = audit_log::Entity::delete_many()
+        .filter(audit_log::Column::Id.is_in(ids))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}

@@ -50,6 +50,74 @@ pub enum Environment {
     Production,
 }
 
+/// How long the periodic purge keeps each kind of record, in days (`0`: for ever), and how
+/// often it runs. See `server::retention`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Audit log entries (`AURA_RETENTION_AUDIT_DAYS`, default 400).
+    pub audit_days: u32,
+    /// Raw usage events (`AURA_RETENTION_USAGE_DAYS`, default 90); older ones are rolled into
+    /// daily totals per account, key and day, which are kept.
+    pub usage_days: u32,
+    /// A scan's progress events, counted from the scan's end
+    /// (`AURA_RETENTION_SCAN_EVENTS_DAYS`, default 30); its outcome event is kept.
+    pub scan_events_days: u32,
+    /// Finished webhook deliveries with their attempts, from their last change
+    /// (`AURA_RETENTION_DELIVERIES_DAYS`, default 30).
+    pub deliveries_days: u32,
+    /// Time between two purges (`AURA_RETENTION_INTERVAL_SECS`, default 3600).
+    pub interval: Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            audit_days: 400,
+            usage_days: 90,
+            scan_events_days: 30,
+            deliveries_days: 30,
+            interval: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl Retention {
+    /// The moment before which records kept for `days` are purged, or `None` for `0` (kept
+    /// for ever).
+    pub fn cutoff(days: u32, now: chrono::DateTime<chrono::Utc>) -> Option<chrono::DateTime<chrono::Utc>> {
+        (days > 0).then(|| now - chrono::Duration::days(i64::from(days)))
+    }
+
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let d = Retention::default();
+        // A century at most: beyond it `0` says "for ever" better, and dates stay in range.
+        let days = |var: &'static str, default: u32| -> Result<u32, ConfigError> {
+            let n = parse_num(var, get(var), u64::from(default))?;
+            if n > 36_500 {
+                return Err(err(
+                    var,
+                    format!("`{n}` days is more than a century; use 0 to keep for ever"),
+                ));
+            }
+            Ok(n as u32)
+        };
+        Ok(Retention {
+            audit_days: days("AURA_RETENTION_AUDIT_DAYS", d.audit_days)?,
+            usage_days: days("AURA_RETENTION_USAGE_DAYS", d.usage_days)?,
+            scan_events_days: days("AURA_RETENTION_SCAN_EVENTS_DAYS", d.scan_events_days)?,
+            deliveries_days: days("AURA_RETENTION_DELIVERIES_DAYS", d.deliveries_days)?,
+            interval: Duration::from_secs(
+                parse_num(
+                    "AURA_RETENTION_INTERVAL_SECS",
+                    get("AURA_RETENTION_INTERVAL_SECS"),
+                    d.interval.as_secs(),
+                )?
+                .max(1),
+            ),
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub site_addr: SocketAddr,
@@ -100,6 +168,8 @@ pub struct Config {
     pub log_json: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`AURA_TRUSTED_PROXIES`).
     pub trusted_proxies: super::proxies::TrustedProxies,
+    /// What the periodic purge keeps (`AURA_RETENTION_*`).
+    pub retention: Retention,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -241,6 +311,7 @@ impl Config {
         let job_lease = Duration::from_secs(parse_num("AURA_JOB_LEASE_SECS", get("AURA_JOB_LEASE_SECS"), 60)?.max(2));
         let trusted_proxies = super::proxies::TrustedProxies::parse(&get("AURA_TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|m| err("AURA_TRUSTED_PROXIES", m))?;
+        let retention = Retention::from_lookup(get)?;
         if scan_workers == 0 {
             return Err(err("AURA_SCAN_WORKERS", "must be at least 1"));
         }
@@ -284,6 +355,7 @@ impl Config {
             job_lease,
             log_json: get("AURA_LOG_FORMAT").as_deref() == Some("json"),
             trusted_proxies,
+            retention,
         })
     }
 
@@ -396,6 +468,33 @@ mod tests {
         assert_eq!(c.github_api_url, "https://api.github.com");
         assert_eq!(c.x_api_url, "https://api.x.com/2");
         assert!(!c.allow_private_targets);
+        assert_eq!(c.retention, Retention::default());
+        assert_eq!(
+            (
+                c.retention.audit_days,
+                c.retention.usage_days,
+                c.retention.scan_events_days,
+                c.retention.deliveries_days
+            ),
+            (400, 90, 30, 30)
+        );
+    }
+
+    #[test]
+    fn retention_is_configurable_and_zero_keeps_for_ever() {
+        let c = cfg(&[
+            ("AURA_SECRET_KEY", KEY),
+            ("AURA_RETENTION_AUDIT_DAYS", "0"),
+            ("AURA_RETENTION_USAGE_DAYS", "7"),
+            ("AURA_RETENTION_INTERVAL_SECS", "60"),
+        ])
+        .unwrap();
+        assert_eq!(c.retention.audit_days, 0);
+        assert_eq!(c.retention.usage_days, 7);
+        assert_eq!(c.retention.interval, Duration::from_secs(60));
+        let now = chrono::Utc::now();
+        assert_eq!(Retention::cutoff(0, now), None);
+        assert_eq!(Retention::cutoff(7, now), Some(now - chrono::Duration::days(7)));
     }
 
     #[test]
@@ -418,6 +517,9 @@ mod tests {
             ("AURA_ALLOW_PRIVATE_TARGETS", "maybe"),
             ("AURA_DATABASE_URL", "mysql://x"),
             ("AURA_CORS_ORIGINS", "example.com"),
+            ("AURA_RETENTION_AUDIT_DAYS", "forever"),
+            ("AURA_RETENTION_USAGE_DAYS", "99999"),
+            ("AURA_RETENTION_INTERVAL_SECS", "1h"),
         ] {
             let e = cfg(&[("AURA_SECRET_KEY", KEY), (var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{value}");

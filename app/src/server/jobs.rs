@@ -142,6 +142,51 @@ pub async fn enqueue(
     Ok(res.last_insert_id)
 }
 
+/// Queues the one job of a periodic `kind` (its `ref_id` is the kind's name) unless it is
+/// already there, in whatever state: a unique index (`idx_jobs_one_retention`) makes the
+/// insert of every instance but the first do nothing, so instances starting together still
+/// make one. Due at once: a fresh deployment purges at start-up.
+pub async fn ensure_periodic(db: &impl ConnectionTrait, kind: JobKind) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let sql = "INSERT INTO jobs (kind, ref_id, status, attempts, max_attempts, run_at, created_at, updated_at) \
+               VALUES (?, ?, 'queued', 0, 1, ?, ?, ?) ON CONFLICT DO NOTHING";
+    let values = vec![
+        kind.into(),
+        kind.as_str().into(),
+        now.timestamp_millis().into(),
+        now.into(),
+        now.into(),
+    ];
+    db.execute_raw(statement(db.get_database_backend(), sql, values))
+        .await?;
+    Ok(())
+}
+
+/// Puts a periodic job back in the queue for its next run after `delay`, as new (its
+/// attempts start again: a periodic job never runs out of them); `error` tells an admin why
+/// the last run failed. `false`: the lease was lost and nothing was changed.
+pub async fn reschedule(
+    db: &impl ConnectionTrait,
+    job: &Job,
+    delay: Duration,
+    error: Option<&str>,
+) -> Result<bool, DbErr> {
+    update_owned(
+        db,
+        job,
+        job::ActiveModel {
+            status: Set(JobStatus::Queued),
+            attempts: Set(0),
+            run_at: Set(now_ms() + delay.as_millis() as i64),
+            lease_until: Set(None),
+            locked_by: Set(None),
+            last_error: Set(error.map(str::to_owned)),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
 /// Claims the next due job of the claimer's kind (queued and due, or running with a lapsed
 /// lease) whose account holds fewer than its share of the claimer's instance's workers,
 /// preferring the account holding the fewest, then the oldest job. Call through

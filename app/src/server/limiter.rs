@@ -17,6 +17,8 @@ use std::{
 
 use chrono::{NaiveDate, Utc};
 
+use super::error::ServiceError;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Window {
     Sliding(Duration),
@@ -89,6 +91,64 @@ pub fn call_rules(minute_key: String, account_id: &str, limits: &crate::server::
     rules
 }
 
+/// Asks the limiter to admit one metered call under `rules`. When its store is unreachable
+/// the call is admitted: the documented policy is that limits fail open (partners keep
+/// working), and the outage is logged and counted in `rate_limiter_errors_total`. One
+/// function for the API's keys and the dashboard, so both fail the same way.
+pub async fn admit(limiter: &dyn RateLimiter, rules: &[Rule]) -> Decision {
+    match limiter.acquire(rules).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "rate limiter unavailable; admitting");
+            metrics::counter!("rate_limiter_errors_total").increment(1);
+            Decision {
+                allowed: true,
+                states: Vec::new(),
+                denied_by: None,
+            }
+        }
+    }
+}
+
+/// The 429 a refused call answers, from the window that refused it: `daily_quota_exceeded`
+/// or `rate_limited`, with the wait until that window frees a call (whole seconds, rounded
+/// up, at least 1). `None` when the call was admitted. The API's key middleware and the
+/// dashboard both answer with it, so a refusal reads the same wherever it happens.
+pub fn refusal(rules: &[Rule], d: &Decision) -> Option<ServiceError> {
+    if d.allowed {
+        return None;
+    }
+    let i = d.denied_by.unwrap_or(0);
+    let rule = rules.get(i)?;
+    let retry_after_secs = d.states.get(i).map_or(60, |s| secs_ceil(s.reset_after)).max(1);
+    let (code, message) = match rule.window {
+        Window::UtcDay => (
+            "daily_quota_exceeded",
+            format!(
+                "Daily quota of {} requests reached (shared by the account's keys and dashboard); it resets at 00:00 UTC.",
+                rule.limit
+            ),
+        ),
+        Window::Sliding(_) => (
+            "rate_limited",
+            format!(
+                "Rate limit of {} requests per minute reached; retry in {retry_after_secs} s.",
+                rule.limit
+            ),
+        ),
+    };
+    Some(ServiceError::TooMany {
+        code,
+        message,
+        retry_after_secs,
+    })
+}
+
+/// Whole seconds, rounded up: a `Retry-After` of the floor would send the caller back early.
+pub fn secs_ceil(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
 /// The key of an account's daily quota: one count for all its keys, its dashboard and the
 /// widget scans charged to it.
 pub fn account_day_key(account_id: &str) -> String {
@@ -118,13 +178,13 @@ pub async fn limit_address(
     ip: Option<&str>,
     limit: u32,
     window: Duration,
-) -> Result<(), super::error::ServiceError> {
+) -> Result<(), ServiceError> {
     let Some(ip) = ip else { return Ok(()) };
     let rule = address_rule(scope, ip, limit, window);
     match limiter.acquire(std::slice::from_ref(&rule)).await {
         Ok(d) if !d.allowed => {
             let retry = d.states[0].reset_after.as_secs().max(1);
-            Err(super::error::ServiceError::TooMany {
+            Err(ServiceError::TooMany {
                 code: "rate_limited",
                 message: format!("Too many requests from this address; retry in {retry} s."),
                 retry_after_secs: retry,

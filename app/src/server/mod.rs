@@ -18,6 +18,7 @@ pub mod outbound;
 pub mod paging;
 pub mod proxies;
 pub mod redis;
+pub mod retention;
 pub mod scans;
 pub mod state;
 pub mod web;

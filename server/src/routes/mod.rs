@@ -214,16 +214,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             tower::ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
-                        let id = req
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("-");
-                        tracing::info_span!("http", method = %req.method(), path = %crate::telemetry::loggable_path(req.uri().path()), request_id = %id)
-                    }),
-                )
+                .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::http_span))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(cors.clone())
                 .layer(CompressionLayer::new())

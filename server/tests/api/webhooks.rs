@@ -713,3 +713,60 @@ on_both_kinds!(
     ssrf_targets_are_refused,
     a_backlog_cannot_starve_another_account,
 );
+
+/// A replay re-queues at most 1,000 deliveries per call and says whether more remain; each
+/// call is one rate-limited call of the key (issue 15, item 5).
+async fn replay_is_bounded_per_call(kind: Db) {
+    use app::{server::entities::delivery, status::DeliveryStatus};
+    use sea_orm::{EntityTrait, Set};
+    let Some(app) = spawn_with(kind, &[]).await else {
+        return;
+    };
+    let hooks = receiver::start().await;
+    let (account_id, key) = register(&app, "replay@acme.example").await;
+    let at = chrono::Utc::now() - chrono::Duration::hours(1);
+    let failed: Vec<delivery::ActiveModel> = (0..1_001)
+        .map(|i| delivery::ActiveModel {
+            id: Set(format!("replay{i:05}")),
+            account_id: Set(account_id.clone()),
+            webhook_id: Set(None),
+            url: Set(hooks.url("/callback")),
+            event: Set("scan_completed".into()),
+            scan_id: Set(None),
+            payload: Set("{}".into()),
+            status: Set(DeliveryStatus::Failed),
+            attempts: Set(4),
+            last_status_code: Set(Some(500)),
+            last_error: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+        })
+        .collect();
+    for chunk in failed.chunks(250) {
+        delivery::Entity::insert_many(chunk.to_vec())
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+    let replay = || {
+        app.client
+            .post(app.url("/v1/webhooks/deliveries/replay"))
+            .bearer_auth(&key)
+            .json(&json!({"since": "2000-01-01T00:00:00Z"}))
+            .send()
+    };
+    let res = replay().await.unwrap();
+    assert_eq!(res.status(), 202);
+    assert_eq!(res.headers()["x-ratelimit-remaining"], "4");
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"queued": 1000, "more": true})
+    );
+    let res = replay().await.unwrap();
+    assert_eq!(res.status(), 202);
+    assert_eq!(res.headers()["x-ratelimit-remaining"], "3");
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"queued": 1, "more": false}));
+    app.stop().await;
+}
+
+on_both_kinds!(replay_is_bounded_per_call);

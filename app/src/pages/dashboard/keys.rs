@@ -136,7 +136,10 @@ pub async fn create_key(
     scopes_chosen: Option<String>,
     allowed_origins: Option<String>,
 ) -> Result<FreshKey, ServerFnError> {
-    use crate::server::{accounts::keys, web};
+    use crate::server::{
+        accounts::{dashboard_calls, keys},
+        web,
+    };
     let actor = web::actor(web::current_account().await?);
     let scopes = match (scopes, scopes_chosen) {
         (Some(s), _) => Some(s),
@@ -151,9 +154,14 @@ pub async fn create_key(
         .collect();
     let grants = keys::Grants::parse(scopes.as_deref(), Some(&origins)).map_err(web::service_error)?;
     let state = web::app_state()?;
-    let key = keys::create_capped(&state.db, &actor, Some(&name), &grants)
-        .await
-        .map_err(web::service_error)?;
+    // A new key costs a call, as `POST /v1/auth/keys` does: the account's daily quota and
+    // the dashboard's minute window (the active-key cap is `create_capped`'s).
+    let create = keys::create_capped(&state.db, &actor, Some(&name), &grants);
+    let key = dashboard_calls::charge(&state, &actor.account, "/dashboard/keys/create", None, create, |_| {
+        dashboard_calls::Answered::status(201)
+    })
+    .await
+    .map_err(web::service_error)?;
     ssr::hand_over(key.into()).await
 }
 

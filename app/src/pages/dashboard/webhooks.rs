@@ -36,6 +36,15 @@ pub struct DeliveryRow {
     pub updated: String,
 }
 
+/// What re-enabling an endpoint replayed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reenabled {
+    /// Failed deliveries queued again.
+    pub replayed: usize,
+    /// More remain than one replay takes (1,000).
+    pub more: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhooksPage {
     pub hooks: Vec<HookRow>,
@@ -147,39 +156,60 @@ pub async fn delete_webhook(id: String) -> Result<(), ServerFnError> {
     Ok(())
 }
 
+/// Sends a `test` event: a call that costs what `POST /v1/webhooks/{id}/test` costs
+/// (`dashboard_calls::charge`); refused, the limiter's message shows in the section.
 #[server(endpoint = "webhooks/test")]
 pub async fn test_webhook(id: String) -> Result<(), ServerFnError> {
-    use crate::server::{web, webhooks};
+    use crate::server::{accounts::dashboard_calls, web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    webhooks::deliveries::send_test(&state, &account.id, &id)
-        .await
-        .map_err(web::service_error)?;
+    let send = webhooks::deliveries::send_test(&state, &account.id, &id);
+    dashboard_calls::charge(&state, &account, "/dashboard/webhooks/test", None, send, |_| {
+        dashboard_calls::Answered::status(202)
+    })
+    .await
+    .map_err(web::service_error)?;
     Ok(())
 }
 
 /// Re-enables an endpoint; with `replay` ("on" from the checkbox) the deliveries that failed
-/// since it started failing are queued again. Returns how many were.
+/// since it started failing are queued again (at most 1,000, like the API's replay), which
+/// costs a call like `POST /v1/webhooks/deliveries/replay`; re-enabling alone costs nothing.
 #[server(endpoint = "webhooks/enable")]
-pub async fn enable_webhook(id: String, replay: Option<String>) -> Result<usize, ServerFnError> {
-    use crate::server::{web, webhooks};
+pub async fn enable_webhook(id: String, replay: Option<String>) -> Result<Reenabled, ServerFnError> {
+    use crate::server::{accounts::dashboard_calls, web, webhooks};
     let actor = web::actor(web::current_account().await?);
     let state = web::app_state()?;
     let replay = replay.is_some_and(|r| !r.is_empty() && r != "false");
-    let done = webhooks::enable(&state, &actor, &id, replay)
+    let enable = webhooks::enable(&state, &actor, &id, replay);
+    let done = if replay {
+        let route = "/dashboard/webhooks/replay";
+        dashboard_calls::charge(&state, &actor.account, route, None, enable, |_| {
+            dashboard_calls::Answered::status(202)
+        })
         .await
-        .map_err(web::service_error)?;
-    Ok(done.replayed)
+    } else {
+        enable.await
+    }
+    .map_err(web::service_error)?;
+    Ok(Reenabled {
+        replayed: done.replayed.queued,
+        more: done.replayed.more,
+    })
 }
 
+/// Sends a delivery again: a call, like `POST /v1/webhooks/deliveries/{id}/redeliver`.
 #[server(endpoint = "webhooks/redeliver")]
 pub async fn redeliver(id: String) -> Result<(), ServerFnError> {
-    use crate::server::{web, webhooks};
+    use crate::server::{accounts::dashboard_calls, web, webhooks};
     let account = web::current_account().await?;
     let state = web::app_state()?;
-    webhooks::deliveries::redeliver(&state, &account.id, &id)
-        .await
-        .map_err(web::service_error)?;
+    let again = webhooks::deliveries::redeliver(&state, &account.id, &id);
+    dashboard_calls::charge(&state, &account, "/dashboard/webhooks/redeliver", None, again, |_| {
+        dashboard_calls::Answered::status(202)
+    })
+    .await
+    .map_err(web::service_error)?;
     Ok(())
 }
 
@@ -250,6 +280,17 @@ pub fn WebhooksSection() -> impl IntoView {
             .next()
             .map(|e| view! { <p class="error" role="alert" data-testid="webhooks-error">{error_text(&e)}</p> })
     };
+    // What the last re-enable replayed (hydrated; a plain form post returns to the page).
+    let replayed = move || {
+        enable.value().get().and_then(Result::ok).filter(|r| r.replayed > 0).map(|r| {
+            let more = if r.more {
+                " More remain: replay them with POST /v1/webhooks/deliveries/replay."
+            } else {
+                ""
+            };
+            view! { <p class="muted" role="status" data-testid="webhooks-replayed">{format!("{} failed deliveries queued again.{more}", r.replayed)}</p> }
+        })
+    };
     // The secret from whichever of reveal/rotate answered last (hydrated).
     let shown = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -292,6 +333,7 @@ pub fn WebhooksSection() -> impl IntoView {
                 }}
             </Transition>
             {error}
+            {replayed}
             <ActionForm action=create node_ref=cleared_on_success(create)>
                 <div class="inline-form">
                     <label for="new-webhook-url">"Endpoint URL"</label>

@@ -512,6 +512,8 @@ pub async fn rerun_job(state: &AppState, job_id: i64) -> ServiceResult<Option<jo
                 .exec(&txn)
                 .await?;
         }
+        // It reschedules itself and is never dead; re-queued, it simply runs now.
+        jobs::JobKind::Retention => {}
     }
     txn.commit().await?;
     if job.kind == jobs::JobKind::Scan {

@@ -2,6 +2,7 @@
 //! accounts; the role decides what they may do.
 
 pub mod admin;
+pub mod dashboard_calls;
 pub mod embed_settings;
 pub mod invites;
 pub mod keys;
@@ -11,6 +12,7 @@ pub mod passwords;
 pub mod sessions;
 pub mod tiers;
 pub mod usage;
+pub mod usage_totals;
 
 use chrono::Utc;
 use sea_orm::{

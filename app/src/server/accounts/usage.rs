@@ -166,7 +166,9 @@ struct RepoRow {
     scans: i64,
 }
 
-/// The usage of one account over the last `days` UTC days.
+/// The usage of one account over the last `days` UTC days: its raw events plus the daily
+/// totals older events were rolled into. `top_repos` counts the raw events, which the
+/// default retention (90 days) keeps for the whole window.
 pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> Result<Summary, sea_orm::DbErr> {
     let backend = db.get_database_backend();
     let today = Utc::now().date_naive();
@@ -200,10 +202,18 @@ pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> 
     ))
     .all(db)
     .await?;
-    let by_day: HashMap<String, (u64, u64)> = rows
+    let mut by_day: HashMap<String, (u64, u64)> = rows
         .into_iter()
         .map(|r| (r.day, (r.requests.max(0) as u64, r.scans.max(0) as u64)))
         .collect();
+    // Days whose raw events the retention purge rolled into daily totals (a day may be split
+    // between both while it is being purged: each event is in exactly one of them).
+    let rolled = super::usage_totals::by_day(db, account_id, since.date_naive()).await?;
+    for (day, (requests, scans)) in rolled {
+        let d = by_day.entry(day.format("%Y-%m-%d").to_string()).or_default();
+        d.0 += requests;
+        d.1 += scans;
+    }
     let daily: Vec<DailyPoint> = (0..days)
         .rev()
         .map(|back| {

@@ -8,9 +8,9 @@ use crate::status::{JobKind, JobStatus};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// Stored as `scan` or `delivery`.
+    /// Stored as `scan`, `delivery` or `retention`.
     pub kind: JobKind,
-    /// The scan or delivery id.
+    /// The scan or delivery id (`retention` for the retention job).
     pub ref_id: String,
     /// The account the job works for (its fair share of the workers); `None` for an
     /// anonymous visitor's scan and for jobs queued before accounts were recorded.

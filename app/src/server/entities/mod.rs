@@ -11,5 +11,6 @@ pub mod job;
 pub mod scan;
 pub mod scan_event;
 pub mod session;
+pub mod usage_daily;
 pub mod usage_event;
 pub mod webhook;

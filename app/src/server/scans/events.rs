@@ -79,6 +79,56 @@ pub async fn last(db: &impl ConnectionTrait, scan_id: &str) -> Result<Option<Sca
         .map(from_row))
 }
 
+/// Deletes the progress of scans that ended before `ended_before`, at most `batch` scans at
+/// a time (the retention purge, `AURA_RETENTION_SCAN_EVENTS_DAYS`): every stored event but
+/// the outcome, which a finished scan's stream replays (and after which a re-run's events
+/// are numbered). A queued or running scan's events are never touched: the statement itself
+/// checks the scan is still finished. Returns how many events; `0`: none is left.
+pub async fn purge_ended_batch(
+    db: &impl ConnectionTrait,
+    ended_before: chrono::DateTime<Utc>,
+    batch: u64,
+) -> Result<u64, DbErr> {
+    use sea_orm::sea_query::Query;
+
+    use crate::{server::entities::scan, status::ScanStatus};
+
+    let finished = [ScanStatus::Completed, ScanStatus::Failed];
+    let progress: Vec<StreamEvent> = StreamEvent::ALL.iter().copied().filter(|e| !e.is_terminal()).collect();
+    let with_progress = Query::select()
+        .column(scan_event::Column::ScanId)
+        .from(scan_event::Entity)
+        .and_where(scan_event::Column::Event.is_in(progress.clone()))
+        .to_owned();
+    let ids: Vec<String> = scan::Entity::find()
+        .select_only()
+        .column(scan::Column::Id)
+        .filter(scan::Column::Status.is_in(finished))
+        .filter(scan::Column::CompletedAt.lt(ended_before))
+        .filter(scan::Column::Id.in_subquery(with_progress))
+        .limit(batch)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    // Checked again in the delete: a scan re-run since is queued or running, and kept.
+    let still_finished = Query::select()
+        .column(scan::Column::Id)
+        .from(scan::Entity)
+        .and_where(scan::Column::Id.is_in(ids))
+        .and_where(scan::Column::Status.is_in(finished))
+        .and_where(scan::Column::CompletedAt.lt(ended_before))
+        .to_owned();
+    let res = scan_event::Entity::delete_many()
+        .filter(scan_event::Column::ScanId.in_subquery(still_finished))
+        .filter(scan_event::Column::Event.is_in(progress))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
 /// How events and job wake-ups travel between instances.
 #[async_trait::async_trait]
 pub trait EventBus: Send + Sync + 'static {

@@ -13,8 +13,8 @@ use std::time::Duration;
 use aura_engine::ScanResult;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set, TransactionTrait,
 };
 use serde_json::json;
 
@@ -380,32 +380,46 @@ async fn requeue(db: &impl ConnectionTrait, d: Delivery, attempts: i32) -> Servi
     Ok(d)
 }
 
-/// Re-queues every failed delivery of the account created since `since` (optionally of one
-/// of its endpoints: another account's is "not found"), each with a full retry schedule,
-/// and wakes the workers. Returns how many.
+/// Deliveries one replay re-queues at most. A replay's work, and what it adds to the queue
+/// every partner shares, stays bounded per call; the answer says whether more remain, and
+/// each further call is another rate-limited call.
+pub const REPLAY_BATCH: usize = 1_000;
+
+/// What a replay did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Replayed {
+    /// Deliveries re-queued by this call (at most [`REPLAY_BATCH`]).
+    pub queued: usize,
+    /// More failed deliveries match: call again to re-queue the next batch.
+    pub more: bool,
+}
+
+/// Re-queues the account's failed deliveries created since `since` (optionally of one of
+/// its endpoints: another account's is "not found"), oldest first and at most
+/// [`REPLAY_BATCH`] of them, each with a full retry schedule, and wakes the workers.
 pub async fn replay(
     state: &AppState,
     account_id: &str,
     since: DateTime<Utc>,
     webhook_id: Option<&str>,
-) -> ServiceResult<usize> {
+) -> ServiceResult<Replayed> {
     if let Some(w) = webhook_id {
         super::get_owned(&state.db, account_id, w).await?;
     }
-    let n = requeue_failed(&state.db, &state.config, account_id, since, webhook_id).await?;
+    let done = requeue_failed(&state.db, &state.config, account_id, since, webhook_id).await?;
     state.bus.notify_jobs().await;
-    Ok(n)
+    Ok(done)
 }
 
 /// [`replay`]'s work, without the ownership check or the wake-up (re-enabling an endpoint
-/// does both itself).
+/// does both itself). One transaction: a delivery is never left `pending` without its job.
 pub(super) async fn requeue_failed(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     config: &Config,
     account_id: &str,
     since: DateTime<Utc>,
     webhook_id: Option<&str>,
-) -> ServiceResult<usize> {
+) -> ServiceResult<Replayed> {
     let mut q = delivery::Entity::find()
         .filter(delivery::Column::AccountId.eq(account_id))
         .filter(delivery::Column::Status.eq(DeliveryStatus::Failed))
@@ -413,14 +427,62 @@ pub(super) async fn requeue_failed(
     if let Some(w) = webhook_id {
         q = q.filter(delivery::Column::WebhookId.eq(w));
     }
-    let failed = q
+    // One row past the batch tells whether more remain.
+    let mut failed = q
         .order_by_asc(delivery::Column::CreatedAt)
-        .limit(10_000)
+        .order_by_asc(delivery::Column::Id)
+        .limit(REPLAY_BATCH as u64 + 1)
         .all(db)
         .await?;
-    let n = failed.len();
+    let more = failed.len() > REPLAY_BATCH;
+    failed.truncate(REPLAY_BATCH);
+    let queued = failed.len();
+    let txn = crate::server::db::begin_write(db).await?;
     for d in failed {
-        requeue(db, d, max_attempts(config)).await?;
+        requeue(&txn, d, max_attempts(config)).await?;
     }
-    Ok(n)
+    txn.commit().await?;
+    Ok(Replayed { queued, more })
+}
+
+/// Deletes at most `batch` finished deliveries (sent or failed, never one still pending) last
+/// changed before `cutoff`, with their attempts and their finished jobs (the retention purge,
+/// `AURA_RETENTION_DELIVERIES_DAYS`), in one short transaction. Returns how many deliveries;
+/// fewer than `batch`: none is left.
+pub async fn purge_batch(db: &DatabaseConnection, cutoff: DateTime<Utc>, batch: u64) -> Result<u64, sea_orm::DbErr> {
+    use crate::server::entities::job;
+
+    let finished = [DeliveryStatus::Sent, DeliveryStatus::Failed];
+    let txn = crate::server::db::begin_write(db).await?;
+    let ids: Vec<String> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::Id)
+        .filter(delivery::Column::Status.is_in(finished))
+        .filter(delivery::Column::UpdatedAt.lt(cutoff))
+        .order_by_asc(delivery::Column::UpdatedAt)
+        .limit(batch)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    delivery_attempt::Entity::delete_many()
+        .filter(delivery_attempt::Column::DeliveryId.is_in(ids.clone()))
+        .exec(&txn)
+        .await?;
+    // A queued or running job means a redelivery raced in: it and its delivery stay.
+    job::Entity::delete_many()
+        .filter(job::Column::Kind.eq(JobKind::Delivery))
+        .filter(job::Column::RefId.is_in(ids.clone()))
+        .filter(job::Column::Status.is_not_in([jobs::JobStatus::Queued, jobs::JobStatus::Running]))
+        .exec(&txn)
+        .await?;
+    let res = delivery::Entity::delete_many()
+        .filter(delivery::Column::Id.is_in(ids))
+        .filter(delivery::Column::Status.is_in(finished))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(res.rows_affected)
 }

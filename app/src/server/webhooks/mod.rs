@@ -140,13 +140,15 @@ pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: &str) -> Servi
 
 pub struct Enabled {
     pub webhook: Webhook,
-    /// Deliveries re-queued.
-    pub replayed: usize,
+    /// What the replay re-queued (nothing without `replay`), at most
+    /// [`deliveries::REPLAY_BATCH`]; `more` when further failed deliveries remain for
+    /// `POST /v1/webhooks/deliveries/replay`.
+    pub replayed: deliveries::Replayed,
 }
 
 /// Turns a disabled endpoint back on; with `replay`, the deliveries that failed (or were
-/// skipped) since it started failing are queued again ([`deliveries::replay`]'s rule) and
-/// the workers woken. Audited as `webhook.enable` with the count.
+/// skipped) since it started failing are queued again ([`deliveries::replay`]'s rule and
+/// bound) and the workers woken. Audited as `webhook.enable` with the count.
 pub async fn enable(state: &AppState, actor: &Actor, id: &str, replay: bool) -> ServiceResult<Enabled> {
     let db = &state.db;
     let account_id = actor.account.id.as_str();
@@ -160,9 +162,9 @@ pub async fn enable(state: &AppState, actor: &Actor, id: &str, replay: bool) -> 
     let replayed = if replay {
         deliveries::requeue_failed(db, &state.config, account_id, since, Some(&w.id)).await?
     } else {
-        0
+        deliveries::Replayed::default()
     };
-    let details = serde_json::json!({ "replayed": replayed });
+    let details = serde_json::json!({ "replayed": replayed.queued, "more": replayed.more });
     actor.record(db, "webhook.enable", &w.url, Some(details)).await;
     state.bus.notify_jobs().await;
     Ok(Enabled { webhook: w, replayed })

@@ -304,9 +304,10 @@ pub async fn audit_log(
 #[derive(Serialize, ToSchema)]
 pub struct JobBody {
     id: i64,
-    /// `scan` or `delivery`.
+    /// `scan`, `delivery` or `retention` (the periodic retention purge, one job that
+    /// reschedules itself).
     kind: String,
-    /// The scan or delivery id.
+    /// The scan or delivery id; `retention` for the retention job.
     ref_id: String,
     /// `queued`, `running`, `done`, `failed` or `dead`.
     status: String,

@@ -13,7 +13,7 @@
 //! `allowed_origins` may be used from any origin, as before: whether a browser may read the
 //! answer is then up to CORS, which admits only registered origins (see `cors_layer`).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use app::api_scopes::Scope;
 use app::server::{
@@ -22,7 +22,7 @@ use app::server::{
     accounts::usage::UsageEvent,
     accounts::{self, Account},
     audit::{Actor, Origin},
-    limiter::{Decision, Rule, Window},
+    limiter::{self, secs_ceil, Decision, Rule, Window},
     state::AppState,
 };
 use axum::{
@@ -166,7 +166,7 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
             denied_by: None,
         }
     } else {
-        admit(&state, &rules).await
+        limiter::admit(state.limiter.as_ref(), &rules).await
     };
     let start = Instant::now();
 
@@ -179,7 +179,12 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
         });
         next.run(req).await
     } else {
-        refused(&rules, &decision).into_response()
+        // The limiter's own refusal (`daily_quota_exceeded` or `rate_limited`, with
+        // `Retry-After`), worded as the dashboard words it.
+        limiter::refusal(&rules, &decision)
+            .map(ApiError::from)
+            .unwrap_or_else(|| ApiError::internal("refused without a rule"))
+            .into_response()
     };
     stamp_headers(res.headers_mut(), &rules, &decision);
     if !required {
@@ -204,54 +209,10 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
     res
 }
 
-async fn admit(state: &AppState, rules: &[Rule]) -> Decision {
-    match state.limiter.acquire(rules).await {
-        Ok(d) => d,
-        // Documented policy: when the limiter's store is unreachable, per-key limits fail
-        // open (partners keep working; the outage is logged and visible in metrics).
-        Err(e) => {
-            tracing::warn!(error = %e, "rate limiter unavailable; admitting");
-            metrics::counter!("rate_limiter_errors_total").increment(1);
-            Decision {
-                allowed: true,
-                states: Vec::new(),
-                denied_by: None,
-            }
-        }
-    }
-}
-
 /// The per-minute window is per key (the seed's rule); the daily quota is per account, shared
 /// by all its keys, so more keys never mean more calls.
 fn rules_for(key_id: &str, account_id: &str, limits: &Limits) -> Vec<Rule> {
     app::server::limiter::call_rules(format!("key:{key_id}:minute"), account_id, limits)
-}
-
-fn secs_ceil(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
-}
-
-fn refused(rules: &[Rule], d: &Decision) -> ApiError {
-    let i = d.denied_by.unwrap_or(0);
-    let retry = secs_ceil(d.states[i].reset_after).max(1);
-    let (code, message) = match rules[i].window {
-        Window::UtcDay => (
-            "daily_quota_exceeded",
-            format!(
-                "Daily quota of {} requests reached; it resets at 00:00 UTC.",
-                rules[i].limit
-            ),
-        ),
-        Window::Sliding(_) => (
-            "rate_limited",
-            format!(
-                "Rate limit of {} requests per minute reached; retry in {retry} s.",
-                rules[i].limit
-            ),
-        ),
-    };
-    ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, code, message)
-        .with_header(header::RETRY_AFTER, HeaderValue::from(retry))
 }
 
 /// `X-RateLimit-*` describe the binding window (the refusing one, else the one with the

@@ -164,8 +164,11 @@ pub struct EnableWebhook {
 #[derive(Serialize, ToSchema)]
 pub struct EnableResult {
     webhook: WebhookBody,
-    /// Deliveries re-queued.
+    /// Deliveries re-queued (at most 1,000 per call).
     replayed: usize,
+    /// More failed deliveries of this endpoint remain: re-queue them with
+    /// `POST /v1/webhooks/deliveries/replay` (`webhook_id` set).
+    replay_more: bool,
 }
 
 /// Re-enable an endpoint that was disabled for failing, optionally replaying what it missed.
@@ -182,7 +185,8 @@ pub async fn enable_webhook(
     let done = webhooks::enable(&state, &caller.actor(&headers, peer), &id, body.replay).await?;
     Ok(Json(EnableResult {
         webhook: done.webhook.into(),
-        replayed: done.replayed,
+        replayed: done.replayed.queued,
+        replay_more: done.replayed.more,
     }))
 }
 
@@ -276,18 +280,30 @@ pub struct ReplayRequest {
 
 #[derive(Serialize, ToSchema)]
 pub struct ReplayResult {
+    /// Deliveries re-queued by this call: at most 1,000.
     queued: usize,
+    /// More failed deliveries match: call again (each call is one rate-limited call) to
+    /// re-queue the next ones.
+    more: bool,
 }
 
-/// Re-queue every failed delivery since a time, each with a full retry schedule.
-#[utoipa::path(post, path = "/webhooks/deliveries/replay", tag = "webhooks", request_body = ReplayRequest, security(("bearer" = [])), responses((status = 202, body = ReplayResult)))]
+/// Re-queue the failed deliveries since a time, oldest first, each with a full retry
+/// schedule: at most 1,000 per call; `more` says whether another call would find more.
+#[utoipa::path(post, path = "/webhooks/deliveries/replay", tag = "webhooks", request_body = ReplayRequest, security(("bearer" = [])), responses(
+    (status = 202, body = ReplayResult), (status = 404, description = "`not_found`: `webhook_id` is not one of the account's", body = ErrorBody)))]
 pub async fn replay(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<ReplayRequest>,
 ) -> Result<(StatusCode, Json<ReplayResult>), ApiError> {
-    let queued = deliveries::replay(&state, &caller.account.id, body.since, body.webhook_id.as_deref()).await?;
-    Ok((StatusCode::ACCEPTED, Json(ReplayResult { queued })))
+    let done = deliveries::replay(&state, &caller.account.id, body.since, body.webhook_id.as_deref()).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ReplayResult {
+            queued: done.queued,
+            more: done.more,
+        }),
+    ))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
