@@ -610,6 +610,19 @@ async fn ssrf_targets_are_refused(kind: Db) {
             "{url}"
         );
     }
+    // A name resolving to a private address is "not allowed", in our words only.
+    let res = app
+        .client
+        .post(app.url("/v1/webhooks"))
+        .bearer_auth(&key)
+        .json(&json!({"url": "https://localhost/hook"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["message"],
+        "localhost is not allowed: it resolves to a private, loopback or otherwise non-public address."
+    );
     // An unresolvable name is refused without the resolver's words (no probing of our DNS).
     let res = app
         .client
