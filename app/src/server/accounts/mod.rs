@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod embed_settings;
 pub mod invites;
+pub mod key_cache;
 pub mod keys;
 pub mod login;
 pub mod origins;
