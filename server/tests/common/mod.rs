@@ -27,6 +27,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub config: std::sync::Arc<Config>,
+    /// The instance's verified-key cache: a test that changes key or account rows in the
+    /// database directly tells it, as the services do.
+    pub keys: std::sync::Arc<app::server::accounts::key_cache::KeyCache>,
     pub kind: Db,
     dir: Option<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -133,6 +136,7 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
     let base = app.local_addr().map(|a| format!("http://{a}")).unwrap_or_default();
     let db = app.state.db.clone();
     let config = app.state.config.clone();
+    let keys = app.state.keys.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         app.run(async {
@@ -147,6 +151,7 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
         client,
         db,
         config,
+        keys,
         kind,
         dir: Some(dir),
         shutdown: Some(tx),
@@ -329,7 +334,8 @@ pub async fn register(app: &TestApp, email: &str) -> (String, String) {
     )
 }
 
-/// Changes an account's tier directly in the database.
+/// Changes an account's tier directly in the database (and says so to the app's key cache, as
+/// the admin service does).
 pub async fn set_tier(app: &TestApp, account_id: &str, tier: &str) {
     use sea_orm::{EntityTrait, Set};
     let am = app::server::entities::account::ActiveModel {
@@ -341,6 +347,7 @@ pub async fn set_tier(app: &TestApp, account_id: &str, tier: &str) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.keys.changed().await;
 }
 
 /// Polls a scan until it is finished.
