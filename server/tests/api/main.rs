@@ -15,6 +15,7 @@ mod auth;
 mod browser;
 mod dashboard;
 mod git_hosts;
+mod key_cache;
 mod lookup;
 mod pagination;
 mod public;
