@@ -2,7 +2,10 @@
 //! limiter, decided by one Lua script per request (one round trip, atomic across every
 //! instance, on Redis' clock).
 
-use std::time::Duration;
+use std::{
+    sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
+};
 
 use chrono::Utc;
 use redis::Script;
@@ -95,10 +98,24 @@ return redis.call('INCR', KEYS[1])
 /// The verified-key caches' epoch (see `accounts::key_cache`).
 const EPOCH_KEY: &str = "aura:keys:epoch";
 
+/// Scripts in flight per instance: as many as the database pool has connections, the pace
+/// the per-call database read set before verified keys were cached. A burst beyond it waits
+/// for a turn here rather than queueing on the one multiplexed connection, where the calls at
+/// the back would outlive the response timeout and fail open (admitting beyond the limit).
+const IN_FLIGHT: usize = 16;
+
+/// Longest a call waits for its turn before failing open (the database pool's acquire timeout).
+const TURN_WAIT: Duration = Duration::from_secs(5);
+
 pub struct RedisLimiter {
     redis: Redis,
     script: Script,
     bump: Script,
+    turns: tokio::sync::Semaphore,
+    /// The last call timed out: Redis is not answering, so calls do not queue for a turn
+    /// behind it (each would wait for the timeouts ahead of it); the free turns probe it, and
+    /// the first answer clears this.
+    stalled: AtomicBool,
 }
 
 /// What one run of [`SCRIPT`] answered.
@@ -116,7 +133,22 @@ impl RedisLimiter {
             redis,
             script: Script::new(SCRIPT),
             bump: Script::new(BUMP),
+            turns: tokio::sync::Semaphore::new(IN_FLIGHT),
+            stalled: AtomicBool::new(false),
         }
+    }
+
+    async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, LimiterError> {
+        if self.stalled.load(Ordering::Relaxed) {
+            return self
+                .turns
+                .try_acquire()
+                .map_err(|_| LimiterError("Redis is not answering".into()));
+        }
+        tokio::time::timeout(TURN_WAIT, self.turns.acquire())
+            .await
+            .map_err(|_| LimiterError("no turn for the rate limiter within 5 s".into()))?
+            .map_err(|e| LimiterError(e.to_string()))
     }
 
     async fn run(&self, mode: &str, rules: &[Rule], expected: Option<u64>) -> Result<Reply, LimiterError> {
@@ -147,10 +179,12 @@ impl RedisLimiter {
                 }
             }
         }
-        let out: Vec<i64> = inv
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| LimiterError(e.to_string()))?;
+        let turn = self.turn().await?;
+        let out: Result<Vec<i64>, _> = inv.invoke_async(&mut conn).await;
+        drop(turn);
+        self.stalled
+            .store(out.as_ref().is_err_and(|e| e.is_timeout()), Ordering::Relaxed);
+        let out = out.map_err(|e| LimiterError(e.to_string()))?;
         let unexpected = || LimiterError(format!("unexpected limiter reply of {} values", out.len()));
         if out.len() < 2 {
             return Err(unexpected());
