@@ -17,8 +17,6 @@ use std::{
 
 use chrono::{NaiveDate, Utc};
 
-use super::accounts::key_cache::{EpochGate, Gate};
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Window {
     Sliding(Duration),
@@ -151,9 +149,6 @@ enum Entry {
 pub struct MemoryLimiter {
     entries: Mutex<HashMap<String, Entry>>,
     calls: std::sync::atomic::AtomicU64,
-    /// The verified-key cache's epoch (`accounts::key_cache`). One process has one cache, which
-    /// a change empties directly; the epoch keeps the code path the same as with Redis.
-    epoch: std::sync::atomic::AtomicU64,
 }
 
 /// Time left in the current UTC day (when daily quotas reset).
@@ -289,31 +284,6 @@ impl RateLimiter for MemoryLimiter {
 
     async fn clear(&self, key: &str) -> Result<(), LimiterError> {
         self.entries.lock().expect("limiter lock").remove(key);
-        Ok(())
-    }
-}
-
-#[async_trait::async_trait]
-impl EpochGate for MemoryLimiter {
-    async fn admit(&self, rules: &[Rule], expected: Option<u64>) -> Result<Gate, LimiterError> {
-        let epoch = self.epoch.load(std::sync::atomic::Ordering::SeqCst);
-        if expected.is_some_and(|e| e != epoch) {
-            return Ok(Gate::Stale { epoch });
-        }
-        let decision = if rules.is_empty() {
-            Decision {
-                allowed: true,
-                states: Vec::new(),
-                denied_by: None,
-            }
-        } else {
-            self.acquire(rules).await?
-        };
-        Ok(Gate::Decided { decision, epoch })
-    }
-
-    async fn bump(&self) -> Result<(), LimiterError> {
-        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 }

@@ -2,11 +2,12 @@
 //! at once is refused on the very next request, although the key was served from memory
 //! just before. Each body takes the instance the change is made through (`a`) and the one the
 //! next request goes to (`b`): the same instance here (SQLite and PostgreSQL), two instances
-//! on PostgreSQL + Redis in `scale_out.rs`.
+//! on PostgreSQL + Redis in `scale_out.rs`. (PostgreSQL without Redis caches nothing, see
+//! `key_epoch`: there the same bodies check the uncached path.)
 
 use std::time::Duration;
 
-use crate::common::{self, TestApp};
+use crate::common::{self, Db, TestApp};
 use app::server::{
     accounts::{self, admin},
     audit::Origin,
@@ -73,6 +74,11 @@ async fn outcome(res: reqwest::Response) -> (u16, String) {
 /// Calls `path` on `b` with `key` until `b` serves the key from memory, so what follows tests
 /// an invalidation and not a first lookup.
 async fn cached_on(b: &TestApp, key: &str, path: &str) {
+    if !b.keys.enabled() {
+        let status = get(b, path, key).await.status().as_u16();
+        assert!(status != 401 && status < 429, "{path}: {status}");
+        return;
+    }
     for _ in 0..5 {
         // Any answer but a refusal of the key (a public route's unknown scan is 404).
         let status = get(b, path, key).await.status().as_u16();
@@ -307,7 +313,7 @@ pub async fn a_rotated_keys_grace_ends_to_the_second(a: &TestApp, b: &TestApp) {
     }
     assert!(served > 0, "the old key worked during its grace period");
     assert!(
-        from_memory > 0,
+        from_memory > 0 || !b.keys.enabled(),
         "the old key was served from memory during its grace period"
     );
 }
@@ -329,7 +335,10 @@ async fn only_verified_keys_are_cached(app: TestApp) {
     assert_eq!(app.keys.len(), 0);
     let (_, key) = partner(&app, "cached@acme.example", "partner").await;
     cached_on(&app, &key, "/v1/auth/keys").await;
-    assert_eq!(app.keys.len(), 1);
+    assert_eq!(app.keys.len(), usize::from(app.keys.enabled()));
+    // Cached wherever a change reaches every process: beside SQLite (its epoch file), or with
+    // Redis; not on PostgreSQL alone.
+    assert_eq!(app.keys.enabled(), app.kind == Db::Sqlite);
 }
 
 on_both_databases!(only_verified_keys_are_cached);

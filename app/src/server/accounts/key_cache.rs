@@ -7,20 +7,24 @@
 //! expired keys and suspended accounts are never cached, so random keys cannot grow memory;
 //! the map is capped at [`CAPACITY`] entries besides. A hit still checks the key's own
 //! `expires_at` against the clock, so a rotated key's grace period ends to the second, and an
-//! entry is trusted for at most [`MAX_AGE`] (the backstop for changes made outside any server
-//! process: the admin CLI on a single machine, SQL by hand).
+//! entry is trusted for at most [`MAX_AGE`] (the backstop for changes made without the
+//! services: SQL by hand, or an announcement lost with Redis).
 //!
 //! **Invalidation.** Every change to an `accounts` or `api_keys` row that a caller could see
 //! (revoke, rotation, tier, status, role, password, invitation, webhook secret, embed
 //! settings; handlers read the cached rows, so all of them) calls [`KeyCache::changed`] after
 //! its commit. That empties this process's cache at once and moves the shared **epoch** on
-//! ([`EpochGate::bump`]: a Redis counter in scale-out mode, an atomic in one process).
+//! ([`EpochGate::bump`]): a Redis counter in scale-out mode; without Redis, the length of a
+//! file beside the SQLite database, so the admin command and other processes on that file
+//! reach it too ([`super::key_epoch`], which also says why PostgreSQL without Redis does not
+//! cache).
 //!
 //! **The check on every call, in the round trip the call already makes.** Each call with a key
 //! goes through [`EpochGate::admit`], which decides the call's rate limits *and* compares the
 //! epoch the cache was filled under with the shared one, in one step (one Lua script in
-//! Redis). A cached entry is used only when the epochs match: otherwise nothing is charged, the
-//! cache is emptied, and the database decides. So after a revoke on instance A has answered
+//! Redis; one `fstat` beside the in-process limiter). A cached entry is used only when the
+//! epochs match: otherwise nothing is charged, the cache is emptied, and the database
+//! decides. So after a revoke on instance A has answered
 //! (its epoch bump precedes the answer), the next call on instance B sees the new epoch before
 //! trusting anything it cached. Calls with no limits (tier `internal`) and calls refused for
 //! their scope still make the check, with no rules. Entries are filled under the epoch known
@@ -67,7 +71,7 @@ pub enum Gate {
 }
 
 /// The shared invalidation epoch, read in the same step as the call's rate-limit decision:
-/// one Lua script on Redis, an atomic beside the in-process limiter.
+/// one Lua script on Redis, [`super::key_epoch::LocalGate`] without it.
 #[async_trait::async_trait]
 pub trait EpochGate: Send + Sync + 'static {
     /// Decides `rules` (as [`crate::server::limiter::RateLimiter::acquire`]; none: admitted)
@@ -143,11 +147,13 @@ impl KeyCache {
         Self::with_capacity(gate, CAPACITY)
     }
 
+    /// At most `capacity` keys; 0: nothing is cached (every call reads the database) but
+    /// calls still go through the gate for their rate limits.
     pub fn with_capacity(gate: Arc<dyn EpochGate>, capacity: usize) -> Self {
         KeyCache {
             inner: RwLock::default(),
             gate,
-            capacity: capacity.max(1),
+            capacity,
             retrying: Arc::default(),
         }
     }
@@ -227,6 +233,9 @@ impl KeyCache {
     }
 
     fn ticket(&self) -> Option<Ticket> {
+        if self.capacity == 0 {
+            return None;
+        }
         let inner = self.read();
         Some(Ticket {
             generation: inner.generation,
@@ -305,6 +314,11 @@ impl KeyCache {
         self.get(&Sha256::digest(token.as_bytes()).into()).is_some()
     }
 
+    /// Whether this process caches keys at all (not on PostgreSQL without Redis).
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
     /// Entries held now (tests, metrics).
     pub fn len(&self) -> usize {
         self.read().map.len()
@@ -318,7 +332,7 @@ impl KeyCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::limiter::MemoryLimiter;
+    use crate::server::accounts::key_epoch::LocalGate;
 
     fn verified(n: usize) -> Verified {
         let now = Utc::now();
@@ -363,7 +377,7 @@ mod tests {
     }
 
     async fn cache(capacity: usize) -> KeyCache {
-        let c = KeyCache::with_capacity(Arc::new(MemoryLimiter::new()), capacity);
+        let c = KeyCache::with_capacity(Arc::new(LocalGate::in_memory(Arc::default())), capacity);
         match c.gate.admit(&[], None).await.unwrap() {
             Gate::Decided { epoch, .. } => c.observe(epoch),
             Gate::Stale { .. } => unreachable!(),

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod embed_settings;
 pub mod invites;
 pub mod key_cache;
+pub mod key_epoch;
 pub mod keys;
 pub mod login;
 pub mod origins;
