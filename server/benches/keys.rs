@@ -1,13 +1,15 @@
-//! What authenticating one `/v1` call costs: the key's SHA-256, and `keys::verify` (shape
+//! What authenticating one `/v1` call costs: the key's SHA-256, `keys::verify` (shape
 //! check, hash, indexed lookup of the key, primary-key lookup of its account) against a
-//! SQLite file holding 1,000 accounts. Run: `cargo bench -p server --bench keys`.
+//! SQLite file holding 1,000 accounts, and a hit of the verified-key cache that replaces it
+//! (hash, map lookup, the epoch file's length; no rate-limit rules, as for an `internal`
+//! key). Run: `cargo bench -p server --bench keys`.
 
 use std::hint::black_box;
 
 use app::server::{
-    accounts::keys,
     accounts::tiers::{Role, Tier},
     accounts::{self, NewAccount},
+    accounts::{key_cache, key_epoch, keys},
     config::Config,
     crypto, db,
 };
@@ -58,6 +60,18 @@ fn verification(c: &mut Criterion) {
     c.bench_function("keys::verify, unknown key (SQLite)", |b| {
         b.iter(|| rt.block_on(keys::verify(&conn, black_box(&unknown))).unwrap_err())
     });
+    let gate = key_epoch::LocalGate::beside(&dir.path().join("bench.db"), Default::default()).unwrap();
+    let cache = key_cache::KeyCache::new(std::sync::Arc::new(gate));
+    let hit = || rt.block_on(cache.verify_and_admit(&conn, black_box(&key), |_| Vec::new()));
+    // The first call learns the epoch, the second fills the cache.
+    for _ in 0..2 {
+        hit().unwrap();
+    }
+    assert!(cache.holds(&key));
+    c.bench_function(
+        "key cache hit: verify_and_admit (epoch file beside SQLite, no rules)",
+        |b| b.iter(|| hit().unwrap()),
+    );
     c.bench_function("keys::verify, malformed token (no lookup)", |b| {
         b.iter(|| {
             rt.block_on(keys::verify(&conn, black_box("aura_pk_gold_nothex")))

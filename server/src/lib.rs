@@ -9,7 +9,7 @@ pub mod telemetry;
 
 use std::{net::SocketAddr, sync::Arc};
 
-use app::server::{config::Config, db, state::AppState};
+use app::server::{accounts::key_cache::KeyCache, config::Config, db, state::AppState};
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
@@ -50,7 +50,7 @@ impl Application {
             tracing::info!(leftovers, work_dir = %config.work_dir.display(), "removed leftover clones");
         }
         let engine = Arc::new(aura_engine::Engine::new(config.engine_config()));
-        let (limiter, bus) = shared_state(&config)?;
+        let (limiter, keys, bus) = shared_state(&config)?;
         let (stop_tx, stopping) = tokio::sync::watch::channel(false);
         let streams =
             app::server::scans::stream_slots::StreamSlots::new(config.streams_per_address, config.streams_per_instance);
@@ -59,6 +59,7 @@ impl Application {
             db,
             config: Arc::new(config),
             limiter,
+            keys: Arc::new(keys),
             meter,
             engine,
             bus,
@@ -122,24 +123,46 @@ impl Application {
     }
 }
 
-/// The limiter and event bus: in-process by default, on Redis when `AURA_REDIS_URL` is set.
+/// The limiter, the verified-key cache (whose epoch travels with the limiter's decision) and
+/// the event bus: in-process by default, on Redis when `AURA_REDIS_URL` is set.
+#[allow(clippy::type_complexity)]
 fn shared_state(
     config: &Config,
 ) -> anyhow::Result<(
     Arc<dyn app::server::limiter::RateLimiter>,
+    KeyCache,
     Arc<dyn app::server::scans::events::EventBus>,
 )> {
-    use app::server::{limiter::MemoryLimiter, redis, scans::events::LocalBus};
+    use app::server::{accounts::key_epoch, limiter::MemoryLimiter, redis, scans::events::LocalBus};
     match &config.redis_url {
-        None => Ok((Arc::new(MemoryLimiter::new()), LocalBus::new())),
+        None => {
+            let limiter = Arc::new(MemoryLimiter::new());
+            let (keys, _) = key_epoch::local(&config.database_url, limiter.clone());
+            Ok((limiter, keys, LocalBus::new()))
+        }
         Some(url) => {
             let r = redis::Redis::connect(url.expose()).map_err(|e| anyhow::anyhow!("AURA_REDIS_URL: {e}"))?;
-            Ok((
-                Arc::new(redis::limiter::RedisLimiter::new(r.clone())),
-                redis::bus::RedisBus::start(r),
-            ))
+            let limiter = Arc::new(redis::limiter::RedisLimiter::new(r.clone()));
+            Ok((limiter.clone(), KeyCache::new(limiter), redis::bus::RedisBus::start(r)))
         }
     }
+}
+
+/// The key cache of a process that serves nothing (the admin command), so its changes reach
+/// the running servers' caches: through Redis' epoch when `AURA_REDIS_URL` is set (waiting up
+/// to 5 s for the connection), else through the epoch file beside the SQLite database. `false`
+/// when they cannot be told (Redis did not come up, the file cannot be opened): a server may
+/// then trust its cached keys for up to `key_cache::MAX_AGE`.
+pub async fn standalone_key_cache(config: &Config) -> anyhow::Result<(KeyCache, bool)> {
+    use app::server::{accounts::key_epoch, limiter::MemoryLimiter, redis};
+    Ok(match &config.redis_url {
+        None => key_epoch::local(&config.database_url, Arc::new(MemoryLimiter::new())),
+        Some(url) => {
+            let r = redis::Redis::connect(url.expose()).map_err(|e| anyhow::anyhow!("AURA_REDIS_URL: {e}"))?;
+            let ready = r.ready(std::time::Duration::from_secs(5)).await;
+            (KeyCache::new(Arc::new(redis::limiter::RedisLimiter::new(r))), ready)
+        }
+    })
 }
 
 /// Deletes expired browser sessions now and every hour. Expired rows are already ignored

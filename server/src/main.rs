@@ -139,7 +139,8 @@ async fn admin_create(config: Config, args: AdminArgs) -> anyhow::Result<()> {
         ip: None,
         user_agent: Some("server admin create".into()),
     };
-    let done = admin::create_or_reset_admin(&db, &config, &args.email, &args.password, "cli", &origin)
+    let (keys, announced) = server::standalone_key_cache(&config).await?;
+    let done = admin::create_or_reset_admin(&db, &config, &keys, &args.email, &args.password, "cli", &origin)
         .await
         .map_err(|e| anyhow::anyhow!(e.public_message()))?;
     let email = &done.account.email;
@@ -153,6 +154,12 @@ async fn admin_create(config: Config, args: AdminArgs) -> anyhow::Result<()> {
     }
     if done.was_suspended {
         eprintln!("The account was suspended: reactivated.");
+    }
+    if !announced && done.revoked_keys > 0 {
+        eprintln!(
+            "A running server may still accept the revoked keys for up to {} s (its verified-key cache cannot be told from here).",
+            app::server::accounts::key_cache::MAX_AGE.as_secs()
+        );
     }
     eprintln!("New API key (tier internal), shown once:");
     println!("{}", done.key.secret);

@@ -62,7 +62,7 @@ pub async fn accept_invite(token: String, password: String, confirm: String) -> 
                 .map(str::to_owned),
         })
         .unwrap_or_default();
-    invites::accept(&state.db, &token, &password, &origin)
+    invites::accept(&state.db, &state.keys, &token, &password, &origin)
         .await
         .map_err(|e| ServerFnError::new(e.public_message()))?;
     leptos_axum::redirect("/login");

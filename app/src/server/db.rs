@@ -37,7 +37,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+/// The file of a `sqlite:` URL (`None`: not SQLite, or an in-memory database).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))

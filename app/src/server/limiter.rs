@@ -96,7 +96,13 @@ pub fn call_rules(minute_key: String, account_id: &str, limits: &crate::server::
 /// working), and the outage is logged and counted in `rate_limiter_errors_total`. One
 /// function for the API's keys and the dashboard, so both fail the same way.
 pub async fn admit(limiter: &dyn RateLimiter, rules: &[Rule]) -> Decision {
-    match limiter.acquire(rules).await {
+    fail_open(limiter.acquire(rules).await)
+}
+
+/// A limiter's answer, or, when its store is unreachable, admission (the documented policy:
+/// partners keep working; the outage is logged and counted in `rate_limiter_errors_total`).
+pub fn fail_open(decision: Result<Decision, LimiterError>) -> Decision {
+    match decision {
         Ok(d) => d,
         Err(e) => {
             tracing::warn!(error = %e, "rate limiter unavailable; admitting");

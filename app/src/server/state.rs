@@ -8,7 +8,8 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::{
-    accounts::usage::Meter, config::Config, db_health::DbHealth, limiter::RateLimiter, scans::events::EventBus,
+    accounts::key_cache::KeyCache, accounts::usage::Meter, config::Config, db_health::DbHealth, limiter::RateLimiter,
+    scans::events::EventBus,
 };
 
 #[derive(Clone)]
@@ -17,6 +18,10 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub limiter: Arc<dyn RateLimiter>,
+    /// Verified API keys, checked against the shared epoch on every call
+    /// ([`super::accounts::key_cache`]); services call `keys.changed()` after changing a key or
+    /// an account.
+    pub keys: Arc<KeyCache>,
     pub meter: Meter,
     pub engine: Arc<aura_engine::Engine>,
     /// Scan events and job wake-ups (in-process, or through Redis when scaled out).

@@ -27,6 +27,7 @@ async fn admin_key(app: &TestApp) -> String {
     let done = admin::create_or_reset_admin(
         &app.db,
         &app.config,
+        &app.keys,
         ADMIN_EMAIL,
         ADMIN_PASSWORD,
         "test",

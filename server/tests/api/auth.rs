@@ -30,6 +30,7 @@ async fn set_account(app: &TestApp, account_id: &str, tier: Option<&str>, status
         am.status = Set(s.into());
     }
     account::Entity::update(am).exec(&app.db).await.unwrap();
+    app.keys.changed().await;
 }
 
 async fn get(app: &TestApp, path: &str, key: &str) -> reqwest::Response {

@@ -559,15 +559,24 @@ async fn the_api_sets_no_cookies(app: TestApp) {
 async fn a_password_reset_ends_the_sessions_opened_before(app: TestApp) {
     use app::server::{accounts::admin, audit::Origin};
     let email = "ops@aura.example";
-    admin::create_or_reset_admin(&app.db, &app.config, email, PASSWORD, "test", &Origin::default())
-        .await
-        .unwrap();
+    admin::create_or_reset_admin(
+        &app.db,
+        &app.config,
+        &app.keys,
+        email,
+        PASSWORD,
+        "test",
+        &Origin::default(),
+    )
+    .await
+    .unwrap();
     let before = cookie_value(&session_cookie(&login(&app, &browser(), email, PASSWORD, Via::Form).await).unwrap());
     assert_eq!(whoami(&app, &before).await.as_deref(), Some(email));
 
     admin::create_or_reset_admin(
         &app.db,
         &app.config,
+        &app.keys,
         email,
         "a brand new passphrase",
         "cli",

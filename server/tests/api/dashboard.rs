@@ -482,9 +482,17 @@ const ADMIN_EMAIL: &str = "ops@aurasecurity.example";
 
 async fn admin_browser(app: &TestApp) -> Client {
     use app::server::{accounts::admin, audit::Origin};
-    admin::create_or_reset_admin(&app.db, &app.config, ADMIN_EMAIL, PASSWORD, "test", &Origin::default())
-        .await
-        .unwrap();
+    admin::create_or_reset_admin(
+        &app.db,
+        &app.config,
+        &app.keys,
+        ADMIN_EMAIL,
+        PASSWORD,
+        "test",
+        &Origin::default(),
+    )
+    .await
+    .unwrap();
     let client = browser();
     let res = call(
         app,

@@ -16,6 +16,7 @@ mod browser;
 mod budgets;
 mod dashboard;
 mod git_hosts;
+mod key_cache;
 mod lookup;
 mod pagination;
 mod public;

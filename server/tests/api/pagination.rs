@@ -35,6 +35,7 @@ async fn admin_key(app: &TestApp) -> String {
     admin::create_or_reset_admin(
         &app.db,
         &app.config,
+        &app.keys,
         "admin@aura.example",
         "correct horse battery",
         "test",

@@ -637,6 +637,7 @@ async fn set_domains(app: &TestApp, account_id: &str, domains: Value) {
         ..Default::default()
     };
     account::Entity::update(am).exec(&app.db).await.unwrap();
+    app.keys.changed().await;
 }
 
 async fn slug_of(app: &TestApp, account_id: &str) -> String {

@@ -89,6 +89,23 @@ async fn one_keys_limit_holds_across_instances() {
     assert_eq!(res.headers()["x-ratelimit-remaining"], "0");
 }
 
+/// The verified-key cache across instances: each change made through A (revoke, rotation,
+/// suspension, tier, account settings, promotion by the admin command) is seen by B's very
+/// next request although B served the key from memory just before, through the epoch B's
+/// limiter call returns (B's cache is never told directly: each instance has its own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn key_changes_on_one_instance_bite_on_the_other_at_once() {
+    let Some(apps) = cluster(&["web", "web"], &[]).await else {
+        return;
+    };
+    let (a, b) = (&apps[0], &apps[1]);
+    crate::key_cache::each_change_bites_on_the_next_request(a, b).await;
+    crate::key_cache::a_rotated_keys_grace_ends_to_the_second(a, b).await;
+    for app in apps {
+        app.stop().await;
+    }
+}
+
 /// Fires `n` calls at once, alternating between the instances, and counts the answers by
 /// status and error code.
 async fn storm(
@@ -335,6 +352,8 @@ async fn a_redis_outage_degrades_to_in_process() {
             200
         );
     }
+    // Without the shared epoch no key is trusted from memory: every call reads the database.
+    assert!(app.keys.is_empty());
     // Scans run and stream on this instance.
     let res = app
         .client
@@ -359,5 +378,33 @@ async fn a_redis_outage_degrades_to_in_process() {
     )
     .await;
     assert_eq!(events.last().unwrap().event, StreamEvent::ScanCompleted.as_str());
+    // A revoke still bites on the next call (its announcement is retried in the background).
+    let keys: Vec<Value> = app
+        .client
+        .get(app.url("/v1/auth/keys"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = keys[0]["id"].as_str().unwrap();
+    let res = app
+        .client
+        .delete(app.url(&format!("/v1/auth/keys/{id}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = app
+        .client
+        .get(app.url("/v1/auth/keys"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
     app.stop().await;
 }

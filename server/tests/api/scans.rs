@@ -432,6 +432,7 @@ async fn transient_failures_retry_then_dead_letter(kind: Db) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.keys.changed().await;
     let dead: Vec<Value> = app
         .client
         .get(app.url("/v1/admin/jobs?status=dead"))

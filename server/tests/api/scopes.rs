@@ -172,6 +172,7 @@ async fn scopes_are_enforced(kind: Db) {
     let admin = admin::create_or_reset_admin(
         &app.db,
         &app.config,
+        &app.keys,
         "root@aura.example",
         "correct horse battery",
         "test",
@@ -327,6 +328,7 @@ async fn cors_follows_registered_origins(app: TestApp) {
     let admin = admin::create_or_reset_admin(
         &app.db,
         &app.config,
+        &app.keys,
         "root@aura.example",
         "correct horse battery",
         "test",

@@ -173,9 +173,17 @@ async fn the_store_holds_no_session_id_and_nothing_shown_once(app: TestApp) {
 async fn onboarding_credentials_are_shown_once_and_never_stored_in_plaintext(app: TestApp) {
     use app::server::{accounts::admin, audit::Origin};
     let email = "ops@aurasecurity.example";
-    admin::create_or_reset_admin(&app.db, &app.config, email, PASSWORD, "test", &Origin::default())
-        .await
-        .unwrap();
+    admin::create_or_reset_admin(
+        &app.db,
+        &app.config,
+        &app.keys,
+        email,
+        PASSWORD,
+        "test",
+        &Origin::default(),
+    )
+    .await
+    .unwrap();
     let client = browser();
     let res = call(
         &app,

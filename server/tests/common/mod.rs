@@ -29,6 +29,9 @@ pub struct TestApp {
     pub config: std::sync::Arc<Config>,
     /// The running application's state (its hub, for tests that look inside one instance).
     pub state: app::server::state::AppState,
+    /// The instance's verified-key cache: a test that changes key or account rows in the
+    /// database directly tells it, as the services do.
+    pub keys: std::sync::Arc<app::server::accounts::key_cache::KeyCache>,
     pub kind: Db,
     dir: Option<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -136,6 +139,7 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
     let db = app.state.db.clone();
     let config = app.state.config.clone();
     let state = app.state.clone();
+    let keys = app.state.keys.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         app.run(async {
@@ -151,6 +155,7 @@ pub async fn spawn_with(kind: Db, env: &[(&str, &str)]) -> Option<TestApp> {
         db,
         config,
         state,
+        keys,
         kind,
         dir: Some(dir),
         shutdown: Some(tx),
@@ -333,7 +338,8 @@ pub async fn register(app: &TestApp, email: &str) -> (String, String) {
     )
 }
 
-/// Changes an account's tier directly in the database.
+/// Changes an account's tier directly in the database (and says so to the app's key cache, as
+/// the admin service does).
 pub async fn set_tier(app: &TestApp, account_id: &str, tier: &str) {
     use sea_orm::{EntityTrait, Set};
     let am = app::server::entities::account::ActiveModel {
@@ -345,6 +351,7 @@ pub async fn set_tier(app: &TestApp, account_id: &str, tier: &str) {
         .exec(&app.db)
         .await
         .unwrap();
+    app.keys.changed().await;
 }
 
 /// Polls a scan until it is finished.

@@ -112,7 +112,7 @@ pub async fn update_partner(id: String, tier: Option<String>, status: Option<Str
         tier: tier.filter(|t| !t.is_empty()),
         status: status.filter(|s| !s.is_empty()),
     };
-    admin::update_partner(&state.db, &web::actor(me), &id, change)
+    admin::update_partner(&state.db, &state.keys, &web::actor(me), &id, change)
         .await
         .map_err(web::service_error)?;
     Ok(())
@@ -124,7 +124,7 @@ pub async fn reinvite_partner(id: String) -> Result<String, ServerFnError> {
     use crate::server::{accounts::admin, web};
     let me = super::gate().await?;
     let state = web::app_state()?;
-    admin::reinvite(&state.db, &state.config, &web::actor(me), &id)
+    admin::reinvite(&state.db, &state.config, &state.keys, &web::actor(me), &id)
         .await
         .map_err(web::service_error)
 }

@@ -56,9 +56,16 @@ pub async fn update_embed(domains: String, theme: String) -> Result<EmbedPage, S
         theme: Some(theme),
     };
     let email = account.email.clone();
-    embed_settings::update(&state.db, account.clone(), change, &email, &web::request_origin())
-        .await
-        .map_err(web::service_error)?;
+    embed_settings::update(
+        &state.db,
+        &state.keys,
+        account.clone(),
+        change,
+        &email,
+        &web::request_origin(),
+    )
+    .await
+    .map_err(web::service_error)?;
     let account = crate::server::accounts::get(&state.db, &account.id)
         .await
         .map_err(web::service_error)?;

@@ -175,7 +175,7 @@ pub async fn rotate_key(id: String, grace: u64) -> Result<FreshKey, ServerFnErro
         )));
     }
     let state = web::app_state()?;
-    let key = keys::rotate(&state.db, &actor, &id, grace)
+    let key = keys::rotate(&state.db, &state.keys, &actor, &id, grace)
         .await
         .map_err(web::service_error)?;
     ssr::hand_over(key.into()).await
@@ -186,7 +186,9 @@ pub async fn revoke_key(id: String) -> Result<(), ServerFnError> {
     use crate::server::{accounts::keys, web};
     let actor = web::actor(web::current_account().await?);
     let state = web::app_state()?;
-    keys::revoke(&state.db, &actor, &id).await.map_err(web::service_error)?;
+    keys::revoke(&state.db, &state.keys, &actor, &id)
+        .await
+        .map_err(web::service_error)?;
     Ok(())
 }
 

@@ -237,7 +237,7 @@ pub async fn rotate_secret(grace: u64) -> Result<String, ServerFnError> {
     }
     let state = web::app_state()?;
     let grace = std::time::Duration::from_secs(grace);
-    let secret = webhooks::rotate_secret(&state.db, &state.config, &actor, grace)
+    let secret = webhooks::rotate_secret(&state.db, &state.config, &state.keys, &actor, grace)
         .await
         .map_err(web::service_error)?;
     ssr::hand_over(secret).await

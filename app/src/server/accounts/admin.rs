@@ -12,6 +12,7 @@ use sea_orm::{
 use crate::server::{
     accounts::embed_settings,
     accounts::invites,
+    accounts::key_cache::KeyCache,
     accounts::keys::{self, NewKey},
     accounts::passwords,
     accounts::tiers::{Role, Status, Tier},
@@ -104,6 +105,7 @@ pub struct AdminKey {
 pub async fn create_or_reset_admin(
     db: &(impl TransactionTrait + ConnectionTrait),
     config: &Config,
+    cache: &KeyCache,
     email: &str,
     password: &str,
     actor: &str,
@@ -181,6 +183,8 @@ pub async fn create_or_reset_admin(
     let account = am.update(&txn).await?;
     let key = keys::create(&txn, &account, Some("CLI key"), None).await?;
     txn.commit().await?;
+    // Role, tier, status and (when promoted) the earlier keys changed.
+    cache.changed().await;
     let (outcome, action) = if promoted {
         (AdminOutcome::Promoted, "admin.promote")
     } else {
@@ -352,6 +356,7 @@ pub async fn onboard_partner(
 pub async fn reinvite(
     db: &impl ConnectionTrait,
     config: &Config,
+    cache: &KeyCache,
     actor: &Actor,
     account_id: &str,
 ) -> ServiceResult<String> {
@@ -363,6 +368,7 @@ pub async fn reinvite(
         ));
     }
     let (account, token) = invites::issue(db, account).await?;
+    cache.changed().await;
     actor.record(db, "partner.invite", &account.id, None).await;
     Ok(invites::url(&config.public_url, &token))
 }
@@ -442,12 +448,13 @@ pub struct PartnerUpdate {
     pub status: Option<String>,
 }
 
-/// Changes an account's tier and/or status. Limits follow at once (the limiter reads the
-/// account's tier on every request) and a suspended account's keys get 403 from the next
-/// request on. An admin cannot suspend their own account.
+/// Changes an account's tier and/or status. Limits follow and a suspended account's keys get
+/// 403 from the next request on, on every instance (the verified-key caches are told, see
+/// [`KeyCache::changed`]). An admin cannot suspend their own account.
 #[tracing::instrument(name = "partner_update", skip_all)]
 pub async fn update_partner(
     db: &impl ConnectionTrait,
+    cache: &KeyCache,
     actor: &Actor,
     account_id: &str,
     change: PartnerUpdate,
@@ -476,6 +483,7 @@ pub async fn update_partner(
     am.status = Set(new_status);
     am.updated_at = Set(Utc::now());
     let account = am.update(db).await?;
+    cache.changed().await;
     // A suspended account's origins leave CORS (and an unsuspended one's come back).
     super::origins::changed();
     audit::record(

@@ -13,7 +13,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::server::{
-    accounts::{self, Account},
+    accounts::{self, key_cache::KeyCache, Account},
     audit::{self, Origin},
     entities::account,
     error::{ServiceError, ServiceResult},
@@ -161,6 +161,7 @@ pub struct Update {
 /// Validates and stores new settings for `account`, and audits the change under `actor`.
 pub async fn update(
     db: &impl ConnectionTrait,
+    cache: &KeyCache,
     account: Account,
     change: Update,
     actor: &str,
@@ -189,6 +190,8 @@ pub async fn update(
     am.embed_theme = Set(after.theme.as_str().into());
     am.updated_at = Set(Utc::now());
     am.update(db).await?;
+    // `GET /v1/embed/settings` answers from the caller's (cached) account row.
+    cache.changed().await;
     super::origins::changed();
     audit::record(
         db,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::server::{
-    accounts::{self, Account},
+    accounts::{self, key_cache::KeyCache, Account},
     audit::{self, Origin},
     crypto,
     entities::account,
@@ -85,7 +85,13 @@ pub async fn lookup(db: &impl ConnectionTrait, token: &str) -> ServiceResult<Loo
 
 /// Sets the invited account's password and consumes the token in one conditional UPDATE,
 /// so two submissions racing with one token cannot both succeed.
-pub async fn accept(db: &impl ConnectionTrait, token: &str, password: &str, origin: &Origin) -> ServiceResult<Account> {
+pub async fn accept(
+    db: &impl ConnectionTrait,
+    cache: &KeyCache,
+    token: &str,
+    password: &str,
+    origin: &Origin,
+) -> ServiceResult<Account> {
     super::passwords::validate(password).map_err(ServiceError::validation)?;
     let gone = || ServiceError::NotFound("This invitation link is invalid or has already been used.".into());
     let account = match lookup(db, token).await? {
@@ -118,6 +124,7 @@ pub async fn accept(db: &impl ConnectionTrait, token: &str, password: &str, orig
     if claimed.rows_affected != 1 {
         return Err(gone());
     }
+    cache.changed().await;
     let account = accounts::get(db, &account.id).await?;
     audit::record(db, &account.email, "invite.accept", &account.id, origin, None).await;
     Ok(account)

@@ -21,6 +21,7 @@ use crate::api_scopes::Scope;
 use crate::server::{
     accounts::{
         embed_settings::{origin_or_reason, shown, MAX_DOMAINS},
+        key_cache::KeyCache,
         origins,
         tiers::{self, Tier},
     },
@@ -320,9 +321,12 @@ pub fn is_usable(k: &ApiKey, now: DateTime<Utc>) -> bool {
 }
 
 /// Issues a replacement key with the old one's name, scopes and allowed origins; the old one
-/// keeps working for `grace_secs` (0: stops now). Audited as `key.rotate`.
+/// keeps working for `grace_secs` (0: stops now: every instance refuses it from the next call
+/// on; later: every instance's cache checks the new expiry on each use). Audited as
+/// `key.rotate`.
 pub async fn rotate(
     db: &(impl TransactionTrait + ConnectionTrait),
+    cache: &KeyCache,
     actor: &Actor,
     key_id: &str,
     grace_secs: u64,
@@ -351,6 +355,7 @@ pub async fn rotate(
     }
     am.update(&txn).await?;
     txn.commit().await?;
+    cache.changed().await;
     origins::changed();
     let details = serde_json::json!({ "new_key": new.model.id, "expire_old_in_secs": grace_secs });
     actor.record(db, "key.rotate", key_id, Some(details)).await;
@@ -358,10 +363,12 @@ pub async fn rotate(
 }
 
 /// Revokes one of the actor's keys, audited as `key.revoke` (revoking a revoked key again
-/// changes nothing but is recorded too, as the caller asked for it).
+/// changes nothing but is recorded too, as the caller asked for it). Every instance refuses
+/// the key from the next call on (see [`KeyCache::changed`]).
 #[tracing::instrument(name = "key_revoke", skip_all, fields(account_id = %actor.account.id, key_id))]
-pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, key_id: &str) -> ServiceResult<ApiKey> {
+pub async fn revoke(db: &impl ConnectionTrait, cache: &KeyCache, actor: &Actor, key_id: &str) -> ServiceResult<ApiKey> {
     let key = revoke_unaudited(db, &actor.account.id, key_id).await?;
+    cache.changed().await;
     if !Grants::of(&key).allowed_origins.is_empty() {
         origins::changed();
     }
@@ -369,7 +376,8 @@ pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, key_id: &str) -> S
     Ok(key)
 }
 
-/// `revoke` without a record of its own, for an action that audits itself (bootstrap).
+/// `revoke` without a record of its own, for an action that audits itself (bootstrap, whose
+/// key nobody ever saw, so no cache holds it).
 pub async fn revoke_unaudited(db: &impl ConnectionTrait, account_id: &str, key_id: &str) -> ServiceResult<ApiKey> {
     let key = get_owned(db, account_id, key_id).await?;
     if key.revoked_at.is_some() {
@@ -388,9 +396,9 @@ pub enum AuthFailure {
     Suspended,
 }
 
-/// Resolves a bearer token to its key and account. Reads the database on every call, so a
-/// revoked key or a suspended account is refused on the very next request, on every
-/// instance; one indexed lookup (key by hash, joined with its account) per call.
+/// Resolves a bearer token to its key and account from the database: one indexed lookup (key
+/// by hash, joined with its account). The `/v1` caller check goes through
+/// [`KeyCache::verify_and_admit`], which calls this on a miss.
 pub async fn verify(db: &impl ConnectionTrait, token: &str) -> Result<(Account, ApiKey), VerifyError> {
     if !looks_like_key(token) {
         return Err(VerifyError::Auth(AuthFailure::Invalid));

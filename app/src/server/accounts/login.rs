@@ -85,7 +85,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
     let account = &actor.account;
     passwords::validate(new).map_err(ServiceError::validation)?;
     confirm_password(state, actor, current, "password.change_failure").await?;
-    let updated = accounts::set_password(&state.db, account.clone(), new).await?;
+    let updated = accounts::set_password(&state.db, &state.keys, account.clone(), new).await?;
     actor.record(&state.db, "password.change", &account.id, None).await;
     Ok(updated)
 }

@@ -5,6 +5,8 @@ pub mod admin;
 pub mod dashboard_calls;
 pub mod embed_settings;
 pub mod invites;
+pub mod key_cache;
+pub mod key_epoch;
 pub mod keys;
 pub mod login;
 pub mod origins;
@@ -304,13 +306,20 @@ pub fn webhook_secrets(config: &Config, a: &Account) -> ServiceResult<Vec<String
     Ok(out)
 }
 
-pub async fn set_password(db: &impl ConnectionTrait, account: Account, password: &str) -> ServiceResult<Account> {
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    cache: &key_cache::KeyCache,
+    account: Account,
+    password: &str,
+) -> ServiceResult<Account> {
     passwords::validate(password).map_err(ServiceError::validation)?;
     let hash = passwords::hash(password.to_string()).await?;
     let mut am: account::ActiveModel = account.into();
     am.password_hash = Set(Some(hash));
     am.updated_at = Set(Utc::now());
-    Ok(am.update(db).await?)
+    let account = am.update(db).await?;
+    cache.changed().await;
+    Ok(account)
 }
 
 #[cfg(test)]

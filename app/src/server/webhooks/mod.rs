@@ -15,7 +15,7 @@ use sea_orm::{
 };
 
 use super::{
-    accounts::{login, Account},
+    accounts::{key_cache::KeyCache, login, Account},
     audit::Actor,
     config::Config,
     crypto,
@@ -177,6 +177,7 @@ pub async fn enable(state: &AppState, actor: &Actor, id: &str, replay: bool) -> 
 pub async fn rotate_secret(
     db: &impl ConnectionTrait,
     config: &Config,
+    cache: &KeyCache,
     actor: &Actor,
     grace: std::time::Duration,
 ) -> ServiceResult<String> {
@@ -200,6 +201,8 @@ pub async fn rotate_secret(
     am.webhook_secret_enc = Set(crypto::encrypt(key, &secret));
     am.updated_at = Set(now);
     am.update(db).await?;
+    // The next rotation keeps the current secret from the caller's (cached) account row.
+    cache.changed().await;
     let details = serde_json::json!({ "grace_period_secs": grace.as_secs() });
     actor
         .record(db, "webhook.secret_rotate", &account.id, Some(details))

@@ -177,7 +177,14 @@ pub async fn invite_partner(
     headers: HeaderMap,
     Path(account_id): Path<String>,
 ) -> Result<(StatusCode, Json<InviteResponse>), ApiError> {
-    let invite_url = admin::reinvite(&state.db, &state.config, &caller.actor(&headers, peer), &account_id).await?;
+    let invite_url = admin::reinvite(
+        &state.db,
+        &state.config,
+        &state.keys,
+        &caller.actor(&headers, peer),
+        &account_id,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(InviteResponse { invite_url })))
 }
 
@@ -238,7 +245,14 @@ pub async fn update_partner(
         tier: body.tier,
         status: body.status,
     };
-    let account = admin::update_partner(&state.db, &caller.actor(&headers, peer), &account_id, change).await?;
+    let account = admin::update_partner(
+        &state.db,
+        &state.keys,
+        &caller.actor(&headers, peer),
+        &account_id,
+        change,
+    )
+    .await?;
     Ok(Json(account.into()))
 }
 

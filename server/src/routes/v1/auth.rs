@@ -270,7 +270,7 @@ pub async fn rotate_key(
     OptionalJson(body): OptionalJson<RotateRequest>,
 ) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
     let grace = body.expire_old_in_secs.unwrap_or(0);
-    let key = keys::rotate(&state.db, &caller.actor(&headers, peer), &id, grace).await?;
+    let key = keys::rotate(&state.db, &state.keys, &caller.actor(&headers, peer), &id, grace).await?;
     Ok((StatusCode::CREATED, Json(key.into())))
 }
 
@@ -285,7 +285,7 @@ pub async fn delete_key(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    keys::revoke(&state.db, &caller.actor(&headers, peer), &id).await?;
+    keys::revoke(&state.db, &state.keys, &caller.actor(&headers, peer), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

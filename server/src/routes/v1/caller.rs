@@ -1,7 +1,8 @@
 //! Bearer-key authentication, key scopes and origins, per-key rate limits and usage
 //! metering for `/v1`.
 //!
-//! One middleware does it all, in this order: resolve the key (401/403), check the key's
+//! One middleware does it all, in this order: resolve the key (401/403; from the verified-key
+//! cache when it holds the key, see `app::server::accounts::key_cache`), check the key's
 //! scopes against the route ([`needs`], 403 `insufficient_scope`) and the browser `Origin`
 //! against the key's `allowed_origins` (403 `origin_not_allowed`), admit the call against the
 //! account's *current* tier (429), run the handler, then stamp the rate-limit headers on the
@@ -13,11 +14,11 @@
 //! `allowed_origins` may be used from any origin, as before: whether a browser may read the
 //! answer is then up to CORS, which admits only registered origins (see `cors_layer`).
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use app::api_scopes::Scope;
 use app::server::{
-    accounts::keys::{self, ApiKey, AuthFailure, Grants, VerifyError},
+    accounts::keys::{ApiKey, AuthFailure, Grants, VerifyError},
     accounts::tiers::Limits,
     accounts::usage::UsageEvent,
     accounts::{self, Account},
@@ -34,17 +35,18 @@ use axum::{
 
 use crate::error::ApiError;
 
-/// The authenticated caller, put in the request's extensions.
+/// The authenticated caller, put in the request's extensions. Shared with the verified-key
+/// cache (so a hit copies two pointers); any change to these rows empties every cache.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    pub account: Account,
-    pub key: ApiKey,
+    pub account: Arc<Account>,
+    pub key: Arc<ApiKey>,
 }
 
 impl Caller {
     /// The caller's account acting from this request, for services that audit what they do.
     pub fn actor(&self, headers: &HeaderMap, peer: std::net::SocketAddr) -> Actor {
-        Actor::new(self.account.clone(), Origin::from_request(headers, Some(peer)))
+        Actor::new((*self.account).clone(), Origin::from_request(headers, Some(peer)))
     }
 }
 
@@ -133,17 +135,6 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
         }
         return next.run(req).await;
     };
-    let (account, key) = match keys::verify(&state.db, &token).await {
-        Ok(found) => found,
-        Err(VerifyError::Auth(AuthFailure::Invalid)) => {
-            return ApiError::unauthorized("The API key is invalid, revoked or expired.").into_response()
-        }
-        Err(VerifyError::Auth(AuthFailure::Suspended)) => {
-            return ApiError::forbidden("This account is suspended.").into_response()
-        }
-        Err(VerifyError::Db(e)) => return ApiError::from(e).into_response(),
-    };
-
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -154,19 +145,43 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
         .headers()
         .get(header::ORIGIN)
         .map(|v| v.to_str().unwrap_or("invalid"));
-    let refused_for = refusal(&Grants::of(&key), &method, &route, origin);
 
-    let limits = accounts::tier(&account).limits();
-    let rules = rules_for(&key.id, &account.id, &limits);
+    // The key, and the call's limits decided in the same step (which also tells whether the
+    // cached key may still be trusted). A call refused for its scope or origin is checked with
+    // no rules: it is not charged, and no rate-limit headers go out.
+    let mut refused_for = None;
+    let mut rules = Vec::new();
+    let admitted = state
+        .keys
+        .verify_and_admit(&state.db, &token, |v| {
+            refused_for = refusal(&v.grants, &method, &route, origin);
+            rules = rules_for(&v.key.id, &v.account.id, &accounts::tier(&v.account).limits());
+            if refused_for.is_some() {
+                Vec::new()
+            } else {
+                rules.clone()
+            }
+        })
+        .await;
+    let (verified, decision) = match admitted {
+        Ok(a) => (a.verified, a.decision),
+        Err(VerifyError::Auth(AuthFailure::Invalid)) => {
+            return ApiError::unauthorized("The API key is invalid, revoked or expired.").into_response()
+        }
+        Err(VerifyError::Auth(AuthFailure::Suspended)) => {
+            return ApiError::forbidden("This account is suspended.").into_response()
+        }
+        Err(VerifyError::Db(e)) => return ApiError::from(e).into_response(),
+    };
+    let (account, key) = (verified.account, verified.key);
     let decision = if refused_for.is_some() {
-        // Refused before the limiter: it is not charged, and no rate-limit headers go out.
         Decision {
             allowed: false,
             states: Vec::new(),
             denied_by: None,
         }
     } else {
-        limiter::admit(state.limiter.as_ref(), &rules).await
+        limiter::fail_open(decision)
     };
     let start = Instant::now();
 
@@ -196,8 +211,8 @@ async fn authenticate(state: AppState, mut req: Request, next: Next, required: b
 
     let metered = res.extensions().get::<Metered>().cloned();
     state.meter.record(UsageEvent {
-        key_id: key.id,
-        account_id: account.id,
+        key_id: key.id.clone(),
+        account_id: account.id.clone(),
         route,
         method: method.as_str().to_owned(),
         status: res.status().as_u16(),

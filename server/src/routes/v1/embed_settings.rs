@@ -72,7 +72,8 @@ pub async fn put_settings(
     };
     let saved = embed_settings::update(
         &state.db,
-        caller.account,
+        &state.keys,
+        (*caller.account).clone(),
         change,
         &actor,
         &origin_of(&headers, Some(peer)),

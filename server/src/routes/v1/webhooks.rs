@@ -329,6 +329,13 @@ pub async fn rotate_secret(
     OptionalJson(body): OptionalJson<RotateSecret>,
 ) -> Result<Json<SecretBody>, ApiError> {
     let grace = std::time::Duration::from_secs(body.grace_period_secs.unwrap_or(0));
-    let secret = webhooks::rotate_secret(&state.db, &state.config, &caller.actor(&headers, peer), grace).await?;
+    let secret = webhooks::rotate_secret(
+        &state.db,
+        &state.config,
+        &state.keys,
+        &caller.actor(&headers, peer),
+        grace,
+    )
+    .await?;
     Ok(Json(SecretBody { webhook_secret: secret }))
 }
