@@ -655,7 +655,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-queue every failed delivery since a time, each with a full retry schedule. */
+        /**
+         * Re-queue the failed deliveries since a time, oldest first, each with a full retry
+         *     schedule: at most 1,000 per call; `more` says whether another call would find more.
+         */
         post: operations["replay"];
         delete?: never;
         options?: never;
@@ -815,7 +818,12 @@ export interface components {
             theme: string;
         };
         EnableResult: {
-            /** @description Deliveries re-queued. */
+            /**
+             * @description More failed deliveries of this endpoint remain: re-queue them with
+             *     `POST /v1/webhooks/deliveries/replay` (`webhook_id` set).
+             */
+            replay_more: boolean;
+            /** @description Deliveries re-queued (at most 1,000 per call). */
             replayed: number;
             webhook: components["schemas"]["WebhookBody"];
         };
@@ -852,12 +860,15 @@ export interface components {
             created_at: string;
             /** Format: int64 */
             id: number;
-            /** @description `scan` or `delivery`. */
+            /**
+             * @description `scan`, `delivery` or `retention` (the periodic retention purge, one job that
+             *     reschedules itself).
+             */
             kind: string;
             last_error?: string | null;
             /** Format: int32 */
             max_attempts: number;
-            /** @description The scan or delivery id. */
+            /** @description The scan or delivery id; `retention` for the retention job. */
             ref_id: string;
             /** @description `queued`, `running`, `done`, `failed` or `dead`. */
             status: string;
@@ -959,6 +970,12 @@ export interface components {
             webhook_id?: string | null;
         };
         ReplayResult: {
+            /**
+             * @description More failed deliveries match: call again (each call is one rate-limited call) to
+             *     re-queue the next ones.
+             */
+            more: boolean;
+            /** @description Deliveries re-queued by this call: at most 1,000. */
             queued: number;
         };
         RepoScanRequest: {
@@ -3204,6 +3221,15 @@ export interface operations {
             };
             /** @description `insufficient_scope`: the key lacks the scope this call needs (admin calls need every scope); `origin_not_allowed`: the request's `Origin` is not among the key's `allowed_origins`; `forbidden`: the account is suspended */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: `webhook_id` is not one of the account's */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
