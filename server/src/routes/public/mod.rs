@@ -1,10 +1,11 @@
-//! The public surfaces served outside Leptos: badges, the report cards, oEmbed. (The report
-//! and widget pages themselves are Leptos routes in `app`; who may frame the widget is
-//! `middleware::embed_framing`.)
+//! The public surfaces served outside the Leptos router: badges, the report cards, oEmbed and
+//! the embed widget's pages (`widget`: a page and a bundle of their own). (The report pages
+//! are Leptos routes in `app`; who may frame the widget is `middleware::embed_framing`.)
 
 pub mod badges;
 pub mod cards;
 pub mod oembed;
+pub mod widget;
 
 use std::sync::Arc;
 
@@ -16,8 +17,8 @@ use axum::{
 };
 
 /// The `/v1` twins of the public surfaces in `/openapi.json` (the contract asks for every
-/// `/v1` route there). They are routed here and by Leptos, so they are described, not built,
-/// through utoipa.
+/// `/v1` route there). The pages are HTML routed here (`widget`) and by Leptos (reports), so
+/// they are described, not built, through utoipa.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     badges::badge_doc,
@@ -29,7 +30,7 @@ use axum::{
 ))]
 pub struct PublicDoc;
 
-/// Descriptions of the Leptos pages served under `/v1`.
+/// Descriptions of the HTML pages served under `/v1`.
 #[allow(dead_code)]
 mod pages {
     /// The shareable report page (HTML, readable without JavaScript; OpenGraph tags).
@@ -70,7 +71,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
             crate::routes::v1::caller::optional_key,
         ))
         .layer(axum::middleware::from_fn(crate::middleware::json_errors::json_errors));
+    // The widget's pages take no key, under `/v1` either (they run in strangers' browsers).
     Router::new()
+        .route("/embed/scan", get(widget::scan))
+        .route("/v1/embed/scan", get(widget::scan))
+        .route("/embed/result/{id}", get(widget::result))
+        .route("/v1/embed/result/{id}", get(widget::result))
         .route("/badge/{owner}/{file}", get(badges::badge))
         .route("/report/{id}/card.png", get(cards::card))
         .route("/oembed", get(oembed::oembed))
