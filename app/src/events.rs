@@ -50,4 +50,13 @@ mod tests {
         assert_eq!("progress".parse::<StreamEvent>().unwrap(), StreamEvent::Progress);
         assert!(StreamEvent::ScanCompleted.is_terminal() && !StreamEvent::Progress.is_terminal());
     }
+
+    /// The browser's follower (`aura_widget::live`, in every bundle) listens for exactly
+    /// these events: it cannot name this type, so this test holds the two lists together.
+    #[test]
+    fn the_browser_follows_every_event() {
+        let followed: Vec<&str> = aura_widget::live::StreamEvent::ALL.iter().map(|e| e.as_str()).collect();
+        let names: Vec<&str> = StreamEvent::ALL.iter().map(|e| e.as_str()).collect();
+        assert_eq!(followed, names);
+    }
 }

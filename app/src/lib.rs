@@ -81,13 +81,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard") view=pages::dashboard::Dashboard ssr=SsrMode::Async/>
                 // Public surfaces: rendered whole before sending (`Async`), so their meta tags
                 // and status codes depend on the scan and no JavaScript is needed to read them.
+                // (The embed widget's pages are not here: they have a page and a bundle of
+                // their own, `pages::embed` and `aura_widget`.)
                 <Route path=path!("/report/:id") view=pages::report::ReportPage ssr=SsrMode::Async/>
                 <Route path=path!("/report/github/:owner/:repo") view=pages::report::LatestReportPage ssr=SsrMode::Async/>
                 <Route path=path!("/v1/report/:id") view=pages::report::ReportPage ssr=SsrMode::Async/>
-                <Route path=path!("/embed/scan") view=pages::embed::EmbedScan ssr=SsrMode::Async/>
-                <Route path=path!("/v1/embed/scan") view=pages::embed::EmbedScan ssr=SsrMode::Async/>
-                <Route path=path!("/embed/result/:id") view=pages::embed::EmbedResult ssr=SsrMode::Async/>
-                <Route path=path!("/v1/embed/result/:id") view=pages::embed::EmbedResult ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -58,15 +58,8 @@ impl ReportResult {
     }
 }
 
-pub fn severity_rank(s: &str) -> u8 {
-    match s {
-        "critical" => 4,
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    }
-}
+/// Text helpers shared with the embed widget, defined once in its crate.
+pub use aura_widget::text::{severity_rank, truncate, verdict_class};
 
 /// A scan as the public pages show it (a subset of the contract's scan object plus the
 /// absolute URLs the page needs for sharing).
@@ -139,28 +132,6 @@ impl Report {
 /// The one shape of the README badge snippet: absolute URLs only, since it is pasted on GitHub.
 pub fn badge_markdown(badge_url: &str, latest_report_url: &str) -> String {
     format!("[![AuraSecurity]({badge_url})]({latest_report_url})")
-}
-
-pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
-}
-
-/// The stylesheet class of a verdict (`v-safu`…), which sets the colour the report page and
-/// the widget paint it in.
-pub fn verdict_class(verdict: &str) -> &'static str {
-    match verdict {
-        "SAFU" => "v-safu",
-        "DYOR" => "v-dyor",
-        "RISKY" => "v-risky",
-        "SCAM" => "v-scam",
-        _ => "v-unknown",
-    }
 }
 
 /// What the embed widget shows: a scan, or why there is none.

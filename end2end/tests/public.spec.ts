@@ -28,6 +28,8 @@ test("a registered partner frames the widget and sees it reach a verdict", async
   const widget = `${baseURL}/embed/scan?repo=e2e-org/wallet-sdk&partner=${slug}&compact=true`;
   const errors: string[] = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  const loaded: string[] = [];
+  page.on("request", (r) => loaded.push(new URL(r.url()).pathname));
   await page.goto(`${partnerOrigin}/?src=${encodeURIComponent(widget)}`);
   const frame = page.frameLocator("#widget");
   // The archive stand-in answers after a delay: progress first, then the outcome.
@@ -44,6 +46,9 @@ test("a registered partner frames the widget and sees it reach a verdict", async
   expect(box.sw).toBeLessThanOrEqual(300);
   expect(box.sh).toBeLessThanOrEqual(200);
   expect(errors.filter((e) => e.includes("Content Security Policy"))).toEqual([]);
+  // The widget hydrates with its own bundle, never the application's.
+  expect(loaded).toContain("/widget/pkg/widget.wasm");
+  expect(loaded.filter((p) => /^\/pkg\/.*\.(js|wasm)$/.test(p))).toEqual([]);
 });
 
 test("another origin cannot frame the partner's widget", async ({ page, baseURL }) => {

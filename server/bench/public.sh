@@ -67,8 +67,9 @@ echo "aura report, 304:     $(run "$base/report/$id" -H "If-None-Match: $etag")"
 widget="$base/embed/scan?repo=bench-org/wallet-sdk&compact=true"
 size() { curl -fs -o /dev/null -H 'Accept-Encoding: br' -w '%{size_download}' "$1"; }
 raw() { curl -fs -o /dev/null -w '%{size_download}' "$1"; }
-# The asset names are whatever the page preloads (cargo-leptos decides the wasm file's name).
-assets=$(curl -fs "$widget" | grep -o 'href="/pkg/[^"]*"' | sed 's/href="//; s/"$//' | sort -u)
+# The asset names are whatever the page links and preloads: the stylesheet and the widget's
+# own bundle (`/widget/pkg/widget.{js,wasm}`).
+assets=$(curl -fs "$widget" | grep -o 'href="/[a-z/]*pkg/[^"]*"' | sed 's/href="//; s/"$//' | sort -u)
 for part in "$widget" $(for a in $assets; do echo "$base$a"; done); do
   echo "bytes $(basename "${part%%\?*}"): br $(size "$part"), raw $(raw "$part")"
 done

@@ -200,6 +200,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(api_router)
         .route("/metrics", get(service::metrics))
+        .merge(public::widget::routes())
         .route("/v1/{*rest}", axum::routing::any(v1_not_found))
         .merge(pages)
         .route_layer(from_fn(metrics::track))

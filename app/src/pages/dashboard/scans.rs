@@ -185,7 +185,7 @@ fn LiveScan(row: ScanRow) -> impl IntoView {
     };
     let progress = (!row.finished()).then(|| {
         view! {
-            <LiveProgress stream_path=format!("/v1/scan/{}/stream", row.id) percent=row.progress status=row.status on_done=on_done/>
+            <LiveProgress stream_path=format!("/v1/scan/{}/stream", row.id) percent=row.progress queued={row.status == ScanStatus::Queued} on_done=on_done/>
         }
         .into_any()
     });

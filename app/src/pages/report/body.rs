@@ -34,7 +34,7 @@ pub fn ReportBody(report: Report) -> impl IntoView {
             view! {
                 <section class="panel report-running" data-testid="report-running">
                     <h2>"Scanning…"</h2>
-                    <LiveProgress stream_path=report.stream_path() percent=report.progress status=status on_done=on_done/>
+                    <LiveProgress stream_path=report.stream_path() percent=report.progress queued={status == ScanStatus::Queued} on_done=on_done/>
                     <p class="muted">"This page shows the report as soon as the scan finishes."</p>
                 </section>
             }

@@ -1,18 +1,22 @@
-//! The public surfaces served outside Leptos: badges, the report cards, oEmbed, and completed
-//! reports as static content (`report_cache`). (The report and widget pages themselves are
-//! Leptos routes in `app`; who may frame the widget is `middleware::embed_framing`.)
+//! The public surfaces served outside Leptos: badges, the report cards, oEmbed, completed
+//! reports as static content (`report_cache`), and the embed widget's pages (`widget`: a page
+//! and a bundle of their own). (Live report pages are Leptos routes in `app`; who may frame the
+//! widget is `middleware::embed_framing`.)
 //!
-//! These are what READMEs, chat previews and CDNs hit hardest, and they answer from memory, so
-//! they sit in front of the application's stack ([`router`], [`report_cache::serve`]) instead
-//! of inside it: no nonce, no session, no request id, no tracing span, no per-request timer,
-//! metrics from series resolved in advance; only what they need (the fixed security headers,
-//! compression, and on the `/v1` twins the optional key, CORS and JSON errors).
+//! Badges, cards, oEmbed and cached reports are what READMEs, chat previews and CDNs hit
+//! hardest, and they answer from memory, so they sit in front of the application's stack
+//! ([`router`], [`report_cache::serve`]) instead of inside it: no nonce, no session, no request
+//! id, no tracing span, no per-request timer, metrics from series resolved in advance; only
+//! what they need (the fixed security headers, compression, and on the `/v1` twins the
+//! optional key, CORS and JSON errors). The widget's pages start scans and are framed by
+//! partners, so they go through the whole stack ([`widget::routes`]).
 
 pub mod badges;
 pub mod cards;
 pub mod oembed;
 pub mod report_cache;
 pub mod script_hashes;
+pub mod widget;
 
 use std::sync::Arc;
 
@@ -28,8 +32,8 @@ use tower_http::{compression::CompressionLayer, cors::CorsLayer};
 use crate::middleware::{db_breaker, json_errors, metrics, security_headers};
 
 /// The `/v1` twins of the public surfaces in `/openapi.json` (the contract asks for every
-/// `/v1` route there). They are routed here and by Leptos, so they are described, not built,
-/// through utoipa.
+/// `/v1` route there). The pages are HTML routed here (`widget`) and by Leptos (reports), so
+/// they are described, not built, through utoipa.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     badges::badge_doc,
@@ -41,7 +45,7 @@ use crate::middleware::{db_breaker, json_errors, metrics, security_headers};
 ))]
 pub struct PublicDoc;
 
-/// Descriptions of the Leptos pages served under `/v1`.
+/// Descriptions of the HTML pages served under `/v1`.
 #[allow(dead_code)]
 mod pages {
     /// The shareable report page (HTML, readable without JavaScript; OpenGraph tags).
