@@ -24,7 +24,7 @@ use app::server::{
 };
 use axum::{
     body::Bytes,
-    extract::{ConnectInfo, Path, State},
+    extract::{ConnectInfo, Path},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Extension,
@@ -50,13 +50,22 @@ struct Cached {
     until: Instant,
 }
 
-/// Score badges answered recently, by normalised target.
-#[derive(Default)]
+/// Score badges answered recently, by normalised target, and the application a miss needs.
+/// The handler takes both from here rather than from `State<AppState>`, so a memory hit does
+/// not clone the application's state.
 pub struct BadgeCache {
+    state: AppState,
     map: RwLock<HashMap<String, Cached>>,
 }
 
 impl BadgeCache {
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state,
+            map: RwLock::default(),
+        }
+    }
+
     fn get(&self, target: &str) -> Option<Cached> {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
         map.get(target).filter(|c| c.until > Instant::now()).cloned()
@@ -119,7 +128,6 @@ pub fn strong_etag(bytes: &[u8]) -> HeaderValue {
 pub fn badge_doc() {}
 
 pub async fn badge(
-    State(state): State<AppState>,
     Extension(cache): Extension<Arc<BadgeCache>>,
     Path((owner, file)): Path<(String, String)>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -139,10 +147,10 @@ pub async fn badge(
     if let Some(c) = cache.get(&p.target) {
         return score_response(&c, &inm);
     }
-    if state.db_health.is_down() {
+    if cache.state.db_health.is_down() {
         return unavailable();
     }
-    match answer(&state, &cache, p, peer, &inm).await {
+    match answer(&cache.state, &cache, p, peer, &inm).await {
         Ok(res) => res,
         Err(e) => {
             tracing::error!(error = %e, "badge failed");

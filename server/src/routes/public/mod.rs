@@ -110,7 +110,7 @@ pub fn router(state: &AppState, security: security_headers::SecurityConfig, cors
         .merge(v1)
         .route_layer(CompressionLayer::new())
         .route_layer(from_fn_with_state(security, security_headers::static_headers))
-        .route_layer(Extension(Arc::new(badges::BadgeCache::default())))
+        .route_layer(Extension(Arc::new(badges::BadgeCache::new(state.clone()))))
         .route_layer(Extension(Arc::new(aura_render::CardCache::new(CARDS_IN_MEMORY))))
         .route_layer(from_fn_with_state(
             metrics::RouteMetrics::new(&ROUTES),

@@ -87,26 +87,26 @@ const BROTLI_WINDOW: u32 = 22;
 const ROUTE: &str = "/report/{id}";
 const V1_ROUTE: &str = "/v1/report/{id}";
 
-/// The cached report pages and what renders them.
-#[derive(Clone)]
+/// The cached report pages and what renders them. Shared as `Arc<Reports>`: the middleware
+/// runs before routing, on every request, and its state is cloned for each one.
 pub struct Reports {
     state: AppState,
     security: SecurityConfig,
     /// The Leptos pages (with their session layer and guards), for the anonymous render.
     pages: Router,
-    cache: Arc<ReportCache>,
+    cache: ReportCache,
     metrics: Arc<RouteMetrics>,
 }
 
 impl Reports {
-    pub fn new(state: AppState, security: SecurityConfig, pages: Router) -> Self {
-        Self {
+    pub fn new(state: AppState, security: SecurityConfig, pages: Router) -> Arc<Self> {
+        Arc::new(Self {
             state,
             security,
             pages,
-            cache: Arc::new(ReportCache::new()),
+            cache: ReportCache::new(),
             metrics: RouteMetrics::new(&[ROUTE, V1_ROUTE]),
-        }
+        })
     }
 }
 
@@ -121,7 +121,7 @@ fn report_path(path: &str) -> Option<(&'static str, &str)> {
 
 /// Middleware in front of the router: answers report pages it holds or can hold, hands the
 /// rest on.
-pub async fn serve(State(reports): State<Reports>, req: Request, next: Next) -> Response {
+pub async fn serve(State(reports): State<Arc<Reports>>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let Some((route, id)) = report_path(req.uri().path()).filter(|_| method == Method::GET || method == Method::HEAD)
     else {
