@@ -261,10 +261,11 @@ mod write {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn scan(state: State) -> Props {
+    /// A scan of a repository whose name tries to inject markup (shared by the page's tests).
+    pub(crate) fn scan(state: State) -> Props {
         Props {
             theme: "light".into(),
             compact: true,

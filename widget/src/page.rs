@@ -71,20 +71,9 @@ pub fn render(props: &Props, nonce: Option<&str>, stylesheet: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{top_flags, Content, Scan, State, Verdict};
+    use crate::model::{top_flags, State, Verdict};
 
-    fn props(state: State) -> Props {
-        Props {
-            theme: "light".into(),
-            compact: true,
-            content: Content::Scan(Scan {
-                id: "abc".into(),
-                target: "evil/<script>alert('target')</script>".into(),
-                report_url: "https://aura.example/report/abc".into(),
-                state,
-            }),
-        }
-    }
+    use crate::model::tests::scan as props;
 
     #[test]
     fn the_page_loads_the_widget_bundle_with_the_nonce() {
@@ -143,7 +132,7 @@ mod tests {
         );
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
         assert!(!html.contains("<img src=x"), "{html}");
-        assert!(html.contains("href=\"https://aura.example/report/abc\" target=\"_blank\" rel=\"noopener\""));
+        assert!(html.contains("href=\"https://aura.example/report/0123abcd\" target=\"_blank\" rel=\"noopener\""));
         assert!(html.contains("<script type=\"module\">"), "no nonce, no attribute");
     }
 }
