@@ -118,27 +118,25 @@ async fn in_turn<T: Send + 'static>(check: impl FnOnce(&mut Memory) -> T + Send 
 /// Argon2 of `password` and the raw `salt` into `out`, in `memory`.
 fn raw_hash(
     argon2: &Argon2<'_>,
-    params: &Params,
     password: &[u8],
     salt: &[u8],
     out: &mut [u8],
     memory: &mut Memory,
 ) -> Result<(), argon2::Error> {
-    argon2.hash_password_into_with_memory(password, salt, out, memory.blocks(params))
+    argon2.hash_password_into_with_memory(password, salt, out, memory.blocks(argon2.params()))
 }
 
 /// A new PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`), as `argon2`'s own
 /// `hash_password` writes it.
 fn hash_with(password: &[u8], salt: [u8; 16], memory: &mut Memory) -> Result<String, String> {
     let argon2 = argon2();
-    let params = argon2.params().clone();
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    raw_hash(&argon2, &params, password, &salt, &mut out, memory).map_err(|e| e.to_string())?;
+    raw_hash(&argon2, password, &salt, &mut out, memory).map_err(|e| e.to_string())?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(&params).map_err(|e| e.to_string())?,
+        params: ParamsString::try_from(argon2.params()).map_err(|e| e.to_string())?,
         salt: Some(salt.as_salt()),
         hash: Some(Output::new(&out).map_err(|e| e.to_string())?),
     };
@@ -164,9 +162,9 @@ fn check_phc(password: &[u8], phc: &str, memory: &mut Memory) -> Option<bool> {
     let expected = hash.hash?;
     let mut salt = [0u8; 64];
     let salt = hash.salt?.decode_b64(&mut salt).ok()?;
-    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let argon2 = Argon2::new(algorithm, version, params);
     let mut out = vec![0u8; expected.len()];
-    raw_hash(&argon2, &params, password, salt, &mut out, memory).ok()?;
+    raw_hash(&argon2, password, salt, &mut out, memory).ok()?;
     // `Output`'s equality is constant-time.
     Some(Output::new(&out).ok()? == expected)
 }
