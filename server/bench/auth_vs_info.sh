@@ -20,9 +20,14 @@ REG=$(curl -fs -H 'content-type: application/json' \
 KEY=$(printf '%s' "$REG" | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
 sqlite3 "$DATA/bench.db" "UPDATE accounts SET tier = 'internal';"
 curl -fs -o /dev/null -H "authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/auth/keys"
+# A scan record to read (its scan fails at once: no GitHub here; the read is what is measured).
+SCAN=$(curl -fs -H "authorization: Bearer $KEY" -H 'content-type: application/json' \
+  -d '{"url":"bench-org/bench-repo"}' "http://127.0.0.1:$PORT/v1/scan/repo" | sed -E 's/.*"scan_id":"([^"]+)".*/\1/')
 rps() { wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "$@" | awk '/Requests\/sec/ {print $2}'; }
 for run in $(seq "$RUNS"); do
   info=$(rps "http://127.0.0.1:$PORT/info")
   keys=$(rps -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/auth/keys")
-  echo "run $run: /info $info req/s, GET /v1/auth/keys (authenticated) $keys req/s, ratio $(awk "BEGIN {printf \"%.2f\", $keys / $info}")"
+  scan=$(rps -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/scan/$SCAN")
+  ratio() { awk "BEGIN {printf \"%.2f\", $1 / $info}"; }
+  echo "run $run: /info $info req/s; authenticated GET /v1/auth/keys $keys req/s (ratio $(ratio "$keys")); authenticated GET /v1/scan/{id} $scan req/s (ratio $(ratio "$scan"))"
 done

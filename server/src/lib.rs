@@ -5,6 +5,7 @@
 pub mod error;
 pub mod middleware;
 pub mod routes;
+pub mod serve;
 pub mod telemetry;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -54,7 +55,7 @@ impl Application {
         let (stop_tx, stopping) = tokio::sync::watch::channel(false);
         let streams =
             app::server::scans::stream_slots::StreamSlots::new(config.streams_per_address, config.streams_per_instance);
-        let state = AppState {
+        let state = AppState::new(app::server::state::Services {
             leptos,
             db,
             config: Arc::new(config),
@@ -66,7 +67,7 @@ impl Application {
             db_health: Default::default(),
             streams,
             stopping,
-        };
+        });
         Ok(Self {
             state,
             listener,
@@ -105,11 +106,10 @@ impl Application {
                 let router = routes::router(self.state.clone());
                 let purge = tokio::spawn(purge_expired_sessions(self.state.db.clone()));
                 tracing::info!(addr = %listener.local_addr()?, "listening");
-                axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                    .with_graceful_shutdown(async move {
-                        let _ = stop.wait_for(|s| *s).await;
-                    })
-                    .await?;
+                serve::serve(listener, router, async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await;
                 purge.abort();
             }
             None => {

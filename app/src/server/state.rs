@@ -12,8 +12,27 @@ use super::{
     scans::events::EventBus,
 };
 
+/// The process's shared services, behind one `Arc`: every `from_fn_with_state` layer and
+/// handler takes its own clone per request, and an open event stream keeps one, so a clone is
+/// one reference count, not one per service. Fields read through `Deref` (`state.db`).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+pub struct Services {
     pub leptos: LeptosOptions,
     pub db: DatabaseConnection,
     pub config: Arc<Config>,

@@ -141,30 +141,40 @@ fn keyed_forbidden(op: &utoipa::openapi::path::Operation) -> utoipa::openapi::Re
         .build()
 }
 
-/// The OpenAPI description and the router it was generated from.
-pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let (v1_router, spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The API's routers, and the OpenAPI description they were generated from.
+pub struct Api {
+    pub router: Router<AppState>,
+    /// The event streams: kept off compression (`v1::streams`).
+    pub streams: Router<AppState>,
+    pub spec: utoipa::openapi::OpenApi,
+}
+
+pub fn api(state: &AppState) -> Api {
+    let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(service::info))
         .routes(routes!(service::health))
         .nest("/v1", v1::router(state))
         .split_for_parts();
-    let mut spec = spec;
+    let (streams, stream_spec) = OpenApiRouter::new().nest("/v1", v1::streams(state)).split_for_parts();
+    spec.merge(stream_spec);
     spec.merge(public::PublicDoc::openapi());
     // After the routes are in: modifiers named in `#[openapi]` run before any path exists.
     utoipa::Modify::modify(&ErrorResponses, &mut spec);
-    (v1_router, spec)
+    Api { router, streams, spec }
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api_router, spec) = api(&state);
+    let Api {
+        router: api_router,
+        streams,
+        spec,
+    } = api(&state);
     let spec = Arc::new(spec);
     let cors = cors_layer(&state);
     let security = security_headers::SecurityConfig {
         hsts: state.config.is_production(),
     };
     let leptos_routes = leptos_routes();
-    let state_for_framing = state.clone();
-    let state_for_breaker = state.clone();
     let proxies = Arc::new(state.config.trusted_proxies.clone());
 
     // The pages and their server functions: the only routes with a session, and the only
@@ -189,7 +199,10 @@ pub fn router(state: AppState) -> Router {
             same_origin::guard,
         ));
     // Completed reports are rendered by these same pages, for nobody in particular.
-    let reports = public::report_cache::Reports::new(state.clone(), security, pages.clone().with_state(state.clone()));
+    let front = Arc::new(public::front::Front {
+        reports: public::report_cache::Reports::new(state.clone(), security, pages.clone().with_state(state.clone())),
+        badges: public::badges::BadgeCache::new(state.clone(), security),
+    });
 
     let docs = Router::new()
         .route("/openapi.json", get(docs::openapi_json))
@@ -206,34 +219,66 @@ pub fn router(state: AppState) -> Router {
         .route_layer(from_fn(metrics::track))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state.clone())
-        .merge(docs)
-        .layer(from_fn_with_state(state_for_breaker, db_breaker::breaker))
-        // Inside the security headers, which turn its verdict into `frame-ancestors`.
-        .layer(from_fn_with_state(state_for_framing, embed_framing::embed_framing))
-        .layer(from_fn_with_state(security, security_headers::security_headers))
-        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
-        .layer(
-            tower::ServiceBuilder::new()
-                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::http_span))
-                .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(cors.clone())
-                .layer(CompressionLayer::new())
-                .layer(TimeoutLayer::with_status_code(
-                    axum::http::StatusCode::REQUEST_TIMEOUT,
-                    Duration::from_secs(30),
-                )),
-        );
+        .merge(docs);
+    let streams = streams.route_layer(from_fn(metrics::track)).with_state(state.clone());
+    let stack = Stack {
+        state: &state,
+        security,
+        cors: &cors,
+    };
+    let app = stack
+        .around(app, Compress::Yes)
+        .merge(stack.around(streams, Compress::No));
 
     // The static surfaces (badges, cards, oEmbed, completed reports) answer from memory in
     // front of that stack, with only the layers they need (`routes::public`); the rest falls
     // through to it.
-    public::router(&state, security, cors)
+    public::router(&state, security, cors, front.badges.clone())
         .with_state(state)
         .fallback_service(app)
-        .layer(from_fn_with_state(reports, public::report_cache::serve))
-        // Outermost: everything inside sees the client's address.
+        // Everything inside sees the client's address.
         .layer(from_fn_with_state(proxies, client_addr::resolve))
+        // Outermost: cached badges and completed reports, from memory (`public::front`).
+        .layer(from_fn_with_state(front, public::front::serve))
+}
+
+/// Whether [`Stack::around`] compresses answers.
+enum Compress {
+    Yes,
+    No,
+}
+
+/// The layers every route of the application (all but the static surfaces) goes through.
+struct Stack<'a> {
+    state: &'a AppState,
+    security: security_headers::SecurityConfig,
+    cors: &'a CorsLayer,
+}
+
+impl Stack<'_> {
+    fn around(&self, routes: Router, compress: Compress) -> Router {
+        let routes = routes
+            .layer(from_fn_with_state(self.state.clone(), db_breaker::breaker))
+            // Inside the security headers, which turn its verdict into `frame-ancestors`.
+            .layer(from_fn_with_state(self.state.clone(), embed_framing::embed_framing))
+            .layer(from_fn_with_state(self.security, security_headers::security_headers))
+            .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+            .layer(TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(30),
+            ));
+        let routes = match compress {
+            Compress::Yes => routes.layer(CompressionLayer::new()),
+            Compress::No => routes,
+        };
+        routes.layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::http_span))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(self.cors.clone()),
+        )
+    }
 }
 
 /// The pages' routes, listed once per process. Leptos lists them by rendering the app with

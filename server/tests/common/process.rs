@@ -20,6 +20,13 @@ impl Drop for ServerProcess {
     }
 }
 
+/// The server binary to run: this build's, or `AURA_SERVER_BIN` (the benchmarks point it at
+/// the release build `cargo leptos build --release` made, so they measure what ships without
+/// a release build of the tests).
+fn server_binary() -> std::ffi::OsString {
+    std::env::var_os("AURA_SERVER_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_server").into())
+}
+
 impl ServerProcess {
     /// Starts `server` with `env` on top of the settings every test shares (secret key,
     /// loopback targets allowed, quiet logs), on a random port. Waits for `/health`, or a
@@ -30,7 +37,7 @@ impl ServerProcess {
             .local_addr()
             .unwrap()
             .port();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+        let mut cmd = Command::new(server_binary());
         cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -85,7 +92,7 @@ impl ServerProcess {
 /// A new internal-tier key (no limits), made through the admin CLI against `db`, as an
 /// operator would.
 pub fn admin_key(db: &str, data_dir: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+    let out = Command::new(server_binary())
         .args([
             "admin",
             "create",

@@ -7,7 +7,9 @@
 //! "invalid" badge: an image URL in a README must never turn into a 500.
 //!
 //! Badges are the hottest public route (every README view), so answered score badges are
-//! kept in memory for up to a minute: a hit costs a map lookup, no database query.
+//! kept in memory for up to a minute, each in every encoding with its whole answer's headers
+//! built once, and a hit is answered in front of the router (`front`): a map lookup and a
+//! copy of those headers, no database query, no layer.
 
 use std::{
     collections::HashMap,
@@ -23,17 +25,22 @@ use app::server::{
     state::AppState,
 };
 use axum::{
-    body::Bytes,
-    extract::{ConnectInfo, Path},
-    http::{header, HeaderValue, StatusCode},
+    body::{Body, Bytes},
+    extract::{ConnectInfo, Path, Request},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
     Extension,
 };
 use chrono::Utc;
-use sha2::{Digest, Sha256};
 
-use super::IfNoneMatch;
-use crate::routes::v1::auth::limit_address;
+use super::encoded::Encoded;
+use crate::{
+    middleware::{
+        metrics::RouteMetrics,
+        security_headers::{insert_fixed, SecurityConfig},
+    },
+    routes::v1::auth::limit_address,
+};
 
 /// New scans one address may queue through badges per hour.
 const SCANS_PER_ADDRESS_HOUR: u32 = 30;
@@ -43,35 +50,108 @@ const MAX_ENTRIES: usize = 10_000;
 /// A failure this recent is shown instead of queuing the same scan again.
 const FAILURE_HOLD: Duration = Duration::from_secs(600);
 
-#[derive(Clone)]
+/// Where a badge's request came: the README path or its `/v1` twin (the metrics' routes).
+pub const ROUTE: &str = "/badge/{owner}/{file}";
+pub const V1_ROUTE: &str = "/v1/badge/{owner}/{file}";
+
+/// `Vary` of a badge: by encoding; on `/v1` also by what CORS reads, a second value as
+/// `tower_http::cors` appends it to every `/v1` answer (so a cache in front never hands one
+/// origin's answer to another). [`BadgeCache::hit`] answers without that layer, so it
+/// appends the same value itself.
+const VARY: &str = "accept-encoding";
+const CORS_VARY: &str = "origin, access-control-request-method, access-control-request-headers";
+
+/// A score badge in each encoding, with its whole answer's headers built once: a hit copies
+/// them, it builds none.
 struct Cached {
-    svg: Bytes,
-    etag: HeaderValue,
+    answers: Vec<Answer>,
+    svg: Encoded,
     until: Instant,
 }
 
+/// One encoding's headers: the 200's (content type, length, encoding, caching, validator,
+/// the SVG's policy and the fixed security headers) and the 304's.
+struct Answer {
+    ok: HeaderMap,
+    not_modified: HeaderMap,
+}
+
+impl Cached {
+    fn new(svg: String, until: Instant, security: SecurityConfig) -> Self {
+        let svg = Encoded::new(Bytes::from(svg), BROTLI_QUALITY);
+        let answers = svg
+            .variants()
+            .map(|v| {
+                let mut not_modified = HeaderMap::with_capacity(8);
+                not_modified.insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+                not_modified.insert(header::ETAG, v.etag.clone());
+                not_modified.insert(header::VARY, HeaderValue::from_static(VARY));
+                insert_fixed(&mut not_modified, security, true);
+                let mut ok = not_modified.clone();
+                ok.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+                ok.insert(header::CONTENT_LENGTH, v.length.clone());
+                ok.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SVG_CSP));
+                if let Some(c) = &v.coding {
+                    ok.insert(header::CONTENT_ENCODING, c.clone());
+                }
+                Answer { ok, not_modified }
+            })
+            .collect();
+        Self { answers, svg, until }
+    }
+
+    /// The answer to `req` (304 on a matching `If-None-Match`).
+    fn respond(&self, req: &HeaderMap, head: bool) -> Response {
+        let i = self.svg.pick_index(req);
+        let (v, answer) = self
+            .svg
+            .variants()
+            .zip(&self.answers)
+            .nth(i)
+            .expect("one answer per variant");
+        let (status, headers, body) = if super::etag_matches(req, &v.etag) {
+            (StatusCode::NOT_MODIFIED, &answer.not_modified, Body::empty())
+        } else if head {
+            (StatusCode::OK, &answer.ok, Body::empty())
+        } else {
+            (StatusCode::OK, &answer.ok, Body::from(v.body.clone()))
+        };
+        let mut res = Response::new(body);
+        *res.status_mut() = status;
+        *res.headers_mut() = headers.clone();
+        res
+    }
+}
+
+/// Brotli quality for a badge (about a kilobyte, compressed once per minute at most).
+const BROTLI_QUALITY: u32 = 9;
+
 /// Score badges answered recently, by normalised target, and the application a miss needs.
-/// The handler takes both from here rather than from `State<AppState>`, so a memory hit does
-/// not clone the application's state.
+/// A hit is answered in front of the router ([`BadgeCache::hit`], `front::serve`); the
+/// handler answers the rest and fills the cache.
 pub struct BadgeCache {
     state: AppState,
-    map: RwLock<HashMap<String, Cached>>,
+    security: SecurityConfig,
+    metrics: Arc<RouteMetrics>,
+    map: RwLock<HashMap<String, Arc<Cached>>>,
 }
 
 impl BadgeCache {
-    pub fn new(state: AppState) -> Self {
-        Self {
+    pub fn new(state: AppState, security: SecurityConfig) -> Arc<Self> {
+        Arc::new(Self {
             state,
+            security,
+            metrics: RouteMetrics::new(&[ROUTE, V1_ROUTE]),
             map: RwLock::default(),
-        }
+        })
     }
 
-    fn get(&self, target: &str) -> Option<Cached> {
+    fn get(&self, target: &str) -> Option<Arc<Cached>> {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
         map.get(target).filter(|c| c.until > Instant::now()).cloned()
     }
 
-    fn put(&self, target: String, c: Cached) {
+    fn put(&self, target: String, c: Arc<Cached>) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_ENTRIES {
             let now = Instant::now();
@@ -82,37 +162,65 @@ impl BadgeCache {
         }
         map.insert(target, c);
     }
+
+    /// A score badge held in memory, answered before routing: one map lookup and a copy of
+    /// prebuilt headers. `None` hands the request to the router, which answers everything
+    /// else the same way it always does: misses, other methods, names that are not plainly
+    /// `owner/repo` (percent-encoded ones are decoded there), and on `/v1` a request with a
+    /// key (checked and metered there) or an `Origin` (CORS).
+    pub fn hit(&self, req: &Request) -> Option<Response> {
+        let method = req.method();
+        if method != Method::GET && method != Method::HEAD {
+            return None;
+        }
+        let path = req.uri().path();
+        let (route, rest) = match path.strip_prefix("/v1/badge/") {
+            Some(rest) => {
+                let h = req.headers();
+                if h.contains_key(header::AUTHORIZATION) || h.contains_key(header::ORIGIN) {
+                    return None;
+                }
+                (V1_ROUTE, rest)
+            }
+            None => (ROUTE, path.strip_prefix("/badge/")?),
+        };
+        let (owner, file) = rest.split_once('/')?;
+        if rest.contains('%') {
+            return None;
+        }
+        let start = Instant::now();
+        let c = self.get(&prepared(owner, file)?.target)?;
+        let mut res = c.respond(req.headers(), method == Method::HEAD);
+        if route == V1_ROUTE {
+            res.headers_mut()
+                .append(header::VARY, HeaderValue::from_static(CORS_VARY));
+        }
+        self.metrics.record(route, method, res.status(), start.elapsed());
+        Some(res)
+    }
 }
+
+/// The repository a badge path names (`owner`, `repo.svg`); `None` for anything else (the
+/// "invalid" badge).
+fn prepared(owner: &str, file: &str) -> Option<scans::Prepared> {
+    let repo = file.strip_suffix(".svg")?;
+    // Only `owner/repo` of GitHub: a badge URL names no host.
+    if owner.contains(':') || repo.contains(':') {
+        return None;
+    }
+    scans::prepare_repo(&format!("{owner}/{repo}"), false).ok()
+}
+
+/// Opened directly, an SVG is a document: it may not run or load anything.
+const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
 fn svg(status: StatusCode, body: impl Into<Bytes>, cache_control: &'static str) -> Response {
     let mut res = (status, body.into()).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
-    // Opened directly, an SVG is a document: it may not run or load anything.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SVG_CSP));
     res
-}
-
-fn score_response(c: &Cached, inm: &IfNoneMatch) -> Response {
-    let mut res = if inm.matches(&c.etag) {
-        let mut r = StatusCode::NOT_MODIFIED.into_response();
-        r.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
-        r
-    } else {
-        svg(StatusCode::OK, c.svg.clone(), "max-age=3600")
-    };
-    res.headers_mut().insert(header::ETAG, c.etag.clone());
-    res
-}
-
-pub fn strong_etag(bytes: &[u8]) -> HeaderValue {
-    let digest = Sha256::digest(bytes);
-    HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12]))).expect("hex is a valid header value")
 }
 
 /// A repository's trust badge (shields.io style SVG).
@@ -131,27 +239,22 @@ pub async fn badge(
     Extension(cache): Extension<Arc<BadgeCache>>,
     Path((owner, file)): Path<(String, String)>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    inm: IfNoneMatch,
+    req: HeaderMap,
+    method: Method,
 ) -> Response {
-    let invalid = || svg(StatusCode::OK, aura_render::invalid_badge(), "max-age=3600");
-    let Some(repo) = file.strip_suffix(".svg") else {
-        return invalid();
-    };
-    // Only `owner/repo` of GitHub: a badge URL names no host.
-    if owner.contains(':') || repo.contains(':') {
-        return invalid();
-    }
-    let Ok(p) = scans::prepare_repo(&format!("{owner}/{repo}"), false) else {
-        return invalid();
+    let head = method == Method::HEAD;
+    let Some(p) = prepared(&owner, &file) else {
+        return svg(StatusCode::OK, aura_render::invalid_badge(), "max-age=3600");
     };
     if let Some(c) = cache.get(&p.target) {
-        return score_response(&c, &inm);
+        return c.respond(&req, head);
     }
     if cache.state.db_health.is_down() {
         return unavailable();
     }
-    match answer(&cache.state, &cache, p, peer, &inm).await {
-        Ok(res) => res,
+    match answer(&cache, p, peer).await {
+        Ok(Ok(c)) => c.respond(&req, head),
+        Ok(Err(res)) => res,
         Err(e) => {
             tracing::error!(error = %e, "badge failed");
             unavailable()
@@ -167,13 +270,13 @@ fn unavailable() -> Response {
     )
 }
 
+/// The score badge to keep and answer, or another answer (scanning, failed, limited).
 async fn answer(
-    state: &AppState,
     cache: &BadgeCache,
     p: scans::Prepared,
     peer: SocketAddr,
-    inm: &IfNoneMatch,
-) -> Result<Response, ServiceError> {
+) -> Result<Result<Arc<Cached>, Response>, ServiceError> {
+    let state = &cache.state;
     let target = p.target.clone();
     let scanning = || svg(StatusCode::OK, aura_render::scanning_badge(), "max-age=15");
     // A badge may start a scan unless the last one failed just now, within its address's limit.
@@ -208,23 +311,18 @@ async fn answer(
     };
     let hit = match scans::find_or_start(state, p, admit).await? {
         Reused::Fresh(hit) => hit,
-        Reused::Running(_) | Reused::Started(_) => return Ok(scanning()),
-        Reused::Refused(res) => return Ok(res),
+        Reused::Running(_) | Reused::Started(_) => return Ok(Err(scanning())),
+        Reused::Refused(res) => return Ok(Err(res)),
     };
     let r = reports::result_of(&hit).ok_or_else(|| ServiceError::internal("a cached scan's result is unreadable"))?;
     let body = aura_render::score_badge(r.score, &r.grade, &r.verdict);
-    let etag = strong_etag(body.as_bytes());
     // Never serve from memory past the result's own freshness.
     let age = hit
         .completed_at
         .map(|t| (Utc::now() - t).to_std().unwrap_or_default())
         .unwrap_or_default();
     let left = state.config.scan_cache_ttl.saturating_sub(age).min(MEMORY_TTL);
-    let c = Cached {
-        svg: Bytes::from(body),
-        etag,
-        until: Instant::now() + left,
-    };
+    let c = Arc::new(Cached::new(body, Instant::now() + left, cache.security));
     cache.put(target, c.clone());
-    Ok(score_response(&c, inm))
+    Ok(Ok(c))
 }

@@ -5,14 +5,17 @@
 //!
 //! Badges, cards, oEmbed and cached reports are what READMEs, chat previews and CDNs hit
 //! hardest, and they answer from memory, so they sit in front of the application's stack
-//! ([`router`], [`report_cache::serve`]) instead of inside it: no nonce, no session, no request
-//! id, no tracing span, no per-request timer, metrics from series resolved in advance; only
-//! what they need (the fixed security headers, compression, and on the `/v1` twins the
-//! optional key, CORS and JSON errors). The widget's pages start scans and are framed by
+//! ([`router`]) instead of inside it: no nonce, no session, no request id, no tracing span, no
+//! per-request timer, metrics from series resolved in advance; only what they need (the fixed
+//! security headers, compression, and on the `/v1` twins the optional key, CORS and JSON
+//! errors). Cached badges and completed reports are answered before even that, by the
+//! router's first layer ([`front`]), from bytes and headers built once. The widget's pages start scans and are framed by
 //! partners, so they go through the whole stack ([`widget::routes`]).
 
 pub mod badges;
 pub mod cards;
+pub mod encoded;
+pub mod front;
 pub mod oembed;
 pub mod report_cache;
 pub mod script_hashes;
@@ -76,7 +79,12 @@ const CARDS_IN_MEMORY: usize = 256;
 
 /// The routes of the static surfaces, each with only the layers it needs; the application
 /// is their fallback (`routes::router`).
-pub fn router(state: &AppState, security: security_headers::SecurityConfig, cors: CorsLayer) -> Router<AppState> {
+pub fn router(
+    state: &AppState,
+    security: security_headers::SecurityConfig,
+    cors: CorsLayer,
+    badge_cache: Arc<badges::BadgeCache>,
+) -> Router<AppState> {
     const ROUTES: [&str; 6] = [
         "/badge/{owner}/{file}",
         "/report/{id}/card.png",
@@ -110,7 +118,7 @@ pub fn router(state: &AppState, security: security_headers::SecurityConfig, cors
         .merge(v1)
         .route_layer(CompressionLayer::new())
         .route_layer(from_fn_with_state(security, security_headers::static_headers))
-        .route_layer(Extension(Arc::new(badges::BadgeCache::new(state.clone()))))
+        .route_layer(Extension(badge_cache))
         .route_layer(Extension(Arc::new(aura_render::CardCache::new(CARDS_IN_MEMORY))))
         .route_layer(from_fn_with_state(
             metrics::RouteMetrics::new(&ROUTES),
@@ -121,33 +129,14 @@ pub fn router(state: &AppState, security: security_headers::SecurityConfig, cors
 /// `If-None-Match` against a strong validator (the weak comparison RFC 9110 prescribes for
 /// this header: a `W/` prefix is ignored).
 pub fn etag_matches(headers: &HeaderMap, etag: &HeaderValue) -> bool {
-    none_match(headers.get(axum::http::header::IF_NONE_MATCH), etag)
-}
-
-fn none_match(if_none_match: Option<&HeaderValue>, etag: &HeaderValue) -> bool {
-    let Some(inm) = if_none_match.and_then(|v| v.to_str().ok()) else {
+    let Some(inm) = headers
+        .get(axum::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     let want = etag.to_str().unwrap_or_default();
     inm.split(',')
         .map(str::trim)
         .any(|t| t == "*" || t.trim_start_matches("W/") == want)
-}
-
-/// The request's `If-None-Match` alone: what a hot route needs of its headers, where the
-/// `HeaderMap` extractor would copy them all.
-pub struct IfNoneMatch(Option<HeaderValue>);
-
-impl IfNoneMatch {
-    pub fn matches(&self, etag: &HeaderValue) -> bool {
-        none_match(self.0.as_ref(), etag)
-    }
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IfNoneMatch {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.headers.get(axum::http::header::IF_NONE_MATCH).cloned()))
-    }
 }

@@ -36,7 +36,6 @@
 
 use std::{
     collections::HashMap,
-    io::Write as _,
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, RwLock,
@@ -49,18 +48,17 @@ use app::{
     status::ScanStatus,
 };
 use axum::{
-    body::{Body, Bytes},
-    extract::{Request, State},
+    body::Body,
+    extract::Request,
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
     Router,
 };
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use tower::ServiceExt as _;
 
-use super::{etag_matches, script_hashes};
+use super::{encoded::Encoded, etag_matches, script_hashes};
 use crate::middleware::{
     metrics::RouteMetrics,
     security_headers::{insert_fixed, page_csp, SecurityConfig},
@@ -79,16 +77,15 @@ const MAX_BYTES: usize = 64 << 20;
 const MAX_ENTRIES: usize = 4096;
 /// A page larger than this is not kept (it is served dynamically).
 const MAX_PAGE: usize = 4 << 20;
-/// Brotli quality and window: a page is compressed once, so nearly the best ratio, without
-/// quality 11's tenfold time (a crawler walking every report pays it once per report).
+/// Brotli quality: a page is compressed once, so nearly the best ratio, without quality 11's
+/// tenfold time (a crawler walking every report pays it once per report).
 const BROTLI_QUALITY: u32 = 9;
-const BROTLI_WINDOW: u32 = 22;
 
 const ROUTE: &str = "/report/{id}";
 const V1_ROUTE: &str = "/v1/report/{id}";
 
 /// The cached report pages and what renders them. Shared as `Arc<Reports>`: the middleware
-/// runs before routing, on every request, and its state is cloned for each one.
+/// runs before routing (`front`), on every request.
 pub struct Reports {
     state: AppState,
     security: SecurityConfig,
@@ -119,31 +116,33 @@ fn report_path(path: &str) -> Option<(&'static str, &str)> {
     (!id.is_empty() && !id.contains('/')).then_some((route, id))
 }
 
-/// Middleware in front of the router: answers report pages it holds or can hold, hands the
-/// rest on.
-pub async fn serve(State(reports): State<Arc<Reports>>, req: Request, next: Next) -> Response {
-    let method = req.method().clone();
-    let Some((route, id)) = report_path(req.uri().path()).filter(|_| method == Method::GET || method == Method::HEAD)
-    else {
-        return next.run(req).await;
-    };
-    // The page header shows a logged-in viewer's account: theirs is rendered for them.
-    if has_session(req.headers()) {
-        return handed_on(next.run(req).await, PERSONAL);
+impl Reports {
+    /// Answers report pages it holds or can hold, hands the rest on (`front::serve`).
+    pub async fn serve(&self, req: Request, next: Next) -> Response {
+        let method = req.method().clone();
+        let Some((route, id)) =
+            report_path(req.uri().path()).filter(|_| method == Method::GET || method == Method::HEAD)
+        else {
+            return next.run(req).await;
+        };
+        // The page header shows a logged-in viewer's account: theirs is rendered for them.
+        if has_session(req.headers()) {
+            return handed_on(next.run(req).await, PERSONAL);
+        }
+        let start = Instant::now();
+        let path = req.uri().path();
+        let entry = match self.cache.get(path) {
+            Some(e) if self.still_valid(path, id, &e).await => Some(e),
+            _ => self.fill(path, id).await,
+        };
+        let Some(entry) = entry else {
+            return handed_on(next.run(req).await, DYNAMIC);
+        };
+        let mut res = entry.respond(req.headers(), method == Method::HEAD);
+        insert_fixed(res.headers_mut(), self.security, true);
+        self.metrics.record(route, &method, res.status(), start.elapsed());
+        res
     }
-    let start = Instant::now();
-    let path = req.uri().path();
-    let entry = match reports.cache.get(path) {
-        Some(e) if reports.still_valid(path, id, &e).await => Some(e),
-        _ => reports.fill(path, id).await,
-    };
-    let Some(entry) = entry else {
-        return handed_on(next.run(req).await, DYNAMIC);
-    };
-    let mut res = entry.respond(req.headers(), method == Method::HEAD);
-    insert_fixed(res.headers_mut(), reports.security, true);
-    reports.metrics.record(route, &method, res.status(), start.elapsed());
-    res
 }
 
 fn handed_on(mut res: Response, cache_control: &'static str) -> Response {
@@ -236,35 +235,14 @@ impl Reports {
         let html = std::str::from_utf8(&body).map_err(|_| "the render is not UTF-8".to_string())?;
         let scripts = script_hashes::inline_script_hashes(html).join(" ");
         let csp = HeaderValue::from_str(&page_csp(&scripts, "'none'")).map_err(|e| e.to_string())?;
-        let compressed = {
-            let body = body.clone();
-            tokio::task::spawn_blocking(move || (gzip(&body), brotli(&body)))
-        };
-        let (gz, br) = compressed.await.map_err(|e| e.to_string())?;
-        let tag = hex::encode(&Sha256::digest(&body)[..12]);
-        let variant = |bytes: Bytes, coding: Option<&'static str>| Variant {
-            etag: HeaderValue::from_str(&match coding {
-                None => format!("\"{tag}\""),
-                Some(c) => format!("\"{tag}-{c}\""),
-            })
-            .expect("hex is a valid header value"),
-            length: HeaderValue::from(bytes.len()),
-            coding: coding.map(HeaderValue::from_static),
-            body: bytes,
-        };
-        // An encoding is kept only when it saves bytes.
-        let smaller = |v: Vec<u8>| (v.len() < body.len()).then(|| Bytes::from(v));
-        let gzip = smaller(gz).map(|b| variant(b, Some("gzip")));
-        let br = smaller(br).map(|b| variant(b, Some("br")));
-        let identity = variant(body, None);
-        let size =
-            identity.body.len() + gzip.as_ref().map_or(0, |v| v.body.len()) + br.as_ref().map_or(0, |v| v.body.len());
+        let page = tokio::task::spawn_blocking(move || Encoded::new(body, BROTLI_QUALITY))
+            .await
+            .map_err(|e| e.to_string())?;
+        let size = page.size();
         let now = self.cache.now_ms();
         Ok(Entry {
             completed_at,
-            identity,
-            gzip,
-            br,
+            page,
             csp,
             size,
             last_used: AtomicU64::new(now),
@@ -274,34 +252,11 @@ impl Reports {
     }
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    // Writing to a Vec cannot fail.
-    let _ = enc.write_all(bytes);
-    enc.finish().unwrap_or_default()
-}
-
-fn brotli(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = brotli::CompressorWriter::new(Vec::new(), 4096, BROTLI_QUALITY, BROTLI_WINDOW);
-    let _ = enc.write_all(bytes);
-    enc.into_inner()
-}
-
-/// One encoding of a page.
-struct Variant {
-    body: Bytes,
-    etag: HeaderValue,
-    length: HeaderValue,
-    coding: Option<HeaderValue>,
-}
-
 /// One rendered report page.
 struct Entry {
     /// What the render showed, compared with the record when rechecked.
     completed_at: Option<DateTime<Utc>>,
-    identity: Variant,
-    gzip: Option<Variant>,
-    br: Option<Variant>,
+    page: Encoded,
     csp: HeaderValue,
     size: usize,
     last_used: AtomicU64,
@@ -311,12 +266,7 @@ struct Entry {
 
 impl Entry {
     fn respond(&self, req: &HeaderMap, head: bool) -> Response {
-        let v = match preferred_coding(req) {
-            Coding::Br => self.br.as_ref(),
-            Coding::Gzip => self.gzip.as_ref(),
-            Coding::Identity => None,
-        }
-        .unwrap_or(&self.identity);
+        let v = self.page.pick(req);
         let mut res = if etag_matches(req, &v.etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
@@ -343,45 +293,6 @@ impl Entry {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         res
-    }
-}
-
-#[derive(Debug, PartialEq)]
-enum Coding {
-    Br,
-    Gzip,
-    Identity,
-}
-
-/// Brotli, then gzip, when `Accept-Encoding` allows them (`q=0` refuses; `*` stands for any
-/// coding not named).
-fn preferred_coding(headers: &HeaderMap) -> Coding {
-    let (mut br, mut gzip, mut any) = (None, None, None);
-    for value in headers.get_all(header::ACCEPT_ENCODING) {
-        let Ok(value) = value.to_str() else { continue };
-        for item in value.split(',') {
-            let mut parts = item.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            let accepted = Some(q > 0.0);
-            if name.eq_ignore_ascii_case("br") {
-                br = accepted;
-            } else if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
-                gzip = accepted;
-            } else if name == "*" {
-                any = accepted;
-            }
-        }
-    }
-    if br.or(any) == Some(true) {
-        Coding::Br
-    } else if gzip.or(any) == Some(true) {
-        Coding::Gzip
-    } else {
-        Coding::Identity
     }
 }
 
@@ -461,24 +372,6 @@ impl ReportCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn accept(v: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
-        h
-    }
-
-    #[test]
-    fn codings_follow_accept_encoding() {
-        assert_eq!(preferred_coding(&HeaderMap::new()), Coding::Identity);
-        assert_eq!(preferred_coding(&accept("gzip, deflate, br, zstd")), Coding::Br);
-        assert_eq!(preferred_coding(&accept("gzip")), Coding::Gzip);
-        assert_eq!(preferred_coding(&accept("br;q=0, gzip;q=0.5")), Coding::Gzip);
-        assert_eq!(preferred_coding(&accept("identity")), Coding::Identity);
-        assert_eq!(preferred_coding(&accept("*")), Coding::Br);
-        assert_eq!(preferred_coding(&accept("*;q=0, gzip")), Coding::Gzip);
-        assert_eq!(preferred_coding(&accept("BR;Q=1")), Coding::Br);
-    }
 
     #[test]
     fn only_report_pages_are_served_from_here() {

@@ -49,11 +49,22 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     // Reports are public; a key that is sent is still checked and metered.
     let public = OpenApiRouter::new()
         .routes(routes!(scans::get_scan))
-        .routes(routes!(scans::stream_scan))
         .route_layer(from_fn_with_state(state.clone(), caller::optional_key));
     OpenApiRouter::new()
         .routes(routes!(auth::register))
         .merge(protected)
         .merge(public)
+        .layer(from_fn(crate::middleware::json_errors::json_errors))
+}
+
+/// The event stream, public like a scan's record (a key that is sent is checked and
+/// metered), routed apart from [`router`] because it lives for minutes: `routes::router` gives
+/// it every layer but compression, whose response wrapper (≈ 6 KiB, boxed for the response's
+/// whole life even though `text/event-stream` is never compressed) would be a fifth of each
+/// open stream's memory.
+pub fn streams(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(scans::stream_scan))
+        .route_layer(from_fn_with_state(state.clone(), caller::optional_key))
         .layer(from_fn(crate::middleware::json_errors::json_errors))
 }

@@ -45,6 +45,17 @@ fn h(res: &reqwest::Response, name: &str) -> String {
         .to_string()
 }
 
+/// Every value of a header, joined as one list.
+fn all(res: &reqwest::Response, name: &str) -> String {
+    let values: Vec<_> = res
+        .headers()
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    values.join(", ")
+}
+
 /// The `'sha256-…'` of every inline script, found the simple way: from each `<script` to
 /// the `>` ending its tag and on to the next `</script>`, skipping tags with a `src`.
 fn inline_script_hashes(html: &str) -> BTreeSet<String> {
@@ -305,11 +316,79 @@ async fn cached_badges_take_the_lean_path(kind: Db) {
         assert!(res.headers().get("x-request-id").is_none(), "{path}");
         assert!(res.headers().get("set-cookie").is_none(), "{path}");
         let etag = h(&res, "etag");
-        assert!(res.text().await.unwrap().contains("<svg"));
-        let head = app.client.head(app.url(path)).send().await.unwrap();
+        let vary = if path.starts_with("/v1") {
+            "accept-encoding, origin, access-control-request-method, access-control-request-headers"
+        } else {
+            "accept-encoding"
+        };
+        assert_eq!(all(&res, "vary"), vary, "{path}");
+        let svg = res.bytes().await.unwrap();
+        assert!(body_contains(&svg, "<svg"));
+        let head = app
+            .client
+            .head(app.url(path))
+            .header(header::ACCEPT_ENCODING, "identity")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(head.status(), 200);
         assert_eq!(h(&head, "etag"), etag);
+        assert_eq!(h(&head, "content-length"), svg.len().to_string());
+        // Precompressed: brotli with a validator of its own, 304 on it, the same SVG decoded.
+        let br = app
+            .client
+            .get(app.url(path))
+            .header(header::ACCEPT_ENCODING, "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(h(&br, "content-encoding"), "br", "{path}");
+        let br_etag = h(&br, "etag");
+        assert!(br_etag.ends_with("-br\"") && br_etag != etag, "{br_etag}");
+        assert_eq!(h(&br, "x-frame-options"), "DENY");
+        let mut decoded = Vec::new();
+        brotli::Decompressor::new(&br.bytes().await.unwrap()[..], 4096)
+            .read_to_end(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, svg);
+        let again = app
+            .client
+            .get(app.url(path))
+            .header(header::ACCEPT_ENCODING, "br")
+            .header(header::IF_NONE_MATCH, &br_etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert_eq!(h(&again, "etag"), br_etag);
+        assert_eq!(h(&again, "x-content-type-options"), "nosniff");
+        assert!(again.bytes().await.unwrap().is_empty());
     }
+    // A cached badge answers before routing, but never past what `/v1` checks: a key that is
+    // sent is still verified (a bogus one is refused), and a browser `Origin` still gets CORS.
+    let res = app
+        .client
+        .get(app.url("/v1/badge/acme/lean.svg"))
+        .bearer_auth("aura_pk_not_a_real_key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(common::error_code(res).await, "unauthorized");
+    let res = app
+        .client
+        .get(app.url("/v1/badge/acme/lean.svg"))
+        .header(header::ORIGIN, "https://not-registered.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(
+        all(&res, "vary"),
+        "accept-encoding, origin, access-control-request-method, access-control-request-headers",
+        "the same validators and Vary as the answer from memory"
+    );
     // Other methods are refused as before (the `/v1` twin in the contract's JSON).
     let res = app
         .client
