@@ -421,10 +421,14 @@ async fn a_request_head_that_never_ends_is_cut_off() {
     let app = common::spawn_with(Db::Sqlite, &[]).await.unwrap();
     let addr = app.base.trim_start_matches("http://").to_string();
     let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    slow.write_all(b"GET /info HTTP/1.1\r\nHost: x\r\nX-Slow: 1").await.unwrap();
+    slow.write_all(b"GET /info HTTP/1.1\r\nHost: x\r\nX-Slow: 1")
+        .await
+        .unwrap();
     // A whole request on another connection still answers meanwhile.
     let mut fine = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    fine.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    fine.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
     let mut head = [0u8; 12];
     fine.read_exact(&mut head).await.unwrap();
     assert_eq!(&head, b"HTTP/1.1 200");
@@ -432,7 +436,11 @@ async fn a_request_head_that_never_ends_is_cut_off() {
     let mut rest = Vec::new();
     // Read until the server closes the slow connection (a hang fails after 90 s).
     let read = tokio::time::timeout(std::time::Duration::from_secs(90), slow.read_to_end(&mut rest)).await;
-    assert!(read.is_ok(), "the trickling connection is still open after {:?}", started.elapsed());
+    assert!(
+        read.is_ok(),
+        "the trickling connection is still open after {:?}",
+        started.elapsed()
+    );
     assert!(
         !String::from_utf8_lossy(&rest).contains("200 OK"),
         "an unfinished head is never answered as a request"
