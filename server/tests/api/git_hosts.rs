@@ -240,7 +240,8 @@ async fn git_bombs_fail_as_too_large_within_bounded_disk_memory_and_time() {
         assert_eq!(done["status"], "failed", "{done}");
         let error = done["error"].as_str().unwrap();
         assert!(error.contains(expected), "{repo}: {error}");
-        assert!(took < std::time::Duration::from_secs(30), "{repo}: {took:?}");
+        // A guard against a hang, not a timing: the caps stop the clone long before this.
+        assert!(took < std::time::Duration::from_secs(120), "{repo}: {took:?}");
         assert!(disk <= caps.max_archive_bytes, "{repo}: work dir reached {disk} bytes");
         assert!(
             rss_growth <= caps.max_archive_bytes,
