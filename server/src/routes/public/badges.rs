@@ -25,7 +25,7 @@ use app::server::{
     state::AppState,
 };
 use axum::{
-    body::{Body, Bytes},
+    body::Bytes,
     extract::{ConnectInfo, Path, Request},
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
@@ -61,65 +61,25 @@ pub const V1_ROUTE: &str = "/v1/badge/{owner}/{file}";
 const VARY: &str = "accept-encoding";
 const CORS_VARY: &str = "origin, access-control-request-method, access-control-request-headers";
 
-/// A score badge in each encoding, with its whole answer's headers built once: a hit copies
-/// them, it builds none.
+/// A score badge in each encoding, with its answers' headers built once ([`Encoded`]).
 struct Cached {
-    answers: Vec<Answer>,
     svg: Encoded,
     until: Instant,
 }
 
-/// One encoding's headers: the 200's (content type, length, encoding, caching, validator,
-/// the SVG's policy and the fixed security headers) and the 304's.
-struct Answer {
-    ok: HeaderMap,
-    not_modified: HeaderMap,
-}
-
 impl Cached {
     fn new(svg: String, until: Instant, security: SecurityConfig) -> Self {
-        let svg = Encoded::new(Bytes::from(svg), BROTLI_QUALITY);
-        let answers = svg
-            .variants()
-            .map(|v| {
-                let mut not_modified = HeaderMap::with_capacity(8);
-                not_modified.insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
-                not_modified.insert(header::ETAG, v.etag.clone());
-                not_modified.insert(header::VARY, HeaderValue::from_static(VARY));
-                insert_fixed(&mut not_modified, security, true);
-                let mut ok = not_modified.clone();
-                ok.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
-                ok.insert(header::CONTENT_LENGTH, v.length.clone());
-                ok.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SVG_CSP));
-                if let Some(c) = &v.coding {
-                    ok.insert(header::CONTENT_ENCODING, c.clone());
-                }
-                Answer { ok, not_modified }
-            })
-            .collect();
-        Self { answers, svg, until }
-    }
-
-    /// The answer to `req` (304 on a matching `If-None-Match`).
-    fn respond(&self, req: &HeaderMap, head: bool) -> Response {
-        let i = self.svg.pick_index(req);
-        let (v, answer) = self
-            .svg
-            .variants()
-            .zip(&self.answers)
-            .nth(i)
-            .expect("one answer per variant");
-        let (status, headers, body) = if super::etag_matches(req, &v.etag) {
-            (StatusCode::NOT_MODIFIED, &answer.not_modified, Body::empty())
-        } else if head {
-            (StatusCode::OK, &answer.ok, Body::empty())
-        } else {
-            (StatusCode::OK, &answer.ok, Body::from(v.body.clone()))
-        };
-        let mut res = Response::new(body);
-        *res.status_mut() = status;
-        *res.headers_mut() = headers.clone();
-        res
+        let mut always = HeaderMap::with_capacity(8);
+        always.insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+        always.insert(header::VARY, HeaderValue::from_static(VARY));
+        insert_fixed(&mut always, security, true);
+        let mut content = HeaderMap::with_capacity(2);
+        content.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+        content.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SVG_CSP));
+        Self {
+            svg: Encoded::new(Bytes::from(svg), BROTLI_QUALITY, &always, &content),
+            until,
+        }
     }
 }
 
@@ -190,7 +150,7 @@ impl BadgeCache {
         }
         let start = Instant::now();
         let c = self.get(&prepared(owner, file)?.target)?;
-        let mut res = c.respond(req.headers(), method == Method::HEAD);
+        let mut res = c.svg.respond(req.headers(), method == Method::HEAD);
         if route == V1_ROUTE {
             res.headers_mut()
                 .append(header::VARY, HeaderValue::from_static(CORS_VARY));
@@ -247,13 +207,13 @@ pub async fn badge(
         return svg(StatusCode::OK, aura_render::invalid_badge(), "max-age=3600");
     };
     if let Some(c) = cache.get(&p.target) {
-        return c.respond(&req, head);
+        return c.svg.respond(&req, head);
     }
     if cache.state.db_health.is_down() {
         return unavailable();
     }
     match answer(&cache, p, peer).await {
-        Ok(Ok(c)) => c.respond(&req, head),
+        Ok(Ok(c)) => c.svg.respond(&req, head),
         Ok(Err(res)) => res,
         Err(e) => {
             tracing::error!(error = %e, "badge failed");

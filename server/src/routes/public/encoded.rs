@@ -1,45 +1,60 @@
 //! A body kept in memory in every encoding a client may ask for, each with its own strong
-//! `ETag`: what the static surfaces answered from memory (cached reports, cached badges)
-//! serve, compressed once instead of on every request.
+//! `ETag` and its whole answer's headers built once: what the static surfaces answered from
+//! memory (cached reports, cached badges) serve, compressed once instead of on every request,
+//! and answered with a copy of prebuilt headers instead of inserting them one by one.
 
 use std::io::Write as _;
 
 use axum::{
-    body::Bytes,
-    http::{header, HeaderMap, HeaderValue},
+    body::{Body, Bytes},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::Response,
 };
 use sha2::{Digest, Sha256};
 
-/// One encoding of a body.
-pub struct Variant {
-    pub body: Bytes,
-    pub etag: HeaderValue,
-    pub length: HeaderValue,
-    /// `Content-Encoding`, none for identity.
-    pub coding: Option<HeaderValue>,
+/// One encoding of a body, and the headers of its 200 and of its 304.
+struct Variant {
+    body: Bytes,
+    etag: HeaderValue,
+    ok: HeaderMap,
+    not_modified: HeaderMap,
 }
 
 /// The identity bytes, and gzip and brotli encodings of them where they save bytes.
 pub struct Encoded {
-    pub identity: Variant,
-    pub gzip: Option<Variant>,
-    pub br: Option<Variant>,
+    identity: Variant,
+    gzip: Option<Variant>,
+    br: Option<Variant>,
 }
 
 impl Encoded {
-    /// Compresses `body` (gzip at its best level; brotli at `brotli_quality`, window 22).
-    /// CPU-bound: a large body is encoded off the runtime's threads by the caller.
-    pub fn new(body: Bytes, brotli_quality: u32) -> Self {
+    /// Compresses `body` (gzip at its best level; brotli at `brotli_quality`, window 22) and
+    /// builds each encoding's answers: `always` goes on the 200 and the 304 alike (caching,
+    /// `Vary`, the fixed security headers), `content` on the 200 only (type, policy); the
+    /// validator, length and encoding are added here. CPU-bound: a large body is encoded off
+    /// the runtime's threads by the caller.
+    pub fn new(body: Bytes, brotli_quality: u32, always: &HeaderMap, content: &HeaderMap) -> Self {
         let tag = hex::encode(&Sha256::digest(&body)[..12]);
-        let variant = |bytes: Bytes, coding: Option<&'static str>| Variant {
-            etag: HeaderValue::from_str(&match coding {
+        let variant = |bytes: Bytes, coding: Option<&'static str>| {
+            let etag = HeaderValue::from_str(&match coding {
                 None => format!("\"{tag}\""),
                 Some(c) => format!("\"{tag}-{c}\""),
             })
-            .expect("hex is a valid header value"),
-            length: HeaderValue::from(bytes.len()),
-            coding: coding.map(HeaderValue::from_static),
-            body: bytes,
+            .expect("hex is a valid header value");
+            let mut not_modified = always.clone();
+            not_modified.insert(header::ETAG, etag.clone());
+            let mut ok = not_modified.clone();
+            ok.extend(content.clone());
+            ok.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            if let Some(c) = coding {
+                ok.insert(header::CONTENT_ENCODING, HeaderValue::from_static(c));
+            }
+            Variant {
+                body: bytes,
+                etag,
+                ok,
+                not_modified,
+            }
         };
         // An encoding is kept only when it saves bytes.
         let smaller = |v: Vec<u8>| (v.len() < body.len()).then(|| Bytes::from(v));
@@ -57,27 +72,37 @@ impl Encoded {
         self.variants().map(|v| v.body.len()).sum()
     }
 
-    pub fn variants(&self) -> impl Iterator<Item = &Variant> {
+    fn variants(&self) -> impl Iterator<Item = &Variant> {
         std::iter::once(&self.identity)
             .chain(self.gzip.as_ref())
             .chain(self.br.as_ref())
     }
 
     /// The encoding to answer `req` with.
-    pub fn pick(&self, req: &HeaderMap) -> &Variant {
-        let i = self.pick_index(req);
-        self.variants().nth(i).expect("an index of variants()")
+    fn pick(&self, req: &HeaderMap) -> &Variant {
+        match preferred_coding(req) {
+            Coding::Br => self.br.as_ref(),
+            Coding::Gzip => self.gzip.as_ref(),
+            Coding::Identity => None,
+        }
+        .unwrap_or(&self.identity)
     }
 
-    /// The position in [`Encoded::variants`] of the encoding to answer `req` with, for
-    /// callers that keep something per variant beside it.
-    pub fn pick_index(&self, req: &HeaderMap) -> usize {
-        let has_gzip = self.gzip.is_some() as usize;
-        match preferred_coding(req) {
-            Coding::Br if self.br.is_some() => 1 + has_gzip,
-            Coding::Br | Coding::Gzip if self.gzip.is_some() => 1,
-            _ => 0,
-        }
+    /// The answer to `req`: its preferred encoding, 304 on a matching `If-None-Match`, no
+    /// body for `HEAD`.
+    pub fn respond(&self, req: &HeaderMap, head: bool) -> Response {
+        let v = self.pick(req);
+        let (status, headers, body) = if super::etag_matches(req, &v.etag) {
+            (StatusCode::NOT_MODIFIED, &v.not_modified, Body::empty())
+        } else if head {
+            (StatusCode::OK, &v.ok, Body::empty())
+        } else {
+            (StatusCode::OK, &v.ok, Body::from(v.body.clone()))
+        };
+        let mut res = Response::new(body);
+        *res.status_mut() = status;
+        *res.headers_mut() = headers.clone();
+        res
     }
 }
 
@@ -155,18 +180,38 @@ mod tests {
         assert_eq!(preferred_coding(&accept("BR;Q=1")), Coding::Br);
     }
 
+    fn encoded(body: Bytes) -> Encoded {
+        let mut always = HeaderMap::new();
+        always.insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=60"));
+        let mut content = HeaderMap::new();
+        content.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+        Encoded::new(body, 9, &always, &content)
+    }
+
     #[test]
-    fn each_encoding_has_its_own_validator() {
+    fn each_encoding_has_its_own_validator_and_answer() {
         let body = Bytes::from("<svg>".repeat(200));
-        let e = Encoded::new(body.clone(), 9);
+        let e = encoded(body.clone());
         let tags: Vec<_> = e.variants().map(|v| v.etag.clone()).collect();
         assert_eq!(tags.len(), 3, "both encodings save bytes here");
         assert!(tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2]);
         assert_eq!(e.pick(&HeaderMap::new()).body, body);
-        assert_eq!(e.pick(&accept("gzip")).coding.as_ref().unwrap(), "gzip");
+        let res = e.respond(&accept("gzip"), false);
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "image/svg+xml");
+        assert_eq!(res.headers()[header::ETAG], tags[1]);
+        let mut again = accept("gzip");
+        again.insert(header::IF_NONE_MATCH, tags[1].clone());
+        let res = e.respond(&again, false);
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "max-age=60");
+        assert!(res.headers().get(header::CONTENT_TYPE).is_none());
         // Too small to gain: identity only, whatever is accepted.
-        let tiny = Encoded::new(Bytes::from_static(b"x"), 9);
+        let tiny = encoded(Bytes::from_static(b"x"));
         assert!(tiny.gzip.is_none() && tiny.br.is_none());
-        assert!(tiny.pick(&accept("br")).coding.is_none());
+        let res = tiny.respond(&accept("br"), true);
+        assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(res.headers()[header::CONTENT_LENGTH], "1");
     }
 }

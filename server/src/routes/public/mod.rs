@@ -9,8 +9,9 @@
 //! per-request timer, metrics from series resolved in advance; only what they need (the fixed
 //! security headers, compression, and on the `/v1` twins the optional key, CORS and JSON
 //! errors). Cached badges and completed reports are answered before even that, by the
-//! router's first layer ([`front`]), from bytes and headers built once. The widget's pages start scans and are framed by
-//! partners, so they go through the whole stack ([`widget::routes`]).
+//! router's first layer ([`front`]), from bytes and headers built once ([`encoded`]). The
+//! widget's pages start scans and are framed by partners, so they go through the whole stack
+//! ([`widget::routes`]).
 
 pub mod badges;
 pub mod cards;

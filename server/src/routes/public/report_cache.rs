@@ -30,9 +30,9 @@
 //! entry (the next request renders anew or is handed on), and a missing record drops it too.
 //! While the database is unreachable, entries are served as they are.
 //!
-//! This runs in front of the router, so a hit costs a map lookup and a few header inserts:
-//! no nonce, no session, no request id, no tracing span, and metrics from series resolved in
-//! advance.
+//! This runs in front of the router, so a hit costs a map lookup and a copy of headers built
+//! with the page (`encoded`): no nonce, no session, no request id, no tracing span, and metrics
+//! from series resolved in advance.
 
 use std::{
     collections::HashMap,
@@ -52,13 +52,13 @@ use axum::{
     extract::Request,
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
     Router,
 };
 use chrono::{DateTime, Utc};
 use tower::ServiceExt as _;
 
-use super::{encoded::Encoded, etag_matches, script_hashes};
+use super::{encoded::Encoded, script_hashes};
 use crate::middleware::{
     metrics::RouteMetrics,
     security_headers::{insert_fixed, page_csp, SecurityConfig},
@@ -138,8 +138,7 @@ impl Reports {
         let Some(entry) = entry else {
             return handed_on(next.run(req).await, DYNAMIC);
         };
-        let mut res = entry.respond(req.headers(), method == Method::HEAD);
-        insert_fixed(res.headers_mut(), self.security, true);
+        let res = entry.page.respond(req.headers(), method == Method::HEAD);
         self.metrics.record(route, &method, res.status(), start.elapsed());
         res
     }
@@ -235,16 +234,23 @@ impl Reports {
         let html = std::str::from_utf8(&body).map_err(|_| "the render is not UTF-8".to_string())?;
         let scripts = script_hashes::inline_script_hashes(html).join(" ");
         let csp = HeaderValue::from_str(&page_csp(&scripts, "'none'")).map_err(|e| e.to_string())?;
-        let page = tokio::task::spawn_blocking(move || Encoded::new(body, BROTLI_QUALITY))
+        let mut always = HeaderMap::with_capacity(8);
+        always.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+        always.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        insert_fixed(&mut always, self.security, true);
+        let mut content = HeaderMap::with_capacity(2);
+        content.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        content.insert(header::CONTENT_SECURITY_POLICY, csp);
+        let page = tokio::task::spawn_blocking(move || Encoded::new(body, BROTLI_QUALITY, &always, &content))
             .await
             .map_err(|e| e.to_string())?;
-        let size = page.size();
         let now = self.cache.now_ms();
         Ok(Entry {
             completed_at,
             page,
-            csp,
-            size,
             last_used: AtomicU64::new(now),
             checked_ms: AtomicU64::new(now),
             checked_reopened: AtomicU64::new(reopened),
@@ -257,43 +263,9 @@ struct Entry {
     /// What the render showed, compared with the record when rechecked.
     completed_at: Option<DateTime<Utc>>,
     page: Encoded,
-    csp: HeaderValue,
-    size: usize,
     last_used: AtomicU64,
     checked_ms: AtomicU64,
     checked_reopened: AtomicU64,
-}
-
-impl Entry {
-    fn respond(&self, req: &HeaderMap, head: bool) -> Response {
-        let v = self.page.pick(req);
-        let mut res = if etag_matches(req, &v.etag) {
-            StatusCode::NOT_MODIFIED.into_response()
-        } else {
-            let body = if head {
-                Body::empty()
-            } else {
-                Body::from(v.body.clone())
-            };
-            let mut res = Response::new(body);
-            let h = res.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            h.insert(header::CONTENT_LENGTH, v.length.clone());
-            h.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
-            if let Some(c) = &v.coding {
-                h.insert(header::CONTENT_ENCODING, c.clone());
-            }
-            res
-        };
-        let h = res.headers_mut();
-        h.insert(header::ETAG, v.etag.clone());
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
-        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        res
-    }
 }
 
 /// The pages in memory, by request path, bounded by [`MAX_BYTES`] and [`MAX_ENTRIES`].
@@ -338,9 +310,9 @@ impl ReportCache {
 
     fn insert(&self, path: &str, entry: Arc<Entry>) {
         let mut pages = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        pages.bytes += entry.size;
+        pages.bytes += entry.page.size();
         if let Some(old) = pages.map.insert(path.into(), entry) {
-            pages.bytes -= old.size;
+            pages.bytes -= old.page.size();
         }
         if pages.bytes > MAX_BYTES || pages.map.len() > MAX_ENTRIES {
             // Down to seven eighths at once, so a full cache does not sort on every insert.
@@ -355,7 +327,7 @@ impl ReportCache {
                     break;
                 }
                 if let Some(old) = pages.map.remove(&key) {
-                    pages.bytes -= old.size;
+                    pages.bytes -= old.page.size();
                 }
             }
         }
@@ -364,7 +336,7 @@ impl ReportCache {
     fn remove(&self, path: &str) {
         let mut pages = self.inner.write().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = pages.map.remove(path) {
-            pages.bytes -= old.size;
+            pages.bytes -= old.page.size();
         }
     }
 }
