@@ -53,6 +53,27 @@ pub fn http_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
     tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
 }
 
+/// [`http_span`] around the handling of a request whose body is an event stream, but not
+/// around the body: a span held for a stream's minutes keeps its registry slot and formatted
+/// fields for each open stream. Logs what `TraceLayer` would at the default level: a server
+/// error.
+pub async fn trace_until_head(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use tracing::Instrument as _;
+    let span = http_span(&req);
+    let start = std::time::Instant::now();
+    let res = next.run(req).instrument(span.clone()).await;
+    if res.status().is_server_error() {
+        span.in_scope(|| {
+            tracing::error!(
+                status = res.status().as_u16(),
+                latency_ms = start.elapsed().as_millis() as u64,
+                "response failed"
+            )
+        });
+    }
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::{http_span, loggable_path};
@@ -115,5 +136,47 @@ mod tests {
             assert!(!text.contains(secret), "{secret} logged: {text}");
         }
         assert!(text.contains("req-1"), "{text}");
+    }
+
+    /// An event stream's handler logs inside the request's span, and its server error is
+    /// logged, as `TraceLayer` does for the other routes.
+    #[tokio::test]
+    async fn streams_log_within_the_request_span_until_their_head() {
+        use axum::{http::StatusCode, middleware::from_fn, routing::get, Router};
+        use tower::ServiceExt as _;
+        use tracing_subscriber::{fmt, prelude::*};
+        let out = Captured::default();
+        let writer = out.clone();
+        let layer = fmt::layer()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .compact();
+        let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+        let app = Router::new()
+            .route(
+                "/v1/scan/{id}/stream",
+                get(|| async {
+                    tracing::warn!("opening the stream");
+                    StatusCode::SERVICE_UNAVAILABLE
+                }),
+            )
+            .layer(from_fn(super::trace_until_head));
+        let req = axum::http::Request::get("/v1/scan/abc/stream")
+            .header("x-request-id", "req-7")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = app.oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let opening = text
+            .lines()
+            .find(|l| l.contains("opening the stream"))
+            .unwrap_or_default();
+        assert!(
+            opening.contains("req-7") && opening.contains("/v1/scan/abc/stream"),
+            "{text}"
+        );
+        let failed = text.lines().find(|l| l.contains("response failed")).unwrap_or_default();
+        assert!(failed.contains("status=503") && failed.contains("req-7"), "{text}");
     }
 }

@@ -22,31 +22,17 @@
 //! was rendered for (`/report/…` or `/v1/report/…`, hence the key). Nothing in it depends on
 //! the request: no query parameter is read (a query string is served the same page).
 //!
-//! A completed scan changes only if an admin re-runs its job (`scans::lifecycle::rerun`: the
-//! job would have to be dead or failed, which a completed scan's is not, but the state machine
-//! allows it); nothing deletes scans. So an entry is checked against the scan's record at
-//! once after such a re-run through this instance (`lifecycle::finished_reopened`), and at
-//! most every [`RECHECK`] otherwise, which is how other instances notice; a change drops the
-//! entry (the next request renders anew or is handed on), and a missing record drops it too.
-//! While the database is unreachable, entries are served as they are.
+//! A completed scan changes only if an admin re-runs it: entries are checked against the
+//! scan's record as `finished_cache` says (at once after a re-run here, every minute
+//! otherwise). While the database is unreachable, entries are served as they are.
 //!
 //! This runs in front of the router, so a hit costs a map lookup and a copy of headers built
 //! with the page (`encoded`): no nonce, no session, no request id, no tracing span, and metrics
 //! from series resolved in advance.
 
-use std::{
-    collections::HashMap,
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc, RwLock,
-    },
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Instant};
 
-use app::{
-    server::{error::ServiceError, scans, scans::lifecycle, state::AppState},
-    status::ScanStatus,
-};
+use app::server::state::AppState;
 use axum::{
     body::Body,
     extract::Request,
@@ -55,7 +41,6 @@ use axum::{
     response::Response,
     Router,
 };
-use chrono::{DateTime, Utc};
 use tower::ServiceExt as _;
 
 use super::{encoded::Encoded, script_hashes};
@@ -63,6 +48,7 @@ use crate::middleware::{
     metrics::RouteMetrics,
     security_headers::{insert_fixed, page_csp, SecurityConfig},
 };
+use crate::routes::finished_cache::{Entry, FinishedCache, Record};
 
 /// A completed report: fresh for 5 minutes in any cache, then revalidated (a 304 from
 /// memory here), and meanwhile served stale for up to a day while the revalidation runs.
@@ -70,8 +56,6 @@ pub const CACHE_CONTROL: &str = "public, max-age=300, stale-while-revalidate=864
 /// Pages handed on: they change (a running scan) or are someone's (a session).
 const DYNAMIC: &str = "no-cache";
 const PERSONAL: &str = "private, no-cache";
-/// How long an entry is served before it is checked against the scan's record again.
-const RECHECK: Duration = Duration::from_secs(60);
 /// Memory bounds, all encodings counted; past them the least recently served entries go.
 const MAX_BYTES: usize = 64 << 20;
 const MAX_ENTRIES: usize = 4096;
@@ -91,7 +75,8 @@ pub struct Reports {
     security: SecurityConfig,
     /// The Leptos pages (with their session layer and guards), for the anonymous render.
     pages: Router,
-    cache: ReportCache,
+    /// Report pages by request path.
+    cache: FinishedCache<Encoded>,
     metrics: Arc<RouteMetrics>,
 }
 
@@ -101,7 +86,7 @@ impl Reports {
             state,
             security,
             pages,
-            cache: ReportCache::new(),
+            cache: FinishedCache::new(MAX_BYTES, MAX_ENTRIES),
             metrics: RouteMetrics::new(&[ROUTE, V1_ROUTE]),
         })
     }
@@ -131,14 +116,14 @@ impl Reports {
         }
         let start = Instant::now();
         let path = req.uri().path();
-        let entry = match self.cache.get(path) {
-            Some(e) if self.still_valid(path, id, &e).await => Some(e),
-            _ => self.fill(path, id).await,
+        let entry = match self.cache.get(&self.state, path, id).await {
+            Some(e) => Some(e),
+            None => self.fill(path, id).await,
         };
         let Some(entry) = entry else {
             return handed_on(next.run(req).await, DYNAMIC);
         };
-        let res = entry.page.respond(req.headers(), method == Method::HEAD);
+        let res = entry.value.respond(req.headers(), method == Method::HEAD);
         self.metrics.record(route, &method, res.status(), start.elapsed());
         res
     }
@@ -164,51 +149,17 @@ fn has_session(headers: &HeaderMap) -> bool {
 }
 
 impl Reports {
-    /// Checks an entry against the scan's record when it is due (see the module's notes);
-    /// `false` drops it.
-    async fn still_valid(&self, path: &str, id: &str, e: &Entry) -> bool {
-        let now = self.cache.now_ms();
-        let reopened = lifecycle::finished_reopened();
-        let due = now.saturating_sub(e.checked_ms.load(Ordering::Relaxed)) >= RECHECK.as_millis() as u64
-            || e.checked_reopened.load(Ordering::Relaxed) != reopened;
-        if !due || self.state.db_health.is_down() {
-            return true;
-        }
-        match scans::get(&self.state.db, id).await {
-            Ok(s) if s.status == ScanStatus::Completed && s.completed_at == e.completed_at => {
-                e.checked_ms.store(now, Ordering::Relaxed);
-                e.checked_reopened.store(reopened, Ordering::Relaxed);
-                true
-            }
-            Ok(_) | Err(ServiceError::NotFound(_)) => {
-                self.cache.remove(path);
-                false
-            }
-            Err(err) => {
-                // The bytes are still the report it was; try again on the next request.
-                tracing::warn!(error = %err, "report cache: checking a scan failed");
-                true
-            }
-        }
-    }
-
     /// Renders and keeps the page of a completed scan; `None` when the page is not one to keep
     /// (or cannot be rendered now), so the application answers.
-    async fn fill(&self, path: &str, id: &str) -> Option<Arc<Entry>> {
+    async fn fill(&self, path: &str, id: &str) -> Option<Arc<Entry<Encoded>>> {
         if self.state.db_health.is_down() {
             return None;
         }
-        // Read before the record: a re-run committed after this is noticed on the next hit.
-        let reopened = lifecycle::finished_reopened();
-        let scan = match scans::get(&self.state.db, id).await {
-            Ok(s) if s.status == ScanStatus::Completed => s,
-            _ => return None,
-        };
-        match self.render(path, scan.completed_at, reopened).await {
-            Ok(entry) => {
-                let entry = Arc::new(entry);
-                self.cache.insert(path, entry.clone());
-                Some(entry)
+        let stamp = Record::read(&self.state.db, id).await.ok()?.stamp()?;
+        match self.render(path).await {
+            Ok(page) => {
+                let size = page.size();
+                Some(self.cache.insert(path, stamp, page, size))
             }
             Err(why) => {
                 tracing::warn!(%path, why = %why, "report cache: not kept");
@@ -217,7 +168,7 @@ impl Reports {
         }
     }
 
-    async fn render(&self, path: &str, completed_at: Option<DateTime<Utc>>, reopened: u64) -> Result<Entry, String> {
+    async fn render(&self, path: &str) -> Result<Encoded, String> {
         // Nothing of the viewer's: no cookie (the anonymous page header), no nonce (the shell
         // renders none without the middleware's, `app::shell`), no query.
         let req = Request::get(path).body(Body::empty()).map_err(|e| e.to_string())?;
@@ -244,100 +195,9 @@ impl Reports {
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
         content.insert(header::CONTENT_SECURITY_POLICY, csp);
-        let page = tokio::task::spawn_blocking(move || Encoded::new(body, BROTLI_QUALITY, &always, &content))
+        tokio::task::spawn_blocking(move || Encoded::new(body, BROTLI_QUALITY, &always, &content))
             .await
-            .map_err(|e| e.to_string())?;
-        let now = self.cache.now_ms();
-        Ok(Entry {
-            completed_at,
-            page,
-            last_used: AtomicU64::new(now),
-            checked_ms: AtomicU64::new(now),
-            checked_reopened: AtomicU64::new(reopened),
-        })
-    }
-}
-
-/// One rendered report page.
-struct Entry {
-    /// What the render showed, compared with the record when rechecked.
-    completed_at: Option<DateTime<Utc>>,
-    page: Encoded,
-    last_used: AtomicU64,
-    checked_ms: AtomicU64,
-    checked_reopened: AtomicU64,
-}
-
-/// The pages in memory, by request path, bounded by [`MAX_BYTES`] and [`MAX_ENTRIES`].
-struct ReportCache {
-    origin: Instant,
-    inner: RwLock<Pages>,
-}
-
-#[derive(Default)]
-struct Pages {
-    map: HashMap<Box<str>, Arc<Entry>>,
-    bytes: usize,
-}
-
-impl ReportCache {
-    fn new() -> Self {
-        Self {
-            origin: Instant::now(),
-            inner: RwLock::default(),
-        }
-    }
-
-    fn now_ms(&self) -> u64 {
-        self.origin.elapsed().as_millis() as u64
-    }
-
-    fn get(&self, path: &str) -> Option<Arc<Entry>> {
-        let e = self
-            .inner
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .map
-            .get(path)
-            .cloned()?;
-        // Written at most once a millisecond, so a hot entry's line is not written per hit.
-        let now = self.now_ms();
-        if e.last_used.load(Ordering::Relaxed) != now {
-            e.last_used.store(now, Ordering::Relaxed);
-        }
-        Some(e)
-    }
-
-    fn insert(&self, path: &str, entry: Arc<Entry>) {
-        let mut pages = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        pages.bytes += entry.page.size();
-        if let Some(old) = pages.map.insert(path.into(), entry) {
-            pages.bytes -= old.page.size();
-        }
-        if pages.bytes > MAX_BYTES || pages.map.len() > MAX_ENTRIES {
-            // Down to seven eighths at once, so a full cache does not sort on every insert.
-            let mut by_age: Vec<(u64, Box<str>)> = pages
-                .map
-                .iter()
-                .map(|(k, e)| (e.last_used.load(Ordering::Relaxed), k.clone()))
-                .collect();
-            by_age.sort_unstable();
-            for (_, key) in by_age {
-                if pages.bytes <= MAX_BYTES / 8 * 7 && pages.map.len() <= MAX_ENTRIES / 8 * 7 {
-                    break;
-                }
-                if let Some(old) = pages.map.remove(&key) {
-                    pages.bytes -= old.page.size();
-                }
-            }
-        }
-    }
-
-    fn remove(&self, path: &str) {
-        let mut pages = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(old) = pages.map.remove(path) {
-            pages.bytes -= old.page.size();
-        }
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -10,7 +10,10 @@ pub mod scans;
 pub mod webhooks;
 
 use app::server::state::AppState;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::{
+    middleware::{from_fn, from_fn_with_state},
+    Extension,
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
@@ -49,7 +52,8 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     // Reports are public; a key that is sent is still checked and metered.
     let public = OpenApiRouter::new()
         .routes(routes!(scans::get_scan))
-        .route_layer(from_fn_with_state(state.clone(), caller::optional_key));
+        .route_layer(from_fn_with_state(state.clone(), caller::optional_key))
+        .layer(Extension(scans::scan_records()));
     OpenApiRouter::new()
         .routes(routes!(auth::register))
         .merge(protected)

@@ -1,6 +1,6 @@
 //! `/v1/scan`: submit scans (202 at once; the workers run them), read them, follow them live.
 
-use std::{convert::Infallible, time::Duration};
+use std::{convert::Infallible, sync::Arc, time::Duration};
 
 use app::server::{
     accounts,
@@ -15,8 +15,9 @@ use app::server::{
 };
 use app::status::ScanStatus;
 use axum::{
+    body::Bytes,
     extract::{ConnectInfo, Path, State},
-    http::{HeaderMap, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{
         sse::{Event, KeepAlive, Sse},
         IntoResponse, Response,
@@ -32,6 +33,7 @@ use super::{
     page::{Listed, Page, PageParams},
 };
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use crate::routes::finished_cache::{FinishedCache, Record};
 
 #[derive(Deserialize, ToSchema)]
 pub struct RepoScanRequest {
@@ -347,13 +349,45 @@ pub async fn list_scans(
     ))
 }
 
+/// Completed scans' records as JSON, by scan id (see `finished_cache`): bots poll a scan
+/// until it completes and then read it again and again (each of their users asking about a
+/// popular repository), and a completed record does not change.
+pub type ScanRecords = FinishedCache<Bytes>;
+const RECORDS_MAX_BYTES: usize = 32 << 20;
+const RECORDS_MAX_ENTRIES: usize = 8192;
+
+pub fn scan_records() -> Arc<ScanRecords> {
+    Arc::new(FinishedCache::new(RECORDS_MAX_BYTES, RECORDS_MAX_ENTRIES))
+}
+
 /// Read a scan. Public: scan ids are unguessable; a key, when sent, is checked and metered.
 #[utoipa::path(get, path = "/scan/{id}", tag = "scans", params(("id" = String, Path)), security((), ("bearer" = [])), responses(
     (status = 200, body = ScanObject),
     (status = 404, body = ErrorBody)))]
-pub async fn get_scan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ScanView>, ApiError> {
-    let scan = scans::get(&state.db, &id).await?;
-    Ok(Json(scans::view(&state.config, &scan, None)))
+pub async fn get_scan(
+    State(state): State<AppState>,
+    Extension(records): Extension<Arc<ScanRecords>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let json = match records.get(&state, &id, &id).await {
+        Some(kept) => kept.value.clone(),
+        None => {
+            let record = Record::read(&state.db, &id).await?;
+            let json = Bytes::from(
+                serde_json::to_vec(&scans::view(&state.config, &record.scan, None))
+                    .map_err(|e| ApiError::internal(format!("writing the scan record: {e}")))?,
+            );
+            if let Some(stamp) = record.stamp() {
+                records.insert(&id, stamp, json.clone(), json.len());
+            }
+            json
+        }
+    };
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        json,
+    )
+        .into_response())
 }
 
 /// Follow a scan as server-sent events.
@@ -483,6 +517,11 @@ impl Follower {
                 self.sent = ev.seq;
                 self.done = ev.is_terminal();
                 return Some(sse_event(&ev));
+            }
+            // Drained: give back its buffer (the backlog's, or grown by a live event) rather
+            // than keep it for the stream's idle minutes.
+            if self.queued.capacity() > 0 {
+                self.queued = std::collections::VecDeque::new();
             }
             if *self.stopping.borrow_and_update() {
                 return None;

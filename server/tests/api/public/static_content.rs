@@ -414,4 +414,80 @@ async fn cached_badges_take_the_lean_path(kind: Db) {
     app.stop().await;
 }
 
-on_both_kinds!(completed_reports_are_static_content, cached_badges_take_the_lean_path);
+/// A completed scan's API record is kept in memory like its report: read once, served from
+/// there (a key is still checked and metered), and dropped at once when an admin re-runs it.
+async fn completed_scan_records_are_read_once(kind: Db) {
+    let Some((app, gh)) = app_with_github(kind, &[]).await else {
+        return;
+    };
+    gh.add("acme/record", github::healthy_repo(2));
+    gh.set_archive_delay(Duration::from_millis(800));
+    let (_, key) = register(&app, "records@acme.example").await;
+    let id = scan_repo(&app, &key, "acme/record").await;
+    let path = format!("/v1/scan/{id}");
+    let read = |bearer: Option<&str>| {
+        let mut req = app.client.get(app.url(&path));
+        if let Some(k) = bearer {
+            req = req.bearer_auth(k);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(h(&res, "content-type"), "application/json");
+            let limited = res.headers().contains_key("x-ratelimit-remaining");
+            (res.json::<Value>().await.unwrap(), limited)
+        }
+    };
+
+    // Running: each read is the record as it is now.
+    let (running, _) = read(None).await;
+    assert_ne!(running["status"], "completed");
+    wait_finished(&app, &id).await;
+
+    let (first, _) = read(None).await;
+    assert_eq!(first["status"], "completed");
+    assert!(first["result"]["score"].is_number(), "{first}");
+    // The record changes under the cache without a re-run (what no code path does): the kept
+    // JSON is served, with or without a key, and a key is still checked and metered.
+    scan::Entity::update(scan::ActiveModel {
+        id: Set(id.clone()),
+        progress: Set(42),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    let (again, limited) = read(Some(&key)).await;
+    assert_eq!(again, first, "served from memory");
+    assert!(limited, "a key on a kept record is still metered");
+    let res = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth("aura_pk_not_a_key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "a bogus key is refused on a kept record");
+
+    // An admin re-runs it (the record back to `queued`): the next read follows the record.
+    scan::Entity::update(scan::ActiveModel {
+        id: Set(id.clone()),
+        status: Set(app::status::ScanStatus::Queued),
+        completed_at: Set(None),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    app::server::scans::lifecycle::note_finished_reopened();
+    let (rerun, _) = read(Some(&key)).await;
+    assert_eq!(rerun["status"], "queued", "{rerun}");
+    assert!(rerun["completed_at"].is_null());
+    app.stop().await;
+}
+
+on_both_kinds!(
+    completed_reports_are_static_content,
+    cached_badges_take_the_lean_path,
+    completed_scan_records_are_read_once
+);
