@@ -27,6 +27,22 @@ async fn scan_repo(app: &TestApp, key: &str, repo: &str) -> String {
 }
 
 /// `GET` as a client that takes no encoding, so the bytes are the page's own.
+/// What an admin's re-run of a finished scan does to it, as far as caches see: the record back
+/// to `queued`, and this process told that a finished scan was reopened. (The real re-run
+/// refuses a completed scan's job, so the test sets the record itself.)
+async fn reopen_as_a_rerun(app: &TestApp, id: &str) {
+    scan::Entity::update(scan::ActiveModel {
+        id: Set(id.to_string()),
+        status: Set(app::status::ScanStatus::Queued),
+        completed_at: Set(None),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    app::server::scans::lifecycle::note_finished_reopened();
+}
+
 async fn get_plain(app: &TestApp, path: &str) -> reqwest::Response {
     app.client
         .get(app.url(path))
@@ -247,16 +263,7 @@ async fn completed_reports_are_static_content(kind: Db) {
 
     // A completed scan that an admin re-runs (its record back to `queued`) leaves the cache
     // at once: its page follows the new run.
-    scan::Entity::update(scan::ActiveModel {
-        id: Set(id.clone()),
-        status: Set(app::status::ScanStatus::Queued),
-        completed_at: Set(None),
-        ..Default::default()
-    })
-    .exec(&app.db)
-    .await
-    .unwrap();
-    app::server::scans::lifecycle::note_finished_reopened();
+    reopen_as_a_rerun(&app, &id).await;
     let res = get_plain(&app, &path).await;
     assert_eq!(h(&res, "cache-control"), "no-cache");
     assert!(res.text().await.unwrap().contains("data-testid=\"live-progress\""));
@@ -470,16 +477,7 @@ async fn completed_scan_records_are_read_once(kind: Db) {
     assert_eq!(res.status(), 401, "a bogus key is refused on a kept record");
 
     // An admin re-runs it (the record back to `queued`): the next read follows the record.
-    scan::Entity::update(scan::ActiveModel {
-        id: Set(id.clone()),
-        status: Set(app::status::ScanStatus::Queued),
-        completed_at: Set(None),
-        ..Default::default()
-    })
-    .exec(&app.db)
-    .await
-    .unwrap();
-    app::server::scans::lifecycle::note_finished_reopened();
+    reopen_as_a_rerun(&app, &id).await;
     let (rerun, _) = read(Some(&key)).await;
     assert_eq!(rerun["status"], "queued", "{rerun}");
     assert!(rerun["completed_at"].is_null());
