@@ -268,6 +268,27 @@ async fn concurrent_calls_admit_exactly_the_limit(app: TestApp) {
     }
     assert_eq!(ok, 30, "exactly the pro tier's per-minute limit is admitted");
     assert_eq!(limited, 170);
+    // Every call, admitted or refused, is one usage row, whatever statement sizes the meter's
+    // batches were cut into (128, 32, 8, 1 rows), and the key's last use is stamped with them.
+    app.state.meter.flush().await;
+    use app::server::entities::{api_key, usage_event};
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let account_id = a["account_id"].as_str().unwrap();
+    let rows = usage_event::Entity::find()
+        .filter(usage_event::Column::AccountId.eq(account_id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 200);
+    assert_eq!(rows.iter().filter(|r| r.status == 429).count(), 170);
+    assert!(rows.iter().all(|r| r.route == "/v1/auth/keys" && r.method == "GET"));
+    let stamped = api_key::Entity::find()
+        .filter(api_key::Column::AccountId.eq(account_id))
+        .filter(api_key::Column::LastUsedAt.is_not_null())
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stamped, 1);
 }
 
 async fn usage_is_metered(app: TestApp) {

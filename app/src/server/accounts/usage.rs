@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::server::entities::{api_key, usage_event};
+use crate::server::entities::api_key;
 
 #[derive(Clone, Debug)]
 pub struct UsageEvent {
@@ -103,20 +103,58 @@ async fn writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Msg>) {
     }
 }
 
+/// Rows per insert statement, largest first. A batch goes in as full statements of these
+/// sizes, so only these few SQL texts exist and the driver prepares each once per connection
+/// and reuses it; one statement sized to each batch was a new text (parsed and planned anew)
+/// almost every time, the bulk of metering's cost under load.
+const ROWS_PER_INSERT: [usize; 4] = [128, 32, 8, 1];
+const COLUMNS: &str = "key_id, account_id, route, method, status, latency_ms, target, is_scan, created_at";
+const COLUMN_COUNT: usize = 9;
+
+/// `INSERT INTO usage_events (…) VALUES (?, …), …` for `rows` rows (see `db::statement`).
+fn insert_sql(rows: usize) -> String {
+    let row = format!("({})", ["?"; COLUMN_COUNT].join(", "));
+    format!(
+        "INSERT INTO usage_events ({COLUMNS}) VALUES {}",
+        vec![row; rows].join(", ")
+    )
+}
+
+fn row_values(e: &UsageEvent, values: &mut Vec<sea_orm::Value>) {
+    values.extend([
+        e.key_id.clone().into(),
+        e.account_id.clone().into(),
+        e.route.chars().take(128).collect::<String>().into(),
+        e.method.clone().into(),
+        (e.status as i16).into(),
+        (e.latency_ms.min(i32::MAX as u32) as i32).into(),
+        e.target
+            .as_ref()
+            .map(|t| t.chars().take(512).collect::<String>())
+            .into(),
+        e.is_scan.into(),
+        e.at.into(),
+    ]);
+}
+
+/// One transaction: the batch's rows, then each key's `last_used_at`.
 async fn write_batch(db: &DatabaseConnection, batch: &[UsageEvent]) -> Result<(), sea_orm::DbErr> {
-    let models = batch.iter().map(|e| usage_event::ActiveModel {
-        id: sea_orm::NotSet,
-        key_id: sea_orm::Set(e.key_id.clone()),
-        account_id: sea_orm::Set(e.account_id.clone()),
-        route: sea_orm::Set(e.route.chars().take(128).collect()),
-        method: sea_orm::Set(e.method.clone()),
-        status: sea_orm::Set(e.status as i16),
-        latency_ms: sea_orm::Set(e.latency_ms.min(i32::MAX as u32) as i32),
-        target: sea_orm::Set(e.target.as_ref().map(|t| t.chars().take(512).collect())),
-        is_scan: sea_orm::Set(e.is_scan),
-        created_at: sea_orm::Set(e.at),
-    });
-    usage_event::Entity::insert_many(models).exec(db).await?;
+    use sea_orm::TransactionTrait;
+    let backend = db.get_database_backend();
+    let txn = db.begin().await?;
+    let mut rest = batch;
+    for rows in ROWS_PER_INSERT {
+        while rest.len() >= rows {
+            let (now, later) = rest.split_at(rows);
+            let mut values = Vec::with_capacity(rows * COLUMN_COUNT);
+            for e in now {
+                row_values(e, &mut values);
+            }
+            txn.execute_raw(crate::server::db::statement(backend, &insert_sql(rows), values))
+                .await?;
+            rest = later;
+        }
+    }
     let mut last: HashMap<&str, DateTime<Utc>> = HashMap::new();
     for e in batch {
         let t = last.entry(e.key_id.as_str()).or_insert(e.at);
@@ -126,10 +164,10 @@ async fn write_batch(db: &DatabaseConnection, batch: &[UsageEvent]) -> Result<()
         api_key::Entity::update_many()
             .col_expr(api_key::Column::LastUsedAt, Expr::value(at))
             .filter(api_key::Column::Id.eq(key_id))
-            .exec(db)
+            .exec(&txn)
             .await?;
     }
-    Ok(())
+    txn.commit().await
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq)]
@@ -257,4 +295,21 @@ pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> 
         daily,
         top_repos,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_statements_number_every_placeholder() {
+        let pg = crate::server::db::statement(DatabaseBackend::Postgres, &insert_sql(2), Vec::new()).sql;
+        assert!(pg.starts_with("INSERT INTO usage_events (key_id, "), "{pg}");
+        assert!(
+            pg.ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9), ($10, $11, $12, $13, $14, $15, $16, $17, $18)"),
+            "{pg}"
+        );
+        assert_eq!(insert_sql(128).matches('?').count(), 128 * COLUMN_COUNT);
+        assert_eq!(COLUMNS.split(", ").count(), COLUMN_COUNT);
+    }
 }
