@@ -96,6 +96,13 @@ async fn newest_key_id(app: &TestApp, key: &str) -> String {
     keys[0]["id"].as_str().unwrap().to_string()
 }
 
+/// The account's key list as `app` answers it.
+async fn listed(app: &TestApp, key: &str) -> Vec<Value> {
+    let res = get(app, "/v1/auth/keys", key).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
 /// Revoke, rotation without grace, suspension (and back), tier change, embed settings (an
 /// account row the handlers read from the cached caller), a scope-refused key revoked, an
 /// unlimited key revoked, and a partner promoted by the admin command (its keys revoked): each
@@ -134,6 +141,43 @@ pub async fn each_change_bites_on_the_next_request(a: &TestApp, b: &TestApp) {
         .to_string();
     assert_eq!(outcome(get(b, "/v1/auth/keys", &old).await).await.0, 401);
     assert_eq!(get(b, "/v1/auth/keys", &new).await.status(), 200);
+
+    // Key lists are served from memory too: a key created or revoked through `a` is listed as
+    // such by `b`'s next request, and a key's last use shows within a second of the meter
+    // writing it.
+    let (_, key) = partner(a, &format!("list-{tag}@acme.example"), "partner").await;
+    assert_eq!(listed(b, &key).await.len(), 1);
+    assert_eq!(listed(b, &key).await.len(), 1);
+    assert!(
+        b.keys.lists_held() > 0 || !b.keys.enabled(),
+        "the list was kept in memory"
+    );
+    let res = send(
+        a,
+        reqwest::Method::POST,
+        "/v1/auth/keys",
+        &key,
+        Some(json!({"name": "second"})),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let second = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let now = listed(b, &key).await;
+    assert_eq!((now.len(), now[0]["id"].as_str()), (2, Some(second.as_str())));
+    assert!(now[0]["revoked_at"].is_null());
+    let res = send(
+        a,
+        reqwest::Method::DELETE,
+        &format!("/v1/auth/keys/{second}"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 204);
+    assert!(!listed(b, &key).await[0]["revoked_at"].is_null());
+    b.state.meter.flush().await;
+    tokio::time::sleep(app::server::accounts::key_cache::LIST_MAX_AGE).await;
+    assert!(!listed(b, &key).await[1]["last_used_at"].is_null());
 
     // Suspended: 403 from the next request; reactivated: back at once.
     let (account, key) = partner(a, &format!("suspend-{tag}@acme.example"), "partner").await;

@@ -156,7 +156,7 @@ pub async fn create_key(
     let state = web::app_state()?;
     // A new key costs a call, as `POST /v1/auth/keys` does: the account's daily quota and
     // the dashboard's minute window (the active-key cap is `create_capped`'s).
-    let create = keys::create_capped(&state.db, &actor, Some(&name), &grants);
+    let create = keys::create_capped(&state.db, &state.keys, &actor, Some(&name), &grants);
     let key = dashboard_calls::charge(&state, &actor.account, "/dashboard/keys/create", None, create, |_| {
         dashboard_calls::Answered::status(201)
     })

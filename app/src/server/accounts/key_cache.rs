@@ -31,6 +31,11 @@
 //! *before* the database read, so a change committed during the read is caught by the next
 //! check. A pub/sub message would be at-most-once; the epoch is read on every call instead.
 //!
+//! **Key lists.** The first pages of each account's key list (`GET /v1/auth/keys`) are kept
+//! beside the keys, under the same epoch and emptied with them: creating a key is a change
+//! like any other. Only `last_used_at` moves without one (the meter's batch writer stamps it),
+//! so a list is served for at most [`LIST_MAX_AGE`].
+//!
 //! **Redis unreachable.** The epoch cannot be checked, so the cache is emptied and not filled:
 //! every call reads the database (and limits fail open, as before). A bump that fails is
 //! retried in the background until Redis takes it; the epoch key is created from Redis' clock
@@ -52,7 +57,9 @@ use sha2::{Digest, Sha256};
 use crate::server::{
     accounts::keys::{self, ApiKey, AuthFailure, Grants, VerifyError},
     entities::account::Model as Account,
+    error::ServiceResult,
     limiter::{Decision, LimiterError, Rule},
+    paging::{PageRequest, Paged},
 };
 
 /// Most keys kept per process (about 2 KB each). Only keys the database accepted get in.
@@ -60,6 +67,14 @@ pub const CAPACITY: usize = 10_000;
 
 /// Longest an entry is trusted without a database read, whatever the epoch says.
 pub const MAX_AGE: Duration = Duration::from_secs(10);
+
+/// Longest a cached key list is served. Its `last_used_at` is stamped by the meter's batch
+/// writer (which gathers calls for up to 200 ms before writing), not by a change that empties
+/// the cache, so a listed key's last use may show up to this much later than it is written.
+pub const LIST_MAX_AGE: Duration = Duration::from_secs(1);
+
+/// Most key-list pages kept per process (one per account and page size asked for).
+pub const LIST_CAPACITY: usize = 1_000;
 
 /// What the epoch check answered.
 #[derive(Clone, Debug)]
@@ -110,9 +125,18 @@ struct Entry {
     filled: Instant,
 }
 
+/// An account's first page of keys, `limit` rows.
+type ListSlot = (String, u64);
+
+struct ListEntry {
+    page: Paged<ApiKey>,
+    filled: Instant,
+}
+
 #[derive(Default)]
 struct Inner {
     map: HashMap<[u8; 32], Entry>,
+    lists: HashMap<ListSlot, ListEntry>,
     /// The shared epoch every entry in `map` was filled under; `None`: not known (no fill).
     epoch: Option<u64>,
     /// Bumped on every emptying, so a fill that read the database before it is not stored.
@@ -122,6 +146,7 @@ struct Inner {
 impl Inner {
     fn empty(&mut self, epoch: Option<u64>) {
         self.map.clear();
+        self.lists.clear();
         self.epoch = epoch;
         self.generation += 1;
     }
@@ -267,6 +292,60 @@ impl KeyCache {
         );
     }
 
+    /// One page of an account's keys, newest first, as [`keys::list_page`] reads it. A first
+    /// page comes from memory when this process read it under the current epoch less than
+    /// [`LIST_MAX_AGE`] ago. Call only after this call's key went through
+    /// [`Self::verify_and_admit`], which checked the epoch.
+    pub async fn key_list_page(
+        &self,
+        db: &impl ConnectionTrait,
+        account_id: &str,
+        page: &PageRequest,
+    ) -> ServiceResult<Paged<ApiKey>> {
+        if page.after.is_some() {
+            return keys::list_page(db, account_id, page).await;
+        }
+        let slot = (account_id.to_owned(), page.limit);
+        if let Some(listed) = self.cached_list(&slot) {
+            return Ok(listed);
+        }
+        let ticket = self.ticket();
+        let listed = keys::list_page(db, account_id, page).await?;
+        if let Some(ticket) = ticket {
+            self.insert_list(slot, &listed, ticket);
+        }
+        Ok(listed)
+    }
+
+    fn cached_list(&self, slot: &ListSlot) -> Option<Paged<ApiKey>> {
+        let inner = self.read();
+        inner.epoch?;
+        let e = inner.lists.get(slot)?;
+        (e.filled.elapsed() < LIST_MAX_AGE).then(|| e.page.clone())
+    }
+
+    fn insert_list(&self, slot: ListSlot, page: &Paged<ApiKey>, ticket: Ticket) {
+        let mut inner = self.write();
+        if inner.generation != ticket.generation || inner.epoch != Some(ticket.epoch) {
+            return;
+        }
+        if inner.lists.len() >= LIST_CAPACITY && !inner.lists.contains_key(&slot) {
+            inner.lists.retain(|_, e| e.filled.elapsed() < LIST_MAX_AGE);
+            if inner.lists.len() >= LIST_CAPACITY {
+                if let Some(victim) = inner.lists.keys().next().cloned() {
+                    inner.lists.remove(&victim);
+                }
+            }
+        }
+        inner.lists.insert(
+            slot,
+            ListEntry {
+                page: page.clone(),
+                filled: Instant::now(),
+            },
+        );
+    }
+
     /// The shared epoch as a gate reply saw it: a different one empties the cache.
     fn observe(&self, epoch: u64) {
         if self.read().epoch == Some(epoch) {
@@ -326,6 +405,11 @@ impl KeyCache {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Key-list pages held now (tests).
+    pub fn lists_held(&self) -> usize {
+        self.read().lists.len()
     }
 }
 
@@ -427,5 +511,29 @@ mod tests {
         assert!(c.get(&hash(1)).is_some());
         tokio::time::sleep(Duration::from_millis(350)).await;
         assert!(c.get(&hash(1)).is_none());
+    }
+
+    #[tokio::test]
+    async fn key_lists_are_capped_and_emptied_with_the_keys() {
+        let c = cache(64).await;
+        let page = |n: usize| Paged {
+            items: vec![(*verified(n).key).clone()],
+            next: None,
+        };
+        let before = c.ticket().unwrap();
+        for n in 0..LIST_CAPACITY + 10 {
+            c.insert_list((format!("acct{n}"), 20), &page(n), before);
+            assert!(c.lists_held() <= LIST_CAPACITY);
+        }
+        let newest = (format!("acct{}", LIST_CAPACITY + 9), 20);
+        assert_eq!(
+            c.cached_list(&newest).unwrap().items[0].id,
+            format!("key{}", LIST_CAPACITY + 9)
+        );
+        c.changed().await;
+        assert_eq!(c.lists_held(), 0);
+        // A list read before the change is not stored after it.
+        c.insert_list(newest.clone(), &page(1), before);
+        assert!(c.cached_list(&newest).is_none());
     }
 }

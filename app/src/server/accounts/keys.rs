@@ -217,15 +217,18 @@ pub async fn create_with(
 }
 
 /// A key the partner asked for (REST or dashboard): `create` under the tier's cap on active
-/// keys (409 `key_limit_reached`), audited as `key.create` (with its grants).
+/// keys (409 `key_limit_reached`), audited as `key.create` (with its grants). Every instance's
+/// cached key lists show it from the next call on (see [`KeyCache::changed`]).
 #[tracing::instrument(name = "key_create", skip_all, fields(account_id = %actor.account.id))]
 pub async fn create_capped(
     db: &DatabaseConnection,
+    cache: &KeyCache,
     actor: &Actor,
     name: Option<&str>,
     grants: &Grants,
 ) -> ServiceResult<NewKey> {
     let key = insert_capped(db, &actor.account, name, grants).await?;
+    cache.changed().await;
     if !grants.allowed_origins.is_empty() {
         origins::changed();
     }

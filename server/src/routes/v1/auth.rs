@@ -233,7 +233,14 @@ pub async fn create_key(
     OptionalJson(body): OptionalJson<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<NewKeyResponse>), ApiError> {
     let grants = Grants::parse(body.scopes.as_deref(), body.allowed_origins.as_deref())?;
-    let key = keys::create_capped(&state.db, &caller.actor(&headers, peer), body.name.as_deref(), &grants).await?;
+    let key = keys::create_capped(
+        &state.db,
+        &state.keys,
+        &caller.actor(&headers, peer),
+        body.name.as_deref(),
+        &grants,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(key.into())))
 }
 
@@ -246,7 +253,10 @@ pub async fn list_keys(
     Extension(caller): Extension<Caller>,
     page: Page,
 ) -> Result<Listed<KeyInfo>, ApiError> {
-    let keys = keys::list_page(&state.db, &caller.account.id, &page.request).await?;
+    let keys = state
+        .keys
+        .key_list_page(&state.db, &caller.account.id, &page.request)
+        .await?;
     Ok(page.respond(&state.config.public_url, keys.map(KeyInfo::from)))
 }
 
