@@ -119,6 +119,9 @@ impl Application {
         for w in workers {
             let _ = w.await;
         }
+        // The calls answered before the signal are in the usage log before the process ends
+        // (the meter writes in batches, up to 200 ms behind).
+        self.state.meter.flush().await;
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
 //! Security headers on every response, and the nonce-based Content-Security-Policy on every
 //! HTML response.
 //!
-//! A fresh nonce is minted per request and put in the request's extensions, where the Leptos
-//! shell finds it for its hydration scripts. Scripts run only with that nonce or from our own
+//! A fresh nonce is minted per request (not for the JSON API under `/v1`) and put in
+//! the request's extensions, where the Leptos shell finds it for its hydration scripts. Scripts run only with that nonce or from our own
 //! origin; `'wasm-unsafe-eval'` lets the hydrate bundle compile, and no `'unsafe-inline'` is
 //! ever allowed for scripts. Styles allow inline attributes (progress bars set widths), which
 //! cannot execute code.
@@ -72,27 +72,43 @@ fn is_html(headers: &HeaderMap) -> bool {
 }
 
 pub async fn security_headers(State(cfg): State<SecurityConfig>, mut req: Request, next: Next) -> Response {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("OS randomness");
-    let nonce: Arc<str> = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes).into();
-    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    // The API answers JSON (but for the widget's `/v1/embed` twins): it needs no nonce, and
+    // minting one is a system call per request.
+    let path = req.uri().path();
+    let api = path.starts_with("/v1/") && !path.starts_with("/v1/embed/");
+    let nonce = (!api).then(|| {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("OS randomness");
+        let nonce: Arc<str> = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes).into();
+        req.extensions_mut().insert(CspNonce(nonce.clone()));
+        nonce
+    });
 
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     let frame_ancestors = headers.remove(FRAME_ANCESTORS_HEADER);
     insert_fixed(headers, cfg, frame_ancestors.is_none());
     if is_html(headers) && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let ancestors = frame_ancestors
-            .as_ref()
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("'none'");
-        let csp = page_csp(&format!("'nonce-{nonce}'"), ancestors);
+        let csp = match nonce {
+            Some(nonce) => {
+                let ancestors = frame_ancestors
+                    .as_ref()
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("'none'");
+                page_csp(&format!("'nonce-{nonce}'"), ancestors)
+            }
+            None => NO_SCRIPT_CSP.to_string(),
+        };
         if let Ok(v) = HeaderValue::from_str(&csp) {
             headers.insert(header::CONTENT_SECURITY_POLICY, v);
         }
     }
     res
 }
+
+/// For an HTML answer with no nonce of its own: no script runs at all.
+const NO_SCRIPT_CSP: &str =
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The static surfaces' layer: the fixed headers, nothing minted per request. Their
 /// handlers set their own policy (an SVG's `default-src 'none'`, a cached report's hashes);
@@ -102,12 +118,7 @@ pub async fn static_headers(State(cfg): State<SecurityConfig>, req: Request, nex
     let headers = res.headers_mut();
     insert_fixed(headers, cfg, true);
     if is_html(headers) && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-            ),
-        );
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(NO_SCRIPT_CSP));
     }
     res
 }

@@ -22,7 +22,7 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::{
     compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
@@ -32,7 +32,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::middleware::{
     action_errors::{self, ActionErrorKey},
-    client_addr, db_breaker, embed_framing, metrics,
+    client_addr, db_breaker, embed_framing, metrics, request_ids,
     same_origin::{self, OriginPolicy},
     security_headers,
 };
@@ -226,6 +226,7 @@ pub fn router(state: AppState) -> Router {
         state: &state,
         security,
         cors: &cors,
+        request_ids: request_ids::CountedIds::new(),
     };
     let app = stack
         .around(app, Answers::Whole)
@@ -258,6 +259,8 @@ struct Stack<'a> {
     state: &'a AppState,
     security: security_headers::SecurityConfig,
     cors: &'a CorsLayer,
+    /// One counter for both stacks, so their ids never collide.
+    request_ids: request_ids::CountedIds,
 }
 
 impl Stack<'_> {
@@ -280,7 +283,7 @@ impl Stack<'_> {
         };
         routes.layer(
             tower::ServiceBuilder::new()
-                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(SetRequestIdLayer::x_request_id(self.request_ids.clone()))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(self.cors.clone()),
         )

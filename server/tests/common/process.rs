@@ -79,6 +79,16 @@ impl ServerProcess {
         self.child.wait().unwrap();
     }
 
+    /// SIGTERM, then waits for the graceful shutdown to end the process.
+    pub fn terminate(&mut self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        self.child.wait().unwrap();
+    }
+
     /// Resident memory, from `/proc`.
     pub fn rss_kib(&self) -> u64 {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();

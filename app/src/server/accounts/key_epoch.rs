@@ -5,8 +5,8 @@
 //! process of its own, and several server processes may share one SQLite file. So:
 //! - **SQLite file**: the epoch is the length of a file beside the database
 //!   (`<database>-key-epoch`). A change appends one byte after its commit (appends are atomic
-//!   between processes); every call with a key reads the length with one `fstat` (about a
-//!   microsecond, no database). Every process using the database file finds it, with no
+//!   between processes); every call with a key reads the length with one `lseek` to its end
+//!   (well under a microsecond, no database). Every process using the database file finds it, with no
 //!   extra configuration.
 //! - **In-memory SQLite** (one process only): an atomic.
 //! - **PostgreSQL without Redis**: nothing reaches every instance and the admin command
@@ -17,7 +17,7 @@
 
 use std::{
     fs::File,
-    io::Write,
+    io::{Seek, SeekFrom, Write},
     path::{Path, PathBuf},
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -61,9 +61,11 @@ impl LocalGate {
     fn current(&self) -> Result<u64, LimiterError> {
         match &self.epoch {
             Epoch::Memory(n) => Ok(n.load(Ordering::SeqCst)),
-            Epoch::File(f) => f
-                .metadata()
-                .map(|m| m.len())
+            // The length by seeking to the end: a lighter system call than `fstat` (which
+            // copies the whole inode's metadata), on every call with a key. The offset it moves
+            // is unused: appends go to the end whatever it is.
+            Epoch::File(f) => (&*f)
+                .seek(SeekFrom::End(0))
                 .map_err(|e| LimiterError(format!("key epoch file: {e}"))),
         }
     }

@@ -2,7 +2,7 @@
 //! a writer task that inserts them in batches and, once per batch, moves each key's
 //! `last_used_at` forward — so the request path never waits for a database write.
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -10,7 +10,7 @@ use sea_orm::{
     QueryFilter, Statement,
 };
 use serde::Serialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::server::entities::api_key;
 
@@ -35,16 +35,23 @@ enum Msg {
 #[derive(Clone)]
 pub struct Meter {
     tx: mpsc::Sender<Msg>,
+    /// Cuts the writer's gathering pause short when someone waits for a flush.
+    flush_now: Arc<Notify>,
 }
 
+/// Most events in one transaction.
 const BATCH: usize = 500;
+
+/// How long the writer lets events gather after the first one before writing them all.
+const GATHER: Duration = Duration::from_millis(200);
 
 impl Meter {
     /// Starts the writer task.
     pub fn start(db: DatabaseConnection) -> Self {
         let (tx, rx) = mpsc::channel(20_000);
-        tokio::spawn(writer(db, rx));
-        Self { tx }
+        let flush_now = Arc::new(Notify::new());
+        tokio::spawn(writer(db, rx, flush_now.clone()));
+        Self { tx, flush_now }
     }
 
     /// Never blocks the request: when the buffer is full the event is dropped and counted.
@@ -59,46 +66,52 @@ impl Meter {
     pub async fn flush(&self) {
         let (tx, rx) = oneshot::channel();
         if self.tx.send(Msg::Flush(tx)).await.is_ok() {
+            self.flush_now.notify_one();
             let _ = rx.await;
         }
     }
 }
 
-async fn writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Msg>) {
+/// Parks on the channel until an event arrives, then sleeps while more gather and writes
+/// everything that came, a batch per transaction. It does not wake for each event: under load
+/// a wake and a timer per event cost more than the event's row.
+async fn writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Msg>, flush_now: Arc<Notify>) {
     let mut batch: Vec<UsageEvent> = Vec::with_capacity(BATCH);
     let mut waiters: Vec<oneshot::Sender<()>> = Vec::new();
-    loop {
-        let first = match rx.recv().await {
-            Some(m) => m,
-            None => break,
-        };
-        let take = |m: Msg, batch: &mut Vec<UsageEvent>, waiters: &mut Vec<oneshot::Sender<()>>| match m {
-            Msg::Event(e) => batch.push(e),
-            Msg::Flush(w) => waiters.push(w),
-        };
+    let take = |m: Msg, batch: &mut Vec<UsageEvent>, waiters: &mut Vec<oneshot::Sender<()>>| match m {
+        Msg::Event(e) => batch.push(e),
+        Msg::Flush(w) => waiters.push(w),
+    };
+    while let Some(first) = rx.recv().await {
         take(first, &mut batch, &mut waiters);
-        // Gather whatever else arrives within a short window, up to a full batch.
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(200);
-        while batch.len() < BATCH && waiters.is_empty() {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(m)) => take(m, &mut batch, &mut waiters),
-                _ => break,
+        if waiters.is_empty() {
+            tokio::select! {
+                _ = tokio::time::sleep(GATHER) => {}
+                _ = flush_now.notified() => {}
             }
         }
-        while let Ok(m) = rx.try_recv() {
-            take(m, &mut batch, &mut waiters);
-            if batch.len() >= BATCH {
-                break;
+        // Everything that arrived, so a backlog never outgrows the buffer. A flush is answered
+        // once the events sent before it (ahead of it in the channel) are written.
+        let mut drained = false;
+        while !drained {
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(m) => take(m, &mut batch, &mut waiters),
+                    Err(_) => {
+                        drained = true;
+                        break;
+                    }
+                }
             }
-        }
-        if !batch.is_empty() {
-            if let Err(e) = write_batch(&db, &batch).await {
-                tracing::error!(error = %e, events = batch.len(), "usage batch write failed");
+            if !batch.is_empty() {
+                if let Err(e) = write_batch(&db, &batch).await {
+                    tracing::error!(error = %e, events = batch.len(), "usage batch write failed");
+                }
+                batch.clear();
             }
-            batch.clear();
-        }
-        for w in waiters.drain(..) {
-            let _ = w.send(());
+            for w in waiters.drain(..) {
+                let _ = w.send(());
+            }
         }
     }
 }
@@ -311,5 +324,36 @@ mod tests {
         );
         assert_eq!(insert_sql(128).matches('?').count(), 128 * COLUMN_COUNT);
         assert_eq!(COLUMNS.split(", ").count(), COLUMN_COUNT);
+    }
+
+    /// More events than a batch holds, recorded faster than one is written: every one is
+    /// written, and a flush answers only once those sent before it are in.
+    #[tokio::test]
+    async fn a_backlog_beyond_a_batch_is_written_whole_before_a_flush_answers() {
+        use crate::server::entities::usage_event;
+        use sea_orm::PaginatorTrait;
+        let dir = std::env::temp_dir().join(format!("aura-meter-{}", crate::server::crypto::random_id()));
+        let db = crate::server::db::connect(&format!("sqlite://{}/meter.db?mode=rwc", dir.display()))
+            .await
+            .unwrap();
+        let meter = Meter::start(db.clone());
+        let events = BATCH * 2 + 34;
+        for n in 0..events {
+            meter.record(UsageEvent {
+                key_id: "k1".into(),
+                account_id: "a1".into(),
+                route: "/v1/scan/{id}".into(),
+                method: "GET".into(),
+                status: 200,
+                latency_ms: n as u32,
+                target: None,
+                is_scan: false,
+                at: Utc::now(),
+            });
+        }
+        meter.flush().await;
+        assert_eq!(usage_event::Entity::find().count(&db).await.unwrap(), events as u64);
+        drop(db);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -91,11 +91,11 @@ pub fn needs(method: &Method, route: &str) -> Needs {
 
 /// 403 `insufficient_scope` or `origin_not_allowed` when the key may not make this call.
 fn refusal(grants: &Grants, method: &Method, route: &str, origin: Option<&str>) -> Option<ApiError> {
-    let (allowed, wanted) = match needs(method, route) {
-        Needs::Scope(s) => (grants.allows(s), format!("the `{s}` scope")),
-        Needs::AllScopes => (grants.has_all_scopes(), "every scope".to_string()),
+    let missing = match needs(method, route) {
+        Needs::Scope(s) => (!grants.allows(s)).then(|| format!("the `{s}` scope")),
+        Needs::AllScopes => (!grants.has_all_scopes()).then(|| "every scope".to_string()),
     };
-    if !allowed {
+    if let Some(wanted) = missing {
         return Some(ApiError::new(
             StatusCode::FORBIDDEN,
             "insufficient_scope",
