@@ -4,22 +4,7 @@
 # key verification + the limiter's bookkeeping + metering, not refusals.
 #   cargo leptos build --release && server/bench/auth_vs_info.sh
 # Environment: PORT (3950), THREADS (2), CONNS (32), DURATION (15s), RUNS (3).
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-PORT=${PORT:-3950} THREADS=${THREADS:-2} CONNS=${CONNS:-32} DURATION=${DURATION:-15s} RUNS=${RUNS:-3}
-DATA=$(mktemp -d)
-export LEPTOS_SITE_ADDR=127.0.0.1:$PORT AURA_DATA_DIR=$DATA AURA_DATABASE_URL="sqlite://$DATA/bench.db?mode=rwc"
-export AURA_SECRET_KEY=benchbenchbenchbenchbenchbenchbenchbenchbenchbenchbenchbenchbench RUST_LOG=warn
-./target/release/server >"$DATA/server.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; rm -rf "$DATA"' EXIT
-until curl -fs "http://127.0.0.1:$PORT/health" >/dev/null; do sleep 0.2; done
-REG=$(curl -fs -H 'content-type: application/json' \
-  -d '{"email":"bench@bench.example","password":"bench password","name":"Bench"}' \
-  "http://127.0.0.1:$PORT/v1/auth/register")
-KEY=$(printf '%s' "$REG" | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
-sqlite3 "$DATA/bench.db" "UPDATE accounts SET tier = 'internal';"
-curl -fs -o /dev/null -H "authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/auth/keys"
+. "$(dirname "$0")/keyed_server.sh"
 # A completed scan's record to read, as bots read a result. No GitHub here, so the scan fails at
 # once; its row is then completed with the engine's real result for a corpus repository
 # (`scan_report`, about 7 KB of JSON), as the worker would have stored it.
@@ -31,7 +16,6 @@ sleep 1
 sqlite3 "$DATA/bench.db" "UPDATE scans SET status = 'completed', progress = 100, error = NULL,
   result = CAST(readfile('$DATA/result.json') AS TEXT), completed_at = created_at WHERE id = '$SCAN';"
 curl -fs -H "authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/scan/$SCAN" | grep -q '"status":"completed"'
-rps() { wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "$@" | awk '/Requests\/sec/ {print $2}'; }
 for run in $(seq "$RUNS"); do
   info=$(rps "http://127.0.0.1:$PORT/info")
   keys=$(rps -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/auth/keys")
