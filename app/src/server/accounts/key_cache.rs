@@ -120,23 +120,41 @@ pub struct Admitted {
     pub decision: Result<Decision, LimiterError>,
 }
 
-struct Entry {
-    verified: Verified,
+/// A cached value and when it was read from the database.
+struct Filled<T> {
+    value: T,
     filled: Instant,
 }
 
 /// An account's first page of keys, `limit` rows.
 type ListSlot = (String, u64);
 
-struct ListEntry {
-    page: Paged<ApiKey>,
-    filled: Instant,
+/// Puts `value` in `map`, which holds at most `capacity` entries. When full, drops what is
+/// older than `max_age` (unusable anyway), else any one entry (the map's order is random per
+/// process, which is as good as any choice here).
+fn insert_capped<K: Eq + std::hash::Hash + Clone, T>(
+    map: &mut HashMap<K, Filled<T>>,
+    capacity: usize,
+    max_age: Duration,
+    key: K,
+    value: T,
+) {
+    if map.len() >= capacity && !map.contains_key(&key) {
+        map.retain(|_, e| e.filled.elapsed() < max_age);
+        if map.len() >= capacity {
+            if let Some(victim) = map.keys().next().cloned() {
+                map.remove(&victim);
+            }
+        }
+    }
+    let filled = Instant::now();
+    map.insert(key, Filled { value, filled });
 }
 
 #[derive(Default)]
 struct Inner {
-    map: HashMap<[u8; 32], Entry>,
-    lists: HashMap<ListSlot, ListEntry>,
+    map: HashMap<[u8; 32], Filled<Verified>>,
+    lists: HashMap<ListSlot, Filled<Paged<ApiKey>>>,
     /// The shared epoch every entry in `map` was filled under; `None`: not known (no fill).
     epoch: Option<u64>,
     /// Bumped on every emptying, so a fill that read the database before it is not stored.
@@ -149,6 +167,11 @@ impl Inner {
         self.lists.clear();
         self.epoch = epoch;
         self.generation += 1;
+    }
+
+    /// Whether a fill made under `ticket` may still be stored.
+    fn accepts(&self, ticket: Ticket) -> bool {
+        self.generation == ticket.generation && self.epoch == Some(ticket.epoch)
     }
 }
 
@@ -253,8 +276,7 @@ impl KeyCache {
         let e = inner.map.get(hash)?;
         // Checked on every use, not only when the cache is emptied: a rotated key's grace
         // period ends to the second, whether or not anything else happens.
-        (e.filled.elapsed() < MAX_AGE && keys::is_usable(&e.verified.key, Utc::now()))
-            .then(|| (e.verified.clone(), epoch))
+        (e.filled.elapsed() < MAX_AGE && keys::is_usable(&e.value.key, Utc::now())).then(|| (e.value.clone(), epoch))
     }
 
     fn ticket(&self) -> Option<Ticket> {
@@ -270,26 +292,9 @@ impl KeyCache {
 
     fn insert(&self, hash: [u8; 32], verified: &Verified, ticket: Ticket) {
         let mut inner = self.write();
-        if inner.generation != ticket.generation || inner.epoch != Some(ticket.epoch) {
-            return;
+        if inner.accepts(ticket) {
+            insert_capped(&mut inner.map, self.capacity, MAX_AGE, hash, verified.clone());
         }
-        if inner.map.len() >= self.capacity && !inner.map.contains_key(&hash) {
-            // Full: drop what is too old to be used anyway, else any one entry (the map's
-            // order is random per process, which is as good as any choice here).
-            inner.map.retain(|_, e| e.filled.elapsed() < MAX_AGE);
-            if inner.map.len() >= self.capacity {
-                if let Some(victim) = inner.map.keys().next().copied() {
-                    inner.map.remove(&victim);
-                }
-            }
-        }
-        inner.map.insert(
-            hash,
-            Entry {
-                verified: verified.clone(),
-                filled: Instant::now(),
-            },
-        );
     }
 
     /// One page of an account's keys, newest first, as [`keys::list_page`] reads it. A first
@@ -321,29 +326,14 @@ impl KeyCache {
         let inner = self.read();
         inner.epoch?;
         let e = inner.lists.get(slot)?;
-        (e.filled.elapsed() < LIST_MAX_AGE).then(|| e.page.clone())
+        (e.filled.elapsed() < LIST_MAX_AGE).then(|| e.value.clone())
     }
 
     fn insert_list(&self, slot: ListSlot, page: &Paged<ApiKey>, ticket: Ticket) {
         let mut inner = self.write();
-        if inner.generation != ticket.generation || inner.epoch != Some(ticket.epoch) {
-            return;
+        if inner.accepts(ticket) {
+            insert_capped(&mut inner.lists, LIST_CAPACITY, LIST_MAX_AGE, slot, page.clone());
         }
-        if inner.lists.len() >= LIST_CAPACITY && !inner.lists.contains_key(&slot) {
-            inner.lists.retain(|_, e| e.filled.elapsed() < LIST_MAX_AGE);
-            if inner.lists.len() >= LIST_CAPACITY {
-                if let Some(victim) = inner.lists.keys().next().cloned() {
-                    inner.lists.remove(&victim);
-                }
-            }
-        }
-        inner.lists.insert(
-            slot,
-            ListEntry {
-                page: page.clone(),
-                filled: Instant::now(),
-            },
-        );
     }
 
     /// The shared epoch as a gate reply saw it: a different one empties the cache.
