@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP layers: the client's address behind proxies, security headers, embed
-//! framing, JSON error bodies, metrics, request ids, the browser's same-origin guard, signed form errors.
+//! framing, JSON error bodies, metrics, request ids, the browser's same-origin guard, signed
+//! form errors.
 
 pub mod action_errors;
 pub mod client_addr;

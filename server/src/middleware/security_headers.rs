@@ -1,11 +1,11 @@
 //! Security headers on every response, and the nonce-based Content-Security-Policy on every
 //! HTML response.
 //!
-//! A fresh nonce is minted per request (not for the JSON API under `/v1`) and put in
-//! the request's extensions, where the Leptos shell finds it for its hydration scripts. Scripts run only with that nonce or from our own
-//! origin; `'wasm-unsafe-eval'` lets the hydrate bundle compile, and no `'unsafe-inline'` is
-//! ever allowed for scripts. Styles allow inline attributes (progress bars set widths), which
-//! cannot execute code.
+//! A fresh nonce is minted per request (not for the JSON API under `/v1`) and put in the
+//! request's extensions, where the Leptos shell finds it for its hydration scripts. Scripts
+//! run only with that nonce or from our own origin; `'wasm-unsafe-eval'` lets the hydrate
+//! bundle compile, and no `'unsafe-inline'` is ever allowed for scripts. Styles allow inline
+//! attributes (progress bars set widths), which cannot execute code.
 //!
 //! Embed routes are framed by partners: their handler puts the allowed origins in the
 //! internal `x-aura-frame-ancestors` header, which this layer turns into `frame-ancestors`

@@ -22,9 +22,9 @@
 //! **The check on every call, in the round trip the call already makes.** Each call with a key
 //! goes through [`EpochGate::admit`], which decides the call's rate limits *and* compares the
 //! epoch the cache was filled under with the shared one, in one step (one Lua script in
-//! Redis; one `lseek` of a file beside the in-process limiter). A cached entry is used only when the
-//! epochs match: otherwise nothing is charged, the cache is emptied, and the database
-//! decides. So after a revoke on instance A has answered
+//! Redis; without it, one `lseek` of the epoch file beside the in-process limiter's decision).
+//! A cached entry is used only when the epochs match: otherwise nothing is charged, the cache
+//! is emptied, and the database decides. So after a revoke on instance A has answered
 //! (its epoch bump precedes the answer), the next call on instance B sees the new epoch before
 //! trusting anything it cached. Calls with no limits (tier `internal`) and calls refused for
 //! their scope still make the check, with no rules. Entries are filled under the epoch known

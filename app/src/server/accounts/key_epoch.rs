@@ -6,8 +6,8 @@
 //! - **SQLite file**: the epoch is the length of a file beside the database
 //!   (`<database>-key-epoch`). A change appends one byte after its commit (appends are atomic
 //!   between processes); every call with a key reads the length with one `lseek` to its end
-//!   (well under a microsecond, no database). Every process using the database file finds it, with no
-//!   extra configuration.
+//!   (well under a microsecond, no database). Every process using the database file finds it,
+//!   with no extra configuration.
 //! - **In-memory SQLite** (one process only): an atomic.
 //! - **PostgreSQL without Redis**: nothing reaches every instance and the admin command
 //!   cheaply, so keys are not cached there (each call reads the database, as before); set
