@@ -9,6 +9,7 @@ mod m20261123_000003_webhooks;
 mod m20261124_000001_api_key_scopes;
 mod m20261202_000001_retention;
 mod m20261202_000010_job_accounts;
+mod m20261203_000001_usage_calls;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_api_key_scopes::Migration),
             Box::new(m20261202_000001_retention::Migration),
             Box::new(m20261202_000010_job_accounts::Migration),
+            Box::new(m20261203_000001_usage_calls::Migration),
         ]
     }
 }

@@ -120,24 +120,24 @@ async fn form_post_page(app: &TestApp, client: &Client, path: &str, fields: &[(&
     res.text().await.unwrap()
 }
 
-/// Waits until the meter has written `n` usage events of the account (it writes in batches).
+/// Waits until the meter has counted `n` calls of the account (it writes in batches), and
+/// returns them one per call (the meter writes alike calls of a batch as one row).
 async fn metered(app: &TestApp, account_id: &str, n: u64) -> Vec<usage_event::Model> {
+    let mut rows = Vec::new();
     for _ in 0..100 {
-        let count = usage_event::Entity::find()
+        rows = usage_event::Entity::find()
             .filter(usage_event::Column::AccountId.eq(account_id))
-            .count(&app.db)
+            .all(&app.db)
             .await
             .unwrap();
-        if count >= n {
+        if rows.iter().map(|r| r.calls as u64).sum::<u64>() >= n {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    usage_event::Entity::find()
-        .filter(usage_event::Column::AccountId.eq(account_id))
-        .all(&app.db)
-        .await
-        .unwrap()
+    rows.into_iter()
+        .flat_map(|r| std::iter::repeat_n(r.clone(), r.calls as usize))
+        .collect()
 }
 
 /// The account's scans not yet finished.

@@ -70,7 +70,8 @@ async fn audit_actions(app: &TestApp) -> Vec<String> {
     got
 }
 
-async fn usage(app: &TestApp, account_id: &str, key_id: &str, at: DateTime<Utc>, target: Option<&str>) {
+/// A usage row of `calls` alike calls (the meter writes alike calls of a batch as one row).
+async fn usage(app: &TestApp, account_id: &str, key_id: &str, at: DateTime<Utc>, target: Option<&str>, calls: i32) {
     usage_event::ActiveModel {
         key_id: Set(key_id.into()),
         account_id: Set(account_id.into()),
@@ -81,6 +82,7 @@ async fn usage(app: &TestApp, account_id: &str, key_id: &str, at: DateTime<Utc>,
         target: Set(target.map(str::to_owned)),
         is_scan: Set(target.is_some()),
         created_at: Set(at),
+        calls: Set(calls),
         ..Default::default()
     }
     .insert(&app.db)
@@ -256,18 +258,27 @@ async fn purge_removes_old_rows_and_keeps_the_rest(kind: Db) {
     audit_entry(&app, "old.entry", days_ago(401)).await;
     audit_entry(&app, "recent.entry", days_ago(399)).await;
 
-    // Five days ago at noon (older than the 2 days this test keeps raw): two calls on the
-    // key, one a scan, and one from the dashboard; yesterday one more (kept raw).
+    // Five days ago at noon (older than the 2 days this test keeps raw): a scan and a row of
+    // four alike calls on the key, and one call from the dashboard; yesterday one more (kept
+    // raw).
     let old_day = (Utc::now().date_naive() - chrono::Days::new(5))
         .and_hms_opt(12, 0, 0)
         .unwrap()
         .and_utc();
-    usage(&app, &account_id, &key_id, old_day, Some("acme/old")).await;
-    usage(&app, &account_id, &key_id, old_day + chrono::Duration::seconds(1), None).await;
-    usage(&app, &account_id, "dashboard", old_day, None).await;
-    usage(&app, &account_id, &key_id, days_ago(1), None).await;
+    usage(&app, &account_id, &key_id, old_day, Some("acme/old"), 1).await;
+    usage(
+        &app,
+        &account_id,
+        &key_id,
+        old_day + chrono::Duration::seconds(1),
+        None,
+        4,
+    )
+    .await;
+    usage(&app, &account_id, "dashboard", old_day, None, 1).await;
+    usage(&app, &account_id, &key_id, days_ago(1), None, 1).await;
     let before = usage_api(&app, &key).await;
-    assert_eq!(day_point(&before, old_day), (3, 1));
+    assert_eq!(day_point(&before, old_day), (6, 1));
 
     scan_with_events(&app, OLD_COMPLETED, ScanStatus::Completed, Some(days_ago(31))).await;
     scan_with_events(&app, OLD_FAILED, ScanStatus::Failed, Some(days_ago(45))).await;
@@ -351,11 +362,11 @@ async fn purge_removes_old_rows_and_keeps_the_rest(kind: Db) {
         })
         .collect();
     totals.sort();
-    let mut want = vec![("dashboard".to_string(), 1, 0), (key_id.clone(), 2, 1)];
+    let mut want = vec![("dashboard".to_string(), 1, 0), (key_id.clone(), 5, 1)];
     want.sort();
     assert_eq!(totals, want);
     let after = usage_api(&app, &key).await;
-    assert_eq!(day_point(&after, old_day), (3, 1), "{after}");
+    assert_eq!(day_point(&after, old_day), (6, 1), "{after}");
     assert_eq!(day_point(&after, days_ago(1)), day_point(&before, days_ago(1)));
 
     // Scan events: an old finished scan keeps only its outcome, which its stream replays.
@@ -396,7 +407,7 @@ async fn purge_removes_old_rows_and_keeps_the_rest(kind: Db) {
         .await
         .unwrap();
     assert_eq!(again, retention::Purged::default());
-    assert_eq!(day_point(&usage_api(&app, &key).await, old_day), (3, 1));
+    assert_eq!(day_point(&usage_api(&app, &key).await, old_day), (6, 1));
     app.stop().await;
 }
 

@@ -1,6 +1,10 @@
 //! Usage metering. Every authenticated `/v1` call becomes one event, sent over a channel to
-//! a writer task that inserts them in batches and, once per batch, moves each key's
-//! `last_used_at` forward — so the request path never waits for a database write.
+//! a writer task. The writer tallies the events that arrive together by key, route, method,
+//! status, target and UTC day, and writes one row per tally with the number of calls it
+//! stands for, then moves each key's `last_used_at` forward: the request path never waits for
+//! a database write, and a flood of identical calls costs a row per batch rather than a row
+//! per call (at tens of thousands of calls a second, rows per call were most of a call's cost,
+//! and the table's growth was the flood's).
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -39,7 +43,7 @@ pub struct Meter {
     flush_now: Arc<Notify>,
 }
 
-/// Most events in one transaction.
+/// Most rows in one transaction.
 const BATCH: usize = 500;
 
 /// How long the writer lets events gather after the first one before writing them all.
@@ -72,18 +76,74 @@ impl Meter {
     }
 }
 
+/// What makes calls one row: everything a row says but when and how fast.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Kind {
+    key_id: String,
+    account_id: String,
+    route: String,
+    method: String,
+    status: u16,
+    target: Option<String>,
+    is_scan: bool,
+    /// The summary counts by UTC day: a row never spans two.
+    day: NaiveDate,
+}
+
+/// The calls of one [`Kind`] in a batch.
+#[derive(Debug)]
+struct Count {
+    calls: u32,
+    slowest_ms: u32,
+    first: DateTime<Utc>,
+    last: DateTime<Utc>,
+}
+
+/// The events of one batch, tallied into the rows they become.
+#[derive(Default)]
+struct Tally(HashMap<Kind, Count>);
+
+impl Tally {
+    fn add(&mut self, e: UsageEvent) {
+        let kind = Kind {
+            day: e.at.date_naive(),
+            key_id: e.key_id,
+            account_id: e.account_id,
+            route: e.route,
+            method: e.method,
+            status: e.status,
+            target: e.target,
+            is_scan: e.is_scan,
+        };
+        let c = self.0.entry(kind).or_insert(Count {
+            calls: 0,
+            slowest_ms: 0,
+            first: e.at,
+            last: e.at,
+        });
+        c.calls = c.calls.saturating_add(1);
+        c.slowest_ms = c.slowest_ms.max(e.latency_ms);
+        c.first = c.first.min(e.at);
+        c.last = c.last.max(e.at);
+    }
+
+    fn rows(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// Parks on the channel until an event arrives, then sleeps while more gather and writes
-/// everything that came, a batch per transaction. It does not wake for each event: under load
-/// a wake and a timer per event cost more than the event's row.
+/// everything that came, at most [`BATCH`] rows per transaction. It does not wake for each
+/// event: under load a wake and a timer per event cost more than the event's row.
 async fn writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Msg>, flush_now: Arc<Notify>) {
-    let mut batch: Vec<UsageEvent> = Vec::with_capacity(BATCH);
+    let mut tally = Tally::default();
     let mut waiters: Vec<oneshot::Sender<()>> = Vec::new();
-    let take = |m: Msg, batch: &mut Vec<UsageEvent>, waiters: &mut Vec<oneshot::Sender<()>>| match m {
-        Msg::Event(e) => batch.push(e),
+    let take = |m: Msg, tally: &mut Tally, waiters: &mut Vec<oneshot::Sender<()>>| match m {
+        Msg::Event(e) => tally.add(e),
         Msg::Flush(w) => waiters.push(w),
     };
     while let Some(first) = rx.recv().await {
-        take(first, &mut batch, &mut waiters);
+        take(first, &mut tally, &mut waiters);
         if waiters.is_empty() {
             tokio::select! {
                 _ = tokio::time::sleep(GATHER) => {}
@@ -94,20 +154,20 @@ async fn writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Msg>, flush_now: 
         // once the events sent before it (ahead of it in the channel) are written.
         let mut drained = false;
         while !drained {
-            while batch.len() < BATCH {
+            while tally.rows() < BATCH {
                 match rx.try_recv() {
-                    Ok(m) => take(m, &mut batch, &mut waiters),
+                    Ok(m) => take(m, &mut tally, &mut waiters),
                     Err(_) => {
                         drained = true;
                         break;
                     }
                 }
             }
-            if !batch.is_empty() {
-                if let Err(e) = write_batch(&db, &batch).await {
-                    tracing::error!(error = %e, events = batch.len(), "usage batch write failed");
+            if tally.rows() > 0 {
+                let rows = std::mem::take(&mut tally);
+                if let Err(e) = write_batch(&db, rows).await {
+                    tracing::error!(error = %e, "usage batch write failed");
                 }
-                batch.clear();
             }
             for w in waiters.drain(..) {
                 let _ = w.send(());
@@ -119,10 +179,10 @@ async fn writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Msg>, flush_now: 
 /// Rows per insert statement, largest first. A batch goes in as full statements of these
 /// sizes, so only these few SQL texts exist and the driver prepares each once per connection
 /// and reuses it; one statement sized to each batch was a new text (parsed and planned anew)
-/// almost every time, the bulk of metering's cost under load.
+/// almost every time.
 const ROWS_PER_INSERT: [usize; 4] = [128, 32, 8, 1];
-const COLUMNS: &str = "key_id, account_id, route, method, status, latency_ms, target, is_scan, created_at";
-const COLUMN_COUNT: usize = 9;
+const COLUMNS: &str = "key_id, account_id, route, method, status, latency_ms, target, is_scan, created_at, calls";
+const COLUMN_COUNT: usize = 10;
 
 /// `INSERT INTO usage_events (…) VALUES (?, …), …` for `rows` rows (see `db::statement`).
 fn insert_sql(rows: usize) -> String {
@@ -133,45 +193,47 @@ fn insert_sql(rows: usize) -> String {
     )
 }
 
-fn row_values(e: &UsageEvent, values: &mut Vec<sea_orm::Value>) {
+fn row_values(kind: &Kind, count: &Count, values: &mut Vec<sea_orm::Value>) {
     values.extend([
-        e.key_id.clone().into(),
-        e.account_id.clone().into(),
-        e.route.chars().take(128).collect::<String>().into(),
-        e.method.clone().into(),
-        (e.status as i16).into(),
-        (e.latency_ms.min(i32::MAX as u32) as i32).into(),
-        e.target
+        kind.key_id.clone().into(),
+        kind.account_id.clone().into(),
+        kind.route.chars().take(128).collect::<String>().into(),
+        kind.method.clone().into(),
+        (kind.status as i16).into(),
+        (count.slowest_ms.min(i32::MAX as u32) as i32).into(),
+        kind.target
             .as_ref()
             .map(|t| t.chars().take(512).collect::<String>())
             .into(),
-        e.is_scan.into(),
-        e.at.into(),
+        kind.is_scan.into(),
+        count.first.into(),
+        (count.calls.min(i32::MAX as u32) as i32).into(),
     ]);
 }
 
 /// One transaction: the batch's rows, then each key's `last_used_at`.
-async fn write_batch(db: &DatabaseConnection, batch: &[UsageEvent]) -> Result<(), sea_orm::DbErr> {
+async fn write_batch(db: &DatabaseConnection, tally: Tally) -> Result<(), sea_orm::DbErr> {
     use sea_orm::TransactionTrait;
     let backend = db.get_database_backend();
+    let rows: Vec<(Kind, Count)> = tally.0.into_iter().collect();
     let txn = db.begin().await?;
-    let mut rest = batch;
-    for rows in ROWS_PER_INSERT {
-        while rest.len() >= rows {
-            let (now, later) = rest.split_at(rows);
-            let mut values = Vec::with_capacity(rows * COLUMN_COUNT);
-            for e in now {
-                row_values(e, &mut values);
+    let mut rest = &rows[..];
+    for n in ROWS_PER_INSERT {
+        while rest.len() >= n {
+            let (now, later) = rest.split_at(n);
+            let mut values = Vec::with_capacity(n * COLUMN_COUNT);
+            for (kind, count) in now {
+                row_values(kind, count, &mut values);
             }
-            txn.execute_raw(crate::server::db::statement(backend, &insert_sql(rows), values))
+            txn.execute_raw(crate::server::db::statement(backend, &insert_sql(n), values))
                 .await?;
             rest = later;
         }
     }
     let mut last: HashMap<&str, DateTime<Utc>> = HashMap::new();
-    for e in batch {
-        let t = last.entry(e.key_id.as_str()).or_insert(e.at);
-        *t = (*t).max(e.at);
+    for (kind, count) in &rows {
+        let t = last.entry(kind.key_id.as_str()).or_insert(count.last);
+        *t = (*t).max(count.last);
     }
     for (key_id, at) in last {
         api_key::Entity::update_many()
@@ -240,8 +302,8 @@ pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> 
         }
     };
     let day_sql = format!(
-        "SELECT {day_expr} AS day, COUNT(*) AS requests, \
-         SUM(CASE WHEN is_scan = {true_lit} THEN 1 ELSE 0 END) AS scans \
+        "SELECT {day_expr} AS day, SUM(calls) AS requests, \
+         SUM(CASE WHEN is_scan = {true_lit} THEN calls ELSE 0 END) AS scans \
          FROM usage_events WHERE account_id = {} AND created_at >= {} GROUP BY 1",
         p(1),
         p(2)
@@ -279,7 +341,7 @@ pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> 
         })
         .collect();
     let repo_sql = format!(
-        "SELECT target, COUNT(*) AS scans FROM usage_events \
+        "SELECT target, SUM(calls) AS scans FROM usage_events \
          WHERE account_id = {} AND created_at >= {} AND is_scan = {true_lit} AND target IS NOT NULL \
          GROUP BY target ORDER BY 2 DESC, 1 LIMIT 10",
         p(1),
@@ -313,46 +375,109 @@ pub async fn summary(db: &impl ConnectionTrait, account_id: &str, days: u32) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::entities::usage_event;
+    use sea_orm::{PaginatorTrait, QueryOrder};
 
     #[test]
     fn insert_statements_number_every_placeholder() {
         let pg = crate::server::db::statement(DatabaseBackend::Postgres, &insert_sql(2), Vec::new()).sql;
         assert!(pg.starts_with("INSERT INTO usage_events (key_id, "), "{pg}");
         assert!(
-            pg.ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9), ($10, $11, $12, $13, $14, $15, $16, $17, $18)"),
+            pg.ends_with(
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+            ),
             "{pg}"
         );
         assert_eq!(insert_sql(128).matches('?').count(), 128 * COLUMN_COUNT);
         assert_eq!(COLUMNS.split(", ").count(), COLUMN_COUNT);
     }
 
-    /// More events than a batch holds, recorded faster than one is written: every one is
-    /// written, and a flush answers only once those sent before it are in.
-    #[tokio::test]
-    async fn a_backlog_beyond_a_batch_is_written_whole_before_a_flush_answers() {
-        use crate::server::entities::usage_event;
-        use sea_orm::PaginatorTrait;
+    async fn scratch_db() -> (DatabaseConnection, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("aura-meter-{}", crate::server::crypto::random_id()));
         let db = crate::server::db::connect(&format!("sqlite://{}/meter.db?mode=rwc", dir.display()))
             .await
             .unwrap();
+        (db, dir)
+    }
+
+    fn event(route: &str, status: u16, latency_ms: u32, at: DateTime<Utc>) -> UsageEvent {
+        UsageEvent {
+            key_id: "k1".into(),
+            account_id: "a1".into(),
+            route: route.into(),
+            method: "GET".into(),
+            status,
+            latency_ms,
+            target: None,
+            is_scan: false,
+            at,
+        }
+    }
+
+    async fn calls(db: &DatabaseConnection) -> i64 {
+        usage_event::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| i64::from(r.calls))
+            .sum()
+    }
+
+    /// More distinct rows than a batch holds, recorded faster than one is written: every call
+    /// is written, and a flush answers only once those sent before it are in.
+    #[tokio::test]
+    async fn a_backlog_beyond_a_batch_is_written_whole_before_a_flush_answers() {
+        let (db, dir) = scratch_db().await;
         let meter = Meter::start(db.clone());
-        let events = BATCH * 2 + 34;
-        for n in 0..events {
-            meter.record(UsageEvent {
-                key_id: "k1".into(),
-                account_id: "a1".into(),
-                route: "/v1/scan/{id}".into(),
-                method: "GET".into(),
-                status: 200,
-                latency_ms: n as u32,
-                target: None,
-                is_scan: false,
-                at: Utc::now(),
-            });
+        let kinds = BATCH * 2 + 34;
+        for n in 0..kinds {
+            for _ in 0..3 {
+                meter.record(event(&format!("/v1/r{n}"), 200, 1, Utc::now()));
+            }
         }
         meter.flush().await;
-        assert_eq!(usage_event::Entity::find().count(&db).await.unwrap(), events as u64);
+        assert_eq!(calls(&db).await, (kinds * 3) as i64);
+        // Each route's three calls are one row, unless they straddle two writes (a write
+        // holds at most a batch of rows).
+        let rows = usage_event::Entity::find().count(&db).await.unwrap() as usize;
+        assert!((kinds..kinds + kinds / BATCH + 1).contains(&rows), "{rows} rows");
+        drop(db);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Calls alike but for when and how fast are one row with their count, the slowest
+    /// latency and the first call's time; another status, or another UTC day, is another row.
+    /// The summary counts calls, not rows.
+    #[tokio::test]
+    async fn alike_calls_are_one_row_that_counts_them() {
+        let (db, dir) = scratch_db().await;
+        let meter = Meter::start(db.clone());
+        let now = Utc::now();
+        let yesterday = now - chrono::Duration::days(1);
+        for n in 0..10u32 {
+            meter.record(event(
+                "/v1/auth/keys",
+                200,
+                n * 3 % 10,
+                now + chrono::Duration::milliseconds(n.into()),
+            ));
+        }
+        meter.record(event("/v1/auth/keys", 429, 0, now));
+        meter.record(event("/v1/auth/keys", 200, 50, yesterday));
+        meter.flush().await;
+        let rows = usage_event::Entity::find()
+            .order_by_asc(usage_event::Column::Status)
+            .order_by_asc(usage_event::Column::CreatedAt)
+            .all(&db)
+            .await
+            .unwrap();
+        let seen: Vec<(i16, i32, i32)> = rows.iter().map(|r| (r.status, r.calls, r.latency_ms)).collect();
+        assert_eq!(seen, vec![(200, 1, 50), (200, 10, 9), (429, 1, 0)]);
+        assert_eq!(rows[1].created_at, now);
+        let summary = summary(&db, "a1", 2).await.unwrap();
+        assert_eq!(summary.today.requests, 11);
+        assert_eq!(summary.daily[0].requests, 1);
         drop(db);
         let _ = std::fs::remove_dir_all(dir);
     }

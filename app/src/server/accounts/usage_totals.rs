@@ -21,13 +21,13 @@ const ADD_TO_TOTAL: &str = "INSERT INTO usage_daily (account_id, day, key_id, re
      ON CONFLICT (account_id, day, key_id) DO UPDATE SET \
      requests = usage_daily.requests + excluded.requests, scans = usage_daily.scans + excluded.scans";
 
-/// Rolls at most `batch` raw events created before `cutoff`, oldest first, into the daily
+/// Rolls at most `batch` raw usage rows created before `cutoff`, oldest first, into the daily
 /// totals and deletes them, in one short transaction: an event is counted raw or in a total,
 /// never both and never neither, whenever the process stops. Returns how many were rolled
 /// (fewer than `batch`: nothing older is left).
 pub async fn roll_up_batch(db: &DatabaseConnection, cutoff: DateTime<Utc>, batch: u64) -> Result<u64, DbErr> {
     let txn = begin_write(db).await?;
-    let rows: Vec<(i64, String, String, bool, DateTime<Utc>)> = usage_event::Entity::find()
+    let rows: Vec<(i64, String, String, bool, DateTime<Utc>, i32)> = usage_event::Entity::find()
         .select_only()
         .columns([
             usage_event::Column::Id,
@@ -35,6 +35,7 @@ pub async fn roll_up_batch(db: &DatabaseConnection, cutoff: DateTime<Utc>, batch
             usage_event::Column::KeyId,
             usage_event::Column::IsScan,
             usage_event::Column::CreatedAt,
+            usage_event::Column::Calls,
         ])
         .filter(usage_event::Column::CreatedAt.lt(cutoff))
         .order_by_asc(usage_event::Column::CreatedAt)
@@ -47,11 +48,14 @@ pub async fn roll_up_batch(db: &DatabaseConnection, cutoff: DateTime<Utc>, batch
     }
     let mut totals: BTreeMap<(String, NaiveDate, String), (i64, i64)> = BTreeMap::new();
     let mut ids = Vec::with_capacity(rows.len());
-    for (id, account_id, key_id, is_scan, at) in rows {
-        // The UTC day, as the summary buckets raw events.
+    for (id, account_id, key_id, is_scan, at, calls) in rows {
+        // The UTC day, as the summary buckets raw rows (a row's calls share one day).
         let t = totals.entry((account_id, at.date_naive(), key_id)).or_default();
-        t.0 += 1;
-        t.1 += i64::from(is_scan);
+        let calls = i64::from(calls.max(0));
+        t.0 += calls;
+        if is_scan {
+            t.1 += calls;
+        }
         ids.push(id);
     }
     let backend = txn.get_database_backend();
