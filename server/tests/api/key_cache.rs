@@ -322,13 +322,21 @@ pub async fn a_rotated_keys_grace_ends_to_the_second(a: &TestApp, b: &TestApp) {
     )
     .await;
     assert_eq!(res.status(), 201);
-    let expires_at = api_key::Entity::find_by_id(id)
+    let new = res.json::<Value>().await.unwrap()["api_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let expires_at = api_key::Entity::find_by_id(&id)
         .one(&a.db)
         .await
         .unwrap()
         .unwrap()
         .expires_at
         .expect("the old key expires");
+    // Polling starts 600 ms before the expiry, so the key list `b` keeps in memory from its
+    // first call is still within its second when the expiry comes.
+    let until = (expires_at - chrono::Duration::milliseconds(600) - Utc::now()).to_std();
+    tokio::time::sleep(until.unwrap_or_default()).await;
 
     let (mut served, mut from_memory) = (0, 0);
     loop {
@@ -360,6 +368,14 @@ pub async fn a_rotated_keys_grace_ends_to_the_second(a: &TestApp, b: &TestApp) {
         from_memory > 0 || !b.keys.enabled(),
         "the old key was served from memory during its grace period"
     );
+    // The account's key list, in memory since the first call above, shows the old key revoked
+    // from its expiry on, not up to a second later.
+    let keys = listed(b, &new).await;
+    let old_listed = keys
+        .iter()
+        .find(|k| k["id"] == id.as_str())
+        .expect("the old key is listed");
+    assert!(!old_listed["revoked_at"].is_null(), "{old_listed}");
 }
 
 async fn invalidations_on_one_instance(app: TestApp) {

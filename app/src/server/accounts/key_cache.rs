@@ -34,7 +34,9 @@
 //! **Key lists.** The first pages of each account's key list (`GET /v1/auth/keys`) are kept
 //! beside the keys, under the same epoch and emptied with them: creating a key is a change
 //! like any other. Only `last_used_at` moves without one (the meter's batch writer stamps it),
-//! so a list is served for at most [`LIST_MAX_AGE`].
+//! so a list is served for at most [`LIST_MAX_AGE`], and never past the moment a listed key's
+//! rotation grace ends (it then reads as revoked). A cached page keeps its API rendering too,
+//! made by the first call that serves it ([`KeyListPage::rendered`]).
 //!
 //! **Redis unreachable.** The epoch cannot be checked, so the cache is emptied and not filled:
 //! every call reads the database (and limits fail open, as before). A bump that fails is
@@ -45,12 +47,13 @@ use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc, RwLock,
+        Arc, OnceLock, RwLock,
     },
     time::{Duration, Instant},
 };
 
-use chrono::Utc;
+use axum::body::Bytes;
+use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
 
@@ -120,6 +123,48 @@ pub struct Admitted {
     pub decision: Result<Decision, LimiterError>,
 }
 
+/// A page of an account's keys, as the calls that list it while it is fresh share it.
+#[derive(Debug)]
+pub struct KeyListPage {
+    pub keys: Paged<ApiKey>,
+    /// When the first listed key still in its rotation grace stops working: from then on the
+    /// page (and its rendering) would show it unrevoked, so it is not served from memory.
+    ends_grace: Option<DateTime<Utc>>,
+    rendered: OnceLock<Bytes>,
+}
+
+impl KeyListPage {
+    fn new(keys: Paged<ApiKey>) -> Self {
+        let now = Utc::now();
+        let ends_grace = keys
+            .items
+            .iter()
+            .filter(|k| k.revoked_at.is_none())
+            .filter_map(|k| k.expires_at)
+            .filter(|t| *t > now)
+            .min();
+        KeyListPage {
+            keys,
+            ends_grace,
+            rendered: OnceLock::new(),
+        }
+    }
+
+    /// The page as the API answers it: `render` runs for the first call that serves this page,
+    /// later ones share its bytes.
+    pub fn rendered<E>(&self, render: impl FnOnce(&Paged<ApiKey>) -> Result<Bytes, E>) -> Result<Bytes, E> {
+        if let Some(b) = self.rendered.get() {
+            return Ok(b.clone());
+        }
+        let b = render(&self.keys)?;
+        Ok(self.rendered.get_or_init(|| b).clone())
+    }
+
+    fn holds_now(&self) -> bool {
+        self.ends_grace.is_none_or(|t| Utc::now() < t)
+    }
+}
+
 /// A cached value and when it was read from the database.
 struct Filled<T> {
     value: T,
@@ -154,7 +199,7 @@ fn insert_capped<K: Eq + std::hash::Hash + Clone, T>(
 #[derive(Default)]
 struct Inner {
     map: HashMap<[u8; 32], Filled<Verified>>,
-    lists: HashMap<ListSlot, Filled<Paged<ApiKey>>>,
+    lists: HashMap<ListSlot, Filled<Arc<KeyListPage>>>,
     /// The shared epoch every entry in `map` was filled under; `None`: not known (no fill).
     epoch: Option<u64>,
     /// Bumped on every emptying, so a fill that read the database before it is not stored.
@@ -306,30 +351,30 @@ impl KeyCache {
         db: &impl ConnectionTrait,
         account_id: &str,
         page: &PageRequest,
-    ) -> ServiceResult<Paged<ApiKey>> {
+    ) -> ServiceResult<Arc<KeyListPage>> {
         if page.after.is_some() {
-            return keys::list_page(db, account_id, page).await;
+            return Ok(Arc::new(KeyListPage::new(keys::list_page(db, account_id, page).await?)));
         }
         let slot = (account_id.to_owned(), page.limit);
         if let Some(listed) = self.cached_list(&slot) {
             return Ok(listed);
         }
         let ticket = self.ticket();
-        let listed = keys::list_page(db, account_id, page).await?;
+        let listed = Arc::new(KeyListPage::new(keys::list_page(db, account_id, page).await?));
         if let Some(ticket) = ticket {
             self.insert_list(slot, &listed, ticket);
         }
         Ok(listed)
     }
 
-    fn cached_list(&self, slot: &ListSlot) -> Option<Paged<ApiKey>> {
+    fn cached_list(&self, slot: &ListSlot) -> Option<Arc<KeyListPage>> {
         let inner = self.read();
         inner.epoch?;
         let e = inner.lists.get(slot)?;
-        (e.filled.elapsed() < LIST_MAX_AGE).then(|| e.value.clone())
+        (e.filled.elapsed() < LIST_MAX_AGE && e.value.holds_now()).then(|| e.value.clone())
     }
 
-    fn insert_list(&self, slot: ListSlot, page: &Paged<ApiKey>, ticket: Ticket) {
+    fn insert_list(&self, slot: ListSlot, page: &Arc<KeyListPage>, ticket: Ticket) {
         let mut inner = self.write();
         if inner.accepts(ticket) {
             insert_capped(&mut inner.lists, LIST_CAPACITY, LIST_MAX_AGE, slot, page.clone());
@@ -506,9 +551,11 @@ mod tests {
     #[tokio::test]
     async fn key_lists_are_capped_and_emptied_with_the_keys() {
         let c = cache(64).await;
-        let page = |n: usize| Paged {
-            items: vec![(*verified(n).key).clone()],
-            next: None,
+        let page = |n: usize| {
+            Arc::new(KeyListPage::new(Paged {
+                items: vec![(*verified(n).key).clone()],
+                next: None,
+            }))
         };
         let before = c.ticket().unwrap();
         for n in 0..LIST_CAPACITY + 10 {
@@ -517,7 +564,7 @@ mod tests {
         }
         let newest = (format!("acct{}", LIST_CAPACITY + 9), 20);
         assert_eq!(
-            c.cached_list(&newest).unwrap().items[0].id,
+            c.cached_list(&newest).unwrap().keys.items[0].id,
             format!("key{}", LIST_CAPACITY + 9)
         );
         c.changed().await;
@@ -525,5 +572,33 @@ mod tests {
         // A list read before the change is not stored after it.
         c.insert_list(newest.clone(), &page(1), before);
         assert!(c.cached_list(&newest).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_key_list_is_rendered_once_and_not_served_past_a_listed_keys_grace() {
+        let c = cache(64).await;
+        let mut in_grace = (*verified(1).key).clone();
+        in_grace.expires_at = Some(Utc::now() + chrono::Duration::milliseconds(300));
+        let page = Arc::new(KeyListPage::new(Paged {
+            items: vec![in_grace, (*verified(2).key).clone()],
+            next: None,
+        }));
+        let slot = ("acct".to_string(), 20);
+        c.insert_list(slot.clone(), &page, c.ticket().unwrap());
+        let renders = std::sync::atomic::AtomicUsize::new(0);
+        for _ in 0..3 {
+            let listed = c.cached_list(&slot).unwrap();
+            let body = listed
+                .rendered(|keys| {
+                    renders.fetch_add(1, Ordering::Relaxed);
+                    Ok::<_, ()>(Bytes::from(keys.items[0].id.clone()))
+                })
+                .unwrap();
+            assert_eq!(body, "key1");
+        }
+        assert_eq!(renders.load(Ordering::Relaxed), 1);
+        // Once the rotated key's grace ends it reads as revoked: the page is read again.
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert!(c.cached_list(&slot).is_none());
     }
 }

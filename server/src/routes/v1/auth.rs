@@ -11,8 +11,10 @@ use app::server::{
     state::AppState,
 };
 use axum::{
+    body::Bytes,
     extract::{ConnectInfo, Path, State},
     http::{HeaderMap, StatusCode},
+    response::Response,
     Extension, Json,
 };
 use chrono::{DateTime, Utc};
@@ -21,7 +23,7 @@ use utoipa::ToSchema;
 
 use super::{
     caller::Caller,
-    page::{Listed, Page, PageParams},
+    page::{Page, PageParams},
 };
 use crate::error::{ApiError, ApiJson, ErrorBody, OptionalJson};
 
@@ -200,16 +202,16 @@ pub struct KeyInfo {
     revoked_at: Option<DateTime<Utc>>,
 }
 
-impl From<ApiKey> for KeyInfo {
-    fn from(k: ApiKey) -> Self {
+impl From<&ApiKey> for KeyInfo {
+    fn from(k: &ApiKey) -> Self {
         // A rotated-out key whose grace period has ended reads as revoked at that moment.
         let revoked_at = k.revoked_at.or(k.expires_at.filter(|t| *t <= Utc::now()));
-        let grants = Grants::of(&k);
+        let grants = Grants::of(k);
         KeyInfo {
-            id: k.id,
-            prefix: k.prefix,
-            name: k.name,
-            tier: k.tier,
+            id: k.id.clone(),
+            prefix: k.prefix.clone(),
+            name: k.name.clone(),
+            tier: k.tier.clone(),
             scopes: grants.scope_names(),
             allowed_origins: grants.allowed_origins,
             created_at: k.created_at,
@@ -252,12 +254,19 @@ pub async fn list_keys(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     page: Page,
-) -> Result<Listed<KeyInfo>, ApiError> {
-    let keys = state
+) -> Result<Response, ApiError> {
+    let listed = state
         .keys
         .key_list_page(&state.db, &caller.account.id, &page.request)
         .await?;
-    Ok(page.respond(&state.config.public_url, keys.map(KeyInfo::from)))
+    // Rendered once per cached page: the calls that list it while it is fresh share the bytes.
+    let body = listed.rendered(|keys| {
+        let infos: Vec<KeyInfo> = keys.items.iter().map(KeyInfo::from).collect();
+        serde_json::to_vec(&infos)
+            .map(Bytes::from)
+            .map_err(|e| ApiError::internal(format!("key list: {e}")))
+    })?;
+    Ok(page.respond_rendered(&state.config.public_url, body, listed.keys.next.as_ref()))
 }
 
 #[derive(Deserialize, ToSchema, Default)]

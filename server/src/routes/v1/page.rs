@@ -6,6 +6,7 @@
 
 use app::server::paging::{self, Cursor, PageRequest, Paged, DEFAULT_LIMIT, MAX_LIMIT};
 use axum::{
+    body::Bytes,
     extract::{FromRequestParts, OriginalUri},
     http::{header, request::Parts, HeaderValue},
     response::{IntoResponse, Response},
@@ -102,6 +103,16 @@ impl Page {
             items: paged.items,
         }
     }
+
+    /// The same for a page rendered beforehand (`body`, its JSON array).
+    pub fn respond_rendered(&self, public_url: &str, body: Bytes, next: Option<&Cursor>) -> Response {
+        let res = (
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            body,
+        )
+            .into_response();
+        with_link(res, next.map(|c| self.next_url(public_url, c)))
+    }
 }
 
 /// A page of a list: a JSON array, plus `Link: <…>; rel="next"` when more rows follow.
@@ -112,17 +123,20 @@ pub struct Listed<T> {
 
 impl<T: Serialize> IntoResponse for Listed<T> {
     fn into_response(self) -> Response {
-        let mut res = Json(self.items).into_response();
-        if let Some(link) = self.link {
-            match HeaderValue::from_str(&format!("<{link}>; rel=\"next\"")) {
-                Ok(v) => {
-                    res.headers_mut().insert(header::LINK, v);
-                }
-                Err(e) => return ApiError::internal(format!("next-page link: {e}")).into_response(),
-            }
-        }
-        res
+        with_link(Json(self.items).into_response(), self.link)
     }
+}
+
+fn with_link(mut res: Response, link: Option<String>) -> Response {
+    if let Some(link) = link {
+        match HeaderValue::from_str(&format!("<{link}>; rel=\"next\"")) {
+            Ok(v) => {
+                res.headers_mut().insert(header::LINK, v);
+            }
+            Err(e) => return ApiError::internal(format!("next-page link: {e}")).into_response(),
+        }
+    }
+    res
 }
 
 #[cfg(test)]
