@@ -134,17 +134,17 @@ pub struct KeyListPage {
 }
 
 impl KeyListPage {
-    fn new(keys: Paged<ApiKey>) -> Self {
+    fn new(page: Paged<ApiKey>) -> Self {
         let now = Utc::now();
-        let ends_grace = keys
+        // A usable key with an expiry is in its grace.
+        let ends_grace = page
             .items
             .iter()
-            .filter(|k| k.revoked_at.is_none())
+            .filter(|k| keys::is_usable(k, now))
             .filter_map(|k| k.expires_at)
-            .filter(|t| *t > now)
             .min();
         KeyListPage {
-            keys,
+            keys: page,
             ends_grace,
             rendered: OnceLock::new(),
         }
