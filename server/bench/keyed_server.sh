@@ -1,13 +1,13 @@
 # Sourced by the authenticated-call benchmarks: starts the release server on a fresh SQLite
 # database at $PORT, registers an account of tier `internal` (no limits) and sets $KEY, its
-# key; stops the server and removes its data on exit. Defines `rps URL [wrk args]`.
+# key (SERVER_BIN, default target/release/server, names another build to compare); stops the server and removes its data on exit. Defines `rps URL [wrk args]`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 PORT=${PORT:-3950} THREADS=${THREADS:-2} CONNS=${CONNS:-32} DURATION=${DURATION:-15s} RUNS=${RUNS:-3}
 DATA=$(mktemp -d)
 export LEPTOS_SITE_ADDR=127.0.0.1:$PORT AURA_DATA_DIR=$DATA AURA_DATABASE_URL="sqlite://$DATA/bench.db?mode=rwc"
 export AURA_SECRET_KEY=benchbenchbenchbenchbenchbenchbenchbenchbenchbenchbenchbenchbench RUST_LOG=warn
-./target/release/server >"$DATA/server.log" 2>&1 &
+"${SERVER_BIN:-./target/release/server}" >"$DATA/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; rm -rf "$DATA"' EXIT
 until curl -fs "http://127.0.0.1:$PORT/health" >/dev/null; do sleep 0.2; done

@@ -7,7 +7,7 @@
 use axum::{
     body::to_bytes,
     extract::Request,
-    http::{header, StatusCode},
+    http::{header, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -19,7 +19,12 @@ const MAX_MESSAGE: usize = 4096;
 
 pub async fn json_errors(req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let res = next.run(req).await;
+    as_json(&method, next.run(req).await).await
+}
+
+/// The rewrite itself, for layers that do more around the call (`v1::caller`'s key check):
+/// one layer instead of two on every keyed call.
+pub async fn as_json(method: &Method, res: Response) -> Response {
     let status = res.status();
     // Plain text, or no body type at all (axum's 405 is empty).
     let plain = match res.headers().get(header::CONTENT_TYPE) {

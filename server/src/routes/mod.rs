@@ -154,9 +154,9 @@ pub fn api(state: &AppState) -> Api {
     let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(service::info))
         .routes(routes!(service::health))
-        .nest("/v1", v1::router(state))
+        .merge(v1::router(state))
         .split_for_parts();
-    let (streams, stream_spec) = OpenApiRouter::new().nest("/v1", v1::streams(state)).split_for_parts();
+    let (streams, stream_spec) = v1::streams(state).split_for_parts();
     spec.merge(stream_spec);
     spec.merge(public::PublicDoc::openapi());
     // After the routes are in: modifiers named in `#[openapi]` run before any path exists.

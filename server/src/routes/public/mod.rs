@@ -27,13 +27,13 @@ use std::sync::Arc;
 use app::server::state::AppState;
 use axum::{
     http::{HeaderMap, HeaderValue},
-    middleware::{from_fn, from_fn_with_state},
+    middleware::from_fn_with_state,
     routing::get,
     Extension, Router,
 };
 use tower_http::{compression::CompressionLayer, cors::CorsLayer};
 
-use crate::middleware::{db_breaker, json_errors, metrics, security_headers};
+use crate::middleware::{db_breaker, metrics, security_headers};
 
 /// The `/v1` twins of the public surfaces in `/openapi.json` (the contract asks for every
 /// `/v1` route there). The pages are HTML routed here (`widget`) and by Leptos (reports), so
@@ -106,11 +106,11 @@ pub fn router(
         .route(ROUTES[3], badge.clone())
         .route(ROUTES[4], card())
         .route(ROUTES[5], oembed())
+        // With the contract's JSON body for axum's own errors (a 405), as on the rest of `/v1`.
         .route_layer(from_fn_with_state(
             state.clone(),
             crate::routes::v1::caller::optional_key,
         ))
-        .route_layer(from_fn(json_errors::json_errors))
         .route_layer(cors);
     Router::new()
         .route(ROUTES[0], badge)

@@ -11,7 +11,7 @@ use app::server::{
     state::AppState,
 };
 use axum::{
-    extract::{ConnectInfo, OriginalUri, Path, Request, State},
+    extract::{ConnectInfo, Path, Request, State},
     http::{HeaderMap, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -37,13 +37,7 @@ pub async fn require_admin(
     next: Next,
 ) -> Response {
     if let Err(e) = admin::require_admin(&caller.account) {
-        // Inside the nested `/v1` router the URI lacks its prefix; log the path as sent.
-        let path = req
-            .extensions()
-            .get::<OriginalUri>()
-            .map(|u| u.path().to_owned())
-            .unwrap_or_else(|| req.uri().path().to_owned());
-        let target = format!("{} {path}", req.method());
+        let target = format!("{} {}", req.method(), req.uri().path());
         audit::record(
             &state.db,
             &caller.account.email,
@@ -117,7 +111,7 @@ pub struct CreatePartnerResponse {
 }
 
 /// Onboard a partner: account, first API key, webhook secret and an invitation link.
-#[utoipa::path(post, path = "/admin/partners", tag = "admin", request_body = CreatePartnerRequest, security(("bearer" = [])),
+#[utoipa::path(post, path = "/v1/admin/partners", tag = "admin", request_body = CreatePartnerRequest, security(("bearer" = [])),
     responses(
         (status = 201, body = CreatePartnerResponse),
         (status = 401, body = ErrorBody),
@@ -162,7 +156,7 @@ pub struct InviteResponse {
 /// A new link replaces every earlier one (an expired onboarding continues; a lost link stops
 /// working). Also how an admin resets a partner's password: the partner sets a new one
 /// through the link, which ends the sessions opened with the old one.
-#[utoipa::path(post, path = "/admin/partners/{account_id}/invite", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(post, path = "/v1/admin/partners/{account_id}/invite", tag = "admin", security(("bearer" = [])),
     params(("account_id" = String, Path, description = "account id")),
     responses(
         (status = 201, body = InviteResponse),
@@ -198,7 +192,7 @@ pub struct PartnerListParams {
 }
 
 /// List partner accounts, newest first.
-#[utoipa::path(get, path = "/admin/partners", tag = "admin", params(PartnerListParams, PageParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/admin/partners", tag = "admin", params(PartnerListParams, PageParams), security(("bearer" = [])),
     responses((status = 200, body = Vec<Partner>, headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, description = "`validation_failed`: bad `role`, `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_partners(
@@ -225,7 +219,7 @@ pub struct UpdatePartnerRequest {
 }
 
 /// Change a partner's tier or status.
-#[utoipa::path(patch, path = "/admin/partners/{account_id}", tag = "admin", request_body = UpdatePartnerRequest, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/v1/admin/partners/{account_id}", tag = "admin", request_body = UpdatePartnerRequest, security(("bearer" = [])),
     params(("account_id" = String, Path, description = "account id")),
     responses(
         (status = 200, body = Partner),
@@ -297,7 +291,7 @@ impl From<audit_log::Model> for AuditEntry {
 }
 
 /// The audit log, newest first.
-#[utoipa::path(get, path = "/admin/audit", tag = "admin", params(AuditParams, PageParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/admin/audit", tag = "admin", params(AuditParams, PageParams), security(("bearer" = [])),
     responses((status = 200, body = Vec<AuditEntry>, headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, description = "`validation_failed`: `limit` is not a number from 1 to 200, or a bad `cursor`", body = ErrorBody)))]
 pub async fn audit_log(
@@ -357,7 +351,7 @@ pub struct JobQuery {
 }
 
 /// Background jobs by state, newest first; `dead` lists the dead-letter queue.
-#[utoipa::path(get, path = "/admin/jobs", tag = "admin", params(JobQuery, PageParams), security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/v1/admin/jobs", tag = "admin", params(JobQuery, PageParams), security(("bearer" = [])), responses(
     (status = 200, body = [JobBody], headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))), (status = 403, body = ErrorBody),
     (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_jobs(
@@ -376,7 +370,7 @@ pub async fn list_jobs(
 }
 
 /// Run a dead or failed job again from a clean slate (its scan goes back to `queued`).
-#[utoipa::path(post, path = "/admin/jobs/{id}/retry", tag = "admin", params(("id" = i64, Path)), security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/admin/jobs/{id}/retry", tag = "admin", params(("id" = i64, Path)), security(("bearer" = [])), responses(
     (status = 202, body = JobBody), (status = 404, body = ErrorBody)))]
 pub async fn retry_job(
     State(state): State<AppState>,

@@ -77,7 +77,7 @@ pub struct RegisterResponse {
 }
 
 /// Create a partner account (free tier) with its first API key and webhook secret.
-#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest, responses(
+#[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest, responses(
     (status = 201, body = RegisterResponse),
     (status = 409, description = "`email_taken`", body = ErrorBody),
     (status = 422, description = "`validation_failed`", body = ErrorBody),
@@ -223,7 +223,7 @@ impl From<&ApiKey> for KeyInfo {
 
 /// Create another API key for this account, optionally limited to some scopes and to
 /// browser origins (a key for a web page should be both).
-#[utoipa::path(post, path = "/auth/keys", tag = "auth", request_body = CreateKeyRequest, security(("bearer" = [])),
+#[utoipa::path(post, path = "/v1/auth/keys", tag = "auth", request_body = CreateKeyRequest, security(("bearer" = [])),
     responses((status = 201, body = NewKeyResponse), (status = 401, body = ErrorBody),
         (status = 409, description = "`key_limit_reached`: the tier's active keys (free 3, pro 10, partner 50) are all in use", body = ErrorBody),
         (status = 422, description = "`validation_failed`: an unknown scope, an empty scope list, or an entry that is not an origin", body = ErrorBody)))]
@@ -247,7 +247,7 @@ pub async fn create_key(
 }
 
 /// List this account's keys, newest first (never a full key or a hash).
-#[utoipa::path(get, path = "/auth/keys", tag = "auth", params(PageParams), security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/auth/keys", tag = "auth", params(PageParams), security(("bearer" = [])),
     responses((status = 200, body = Vec<KeyInfo>, headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))), (status = 401, body = ErrorBody),
         (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_keys(
@@ -277,7 +277,7 @@ pub struct RotateRequest {
 
 /// Replace a key (same name, scopes and allowed origins); the old one stops working after
 /// `expire_old_in_secs`.
-#[utoipa::path(post, path = "/auth/keys/{id}/rotate", tag = "auth", request_body = RotateRequest, security(("bearer" = [])),
+#[utoipa::path(post, path = "/v1/auth/keys/{id}/rotate", tag = "auth", request_body = RotateRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "key id")),
     responses((status = 201, body = NewKeyResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rotate_key(
@@ -294,7 +294,7 @@ pub async fn rotate_key(
 }
 
 /// Revoke a key: it gets 401 from the next request on.
-#[utoipa::path(delete, path = "/auth/keys/{id}", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/v1/auth/keys/{id}", tag = "auth", security(("bearer" = [])),
     params(("id" = String, Path, description = "key id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_key(
@@ -346,7 +346,7 @@ pub struct UsageResponse {
 }
 
 /// This account's usage: today, the last 30 days, and the most scanned repositories.
-#[utoipa::path(get, path = "/auth/usage", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/auth/usage", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = UsageResponse), (status = 401, body = ErrorBody)))]
 pub async fn usage(
     State(state): State<AppState>,

@@ -33,7 +33,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::error::ApiError;
+use crate::{error::ApiError, middleware::json_errors::as_json};
 
 /// The authenticated caller, put in the request's extensions. Shared with the verified-key
 /// cache (so a hit copies two pointers); any change to these rows empties every cache.
@@ -118,13 +118,19 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// Route layer of the routes that need a key. It also gives the errors axum answers itself
+/// the contract's JSON body ([`json_errors`](crate::middleware::json_errors)), so a keyed call
+/// passes one layer, not two.
 pub async fn require_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    authenticate(state, req, next, true).await
+    let method = req.method().clone();
+    as_json(&method, authenticate(state, req, next, true).await).await
 }
 
-/// For public routes: no key is fine, but a key that is sent is checked and metered.
+/// For public routes: no key is fine, but a key that is sent is checked and metered. JSON
+/// errors as in [`require_key`].
 pub async fn optional_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    authenticate(state, req, next, false).await
+    let method = req.method().clone();
+    as_json(&method, authenticate(state, req, next, false).await).await
 }
 
 async fn authenticate(state: AppState, mut req: Request, next: Next, required: bool) -> Response {

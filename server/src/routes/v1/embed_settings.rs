@@ -46,14 +46,14 @@ pub struct UpdateEmbedSettings {
 }
 
 /// This account's embed settings.
-#[utoipa::path(get, path = "/embed/settings", tag = "embeds", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/embed/settings", tag = "embeds", security(("bearer" = [])),
     responses((status = 200, body = EmbedSettingsBody), (status = 401, body = ErrorBody)))]
 pub async fn get_settings(Extension(caller): Extension<Caller>) -> Json<EmbedSettingsBody> {
     Json(embed_settings::get(&caller.account).into())
 }
 
 /// Replace this account's allowed embed domains and default theme.
-#[utoipa::path(put, path = "/embed/settings", tag = "embeds", request_body = UpdateEmbedSettings, security(("bearer" = [])),
+#[utoipa::path(put, path = "/v1/embed/settings", tag = "embeds", request_body = UpdateEmbedSettings, security(("bearer" = [])),
     responses(
         (status = 200, body = EmbedSettingsBody),
         (status = 401, body = ErrorBody),

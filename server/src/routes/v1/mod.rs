@@ -16,6 +16,10 @@ use axum::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+/// The `/v1` routes. Each handler's `#[utoipa::path]` names its whole path: nesting under
+/// `/v1` would strip and restore the prefix on every request, for nothing. Each group has one
+/// route layer that checks the key (if the group takes one) and gives axum's own errors (a
+/// 405, an extractor's 400) the contract's JSON body; a keyed call passes no other `/v1` layer.
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     // Admin routes: the key layer (below) runs first, then the admin check.
     let admin = OpenApiRouter::new()
@@ -52,13 +56,12 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     // Reports are public; a key that is sent is still checked and metered.
     let public = OpenApiRouter::new()
         .routes(routes!(scans::get_scan))
-        .route_layer(from_fn_with_state(state.clone(), caller::optional_key))
-        .layer(Extension(scans::scan_records()));
-    OpenApiRouter::new()
+        .route_layer(Extension(scans::scan_records()))
+        .route_layer(from_fn_with_state(state.clone(), caller::optional_key));
+    let open = OpenApiRouter::new()
         .routes(routes!(auth::register))
-        .merge(protected)
-        .merge(public)
-        .layer(from_fn(crate::middleware::json_errors::json_errors))
+        .route_layer(from_fn(crate::middleware::json_errors::json_errors));
+    open.merge(protected).merge(public)
 }
 
 /// The event stream, public like a scan's record (a key that is sent is checked and
@@ -70,5 +73,4 @@ pub fn streams(state: &AppState) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(scans::stream_scan))
         .route_layer(from_fn_with_state(state.clone(), caller::optional_key))
-        .layer(from_fn(crate::middleware::json_errors::json_errors))
 }

@@ -7,7 +7,7 @@
 use app::server::paging::{self, Cursor, PageRequest, Paged, DEFAULT_LIMIT, MAX_LIMIT};
 use axum::{
     body::Bytes,
-    extract::{FromRequestParts, OriginalUri},
+    extract::FromRequestParts,
     http::{header, request::Parts, HeaderValue},
     response::{IntoResponse, Response},
     Json,
@@ -70,12 +70,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
             None => None,
             Some(c) => Some(Cursor::decode(c).ok_or_else(|| ApiError::from(paging::invalid_cursor()))?),
         };
-        // Inside the nested `/v1` router the URI lacks its prefix; the link needs the path as sent.
-        let path = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map(|u| u.path().to_owned())
-            .unwrap_or_else(|| parts.uri.path().to_owned());
+        let path = parts.uri.path().to_owned();
         let params = pairs.into_iter().filter(|(k, _)| k != "cursor").collect();
         Ok(Page {
             request: PageRequest { limit, after },

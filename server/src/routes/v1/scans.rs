@@ -165,7 +165,7 @@ async fn deliver_cached(state: &AppState, caller: &Caller, url: &str, hit: &Scan
 /// unless `fresh` is true. A cached answer keeps its `callback_url`: the outcome is queued
 /// for it at once, with the same body (`event: scan_completed`) and signatures as a scan
 /// that has just finished.
-#[utoipa::path(post, path = "/scan/repo", tag = "scans", request_body = RepoScanRequest, security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/scan/repo", tag = "scans", request_body = RepoScanRequest, security(("bearer" = [])), responses(
     (status = 202, body = Accepted),
     (status = 200, description = "cached result; a `callback_url` gets its delivery at once", body = ScanObject),
     (status = 422, description = "`invalid_target`, `invalid_url`", body = ErrorBody),
@@ -205,7 +205,7 @@ pub struct LatestQuery {
 /// The newest completed scan of that target, whatever its age (the cache TTL does not
 /// apply), in the same shape as `GET /v1/scan/{id}`. Starts nothing; metered as a call, not
 /// a scan, so it never counts against the concurrent-scan cap.
-#[utoipa::path(get, path = "/scan/latest", tag = "scans", params(LatestQuery), security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/v1/scan/latest", tag = "scans", params(LatestQuery), security(("bearer" = [])), responses(
     (status = 200, body = ScanObject),
     (status = 404, description = "`not_found`: never scanned to completion", body = ErrorBody),
     (status = 422, description = "`invalid_target`; `validation_failed` without `target`", body = ErrorBody),
@@ -253,7 +253,7 @@ pub struct LookupResult {
 /// `scan: null` when it was never scanned to completion. An invalid target also gets
 /// `scan: null` instead of failing the batch. Starts nothing; metered as one call, not as
 /// scans. 1–100 targets; none or more is 422 `validation_failed`.
-#[utoipa::path(post, path = "/scan/lookup", tag = "scans", request_body = LookupRequest, security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/scan/lookup", tag = "scans", request_body = LookupRequest, security(("bearer" = [])), responses(
     (status = 200, body = LookupResponse),
     (status = 422, description = "`validation_failed`: no targets, or more than 100", body = ErrorBody),
     (status = 429, description = "`rate_limited`, `daily_quota_exceeded`", body = ErrorBody)))]
@@ -293,7 +293,7 @@ pub async fn lookup_scans(
 }
 
 /// Scan an X (Twitter) profile.
-#[utoipa::path(post, path = "/scan/x-profile", tag = "scans", request_body = XProfileScanRequest, security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/scan/x-profile", tag = "scans", request_body = XProfileScanRequest, security(("bearer" = [])), responses(
     (status = 202, body = Accepted),
     (status = 422, description = "`invalid_target`, `invalid_url`", body = ErrorBody),
     (status = 503, description = "`x_api_not_configured`", body = ErrorBody)))]
@@ -316,7 +316,7 @@ pub async fn scan_x_profile(
 }
 
 /// Compare two repositories (clone and rebrand detection).
-#[utoipa::path(post, path = "/scan/compare", tag = "scans", request_body = CompareScanRequest, security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/scan/compare", tag = "scans", request_body = CompareScanRequest, security(("bearer" = [])), responses(
     (status = 202, body = Accepted),
     (status = 422, description = "`invalid_target`, `invalid_url`", body = ErrorBody)))]
 pub async fn scan_compare(
@@ -333,7 +333,7 @@ pub async fn scan_compare(
 ///
 /// Lists the scans this account submitted (with any of its keys); a scan another account
 /// started never appears, even when the same repository was scanned.
-#[utoipa::path(get, path = "/scans", tag = "scans", params(PageParams), security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/v1/scans", tag = "scans", params(PageParams), security(("bearer" = [])), responses(
     (status = 200, body = [ScanObject], headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))),
     (status = 401, body = ErrorBody),
     (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
@@ -361,7 +361,7 @@ pub fn scan_records() -> Arc<ScanRecords> {
 }
 
 /// Read a scan. Public: scan ids are unguessable; a key, when sent, is checked and metered.
-#[utoipa::path(get, path = "/scan/{id}", tag = "scans", params(("id" = String, Path)), security((), ("bearer" = [])), responses(
+#[utoipa::path(get, path = "/v1/scan/{id}", tag = "scans", params(("id" = String, Path)), security((), ("bearer" = [])), responses(
     (status = 200, body = ScanObject),
     (status = 404, body = ErrorBody)))]
 pub async fn get_scan(
@@ -394,7 +394,7 @@ pub async fn get_scan(
 ///
 /// The description lists the events from [`StreamEvent`] ([`stream_description`]), so the
 /// document names exactly what the worker sends.
-#[utoipa::path(get, path = "/scan/{id}/stream", tag = "scans", description = stream_description(), params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), security((), ("bearer" = [])), responses(
+#[utoipa::path(get, path = "/v1/scan/{id}/stream", tag = "scans", description = stream_description(), params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header)), security((), ("bearer" = [])), responses(
     (status = 200, content_type = "text/event-stream", description = "the event stream"),
     (status = 204, description = "finished, nothing after Last-Event-ID"),
     (status = 404, body = ErrorBody),

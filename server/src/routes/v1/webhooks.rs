@@ -112,7 +112,7 @@ pub struct DeliveryDetail {
 }
 
 /// Register a webhook endpoint.
-#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = CreateWebhook, security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/webhooks", tag = "webhooks", request_body = CreateWebhook, security(("bearer" = [])), responses(
     (status = 201, body = WebhookBody),
     (status = 422, description = "`invalid_url` (not https, private or loopback address), `validation_failed`", body = ErrorBody)))]
 pub async fn create_webhook(
@@ -128,7 +128,7 @@ pub async fn create_webhook(
 }
 
 /// List the account's webhook endpoints, newest first.
-#[utoipa::path(get, path = "/webhooks", tag = "webhooks", params(PageParams), security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks", params(PageParams), security(("bearer" = [])), responses(
     (status = 200, body = [WebhookBody], headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))),
     (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_webhooks(
@@ -141,7 +141,7 @@ pub async fn list_webhooks(
 }
 
 /// Remove a webhook endpoint.
-#[utoipa::path(delete, path = "/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
+#[utoipa::path(delete, path = "/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_webhook(
     State(state): State<AppState>,
@@ -172,7 +172,7 @@ pub struct EnableResult {
 }
 
 /// Re-enable an endpoint that was disabled for failing, optionally replaying what it missed.
-#[utoipa::path(post, path = "/webhooks/{id}/enable", tag = "webhooks", params(("id" = String, Path)), request_body = EnableWebhook, security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/webhooks/{id}/enable", tag = "webhooks", params(("id" = String, Path)), request_body = EnableWebhook, security(("bearer" = [])), responses(
     (status = 200, body = EnableResult), (status = 404, body = ErrorBody)))]
 pub async fn enable_webhook(
     State(state): State<AppState>,
@@ -191,7 +191,7 @@ pub async fn enable_webhook(
 }
 
 /// Send a `test` event to an endpoint.
-#[utoipa::path(post, path = "/webhooks/{id}/test", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/webhooks/{id}/test", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 202, body = DeliveryBody), (status = 404, body = ErrorBody)))]
 pub async fn test_webhook(
     State(state): State<AppState>,
@@ -212,7 +212,7 @@ pub struct DeliveryQuery {
 }
 
 /// The delivery log, newest first.
-#[utoipa::path(get, path = "/webhooks/deliveries", tag = "webhooks", params(DeliveryQuery, PageParams), security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/v1/webhooks/deliveries", tag = "webhooks", params(DeliveryQuery, PageParams), security(("bearer" = [])), responses(
     (status = 200, body = [DeliveryBody], headers(("Link" = String, description = "`<absolute URL of the next page>; rel=\"next\"`, only when more rows follow"))),
     (status = 422, description = "`validation_failed`: bad `limit` or `cursor`", body = ErrorBody)))]
 pub async fn list_deliveries(
@@ -231,7 +231,7 @@ pub async fn list_deliveries(
 }
 
 /// One delivery with its exact body and every attempt.
-#[utoipa::path(get, path = "/webhooks/deliveries/{id}", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
+#[utoipa::path(get, path = "/v1/webhooks/deliveries/{id}", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 200, body = DeliveryDetail), (status = 404, body = ErrorBody)))]
 pub async fn get_delivery(
     State(state): State<AppState>,
@@ -259,7 +259,7 @@ pub async fn get_delivery(
 }
 
 /// Send a delivery again now: a new attempt with the same delivery id and body.
-#[utoipa::path(post, path = "/webhooks/deliveries/{id}/redeliver", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/webhooks/deliveries/{id}/redeliver", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])), responses(
     (status = 202, body = DeliveryBody), (status = 404, body = ErrorBody),
     (status = 409, description = "`already_pending`: the delivery is queued or being retried", body = ErrorBody)))]
 pub async fn redeliver(
@@ -289,7 +289,7 @@ pub struct ReplayResult {
 
 /// Re-queue the failed deliveries since a time, oldest first, each with a full retry
 /// schedule: at most 1,000 per call; `more` says whether another call would find more.
-#[utoipa::path(post, path = "/webhooks/deliveries/replay", tag = "webhooks", request_body = ReplayRequest, security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/webhooks/deliveries/replay", tag = "webhooks", request_body = ReplayRequest, security(("bearer" = [])), responses(
     (status = 202, body = ReplayResult), (status = 404, description = "`not_found`: `webhook_id` is not one of the account's", body = ErrorBody)))]
 pub async fn replay(
     State(state): State<AppState>,
@@ -319,7 +319,7 @@ pub struct SecretBody {
 }
 
 /// Rotate the account's webhook signing secret.
-#[utoipa::path(post, path = "/webhooks/secret/rotate", tag = "webhooks", request_body = RotateSecret, security(("bearer" = [])), responses(
+#[utoipa::path(post, path = "/v1/webhooks/secret/rotate", tag = "webhooks", request_body = RotateSecret, security(("bearer" = [])), responses(
     (status = 200, body = SecretBody), (status = 422, body = ErrorBody)))]
 pub async fn rotate_secret(
     State(state): State<AppState>,
