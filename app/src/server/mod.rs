@@ -20,6 +20,7 @@ pub mod proxies;
 pub mod redis;
 pub mod retention;
 pub mod scans;
+pub mod shared_counter;
 pub mod state;
 pub mod web;
 pub mod webhooks;

@@ -3,11 +3,11 @@
 //! The epoch must reach every process that can change the database, not only this one: the
 //! admin command (`server admin create`, which may revoke a promoted partner's keys) is a
 //! process of its own, and several server processes may share one SQLite file. So:
-//! - **SQLite file**: the epoch is the length of a file beside the database
-//!   (`<database>-key-epoch`). A change appends one byte after its commit (appends are atomic
-//!   between processes); every call with a key reads the length with one `lseek` to its end
-//!   (well under a microsecond, no database). Every process using the database file finds it,
-//!   with no extra configuration.
+//! - **SQLite file**: the epoch is a counter in a file beside the database
+//!   (`<database>-key-epoch`), mapped into memory by every process that uses the database
+//!   ([`SharedCounter`]). A change increments it after its commit; every call with a key reads
+//!   it with one atomic load (no system call, no database). Every process using the database
+//!   file finds it, with no extra configuration.
 //! - **In-memory SQLite** (one process only): an atomic.
 //! - **PostgreSQL without Redis**: nothing reaches every instance and the admin command
 //!   cheaply, so keys are not cached there (each call reads the database, as before); set
@@ -16,8 +16,6 @@
 //! Rate limits are decided by the in-process limiter in the same call.
 
 use std::{
-    fs::File,
-    io::{Seek, SeekFrom, Write},
     path::{Path, PathBuf},
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -27,11 +25,12 @@ use std::{
 
 use super::key_cache::{EpochGate, Gate, KeyCache};
 use crate::server::limiter::{Decision, LimiterError, MemoryLimiter, RateLimiter, Rule};
+use crate::server::shared_counter::SharedCounter;
 
 enum Epoch {
     Memory(AtomicU64),
-    /// Opened for appending; its length is the epoch.
-    File(File),
+    /// The file beside the database, mapped.
+    File(SharedCounter),
 }
 
 /// The epoch gate of a single machine: the in-process limiter plus a local epoch.
@@ -51,22 +50,16 @@ impl LocalGate {
 
     /// The epoch file of the SQLite database at `db` (created when missing).
     pub fn beside(db: &Path, limiter: Arc<MemoryLimiter>) -> std::io::Result<Self> {
-        let file = File::options().create(true).append(true).open(epoch_file(db))?;
         Ok(LocalGate {
             limiter,
-            epoch: Epoch::File(file),
+            epoch: Epoch::File(SharedCounter::open(&epoch_file(db))?),
         })
     }
 
-    fn current(&self) -> Result<u64, LimiterError> {
+    fn current(&self) -> u64 {
         match &self.epoch {
-            Epoch::Memory(n) => Ok(n.load(Ordering::SeqCst)),
-            // The length by seeking to the end: a lighter system call than `fstat` (which
-            // copies the whole inode's metadata), on every call with a key. The offset it moves
-            // is unused: appends go to the end whatever it is.
-            Epoch::File(f) => (&*f)
-                .seek(SeekFrom::End(0))
-                .map_err(|e| LimiterError(format!("key epoch file: {e}"))),
+            Epoch::Memory(n) => n.load(Ordering::SeqCst),
+            Epoch::File(counter) => counter.load(),
         }
     }
 }
@@ -80,7 +73,7 @@ pub fn epoch_file(db: &Path) -> PathBuf {
 #[async_trait::async_trait]
 impl EpochGate for LocalGate {
     async fn admit(&self, rules: &[Rule], expected: Option<u64>) -> Result<Gate, LimiterError> {
-        let epoch = self.current()?;
+        let epoch = self.current();
         if expected.is_some_and(|e| e != epoch) {
             return Ok(Gate::Stale { epoch });
         }
@@ -102,9 +95,10 @@ impl EpochGate for LocalGate {
                 n.fetch_add(1, Ordering::SeqCst);
                 Ok(())
             }
-            Epoch::File(f) => (&*f)
-                .write_all(b".")
-                .map_err(|e| LimiterError(format!("key epoch file: {e}"))),
+            Epoch::File(counter) => {
+                counter.bump();
+                Ok(())
+            }
         }
     }
 }
