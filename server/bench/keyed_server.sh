@@ -1,6 +1,7 @@
-# Sourced by the authenticated-call benchmarks: starts the release server on a fresh SQLite
-# database at $PORT, registers an account of tier `internal` (no limits) and sets $KEY, its
-# key (SERVER_BIN, default target/release/server, names another build to compare); stops the server and removes its data on exit. Defines `rps URL [wrk args]`.
+# Sourced by the authenticated-call benchmarks: starts the release server (SERVER_BIN, default
+# target/release/server: name a saved build to compare builds) on a fresh SQLite database at
+# $PORT, registers an account of tier `internal` (no limits) and sets $KEY, its key; stops the
+# server and removes its data on exit. Defines `rps URL [wrk args]`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 PORT=${PORT:-3950} THREADS=${THREADS:-2} CONNS=${CONNS:-32} DURATION=${DURATION:-15s} RUNS=${RUNS:-3}
