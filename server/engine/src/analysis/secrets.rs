@@ -565,6 +565,15 @@ fn accept(r: &Rule, v: &[u8], data: &[u8], at: usize, path: &str) -> Option<(Sev
     let lower = String::from_utf8_lossy(v).to_ascii_lowercase();
     match r.id {
         "eth_private_key" if KNOWN_TEST_KEYS.contains(&lower.as_str()) => None,
+        // API documentation shows keys as the arguments of the functions it documents
+        // (web3.js: `privateKeyToAccount("0x…")` in each JSDoc `@example`): reported low, so a
+        // reviewer can still check it is not a real key.
+        "eth_private_key" if in_doc_comment(data, at) => {
+            Some((Severity::Low, "Private key shown in a documentation comment"))
+        }
+        "eth_private_key" if local_network_account(data, at, path) => {
+            Some((Severity::Low, "Private key of a local development network's account"))
+        }
         "rpc_api_key" if PUBLIC_RPC_KEYS.iter().any(|k| k.as_bytes() == v) => None,
         // The secret part of a Slack token is its last segment: `xoxb-…-000000…` is a
         // placeholder even though the digits before it vary.
@@ -581,6 +590,57 @@ fn accept(r: &Rule, v: &[u8], data: &[u8], at: usize, path: &str) -> Option<(Sev
         }
         _ => Some((r.severity, r.title)),
     }
+}
+
+/// Whether `at` sits in a documentation comment: a JSDoc/Javadoc block (`/** … */`, whose
+/// lines start with `*`) or Rust's `///` and `//!` lines. Plain `//` comments are not: a
+/// commented-out line of configuration is as leaked as a live one.
+fn in_doc_comment(data: &[u8], at: usize) -> bool {
+    let line_start = data[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = data[line_start..at].trim_ascii_start();
+    if line.starts_with(b"///") || line.starts_with(b"//!") {
+        return true;
+    }
+    if !line.starts_with(b"*") || line.starts_with(b"*/") {
+        return false;
+    }
+    // A block opened with `/**` above and not closed before this line (within 8 KB: a doc
+    // comment is not longer).
+    let before = &data[line_start.saturating_sub(8192)..line_start];
+    let last = |needle: &[u8]| before.windows(needle.len()).rposition(|w| w == needle);
+    match (last(b"/**"), last(b"*/")) {
+        (Some(open), Some(close)) => open > close,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
+/// The `url` of a network entry in a Hardhat or Truffle config, and its host.
+static NETWORK_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"url\s*[:=]\s*["'`]https?://([^/:"'`\s]+)"#).expect("static regex"));
+
+/// Whether the secret at `at` is an account of a local development chain in a Hardhat or
+/// Truffle config: the network entry it sits in (its nearest `url` above, with no `}` closing
+/// the entry in between) points at this machine or at a bare container name
+/// (`http://127.0.0.1:8545`, Aave's `http://ganache:8545`). Such accounts hold test ether; a
+/// key beside a public RPC's url, or a url read from the environment, is not excused.
+fn local_network_account(data: &[u8], at: usize, path: &str) -> bool {
+    let name = classify::file_name(path);
+    if !(name.starts_with("hardhat.config.") || name.starts_with("truffle-config.") || name == "truffle.js") {
+        return false;
+    }
+    let above = &data[lines_above(data, at, 8)..at];
+    let Some(url) = NETWORK_URL.captures_iter(above).last() else {
+        return false;
+    };
+    let (Some(whole), Some(host)) = (url.get(0), url.get(1)) else {
+        return false;
+    };
+    if above[whole.end()..].contains(&b'}') {
+        return false;
+    }
+    let host = host.as_bytes();
+    host == b"localhost" || host.starts_with(b"127.") || host == b"0.0.0.0" || !host.contains(&b'.')
 }
 
 /// Discord bot tokens start with the bot's numeric user id in base64.
@@ -779,14 +839,17 @@ fn verify_mnemonic(data: &[u8], pos: usize, path: &str, out: &mut Vec<SecretFind
             let above = &data[lines_above(data, start, 3)..end];
             EXAMPLE_MARKERS.iter().any(|w| contains_ci(above, w))
         };
+        let (severity, title) = if shown {
+            (Severity::Low, "Seed phrase shown in documentation or as an example")
+        } else if local_network_account(data, start + m.start(), path) {
+            (Severity::Low, "Seed phrase of a local development network's accounts")
+        } else {
+            (Severity::Critical, "Wallet seed phrase (BIP-39 mnemonic)")
+        };
         out.push(finding(
             "bip39_mnemonic",
-            if shown {
-                "Seed phrase shown in documentation or as an example"
-            } else {
-                "Wallet seed phrase (BIP-39 mnemonic)"
-            },
-            if shown { Severity::Low } else { Severity::Critical },
+            title,
+            severity,
             path,
             line_of(data, start + m.start()),
             format!(
@@ -1273,6 +1336,15 @@ pub const RULE_BOOK: &[RuleSpec] = &[
         positives: &[
             (JS, "const PRIVATE_KEY = \"0xab95d95a51644fbb1f8ba582b9b3811cfb91695da3ce7b684800bd0d502d2efb\";", Severity::Critical),
             (JS, "const signer = new Wallet('6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2', provider);", Severity::Critical),
+            // a local chain's account in a Truffle config: low
+            ("truffle-config.js", "development: {\n  host: '127.0.0.1',\n  url: 'http://localhost:7545',\n  privateKey: '0x6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2',\n},", Severity::Low),
+            // a commented-out line is still the key
+            (JS, "// const PRIVATE_KEY = \"0xab95d95a51644fbb1f8ba582b9b3811cfb91695da3ce7b684800bd0d502d2efb\";", Severity::Critical),
+            // a JSDoc example (web3.js documents each key function so): low
+            (JS, "/**\n * Get the address of a private key.\n * @example\n * ```ts\n * web3.eth.accounts.privateKeyToAddress(\"0xbe6383dad004f233317e46ddb46ad31b16064d14447a95cc1d8c8d4bc61c3728\")\n * ```\n */\nexport const privateKeyToAddress = (k: string) => derive(k);", Severity::Low),
+            ("src/wallet.rs", "/// let wallet = LocalWallet::from_private_key(\"6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2\");\npub fn from_private_key(k: &str) -> Self { parse(k) }", Severity::Low),
+            // a `*` line after the doc comment closed is code again
+            (JS, "/** Scale. */\nconst signer = base\n  * privateKey(\"0x6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2\");", Severity::Critical),
         ],
         negatives: &[
             // Hardhat account #0
@@ -1309,6 +1381,11 @@ pub const RULE_BOOK: &[RuleSpec] = &[
             // README example output: documentation, reported low
             ("README.md", "Run `wallet new` and note the seed phrase:\n\n```\nmnemonic: velvet orbit canyon lemon bridge frost humble quiet rocket tunnel amber switch\n```\n", Severity::Low),
             (JS, "// e.g. the output looks like:\n// mnemonic: 'velvet orbit canyon lemon bridge frost humble quiet rocket tunnel amber switch'\n", Severity::Low),
+            // the accounts of a local chain in a Hardhat config (Aave's ganache network): low
+            ("hardhat.config.ts", "networks: {\n  ganache: {\n    url: 'http://ganache:8545',\n    accounts: {\n      mnemonic: 'velvet orbit canyon lemon bridge frost humble quiet rocket tunnel amber switch',\n    },\n  },\n}", Severity::Low),
+            // …but not beside a public chain's url, nor after the local entry closed
+            ("hardhat.config.ts", "networks: {\n  mainnet: {\n    url: 'https://mainnet.infura.io/v3/' + INFURA,\n    accounts: { mnemonic: 'velvet orbit canyon lemon bridge frost humble quiet rocket tunnel amber switch' },\n  },\n}", Severity::Critical),
+            ("hardhat.config.js", "networks: {\n  localhost: { url: 'http://127.0.0.1:8545' },\n  mainnet: {\n    accounts: { mnemonic: 'velvet orbit canyon lemon bridge frost humble quiet rocket tunnel amber switch' },\n  },\n}", Severity::Critical),
         ],
         negatives: &[
             (JS, "mnemonic: \"test test test test test test test test test test test junk\""),
