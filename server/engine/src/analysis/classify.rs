@@ -115,7 +115,9 @@ pub fn minified(path: &str) -> bool {
 
 /// Directory names that hold tests, test data or test doubles in the common ecosystems
 /// (compared lower-cased: Swift's `Tests/`, .NET's `Test/` too). Java/Kotlin `src/test/` and
-/// Foundry's `test/` are `test`; Go's `testdata/` and Python's `tests/` are listed.
+/// Foundry's `test/` are `test`; Go's `testdata/` and Python's `tests/` are listed; `certora/`
+/// holds the Certora prover's specifications and the harness contracts they verify (Aave's
+/// `certora/harness/ATokenHarness.sol`), never deployed.
 const TEST_DIRS: &[&str] = &[
     "test",
     "tests",
@@ -134,6 +136,7 @@ const TEST_DIRS: &[&str] = &[
     "e2e",
     "testing",
     "cypress",
+    "certora",
 ];
 
 /// A directory named as tests by a separator-delimited affix: `test_data`, `test-utils`,
@@ -262,6 +265,7 @@ mod tests {
             "web/mocks/server.ts",
             "web/__fixtures__/tx.json",
             "web/fixtures/tx.json",
+            "certora/harness/ATokenHarness.sol",
             "web/__snapshots__/a.snap",
             "spec/models/user_spec.rb",
             "specs/a.ts",
