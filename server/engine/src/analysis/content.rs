@@ -11,6 +11,8 @@ use crate::scoring::Assessment;
 pub const SECRETS_PASS_POINTS: i32 = 6;
 pub const SCAM_PASS_POINTS: i32 = 1;
 const MAX_FLAGS_PER_CHECK: usize = 10;
+/// The most that low secret findings cost together (see [`secrets`]).
+const LOW_SECRETS_MAX: i32 = 3;
 
 fn secret_penalty(s: Severity) -> i32 {
     match s {
@@ -50,7 +52,7 @@ pub fn secrets(report: &ContentReport) -> Assessment {
     }
     // Info findings (public client keys such as a Firebase web config) are listed, not
     // counted: they are public by design.
-    let (public, all): (Vec<_>, Vec<_>) = all.into_iter().partition(|(s, _)| s.severity == Severity::Info);
+    let (public, mut all): (Vec<_>, Vec<_>) = all.into_iter().partition(|(s, _)| s.severity == Severity::Info);
     for (s, _) in public.iter().take(MAX_FLAGS_PER_CHECK) {
         a.red(
             &format!("secrets.{}", s.rule),
@@ -80,27 +82,36 @@ pub fn secrets(report: &ContentReport) -> Assessment {
         );
         return a;
     }
-    let mut points = 0;
-    for (s, in_test) in &all {
-        let sev = if *in_test { downgrade(s.severity) } else { s.severity };
-        points += secret_penalty(sev);
+    let effective = |(s, in_test): &(SecretFinding, bool)| if *in_test { downgrade(s.severity) } else { s.severity };
+    // The worst first: only the first findings are listed as red flags, and a live key must
+    // not hide behind a hundred fixtures.
+    all.sort_by_key(|f| std::cmp::Reverse(effective(f)));
+    // Low findings (fixtures, documentation examples, local development accounts) ask for a
+    // look, not a verdict: together they cost at most `LOW_SECRETS_MAX`, however many a
+    // library's test suite holds (web3.js has over a hundred).
+    let (mut serious, mut low) = (0, 0);
+    for f in &all {
+        match effective(f) {
+            Severity::Low => low += secret_penalty(Severity::Low),
+            sev => serious += secret_penalty(sev),
+        }
     }
-    let points = points.max(-40);
+    let points = (serious + low.max(-LOW_SECRETS_MAX)).max(-40);
     let files: std::collections::BTreeSet<&str> = all.iter().map(|(s, _)| s.path.as_str()).collect();
-    let only_fixtures = all.iter().all(|(_, t)| *t);
+    let only_fixtures = all.iter().all(|f| effective(f) <= Severity::Low);
     a.check(
         "secrets",
         "Leaked secrets",
         if only_fixtures { CheckStatus::Warn } else { CheckStatus::Fail },
         points,
         if only_fixtures {
-            format!("{} key(s) in test or example files ({} file(s)), most likely fixtures; check none is live. Values are redacted here.", all.len(), files.len())
+            format!("{} key(s) in tests, examples or documentation ({} file(s)), most likely fixtures; check none is live. Values are redacted here.", all.len(), files.len())
         } else {
             format!("{} secret(s) found in {} file(s); anyone can copy them from the repository. Values are redacted here.", all.len(), files.len())
         },
     );
-    for (s, in_test) in all.iter().take(MAX_FLAGS_PER_CHECK) {
-        let sev = if *in_test { downgrade(s.severity) } else { s.severity };
+    for f in all.iter().take(MAX_FLAGS_PER_CHECK) {
+        let ((s, in_test), sev) = (f, effective(f));
         a.red(
             &format!("secrets.{}", s.rule),
             sev,
@@ -274,5 +285,76 @@ mod tests {
         assert_eq!(repeated_penalty([High, Medium, Medium, Medium].into_iter()), -25);
         assert_eq!(repeated_penalty(std::iter::repeat_n(Critical, 5)), -100);
         assert_eq!(repeated_penalty([Critical, Critical, High, High].into_iter()), -100);
+    }
+
+    fn file(path: &str, is_test: bool, secrets: Vec<SecretFinding>) -> super::super::scanner::FileScan {
+        super::super::scanner::FileScan {
+            path: path.into(),
+            kind: classify::kind_of(path),
+            bytes: 100,
+            lines: 10,
+            test_lines: if is_test { 10 } else { 0 },
+            is_test,
+            counts: [0; super::super::anchors::NSIG],
+            secrets,
+            scam: Vec::new(),
+        }
+    }
+
+    fn key(path: &str, line: u32, severity: Severity) -> SecretFinding {
+        SecretFinding {
+            rule: "eth_private_key",
+            title: "Wallet private key (hex)".into(),
+            severity,
+            path: path.into(),
+            line,
+            redacted: "…[64 chars]".into(),
+        }
+    }
+
+    /// web3.js: a hundred fixture keys in its tests and five in its JSDoc examples are a look,
+    /// not a verdict; one live key among them still fails the check and is listed first.
+    #[test]
+    fn fixture_keys_cost_little_however_many_and_a_live_one_is_listed_first() {
+        let fixtures: Vec<_> = (1..=100)
+            .map(|l| key("test/fixtures/accounts.ts", l, Severity::Critical))
+            .collect();
+        let docs: Vec<_> = (1..=5).map(|l| key("src/account.ts", l, Severity::Low)).collect();
+        let mut report = ContentReport {
+            files: vec![
+                file("test/fixtures/accounts.ts", true, fixtures),
+                file("src/account.ts", false, docs),
+            ],
+            ..Default::default()
+        };
+        let a = secrets(&report);
+        let check = &a.checks[0];
+        assert_eq!(
+            (check.status, check.points),
+            (CheckStatus::Warn, -LOW_SECRETS_MAX),
+            "{check:?}"
+        );
+        assert!(!a.tags.contains(&"#LeakedSecrets".to_string()));
+
+        report.files.push(file(
+            "src/deploy.ts",
+            false,
+            vec![key("src/deploy.ts", 7, Severity::Critical)],
+        ));
+        let a = secrets(&report);
+        let check = &a.checks[0];
+        assert_eq!(
+            (check.status, check.points),
+            (CheckStatus::Fail, -15 - LOW_SECRETS_MAX),
+            "{check:?}"
+        );
+        assert_eq!(
+            (
+                a.red_flags[0].severity,
+                a.red_flags[0].detail.starts_with("src/deploy.ts line 7")
+            ),
+            (Severity::Critical, true)
+        );
+        assert!(a.tags.contains(&"#LeakedSecrets".to_string()));
     }
 }
