@@ -243,7 +243,11 @@ fn owner_like(v: &str) -> bool {
 /// The caller check in a body: `require(msg.sender == X)`, `if (_msgSender() != X) revert`,
 /// `_checkOwner()`, `_checkRole(…)`, `hasRole(…)`.
 fn body_gate(body: &str, params: &[String]) -> Option<Gate> {
-    if has_call(body, "_checkOwner") || has_call(body, "_checkRole") || has_call(body, "hasRole") {
+    if has_call(body, "_checkOwner")
+        || has_call(body, "_checkRole")
+        || has_call(body, "hasRole")
+        || has_call(body, "_hasRole")
+    {
         return Some(Gate::Owner);
     }
     for c in SENDER_CMP.captures_iter(body) {
@@ -278,7 +282,30 @@ fn gate_of(v: &View, f: &Func) -> Gate {
             return Gate::Owner;
         }
     }
-    body_gate(&f.body, &f.params).unwrap_or(Gate::Anyone)
+    if let Some(g) = body_gate(&f.body, &f.params) {
+        return g;
+    }
+    // The check delegated to a hook of the contract's own: thirdweb's
+    // `if (!_canSetOwner()) revert OwnableUnauthorized();`, where each contract's
+    // `_canSetOwner` returns `msg.sender == owner()` or `_hasRole(DEFAULT_ADMIN_ROLE, …)`. The
+    // gate is the hook's caller check (its most derived definition); a hook that checks no
+    // caller leaves the function open. A hook with no body anywhere in the hierarchy as read
+    // means the contract could not be deployed as read: its base was resolved to a namesake
+    // (thirdweb's own `Ownable` beside OpenZeppelin's), and nothing is judged from it.
+    for r in reverts(&f.body) {
+        for name in calls(&r.text()) {
+            let Some(hook) = v.func(name).filter(|h| h.name != f.name) else {
+                continue;
+            };
+            if hook.body.trim().is_empty() {
+                return Gate::Owner;
+            }
+            if let Some(g) = body_gate(&hook.body, &hook.params) {
+                return g;
+            }
+        }
+    }
+    Gate::Anyone
 }
 
 /// A reverting site of a body: the call reverts when `when` holds and `must` does not.
@@ -753,10 +780,18 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             }
             static BURN_OTHER: LazyLock<Regex> =
                 LazyLock::new(|| Regex::new(r"\b_burn\s*\(\s*([^,()]+(?:\(\))?)\s*,").expect("burn"));
-            if BURN_OTHER.captures_iter(&f.body).any(|c| {
-                let a = c[1].trim();
-                a != "msg.sender" && a != "_msgSender()" && a != "address(this)" && mentions_param(a, &f.params)
-            }) {
+            // A burn that spends the holder's allowance to the caller (OpenZeppelin's
+            // `_spendAllowance`, thirdweb's `allowance(…) - amount` re-approved) needs the
+            // holder's consent: it is `burnFrom`, not a power over holders.
+            let spends_allowance = has_call(&f.body, "_spendAllowance")
+                || (has_call(&f.body, "allowance") && has_call(&f.body, "_approve"))
+                || !assigns(&f.body, "_allowances").is_empty();
+            if !spends_allowance
+                && BURN_OTHER.captures_iter(&f.body).any(|c| {
+                    let a = c[1].trim();
+                    a != "msg.sender" && a != "_msgSender()" && a != "address(this)" && mentions_param(a, &f.params)
+                })
+            {
                 push!(
                     PowerKind::Balances,
                     f,

@@ -332,6 +332,17 @@ fn balance_edits_and_burning_others() {
     );
     let burn_own = token("    function burn(uint256 v) external onlyOwner { _burn(msg.sender, v); }");
     assert!(run(&[("src/Tok.sol", &burn_own)]).powers.is_empty());
+    // A burn from a holder that spends their allowance to the caller needs their consent
+    // (OpenZeppelin's `_spendAllowance`; thirdweb re-approves `allowance(…) - amount`).
+    for spend in [
+        "_spendAllowance(a, msg.sender, v);",
+        "uint256 left = allowance(a, msg.sender) - v; _approve(a, msg.sender, left);",
+    ] {
+        let burn_from = token(&format!(
+            "    function burnFrom(address a, uint256 v) external onlyOwner {{ {spend} _burn(a, v); }}"
+        ));
+        assert!(run(&[("src/Tok.sol", &burn_from)]).powers.is_empty(), "{spend}");
+    }
 }
 
 const SAFEMOON_LIKE: &str = r#"pragma solidity ^0.6.12;
@@ -727,4 +738,39 @@ pub fn process_initialize(program_id: &Pubkey, accounts: &[AccountInfo]) -> Prog
     assert_eq!((a.checks[0].status, a.checks[0].points), (CheckStatus::Info, 0));
     assert!(a.checks[0].detail.contains("not scored"), "{}", a.checks[0].detail);
     assert!(a.red_flags.is_empty());
+}
+
+#[test]
+fn an_owner_check_delegated_to_a_hook_is_an_owner_check() {
+    // thirdweb's Ownable extension: `setOwner` asks `_canSetOwner()`, which each contract
+    // overrides with its own caller check.
+    let ownable = "pragma solidity ^0.8.0;\nabstract contract Ownable {\n    address private _owner;\n    error OwnableUnauthorized();\n    function owner() public view returns (address) { return _owner; }\n    function setOwner(address _newOwner) external {\n        if (!_canSetOwner()) {\n            revert OwnableUnauthorized();\n        }\n        _setupOwner(_newOwner);\n    }\n    function _setupOwner(address _newOwner) internal { _owner = _newOwner; }\n    function _canSetOwner() internal view virtual returns (bool);\n}\n";
+    let drop = |hook: &str| {
+        format!("{ownable}contract Drop is Ownable {{\n    constructor(address a) {{ _setupOwner(a); }}\n    function _canSetOwner() internal view virtual override returns (bool) {{ {hook} }}\n}}\n")
+    };
+    for checked in [
+        "return msg.sender == owner();",
+        "return _hasRole(DEFAULT_ADMIN_ROLE, _msgSender());",
+    ] {
+        assert!(
+            run(&[("contracts/Drop.sol", &drop(checked))]).powers.is_empty(),
+            "{checked}"
+        );
+    }
+    // A leaf that inherits the hook unimplemented could not be deployed as read (its base is a
+    // namesake of the one it imports): nothing is judged from it.
+    let unresolved = format!("{ownable}contract Paymaster is Ownable {{\n    function pay() external {{ require(msg.sender == owner()); }}\n}}\n");
+    assert!(run(&[("contracts/Paymaster.sol", &unresolved)]).powers.is_empty());
+    // A hook that lets anyone through, or someone other than the owner, re-claims ownership.
+    for open in ["return msg.sender != address(0);", "return msg.sender == _dev;"] {
+        let src = drop(open).replace(
+            "contract Drop is Ownable {\n",
+            "contract Drop is Ownable {\n    address private _dev;\n",
+        );
+        assert_eq!(
+            kinds(&run(&[("contracts/Drop.sol", &src)])),
+            vec![(PowerKind::HiddenOwner, "setOwner".into())],
+            "{open}"
+        );
+    }
 }
