@@ -268,6 +268,46 @@ fn body_gate(body: &str, params: &[String]) -> Option<Gate> {
     None
 }
 
+/// The function `text` is nothing but a call of (`_canSetOwner()`, `_canMint(to)`).
+fn sole_call(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let open = text.find('(')?;
+    let name = text[..open].trim();
+    let whole = matching(text, open) == Some(text.len());
+    (whole && !name.is_empty() && name.bytes().all(super::solidity::ident_byte)).then_some(name)
+}
+
+/// A `require`'s condition: its arguments up to the first top-level comma.
+fn first_argument(args: &str) -> &str {
+    let mut depth = 0i32;
+    for (i, c) in args.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth == 0 => return &args[..i],
+            _ => {}
+        }
+    }
+    args
+}
+
+/// The caller check a hook returns, when its body is nothing but that return:
+/// `return msg.sender == owner();`, `return _hasRole(ROLE, _msgSender());`. Nothing negated
+/// or or-ed (`!=`, `||` would let others through), and the caller must be what is checked.
+fn hook_gate(h: &Func) -> Option<Gate> {
+    let ret = h.body.trim().strip_prefix("return")?.trim().strip_suffix(';')?.trim();
+    if ret.contains('!') || ret.contains("||") || ret.contains(';') {
+        return None;
+    }
+    if !(ret.contains("msg.sender") || ret.contains("_msgSender()")) {
+        return None;
+    }
+    if has_call(ret, "hasRole") || has_call(ret, "_hasRole") {
+        return Some(Gate::Owner);
+    }
+    body_gate(ret, &h.params)
+}
+
 fn gate_of(v: &View, f: &Func) -> Gate {
     for (m, _) in &f.modifiers {
         if NOT_GATES.contains(&m.as_str()) {
@@ -287,22 +327,24 @@ fn gate_of(v: &View, f: &Func) -> Gate {
     }
     // The check delegated to a hook of the contract's own: thirdweb's
     // `if (!_canSetOwner()) revert OwnableUnauthorized();`, where each contract's
-    // `_canSetOwner` returns `msg.sender == owner()` or `_hasRole(DEFAULT_ADMIN_ROLE, …)`. The
-    // gate is the hook's caller check (its most derived definition); a hook that checks no
-    // caller leaves the function open. A hook with no body anywhere in the hierarchy as read
-    // means the contract could not be deployed as read: its base was resolved to a namesake
-    // (thirdweb's own `Ownable` beside OpenZeppelin's), and nothing is judged from it.
+    // `_canSetOwner` returns `msg.sender == owner()` or `_hasRole(DEFAULT_ADMIN_ROLE, …)`. Only
+    // a hook the call cannot go on without (alone and negated in an `if … revert`, alone in a
+    // `require`) gates it, with the caller check its most derived definition returns
+    // ([`hook_gate`]); any other hook leaves the function open.
     for r in reverts(&f.body) {
-        for name in calls(&r.text()) {
-            let Some(hook) = v.func(name).filter(|h| h.name != f.name) else {
-                continue;
-            };
-            if hook.body.trim().is_empty() {
-                return Gate::Owner;
-            }
-            if let Some(g) = body_gate(&hook.body, &hook.params) {
-                return g;
-            }
+        let required = if r.must.trim().is_empty() {
+            r.when.trim().strip_prefix('!').and_then(sole_call)
+        } else if r.when.trim().is_empty() {
+            sole_call(first_argument(&r.must))
+        } else {
+            None
+        };
+        if let Some(g) = required
+            .and_then(|name| v.func(name))
+            .filter(|h| h.name != f.name)
+            .and_then(hook_gate)
+        {
+            return g;
         }
     }
     Gate::Anyone
@@ -780,18 +822,37 @@ fn contract_powers(v: &View, out: &mut Vec<Power>) {
             }
             static BURN_OTHER: LazyLock<Regex> =
                 LazyLock::new(|| Regex::new(r"\b_burn\s*\(\s*([^,()]+(?:\(\))?)\s*,").expect("burn"));
-            // A burn that spends the holder's allowance to the caller (OpenZeppelin's
-            // `_spendAllowance`, thirdweb's `allowance(…) - amount` re-approved) needs the
-            // holder's consent: it is `burnFrom`, not a power over holders.
-            let spends_allowance = has_call(&f.body, "_spendAllowance")
-                || (has_call(&f.body, "allowance") && has_call(&f.body, "_approve"))
-                || !assigns(&f.body, "_allowances").is_empty();
-            if !spends_allowance
-                && BURN_OTHER.captures_iter(&f.body).any(|c| {
-                    let a = c[1].trim();
-                    a != "msg.sender" && a != "_msgSender()" && a != "address(this)" && mentions_param(a, &f.params)
+            // A burn that spends the burned holder's allowance to the caller, unconditionally
+            // (OpenZeppelin's `_spendAllowance(account, msg.sender, …)`; thirdweb's
+            // `allowance(account, msg.sender) - amount`, which reverts below zero from 0.8 on),
+            // needs the holder's consent: it is `burnFrom`, not a power over holders.
+            static SPEND: LazyLock<Regex> = LazyLock::new(|| {
+                Regex::new(r"_spendAllowance\s*\(\s*([\w$]+)\s*,\s*(?:msg\.sender|_msgSender\(\))|\ballowance\s*\(\s*([\w$]+)\s*,\s*(?:msg\.sender|_msgSender\(\))\s*\)\s*-")
+                    .expect("spend")
+            });
+            let spends_allowance = |burned: &str| {
+                SPEND.captures_iter(&f.body).any(|c| {
+                    let (account, checked) = match (c.get(1), c.get(2)) {
+                        (Some(a), _) => (a, true),
+                        (None, Some(a)) => (a, v.c.checked_math),
+                        _ => return false,
+                    };
+                    let at = account.start();
+                    // At the body's top level, in a statement of its own.
+                    let before = &f.body[..at];
+                    let depth = before.matches('{').count() as i64 - before.matches('}').count() as i64;
+                    let statement = &before[before.rfind([';', '{', '}']).map_or(0, |i| i + 1)..];
+                    checked && account.as_str() == burned && depth == 0 && !has_word(statement, "if")
                 })
-            {
+            };
+            if BURN_OTHER.captures_iter(&f.body).any(|c| {
+                let a = c[1].trim();
+                a != "msg.sender"
+                    && a != "_msgSender()"
+                    && a != "address(this)"
+                    && mentions_param(a, &f.params)
+                    && !spends_allowance(a)
+            }) {
                 push!(
                     PowerKind::Balances,
                     f,

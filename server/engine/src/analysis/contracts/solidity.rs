@@ -162,6 +162,8 @@ pub struct Contract {
     pub line: u32,
     /// Declared in a file that is OpenZeppelin's own (header comment): library code.
     pub library_file: bool,
+    /// The file's `pragma solidity` asks for 0.8 or later: arithmetic reverts on overflow.
+    pub checked_math: bool,
 }
 
 fn line_at(text: &str, pos: usize) -> u32 {
@@ -172,6 +174,16 @@ fn line_at(text: &str, pos: usize) -> u32 {
 pub fn parse_file(path: &str, src: &[u8]) -> Vec<Contract> {
     let head = String::from_utf8_lossy(&src[..src.len().min(600)]);
     let library_file = head.contains("OpenZeppelin Contracts");
+    let checked_math = {
+        static PRAGMA: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"pragma\s+solidity\s*[\^>=~ ]*0\.(\d+)").expect("pragma regex")
+        });
+        let top = String::from_utf8_lossy(&src[..src.len().min(4096)]);
+        PRAGMA
+            .captures(&top)
+            .and_then(|c| c[1].parse::<u32>().ok())
+            .is_some_and(|minor| minor >= 8)
+    };
     let text = clean(src);
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -237,6 +249,7 @@ pub fn parse_file(path: &str, src: &[u8]) -> Vec<Contract> {
             path: path.to_string(),
             line: line_at(&text, i),
             library_file,
+            checked_math,
         });
         i = close;
     }

@@ -334,15 +334,37 @@ fn balance_edits_and_burning_others() {
     assert!(run(&[("src/Tok.sol", &burn_own)]).powers.is_empty());
     // A burn from a holder that spends their allowance to the caller needs their consent
     // (OpenZeppelin's `_spendAllowance`; thirdweb re-approves `allowance(…) - amount`).
+    let burn_from = |spend: &str| {
+        token(&format!(
+            "    function burnFrom(address a, uint256 v) external onlyOwner {{ {spend} _burn(a, v); }}"
+        ))
+    };
     for spend in [
         "_spendAllowance(a, msg.sender, v);",
         "uint256 left = allowance(a, msg.sender) - v; _approve(a, msg.sender, left);",
     ] {
-        let burn_from = token(&format!(
-            "    function burnFrom(address a, uint256 v) external onlyOwner {{ {spend} _burn(a, v); }}"
-        ));
-        assert!(run(&[("src/Tok.sol", &burn_from)]).powers.is_empty(), "{spend}");
+        assert!(run(&[("src/Tok.sol", &burn_from(spend))]).powers.is_empty(), "{spend}");
     }
+    // …but not a spend the owner skips, of another account, or that wraps below zero (before
+    // 0.8 an unchecked subtraction does).
+    for spend in [
+        "if (msg.sender != owner()) _spendAllowance(a, msg.sender, v);",
+        "if (msg.sender != owner()) { _spendAllowance(a, msg.sender, v); }",
+        "_spendAllowance(owner(), msg.sender, v);",
+    ] {
+        assert_eq!(
+            kinds(&run(&[("src/Tok.sol", &burn_from(spend))])),
+            vec![(PowerKind::Balances, "burnFrom".into())],
+            "{spend}"
+        );
+    }
+    let unchecked = burn_from("uint256 left = allowance(a, msg.sender) - v; _approve(a, msg.sender, left);")
+        .replace("pragma solidity ^0.8.20;", "pragma solidity ^0.7.6;");
+    assert!(unchecked.contains("^0.7.6"));
+    assert_eq!(
+        kinds(&run(&[("src/Tok.sol", &unchecked)])),
+        vec![(PowerKind::Balances, "burnFrom".into())]
+    );
 }
 
 const SAFEMOON_LIKE: &str = r#"pragma solidity ^0.6.12;
@@ -757,10 +779,29 @@ fn an_owner_check_delegated_to_a_hook_is_an_owner_check() {
             "{checked}"
         );
     }
-    // A leaf that inherits the hook unimplemented could not be deployed as read (its base is a
-    // namesake of the one it imports): nothing is judged from it.
-    let unresolved = format!("{ownable}contract Paymaster is Ownable {{\n    function pay() external {{ require(msg.sender == owner()); }}\n}}\n");
-    assert!(run(&[("contracts/Paymaster.sol", &unresolved)]).powers.is_empty());
+    // A hook that is not required, checks someone else or nobody, or is never implemented,
+    // is no check.
+    let not_required = drop("return msg.sender == owner();").replace("if (!_canSetOwner())", "if (_canSetOwner())");
+    let other_account = drop("return _hasRole(DEFAULT_ADMIN_ROLE, tx.origin);").replace(
+        "contract Drop is Ownable {\n",
+        "contract Drop is Ownable {\n    function me() external view returns (address) { return msg.sender; }\n",
+    );
+    let unimplemented = format!("{ownable}contract Paymaster is Ownable {{\n    function pay() external {{ require(msg.sender == owner()); }}\n}}\n");
+    for (name, src) in [
+        ("not required", &not_required),
+        ("other account", &other_account),
+        ("unimplemented", &unimplemented),
+    ] {
+        let found = run(&[("contracts/Drop.sol", src)]);
+        assert!(
+            found
+                .powers
+                .iter()
+                .any(|p| p.kind == PowerKind::HiddenOwner && p.func == "setOwner"),
+            "{name}: {:?}",
+            kinds(&found)
+        );
+    }
     // A hook that lets anyone through, or someone other than the owner, re-claims ownership.
     for open in ["return msg.sender != address(0);", "return msg.sender == _dev;"] {
         let src = drop(open).replace(
