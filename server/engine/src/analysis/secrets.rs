@@ -568,7 +568,7 @@ fn accept(r: &Rule, v: &[u8], data: &[u8], at: usize, path: &str) -> Option<(Sev
         // API documentation shows keys as the arguments of the functions it documents
         // (web3.js: `privateKeyToAccount("0x…")` in each JSDoc `@example`): reported low, so a
         // reviewer can still check it is not a real key.
-        "eth_private_key" if in_doc_comment(data, at) => {
+        "eth_private_key" if in_doc_comment(data, at, path) => {
             Some((Severity::Low, "Private key shown in a documentation comment"))
         }
         "eth_private_key" if local_network_account(data, at, path) => {
@@ -592,36 +592,57 @@ fn accept(r: &Rule, v: &[u8], data: &[u8], at: usize, path: &str) -> Option<(Sev
     }
 }
 
-/// Whether `at` sits in a documentation comment: a JSDoc/Javadoc block (`/** … */`, whose
-/// lines start with `*`) or Rust's `///` and `//!` lines. Plain `//` comments are not: a
-/// commented-out line of configuration is as leaked as a live one.
-fn in_doc_comment(data: &[u8], at: usize) -> bool {
+/// Whether `at` sits in an example of a documentation comment in source code: a JSDoc block
+/// (`/** … */`, whose lines start with `*`) or Rust/Solidity `///` lines, with a code fence
+/// or `@example` above it in the same comment. Plain `//` comments are not: a commented-out
+/// line of configuration is as leaked as a live one; nor is code after a `*/`.
+fn in_doc_comment(data: &[u8], at: usize, path: &str) -> bool {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    let jsdoc = matches!(ext, "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "sol");
+    let slashes = matches!(ext, "rs" | "sol");
     let line_start = data[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let line = data[line_start..at].trim_ascii_start();
-    if line.starts_with(b"///") || line.starts_with(b"//!") {
-        return true;
+    let example = |comment: &[u8]| contains_ci(comment, "```") || contains_ci(comment, "@example");
+    if slashes && line.starts_with(b"///") {
+        // The `///` lines above this one, up to the first that is not.
+        let mut top = line_start;
+        while top > 0 {
+            let prev = data[..top - 1].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            if !data[prev..top - 1].trim_ascii_start().starts_with(b"///") {
+                break;
+            }
+            top = prev;
+        }
+        return example(&data[top..at]);
     }
-    if !line.starts_with(b"*") || line.starts_with(b"*/") {
+    if !jsdoc || !line.starts_with(b"*") || line.windows(2).any(|w| w == b"*/") {
         return false;
     }
     // A block opened with `/**` above and not closed before this line (within 8 KB: a doc
     // comment is not longer).
-    let before = &data[line_start.saturating_sub(8192)..line_start];
+    let from = line_start.saturating_sub(8192);
+    let before = &data[from..line_start];
     let last = |needle: &[u8]| before.windows(needle.len()).rposition(|w| w == needle);
     match (last(b"/**"), last(b"*/")) {
-        (Some(open), Some(close)) => open > close,
-        (Some(_), None) => true,
-        (None, _) => false,
+        (Some(open), close) if close.is_none_or(|c| open > c) => example(&before[open..]),
+        _ => false,
     }
 }
 
-/// The `url` of a network entry in a Hardhat or Truffle config, and its host.
+/// A network entry's `url` key starting its line (not a comment), and its value up to the
+/// end of the line or the entry's next property.
 static NETWORK_URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"url\s*[:=]\s*["'`]https?://([^/:"'`\s]+)"#).expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*url\s*[:=]\s*([^\n,]*)").expect("static regex"));
+
+/// A URL literal of a host on this machine or of a bare container name, nothing interpolated.
+static LOCAL_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^["'`]https?://(localhost|127\.[0-9.]+|0\.0\.0\.0|[A-Za-z0-9-]+)(?::[0-9]+)?(?:/[^"'`$]*)?["'`]$"#)
+        .expect("static regex")
+});
 
 /// Whether the secret at `at` is an account of a local development chain in a Hardhat or
-/// Truffle config: the network entry it sits in (its nearest `url` above, with no `}` closing
-/// the entry in between) points at this machine or at a bare container name
+/// Truffle config: the network entry it sits in (the nearest `url` key above, with no `}`
+/// closing the entry in between) is a literal URL of this machine or of a bare container name
 /// (`http://127.0.0.1:8545`, Aave's `http://ganache:8545`). Such accounts hold test ether; a
 /// key beside a public RPC's url, or a url read from the environment, is not excused.
 fn local_network_account(data: &[u8], at: usize, path: &str) -> bool {
@@ -630,17 +651,10 @@ fn local_network_account(data: &[u8], at: usize, path: &str) -> bool {
         return false;
     }
     let above = &data[lines_above(data, at, 8)..at];
-    let Some(url) = NETWORK_URL.captures_iter(above).last() else {
+    let Some(value) = NETWORK_URL.captures_iter(above).last().and_then(|c| c.get(1)) else {
         return false;
     };
-    let (Some(whole), Some(host)) = (url.get(0), url.get(1)) else {
-        return false;
-    };
-    if above[whole.end()..].contains(&b'}') {
-        return false;
-    }
-    let host = host.as_bytes();
-    host == b"localhost" || host.starts_with(b"127.") || host == b"0.0.0.0" || !host.contains(&b'.')
+    !above[value.end()..].contains(&b'}') && LOCAL_URL.is_match(value.as_bytes().trim_ascii())
 }
 
 /// Discord bot tokens start with the bot's numeric user id in base64.
@@ -1338,11 +1352,19 @@ pub const RULE_BOOK: &[RuleSpec] = &[
             (JS, "const signer = new Wallet('6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2', provider);", Severity::Critical),
             // a local chain's account in a Truffle config: low
             ("truffle-config.js", "development: {\n  host: '127.0.0.1',\n  url: 'http://localhost:7545',\n  privateKey: '0x6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2',\n},", Severity::Low),
+            // …but not under a commented-out local url, nor an interpolated host
+            ("hardhat.config.js", "sepolia: {\n  // url: 'http://127.0.0.1:8545',\n  url: SEPOLIA_RPC,\n  accounts: [privateKey('0x6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2')],\n},", Severity::Critical),
+            ("hardhat.config.js", "sepolia: {\n  url: `https://${RPC}/v3`,\n  privateKey: '0x6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2',\n},", Severity::Critical),
             // a commented-out line is still the key
             (JS, "// const PRIVATE_KEY = \"0xab95d95a51644fbb1f8ba582b9b3811cfb91695da3ce7b684800bd0d502d2efb\";", Severity::Critical),
             // a JSDoc example (web3.js documents each key function so): low
             (JS, "/**\n * Get the address of a private key.\n * @example\n * ```ts\n * web3.eth.accounts.privateKeyToAddress(\"0xbe6383dad004f233317e46ddb46ad31b16064d14447a95cc1d8c8d4bc61c3728\")\n * ```\n */\nexport const privateKeyToAddress = (k: string) => derive(k);", Severity::Low),
-            ("src/wallet.rs", "/// let wallet = LocalWallet::from_private_key(\"6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2\");\npub fn from_private_key(k: &str) -> Self { parse(k) }", Severity::Low),
+            ("src/wallet.rs", "/// ```\n/// let wallet = LocalWallet::from_private_key(\"6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2\");\n/// ```\npub fn from_private_key(k: &str) -> Self { parse(k) }", Severity::Low),
+            // …but not a doc comment with no example in it, code after the comment closes, nor
+            // `///` in JavaScript (a plain comment there)
+            ("src/wallet.rs", "/// Signs with the deployer's key.\n/// let key = from_private_key(\"6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2\");\npub fn sign() {}", Severity::Critical),
+            (JS, "/** @example ```ts sign() ``` */ const privateKey = \"0x6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2\";", Severity::Critical),
+            (JS, "/// ```\n/// const privateKey = \"0x6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2\";", Severity::Critical),
             // a `*` line after the doc comment closed is code again
             (JS, "/** Scale. */\nconst signer = base\n  * privateKey(\"0x6d1065cf72ecdf957fe1f2a844edebef31e35b41b98de956311a9d67fbda83e2\");", Severity::Critical),
         ],
