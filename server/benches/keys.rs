@@ -1,7 +1,7 @@
 //! What authenticating one `/v1` call costs: the key's SHA-256, `keys::verify` (shape
 //! check, hash, indexed lookup of the key, primary-key lookup of its account) against a
 //! SQLite file holding 1,000 accounts, and a hit of the verified-key cache that replaces it
-//! (hash, map lookup, the epoch file's length; no rate-limit rules, as for an `internal`
+//! (hash, map lookup, the mapped epoch counter; no rate-limit rules, as for an `internal`
 //! key). Run: `cargo bench -p server --bench keys`.
 
 use std::hint::black_box;

@@ -8,6 +8,10 @@
 //! its first eight bytes as an `AtomicU64`. Atomic operations on a shared mapping are atomic
 //! between processes (the processes share the physical page), which is what makes a bump in
 //! one process visible to the next load in every other.
+//!
+//! The file is the processes' own: nothing else may write, truncate or copy over it while they
+//! run (a truncated mapping faults on the next access). Deleting it is harmless to running
+//! processes but splits them from those started after; backups need not include it.
 #![allow(unsafe_code)]
 
 use std::{
@@ -43,7 +47,7 @@ impl SharedCounter {
             .truncate(false)
             .open(path)?;
         if file.metadata()?.len() < SIZE as u64 {
-            file.set_len(SIZE as u64)?;
+            reserve(&file)?;
         }
         // SAFETY: a fresh shared mapping of the file's first bytes (the file holds at least
         // `SIZE` of them, and nothing here shrinks it), readable and writable; the kernel
@@ -67,8 +71,9 @@ impl SharedCounter {
 
     fn atomic(&self) -> &AtomicU64 {
         // SAFETY: `word` points at a live, page-aligned mapping of at least `SIZE` bytes (see
-        // `open`), unmapped only in `drop`; every access to it, here and in other processes,
-        // is atomic.
+        // `open`), unmapped only in `drop`; in this process it is only ever accessed through
+        // this atomic, and other processes map it through this same module (see the module's
+        // notes on the file).
         unsafe { self.word.as_ref() }
     }
 
@@ -79,6 +84,28 @@ impl SharedCounter {
     pub fn bump(&self) {
         self.atomic().fetch_add(1, Ordering::SeqCst);
     }
+}
+
+/// Extends the file to the counter's size with its blocks allocated, never touching bytes
+/// that exist: a write through the mapping into a hole could not be backed on a full disk and
+/// would kill the process (`SIGBUS`) instead of failing here. `fallocate` (not glibc's
+/// `posix_fallocate`, which may emulate it by writing zeros over a concurrent opener's bump).
+#[cfg(target_os = "linux")]
+fn reserve(file: &File) -> io::Result<()> {
+    // SAFETY: a plain system call on a descriptor we own; no memory is passed.
+    match unsafe { libc::fallocate(file.as_raw_fd(), 0, 0, SIZE as libc::off_t) } {
+        0 => Ok(()),
+        _ => match io::Error::last_os_error() {
+            // A file system without it: a hole it is (the disk is rarely full exactly then).
+            e if e.raw_os_error() == Some(libc::EOPNOTSUPP) => file.set_len(SIZE as u64),
+            e => Err(e),
+        },
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn reserve(file: &File) -> io::Result<()> {
+    file.set_len(SIZE as u64)
 }
 
 impl Drop for SharedCounter {

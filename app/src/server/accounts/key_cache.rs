@@ -14,15 +14,16 @@
 //! (revoke, rotation, tier, status, role, password, invitation, webhook secret, embed
 //! settings; handlers read the cached rows, so all of them) calls [`KeyCache::changed`] after
 //! its commit. That empties this process's cache at once and moves the shared **epoch** on
-//! ([`EpochGate::bump`]): a Redis counter in scale-out mode; without Redis, the length of a
-//! file beside the SQLite database, so the admin command and other processes on that file
+//! ([`EpochGate::bump`]): a Redis counter in scale-out mode; without Redis, a counter in a
+//! file beside the SQLite database that every process maps, so the admin command and other processes on that file
 //! reach it too ([`super::key_epoch`], which also says why PostgreSQL without Redis does not
 //! cache).
 //!
 //! **The check on every call, in the round trip the call already makes.** Each call with a key
 //! goes through [`EpochGate::admit`], which decides the call's rate limits *and* compares the
 //! epoch the cache was filled under with the shared one, in one step (one Lua script in
-//! Redis; without it, one `lseek` of the epoch file beside the in-process limiter's decision).
+//! Redis; without it, one atomic load of the mapped epoch beside the in-process limiter's
+//! decision).
 //! A cached entry is used only when the epochs match: otherwise nothing is charged, the cache
 //! is emptied, and the database decides. So after a revoke on instance A has answered
 //! (its epoch bump precedes the answer), the next call on instance B sees the new epoch before
