@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::anchors::{is_secret_sig, Sig, ANCHORS};
 use super::classify::{self, Kind};
 use super::finding::SecretFinding;
-use super::lines::{contains_ci, line_of, window};
+use super::lines::{contains_ci, line_of, line_span, window};
 use crate::result::Severity;
 
 /// Shannon entropy in bits per byte.
@@ -597,18 +597,18 @@ fn accept(r: &Rule, v: &[u8], data: &[u8], at: usize, path: &str) -> Option<(Sev
 /// or `@example` above it in the same comment. Plain `//` comments are not: a commented-out
 /// line of configuration is as leaked as a live one; nor is code after a `*/`.
 fn in_doc_comment(data: &[u8], at: usize, path: &str) -> bool {
-    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
-    let jsdoc = matches!(ext, "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "sol");
-    let slashes = matches!(ext, "rs" | "sol");
-    let line_start = data[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let ext = classify::extension(path);
+    let jsdoc = matches!(ext.as_str(), "js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "sol");
+    let slashes = matches!(ext.as_str(), "rs" | "sol");
+    let (line_start, _) = line_span(data, at);
     let line = data[line_start..at].trim_ascii_start();
     let example = |comment: &[u8]| contains_ci(comment, "```") || contains_ci(comment, "@example");
     if slashes && line.starts_with(b"///") {
         // The `///` lines above this one, up to the first that is not.
         let mut top = line_start;
         while top > 0 {
-            let prev = data[..top - 1].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            if !data[prev..top - 1].trim_ascii_start().starts_with(b"///") {
+            let (prev, end) = line_span(data, top - 1);
+            if !data[prev..end].trim_ascii_start().starts_with(b"///") {
                 break;
             }
             top = prev;
