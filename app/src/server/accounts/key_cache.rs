@@ -15,9 +15,9 @@
 //! settings; handlers read the cached rows, so all of them) calls [`KeyCache::changed`] after
 //! its commit. That empties this process's cache at once and moves the shared **epoch** on
 //! ([`EpochGate::bump`]): a Redis counter in scale-out mode; without Redis, a counter in a
-//! file beside the SQLite database that every process maps, so the admin command and other processes on that file
-//! reach it too ([`super::key_epoch`], which also says why PostgreSQL without Redis does not
-//! cache).
+//! file beside the SQLite database that every process maps, so the admin command and other
+//! processes on that file reach it too ([`super::key_epoch`], which also says why PostgreSQL
+//! without Redis does not cache).
 //!
 //! **The check on every call, in the round trip the call already makes.** Each call with a key
 //! goes through [`EpochGate::admit`], which decides the call's rate limits *and* compares the
